@@ -1,0 +1,93 @@
+// The one build script: every bundle of the project comes from here.
+//   node esbuild.mjs               development build of the shipped bundles
+//   node esbuild.mjs --production  minified, no source maps (what the .vsix holds)
+//   node esbuild.mjs --tests       also the unit, integration and end-to-end tests
+//   node esbuild.mjs --watch       rebuild on change
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+/** Every file under `dir` whose name passes `keep`, walked depth first. */
+function filesUnder(dir, keep) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p, keep));
+    else if (keep(p)) out.push(p);
+  }
+  return out;
+}
+
+const webviews = readdirSync('webview')
+  .filter((d) => existsSync(join('webview', d, 'main.ts')))
+  .map((d) => ({ in: join('webview', d, 'main.ts'), out: d }));
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { simWorker: 'simulator/host/worker.ts', mklab: 'simulator/host/cli.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: webviews,
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.ttf': 'file' },
+  },
+];
+
+if (tests) {
+  const testBuild = (dir, extra) => ({
+    ...common,
+    minify: false,
+    sourcemap: 'inline',
+    entryPoints: filesUnder(dir, (p) => /\.test\.ts$|index\.ts$|\.run\.ts$/.test(p)).map((p) => ({
+      in: p,
+      out: relative('test', p).replace(/\.ts$/, ''),
+    })),
+    outdir: 'out/test',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    ...extra,
+  });
+  builds.push(testBuild('test/unit'), testBuild('test/integration', { external: ['vscode'] }), testBuild('test/e2e'));
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+  console.log('[watch] esbuild is watching for changes');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,58 @@
+// Activation: registers the extension's commands, views and panels, and
+// nothing else. The simulator worker starts on first use.
+import * as vscode from 'vscode';
+import { CommandId, type CommandArgs } from './commandIds';
+import { LabPanel } from './panels/labPanel';
+import { SimulatorClient } from './simulatorClient';
+import { SystemTreeProvider } from './views/systemTree';
+
+/** What activate() returns: the surface the integration tests drive. */
+export interface LabApi {
+  ping(payload: string): Promise<{ payload: string; simulatorVersion: string }>;
+  readonly systemView: SystemTreeProvider;
+  labPanel(): { roundTrip(text: string): Promise<string> } | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): LabApi {
+  const simulator = new SimulatorClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'simWorker.js').fsPath);
+  const systemView = new SystemTreeProvider(simulator);
+
+  const register = <C extends CommandId>(id: C, run: (...args: CommandArgs[C]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
+
+  register(CommandId.openPanel, () => void LabPanel.show(context.extensionUri, simulator));
+  register(CommandId.pingSimulator, async () => {
+    try {
+      const answer = await simulator.request('ping', { payload: 'pong' });
+      void vscode.window.showInformationMessage(`Microkernel Lab: the simulator ${answer.simulatorVersion} answered '${answer.payload}'.`);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Microkernel Lab: ${(e as Error).message}`);
+    }
+  });
+  register(CommandId.restartSimulator, async () => {
+    await simulator.restart();
+    systemView.refresh();
+  });
+  register(CommandId.refreshSystem, () => systemView.refresh());
+
+  context.subscriptions.push(
+    vscode.window.registerTreeDataProvider('microkernelLab.system', systemView),
+    systemView,
+    simulator.onUnexpectedExit(async (reason) => {
+      const restart = 'Restart Simulator';
+      const choice = await vscode.window.showErrorMessage(`Microkernel Lab: ${reason}.`, restart);
+      if (choice === restart) await vscode.commands.executeCommand(CommandId.restartSimulator);
+    }),
+    { dispose: () => void simulator.stop() },
+  );
+
+  return {
+    ping: (payload) => simulator.request('ping', { payload }),
+    systemView,
+    labPanel: () => LabPanel.open,
+  };
+}
+
+export function deactivate(): void {
+  // Disposables registered on the context stop the worker.
+}

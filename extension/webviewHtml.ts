@@ -1,0 +1,43 @@
+// The HTML shell of every webview panel: a strict Content-Security-Policy
+// (nonce'd script from the extension's dist folder only, no inline script,
+// no remote loads) around one bundled script and one stylesheet.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export interface WebviewShell {
+  readonly title: string;
+  /** The bundle's base name under dist/webview (panel → panel.js, panel.css). */
+  readonly bundle: string;
+  /** Static markup for the body; the script fills it in. */
+  readonly body: string;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, shell: WebviewShell): string {
+  const nonce = randomBytes(16).toString('base64');
+  const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset(`${shell.bundle}.css`)}">
+<title>${escapeHtml(shell.title)}</title>
+</head>
+<body>
+${shell.body}
+<script nonce="${nonce}" src="${asset(`${shell.bundle}.js`)}"></script>
+</body>
+</html>`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
