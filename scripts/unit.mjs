@@ -18,7 +18,8 @@ if (files.length === 0) {
   console.error('unit: no test files found under ' + (roots.join(', ') || 'test/unit'));
   process.exit(1);
 }
-const outdir = 'out/test/unit';
+// A folder of this run's own, so that two runs at once do not delete each other's bundles.
+const outdir = `out/test/unit-${process.pid}`;
 rmSync(outdir, { recursive: true, force: true });
 await esbuild.build({
   entryPoints: files.map((f) => ({ in: f, out: relative('test/unit', f).replace(/\.ts$/, '') })),
@@ -35,4 +36,5 @@ const outputs = files.map((f) => join(outdir, relative('test/unit', f).replace(/
 const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...outputs], {
   stdio: 'inherit',
 });
+rmSync(outdir, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -1,0 +1,456 @@
+// Scenario files: the typed model, time strings, and a validating loader with located diagnostics.
+
+import { diagnostic, hasErrors, type Diagnostic, type SourceRange } from './diagnostics.js';
+import { parseJsonWithPositions, type JsonMember, type JsonNode } from './jsonPositions.js';
+
+export type { Diagnostic, SourceRange } from './diagnostics.js';
+
+export const CONFIGURATIONS = ['microkernel-iommu', 'microkernel', 'monolithic', 'monolithic-containers', 'kernel-bypass'] as const;
+export type Configuration = (typeof CONFIGURATIONS)[number];
+
+export const FAULT_TYPES = [
+  'crash',
+  'hang',
+  'wild-write',
+  'wild-dma',
+  'resource-leak',
+  'corrupt-source',
+  'corrupt-destination',
+  'corrupt-pointer',
+  'skip-init',
+  'remove-instruction',
+  'remove-branch',
+  'invert-loop',
+  'bad-ipc-args',
+  'bad-kernel-call-args',
+  'irq-fault',
+] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+export const WORKLOAD_KINDS = ['packet-stream', 'cd-read', 'print', 'block-read', 'ipc-pingpong', 'request-response'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** A simulated time as written (an integer number of cycles, or a string such as "500ms") and in cycles. */
+export interface SimTime {
+  readonly written: number | string;
+  readonly cycles: number;
+}
+
+interface WorkloadBase {
+  /** When the workload starts; 0 if not given. */
+  readonly start: SimTime;
+}
+export interface PacketStreamWorkload extends WorkloadBase {
+  readonly kind: 'packet-stream';
+  readonly ratePerSecond: number;
+  readonly sizeBytes: number;
+  readonly direction: 'rx' | 'tx';
+  /** Stop after this many packets; unbounded (until the scenario ends) if absent. */
+  readonly count: number | null;
+}
+export interface CdReadWorkload extends WorkloadBase {
+  readonly kind: 'cd-read';
+  /** Path of the ISO 9660 image in the workspace; the built-in image if absent. */
+  readonly image: string | null;
+  /** Path of the file inside the image. */
+  readonly path: string;
+  readonly repeat: number;
+}
+export interface PrintWorkload extends WorkloadBase {
+  readonly kind: 'print';
+  readonly bytes: number;
+  readonly repeat: number;
+}
+export interface BlockReadWorkload extends WorkloadBase {
+  readonly kind: 'block-read';
+  readonly blocks: number;
+  readonly blockSize: number;
+  readonly pattern: 'sequential' | 'random';
+  readonly repeat: number;
+}
+export interface IpcPingPongWorkload extends WorkloadBase {
+  readonly kind: 'ipc-pingpong';
+  readonly clients: number;
+  /** Round trips per client. */
+  readonly messages: number;
+}
+export interface RequestResponseWorkload extends WorkloadBase {
+  readonly kind: 'request-response';
+  readonly ratePerSecond: number;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+}
+export type WorkloadItem =
+  | PacketStreamWorkload
+  | CdReadWorkload
+  | PrintWorkload
+  | BlockReadWorkload
+  | IpcPingPongWorkload
+  | RequestResponseWorkload;
+
+export interface FaultSpec {
+  readonly at: SimTime;
+  /** Label of the service to inject into. */
+  readonly target: string;
+  readonly type: FaultType;
+  /** Type-specific parameters, passed to the injector unchanged. */
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  /** Inject again every this long, or never again if null. */
+  readonly repeatEvery: SimTime | null;
+  /** Total number of injections when repeating; unbounded if null. */
+  readonly count: number | null;
+}
+
+export interface ScenarioOptions {
+  readonly heartbeatPeriod: SimTime;
+  readonly iommuMode: 'strict' | 'lazy';
+  readonly restartBackoff: boolean;
+  /** Number of containers in the monolithic-containers configuration. */
+  readonly containers: number;
+}
+
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  /** A built-in system name such as "default", or a path to a system.conf file. */
+  readonly system: string;
+  readonly configuration: Configuration;
+  readonly seed: number;
+  readonly duration: SimTime;
+  readonly costProfile: string;
+  readonly workload: readonly WorkloadItem[];
+  readonly faults: readonly FaultSpec[];
+  readonly options: ScenarioOptions;
+  readonly userDrivers: readonly string[];
+  /** Where each value was written, by JSON pointer (for example "/faults/0/at"), for editors. */
+  readonly ranges: ReadonlyMap<string, SourceRange>;
+}
+
+export interface ScenarioLoadOptions {
+  /** Clock rate used to turn time strings into cycles; 1 GHz if absent. */
+  readonly clockHz?: number;
+}
+
+export interface ScenarioResult {
+  /** Undefined when there is any error. */
+  readonly scenario: Scenario | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Keys the loader accepts at each level; the JSON Schema in schemas/scenario.schema.json states the same. */
+export const SCENARIO_KEYS = {
+  root: ['$schema', 'name', 'description', 'system', 'configuration', 'seed', 'duration', 'costProfile', 'workload', 'faults', 'options', 'userDrivers'],
+  options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers'],
+  fault: ['at', 'target', 'type', 'params', 'repeatEvery', 'count'],
+  workload: {
+    'packet-stream': ['kind', 'start', 'ratePerSecond', 'sizeBytes', 'direction', 'count'],
+    'cd-read': ['kind', 'start', 'image', 'path', 'repeat'],
+    print: ['kind', 'start', 'bytes', 'repeat'],
+    'block-read': ['kind', 'start', 'blocks', 'blockSize', 'pattern', 'repeat'],
+    'ipc-pingpong': ['kind', 'start', 'clients', 'messages'],
+    'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes'],
+  } satisfies Record<WorkloadKind, string[]>,
+} as const;
+
+const TIME_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, min: 60, h: 3600, d: 86400 };
+
+/**
+ * Turns a time into cycles: an integer is already cycles; a string is a number and a unit
+ * (ns, us, ms, s, m or min, h, d, or "cycles"), as in "500ms", "6h", "1.5 s", "200000 cycles".
+ * Returns undefined if the text is not a time or the result is not a whole, safe number of cycles.
+ */
+export function timeToCycles(time: number | string, clockHz: number): number | undefined {
+  if (typeof time === 'number') return Number.isSafeInteger(time) && time >= 0 ? time : undefined;
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(ns|us|µs|ms|s|m|min|h|d|cycles?)\s*$/.exec(time);
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2]!;
+  const cycles = unit.startsWith('cycle') ? n : n * TIME_UNITS[unit]! * clockHz;
+  // A non-zero time shorter than one cycle is almost certainly a mistake in the unit.
+  if (cycles > 0 && cycles < 1) return undefined;
+  const rounded = Math.round(cycles);
+  return Number.isSafeInteger(rounded) ? rounded : undefined;
+}
+
+type Reporter = (range: SourceRange, code: string, message: string) => void;
+
+function describe(n: JsonNode): string {
+  switch (n.kind) {
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'an array';
+    case 'string':
+      return `the string ${JSON.stringify(n.value)}`;
+    case 'number':
+      return `the number ${n.value}`;
+    case 'boolean':
+      return String(n.value);
+    case 'null':
+      return 'null';
+  }
+}
+
+class Loader {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly ranges = new Map<string, SourceRange>();
+
+  constructor(private readonly clockHz: number) {}
+
+  readonly error: Reporter = (range, code, message) => {
+    this.diagnostics.push(diagnostic(range, 'error', code, message));
+  };
+
+  object(n: JsonNode, pointer: string, what: string, allowed: readonly string[], required: readonly string[]): Map<string, JsonMember> | undefined {
+    this.ranges.set(pointer, n.range);
+    if (n.kind !== 'object') {
+      this.error(n.range, 'type', `${what} must be an object, found ${describe(n)}`);
+      return undefined;
+    }
+    const out = new Map<string, JsonMember>();
+    for (const m of n.members) {
+      if (out.has(m.key)) this.error(m.keyRange, 'duplicate-property', `property "${m.key}" is given twice`);
+      else if (!allowed.includes(m.key)) {
+        this.error(m.keyRange, 'unknown-property', `unknown property "${m.key}" in ${what}: expected one of ${allowed.filter((k) => k !== '$schema').join(', ')}`);
+      } else out.set(m.key, m);
+      this.ranges.set(`${pointer}/${m.key}`, m.value.range);
+    }
+    for (const r of required) {
+      if (!out.has(r)) this.error(n.range, 'missing-property', `${what} needs the property "${r}"`);
+    }
+    return out;
+  }
+
+  string(m: JsonMember | undefined, fallback: string, nonEmpty = true): string {
+    if (m === undefined) return fallback;
+    if (m.value.kind !== 'string') {
+      this.error(m.value.range, 'type', `"${m.key}" must be a string, found ${describe(m.value)}`);
+      return fallback;
+    }
+    if (nonEmpty && m.value.value.trim() === '') this.error(m.value.range, 'empty', `"${m.key}" must not be empty`);
+    return m.value.value;
+  }
+
+  oneOf<T extends string>(m: JsonMember | undefined, choices: readonly T[], fallback: T): T {
+    if (m === undefined) return fallback;
+    if (m.value.kind !== 'string' || !(choices as readonly string[]).includes(m.value.value)) {
+      this.error(m.value.range, 'enum', `"${m.key}" must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, found ${describe(m.value)}`);
+      return fallback;
+    }
+    return m.value.value as T;
+  }
+
+  integer(m: JsonMember | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    if (m === undefined) return fallback;
+    const v = m.value;
+    if (v.kind !== 'number' || !Number.isSafeInteger(v.value)) {
+      this.error(v.range, 'type', `"${m.key}" must be an integer, found ${describe(v)}`);
+      return fallback;
+    }
+    if (v.value < min || v.value > max) {
+      this.error(v.range, 'range', `"${m.key}" must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`}, found ${v.value}`);
+      return fallback;
+    }
+    return v.value;
+  }
+
+  positive(m: JsonMember | undefined, fallback: number): number {
+    if (m === undefined) return fallback;
+    const v = m.value;
+    if (v.kind !== 'number' || !(v.value > 0) || !Number.isFinite(v.value)) {
+      this.error(v.range, v.kind === 'number' ? 'range' : 'type', `"${m.key}" must be a number greater than 0, found ${describe(v)}`);
+      return fallback;
+    }
+    return v.value;
+  }
+
+  boolean(m: JsonMember | undefined, fallback: boolean): boolean {
+    if (m === undefined) return fallback;
+    if (m.value.kind !== 'boolean') {
+      this.error(m.value.range, 'type', `"${m.key}" must be true or false, found ${describe(m.value)}`);
+      return fallback;
+    }
+    return m.value.value;
+  }
+
+  time(m: JsonMember | undefined, fallback: number | string, positive = false): SimTime {
+    const fb: SimTime = { written: fallback, cycles: timeToCycles(fallback, this.clockHz) ?? 0 };
+    if (m === undefined) return fb;
+    const v = m.value;
+    if (v.kind !== 'number' && v.kind !== 'string') {
+      this.error(v.range, 'type', `"${m.key}" must be a time: an integer number of cycles or a string such as "500ms" or "6h", found ${describe(v)}`);
+      return fb;
+    }
+    const cycles = timeToCycles(v.value, this.clockHz);
+    if (cycles === undefined) {
+      this.error(
+        v.range,
+        'bad-time',
+        `bad time ${JSON.stringify(v.value)} for "${m.key}": expected a whole number of cycles or a number with a unit (ns, us, ms, s, m, h, d, cycles), as in "500ms"`,
+      );
+      return fb;
+    }
+    if (positive && cycles === 0) {
+      this.error(v.range, 'range', `"${m.key}" must be longer than 0`);
+      return fb;
+    }
+    return { written: v.value, cycles };
+  }
+
+  stringArray(m: JsonMember | undefined): string[] {
+    if (m === undefined) return [];
+    if (m.value.kind !== 'array') {
+      this.error(m.value.range, 'type', `"${m.key}" must be an array of strings, found ${describe(m.value)}`);
+      return [];
+    }
+    const out: string[] = [];
+    for (const it of m.value.items) {
+      if (it.kind !== 'string' || it.value.trim() === '') this.error(it.range, 'type', `each entry of "${m.key}" must be a non-empty string, found ${describe(it)}`);
+      else out.push(it.value);
+    }
+    return out;
+  }
+
+  workload(n: JsonNode, pointer: string): WorkloadItem | undefined {
+    if (n.kind !== 'object') {
+      this.object(n, pointer, 'a workload item', [], []);
+      return undefined;
+    }
+    const kindMember = n.members.find((m) => m.key === 'kind');
+    if (kindMember === undefined) {
+      this.error(n.range, 'missing-property', `a workload item needs the property "kind": one of ${WORKLOAD_KINDS.map((k) => JSON.stringify(k)).join(', ')}`);
+      return undefined;
+    }
+    const kindNode = kindMember.value;
+    if (kindNode.kind !== 'string' || !(WORKLOAD_KINDS as readonly string[]).includes(kindNode.value)) {
+      this.error(kindNode.range, 'enum', `"kind" must be one of ${WORKLOAD_KINDS.map((k) => JSON.stringify(k)).join(', ')}, found ${describe(kindNode)}`);
+      return undefined;
+    }
+    const kind = kindNode.value as WorkloadKind;
+    const required: Record<WorkloadKind, string[]> = {
+      'packet-stream': ['ratePerSecond', 'sizeBytes'],
+      'cd-read': ['path'],
+      print: ['bytes'],
+      'block-read': ['blocks'],
+      'ipc-pingpong': ['clients'],
+      'request-response': ['ratePerSecond'],
+    };
+    const f = this.object(n, pointer, `a "${kind}" workload item`, SCENARIO_KEYS.workload[kind], ['kind', ...required[kind]]);
+    if (f === undefined) return undefined;
+    const start = this.time(f.get('start'), 0);
+    switch (kind) {
+      case 'packet-stream':
+        return {
+          kind,
+          start,
+          ratePerSecond: this.positive(f.get('ratePerSecond'), 1),
+          sizeBytes: this.integer(f.get('sizeBytes'), 64, 1, 65535),
+          direction: this.oneOf(f.get('direction'), ['rx', 'tx'] as const, 'rx'),
+          count: f.has('count') ? this.integer(f.get('count'), 1, 1) : null,
+        };
+      case 'cd-read':
+        return { kind, start, image: f.has('image') ? this.string(f.get('image'), '') : null, path: this.string(f.get('path'), '/'), repeat: this.integer(f.get('repeat'), 1, 1) };
+      case 'print':
+        return { kind, start, bytes: this.integer(f.get('bytes'), 1, 1), repeat: this.integer(f.get('repeat'), 1, 1) };
+      case 'block-read':
+        return {
+          kind,
+          start,
+          blocks: this.integer(f.get('blocks'), 1, 1),
+          blockSize: this.integer(f.get('blockSize'), 4096, 512, 1 << 20),
+          pattern: this.oneOf(f.get('pattern'), ['sequential', 'random'] as const, 'sequential'),
+          repeat: this.integer(f.get('repeat'), 1, 1),
+        };
+      case 'ipc-pingpong':
+        return { kind, start, clients: this.integer(f.get('clients'), 1, 1, 1024), messages: this.integer(f.get('messages'), 1000, 1) };
+      case 'request-response':
+        return {
+          kind,
+          start,
+          ratePerSecond: this.positive(f.get('ratePerSecond'), 1),
+          requestBytes: this.integer(f.get('requestBytes'), 64, 1, 65535),
+          responseBytes: this.integer(f.get('responseBytes'), 64, 1, 65535),
+        };
+    }
+  }
+
+  fault(n: JsonNode, pointer: string): FaultSpec | undefined {
+    const f = this.object(n, pointer, 'a fault', SCENARIO_KEYS.fault, ['at', 'target', 'type']);
+    if (f === undefined) return undefined;
+    const params: Record<string, string | number | boolean> = {};
+    const pm = f.get('params');
+    if (pm !== undefined) {
+      if (pm.value.kind !== 'object') this.error(pm.value.range, 'type', `"params" must be an object, found ${describe(pm.value)}`);
+      else {
+        for (const m of pm.value.members) {
+          const v = m.value;
+          if (v.kind === 'string' || v.kind === 'number' || v.kind === 'boolean') params[m.key] = v.value;
+          else this.error(v.range, 'type', `fault parameter "${m.key}" must be a string, number or boolean, found ${describe(v)}`);
+        }
+      }
+    }
+    return {
+      at: this.time(f.get('at'), 0),
+      target: this.string(f.get('target'), ''),
+      type: this.oneOf(f.get('type'), FAULT_TYPES, 'crash'),
+      params,
+      repeatEvery: f.has('repeatEvery') ? this.time(f.get('repeatEvery'), 1, true) : null,
+      count: f.has('count') ? this.integer(f.get('count'), 1, 1) : null,
+    };
+  }
+
+  list<T>(m: JsonMember | undefined, pointer: string, each: (n: JsonNode, p: string) => T | undefined): T[] {
+    if (m === undefined) return [];
+    if (m.value.kind !== 'array') {
+      this.error(m.value.range, 'type', `"${m.key}" must be an array, found ${describe(m.value)}`);
+      return [];
+    }
+    const out: T[] = [];
+    m.value.items.forEach((it, i) => {
+      const v = each(it, `${pointer}/${i}`);
+      if (v !== undefined) out.push(v);
+    });
+    return out;
+  }
+}
+
+/** Loads and validates a scenario file. Never throws; any error leaves `scenario` undefined. */
+export function parseScenario(text: string, file: string, options: ScenarioLoadOptions = {}): ScenarioResult {
+  const { node, diagnostics } = parseJsonWithPositions(text, file);
+  if (node === undefined) return { scenario: undefined, diagnostics };
+  const clockHz = options.clockHz ?? 1_000_000_000;
+  const L = new Loader(clockHz);
+  const root = L.object(node, '', 'the scenario', SCENARIO_KEYS.root, ['name', 'system', 'configuration', 'seed', 'duration']);
+  if (root === undefined) return { scenario: undefined, diagnostics: L.diagnostics };
+  const optionsMember = root.get('options');
+  let opts: ScenarioOptions = { heartbeatPeriod: L.time(undefined, '5s'), iommuMode: 'strict', restartBackoff: true, containers: 1 };
+  if (optionsMember !== undefined) {
+    const o = L.object(optionsMember.value, '/options', '"options"', SCENARIO_KEYS.options, []);
+    if (o !== undefined) {
+      opts = {
+        heartbeatPeriod: L.time(o.get('heartbeatPeriod'), '5s', true),
+        iommuMode: L.oneOf(o.get('iommuMode'), ['strict', 'lazy'] as const, 'strict'),
+        restartBackoff: L.boolean(o.get('restartBackoff'), true),
+        containers: L.integer(o.get('containers'), 1, 1, 1024),
+      };
+    }
+  }
+  const scenario: Scenario = {
+    file,
+    name: L.string(root.get('name'), ''),
+    description: L.string(root.get('description'), '', false),
+    system: L.string(root.get('system'), 'default'),
+    configuration: L.oneOf(root.get('configuration'), CONFIGURATIONS, 'microkernel-iommu'),
+    seed: L.integer(root.get('seed'), 0, 0),
+    duration: L.time(root.get('duration'), 0, true),
+    costProfile: L.string(root.get('costProfile'), 'default'),
+    workload: L.list(root.get('workload'), '/workload', (n, p) => L.workload(n, p)),
+    faults: L.list(root.get('faults'), '/faults', (n, p) => L.fault(n, p)),
+    options: opts,
+    userDrivers: L.stringArray(root.get('userDrivers')),
+    ranges: L.ranges,
+  };
+  const all = L.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { scenario: hasErrors(all) ? undefined : scenario, diagnostics: all };
+}

@@ -1,0 +1,804 @@
+// Parser for MINIX's system.conf format into a neutral, fully defaulted system description with source ranges.
+
+import { after, itemText, readConf, spanRange, type ConfAtom, type ConfItem, type ConfStatement, type ConfSublist, type IncludeResolver } from './confSyntax.js';
+import { diagnostic, type Diagnostic, type Severity, type SourceRange } from './diagnostics.js';
+import {
+  ALL_KERNEL_CALLS,
+  ALL_VM_CALLS,
+  BASIC_KERNEL_CALLS,
+  BASIC_VM_CALLS,
+  KERNEL_CALLS,
+  MAX_CONTROL,
+  MAX_IO_RANGES,
+  MAX_IRQS,
+  MAX_LABEL_LENGTH,
+  MAX_PCI_CLASSES,
+  MAX_PCI_DEVICES,
+  MINIX_LOGINS,
+  NR_SCHED_QUEUES,
+  SERVICE_DEFAULTS,
+  SERVICE_KEYS,
+  STANDARD_LABELS,
+  VM_CALLS,
+  kernelCall,
+  serviceKey,
+  vmCall,
+} from './minixNames.js';
+
+export type { Diagnostic, SourceRange } from './diagnostics.js';
+
+export type IpcTargets = { readonly kind: 'all' } | { readonly kind: 'all-sys' } | { readonly kind: 'list'; readonly labels: readonly string[] };
+
+export interface IoRange {
+  readonly base: number;
+  readonly length: number;
+}
+
+export interface PciDeviceId {
+  readonly vendorId: number;
+  readonly deviceId: number;
+  readonly subVendorId?: number;
+  readonly subDeviceId?: number;
+}
+
+export interface PciClassId {
+  /** (base class << 16) | (subclass << 8) | interface. */
+  readonly classCode: number;
+  /** Which bytes of classCode must match: 0xff0000, 0xffff00 or 0xffffff. */
+  readonly mask: number;
+}
+
+export interface ValueOccurrence {
+  readonly text: string;
+  readonly kind: 'word' | 'string';
+  readonly range: SourceRange;
+}
+
+/** One `key value...;` statement as written, for hovers and diagnostics. */
+export interface KeyOccurrence {
+  readonly key: string;
+  readonly keyRange: SourceRange;
+  /** From the key to the last value (the `;` excluded). */
+  readonly range: SourceRange;
+  readonly values: readonly ValueOccurrence[];
+}
+
+export interface CallSet {
+  /** `ALL` was given. */
+  readonly all: boolean;
+  /** The basic calls are included (true unless `NONE`). */
+  readonly basic: boolean;
+  /** Calls named explicitly, in file order, known names only. */
+  readonly listed: readonly string[];
+}
+
+export interface ServiceDescription {
+  readonly label: string;
+  readonly file: string;
+  /** The whole `service <label> { ... }` entry. */
+  readonly range: SourceRange;
+  readonly labelRange: SourceRange;
+  readonly type: 'net' | null;
+  readonly descr: string | null;
+  /** Numeric uid, or 'SELF' (the uid of whoever starts the service). */
+  readonly uid: number | 'SELF';
+  readonly uidLogin: string | null;
+  readonly ipc: IpcTargets;
+  readonly system: CallSet;
+  /** Every kernel call granted, resolved from `system`, ordered by call number. */
+  readonly kernelCalls: readonly string[];
+  readonly vm: CallSet;
+  /** Every VM call granted, resolved from `vm`, ordered by call number. */
+  readonly vmCalls: readonly string[];
+  readonly io: { readonly all: boolean; readonly ranges: readonly IoRange[] };
+  readonly irq: { readonly all: boolean; readonly lines: readonly number[] };
+  /** 'SELF' or a label. */
+  readonly sigmgr: string;
+  /** 'KERNEL' or a label. */
+  readonly scheduler: string;
+  readonly priority: number;
+  readonly quantumMs: number;
+  /** -1 for the default CPU. */
+  readonly cpu: number;
+  readonly pciDevices: readonly PciDeviceId[];
+  readonly pciClasses: readonly PciClassId[];
+  readonly control: readonly string[];
+  /** Entries whose settings this one took with `class`. */
+  readonly classes: readonly string[];
+  /** Keys written in this entry (not those taken from a class). */
+  readonly keys: readonly KeyOccurrence[];
+}
+
+export interface SystemDescription {
+  readonly services: readonly ServiceDescription[];
+}
+
+export interface ParseResult {
+  readonly description: SystemDescription;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface ParseOptions {
+  /** Labels to accept as IPC, control, sigmgr and scheduler targets besides MINIX's standard ones and the file's own. */
+  readonly knownLabels?: readonly string[];
+  /** Reads files named by `include`; without it an include gives a warning. */
+  readonly resolveInclude?: IncludeResolver;
+}
+
+export interface ConfFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface FileDiagnostics {
+  readonly path: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface Entry {
+  readonly label: string;
+  readonly labelRange: SourceRange;
+  readonly body: ConfSublist;
+  readonly range: SourceRange;
+}
+
+const MULTI_KEYS = new Set(['ipc', 'system', 'vm', 'io', 'irq', 'pci', 'control', 'class']);
+const KEY_NAMES = SERVICE_KEYS.map((k) => k.name);
+
+function kernelOrder(a: string, b: string): number {
+  return (kernelCall(a)?.offset ?? 999) - (kernelCall(b)?.offset ?? 999) || (a < b ? -1 : a > b ? 1 : 0);
+}
+function vmOrder(a: string, b: string): number {
+  return (vmCall(a)?.offset ?? 999) - (vmCall(b)?.offset ?? 999);
+}
+
+/** strtol/strtoul as MINIX's parser uses them, but requiring the whole word to be a number. */
+function parseCNumber(text: string, base: 0 | 16, allowSign: boolean): number | undefined {
+  let s = text;
+  let sign = 1;
+  if (allowSign && (s[0] === '-' || s[0] === '+')) {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  let radix = 10;
+  if ((base === 0 || base === 16) && /^0[xX][0-9a-fA-F]/.test(s)) {
+    radix = 16;
+    s = s.slice(2);
+  } else if (base === 16) radix = 16;
+  else if (s.length > 1 && s[0] === '0') radix = 8;
+  const digits = radix === 16 ? /^[0-9a-fA-F]+$/ : radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
+  if (!digits.test(s)) return undefined;
+  const v = parseInt(s, radix);
+  return Number.isSafeInteger(v) ? sign * v : undefined;
+}
+
+function hex(n: number, width = 0): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+function suggest(word: string, names: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const n of names) {
+    const d = editDistance(word.toLowerCase(), n.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? ` (did you mean '${best}'?)` : '';
+}
+
+export function parseIoRange(text: string): IoRange | undefined {
+  const m = /^([^:]*)(?::(.*))?$/.exec(text);
+  if (m === null) return undefined;
+  const base = parseCNumber(m[1]!, 16, false);
+  const length = m[2] === undefined ? 1 : parseCNumber(m[2], 16, false);
+  if (base === undefined || length === undefined) return undefined;
+  return { base, length };
+}
+
+export function parsePciDeviceId(text: string): PciDeviceId | undefined {
+  const m = /^([0-9a-fA-F]{1,4})[:/]([0-9a-fA-F]{1,4})(?:\/([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,4}))?$/.exec(text);
+  if (m === null) return undefined;
+  const id: PciDeviceId = { vendorId: parseInt(m[1]!, 16), deviceId: parseInt(m[2]!, 16) };
+  return m[3] === undefined ? id : { ...id, subVendorId: parseInt(m[3], 16), subDeviceId: parseInt(m[4]!, 16) };
+}
+
+export function parsePciClass(text: string): PciClassId | undefined {
+  const m = /^([0-9a-fA-F]{1,2})(?:\/([0-9a-fA-F]{1,2})(?:\/([0-9a-fA-F]{1,2}))?)?$/.exec(text);
+  if (m === null) return undefined;
+  const base = parseInt(m[1]!, 16);
+  const sub = m[2] === undefined ? 0 : parseInt(m[2], 16);
+  const intf = m[3] === undefined ? 0 : parseInt(m[3], 16);
+  const mask = m[3] !== undefined ? 0xffffff : m[2] !== undefined ? 0xffff00 : 0xff0000;
+  return { classCode: (base << 16) | (sub << 8) | intf, mask };
+}
+
+interface Acc {
+  type: 'net' | null;
+  descr: string | null;
+  uid: number | 'SELF';
+  uidLogin: string | null;
+  ipc: IpcTargets | undefined;
+  sysAll: boolean;
+  sysBasic: boolean;
+  sysListed: string[];
+  vmAll: boolean;
+  vmBasic: boolean;
+  vmListed: string[];
+  ioAll: boolean;
+  io: IoRange[];
+  irqAll: boolean;
+  irqs: number[];
+  sigmgr: string;
+  scheduler: string;
+  priority: number;
+  quantumMs: number;
+  cpu: number;
+  pciDevices: PciDeviceId[];
+  pciClasses: PciClassId[];
+  control: string[];
+  classes: string[];
+}
+
+function freshAcc(): Acc {
+  return {
+    type: null,
+    descr: null,
+    uid: SERVICE_DEFAULTS.uid,
+    uidLogin: SERVICE_DEFAULTS.uidLogin,
+    ipc: undefined,
+    sysAll: false,
+    sysBasic: true,
+    sysListed: [],
+    vmAll: false,
+    vmBasic: true,
+    vmListed: [],
+    ioAll: false,
+    io: [],
+    irqAll: false,
+    irqs: [],
+    sigmgr: SERVICE_DEFAULTS.sigmgr,
+    scheduler: SERVICE_DEFAULTS.scheduler,
+    priority: SERVICE_DEFAULTS.priority,
+    quantumMs: SERVICE_DEFAULTS.quantumMs,
+    cpu: SERVICE_DEFAULTS.cpu,
+    pciDevices: [],
+    pciClasses: [],
+    control: [],
+    classes: [],
+  };
+}
+
+class ServiceParser {
+  private readonly knownLabels: Set<string>;
+  /** Diagnostics are dropped while reading a class's entry, which is checked on its own. */
+  private quiet = 0;
+  private readonly classStack: string[] = [];
+  private cycle: string[] | undefined;
+
+  constructor(
+    private readonly entries: Map<string, Entry>,
+    extraLabels: readonly string[],
+    private readonly diagnostics: Diagnostic[],
+  ) {
+    this.knownLabels = new Set([...STANDARD_LABELS, ...entries.keys(), ...extraLabels]);
+  }
+
+  private report(range: SourceRange, severity: Severity, code: string, message: string): void {
+    if (this.quiet === 0) this.diagnostics.push(diagnostic(range, severity, code, message));
+  }
+
+  service(entry: Entry): ServiceDescription {
+    const acc = freshAcc();
+    const keys: KeyOccurrence[] = [];
+    this.classStack.push(entry.label);
+    this.body(entry.body, acc, keys);
+    this.classStack.pop();
+    if (entry.label.length > MAX_LABEL_LENGTH) {
+      this.report(entry.labelRange, 'warning', 'label-too-long', `label '${entry.label}' is longer than ${MAX_LABEL_LENGTH} characters; MINIX's RS truncates or rejects it`);
+    }
+    const kernelCalls = new Set<string>(acc.sysListed);
+    if (acc.sysAll) ALL_KERNEL_CALLS.forEach((c) => kernelCalls.add(c));
+    if (acc.sysBasic) BASIC_KERNEL_CALLS.forEach((c) => kernelCalls.add(c));
+    const vmCalls = new Set<string>(acc.vmListed.filter((c) => vmCall(c)?.obsolete === undefined));
+    if (acc.vmAll) ALL_VM_CALLS.forEach((c) => vmCalls.add(c));
+    if (acc.vmBasic) BASIC_VM_CALLS.forEach((c) => vmCalls.add(c));
+    return {
+      label: entry.label,
+      file: entry.range.file,
+      range: entry.range,
+      labelRange: entry.labelRange,
+      type: acc.type,
+      descr: acc.descr,
+      uid: acc.uid,
+      uidLogin: acc.uidLogin,
+      ipc: acc.ipc ?? { kind: 'all-sys' },
+      system: { all: acc.sysAll, basic: acc.sysBasic, listed: acc.sysListed },
+      kernelCalls: [...kernelCalls].sort(kernelOrder),
+      vm: { all: acc.vmAll, basic: acc.vmBasic, listed: acc.vmListed },
+      vmCalls: [...vmCalls].sort(vmOrder),
+      io: { all: acc.ioAll, ranges: acc.io },
+      irq: { all: acc.irqAll, lines: acc.irqs },
+      sigmgr: acc.sigmgr,
+      scheduler: acc.scheduler,
+      priority: acc.priority,
+      quantumMs: acc.quantumMs,
+      cpu: acc.cpu,
+      pciDevices: acc.pciDevices,
+      pciClasses: acc.pciClasses,
+      control: acc.control,
+      classes: acc.classes,
+      keys,
+    };
+  }
+
+  private body(body: ConfSublist, acc: Acc, keys: KeyOccurrence[]): void {
+    for (const st of body.statements) {
+      const head = st.items[0]!;
+      if (head.kind === 'list') continue;
+      if (head.kind === 'string') {
+        this.report(head.range, 'error', 'expected-key', `expected a key such as 'system' or 'ipc', found the string ${itemText(head)}`);
+        continue;
+      }
+      this.statement(st.items, st.semicolon !== undefined, acc, keys);
+    }
+  }
+
+  /** Handles one statement, splitting it where a `;` was evidently forgotten before another key. */
+  private statement(items: ConfItem[], terminated: boolean, acc: Acc, keys: KeyOccurrence[]): void {
+    const head = items[0] as ConfAtom;
+    const key = head.text;
+    if (serviceKey(key) === undefined) {
+      this.report(head.range, 'error', 'unknown-key', `unknown key '${key}'${suggest(key, KEY_NAMES)}: expected one of ${KEY_NAMES.join(', ')}`);
+      return;
+    }
+    const split = this.findSplit(key, items);
+    const own = split < 0 ? items : items.slice(0, split);
+    const last = own[own.length - 1]!;
+    if (split >= 0) {
+      this.report(after(last.range), 'error', 'missing-semicolon', `expected ';' after '${own.map(itemText).join(' ')}'`);
+    } else if (!terminated) {
+      this.report(after(last.range), 'warning', 'missing-semicolon', `expected ';' after '${own.map(itemText).join(' ')}' (MINIX accepts it before '}', but it is easy to break)`);
+    }
+    const values: ValueOccurrence[] = [];
+    for (const it of own.slice(1)) if (it.kind !== 'list') values.push({ text: it.text, kind: it.kind, range: it.range });
+    keys.push({ key, keyRange: head.range, range: spanRange(head.range, last.range), values });
+    this.apply(key, head, own.slice(1), acc);
+    if (split >= 0) this.statement(items.slice(split), terminated, acc, keys);
+  }
+
+  private findSplit(key: string, items: ConfItem[]): number {
+    const firstValue = key === 'pci' ? 2 : 1;
+    for (let i = firstValue + 1; i < items.length; i++) {
+      const it = items[i]!;
+      if (it.kind !== 'word' || serviceKey(it.text) === undefined) continue;
+      if (!MULTI_KEYS.has(key)) return i;
+      if (!this.validListValue(key, items[1], it.text)) return i;
+    }
+    return -1;
+  }
+
+  private validListValue(key: string, pciKind: ConfItem | undefined, w: string): boolean {
+    switch (key) {
+      case 'system':
+        return kernelCall(w) !== undefined;
+      case 'vm':
+        return vmCall(w) !== undefined;
+      case 'io':
+        return parseIoRange(w) !== undefined;
+      case 'irq':
+        return parseCNumber(w, 0, false) !== undefined;
+      case 'pci':
+        return pciKind?.kind === 'word' && pciKind.text === 'class' ? parsePciClass(w) !== undefined : parsePciDeviceId(w) !== undefined;
+      default:
+        return this.knownLabels.has(w);
+    }
+  }
+
+  private atoms(key: string, values: ConfItem[]): ConfAtom[] {
+    const out: ConfAtom[] = [];
+    for (const v of values) {
+      if (v.kind === 'list') this.report(v.range, 'error', 'unexpected-block', `'${key}' takes no block`);
+      else out.push(v);
+    }
+    return out;
+  }
+
+  private single(key: string, head: ConfAtom, values: ConfItem[], wantString: boolean): ConfAtom | undefined {
+    const atoms = this.atoms(key, values);
+    if (atoms.length === 0) {
+      this.report(head.range, 'error', 'missing-value', `'${key}' needs a value: ${serviceKey(key)!.syntax}`);
+      return undefined;
+    }
+    if (atoms.length > 1) {
+      this.report(spanRange(atoms[1]!.range, atoms[atoms.length - 1]!.range), 'error', 'too-many-values', `'${key}' takes just one value: ${serviceKey(key)!.syntax}`);
+    }
+    const a = atoms[0]!;
+    if (wantString && a.kind !== 'string') {
+      this.report(a.range, 'error', 'expected-string', `'${key}' expects a quoted string, as in ${key} "Realtek 8139 based card";`);
+      return undefined;
+    }
+    if (!wantString && a.kind === 'string') {
+      this.report(a.range, 'error', 'unexpected-string', `'${key}' expects a word, not a quoted string`);
+      return undefined;
+    }
+    return a;
+  }
+
+  /** Checks the ALL/NONE/BASIC keywords, which MINIX allows only alone. */
+  private keywordAlone(key: string, atoms: ConfAtom[], keywords: readonly string[]): string | undefined {
+    const first = atoms[0];
+    for (let i = 0; i < atoms.length; i++) {
+      const a = atoms[i]!;
+      if (keywords.includes(a.text) && (i > 0 || atoms.length > 1)) {
+        this.report(a.range, 'error', 'keyword-in-list', `'${a.text}' must stand alone after '${key}', not in a list`);
+      }
+    }
+    return first !== undefined && keywords.includes(first.text) && atoms.length === 1 ? first.text : undefined;
+  }
+
+  private label(a: ConfAtom, what: string): void {
+    if (!this.knownLabels.has(a.text)) {
+      this.report(a.range, 'warning', 'unknown-label', `unknown ${what} '${a.text}'${suggest(a.text, [...this.knownLabels])}: no service of that name is defined here or in MINIX`);
+    }
+  }
+
+  private apply(key: string, head: ConfAtom, values: ConfItem[], acc: Acc): void {
+    switch (key) {
+      case 'uid': {
+        const a = this.single(key, head, values, false);
+        if (a === undefined) return;
+        const login = MINIX_LOGINS[a.text];
+        if (login !== undefined) {
+          acc.uid = login;
+          acc.uidLogin = a.text;
+        } else if (a.text === 'SELF') {
+          acc.uid = 'SELF';
+          acc.uidLogin = null;
+        } else {
+          const n = parseCNumber(a.text, 0, true);
+          if (n === undefined) this.report(a.range, 'error', 'bad-uid', `bad uid/login '${a.text}': expected a number, SELF or a login such as root or service`);
+          else {
+            acc.uid = n;
+            acc.uidLogin = null;
+          }
+        }
+        return;
+      }
+      case 'sigmgr':
+      case 'scheduler': {
+        const a = this.single(key, head, values, false);
+        if (a === undefined) return;
+        const special = key === 'sigmgr' ? 'SELF' : 'KERNEL';
+        if (a.text !== special) this.label(a, key === 'sigmgr' ? 'signal manager' : 'scheduler');
+        if (key === 'sigmgr') acc.sigmgr = a.text;
+        else acc.scheduler = a.text;
+        return;
+      }
+      case 'priority':
+      case 'quantum':
+      case 'cpu': {
+        const a = this.single(key, head, values, false);
+        if (a === undefined) return;
+        const n = parseCNumber(a.text, 0, true);
+        if (n === undefined) {
+          this.report(a.range, 'error', `bad-${key}`, `bad ${key} value '${a.text}': expected an integer`);
+          return;
+        }
+        if (key === 'priority') {
+          if (n < 0 || n >= NR_SCHED_QUEUES) this.report(a.range, 'error', 'bad-priority', `priority ${n} out of range: expected 0 to ${NR_SCHED_QUEUES - 1}`);
+          else acc.priority = n;
+        } else if (key === 'quantum') {
+          if (n <= 0) this.report(a.range, 'error', 'bad-quantum', `quantum ${n} out of range: expected a positive number of milliseconds`);
+          else acc.quantumMs = n;
+        } else if (n < 0) this.report(a.range, 'error', 'bad-cpu', `cpu ${n} out of range: expected 0 or more`);
+        else acc.cpu = n;
+        return;
+      }
+      case 'type': {
+        const a = this.single(key, head, values, false);
+        if (a === undefined) return;
+        if (acc.type !== null) this.report(head.range, 'error', 'duplicate-key', "another 'type': only one is allowed");
+        if (a.text !== 'net') this.report(a.range, 'error', 'bad-type', `unknown type '${a.text}': MINIX knows only 'net'`);
+        else acc.type = 'net';
+        return;
+      }
+      case 'descr': {
+        const a = this.single(key, head, values, true);
+        if (a === undefined) return;
+        if (acc.descr !== null) this.report(head.range, 'error', 'duplicate-key', "another 'descr': only one is allowed");
+        acc.descr = a.text;
+        return;
+      }
+      case 'irq':
+      case 'io': {
+        const atoms = this.plainAtoms(key, values);
+        const kw = this.keywordAlone(key, atoms, ['ALL', 'NONE']);
+        if (kw === 'ALL') {
+          if (key === 'irq') acc.irqAll = true;
+          else acc.ioAll = true;
+        }
+        if (kw !== undefined) return;
+        for (const a of atoms) {
+          if (a.text === 'ALL' || a.text === 'NONE') continue;
+          if (key === 'irq') {
+            const n = parseCNumber(a.text, 0, false);
+            if (n === undefined) this.report(a.range, 'error', 'bad-irq', `bad IRQ '${a.text}': expected a number`);
+            else if (acc.irqs.length >= MAX_IRQS) this.report(a.range, 'error', 'too-many-irqs', `too many IRQs (at most ${MAX_IRQS})`);
+            else acc.irqs.push(n);
+          } else {
+            const r = parseIoRange(a.text);
+            if (r === undefined) this.report(a.range, 'error', 'bad-io-range', `bad I/O range '${a.text}': expected hex base[:len], as in 378:4`);
+            else if (acc.io.length >= MAX_IO_RANGES) this.report(a.range, 'error', 'too-many-io-ranges', `too many I/O ranges (at most ${MAX_IO_RANGES})`);
+            else {
+              if (r.length === 0) this.report(a.range, 'warning', 'empty-io-range', `I/O range '${a.text}' has length 0 and allows no port`);
+              if (r.base + r.length > 0x10000) this.report(a.range, 'warning', 'io-range-beyond-ports', `I/O range '${a.text}' goes past port ffff`);
+              acc.io.push(r);
+            }
+          }
+        }
+        return;
+      }
+      case 'pci': {
+        const atoms = this.plainAtoms(key, values);
+        const kind = atoms[0];
+        if (kind === undefined) return;
+        if (kind.text !== 'device' && kind.text !== 'class') {
+          this.report(kind.range, 'error', 'bad-pci', `unexpected word '${kind.text}' after 'pci': expected 'device' or 'class'`);
+          return;
+        }
+        for (const a of atoms.slice(1)) {
+          if (kind.text === 'device') {
+            const id = parsePciDeviceId(a.text);
+            if (id === undefined) this.report(a.range, 'error', 'bad-pci-id', `bad PCI device id '${a.text}': expected vid:did or vid:did/subvid:subdid in hex`);
+            else if (acc.pciDevices.length >= MAX_PCI_DEVICES) this.report(a.range, 'error', 'too-many-pci-ids', `too many PCI device ids (at most ${MAX_PCI_DEVICES})`);
+            else acc.pciDevices.push(id);
+          } else {
+            const c = parsePciClass(a.text);
+            if (c === undefined) this.report(a.range, 'error', 'bad-pci-class', `bad PCI class '${a.text}': expected class[/subclass[/interface]] in hex`);
+            else if (acc.pciClasses.length >= MAX_PCI_CLASSES) this.report(a.range, 'error', 'too-many-pci-classes', `too many PCI classes (at most ${MAX_PCI_CLASSES})`);
+            else acc.pciClasses.push(c);
+          }
+        }
+        return;
+      }
+      case 'ipc': {
+        const atoms = this.plainAtoms(key, values);
+        if (acc.ipc !== undefined) this.report(head.range, 'error', 'duplicate-key', "another 'ipc': MINIX allows only one ipc list per service");
+        const kw = this.keywordAlone(key, atoms, ['ALL', 'ALL_SYS', 'NONE']);
+        if (kw === 'ALL') acc.ipc = { kind: 'all' };
+        else if (kw === 'ALL_SYS') acc.ipc = { kind: 'all-sys' };
+        else if (kw === 'NONE') acc.ipc = { kind: 'list', labels: [] };
+        else {
+          const labels: string[] = [];
+          for (const a of atoms) {
+            if (a.text === 'ALL' || a.text === 'ALL_SYS' || a.text === 'NONE') continue;
+            this.label(a, 'IPC target');
+            labels.push(a.text);
+          }
+          if (atoms.length === 0) this.report(head.range, 'warning', 'empty-list', "empty 'ipc' list: the service can send to no one (MINIX's RS rejects an empty list)");
+          acc.ipc = { kind: 'list', labels };
+        }
+        return;
+      }
+      case 'system':
+      case 'vm': {
+        const atoms = this.plainAtoms(key, values);
+        const kw = this.keywordAlone(key, atoms, ['ALL', 'BASIC', 'NONE']);
+        if (kw === 'ALL') {
+          if (key === 'system') acc.sysAll = true;
+          else acc.vmAll = true;
+        } else if (kw === 'NONE') {
+          if (key === 'system') acc.sysBasic = false;
+          else acc.vmBasic = false;
+        }
+        if (kw !== undefined) return;
+        for (const a of atoms) {
+          if (a.text === 'ALL' || a.text === 'BASIC' || a.text === 'NONE') continue;
+          if (key === 'system') this.kernelCallName(a, acc);
+          else this.vmCallName(a, acc);
+        }
+        return;
+      }
+      case 'control': {
+        for (const a of this.plainAtoms(key, values)) {
+          this.label(a, 'controlling service');
+          if (acc.control.length >= MAX_CONTROL) this.report(a.range, 'error', 'too-many-control', `too many controlling services (at most ${MAX_CONTROL})`);
+          else acc.control.push(a.text);
+        }
+        return;
+      }
+      case 'class': {
+        for (const a of this.plainAtoms(key, values)) this.classRef(a, acc);
+        return;
+      }
+    }
+  }
+
+  private plainAtoms(key: string, values: ConfItem[]): ConfAtom[] {
+    return this.atoms(key, values).filter((a) => {
+      if (a.kind === 'string') {
+        this.report(a.range, 'error', 'unexpected-string', `'${key}' expects words, not a quoted string`);
+        return false;
+      }
+      return true;
+    });
+  }
+
+  private kernelCallName(a: ConfAtom, acc: Acc): void {
+    const info = kernelCall(a.text);
+    if (info === undefined) {
+      this.report(a.range, 'error', 'unknown-kernel-call', `unknown kernel call '${a.text}'${suggest(a.text, KERNEL_CALLS.map((c) => c.name))}`);
+      return;
+    }
+    if (info.obsolete !== undefined) {
+      this.report(a.range, 'information', 'obsolete-kernel-call', `kernel call '${a.text}' is obsolete (${info.obsolete}); it has no effect in the simulator`);
+    } else if (!info.listable) {
+      const why = info.basic ? 'it is a basic call and is granted anyway' : "MINIX 3.4's service utility ignores it; the simulator grants it";
+      this.report(a.range, 'information', 'kernel-call-not-listable', `kernel call '${a.text}' is not accepted in a 'system' list by MINIX 3.4: ${why}`);
+    }
+    if (!acc.sysListed.includes(a.text)) acc.sysListed.push(a.text);
+  }
+
+  private vmCallName(a: ConfAtom, acc: Acc): void {
+    const info = vmCall(a.text);
+    if (info === undefined) {
+      this.report(a.range, 'error', 'unknown-vm-call', `unknown VM call '${a.text}'${suggest(a.text, VM_CALLS.map((c) => c.name))}`);
+      return;
+    }
+    if (info.obsolete !== undefined) {
+      this.report(a.range, 'information', 'obsolete-vm-call', `VM call '${a.text}' is obsolete (${info.obsolete})`);
+    } else if (!info.listable) {
+      const why = info.basic ? 'it is a basic VM call and is granted anyway' : 'MINIX ignores it';
+      this.report(a.range, 'information', 'vm-call-not-listable', `VM call '${a.text}' is not accepted in a 'vm' list by MINIX: ${why}`);
+    }
+    if (!acc.vmListed.includes(a.text)) acc.vmListed.push(a.text);
+  }
+
+  private classRef(a: ConfAtom, acc: Acc): void {
+    const target = this.entries.get(a.text);
+    if (target === undefined) {
+      this.report(a.range, 'error', 'unknown-class', `no entry found for class '${a.text}': expected the label of a service in this file`);
+      return;
+    }
+    if (this.classStack.includes(a.text)) {
+      this.cycle ??= [...this.classStack, a.text];
+      return;
+    }
+    acc.classes.push(a.text);
+    this.classStack.push(a.text);
+    this.quiet++;
+    this.body(target.body, acc, []);
+    this.quiet--;
+    this.classStack.pop();
+    // A cycle found inside class entries is reported at the reference in the entry being parsed.
+    if (this.quiet === 0 && this.cycle !== undefined) {
+      this.report(a.range, 'error', 'class-cycle', `class '${a.text}' leads back to an entry already being read (${this.cycle.join(' -> ')})`);
+      this.cycle = undefined;
+    }
+  }
+}
+
+function collectEntries(statements: ConfStatement[], diagnostics: Diagnostic[]): Entry[] {
+  const out: Entry[] = [];
+  const pending: ConfItem[][] = statements.map((s) => s.items);
+  const terminated = new Map<ConfItem[], boolean>(statements.map((s) => [s.items, s.semicolon !== undefined]));
+  while (pending.length > 0) {
+    const items = pending.shift()!;
+    const done = terminated.get(items) ?? true;
+    const head = items[0]!;
+    if (head.kind !== 'word' || head.text !== 'service') {
+      if (head.kind !== 'list') {
+        diagnostics.push(diagnostic(head.range, 'error', 'expected-service', `expected 'service <label> { ... };', found ${itemText(head)}`));
+      }
+      continue;
+    }
+    const label = items[1];
+    if (label === undefined || label.kind !== 'word') {
+      diagnostics.push(diagnostic(label?.range ?? after(head.range), 'error', 'expected-label', "expected a service label after 'service'"));
+      continue;
+    }
+    const body = items[2];
+    if (body === undefined || body.kind !== 'list') {
+      diagnostics.push(diagnostic(body?.range ?? after(label.range), 'error', 'expected-block', `expected '{' after 'service ${label.text}'`));
+      continue;
+    }
+    out.push({ label: label.text, labelRange: label.range, body, range: spanRange(head.range, body.range) });
+    const rest = items.slice(3);
+    if (rest.length > 0) {
+      diagnostics.push(diagnostic(after(body.range), 'error', 'missing-semicolon', `expected ';' after '}' of service '${label.text}'`));
+      const again = rest.findIndex((it) => it.kind === 'word' && it.text === 'service');
+      if (again >= 0) {
+        const next = rest.slice(again);
+        terminated.set(next, done);
+        pending.unshift(next);
+      }
+    } else if (!done && body.closed) {
+      diagnostics.push(diagnostic(after(body.range), 'warning', 'missing-semicolon', `expected ';' after '}' of service '${label.text}'`));
+    }
+  }
+  return out;
+}
+
+function parseEntries(entries: Entry[], options: ParseOptions, diagnostics: Diagnostic[]): ServiceDescription[] {
+  const byLabel = new Map<string, Entry>();
+  const unique: Entry[] = [];
+  for (const e of entries) {
+    const first = byLabel.get(e.label);
+    if (first !== undefined) {
+      diagnostics.push(
+        diagnostic(e.labelRange, 'warning', 'duplicate-service', `service '${e.label}' is already described at ${first.labelRange.file}:${first.labelRange.line}; MINIX uses the first entry`),
+      );
+      continue;
+    }
+    byLabel.set(e.label, e);
+    unique.push(e);
+  }
+  const parser = new ServiceParser(byLabel, options.knownLabels ?? [], diagnostics);
+  return unique.map((e) => parser.service(e));
+}
+
+function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
+  return d.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+}
+
+/** Parses one system.conf-format file (the global /etc/system.conf or a per-driver file). Never throws. */
+export function parseSystemConf(text: string, file: string, options: ParseOptions = {}): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const entries = collectEntries(readConf(text, file, diagnostics, options.resolveInclude), diagnostics);
+  const services = parseEntries(entries, options, diagnostics);
+  return { description: { services }, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Parses several files into one system; labels from every file are known to all, and a label described twice is reported. */
+export function parseSystemConfFiles(files: readonly ConfFile[], options: ParseOptions = {}): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const entries: Entry[] = [];
+  for (const f of files) entries.push(...collectEntries(readConf(f.text, f.path, diagnostics, options.resolveInclude), diagnostics));
+  const services = parseEntries(entries, options, diagnostics);
+  return { description: { services }, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Checks configuration files together, for `mklab conf check`: diagnostics grouped by file, in the order given. */
+export function checkConfFiles(files: readonly ConfFile[], options: ParseOptions = {}): FileDiagnostics[] {
+  const { diagnostics } = parseSystemConfFiles(files, options);
+  const byFile = new Map<string, Diagnostic[]>(files.map((f) => [f.path, []]));
+  for (const d of diagnostics) {
+    let list = byFile.get(d.file);
+    if (list === undefined) byFile.set(d.file, (list = []));
+    list.push(d);
+  }
+  return [...byFile].map(([path, ds]) => ({ path, diagnostics: ds }));
+}
+
+/** Formats a diagnostic the way compilers do: `file:line:column: severity: message [code]`. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.code}]`;
+}
+
+/** Formats an I/O range as system.conf writes it. */
+export function formatIoRange(r: IoRange): string {
+  return r.length === 1 ? hex(r.base) : `${hex(r.base)}:${hex(r.length)}`;
+}
+
+/** Formats a PCI device id as the per-driver files write it. */
+export function formatPciDeviceId(id: PciDeviceId): string {
+  const base = `${hex(id.vendorId, 4)}:${hex(id.deviceId, 4)}`;
+  return id.subVendorId === undefined ? base : `${base}/${hex(id.subVendorId, 4)}:${hex(id.subDeviceId ?? 0, 4)}`;
+}

@@ -1,0 +1,306 @@
+// system.conf parser: real MINIX files, the privileges MINIX would grant, and located errors for malformed input.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  checkConfFiles,
+  formatDiagnostic,
+  parseSystemConf,
+  type ParseResult,
+  type ServiceDescription,
+} from '../../../simulator/config/systemConf.js';
+import { toPrivilegeSpec, allowsIoPort, allowsIpcTo } from '../../../simulator/config/privileges.js';
+import { BASIC_KERNEL_CALLS, KERNEL_CALLS, kernelCallNumber, SERVICE_KEYS, VM_CALLS } from '../../../simulator/config/minixNames.js';
+
+const REF = '/work/shared/reference/minix';
+const refFiles = readdirSync(REF).filter((n) => n.endsWith('.conf'));
+
+function parseRef(name: string): ParseResult {
+  return parseSystemConf(readFileSync(join(REF, name), 'utf8'), name);
+}
+
+function service(r: ParseResult, label: string): ServiceDescription {
+  const s = r.description.services.find((x) => x.label === label);
+  assert.ok(s, `service ${label} not found`);
+  return s;
+}
+
+function errors(r: ParseResult): string[] {
+  return r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+}
+
+test('every reference MINIX file parses with no errors and no warnings', () => {
+  assert.ok(refFiles.length >= 6);
+  for (const f of refFiles) {
+    const r = parseRef(f);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning').map(formatDiagnostic),
+      [],
+      f,
+    );
+    assert.ok(r.description.services.length >= 1, f);
+  }
+  const sys = parseRef('system.conf');
+  assert.deepEqual(
+    sys.description.services.map((s) => s.label),
+    ['rs', 'ds', 'vm', 'pm', 'sched', 'vfs', 'mfs', 'tty', 'init', 'floppy', 'dp8390', 'rtl8139', 'pci', 'at_wini', 'isofs', 'printer', 'amddev', 'filter'],
+  );
+});
+
+test('rtl8139.conf grants the basic calls plus UMAP, IRQCTL and DEVIO, its PCI ids and its ipc list', () => {
+  const s = service(parseRef('rtl8139.conf'), 'rtl8139');
+  assert.equal(s.type, 'net');
+  assert.equal(s.descr, 'Realtek 8139 based card');
+  assert.deepEqual(s.system.listed, ['UMAP', 'IRQCTL', 'DEVIO']);
+  assert.deepEqual(new Set(s.kernelCalls), new Set([...BASIC_KERNEL_CALLS, 'UMAP', 'IRQCTL', 'DEVIO']));
+  assert.equal(s.kernelCalls.includes('PRIVCTL'), false);
+  assert.equal(s.pciDevices.length, 17);
+  assert.deepEqual(s.pciDevices[0], { vendorId: 0x10ec, deviceId: 0x8139 });
+  assert.deepEqual(s.ipc, { kind: 'list', labels: ['SYSTEM', 'pm', 'rs', 'log', 'tty', 'ds', 'vm', 'pci', 'inet', 'lwip', 'amddev'] });
+  // No io or irq key: MINIX's defaults are none (the PCI server grants the device's own later).
+  assert.deepEqual(s.io, { all: false, ranges: [] });
+  assert.deepEqual(s.irq, { all: false, lines: [] });
+  const p = toPrivilegeSpec(s);
+  assert.ok(p.kernelCallNumbers.includes(0x600 + 21));
+  assert.equal(allowsIpcTo(p, 'pci', true), true);
+  assert.equal(allowsIpcTo(p, 'vfs', true), false);
+  assert.equal(p.flags.networkDriver, true);
+});
+
+test('printer: I/O ranges and IRQ as MINIX reads them (hex base:len)', () => {
+  const s = service(parseRef('printer.conf'), 'printer');
+  assert.deepEqual(s.io.ranges, [
+    { base: 0x378, length: 4 },
+    { base: 0x278, length: 4 },
+  ]);
+  assert.deepEqual(s.irq.lines, [7]);
+  const p = toPrivilegeSpec(s);
+  assert.equal(allowsIoPort(p, 0x37b), true);
+  assert.equal(allowsIoPort(p, 0x37c), false);
+  assert.ok(p.kernelCalls.includes('READBIOS') && p.kernelCalls.includes('KILL'));
+});
+
+test('floppy and at_wini: io without a length means one port; pci class masks', () => {
+  const sys = parseRef('system.conf');
+  assert.deepEqual(service(sys, 'floppy').io.ranges, [
+    { base: 0x3f0, length: 8 },
+    { base: 0, length: 0x10 },
+    { base: 0x81, length: 1 },
+  ]);
+  const w = service(sys, 'at_wini');
+  assert.deepEqual(w.irq.lines, [14, 15]);
+  assert.deepEqual(w.pciClasses, [
+    { classCode: 0x010100, mask: 0xffff00 },
+    { classCode: 0x018000, mask: 0xffff00 },
+    { classCode: 0x010400, mask: 0xffff00 },
+  ]);
+  assert.deepEqual(service(sys, 'dp8390').pciDevices, [{ vendorId: 0x10ec, deviceId: 0x8029 }]);
+});
+
+test('an entry with no system, ipc, uid or scheduling keys gets MINIX defaults', () => {
+  const s = service(parseRef('system.conf'), 'filter');
+  assert.deepEqual(s.system, { all: false, basic: true, listed: [] });
+  assert.deepEqual(new Set(s.kernelCalls), new Set(BASIC_KERNEL_CALLS));
+  assert.equal(s.uid, 12);
+  assert.equal(s.sigmgr, 'rs');
+  assert.equal(s.scheduler, 'sched');
+  assert.equal(s.priority, 7);
+  assert.equal(s.quantumMs, 200);
+  assert.deepEqual(s.control, ['at_wini', 'bios_wini']);
+  const iso = service(parseRef('system.conf'), 'isofs');
+  assert.deepEqual(iso.ipc, { kind: 'all-sys' });
+  assert.equal(iso.uid, 0);
+});
+
+test('boot services: system ALL, NONE, vm lists, sigmgr SELF, scheduler KERNEL', () => {
+  const sys = parseRef('system.conf');
+  const rs = service(sys, 'rs');
+  assert.equal(rs.system.all, true);
+  assert.ok(rs.kernelCalls.includes('PRIVCTL') && rs.kernelCalls.includes('UPDATE'));
+  assert.deepEqual(rs.ipc, { kind: 'all' });
+  assert.equal(rs.sigmgr, 'SELF');
+  assert.equal(rs.scheduler, 'KERNEL');
+  assert.equal(rs.priority, 4);
+  assert.equal(rs.quantumMs, 500);
+  assert.ok(rs.vmCalls.includes('RS_SET_PRIV') && rs.vmCalls.includes('BRK'));
+  const init = service(sys, 'init');
+  assert.deepEqual(init.kernelCalls, []);
+  assert.deepEqual(init.ipc, { kind: 'list', labels: ['pm', 'vfs', 'rs', 'vm'] });
+  assert.deepEqual(service(sys, 'vm').vmCalls, []);
+  assert.equal(service(sys, 'tty').io.all, true);
+  assert.equal(toPrivilegeSpec(service(sys, 'tty')).ioRanges, 'all');
+});
+
+test('keys and values carry source ranges for hovers', () => {
+  const s = service(parseRef('printer.conf'), 'printer');
+  const io = s.keys.find((k) => k.key === 'io')!;
+  assert.deepEqual([io.keyRange.line, io.keyRange.column, io.keyRange.endColumn], [3, 8, 10]);
+  assert.deepEqual(
+    io.values.map((v) => [v.text, v.range.line, v.range.column, v.range.endColumn]),
+    [
+      ['378:4', 3, 16, 21],
+      ['278:4', 4, 16, 21],
+    ],
+  );
+  assert.deepEqual([s.labelRange.line, s.labelRange.column], [1, 9]);
+});
+
+function one(r: ParseResult, code: string) {
+  const d = r.diagnostics.filter((x) => x.code === code);
+  assert.equal(d.length, 1, `expected one ${code}, got: ${r.diagnostics.map(formatDiagnostic).join('\n')}`);
+  return d[0]!;
+}
+
+test('a missing ; between keys is located after the value, and both keys still count', () => {
+  const text = ['service drv', '{', '\tuid 0', '\tsystem UMAP DEVIO;', '\tirq 5;', '};', ''].join('\n');
+  const r = parseSystemConf(text, 'drv.conf');
+  const d = one(r, 'missing-semicolon');
+  assert.equal(d.severity, 'error');
+  assert.deepEqual([d.line, d.column], [3, 7]);
+  assert.match(d.message, /expected ';' after 'uid 0'/);
+  const s = service(r, 'drv');
+  assert.equal(s.uid, 0);
+  assert.deepEqual(s.system.listed, ['UMAP', 'DEVIO']);
+  assert.deepEqual(s.irq.lines, [5]);
+});
+
+test('a missing ; after a list before another key is found too', () => {
+  const r = parseSystemConf('service d {\n  system UMAP\n  io 300:8;\n};\n', 'd.conf');
+  const d = one(r, 'missing-semicolon');
+  assert.deepEqual([d.line, d.column], [2, 14]);
+  assert.deepEqual(service(r, 'd').io.ranges, [{ base: 0x300, length: 8 }]);
+  assert.deepEqual(errors(r).length, 1);
+});
+
+test('unknown key, with a suggestion', () => {
+  const r = parseSystemConf('service d {\n  sytem UMAP;\n  irq 3;\n};\n', 'd.conf');
+  const d = one(r, 'unknown-key');
+  assert.deepEqual([d.line, d.column, d.endColumn, d.severity], [2, 3, 8, 'error']);
+  assert.match(d.message, /unknown key 'sytem' \(did you mean 'system'\?\)/);
+  assert.deepEqual(service(r, 'd').irq.lines, [3]);
+});
+
+test('bad I/O range', () => {
+  const r = parseSystemConf('service d {\n\tio 3f8:8 zz:2 300:;\n};\n', 'd.conf');
+  const bad = r.diagnostics.filter((x) => x.code === 'bad-io-range');
+  assert.deepEqual(
+    bad.map((x) => [x.line, x.column, x.endColumn]),
+    [
+      [2, 11, 15],
+      [2, 16, 20],
+    ],
+  );
+  assert.match(bad[0]!.message, /bad I\/O range 'zz:2': expected hex base\[:len\]/);
+  assert.deepEqual(service(r, 'd').io.ranges, [{ base: 0x3f8, length: 8 }]);
+});
+
+test('unknown kernel call is an error at the call, known ones still granted', () => {
+  const r = parseSystemConf('service d {\n  system\n    UMAP\n    FOO\n    DEVIOO\n  ;\n};\n', 'd.conf');
+  const bad = r.diagnostics.filter((x) => x.code === 'unknown-kernel-call');
+  assert.deepEqual(bad.map((x) => [x.line, x.column, x.message]), [
+    [4, 5, "unknown kernel call 'FOO'"],
+    [5, 5, "unknown kernel call 'DEVIOO' (did you mean 'DEVIO'?)"],
+  ]);
+  assert.deepEqual(service(r, 'd').system.listed, ['UMAP']);
+});
+
+test('unterminated block is located at its {, and services before it survive', () => {
+  const r = parseSystemConf('service a {\n  irq 1;\n};\nservice b\n{\n  irq 2;\n', 'x.conf');
+  const d = one(r, 'unterminated-block');
+  assert.deepEqual([d.line, d.column], [5, 1]);
+  assert.deepEqual(service(r, 'a').irq.lines, [1]);
+  assert.deepEqual(service(r, 'b').irq.lines, [2]);
+});
+
+test('a file with one error still yields every other service', () => {
+  const text = readFileSync(join(REF, 'system.conf'), 'utf8').replace('\tio\t3f0:8', '\tio\t3g0:8');
+  const r = parseSystemConf(text, 'system.conf');
+  assert.equal(errors(r).length, 1);
+  assert.equal(one(r, 'bad-io-range').line, text.split('\n').findIndex((l) => l.includes('3g0:8')) + 1);
+  assert.equal(r.description.services.length, 18);
+  assert.deepEqual(service(r, 'floppy').irq.lines, [6]);
+  assert.deepEqual(service(r, 'pci').io.ranges[0], { base: 0xcf8, length: 8 });
+});
+
+test('a missing ; after a service block is an error, and the next service is kept', () => {
+  const r = parseSystemConf('service a { irq 1; }\nservice b { irq 2; };\n', 'x.conf');
+  const d = one(r, 'missing-semicolon');
+  assert.deepEqual([d.line, d.column, d.severity], [1, 21, 'error']);
+  assert.deepEqual(r.description.services.map((s) => s.label), ['a', 'b']);
+});
+
+test('unknown IPC target is a warning; labels of other services in the set are known', () => {
+  const r = parseSystemConf('service a {\n  ipc SYSTEM pm b nosuch;\n};\nservice b { ipc a; };\n', 'x.conf');
+  const d = one(r, 'unknown-label');
+  assert.deepEqual([d.line, d.column, d.severity], [2, 19, 'warning']);
+  assert.match(d.message, /unknown IPC target 'nosuch'/);
+  assert.deepEqual(errors(r), []);
+});
+
+test('MINIX grammar details: keywords alone, quoted descr, class, comments only after white space', () => {
+  const text = [
+    '# comment at the start',
+    'service base { system IRQCTL; irq 4; };',
+    'service d {',
+    '  class base;',
+    '  descr "My \\"quoted\\" card";',
+    '  ipc ALL pm;',
+    '  uid root;',
+    '  priority 0x3;',
+    '  pci device 8086:100e/1028:0002;',
+    '};',
+  ].join('\n');
+  const r = parseSystemConf(text, 'x.conf');
+  const s = service(r, 'd');
+  assert.equal(s.descr, 'My "quoted" card');
+  assert.deepEqual(s.irq.lines, [4]);
+  assert.ok(s.kernelCalls.includes('IRQCTL'));
+  assert.deepEqual(s.classes, ['base']);
+  assert.equal(s.uid, 0);
+  assert.equal(s.priority, 3);
+  assert.deepEqual(s.pciDevices, [{ vendorId: 0x8086, deviceId: 0x100e, subVendorId: 0x1028, subDeviceId: 2 }]);
+  const kw = one(r, 'keyword-in-list');
+  assert.deepEqual([kw.line, kw.column], [6, 7]);
+  // As in MINIX's configfile.c, '#' right after a non-space character is part of a word, not a comment.
+  const hash = parseSystemConf('service c {\n  irq 9; # a comment\n  irq 10;#word\n};\n', 'c.conf');
+  assert.deepEqual(hash.diagnostics.map((x) => [x.code, x.line, x.column]), [['unknown-key', 3, 10]]);
+  const loop = parseSystemConf('service a { class b; };\nservice b { class a; };\n', 'x.conf');
+  assert.deepEqual(
+    loop.diagnostics.filter((x) => x.code === 'class-cycle').map((x) => [x.line, x.column]),
+    [
+      [1, 19],
+      [2, 19],
+    ],
+  );
+});
+
+test('checkConfFiles reports per file and knows labels across files', () => {
+  const out = checkConfFiles([
+    { path: 'a.conf', text: 'service a { ipc b SYSTEM; };' },
+    { path: 'b.conf', text: 'service b { ipc a; system FROB; };' },
+  ]);
+  assert.deepEqual(out.map((f) => f.path), ['a.conf', 'b.conf']);
+  assert.deepEqual(out[0]!.diagnostics, []);
+  assert.deepEqual(out[1]!.diagnostics.map((d) => [d.code, d.line, d.column]), [['unknown-kernel-call', 1, 27]]);
+});
+
+test('never throws on hostile input', () => {
+  for (const text of ['', '}}}}', '{', 'service', 'service x', 'service x {', '"unterminated', 'service x { ipc ; }; ;;;', '\\', '\u0000\u00ff{{{', '{'.repeat(500)]) {
+    const r = parseSystemConf(text, 'h.conf');
+    assert.ok(Array.isArray(r.diagnostics));
+  }
+});
+
+test('name tables: kernel call numbers from com.h, descriptions for every key and call', () => {
+  assert.equal(kernelCallNumber('DEVIO'), 0x600 + 21);
+  assert.equal(kernelCallNumber('SAFECOPYFROM'), 0x600 + 31);
+  assert.equal(kernelCallNumber('PADCONF'), 0x600 + 57);
+  assert.ok(KERNEL_CALLS.every((c) => c.description.length > 10));
+  assert.ok(VM_CALLS.every((c) => c.description.length > 5));
+  assert.deepEqual(
+    SERVICE_KEYS.map((k) => k.name).sort(),
+    ['class', 'control', 'cpu', 'descr', 'io', 'ipc', 'irq', 'pci', 'priority', 'quantum', 'scheduler', 'sigmgr', 'system', 'type', 'uid', 'vm'],
+  );
+});
