@@ -1,0 +1,581 @@
+// An Ethernet NIC with TX and RX descriptor rings in DMA memory, head/tail doorbells, interrupts, and a wire to a simulated peer.
+
+import type { Clock, Cycles, DmaPort, InterruptLines, PortWidth } from './bus';
+import {
+  ASSUMED_CORE_HZ,
+  DeviceTimers,
+  dmaCycles,
+  floatingBus,
+  isDmaFault,
+  readU16,
+  readU32,
+  registerOffset,
+  writeU16,
+  type DeviceDescription,
+  type MachineDevice,
+} from './device';
+
+/** Register offsets from the port base; every register is 32 bits wide, accessed with width 4. */
+export const NIC_REGS = {
+  /** RW: NIC_CTRL bits. */
+  CTRL: 0x00,
+  /** R: NIC_STATUS bits. */
+  STATUS: 0x04,
+  /** R: pending interrupt causes (NIC_INT bits); write 1s to clear them. */
+  ISR: 0x08,
+  /** RW: causes that raise the interrupt line (NIC_INT bits). */
+  IMR: 0x0c,
+  /** RW: IO-virtual address of the TX ring (16-byte aligned). Writing it resets TX head and tail to 0. */
+  TX_RING_BASE: 0x10,
+  /** RW: descriptors in the TX ring, 2..NIC_MAX_RING_DESCRIPTORS (other values read back as 0). Writing it resets TX head and tail to 0. */
+  TX_RING_SIZE: 0x14,
+  /** R: next TX descriptor the NIC will send. */
+  TX_HEAD: 0x18,
+  /** RW, the TX doorbell: one past the last descriptor the driver has filled. */
+  TX_TAIL: 0x1c,
+  RX_RING_BASE: 0x20,
+  RX_RING_SIZE: 0x24,
+  /** R: next RX descriptor the NIC will fill. */
+  RX_HEAD: 0x28,
+  /** RW, the RX doorbell: one past the last empty buffer the driver has posted. */
+  RX_TAIL: 0x2c,
+  /** R: MAC address bytes 0..3, little-endian. */
+  MAC_LOW: 0x30,
+  /** R: MAC address bytes 4..5 in the low 16 bits. */
+  MAC_HIGH: 0x34,
+  /** R: packets sent on the wire since reset. */
+  TX_PACKETS: 0x38,
+  /** R: packets written to RX buffers since reset. */
+  RX_PACKETS: 0x3c,
+  /** R: received packets dropped (RX off, link down or RX FIFO full). */
+  RX_DROPPED: 0x40,
+} as const;
+
+export const NIC_PORT_COUNT = 0x44;
+
+export const NIC_CTRL = {
+  /** Write 1: reset the NIC as reset() does (the bit reads back 0). */
+  RESET: 1 << 0,
+  TX_ENABLE: 1 << 1,
+  RX_ENABLE: 1 << 2,
+} as const;
+
+export const NIC_STATUS = {
+  LINK_UP: 1 << 0,
+  /** A descriptor fetch faulted; the ring is stopped until reset. */
+  TX_STALLED: 1 << 1,
+  RX_STALLED: 1 << 2,
+} as const;
+
+export const NIC_INT = {
+  TX_DONE: 1 << 0,
+  RX_DONE: 1 << 1,
+  /** A received packet waits and the RX ring has no free descriptor. */
+  RX_NO_BUFFER: 1 << 2,
+  /** A DMA transfer was blocked (by the IOMMU) or ran outside memory. */
+  DMA_ERROR: 1 << 3,
+} as const;
+
+/**
+ * A descriptor is 16 bytes, little-endian, at `ring base + index * 16`.
+ * TX: the driver fills BUFFER and LENGTH; the NIC writes STATUS.
+ * RX: the driver fills BUFFER and LENGTH (the buffer's size); the NIC writes
+ * LENGTH (bytes received) and STATUS.
+ */
+export const NIC_DESC = {
+  SIZE_BYTES: 16,
+  /** u32: IO-virtual address of the packet buffer. */
+  BUFFER: 0,
+  /** u16: packet length (TX), buffer size then received length (RX). */
+  LENGTH: 4,
+  /** u16: driver-owned, left unchanged by the NIC. */
+  FLAGS: 6,
+  /** u16: NIC_DESC_STATUS bits written back by the NIC. */
+  STATUS: 8,
+} as const;
+
+export const NIC_DESC_STATUS = {
+  DONE: 1 << 0,
+  /** The packet's buffer could not be reached by DMA, or its length was invalid; nothing was sent or received. */
+  ERROR: 1 << 1,
+  /** RX: the packet was longer than the buffer and was cut to the buffer's size. */
+  TRUNCATED: 1 << 2,
+} as const;
+
+export const NIC_MAX_RING_DESCRIPTORS = 4096;
+/** The largest frame without FCS the NIC sends: 1,500 bytes of payload and a 14-byte header. */
+export const NIC_MAX_FRAME_BYTES = 1514;
+
+export interface NicCosts {
+  /** The kernel's charge for one DEVIO access to a NIC register. */
+  readonly portAccessCycles: Cycles;
+  /** PCIe round trip before a DMA transfer's data flows (about 500 ns). */
+  readonly dmaLatencyCycles: Cycles;
+  readonly dmaCyclesPerByte: number;
+  /** 1 Gb/s: 8 ns a byte, 24 cycles at 3 GHz. */
+  readonly wireCyclesPerByte: number;
+  /** Preamble (8), FCS (4) and inter-frame gap (12) bytes on the wire per frame. */
+  readonly wireOverheadBytes: number;
+  /** Frames shorter than this occupy the wire as if padded to it. */
+  readonly wireMinFrameBytes: number;
+}
+
+export const DEFAULT_NIC_COSTS: NicCosts = {
+  portAccessCycles: 300,
+  dmaLatencyCycles: Math.round((500 * ASSUMED_CORE_HZ) / 1e9),
+  dmaCyclesPerByte: 1,
+  wireCyclesPerByte: Math.round((8 * ASSUMED_CORE_HZ) / 1e9),
+  wireOverheadBytes: 24,
+  wireMinFrameBytes: 60,
+};
+
+export interface NicOptions {
+  readonly name?: string;
+  readonly portBase?: number;
+  readonly irq?: number;
+  readonly deviceId?: number;
+  readonly mac?: readonly number[];
+  readonly clock: Clock;
+  readonly interrupts: InterruptLines;
+  readonly dma: DmaPort;
+  readonly costs?: NicCosts;
+  /** Packets the NIC holds on chip while no RX descriptor is free. */
+  readonly rxFifoPackets?: number;
+  /** How many of the packets the wire delivered it keeps for inspection. */
+  readonly wireRetainPackets?: number;
+}
+
+/**
+ * The link between the NIC and a simulated peer. The peer's side: `inject`
+ * sends a packet to the NIC, `delivered` and the counters show what the NIC
+ * sent, `onDeliver` lets a workload answer.
+ */
+export class EthernetWire {
+  deliveredCount = 0;
+  deliveredBytes = 0;
+  /** Packets lost because the link was down. */
+  lostCount = 0;
+  injectedCount = 0;
+  private linkUp = true;
+  private readonly retained: Uint8Array[] = [];
+  private readonly listeners: Array<(packet: Uint8Array, timeCycles: Cycles) => void> = [];
+  private towardNicFreeAt: Cycles = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly nic: Nic,
+    readonly retainPackets: number,
+  ) {}
+
+  get isUp(): boolean {
+    return this.linkUp;
+  }
+
+  setLink(up: boolean): void {
+    this.linkUp = up;
+  }
+
+  /** Cycles a frame of `lengthBytes` occupies the wire. */
+  frameCycles(lengthBytes: number): Cycles {
+    const costs = this.nic.costs;
+    return Math.ceil((Math.max(lengthBytes, costs.wireMinFrameBytes) + costs.wireOverheadBytes) * costs.wireCyclesPerByte);
+  }
+
+  /** Sends a packet from the peer; it reaches the NIC when the wire has carried it, after any packets injected before it. */
+  inject(packet: Uint8Array): void {
+    const copy = packet.slice();
+    this.injectedCount++;
+    const start = Math.max(this.clock.now(), this.towardNicFreeAt);
+    this.towardNicFreeAt = start + this.frameCycles(copy.length);
+    this.clock.schedule(this.towardNicFreeAt - this.clock.now(), () => this.arrive(copy), `${this.nic.name}:wire-rx`);
+  }
+
+  /** The last `retainPackets` packets the NIC sent, oldest first. */
+  get delivered(): readonly Uint8Array[] {
+    return this.retained;
+  }
+
+  onDeliver(listener: (packet: Uint8Array, timeCycles: Cycles) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Called by the NIC when a frame has left it. */
+  carry(packet: Uint8Array): void {
+    if (!this.linkUp) {
+      this.lostCount++;
+      return;
+    }
+    this.deliveredCount++;
+    this.deliveredBytes += packet.length;
+    if (this.retainPackets > 0) {
+      if (this.retained.length >= this.retainPackets) this.retained.shift();
+      this.retained.push(packet);
+    }
+    for (const listener of this.listeners) listener(packet, this.clock.now());
+  }
+
+  private arrive(packet: Uint8Array): void {
+    if (!this.linkUp) {
+      this.lostCount++;
+      return;
+    }
+    this.nic.receiveFromWire(packet);
+  }
+}
+
+/**
+ * Ring protocol (as on an e1000): HEAD is the next descriptor the NIC works
+ * on, TAIL one past the last the driver handed over; the ring is empty when
+ * they are equal, so a ring of N descriptors carries at most N-1 at a time.
+ * Both wrap to 0 at the ring size.
+ *
+ * TX: after a TAIL write the NIC fetches the descriptor at HEAD and its
+ * buffer by DMA (the buffer is read when the descriptor is fetched), puts
+ * the frame on the wire, writes STATUS = DONE back,
+ * advances HEAD and raises TX_DONE. RX: an arriving frame waits in the on-chip
+ * FIFO for a free descriptor, is written into its buffer by DMA, LENGTH and
+ * STATUS are written back, HEAD advances and RX_DONE is raised.
+ */
+export class Nic implements MachineDevice {
+  readonly kind = 'nic' as const;
+  readonly name: string;
+  readonly portBase: number;
+  readonly portCount = NIC_PORT_COUNT;
+  readonly irq: number;
+  readonly deviceId: number;
+  readonly costs: NicCosts;
+  readonly mac: readonly number[];
+  readonly wire: EthernetWire;
+  readonly rxFifoPackets: number;
+
+  private readonly clock: Clock;
+  private readonly interrupts: InterruptLines;
+  private readonly dma: DmaPort;
+  private readonly timers: DeviceTimers;
+
+  private ctrl = 0;
+  private status = 0;
+  private isr = 0;
+  private imr = 0;
+  private txRingBase = 0;
+  private txRingSize = 0;
+  private txHead = 0;
+  private txTail = 0;
+  private rxRingBase = 0;
+  private rxRingSize = 0;
+  private rxHead = 0;
+  private rxTail = 0;
+  private txPackets = 0;
+  private rxPackets = 0;
+  private rxDropped = 0;
+  private txBusy = false;
+  private rxBusy = false;
+  private rxFifo: Uint8Array[] = [];
+  private dmaFaults = 0;
+  private badAccesses = 0;
+
+  constructor(options: NicOptions) {
+    this.name = options.name ?? 'nic0';
+    this.portBase = options.portBase ?? 0xc000;
+    this.irq = options.irq ?? 11;
+    this.deviceId = options.deviceId ?? 1;
+    this.mac = options.mac ?? [0x02, 0x00, 0x00, 0x00, 0x00, 0x01];
+    this.clock = options.clock;
+    this.interrupts = options.interrupts;
+    this.dma = options.dma;
+    this.costs = options.costs ?? DEFAULT_NIC_COSTS;
+    this.rxFifoPackets = options.rxFifoPackets ?? 16;
+    this.timers = new DeviceTimers(this.clock);
+    this.wire = new EthernetWire(this.clock, this, options.wireRetainPackets ?? 64);
+  }
+
+  reset(): void {
+    this.timers.cancelAll();
+    this.ctrl = 0;
+    this.status = 0;
+    this.isr = 0;
+    this.imr = 0;
+    this.txRingBase = 0;
+    this.txRingSize = 0;
+    this.txHead = 0;
+    this.txTail = 0;
+    this.rxRingBase = 0;
+    this.rxRingSize = 0;
+    this.rxHead = 0;
+    this.rxTail = 0;
+    this.txPackets = 0;
+    this.rxPackets = 0;
+    this.rxDropped = 0;
+    this.txBusy = false;
+    this.rxBusy = false;
+    this.rxFifo = [];
+  }
+
+  ioRead(port: number, width: PortWidth): number {
+    const offset = registerOffset(port, this.portBase, this.portCount, width);
+    if (offset === undefined) {
+      this.badAccesses++;
+      return floatingBus(width);
+    }
+    switch (offset) {
+      case NIC_REGS.CTRL:
+        return this.ctrl;
+      case NIC_REGS.STATUS:
+        return this.status | (this.wire.isUp ? NIC_STATUS.LINK_UP : 0);
+      case NIC_REGS.ISR:
+        return this.isr;
+      case NIC_REGS.IMR:
+        return this.imr;
+      case NIC_REGS.TX_RING_BASE:
+        return this.txRingBase;
+      case NIC_REGS.TX_RING_SIZE:
+        return this.txRingSize;
+      case NIC_REGS.TX_HEAD:
+        return this.txHead;
+      case NIC_REGS.TX_TAIL:
+        return this.txTail;
+      case NIC_REGS.RX_RING_BASE:
+        return this.rxRingBase;
+      case NIC_REGS.RX_RING_SIZE:
+        return this.rxRingSize;
+      case NIC_REGS.RX_HEAD:
+        return this.rxHead;
+      case NIC_REGS.RX_TAIL:
+        return this.rxTail;
+      case NIC_REGS.MAC_LOW:
+        return (this.mac[0]! | (this.mac[1]! << 8) | (this.mac[2]! << 16) | (this.mac[3]! << 24)) >>> 0;
+      case NIC_REGS.MAC_HIGH:
+        return this.mac[4]! | (this.mac[5]! << 8);
+      case NIC_REGS.TX_PACKETS:
+        return this.txPackets >>> 0;
+      case NIC_REGS.RX_PACKETS:
+        return this.rxPackets >>> 0;
+      case NIC_REGS.RX_DROPPED:
+        return this.rxDropped >>> 0;
+      default:
+        this.badAccesses++;
+        return floatingBus(width);
+    }
+  }
+
+  ioWrite(port: number, value: number, width: PortWidth): void {
+    const offset = registerOffset(port, this.portBase, this.portCount, width);
+    if (offset === undefined) {
+      this.badAccesses++;
+      return;
+    }
+    const v = value >>> 0;
+    switch (offset) {
+      case NIC_REGS.CTRL:
+        if (v & NIC_CTRL.RESET) {
+          this.reset();
+          return;
+        }
+        this.ctrl = v & (NIC_CTRL.TX_ENABLE | NIC_CTRL.RX_ENABLE);
+        this.kickTx();
+        this.kickRx();
+        return;
+      case NIC_REGS.ISR:
+        this.isr &= ~v;
+        return;
+      case NIC_REGS.IMR:
+        this.imr = v & 0xf;
+        if (this.isr & this.imr) this.interrupts.raise(this.irq);
+        return;
+      case NIC_REGS.TX_RING_BASE:
+        this.txRingBase = v;
+        this.txHead = this.txTail = 0;
+        return;
+      case NIC_REGS.TX_RING_SIZE:
+        this.txRingSize = ringSize(v);
+        if (this.txRingSize !== v) this.badAccesses++;
+        this.txHead = this.txTail = 0;
+        return;
+      case NIC_REGS.TX_TAIL:
+        if (this.txRingSize >= 2 && v < this.txRingSize) {
+          this.txTail = v;
+          this.kickTx();
+        } else {
+          this.badAccesses++;
+        }
+        return;
+      case NIC_REGS.RX_RING_BASE:
+        this.rxRingBase = v;
+        this.rxHead = this.rxTail = 0;
+        return;
+      case NIC_REGS.RX_RING_SIZE:
+        this.rxRingSize = ringSize(v);
+        if (this.rxRingSize !== v) this.badAccesses++;
+        this.rxHead = this.rxTail = 0;
+        return;
+      case NIC_REGS.RX_TAIL:
+        if (this.rxRingSize >= 2 && v < this.rxRingSize) {
+          this.rxTail = v;
+          this.kickRx();
+        } else {
+          this.badAccesses++;
+        }
+        return;
+      default:
+        this.badAccesses++;
+    }
+  }
+
+  /** Called by the wire when a frame has arrived. */
+  receiveFromWire(packet: Uint8Array): void {
+    if (!(this.ctrl & NIC_CTRL.RX_ENABLE) || this.rxFifo.length >= this.rxFifoPackets) {
+      this.rxDropped++;
+      return;
+    }
+    this.rxFifo.push(packet);
+    this.kickRx();
+  }
+
+  describe(): DeviceDescription {
+    return {
+      name: this.name,
+      kind: this.kind,
+      ports: { base: this.portBase, count: this.portCount },
+      irq: this.irq,
+      deviceId: this.deviceId,
+      state: {
+        txEnabled: (this.ctrl & NIC_CTRL.TX_ENABLE) !== 0,
+        rxEnabled: (this.ctrl & NIC_CTRL.RX_ENABLE) !== 0,
+        linkUp: this.wire.isUp,
+        status: this.status,
+        isr: this.isr,
+        imr: this.imr,
+        txRingBase: this.txRingBase,
+        txRingSize: this.txRingSize,
+        txHead: this.txHead,
+        txTail: this.txTail,
+        rxRingBase: this.rxRingBase,
+        rxRingSize: this.rxRingSize,
+        rxHead: this.rxHead,
+        rxTail: this.rxTail,
+        txPackets: this.txPackets,
+        rxPackets: this.rxPackets,
+        rxDropped: this.rxDropped,
+        rxFifoPackets: this.rxFifo.length,
+        dmaFaults: this.dmaFaults,
+        badAccesses: this.badAccesses,
+        wireDelivered: this.wire.deliveredCount,
+        wireInjected: this.wire.injectedCount,
+        wireLost: this.wire.lostCount,
+      },
+    };
+  }
+
+  private kickTx(): void {
+    if (this.txBusy || !(this.ctrl & NIC_CTRL.TX_ENABLE) || this.status & NIC_STATUS.TX_STALLED) return;
+    if (this.txRingSize < 2 || this.txHead === this.txTail) return;
+    this.txBusy = true;
+    this.timers.schedule(
+      dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, NIC_DESC.SIZE_BYTES),
+      () => this.fetchTx(),
+      `${this.name}:tx-fetch`,
+    );
+  }
+
+  private fetchTx(): void {
+    const descAddr = this.descriptorAddress(this.txRingBase, this.txHead);
+    const desc = this.dma.read(this.deviceId, descAddr, NIC_DESC.SIZE_BYTES);
+    if (isDmaFault(desc)) {
+      this.stall(NIC_STATUS.TX_STALLED);
+      this.txBusy = false;
+      return;
+    }
+    const length = readU16(desc, NIC_DESC.LENGTH);
+    let frame: Uint8Array | undefined;
+    if (length > 0 && length <= NIC_MAX_FRAME_BYTES) {
+      const data = this.dma.read(this.deviceId, readU32(desc, NIC_DESC.BUFFER), length);
+      if (!isDmaFault(data)) frame = data;
+      else this.noteDmaFault();
+    }
+    const delay = frame
+      ? dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, frame.length) + this.wire.frameCycles(frame.length)
+      : 0;
+    this.timers.schedule(delay, () => this.finishTx(descAddr, frame), `${this.name}:tx-done`);
+  }
+
+  private finishTx(descAddr: number, frame: Uint8Array | undefined): void {
+    if (frame) {
+      this.wire.carry(frame);
+      this.txPackets++;
+    }
+    const status = new Uint8Array(2);
+    writeU16(status, 0, NIC_DESC_STATUS.DONE | (frame ? 0 : NIC_DESC_STATUS.ERROR));
+    if (this.dma.write(this.deviceId, descAddr + NIC_DESC.STATUS, status)) this.noteDmaFault();
+    this.txHead = (this.txHead + 1) % this.txRingSize;
+    this.txBusy = false;
+    this.signal(NIC_INT.TX_DONE);
+    this.kickTx();
+  }
+
+  private kickRx(): void {
+    if (this.rxBusy || this.rxFifo.length === 0 || !(this.ctrl & NIC_CTRL.RX_ENABLE) || this.status & NIC_STATUS.RX_STALLED) return;
+    if (this.rxRingSize < 2 || this.rxHead === this.rxTail) {
+      if (!(this.isr & NIC_INT.RX_NO_BUFFER)) this.signal(NIC_INT.RX_NO_BUFFER);
+      return;
+    }
+    this.rxBusy = true;
+    const packet = this.rxFifo[0]!;
+    this.timers.schedule(
+      dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, NIC_DESC.SIZE_BYTES) +
+        dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, packet.length),
+      () => this.finishRx(),
+      `${this.name}:rx-done`,
+    );
+  }
+
+  private finishRx(): void {
+    this.rxBusy = false;
+    const descAddr = this.descriptorAddress(this.rxRingBase, this.rxHead);
+    const desc = this.dma.read(this.deviceId, descAddr, NIC_DESC.SIZE_BYTES);
+    if (isDmaFault(desc)) {
+      this.stall(NIC_STATUS.RX_STALLED);
+      return;
+    }
+    const packet = this.rxFifo.shift()!;
+    const bufferBytes = readU16(desc, NIC_DESC.LENGTH);
+    const length = Math.min(packet.length, bufferBytes);
+    let status: number = NIC_DESC_STATUS.DONE;
+    if (this.dma.write(this.deviceId, readU32(desc, NIC_DESC.BUFFER), packet.subarray(0, length))) {
+      this.noteDmaFault();
+      status |= NIC_DESC_STATUS.ERROR;
+    } else {
+      if (length < packet.length) status |= NIC_DESC_STATUS.TRUNCATED;
+      this.rxPackets++;
+    }
+    const writeBack = desc.slice(NIC_DESC.LENGTH, NIC_DESC.STATUS + 2);
+    writeU16(writeBack, 0, status & NIC_DESC_STATUS.ERROR ? 0 : length);
+    writeU16(writeBack, NIC_DESC.STATUS - NIC_DESC.LENGTH, status);
+    if (this.dma.write(this.deviceId, descAddr + NIC_DESC.LENGTH, writeBack)) this.noteDmaFault();
+    this.rxHead = (this.rxHead + 1) % this.rxRingSize;
+    this.signal(NIC_INT.RX_DONE);
+    this.kickRx();
+  }
+
+  private descriptorAddress(base: number, index: number): number {
+    return base + index * NIC_DESC.SIZE_BYTES;
+  }
+
+  private stall(bit: number): void {
+    this.status |= bit;
+    this.noteDmaFault();
+  }
+
+  private noteDmaFault(): void {
+    this.dmaFaults++;
+    this.signal(NIC_INT.DMA_ERROR);
+  }
+
+  private signal(cause: number): void {
+    this.isr |= cause;
+    if (this.imr & cause) this.interrupts.raise(this.irq);
+  }
+}
+
+function ringSize(value: number): number {
+  return value >= 2 && value <= NIC_MAX_RING_DESCRIPTORS ? value : 0;
+}
