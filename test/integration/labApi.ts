@@ -1,0 +1,58 @@
+// The API the extension's activate() returns, as the integration tests use it. It must
+// agree with the LabApi the extension exports (extension/).
+import * as vscode from 'vscode';
+
+export const extensionId = 'microkernel-lab.microkernel-lab';
+
+export interface LabApi {
+  ping(payload: string): Promise<{ payload: string; simulatorVersion: string }>;
+  systemView: {
+    getChildren(element?: unknown): Promise<unknown[]> | Thenable<unknown[] | null | undefined>;
+    getTreeItem(element: unknown): vscode.TreeItem | Thenable<vscode.TreeItem>;
+  };
+  labPanel(): { roundTrip(text: string): Promise<string> } | undefined;
+}
+
+export interface ContributedCommand {
+  command: string;
+  title: string;
+  category?: string;
+}
+
+export function labExtension(): vscode.Extension<LabApi> {
+  const extension = vscode.extensions.getExtension<LabApi>(extensionId);
+  if (!extension) throw new Error(`The extension ${extensionId} is not installed in this extension host.`);
+  return extension;
+}
+
+export async function labApi(): Promise<LabApi> {
+  return labExtension().activate();
+}
+
+/** The commands package.json contributes, as VS Code read them. */
+export function contributedCommands(): ContributedCommand[] {
+  return (labExtension().packageJSON?.contributes?.commands ?? []) as ContributedCommand[];
+}
+
+/** A tree item's label as plain text. */
+export function labelOf(item: vscode.TreeItem): string {
+  const label = item.label;
+  return typeof label === 'string' ? label : (label?.label ?? '');
+}
+
+/** Resolves with `promise`, or rejects after `ms` with a message naming what was awaited. */
+export function within<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
