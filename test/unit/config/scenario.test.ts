@@ -172,7 +172,8 @@ function validate(s: Schema, v: unknown, root: Schema = schema): boolean {
 
 test('the JSON Schema and the loader agree on valid and invalid examples', () => {
   const base = JSON.parse(VALID) as Record<string, unknown>;
-  const variants: [string, (o: Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- variants reach into nested objects freely) => void][] = [
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variants reach into nested objects freely
+  const variants: [string, (o: Record<string, any>) => void][] = [
     ['valid as is', () => undefined],
     ['seed not integer', (o) => (o.seed = 1.5)],
     ['seed negative', (o) => (o.seed = -1)],
