@@ -1,0 +1,57 @@
+// Finds where in the user's own files an exception thrown by driver code came from.
+import { CpuBudgetExceeded } from './cpuGuard';
+
+/** What locateError needs of a loaded program. */
+export interface LocatableProgram {
+  readonly source: string;
+  readonly files: readonly string[];
+  originalPosition(file: string, line: number, column: number): { line: number; column: number } | undefined;
+}
+
+export interface ErrorLocation {
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+  /** The error's name and message, such as "TypeError: x is not a function". */
+  readonly message: string;
+  readonly stack: string;
+  /** False when no frame of the stack was in the driver's files; the position is then the entry file's start. */
+  readonly located: boolean;
+}
+
+function describe(error: unknown): { message: string; stack: string } {
+  // Errors made in the driver's sandbox are not `instanceof Error` here: they come from another realm.
+  if (typeof error === 'object' && error !== null) {
+    const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
+    const text = `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : String(message)}`;
+    return { message: text, stack: typeof stack === 'string' ? stack : text };
+  }
+  const text = `a non-error value: ${typeof error === 'string' ? JSON.stringify(error) : String(error)}`;
+  return { message: text, stack: text };
+}
+
+/**
+ * The innermost stack frame in one of the program's files, mapped back to the user's source.
+ * The line is exact: every transformation keeps lines. The column is mapped back through the
+ * transformations (type annotations removed, step checks inserted, imports rewritten) token by token,
+ * so it may be a few characters off inside a rewritten expression, such as a call of an imported function.
+ */
+export function locateError(error: unknown, program: LocatableProgram): ErrorLocation {
+  const { message, stack } = describe(error);
+  if (error instanceof CpuBudgetExceeded) {
+    return { file: error.file, line: error.line, column: error.column, message, stack, located: true };
+  }
+  for (const frame of stack.split('\n')) {
+    for (const file of program.files) {
+      const index = frame.lastIndexOf(`${file}:`);
+      if (index < 0 || (index > 0 && frame[index - 1] !== '(' && frame[index - 1] !== ' ')) continue;
+      const match = /^(\d+):(\d+)/.exec(frame.slice(index + file.length + 1));
+      if (!match) continue;
+      const at = program.originalPosition(file, Number(match[1]), Number(match[2]));
+      if (at) return { file, line: at.line, column: at.column, message, stack, located: true };
+    }
+  }
+  return { file: program.source, line: 1, column: 1, message, stack, located: false };
+}

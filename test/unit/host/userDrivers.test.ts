@@ -1,0 +1,340 @@
+// User drivers loaded from a folder without a build step: located errors, a sandbox, and a step budget that stops spinning drivers.
+
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import {
+  CpuBudgetExceeded,
+  loadUserDriver,
+  locateError,
+  type Diagnostic,
+  type LoadOptions,
+  type LoadResult,
+  type UserProgram,
+} from '../../../simulator/host/userDrivers';
+
+const root = mkdtempSync(join(tmpdir(), 'mklab-user-drivers-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let folders = 0;
+
+/** Writes the files into a new folder and returns the path of the first. */
+function driverFolder(files: Record<string, string>): string {
+  const folder = join(root, `case${folders++}`);
+  mkdirSync(folder, { recursive: true });
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(folder, name)), { recursive: true });
+    writeFileSync(join(folder, name), text);
+  }
+  return join(folder, Object.keys(files)[0]!);
+}
+
+function loaded(result: LoadResult): UserProgram {
+  if (!result.ok) assert.fail(`expected the driver to load, got ${JSON.stringify(result.diagnostics, null, 2)}`);
+  return result.program;
+}
+
+function refused(result: LoadResult): readonly Diagnostic[] {
+  if (result.ok) assert.fail('expected the driver to be refused');
+  return result.diagnostics;
+}
+
+function load(files: Record<string, string>, options: LoadOptions = {}): { path: string; result: LoadResult } {
+  const path = driverFolder(files);
+  return { path, result: loadUserDriver(path, options) };
+}
+
+/** A stand-in for the SDK: each blocking call yields a request and returns what the kernel resumes it with. */
+const fakeSys = {
+  ANY: -1,
+  *receive(source: number): Generator<unknown, unknown, unknown> {
+    return yield { call: 'receive', source };
+  },
+  *send(destination: number, message: unknown): Generator<unknown, unknown, unknown> {
+    return yield { call: 'send', destination, message };
+  },
+};
+
+/** Runs a driver instance to its end, answering every request with `reply`. */
+function runToEnd(program: UserProgram, reply: unknown = 0): unknown[] {
+  const requests: unknown[] = [];
+  const instance = program.main(fakeSys);
+  for (let step = instance.next(); !step.done; step = instance.next(reply)) requests.push(step.value);
+  return requests;
+}
+
+/** 1-based line and column of the first occurrence of `needle` in `text`. */
+function where(text: string, needle: string): { line: number; column: number } {
+  const offset = text.indexOf(needle);
+  assert.ok(offset >= 0, `${needle} is not in the source`);
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+const TS_DRIVER = `import type { Sys } from 'microkernel-lab';
+
+interface Reading {
+  readonly type: number;
+  readonly value: number;
+}
+type Total = number;
+
+export function* main(sys: Sys & { ANY: number; receive(source: number): Generator<unknown, Reading, unknown> }): Generator<unknown, Total, unknown> {
+  let total: Total = 0;
+  for (let i: number = 0; i < 3; i++) {
+    const m = yield* sys.receive(sys.ANY);
+    total += (m as Reading).value;
+  }
+  return total;
+}
+`;
+
+test('a TypeScript driver with types, interfaces and a type-only SDK import loads and its main runs as a generator', () => {
+  const program = loaded(load({ 'sensor.ts': TS_DRIVER }).result);
+  assert.equal(program.name, 'sensor');
+  const instance = program.main(fakeSys);
+  assert.deepEqual(instance.next(), { value: { call: 'receive', source: -1 }, done: false });
+  assert.deepEqual(instance.next({ type: 1, value: 5 }), { value: { call: 'receive', source: -1 }, done: false });
+  assert.deepEqual(instance.next({ type: 1, value: 7 }), { value: { call: 'receive', source: -1 }, done: false });
+  assert.deepEqual(instance.next({ type: 1, value: 30 }), { value: 42, done: true });
+});
+
+test('a JavaScript driver loads, with main as a named or a default export', () => {
+  const named = loaded(load({ 'echo.js': 'export function* main(sys) {\n  const m = yield* sys.receive(sys.ANY);\n  yield* sys.send(3, m);\n}\n' }).result);
+  assert.deepEqual(runToEnd(named, 'hello'), [
+    { call: 'receive', source: -1 },
+    { call: 'send', destination: 3, message: 'hello' },
+  ]);
+  const byDefault = loaded(load({ 'quiet.mjs': 'export default function* (sys) {\n  yield* sys.receive(7);\n}\n' }).result);
+  assert.deepEqual(runToEnd(byDefault), [{ call: 'receive', source: 7 }]);
+});
+
+test('an exception thrown by the driver is located at its file, line and column', () => {
+  const source = `import type { Sys } from 'microkernel-lab';
+
+export function* main(sys: Sys): Generator<unknown, void, unknown> {
+  const limit: number = 2; const reply: unknown = yield 'ready';
+  if ((reply as number) > limit) throw new RangeError('reply too large');
+}
+`;
+  const { path, result } = load({ 'strict.ts': source });
+  const program = loaded(result);
+  const instance = program.main(fakeSys);
+  instance.next();
+  let thrown: unknown;
+  assert.throws(() => instance.next(5), (error: unknown) => ((thrown = error), true));
+  const located = locateError(thrown, program);
+  assert.deepEqual(
+    { file: located.file, line: located.line, column: located.column, message: located.message, located: located.located },
+    { file: path, ...where(source, "new RangeError('reply too large')"), message: 'RangeError: reply too large', located: true },
+  );
+});
+
+test('an exception raised in a helper file is located in the helper', () => {
+  const helper = 'export function parse(text: string): number {\n  const value: number = Number(text);\n  if (Number.isNaN(value)) throw new Error(`not a number: ${text}`);\n  return value;\n}\n';
+  const { result } = load({
+    'main.ts': "import { parse } from './parse';\nexport function* main(): Generator<unknown, void, unknown> {\n  parse(String(yield 'ask'));\n}\n",
+    'parse.ts': helper,
+  });
+  const program = loaded(result);
+  const instance = program.main(fakeSys);
+  instance.next();
+  let thrown: unknown;
+  assert.throws(() => instance.next('x7'), (error: unknown) => ((thrown = error), true));
+  const located = locateError(thrown, program);
+  assert.equal(located.file, program.files[1]);
+  assert.equal(located.line, 3);
+  assert.equal(located.message, 'Error: not a number: x7');
+});
+
+test('a syntax error is reported with file, line, column and what was expected, and nothing is thrown', () => {
+  const source = 'export function* main(sys: unknown) {\n  const pair = [1, 2\n  yield 3;\n}\n';
+  const { path, result } = load({ 'broken.ts': source });
+  const [diagnostic, ...others] = refused(result);
+  assert.equal(others.length, 0);
+  assert.deepEqual(
+    { file: diagnostic!.file, line: diagnostic!.line, column: diagnostic!.column, code: diagnostic!.code },
+    { file: path, line: 3, column: 3, code: 'syntax' },
+  );
+  assert.match(diagnostic!.message, /expected ","/);
+  assert.match(diagnostic!.message, /"yield"/);
+
+  const unclosed = refused(load({ 'open.js': 'export function* main(sys) {\n  if (sys) {\n' }).result);
+  assert.equal(unclosed[0]!.code, 'syntax');
+  assert.match(unclosed[0]!.message, /not closed/);
+});
+
+test('importing a host module and calling require are refused, each located at the offending code', () => {
+  const source = "import fs from 'node:fs';\nimport { helper } from './helper';\nexport function* main() {\n  const cp = require('child_process');\n  yield [fs, cp, helper];\n}\n";
+  const { path, result } = load({ 'sneaky.js': source, 'helper.js': 'export const helper = 1;\n' });
+  const diagnostics = refused(result);
+  assert.deepEqual(
+    diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, code: d.code })),
+    [
+      { file: path, ...where(source, "'node:fs'"), code: 'forbidden-import' },
+      { file: path, ...where(source, "'child_process'"), code: 'forbidden-import' },
+    ],
+  );
+  assert.match(diagnostics[0]!.message, /"node:fs" cannot be imported by a driver/);
+
+  const indirect = "export function* main() {\n  const load = require;\n  yield load('fs');\n}\n";
+  const [bare] = refused(load({ 'indirect.js': indirect }).result);
+  assert.deepEqual({ line: bare!.line, column: bare!.column, code: bare!.code }, { ...where(indirect, 'require'), code: 'forbidden-require' });
+
+  const [dynamic] = refused(load({ 'dynamic.js': "export function* main() {\n  yield import('node:fs');\n}\n" }).result);
+  assert.deepEqual({ line: dynamic!.line, code: dynamic!.code }, { line: 2, code: 'forbidden-import' });
+});
+
+const SPINNER = `export function* main(sys: { receive(source: number): Generator<unknown, unknown, unknown> }) {
+  yield* sys.receive(1);
+  let spins = 0;
+  while (true) {
+    spins++;
+  }
+}
+`;
+
+test('a driver spinning without entering the kernel is stopped by its step budget, naming the loop, the same way every time', () => {
+  const budget = 200_000;
+  const program = loaded(load({ 'spinner.ts': SPINNER }, { budget }).result);
+  const stops = [0, 1].map(() => {
+    const instance = program.main(fakeSys);
+    assert.deepEqual(instance.next(), { value: { call: 'receive', source: 1 }, done: false });
+    let stop: unknown;
+    assert.throws(() => instance.next(0), (error: unknown) => ((stop = error), true));
+    assert.ok(stop instanceof CpuBudgetExceeded);
+    return { file: stop.file, line: stop.line, column: stop.column, ticks: stop.ticks, guardTicks: instance.guard.ticks };
+  });
+  assert.deepEqual(stops[0], { file: program.source, ...where(SPINNER, 'while (true)'), ticks: budget + 1, guardTicks: budget + 1 });
+  assert.deepEqual(stops[1], stops[0]);
+});
+
+test('the budget counts only since the last kernel entry, and a driver cannot escape it by catching the error', () => {
+  const busy = `export function* main(sys) {
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 30000; i++) {}
+    yield* sys.receive(round);
+  }
+  try {
+    for (;;) {}
+  } catch (stopped) {
+    yield* sys.send(0, 'caught it');
+  }
+}
+`;
+  const program = loaded(load({ 'busy.js': busy }, { budget: 50_000 }).result);
+  const instance = program.main(fakeSys);
+  for (let round = 0; round < 5; round++) assert.deepEqual(instance.next().value, { call: 'receive', source: round });
+  assert.throws(() => instance.next(), (error: unknown) => error instanceof CpuBudgetExceeded && error.line === 7);
+});
+
+test('an endless loop in top-level code is reported at its line instead of hanging the load', () => {
+  const source = "let ready = false;\nwhile (!ready) {\n  ready = false;\n}\nexport function* main() {}\n";
+  const { path, result } = load({ 'top.js': source }, { budget: 100_000 });
+  const [diagnostic] = refused(result);
+  assert.deepEqual({ file: diagnostic!.file, line: diagnostic!.line, code: diagnostic!.code }, { file: path, line: 2, code: 'cpu-budget' });
+});
+
+test('top-level work the step counter cannot see is stopped by the wall-clock backstop', () => {
+  const source = "const slow = /^(a+)+$/.test('a'.repeat(40) + 'b');\nexport function* main() { yield slow; }\n";
+  const [diagnostic] = refused(load({ 'regex.js': source }, { timeoutMs: 100 }).result);
+  assert.equal(diagnostic!.code, 'timeout');
+  assert.match(diagnostic!.message, /did not finish in time/);
+});
+
+test('a driver split across files loads its relative imports, including a .js specifier for a .ts file', () => {
+  const { result } = load({
+    'nic.ts': "import { checksum } from './lib/checksum.js';\nimport * as ring from './ring';\nexport function* main() {\n  yield checksum([1, 2, 3]) + ring.size;\n}\n",
+    'lib/checksum.ts': 'export function checksum(bytes: number[]): number {\n  let sum = 0;\n  for (const b of bytes) sum = (sum + b) & 0xff;\n  return sum;\n}\n',
+    'ring.ts': 'export const size: number = 16;\n',
+  });
+  const program = loaded(result);
+  assert.equal(program.files.length, 3);
+  assert.deepEqual(runToEnd(program), [22]);
+});
+
+test('an import cycle, a missing file and a path outside the folder are located errors', () => {
+  const cycle = refused(load({ 'a.ts': "import { b } from './b';\nexport const a = 1;\nexport function* main() { yield b; }\n", 'b.ts': "import { a } from './a';\nexport const b = a;\n" }).result);
+  assert.equal(cycle.length, 1);
+  assert.equal(cycle[0]!.code, 'import-cycle');
+  assert.match(cycle[0]!.file, /b\.ts$/);
+  assert.match(cycle[0]!.message, /a\.ts → b\.ts → a\.ts/);
+
+  const missing = refused(load({ 'm.js': "import { x } from './nowhere';\nexport function* main() { yield x; }\n" }).result);
+  assert.deepEqual({ line: missing[0]!.line, column: missing[0]!.column, code: missing[0]!.code }, { line: 1, column: 19, code: 'import-not-found' });
+
+  const outside = refused(load({ 'o.js': "import { x } from '../../secrets';\nexport function* main() { yield x; }\n" }).result);
+  assert.equal(outside[0]!.code, 'import-outside-folder');
+});
+
+test('host and nondeterministic globals are not reachable from a driver', () => {
+  const source = `export function* main() {
+  yield [typeof process, typeof globalThis.require, typeof setTimeout, typeof setImmediate, typeof Buffer, typeof Date, typeof SharedArrayBuffer, typeof WeakRef];
+  let escape;
+  try { escape = globalThis.constructor.constructor('return process')(); } catch (error) { escape = error.name; }
+  yield escape;
+  try { yield Math.random(); } catch (error) { yield error.message; }
+}
+`;
+  const logged: string[] = [];
+  const closed = loaded(load({ 'probe.js': source }).result);
+  const [types, escape, random] = runToEnd(closed);
+  // Arrays the driver makes belong to its own realm, so they are copied before comparing.
+  assert.deepEqual(Array.from(types as string[]), Array(8).fill('undefined'));
+  assert.equal(escape, 'EvalError');
+  assert.match(String(random), /Math\.random is not available/);
+
+  const values = [0.25, 0.5];
+  const seeded = loaded(load({ 'dice.js': "export function* main() {\n  console.log('rolling', { n: 2 });\n  yield [Math.random(), Math.random()];\n}\n" }, {
+    random: () => values.shift()!,
+    console: (level, text) => logged.push(`${level}: ${text}`),
+  }).result);
+  assert.deepEqual(Array.from(runToEnd(seeded)[0] as number[]), [0.25, 0.5]);
+  assert.deepEqual(logged, ['log: rolling {"n":2}']);
+});
+
+test('each instance of a driver starts with fresh module state, as a restarted process would', () => {
+  const program = loaded(load({ 'counter.js': 'let started = 0;\nexport function* main() {\n  started++;\n  yield started;\n}\n' }).result);
+  assert.deepEqual(runToEnd(program), [1]);
+  assert.deepEqual(runToEnd(program), [1]);
+});
+
+test('bad drivers come back as diagnostics, never as exceptions', () => {
+  const cases: Record<string, string> = {
+    'plain.js': 'export function main() { return 1; }\n',
+    'nothing.js': 'export const version = 1;\n',
+    'async.ts': 'export async function* main() {\n  await 1;\n}\n',
+    'thrower.js': "throw new TypeError('not ready');\nexport function* main() {}\n",
+    'reserved.js': 'export function* main() { __mklabTick = null; }\n',
+  };
+  const codes = Object.entries(cases).map(([name, text]) => refused(load({ [name]: text }).result).map((d) => `${d.code}@${d.line}`));
+  assert.deepEqual(codes, [['main-not-generator@1'], ['no-main@1'], ['forbidden-syntax@1', 'forbidden-syntax@2'], ['load-exception@1'], ['reserved-name@1']]);
+  const [unreadable] = refused(loadUserDriver(join(root, 'does-not-exist.ts')));
+  assert.equal(unreadable!.code, 'unreadable');
+});
+
+test('the inserted step checks do not change what the driver computes', () => {
+  const source = `const double = (x: number) => x * 2;
+const pair = () => ({ a: 1, b: 2 });
+const curry = (a: number) => (b: number) => a + b;
+class Ring {
+  private items: number[] = [];
+  get size(): number { return this.items.length; }
+  push(x: number): this { this.items.push(x); return this; }
+}
+export function* main(): Generator<unknown, void, unknown> {
+  let n = 0;
+  outer: for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) { if (j > i) continue outer; n++; }
+  let k = 0;
+  do k++; while (k < 3)
+  while (k < 6) k++;
+  for (const key in { x: 1, y: 2 }) n += key.length;
+  const ring = new Ring().push(1).push(2);
+  yield [n, k, double(4), pair().b, curry(2)(3), ring.size, [1, 2, 3].map((v) => v + 1).join(',')];
+}
+`;
+  const program = loaded(load({ 'shapes.ts': source }).result);
+  const [values] = runToEnd(program);
+  assert.deepEqual(Array.from(values as unknown[]), [12, 6, 8, 2, 5, 2, '2,3,4']);
+});
