@@ -1,0 +1,181 @@
+// The IPC ping-pong workload (clients doing SENDREC to one server) on the
+// simulator, and a bare generator loop doing the same rendezvous with no kernel
+// logic, to measure what the kernel's checks, costs and tracing add.
+import { ANY, OK } from '../kernel/constants';
+import { Message } from '../kernel/message';
+import { ProgramRegistry } from '../kernel/programs';
+import { Simulator, type SimulatorOptions } from '../kernel/simulator';
+import type { Program, Sys } from '../sdk/sys';
+import type { TraceOptions } from '../trace/recorder';
+
+export const PING = 1;
+export const PONG = 2;
+
+function* pingPongServer(sys: Sys): Program {
+  const m = new Message();
+  for (;;) {
+    if ((yield sys.receive(ANY, m)) !== OK) continue;
+    m.type = PONG;
+    m.setI32(1, m.i32(0) + 1);
+    yield sys.send(m.source, m);
+  }
+}
+
+function* pingPongClient(sys: Sys): Program {
+  const server = sys.args['server'] as number;
+  const rounds = sys.args['rounds'] as number;
+  const thinkMax = (sys.args['thinkMaxCycles'] as number | undefined) ?? 0;
+  const m = new Message();
+  for (let i = 0; i < rounds; i++) {
+    m.type = PING;
+    m.setI32(0, i);
+    const r = yield sys.sendrec(server, m);
+    if (r !== OK || m.i32(1) !== i + 1) return 1;
+    if (thinkMax > 0) yield sys.compute(sys.random.nextInt(thinkMax));
+  }
+  return 0;
+}
+
+export function registerPingPong(programs: ProgramRegistry): ProgramRegistry {
+  programs.register('pingpong-server', pingPongServer);
+  programs.register('pingpong-client', pingPongClient);
+  return programs;
+}
+
+export interface PingPongConfig {
+  readonly clients: number;
+  readonly rounds: number;
+  /** Each client thinks for a random 0..thinkMaxCycles after each reply; 0 for none. */
+  readonly thinkMaxCycles?: number;
+}
+
+/** Builds the ping-pong system from simulator options whose `config` is a PingPongConfig; usable for snapshot restore. */
+export function buildPingPong(options: SimulatorOptions): Simulator {
+  const config = options.config as unknown as PingPongConfig;
+  const sim = new Simulator({ ...options, programs: registerPingPong(new ProgramRegistry()) });
+  const server = sim.spawn({ program: 'pingpong-server', name: 'server', privilege: { system: true } });
+  for (let i = 0; i < config.clients; i++) {
+    sim.spawn({
+      program: 'pingpong-client',
+      name: `client${i}`,
+      args: { server, rounds: config.rounds, thinkMaxCycles: config.thinkMaxCycles ?? 0 },
+    });
+  }
+  return sim;
+}
+
+export interface IpcBenchResult {
+  readonly messages: number;
+  readonly wallMs: number;
+  readonly messagesPerSecond: number;
+  readonly simulatedCycles: number;
+  readonly traceEvents: number;
+}
+
+/** Runs the ping-pong on the simulator with tracing on; `now` is the host's wall clock in milliseconds. */
+export function runSimulatorPingPong(clients: number, rounds: number, now: () => number, trace: TraceOptions = { capacity: 1 << 20 }): IpcBenchResult {
+  const sim = buildPingPong({ seed: 1, costProfile: 'sel4-skylake', trace, config: { clients, rounds } });
+  const start = now();
+  sim.run();
+  const wallMs = now() - start;
+  const messages = sim.kernel.stats.messages;
+  if (messages !== 2 * clients * rounds) throw new Error(`ping-pong delivered ${messages} messages, expected ${2 * clients * rounds}`);
+  return { messages, wallMs, messagesPerSecond: (messages / wallMs) * 1000, simulatedCycles: sim.clock.now(), traceEvents: sim.trace.totalRecorded };
+}
+
+const SENDREC_OP = 1;
+const RECEIVE_OP = 2;
+const REPLY_OP = 3;
+
+interface BareProc {
+  gen: Generator<number, void, void>;
+  readonly buf: Message;
+  peer: number;
+}
+
+/**
+ * The same rendezvous with no kernel: generators yield an operation, a
+ * dispatcher matches SENDREC with RECEIVE and copies the message with the same
+ * Message class. No privileges, no costs, no trace, no deadlock checks, no priorities.
+ */
+export function runBarePingPong(clients: number, rounds: number, now: () => number): IpcBenchResult {
+  const procs: BareProc[] = [];
+  const server: BareProc = { gen: undefined as unknown as Generator<number, void, void>, buf: new Message(), peer: -1 };
+  server.gen = (function* () {
+    const m = server.buf;
+    for (;;) {
+      yield RECEIVE_OP;
+      m.type = PONG;
+      m.setI32(1, m.i32(0) + 1);
+      yield REPLY_OP;
+    }
+  })();
+  procs.push(server);
+  for (let c = 0; c < clients; c++) {
+    const me: BareProc = { gen: undefined as unknown as Generator<number, void, void>, buf: new Message(), peer: 0 };
+    me.gen = (function* () {
+      const m = me.buf;
+      for (let i = 0; i < rounds; i++) {
+        m.type = PING;
+        m.setI32(0, i);
+        yield SENDREC_OP;
+        if (m.i32(1) !== i + 1) throw new Error('bad reply');
+      }
+    })();
+    procs.push(me);
+  }
+  const ready: number[] = [];
+  for (let i = 1; i < procs.length; i++) ready.push(i);
+  ready.push(0);
+  const waiting: number[] = [];
+  let serverReceiving = false;
+  let messages = 0;
+  const copy = (dst: Message, src: Message, source: number): void => {
+    dst.copyFrom(src);
+    dst.source = source;
+  };
+  const start = now();
+  let head = 0;
+  while (head < ready.length) {
+    const id = ready[head++]!;
+    const p = procs[id]!;
+    for (;;) {
+      const r = p.gen.next();
+      if (r.done === true) break;
+      const op = r.value;
+      if (op === SENDREC_OP) {
+        if (serverReceiving) {
+          copy(server.buf, p.buf, id);
+          messages++;
+          server.peer = id;
+          serverReceiving = false;
+          ready.push(0);
+        } else {
+          waiting.push(id);
+        }
+        break;
+      }
+      if (op === RECEIVE_OP) {
+        const from = waiting.shift();
+        if (from === undefined) {
+          serverReceiving = true;
+          break;
+        }
+        copy(server.buf, procs[from]!.buf, from);
+        messages++;
+        server.peer = from;
+        continue;
+      }
+      copy(procs[server.peer]!.buf, server.buf, 0);
+      messages++;
+      ready.push(server.peer);
+    }
+    if (head > 4096) {
+      ready.splice(0, head);
+      head = 0;
+    }
+  }
+  const wallMs = now() - start;
+  if (messages !== 2 * clients * rounds) throw new Error(`bare loop delivered ${messages} messages, expected ${2 * clients * rounds}`);
+  return { messages, wallMs, messagesPerSecond: (messages / wallMs) * 1000, simulatedCycles: 0, traceEvents: 0 };
+}

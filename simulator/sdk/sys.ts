@@ -1,0 +1,417 @@
+// The SDK programs are written against, named after MINIX's libsys. Blocking
+// calls are used as `const r = yield sys.sendrec(dst, m)`: the method records
+// the request and returns a trap token; the kernel runs the request and
+// resumes the program with the status (OK or a negative error). Results
+// beyond the status go to out-parameters (Ref and friends), as in C.
+import {
+  DIO, GetInfo, IrqCtl, IpcCall, KERNEL_CALL_TRAP, KernelCall,
+} from '../kernel/constants';
+import type { Message } from '../kernel/message';
+import type { Proc, ProgramArgs } from '../kernel/proc';
+import type { AsyncTable } from '../kernel/asyncTable';
+import type { GrantTable } from '../kernel/grants';
+import type {
+  ChildEventOut, EndpointLookup, IntegrityOut, ProcInfoOut, Ref, SpawnRequest, TimesOut,
+} from '../kernel/systemCalls';
+import type { PrivilegeSpec } from '../kernel/privilege';
+import { MmuFault, PagePerm, faultReason } from '../hw/mmu';
+import type { PhysicalMemory } from '../hw/memory';
+import type { RandomStream } from '../core/random';
+
+declare const trapBrand: unique symbol;
+/** What a program yields at each kernel entry. Only the SDK makes these. */
+export type Trap = { readonly [trapBrand]: true };
+const TRAP = Object.freeze({}) as Trap;
+
+/** A program: a generator that yields traps, is resumed with their status, and may return an exit status. */
+export type Program = Generator<Trap, number | void, number>;
+export type ProgramMain = (sys: Sys) => Program;
+
+/** The request kind for simulated user work: not a kernel entry. */
+export const WORK_REQUEST = -1;
+
+/** What the SDK needs from the simulator hosting it. */
+export interface SysHost {
+  readonly memory: PhysicalMemory;
+  /** The process's own seeded random stream. */
+  randomFor(p: Proc): RandomStream;
+  now(): number;
+  /** Read at every kernel entry: keep it a plain field. */
+  readonly settings: { captureSourceLocations: boolean };
+}
+
+/** A process's own memory, reached through its MMU. A bad access faults and the kernel kills the process. */
+export class UserMemory {
+  private brk: number;
+
+  constructor(
+    private readonly p: Proc,
+    private readonly physical: PhysicalMemory,
+  ) {
+    this.brk = p.memBaseVaddr;
+  }
+
+  /** First virtual address of the process's private memory. */
+  get baseVaddr(): number {
+    return this.p.memBaseVaddr;
+  }
+
+  get sizeBytes(): number {
+    return this.p.memBytes;
+  }
+
+  /** A bump allocator over the private memory; returns a virtual address (8-byte aligned). */
+  alloc(bytes: number): number {
+    const vaddr = this.brk;
+    const end = vaddr + Math.ceil(bytes / 8) * 8;
+    if (end > this.p.memBaseVaddr + this.p.memBytes) throw new RangeError(`out of memory: ${bytes} bytes requested`);
+    this.brk = end;
+    return vaddr;
+  }
+
+  read(vaddr: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.check(vaddr, length, PagePerm.read);
+    const mem = this.physical.bytes;
+    this.p.space!.forEachPiece(vaddr, length, (pa, off, len) => out.set(mem.subarray(pa, pa + len), off));
+    return out;
+  }
+
+  write(vaddr: number, data: Uint8Array): void {
+    this.check(vaddr, data.length, PagePerm.write);
+    const mem = this.physical.bytes;
+    this.p.space!.forEachPiece(vaddr, data.length, (pa, off, len) => mem.set(data.subarray(off, off + len), pa));
+  }
+
+  readU8(vaddr: number): number {
+    return this.read(vaddr, 1)[0]!;
+  }
+
+  writeU8(vaddr: number, value: number): void {
+    this.write(vaddr, Uint8Array.of(value & 0xff));
+  }
+
+  readU32(vaddr: number): number {
+    const b = this.read(vaddr, 4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  writeU32(vaddr: number, value: number): void {
+    this.write(vaddr, Uint8Array.of(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff));
+  }
+
+  private check(vaddr: number, length: number, perm: number): void {
+    const space = this.p.space;
+    if (space !== null && space.covers(vaddr, length, perm)) return;
+    let bad = vaddr;
+    if (space !== null) {
+      for (let a = vaddr; a < vaddr + length; a++) {
+        if (space.translate(a, perm) < 0) {
+          bad = a;
+          break;
+        }
+      }
+    }
+    const code = space === null ? -1 : space.translate(bad, perm);
+    const fault = new MmuFault(bad, perm === PagePerm.write ? 'write' : 'read', faultReason(code));
+    this.p.fault = fault;
+    throw fault;
+  }
+}
+
+export class Sys {
+  readonly mem: UserMemory;
+  private rng: RandomStream | undefined;
+  private readonly settings: { captureSourceLocations: boolean };
+
+  constructor(
+    private readonly p: Proc,
+    private readonly host: SysHost,
+  ) {
+    this.mem = new UserMemory(p, host.memory);
+    this.settings = host.settings;
+  }
+
+  /** This process's endpoint. */
+  get endpoint(): number {
+    return this.p.endpoint;
+  }
+
+  get name(): string {
+    return this.p.name;
+  }
+
+  get args(): ProgramArgs {
+    return this.p.args;
+  }
+
+  /** The grant table the kernel checks grants against (set at creation, replaced by sys_setgrant). */
+  get grants(): GrantTable | null {
+    return this.p.grants;
+  }
+
+  /** A random stream of this process, seeded from the simulator's seed and the process's name and generation. */
+  get random(): RandomStream {
+    return (this.rng ??= this.host.randomFor(this.p));
+  }
+
+  /** The clock as a process can read it without a kernel call (MINIX's shared kernel-info page). */
+  uptimeCycles(): number {
+    return this.host.now();
+  }
+
+  private entry(kind: number): Trap {
+    const p = this.p;
+    p.reqKind = kind;
+    if (this.settings.captureSourceLocations) p.entryLocation = callerLocation(new Error().stack);
+    return TRAP;
+  }
+
+  private ipc(call: number, srcDst: number, m: Message | null): Trap {
+    const p = this.p;
+    p.reqA = srcDst;
+    p.reqMsg = m;
+    return this.entry(call);
+  }
+
+  private call(nr: number, a = 0, b = 0, c = 0, d = 0, e = 0, obj: unknown = null): Trap {
+    const p = this.p;
+    p.reqCall = nr;
+    p.reqA = a;
+    p.reqB = b;
+    p.reqC = c;
+    p.reqD = d;
+    p.reqE = e;
+    p.reqObj = obj;
+    return this.entry(KERNEL_CALL_TRAP);
+  }
+
+  // ---- IPC -----------------------------------------------------------------
+
+  /** SEND: blocks until `dst` takes the message. */
+  send(dst: number, m: Message): Trap {
+    return this.ipc(IpcCall.SEND, dst, m);
+  }
+
+  /** RECEIVE from an endpoint or ANY; the message lands in `m`. */
+  receive(src: number, m: Message): Trap {
+    return this.ipc(IpcCall.RECEIVE, src, m);
+  }
+
+  /** SENDREC: sends `m` and waits for the reply from `dst` in `m`; notifications wait meanwhile. */
+  sendrec(dst: number, m: Message): Trap {
+    return this.ipc(IpcCall.SENDREC, dst, m);
+  }
+
+  /** NOTIFY: never blocks; sets a pending bit if `dst` is not waiting. */
+  notify(dst: number): Trap {
+    return this.ipc(IpcCall.NOTIFY, dst, null);
+  }
+
+  /** SENDNB: like SEND, but ENOTREADY instead of blocking. */
+  sendnb(dst: number, m: Message): Trap {
+    return this.ipc(IpcCall.SENDNB, dst, m);
+  }
+
+  /** SENDA: hands the kernel a table of asynchronous messages; results appear in the table. */
+  senda(table: AsyncTable, count: number = table.length): Trap {
+    const p = this.p;
+    p.reqA = count;
+    p.reqObj = table;
+    p.reqMsg = null;
+    return this.entry(IpcCall.SENDA);
+  }
+
+  /** Simulated computation: `cycles` of user work (preemptible; timers and interrupts interleave). */
+  compute(cycles: number): Trap {
+    if (!Number.isSafeInteger(cycles) || cycles < 0) throw new RangeError('compute() takes a non-negative integer of cycles');
+    this.p.reqA = cycles;
+    this.p.reqKind = WORK_REQUEST;
+    return TRAP;
+  }
+
+  // ---- kernel calls: devices and interrupts --------------------------------
+
+  sys_inb(port: number, value: Ref<number>): Trap {
+    return this.call(KernelCall.DEVIO, DIO.INPUT | DIO.BYTE, port, 0, 0, 0, value);
+  }
+
+  sys_inw(port: number, value: Ref<number>): Trap {
+    return this.call(KernelCall.DEVIO, DIO.INPUT | DIO.WORD, port, 0, 0, 0, value);
+  }
+
+  sys_inl(port: number, value: Ref<number>): Trap {
+    return this.call(KernelCall.DEVIO, DIO.INPUT | DIO.LONG, port, 0, 0, 0, value);
+  }
+
+  sys_outb(port: number, value: number): Trap {
+    return this.call(KernelCall.DEVIO, DIO.OUTPUT | DIO.BYTE, port, value);
+  }
+
+  sys_outw(port: number, value: number): Trap {
+    return this.call(KernelCall.DEVIO, DIO.OUTPUT | DIO.WORD, port, value);
+  }
+
+  sys_outl(port: number, value: number): Trap {
+    return this.call(KernelCall.DEVIO, DIO.OUTPUT | DIO.LONG, port, value);
+  }
+
+  /** SDEVIO: string I/O between a port and the caller's memory; `req` is DIO.INPUT/OUTPUT | BYTE/WORD/LONG. */
+  sys_sdevio(req: number, port: number, vaddr: number, bytes: number): Trap {
+    return this.call(KernelCall.SDEVIO, req, port, vaddr, bytes);
+  }
+
+  sys_insb(port: number, vaddr: number, bytes: number): Trap {
+    return this.sys_sdevio(DIO.INPUT | DIO.BYTE, port, vaddr, bytes);
+  }
+
+  sys_outsb(port: number, vaddr: number, bytes: number): Trap {
+    return this.sys_sdevio(DIO.OUTPUT | DIO.BYTE, port, vaddr, bytes);
+  }
+
+  /** IRQCTL set policy: `hookId.value` is the bit to report in notifications; on return, the kernel's hook id. */
+  sys_irqsetpolicy(irq: number, policy: number, hookId: Ref<number>): Trap {
+    return this.call(KernelCall.IRQCTL, IrqCtl.SETPOLICY, irq, policy, 0, 0, hookId);
+  }
+
+  sys_irqrmpolicy(hookId: Ref<number>): Trap {
+    return this.call(KernelCall.IRQCTL, IrqCtl.RMPOLICY, 0, 0, 0, 0, hookId);
+  }
+
+  sys_irqenable(hookId: Ref<number>): Trap {
+    return this.call(KernelCall.IRQCTL, IrqCtl.ENABLE, 0, 0, 0, 0, hookId);
+  }
+
+  sys_irqdisable(hookId: Ref<number>): Trap {
+    return this.call(KernelCall.IRQCTL, IrqCtl.DISABLE, 0, 0, 0, 0, hookId);
+  }
+
+  // ---- kernel calls: memory and grants -------------------------------------
+
+  /** UMAP: the physical address of [vaddr, vaddr+bytes) of `endpoint` (SELF allowed), if contiguous. */
+  sys_umap(endpoint: number, vaddr: number, bytes: number, paddr: Ref<number>): Trap {
+    return this.call(KernelCall.UMAP, endpoint, vaddr, bytes, 0, 0, paddr);
+  }
+
+  /** VIRCOPY: copies between two processes' address spaces (SELF allowed). */
+  sys_vircopy(srcEndpoint: number, srcVaddr: number, dstEndpoint: number, dstVaddr: number, bytes: number): Trap {
+    return this.call(KernelCall.VIRCOPY, srcEndpoint, srcVaddr, dstEndpoint, dstVaddr, bytes);
+  }
+
+  /** SAFECOPYFROM: copies from `granter`'s grant (at `offset`) to our `vaddr`. */
+  sys_safecopyfrom(granter: number, grant: number, offset: number, vaddr: number, bytes: number): Trap {
+    return this.call(KernelCall.SAFECOPYFROM, granter, grant, offset, vaddr, bytes);
+  }
+
+  /** SAFECOPYTO: copies from our `vaddr` into `granter`'s grant (at `offset`). */
+  sys_safecopyto(granter: number, grant: number, offset: number, vaddr: number, bytes: number): Trap {
+    return this.call(KernelCall.SAFECOPYTO, granter, grant, offset, vaddr, bytes);
+  }
+
+  /** SETGRANT: tells the kernel which grant table to check (null removes it). */
+  sys_setgrant(table: GrantTable | null): Trap {
+    return this.call(KernelCall.SETGRANT, 0, 0, 0, 0, 0, table);
+  }
+
+  /** MAPPHYS (VM's vm_map_phys): maps physical memory within the privilege's memory ranges; the address goes to `vaddr`. */
+  sys_mapphys(paddr: number, bytes: number, vaddr: Ref<number>): Trap {
+    return this.call(KernelCall.MAPPHYS, paddr, bytes, 0, 0, 0, vaddr);
+  }
+
+  cpf_grant_direct(whoTo: number, vaddr: number, bytes: number, access: number): number {
+    return this.p.grants === null ? -1 : this.p.grants.grantDirect(whoTo, vaddr, bytes, access);
+  }
+
+  cpf_grant_indirect(whoTo: number, whoFrom: number, grant: number): number {
+    return this.p.grants === null ? -1 : this.p.grants.grantIndirect(whoTo, whoFrom, grant);
+  }
+
+  cpf_grant_magic(whoTo: number, whoFrom: number, vaddr: number, bytes: number, access: number): number {
+    return this.p.grants === null ? -1 : this.p.grants.grantMagic(whoTo, whoFrom, vaddr, bytes, access);
+  }
+
+  cpf_revoke(grant: number): number {
+    return this.p.grants === null ? -22 : this.p.grants.revoke(grant);
+  }
+
+  // ---- kernel calls: time, processes, information --------------------------
+
+  /** SETALARM: a CLOCK notification after `cycles` (or at `cycles` if absolute); 0 cancels. Time left of the old alarm goes to `previousLeft`. */
+  sys_setalarm(cycles: number, absolute = false, previousLeft: Ref<number> | null = null): Trap {
+    return this.call(KernelCall.SETALARM, cycles, absolute ? 1 : 0, 0, 0, 0, previousLeft);
+  }
+
+  sys_times(endpoint: number, out: TimesOut): Trap {
+    return this.call(KernelCall.TIMES, endpoint, 0, 0, 0, 0, out);
+  }
+
+  sys_whoami(out: ProcInfoOut): Trap {
+    return this.call(KernelCall.GETINFO, GetInfo.WHOAMI, 0, 0, 0, 0, out);
+  }
+
+  sys_getprocinfo(endpoint: number, out: ProcInfoOut): Trap {
+    return this.call(KernelCall.GETINFO, GetInfo.PROC, endpoint, 0, 0, 0, out);
+  }
+
+  sys_getuptime(out: Ref<number>): Trap {
+    return this.call(KernelCall.GETINFO, GetInfo.MONOTONIC, 0, 0, 0, 0, out);
+  }
+
+  /** GETINFO by name: a stand-in for the data store's ds_retrieve_label_endpt. */
+  sys_getendpoint(lookup: EndpointLookup): Trap {
+    return this.call(KernelCall.GETINFO, GetInfo.ENDPOINT, 0, 0, 0, 0, lookup);
+  }
+
+  /** PRIVCTL: PrivCtl.ALLOW lets a stopped process run, DISALLOW stops it, SET_SYS replaces its privileges. */
+  sys_privctl(endpoint: number, request: number, privilege: PrivilegeSpec | null = null): Trap {
+    return this.call(KernelCall.PRIVCTL, endpoint, request, 0, 0, 0, privilege);
+  }
+
+  /** KILL: SIGKILL ends the process; other signals reach system processes as notifications from SYSTEM. */
+  sys_kill(endpoint: number, signal: number): Trap {
+    return this.call(KernelCall.KILL, endpoint, signal);
+  }
+
+  /** EXIT: ends this process with `status`; the supervisor is told. Does not return. */
+  sys_exit(status = 0): Trap {
+    return this.call(KernelCall.EXIT, status);
+  }
+
+  /** GETKSIG: the next ended child of this supervisor, or null. Call after a notification from SYSTEM. */
+  sys_getksig(out: ChildEventOut): Trap {
+    return this.call(KernelCall.GETKSIG, 0, 0, 0, 0, 0, out);
+  }
+
+  /** SPAWN: creates a process running a registered program; its endpoint goes to `req.endpoint`. */
+  sys_spawn(req: SpawnRequest): Trap {
+    return this.call(KernelCall.SPAWN, 0, 0, 0, 0, 0, req);
+  }
+
+  /** KCHECK: verifies the checksums of kernel memory. */
+  sys_kcheck(out: IntegrityOut): Trap {
+    return this.call(KernelCall.KCHECK, 0, 0, 0, 0, 0, out);
+  }
+
+  /** A kernel call by number with raw arguments, for fault injection (bad arguments) and tests. */
+  sys_call(nr: number, a = 0, b = 0, c = 0, d = 0, e = 0, obj: unknown = null): Trap {
+    return this.call(nr, a, b, c, d, e, obj);
+  }
+
+  /** An IPC trap by number with raw arguments, for fault injection and tests. */
+  ipc_raw(call: number, srcDst: number, m: Message | null): Trap {
+    return this.ipc(call, srcDst, m);
+  }
+}
+
+/** The first stack frame outside this file: the program's own source location. */
+function callerLocation(stack: string | undefined): string | undefined {
+  if (stack === undefined) return undefined;
+  const lines = stack.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.includes('Sys.') || line.includes('callerLocation')) continue;
+    const m = /\(?([^\s()]+:\d+:\d+)\)?\s*$/.exec(line);
+    if (m !== null) return m[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,50 @@
+// The kinds of trace events and what each column means for each kind.
+// Exporters and views decode events with this table; keep the two in step.
+
+export const TraceKind = {
+  /**
+   * A message left its sender. b=0: delivered at once to a waiting receiver (the
+   * send and the receive in one record); b=1: queued, an ipcReceive follows.
+   * src, dst, a=message type, c=link id (a SENDREC request and its reply share it).
+   */
+  ipcSend: 1,
+  /** A queued message, pending notification or asynchronous message reached its receiver. src=sender, dst=receiver, a=message type, b=IPC call, c=link id. */
+  ipcReceive: 2,
+  /** A notification was sent. src, dst, a=1 if delivered at once, b=0, c=0. */
+  ipcNotify: 3,
+  /** An IPC trap failed. src=caller, dst=target, a=IPC call, b=error. */
+  ipcError: 4,
+  /** A kernel call returned. src=caller, dst=target endpoint or NONE, a=call number, b=result, c=cycles charged. */
+  kernelCall: 5,
+  /** The CPU switched processes. src=from, dst=to, a=cycles charged, b=1 if the address space changed. */
+  contextSwitch: 6,
+  /** An interrupt line was raised. src=HARDWARE, dst=driver or NONE, a=irq, b=1 if delivered, 0 if masked. */
+  interrupt: 7,
+  /** A DMA transfer. src=device id, dst=NONE, a=iova (low 31 bits), b=bytes, c=1 write / 0 read; label=device. */
+  dma: 8,
+  /** The IOMMU blocked a transfer. src=device id, a=iova, b=bytes, label=reason. */
+  iommuFault: 9,
+  /** An MMU fault in a process. src=process, a=virtual address (low 31 bits), b=1 write / 0 read. */
+  fault: 10,
+  /** A process was killed. src=killer (or KERNEL), dst=victim, a=signal. */
+  kill: 11,
+  /** A program threw. src=process; label=the error text. */
+  crash: 12,
+  /** A process exited normally. src=process, a=status. */
+  exit: 13,
+  /** A service was restarted (recorded by the reincarnation server). src=supervisor, dst=new endpoint, a=old endpoint. */
+  restart: 14,
+  /** The kernel panicked. src=process at fault; label=reason. */
+  panic: 15,
+  /** A process was created. src=creator, dst=new endpoint, a=priority; label=name. */
+  processCreated: 16,
+  /** A timer alarm fired. dst=process. */
+  alarm: 17,
+  /** Any other component's event. src, dst, a, b, c as the component defines; label=its name. */
+  custom: 18,
+} as const;
+export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
+
+export const traceKindNames: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(TraceKind).map(([name, value]) => [value, name]),
+);

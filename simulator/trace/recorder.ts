@@ -1,0 +1,213 @@
+// The trace recorder: events in columnar typed arrays inside a ring of fixed
+// capacity, with interned labels, and range queries by time and by process.
+import { StringTable } from './strings';
+import { type TraceKind, traceKindNames } from './kinds';
+
+export interface TraceOptions {
+  /** Whether events are recorded at all. */
+  readonly enabled?: boolean;
+  /** Events kept; when full, the oldest are overwritten (mode 'ring') or new ones dropped (mode 'stop'). */
+  readonly capacity?: number;
+  readonly mode?: 'ring' | 'stop';
+}
+
+/** One decoded event. Queries allocate these; the recorder never does. */
+export interface TraceEvent {
+  /** Position in the whole run's sequence of events, including overwritten ones. */
+  readonly seq: number;
+  readonly timeCycles: number;
+  readonly kind: TraceKind;
+  readonly kindName: string;
+  readonly src: number;
+  readonly dst: number;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly label: string;
+}
+
+export const DEFAULT_TRACE_CAPACITY = 1 << 20;
+
+export class TraceRecorder {
+  readonly capacity: number;
+  readonly mode: 'ring' | 'stop';
+  enabled: boolean;
+  readonly strings = new StringTable();
+  readonly time: Float64Array;
+  readonly kind: Uint8Array;
+  readonly src: Int32Array;
+  readonly dst: Int32Array;
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly c: Int32Array;
+  readonly label: Uint32Array;
+  private written = 0;
+  /** Where the next event goes: written % capacity, kept without a division. */
+  private cursor = 0;
+  private droppedCount = 0;
+
+  constructor(options: TraceOptions = {}) {
+    const capacity = options.capacity ?? DEFAULT_TRACE_CAPACITY;
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('trace capacity must be a positive integer');
+    this.capacity = capacity;
+    this.mode = options.mode ?? 'ring';
+    this.enabled = options.enabled ?? true;
+    this.time = new Float64Array(capacity);
+    this.kind = new Uint8Array(capacity);
+    this.src = new Int32Array(capacity);
+    this.dst = new Int32Array(capacity);
+    this.a = new Int32Array(capacity);
+    this.b = new Int32Array(capacity);
+    this.c = new Int32Array(capacity);
+    this.label = new Uint32Array(capacity);
+  }
+
+  /** Appends one event. Times must not decrease from one call to the next. */
+  record(timeCycles: number, kind: TraceKind, src: number, dst: number, a: number, b: number, c: number, labelId = 0): void {
+    if (!this.enabled) return;
+    const i = this.cursor;
+    if (this.written >= this.capacity) {
+      this.droppedCount++;
+      if (this.mode === 'stop') return;
+    }
+    this.cursor = i + 1 === this.capacity ? 0 : i + 1;
+    this.time[i] = timeCycles;
+    this.kind[i] = kind;
+    this.src[i] = src;
+    this.dst[i] = dst;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.c[i] = c;
+    this.label[i] = labelId;
+    this.written++;
+  }
+
+  /** Records with a label given as text (interned). For components outside the kernel's hot path. */
+  recordLabelled(timeCycles: number, kind: TraceKind, src: number, dst: number, a: number, b: number, c: number, label: string): void {
+    this.record(timeCycles, kind, src, dst, a, b, c, this.strings.intern(label));
+  }
+
+  /** Events ever offered, including dropped or overwritten ones. */
+  get totalRecorded(): number {
+    return this.mode === 'stop' ? this.written + this.droppedCount : this.written;
+  }
+
+  /** Events lost: overwritten in 'ring' mode, refused in 'stop' mode. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** First sequence number still held. */
+  get firstSeq(): number {
+    return this.mode === 'ring' && this.written > this.capacity ? this.written - this.capacity : 0;
+  }
+
+  /** One past the last sequence number held. */
+  get endSeq(): number {
+    return this.written;
+  }
+
+  get size(): number {
+    return this.endSeq - this.firstSeq;
+  }
+
+  private slot(seq: number): number {
+    return seq % this.capacity;
+  }
+
+  timeAt(seq: number): number {
+    return this.time[this.slot(seq)]!;
+  }
+
+  /** The decoded event at `seq`, which must be in [firstSeq, endSeq). */
+  get(seq: number): TraceEvent {
+    if (seq < this.firstSeq || seq >= this.endSeq) throw new RangeError(`event ${seq} is not held`);
+    const i = this.slot(seq);
+    const kind = this.kind[i]! as TraceKind;
+    return {
+      seq,
+      timeCycles: this.time[i]!,
+      kind,
+      kindName: traceKindNames[kind] ?? `kind${kind}`,
+      src: this.src[i]!,
+      dst: this.dst[i]!,
+      a: this.a[i]!,
+      b: this.b[i]!,
+      c: this.c[i]!,
+      label: this.strings.get(this.label[i]!),
+    };
+  }
+
+  /** Smallest held sequence number whose time is >= timeCycles (endSeq if none). */
+  lowerBound(timeCycles: number): number {
+    let lo = this.firstSeq;
+    let hi = this.endSeq;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timeAt(mid) < timeCycles) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Sequence numbers [start, end) of the held events with startCycles <= time < endCycles. */
+  rangeByTime(startCycles: number, endCycles: number): { start: number; end: number } {
+    const start = this.lowerBound(startCycles);
+    const end = Math.max(start, this.lowerBound(endCycles));
+    return { start, end };
+  }
+
+  /** Decoded events in a time window, optionally only those whose src or dst is one of `endpoints`. */
+  query(filter: TraceFilter = {}): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    this.scan(filter, (seq) => {
+      out.push(this.get(seq));
+    });
+    return out;
+  }
+
+  /** Calls `visit` with the sequence number of each matching event, in order; stops early if it returns false. */
+  scan(filter: TraceFilter, visit: (seq: number) => boolean | void): void {
+    const { start, end } = this.rangeByTime(filter.fromCycles ?? -Infinity, filter.toCycles ?? Infinity);
+    const eps = filter.endpoints;
+    const kinds = filter.kinds;
+    let limit = filter.limit ?? Infinity;
+    for (let seq = start; seq < end && limit > 0; seq++) {
+      const i = this.slot(seq);
+      if (kinds !== undefined && !kinds.includes(this.kind[i]! as TraceKind)) continue;
+      if (eps !== undefined && !eps.includes(this.src[i]!) && !eps.includes(this.dst[i]!)) continue;
+      limit--;
+      if (visit(seq) === false) return;
+    }
+  }
+
+  /**
+   * Counts matching events per bucket of equal width over [fromCycles, toCycles):
+   * the base for a level-of-detail view (one bucket per pixel).
+   */
+  histogram(fromCycles: number, toCycles: number, buckets: number, filter: Omit<TraceFilter, 'fromCycles' | 'toCycles' | 'limit'> = {}): Uint32Array {
+    const counts = new Uint32Array(buckets);
+    const width = (toCycles - fromCycles) / buckets;
+    if (!(width > 0)) return counts;
+    this.scan({ ...filter, fromCycles, toCycles }, (seq) => {
+      const bucket = Math.min(buckets - 1, Math.floor((this.timeAt(seq) - fromCycles) / width));
+      counts[bucket]!++;
+    });
+    return counts;
+  }
+
+  clear(): void {
+    this.written = 0;
+    this.cursor = 0;
+    this.droppedCount = 0;
+  }
+}
+
+export interface TraceFilter {
+  readonly fromCycles?: number;
+  readonly toCycles?: number;
+  /** Keep events whose src or dst is one of these. */
+  readonly endpoints?: readonly number[];
+  readonly kinds?: readonly TraceKind[];
+  readonly limit?: number;
+}
