@@ -1,0 +1,22 @@
+// What a built-in service, driver or program contributes to the system: its
+// code, its system.conf entry, and where its source lives.
+import type { ProgramMain } from '../sdk/sys';
+
+export type BuiltinKind = 'server' | 'driver' | 'program';
+
+export interface BuiltinService {
+  /** The system.conf label and process name, e.g. 'rtl8139'. */
+  readonly label: string;
+  readonly kind: BuiltinKind;
+  readonly main: ProgramMain;
+  /** Repository-relative path of the source, for "open source" and the debugger. */
+  readonly sourceFile: string;
+  /** The service's entry in MINIX's system.conf syntax (`service <label> { ... };`). */
+  readonly conf: string;
+  /** The machine device this driver owns, if any (a device `kind`, e.g. 'nic'). */
+  readonly device?: string;
+  /** Start order at boot; lower first. Services without one start on demand. */
+  readonly bootOrder?: number;
+  /** One line for the System view and `mklab` summaries. */
+  readonly description: string;
+}
