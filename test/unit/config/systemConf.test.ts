@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   checkConfFiles,
   formatDiagnostic,
@@ -14,7 +14,8 @@ import {
 import { toPrivilegeSpec, allowsIoPort, allowsIpcTo } from '../../../simulator/config/privileges.js';
 import { BASIC_KERNEL_CALLS, KERNEL_CALLS, kernelCallNumber, SERVICE_KEYS, VM_CALLS } from '../../../simulator/config/minixNames.js';
 
-const REF = '/work/shared/reference/minix';
+// Real MINIX files live in the shared folder beside the repository; MKLAB_MINIX_REFERENCE may point elsewhere.
+const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('..', 'shared', 'reference', 'minix');
 const refFiles = readdirSync(REF).filter((n) => n.endsWith('.conf'));
 
 function parseRef(name: string): ParseResult {
