@@ -1,0 +1,139 @@
+// The project's own trace file format (.mktrace): what `mklab run --trace`
+// writes and the trace views reload. Little-endian binary:
+//   "MKTRACE\0" | u32 version | u32 header length | header (UTF-8 JSON) |
+//   time f64[n] | kind u8[n] (padded to 4) | src, dst, a, b, c i32[n] | label u32[n]
+// The header holds the run's metadata, the string table and the event count.
+import { TraceRecorder } from './recorder';
+import type { TraceKind } from './kinds';
+import { utf8Decode, utf8Encode } from '../core/utf8';
+
+export const TRACE_FILE_VERSION = 1;
+const MAGIC = 'MKTRACE\0';
+
+export interface TraceFileMeta {
+  readonly scenario: string;
+  readonly configuration: string;
+  readonly seed: number;
+  readonly clockHz: number;
+  /** Process names by endpoint, for lanes and labels. */
+  readonly endpointNames: Readonly<Record<string, string>>;
+  /** Events lost to the recorder's capacity before the held ones. */
+  readonly dropped?: number;
+}
+
+interface Header extends TraceFileMeta {
+  readonly count: number;
+  readonly firstSeq: number;
+  readonly strings: readonly string[];
+}
+
+export class TraceFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    message: string,
+  ) {
+    super(`${file}: at byte ${offset}: ${message}`);
+    this.name = 'TraceFileError';
+  }
+}
+
+export function encodeTrace(trace: TraceRecorder, meta: TraceFileMeta): Uint8Array {
+  const first = trace.firstSeq;
+  const n = trace.endSeq - first;
+  const header: Header = { ...meta, dropped: trace.dropped, count: n, firstSeq: first, strings: trace.strings.all() };
+  const headerBytes = utf8Encode(JSON.stringify(header));
+  const kindBytes = (n + 3) & ~3;
+  const total = 16 + pad4(headerBytes.length) + n * 8 + kindBytes + n * 4 * 6;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) out[i] = MAGIC.charCodeAt(i);
+  view.setUint32(8, TRACE_FILE_VERSION, true);
+  view.setUint32(12, headerBytes.length, true);
+  out.set(headerBytes, 16);
+  let at = 16 + pad4(headerBytes.length);
+  const columns: { width: number; put: (i: number, seq: number) => void }[] = [
+    { width: 8, put: (o, s) => view.setFloat64(o, trace.time[slot(trace, s)]!, true) },
+    { width: 1, put: (o, s) => view.setUint8(o, trace.kind[slot(trace, s)]!) },
+    { width: 4, put: (o, s) => view.setInt32(o, trace.src[slot(trace, s)]!, true) },
+    { width: 4, put: (o, s) => view.setInt32(o, trace.dst[slot(trace, s)]!, true) },
+    { width: 4, put: (o, s) => view.setInt32(o, trace.a[slot(trace, s)]!, true) },
+    { width: 4, put: (o, s) => view.setInt32(o, trace.b[slot(trace, s)]!, true) },
+    { width: 4, put: (o, s) => view.setInt32(o, trace.c[slot(trace, s)]!, true) },
+    { width: 4, put: (o, s) => view.setUint32(o, trace.label[slot(trace, s)]!, true) },
+  ];
+  for (const col of columns) {
+    for (let k = 0; k < n; k++) col.put(at + k * col.width, first + k);
+    at += col.width === 1 ? kindBytes : n * col.width;
+  }
+  return out;
+}
+
+export interface DecodedTrace {
+  readonly meta: TraceFileMeta;
+  readonly trace: TraceRecorder;
+}
+
+/** Reads a trace file; a malformed one gives a TraceFileError naming the file, the byte offset and what was expected. */
+export function decodeTrace(bytes: Uint8Array, file: string): DecodedTrace | TraceFileError {
+  const fail = (offset: number, message: string) => new TraceFileError(file, offset, message);
+  if (bytes.length < 16) return fail(0, `expected a Microkernel Lab trace (at least 16 bytes), found ${bytes.length} bytes`);
+  for (let i = 0; i < 8; i++) {
+    if (bytes[i] !== MAGIC.charCodeAt(i)) return fail(0, "expected the magic 'MKTRACE' at the start: this is not a Microkernel Lab trace");
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== TRACE_FILE_VERSION) return fail(8, `expected format version ${TRACE_FILE_VERSION}, found ${version}`);
+  const headerLength = view.getUint32(12, true);
+  if (16 + headerLength > bytes.length) return fail(12, `header length ${headerLength} runs past the end of the file`);
+  let header: Header;
+  try {
+    header = JSON.parse(utf8Decode(bytes.subarray(16, 16 + headerLength))) as Header;
+  } catch (e) {
+    return fail(16, `expected a JSON header: ${(e as Error).message}`);
+  }
+  const n = header.count;
+  if (!Number.isInteger(n) || n < 0) return fail(16, `expected a non-negative event count in the header, found ${String(n)}`);
+  if (!Array.isArray(header.strings) || header.strings[0] !== '') return fail(16, 'expected a string table starting with the empty string');
+  const kindBytes = (n + 3) & ~3;
+  const start = 16 + pad4(headerLength);
+  const need = start + n * 8 + kindBytes + n * 4 * 6;
+  if (bytes.length < need) return fail(bytes.length, `expected ${need} bytes for ${n} events, the file has ${bytes.length}`);
+  const trace = new TraceRecorder({ capacity: Math.max(1, n), mode: 'stop' });
+  for (const s of header.strings) trace.strings.intern(String(s));
+  const strings = header.strings.length;
+  let at = start;
+  const timeAt = at;
+  at += n * 8;
+  const kindAt = at;
+  at += kindBytes;
+  const colAt = (c: number) => at + c * n * 4;
+  let previous = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const time = view.getFloat64(timeAt + k * 8, true);
+    if (!Number.isFinite(time) || time < previous) return fail(timeAt + k * 8, `expected event ${k}'s time to be a number not before the previous event's`);
+    previous = time;
+    const label = view.getUint32(colAt(5) + k * 4, true);
+    if (label >= strings) return fail(colAt(5) + k * 4, `event ${k} names string ${label}, but the table has ${strings}`);
+    trace.record(
+      time,
+      view.getUint8(kindAt + k) as TraceKind,
+      view.getInt32(colAt(0) + k * 4, true),
+      view.getInt32(colAt(1) + k * 4, true),
+      view.getInt32(colAt(2) + k * 4, true),
+      view.getInt32(colAt(3) + k * 4, true),
+      view.getInt32(colAt(4) + k * 4, true),
+      label,
+    );
+  }
+  const { count: _count, firstSeq: _firstSeq, strings: _strings, ...meta } = header;
+  return { meta, trace };
+}
+
+function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function slot(trace: TraceRecorder, seq: number): number {
+  return seq % trace.capacity;
+}

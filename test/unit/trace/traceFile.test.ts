@@ -1,0 +1,73 @@
+// The .mktrace file format: what is saved reloads identically; a damaged file gives a located error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TraceRecorder } from '../../../simulator/trace/recorder';
+import { TraceKind } from '../../../simulator/trace/kinds';
+import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../../../simulator/trace/traceFile';
+import { utf8Decode, utf8Encode } from '../../../simulator/core/utf8';
+
+const META: TraceFileMeta = { scenario: 's1', configuration: 'microkernel-iommu', seed: 7, clockHz: 1e9, endpointNames: { '10': 'rtl8139', '8': 'inet' } };
+
+function sampleTrace(capacity: number, events: number): TraceRecorder {
+  const t = new TraceRecorder({ capacity, mode: 'ring' });
+  for (let i = 0; i < events; i++) {
+    if (i % 7 === 0) t.recordLabelled(i * 10, TraceKind.crash, 10, -1, 0, 0, 0, `crash ${i % 3} — ünïcode`);
+    else t.record(i * 10, TraceKind.ipcSend, 8, 10, 0x500 + (i % 4), i & 1, i, 0);
+  }
+  return t;
+}
+
+function decoded(bytes: Uint8Array) {
+  const d = decodeTrace(bytes, 'run.mktrace');
+  if (d instanceof TraceFileError) throw d;
+  return d;
+}
+
+test('a saved trace reloads with the same events, strings and metadata', () => {
+  const t = sampleTrace(1000, 500);
+  const d = decoded(encodeTrace(t, META));
+  assert.equal(d.meta.scenario, 's1');
+  assert.deepEqual(d.meta.endpointNames, META.endpointNames);
+  assert.equal(d.trace.size, 500);
+  for (const seq of [0, 1, 7, 250, 499]) {
+    const { seq: _a, ...want } = t.get(seq);
+    const { seq: _b, ...got } = d.trace.get(seq);
+    assert.deepEqual(got, want);
+  }
+});
+
+test('a ring that overwrote its oldest events saves the held ones in order, and counts the lost', () => {
+  const t = sampleTrace(100, 250);
+  const d = decoded(encodeTrace(t, META));
+  assert.equal(d.trace.size, 100);
+  assert.equal(d.meta.dropped, 150);
+  assert.equal(d.trace.get(0).timeCycles, t.get(150).timeCycles);
+  assert.equal(d.trace.get(99).label, t.get(249).label);
+});
+
+test('saving the same trace twice gives the same bytes', () => {
+  assert.deepEqual(encodeTrace(sampleTrace(64, 200), META), encodeTrace(sampleTrace(64, 200), META));
+});
+
+test('damaged files give errors naming the file, the byte and what was expected', () => {
+  const good = encodeTrace(sampleTrace(100, 50), META);
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['empty', new Uint8Array(0), /run\.mktrace: at byte 0: expected a Microkernel Lab trace/],
+    ['not a trace', utf8Encode('{"traceEvents": []}'), /at byte 0: expected the magic 'MKTRACE'/],
+    ['truncated', good.subarray(0, good.length - 9), /expected \d+ bytes for 50 events/],
+    ['future version', (() => { const b = good.slice(); b[8] = 9; return b; })(), /at byte 8: expected format version 1, found 9/],
+    ['bad header', (() => { const b = good.slice(); b[16] = 0x7b + 1; return b; })(), /at byte 16: expected a JSON header/],
+  ];
+  for (const [name, bytes, message] of cases) {
+    const r = decodeTrace(bytes, 'run.mktrace');
+    assert.ok(r instanceof TraceFileError, name);
+    assert.match(r.message, message, name);
+  }
+});
+
+test('UTF-8 round-trips every plane and refuses malformed input with its offset', () => {
+  const text = 'a é € 𝄞 z';
+  assert.equal(utf8Decode(utf8Encode(text)), text);
+  assert.throws(() => utf8Decode(Uint8Array.of(0x61, 0xe2, 0x82)), /malformed UTF-8 at byte 1/);
+  assert.throws(() => utf8Decode(Uint8Array.of(0x61, 0xc3, 0x41)), /malformed UTF-8 at byte 2/);
+});
