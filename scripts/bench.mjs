@@ -2,7 +2,6 @@
 // Each bench prints a readable table and one machine-readable line,
 //   bench <name> key=value ...
 // Benches are registered by name below; the simulator code is bundled with esbuild into out/bench.
-import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -11,22 +10,34 @@ import { resolve } from 'node:path';
 
 const outdir = 'out/bench';
 
-/** Bundles a simulator module for Node and imports it. */
+/** Bundles a simulator module for Node (a fresh build every run) and imports it. */
 async function load(entry, name) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    console.error('bench: esbuild is missing; install the dev dependencies first (npm ci)');
+    process.exit(1);
+  }
   mkdirSync(outdir, { recursive: true });
   const outfile = `${outdir}/${name}.mjs`;
   await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
   return import(pathToFileURL(resolve(outfile)).href + `?t=${performance.now()}`);
 }
 
-/** Messages per second of the SimPy model, from the first Python that has SimPy, or undefined. */
-function simpyRate(clients, rounds) {
+/** Messages per second of the SimPy model (median of `runs`), from the first Python that has SimPy, or undefined. */
+function simpyRate(clients, rounds, runs) {
   const pythons = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
   for (const python of pythons) {
-    const r = spawnSync(python, ['bench/simpy/pingpong.py', String(clients), String(rounds)], { encoding: 'utf8' });
-    if (r.error || r.status !== 0) continue;
-    const m = /msgs_per_s=(\d+)/.exec(r.stdout);
-    if (m) return Number(m[1]);
+    const rates = [];
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(python, ['bench/simpy/pingpong.py', String(clients), String(rounds)], { encoding: 'utf8' });
+      if (r.error || r.status !== 0) break;
+      const m = /msgs_per_s=(\d+)/.exec(r.stdout);
+      if (!m) break;
+      rates.push(Number(m[1]));
+    }
+    if (rates.length === runs) return median(rates);
   }
   return undefined;
 }
@@ -57,8 +68,8 @@ const benches = {
     }
     const simRate = median(sim);
     const bareRate = median(bare);
-    const simpy = simpyRate(clients, 20_000);
-    console.log(`IPC ping-pong: ${clients} clients x ${rounds} SENDREC round trips, tracing on (median of 5)`);
+    const simpy = simpyRate(clients, 20_000, 3);
+    console.log(`IPC ping-pong: ${clients} clients x ${rounds} SENDREC round trips, tracing on (median of 5; SimPy: 20000 rounds, median of 3)`);
     table([
       ['model', 'msgs/s', 'simulator is'],
       ['simulator', Math.round(simRate), '1.00x'],

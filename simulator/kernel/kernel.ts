@@ -115,7 +115,7 @@ export class Kernel implements GrantContext {
   readonly memory: PhysicalMemory;
   readonly programs: ProgramRegistry;
   readonly stats = new CostStats();
-  observers: KernelObservers = {};
+  observers: KernelObservers = { ipc: undefined };
 
   /** The process table: index = slot + NR_TASKS; kernel tasks first. */
   readonly procs: Proc[];
@@ -317,7 +317,12 @@ export class Kernel implements GrantContext {
     return dp.names(caller.name, cp.system, false) && (dp.trapMask & ~(1 << IpcCall.RECEIVE)) !== 0;
   }
 
-  /** do_ipc for the synchronous calls: the checks in MINIX's order, then the call. */
+  /**
+   * do_ipc for the synchronous calls: the checks in MINIX's order, then the call.
+   * This and what it calls for SEND, RECEIVE and SENDREC are the simulator's hot
+   * path: rare cases (notifications, asynchronous messages, queueing, errors)
+   * live in separate methods so that the common ones stay small enough to inline.
+   */
   ipc(caller: Proc, call: number, srcDst: number, m: Message | null): number {
     caller.ipcCount++;
     if (call === IpcCall.SENDA) return this.senda(caller);
@@ -328,40 +333,46 @@ export class Kernel implements GrantContext {
     } else {
       const t = this.procOf(srcDst === SELF ? caller.endpoint : srcDst);
       if (t === undefined) return Errno.EDEADSRCDST;
-      target = t;
       if (call !== IpcCall.RECEIVE && !this.maySendTo(caller, t)) return Errno.ECALLDENIED;
+      target = t;
     }
     if ((caller.priv!.trapMask & (1 << call)) === 0) return Errno.ETRAPDENIED;
-    if (call !== IpcCall.RECEIVE && target !== null && target.isKernelTask) return Errno.ETRAPDENIED;
-    if (call !== IpcCall.NOTIFY && m === null) return Errno.EFAULT;
-    switch (call) {
-      case IpcCall.SENDREC: {
-        caller.misc |= Mf.REPLY_PEND;
-        caller.linkId = ++this.linkCounter;
-        const r = this.miniSend(caller, target!, m!, false);
-        if (r !== OK) {
-          caller.misc &= ~Mf.REPLY_PEND;
-          return r;
-        }
-        return this.miniReceive(caller, target!.endpoint, m!, false);
-      }
-      case IpcCall.SEND:
-        return this.miniSend(caller, target!, m!, false);
-      case IpcCall.SENDNB:
-        return this.miniSend(caller, target!, m!, true);
-      case IpcCall.RECEIVE:
-        caller.misc &= ~Mf.REPLY_PEND;
-        return this.miniReceive(caller, target === null ? ANY : target.endpoint, m!, false);
-      case IpcCall.NOTIFY:
-        return this.miniNotify(caller, target!);
-      default:
-        return Errno.EBADCALL;
+    if (call === IpcCall.RECEIVE) {
+      if (m === null) return Errno.EFAULT;
+      caller.misc &= ~Mf.REPLY_PEND;
+      return this.miniReceive(caller, target === null ? ANY : target.endpoint, m, false);
     }
+    // Every call but RECEIVE has a target here: ANY was refused above.
+    const dst = target!;
+    if (dst.isKernelTask) return Errno.ETRAPDENIED;
+    if (call === IpcCall.NOTIFY) return this.miniNotify(caller, dst);
+    if (m === null) return Errno.EFAULT;
+    if (call === IpcCall.SENDREC) {
+      caller.misc |= Mf.REPLY_PEND;
+      caller.linkId = ++this.linkCounter;
+      const r = this.miniSend(caller, dst, m, false);
+      if (r !== OK) {
+        caller.misc &= ~Mf.REPLY_PEND;
+        return r;
+      }
+      return this.miniReceive(caller, dst.endpoint, m, false);
+    }
+    return this.miniSend(caller, dst, m, call === IpcCall.SENDNB);
   }
 
   /** WILLRECEIVE: `dst` is blocked in a receive (not still sending) that accepts `srcEndpoint`. */
   private willReceive(srcEndpoint: number, dst: Proc): boolean {
     return (dst.rts & (Rts.RECEIVING | Rts.SENDING)) === Rts.RECEIVING && (dst.getFrom === ANY || dst.getFrom === srcEndpoint);
+  }
+
+  /** Charges one message copy unless an end is in kernel mode, and counts the message. */
+  private chargeCopy(a: Proc, b: Proc): void {
+    if (!a.kernelMode && !b.kernelMode) {
+      const copy = this.messageCopyCycles;
+      this.clock.advanceBy(copy);
+      this.stats.messageCopyCycles += copy;
+    }
+    this.stats.messages++;
   }
 
   /**
@@ -372,14 +383,10 @@ export class Kernel implements GrantContext {
     const buf = dst.recvBuf!;
     buf.copyFrom(m);
     buf.words[0] = sender.endpoint;
-    if (!sender.kernelMode && !dst.kernelMode) {
-      const copy = this.messageCopyCycles;
-      this.clock.advanceBy(copy);
-      this.stats.messageCopyCycles += copy;
-    }
-    this.stats.messages++;
-    this.trace.record(this.clock.now(), TraceKind.ipcSend, sender.endpoint, dst.endpoint, buf.words[1]!, 0, link);
-    if (this.observers.ipc !== undefined) this.observers.ipc('send', sender.endpoint, dst.endpoint, buf.words[1]!);
+    this.chargeCopy(sender, dst);
+    const type = buf.words[1]!;
+    this.trace.record(this.clock.now(), TraceKind.ipcSend, sender.endpoint, dst.endpoint, type, 0, link);
+    if (this.observers.ipc !== undefined) this.observers.ipc('send', sender.endpoint, dst.endpoint, type);
     dst.misc &= ~Mf.REPLY_PEND;
     dst.recvBuf = null;
     dst.retval = OK;
@@ -394,6 +401,11 @@ export class Kernel implements GrantContext {
       return OK;
     }
     if (nonBlocking) return Errno.ENOTREADY;
+    return this.queueSender(caller, dst, m, link);
+  }
+
+  /** mini_send's blocking half: the receiver is not waiting, so the caller joins its caller queue (FIFO). */
+  private queueSender(caller: Proc, dst: Proc, m: Message, link: number): number {
     if (this.deadlock(IpcCall.SEND, caller, dst.endpoint)) return Errno.ELOCKED;
     caller.sendMsg = m;
     caller.sendTo = dst.endpoint;
@@ -406,8 +418,9 @@ export class Kernel implements GrantContext {
       while (x.qNext !== null) x = x.qNext;
       x.qNext = caller;
     }
-    this.trace.record(this.clock.now(), TraceKind.ipcSend, caller.endpoint, dst.endpoint, m.words[1]!, 1, link);
-    if (this.observers.ipc !== undefined) this.observers.ipc('send', caller.endpoint, dst.endpoint, m.words[1]!);
+    const type = m.words[1]!;
+    this.trace.record(this.clock.now(), TraceKind.ipcSend, caller.endpoint, dst.endpoint, type, 1, link);
+    if (this.observers.ipc !== undefined) this.observers.ipc('send', caller.endpoint, dst.endpoint, type);
     return OK;
   }
 
@@ -415,54 +428,9 @@ export class Kernel implements GrantContext {
   miniReceive(caller: Proc, src: number, m: Message, nonBlocking: boolean): number {
     caller.recvBuf = m;
     if ((caller.rts & Rts.SENDING) === 0) {
-      if ((caller.misc & Mf.REPLY_PEND) === 0 && caller.maybeNotify) {
-        const bit = src === ANY ? firstBit(caller.notifyPending) : this.procOf(src)!.index;
-        if (bit < 0) caller.maybeNotify = false;
-        if (bit >= 0 && getBit(caller.notifyPending, bit)) {
-          clearBit(caller.notifyPending, bit);
-          const from = this.procs[bit]!;
-          this.buildNotify(m, from, caller);
-          this.trace.record(this.clock.now(), TraceKind.ipcReceive, from.endpoint, caller.endpoint, NOTIFY_MESSAGE, IpcCall.NOTIFY, 0);
-          if (this.observers.ipc !== undefined) this.observers.ipc('receive', from.endpoint, caller.endpoint, NOTIFY_MESSAGE);
-          return this.receiveDone(caller);
-        }
-      }
-      const asyncBit = !caller.maybeAsync ? -1 : src === ANY ? firstBit(caller.asynPending) : this.procOf(src)!.index;
-      if (asyncBit < 0) caller.maybeAsync = false;
-      else if (getBit(caller.asynPending, asyncBit)) {
-        let r: number = Errno.ESRCH;
-        if (src !== ANY) r = this.tryOne(src, this.procs[asyncBit]!, caller);
-        else {
-          for (let i = 0; i < this.procs.length && r !== OK; i++) {
-            if (getBit(caller.asynPending, i)) r = this.tryOne(ANY, this.procs[i]!, caller);
-          }
-        }
-        if (r === OK) return this.receiveDone(caller);
-      }
-      let prev: Proc | null = null;
-      for (let s = caller.callerQ; s !== null; prev = s, s = s.qNext) {
-        if (src !== ANY && s.endpoint !== src) continue;
-        if (prev === null) caller.callerQ = s.qNext;
-        else prev.qNext = s.qNext;
-        s.qNext = null;
-        const msg = s.sendMsg!;
-        m.copyFrom(msg);
-        m.words[0] = s.endpoint;
-        if (!s.kernelMode && !caller.kernelMode) {
-          const copy = this.messageCopyCycles;
-          this.clock.advanceBy(copy);
-          this.stats.messageCopyCycles += copy;
-        }
-        this.stats.messages++;
-        const call = (s.misc & Mf.REPLY_PEND) !== 0 ? IpcCall.SENDREC : IpcCall.SEND;
-        this.trace.record(this.clock.now(), TraceKind.ipcReceive, s.endpoint, caller.endpoint, m.words[1]!, call, s.sendLinkId);
-        if (this.observers.ipc !== undefined) this.observers.ipc('receive', s.endpoint, caller.endpoint, m.words[1]!);
-        s.sendMsg = null;
-        s.sendTo = NONE;
-        if ((s.rts & Rts.RECEIVING) === 0) s.retval = OK;
-        this.rtsUnset(s, Rts.SENDING);
-        return this.receiveDone(caller);
-      }
+      if ((caller.misc & Mf.REPLY_PEND) === 0 && caller.maybeNotify && this.receiveNotification(caller, src, m)) return this.receiveDone(caller);
+      if (caller.maybeAsync && this.receiveAsync(caller, src)) return this.receiveDone(caller);
+      if (caller.callerQ !== null && this.receiveQueued(caller, src, m)) return this.receiveDone(caller);
     }
     if (nonBlocking) {
       caller.recvBuf = null;
@@ -475,6 +443,64 @@ export class Kernel implements GrantContext {
     caller.getFrom = src;
     this.rtsSet(caller, Rts.RECEIVING);
     return OK;
+  }
+
+  /** A pending notification from `src` (lowest slot first for ANY) into `m`; false if there is none. */
+  private receiveNotification(caller: Proc, src: number, m: Message): boolean {
+    const bit = src === ANY ? firstBit(caller.notifyPending) : this.procOf(src)!.index;
+    if (bit < 0) {
+      caller.maybeNotify = false;
+      return false;
+    }
+    if (!getBit(caller.notifyPending, bit)) return false;
+    clearBit(caller.notifyPending, bit);
+    const from = this.procs[bit]!;
+    this.buildNotify(m, from, caller);
+    this.trace.record(this.clock.now(), TraceKind.ipcReceive, from.endpoint, caller.endpoint, NOTIFY_MESSAGE, IpcCall.NOTIFY, 0);
+    if (this.observers.ipc !== undefined) this.observers.ipc('receive', from.endpoint, caller.endpoint, NOTIFY_MESSAGE);
+    return true;
+  }
+
+  /** A pending asynchronous message from `src` (or any sender); false if none could be taken. */
+  private receiveAsync(caller: Proc, src: number): boolean {
+    const asyncBit = src === ANY ? firstBit(caller.asynPending) : this.procOf(src)!.index;
+    if (asyncBit < 0) {
+      caller.maybeAsync = false;
+      return false;
+    }
+    if (!getBit(caller.asynPending, asyncBit)) return false;
+    let r: number = Errno.ESRCH;
+    if (src !== ANY) r = this.tryOne(src, this.procs[asyncBit]!, caller);
+    else {
+      for (let i = 0; i < this.procs.length && r !== OK; i++) {
+        if (getBit(caller.asynPending, i)) r = this.tryOne(ANY, this.procs[i]!, caller);
+      }
+    }
+    return r === OK;
+  }
+
+  /** The first queued sender that `src` accepts: its message into `m`, and the sender's SENDING cleared. */
+  private receiveQueued(caller: Proc, src: number, m: Message): boolean {
+    let prev: Proc | null = null;
+    for (let s = caller.callerQ; s !== null; prev = s, s = s.qNext) {
+      if (src !== ANY && s.endpoint !== src) continue;
+      if (prev === null) caller.callerQ = s.qNext;
+      else prev.qNext = s.qNext;
+      s.qNext = null;
+      m.copyFrom(s.sendMsg!);
+      m.words[0] = s.endpoint;
+      this.chargeCopy(s, caller);
+      const type = m.words[1]!;
+      const call = (s.misc & Mf.REPLY_PEND) !== 0 ? IpcCall.SENDREC : IpcCall.SEND;
+      this.trace.record(this.clock.now(), TraceKind.ipcReceive, s.endpoint, caller.endpoint, type, call, s.sendLinkId);
+      if (this.observers.ipc !== undefined) this.observers.ipc('receive', s.endpoint, caller.endpoint, type);
+      s.sendMsg = null;
+      s.sendTo = NONE;
+      if ((s.rts & Rts.RECEIVING) === 0) s.retval = OK;
+      this.rtsUnset(s, Rts.SENDING);
+      return true;
+    }
+    return false;
   }
 
   private receiveDone(caller: Proc): number {

@@ -144,10 +144,6 @@ export interface ProcessInfo {
   readonly kernelCallCount: number;
 }
 
-const RAN = 0;
-const IDLE_FOREVER = 1;
-const PAUSED = 2;
-const REACHED_UNTIL = 3;
 
 export class Simulator {
   readonly seed: number;
@@ -219,6 +215,7 @@ export class Simulator {
       processCreated: (p, creator) => this.emit('processCreated', { endpoint: p.endpoint, name: p.name, program: p.program, creator, timeCycles: clock.now() }),
       processEnded: (p, reason) => this.emit('processEnded', { endpoint: p.endpoint, name: p.name, program: p.program, reason, timeCycles: clock.now() }),
       panic: (message, endpoint) => this.emit('panic', { message, endpoint, timeCycles: clock.now() }),
+      ipc: undefined,
     };
   }
 
@@ -254,8 +251,10 @@ export class Simulator {
   }
 
   private updateIpcObserver(): void {
+    // Assigned, never deleted: the kernel reads observers.ipc for every message,
+    // and a deleted property would turn the object into a slow dictionary.
     if (this.listeners.ipc.length === 0) {
-      delete this.kernel.observers.ipc;
+      this.kernel.observers.ipc = undefined;
     } else {
       this.kernel.observers.ipc = (kind, src, dst, type) => this.emit('ipc', { kind, src, dst, type, timeCycles: this.clock.now() });
     }
@@ -309,22 +308,78 @@ export class Simulator {
 
   run(limit: RunLimit = {}): RunResult {
     const until = limit.untilCycles ?? Infinity;
-    const maxSteps = limit.maxSteps ?? Infinity;
-    const start = this.steps;
+    const stopAt = this.steps + (limit.maxSteps ?? Infinity);
     const k = this.kernel;
+    const clock = this.clock;
+    const trace = this.trace;
     const outer = this.inStep;
     this.inStep = true;
     try {
+      // The scheduler loop. One pass is one step: a due event, a slice of one
+      // process up to its next kernel entry (and the kernel's handling of that
+      // entry), a slice of user work, or a jump over idle time. This is the hot
+      // path of every simulation: keep it free of allocation and closures.
       for (;;) {
         if (k.panicked !== null) return this.result('panic');
-        if (this.steps - start >= maxSteps) return this.result('maxSteps');
-        if (this.clock.now() >= until) return this.result('until');
-        const code = this.stepOnce(until);
-        if (code !== RAN) {
-          if (code === IDLE_FOREVER) return this.result('idle');
-          if (code === PAUSED) return this.result('paused');
-          return this.result('until');
+        if (this.steps >= stopAt) return this.result('maxSteps');
+        const now = clock.now();
+        if (now >= until) return this.result('until');
+        const next = clock.nextTime();
+        if (next <= now) {
+          clock.runOneDue();
+          this.steps++;
+          continue;
         }
+        const p = k.pickProc();
+        if (p === null) {
+          if (next === Infinity && until === Infinity) return this.result('idle');
+          const to = next < until ? next : until;
+          k.stats.idleCycles += to - now;
+          clock.advanceTo(to);
+          if (to !== next) return this.result('until');
+          this.steps++;
+          continue;
+        }
+        if (p !== k.current) k.switchTo(p);
+        if (p.workLeftCycles > 0) {
+          this.work(p, next);
+          continue;
+        }
+        if (p.trapPending) {
+          p.trapPending = false;
+        } else {
+          let res: IteratorResult<unknown, unknown>;
+          try {
+            res = p.gen!.next(p.retval);
+          } catch (e) {
+            this.steps++;
+            this.programFailed(p, e);
+            continue;
+          }
+          if (p.fault !== null || res.done === true) {
+            this.ended(p, res);
+            continue;
+          }
+          if (this.kernelEntryHook !== null && p.reqKind !== WORK_REQUEST && this.pauseAt(p)) return this.result('paused');
+        }
+        this.steps++;
+        const kind = p.reqKind;
+        if (kind === WORK_REQUEST) {
+          p.workLeftCycles = p.reqA;
+          p.retval = OK;
+        } else {
+          k.chargeEntry(p);
+          let r: number;
+          if (kind === KERNEL_CALL_TRAP) {
+            r = kernelCall(k, p);
+          } else {
+            r = k.ipc(p, kind, p.reqA, p.reqMsg);
+            if (r !== OK) trace.record(clock.now(), TraceKind.ipcError, p.endpoint, p.reqA, kind, r, 0);
+          }
+          // A blocked caller gets its status when it is woken.
+          if (r === OK ? p.rts === 0 : r !== Errno.EDONTREPLY) p.retval = r;
+        }
+        if (p.quantumLeftCycles <= 0 && (p.rts & Rts.SLOT_FREE) === 0) k.quantumExpired(p);
       }
     } finally {
       this.inStep = outer;
@@ -340,63 +395,8 @@ export class Simulator {
     return { reason, steps: this.steps, timeCycles: this.clock.now() };
   }
 
-  private stepOnce(until: number): number {
-    const k = this.kernel;
-    const clock = this.clock;
-    const now = clock.now();
-    const next = clock.nextTime();
-    if (next <= now) {
-      clock.runOneDue();
-      this.steps++;
-      return RAN;
-    }
-    const p = k.pickProc();
-    if (p === null) {
-      if (next === Infinity && until === Infinity) return IDLE_FOREVER;
-      const to = Math.min(next, until);
-      k.stats.idleCycles += to - now;
-      clock.advanceTo(to);
-      if (to === next) this.steps++;
-      return to === next ? RAN : REACHED_UNTIL;
-    }
-    if (p !== k.current) k.switchTo(p);
-    if (p.workLeftCycles > 0) return this.work(p, next);
-    if (p.trapPending) {
-      p.trapPending = false;
-    } else {
-      let res: IteratorResult<unknown, unknown>;
-      try {
-        res = p.gen!.next(p.retval);
-      } catch (e) {
-        this.steps++;
-        this.programFailed(p, e);
-        return RAN;
-      }
-      if (p.fault !== null || res.done === true) return this.ended(p, res);
-      if (this.kernelEntryHook !== null && p.reqKind !== WORK_REQUEST && this.pauseAt(p)) return PAUSED;
-    }
-    this.steps++;
-    const kind = p.reqKind;
-    if (kind === WORK_REQUEST) {
-      p.workLeftCycles = p.reqA;
-      p.retval = OK;
-    } else {
-      k.chargeEntry(p);
-      let r: number;
-      if (kind === KERNEL_CALL_TRAP) {
-        r = kernelCall(k, p);
-      } else {
-        r = k.ipc(p, kind, p.reqA, p.reqMsg);
-        if (r !== OK) this.trace.record(clock.now(), TraceKind.ipcError, p.endpoint, p.reqA, kind, r, 0);
-      }
-      if (r !== Errno.EDONTREPLY && (r !== OK || p.rts === 0)) p.retval = r;
-    }
-    if (p.quantumLeftCycles <= 0 && (p.rts & Rts.SLOT_FREE) === 0) k.quantumExpired(p);
-    return RAN;
-  }
-
   /** A slice of simulated user work, cut short by the next event or the end of the quantum. */
-  private work(p: Proc, next: number): number {
+  private work(p: Proc, next: number): void {
     const k = this.kernel;
     let chunk = p.workLeftCycles;
     const toEvent = next - this.clock.now();
@@ -406,15 +406,13 @@ export class Simulator {
     k.chargeUser(p, chunk);
     this.steps++;
     if (p.quantumLeftCycles <= 0) k.quantumExpired(p);
-    return RAN;
   }
 
   /** The program faulted or returned. */
-  private ended(p: Proc, res: IteratorResult<unknown, unknown>): number {
+  private ended(p: Proc, res: IteratorResult<unknown, unknown>): void {
     this.steps++;
     if (p.fault !== null) this.programFailed(p, p.fault);
     else this.kernel.endProcess(p, { kind: 'exit', status: typeof res.value === 'number' ? res.value : 0 });
-    return RAN;
   }
 
   /** Asks the kernel-entry hook; on 'pause' the request stays pending for the next run. */

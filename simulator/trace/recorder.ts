@@ -45,12 +45,15 @@ export class TraceRecorder {
   /** Where the next event goes: written % capacity, kept without a division. */
   private cursor = 0;
   private droppedCount = 0;
+  /** mode === 'stop', kept as a boolean for the hot path. */
+  private readonly stopWhenFull: boolean;
 
   constructor(options: TraceOptions = {}) {
     const capacity = options.capacity ?? DEFAULT_TRACE_CAPACITY;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('trace capacity must be a positive integer');
     this.capacity = capacity;
     this.mode = options.mode ?? 'ring';
+    this.stopWhenFull = this.mode === 'stop';
     this.enabled = options.enabled ?? true;
     this.time = new Float64Array(capacity);
     this.kind = new Uint8Array(capacity);
@@ -68,7 +71,7 @@ export class TraceRecorder {
     const i = this.cursor;
     if (this.written >= this.capacity) {
       this.droppedCount++;
-      if (this.mode === 'stop') return;
+      if (this.stopWhenFull) return;
     }
     this.cursor = i + 1 === this.capacity ? 0 : i + 1;
     this.time[i] = timeCycles;
