@@ -6,6 +6,7 @@ export const CommandId = {
   pingSimulator: 'microkernelLab.simulator.ping',
   restartSimulator: 'microkernelLab.simulator.restart',
   refreshSystem: 'microkernelLab.system.refresh',
+  newScenario: 'microkernelLab.scenario.new',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -16,6 +17,8 @@ export interface CommandArgs {
   [CommandId.pingSimulator]: [];
   [CommandId.restartSimulator]: [];
   [CommandId.refreshSystem]: [];
+  /** A template id (s1, s2, s3, empty); without it the user picks one. */
+  [CommandId.newScenario]: [templateId?: string];
 }
 
 export const CATEGORY = 'Microkernel Lab';

@@ -2,6 +2,7 @@
 // nothing else. The simulator worker starts on first use.
 import * as vscode from 'vscode';
 import { CommandId, type CommandArgs } from './commandIds';
+import { newScenarioFromTemplate, registerSystemConfLanguage } from './language';
 import { LabPanel } from './panels/labPanel';
 import { SimulatorClient } from './simulatorClient';
 import { SystemTreeProvider } from './views/systemTree';
@@ -34,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     systemView.refresh();
   });
   register(CommandId.refreshSystem, () => systemView.refresh());
+  register(CommandId.newScenario, (templateId) => newScenarioFromTemplate(templateId));
+  registerSystemConfLanguage(context);
 
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('microkernelLab.system', systemView),

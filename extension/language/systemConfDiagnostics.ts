@@ -1,0 +1,79 @@
+// Problems in system.conf documents, from the simulator's own parser, kept up to date as the user types.
+import * as vscode from 'vscode';
+import { parseSystemConf, type Diagnostic } from '../../simulator/config/systemConf';
+
+export const SYSTEM_CONF_LANGUAGE = 'minix-system-conf';
+const DEBOUNCE_MS = 250;
+
+const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+/** The parser's 1-based, end-exclusive range as a VS Code range. */
+export function toVscodeRange(d: { line: number; column: number; endLine: number; endColumn: number }): vscode.Range {
+  return new vscode.Range(d.line - 1, d.column - 1, d.endLine - 1, d.endColumn - 1);
+}
+
+export function systemConfDiagnostics(document: vscode.TextDocument): vscode.Diagnostic[] {
+  const file = document.uri.toString();
+  const { diagnostics } = parseSystemConf(document.getText(), file);
+  return diagnostics
+    .filter((d) => d.file === file)
+    .map((d) => {
+      const out = new vscode.Diagnostic(toVscodeRange(d), d.message, SEVERITY[d.severity]);
+      out.source = 'system.conf';
+      out.code = d.code;
+      return out;
+    });
+}
+
+/** Checks every system.conf document when it opens, shortly after it changes, and forgets it when it closes. */
+export class SystemConfDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection(SYSTEM_CONF_LANGUAGE);
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor() {
+    this.subscriptions = [
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+    ];
+    // Documents opened before activation get their check after activate() has returned.
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private schedule(document: vscode.TextDocument, delayMs: number): void {
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    if (document.languageId !== SYSTEM_CONF_LANGUAGE) {
+      // The user may have switched the document to another language.
+      this.forget(document.uri);
+      return;
+    }
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (!document.isClosed) this.collection.set(document.uri, systemConfDiagnostics(document));
+      }, delayMs),
+    );
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.collection.delete(uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.subscriptions) s.dispose();
+    this.collection.dispose();
+  }
+}

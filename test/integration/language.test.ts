@@ -1,0 +1,174 @@
+// system.conf language features and scenario files as a user's VS Code runs them: detection, diagnostics, completion, hover, templates.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { parseScenario } from '../../simulator/config/scenario';
+import { labApi, within } from './labApi';
+
+const BAD_CONF = ['service rtl8139', '{', '\tsystem DEVIO FOO;', '\tio 378:4 zz9;', '\tipc SYSTEM pm nosuchsrv;', '\tirq 11', '\tuid 0;', '};', ''].join('\n');
+
+function folder(): vscode.Uri {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'the integration tests run with a workspace folder open');
+  return vscode.Uri.joinPath(f.uri, 'language-test');
+}
+
+/** Writes a file and opens it; each test uses a path of its own, since VS Code may keep a closed document's old text a while. */
+async function writeAndOpen(relative: string, text: string): Promise<vscode.TextDocument> {
+  const uri = vscode.Uri.joinPath(folder(), relative);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document);
+  return document;
+}
+
+/** The diagnostics of `uri` once `ready` accepts them. */
+function diagnosticsOf(uri: vscode.Uri, ready: (d: readonly vscode.Diagnostic[]) => boolean, what: string): Promise<readonly vscode.Diagnostic[]> {
+  return within(
+    new Promise<readonly vscode.Diagnostic[]>((resolve) => {
+      const check = (): boolean => {
+        const d = vscode.languages.getDiagnostics(uri);
+        if (!ready(d)) return false;
+        resolve(d);
+        return true;
+      };
+      if (check()) return;
+      const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => u.toString() === uri.toString()) && check()) sub.dispose();
+      });
+    }),
+    20_000,
+    what,
+  );
+}
+
+function positionOf(document: vscode.TextDocument, needle: string, delta = 0): vscode.Position {
+  const offset = document.getText().indexOf(needle);
+  assert.ok(offset >= 0, `${needle} is not in the document`);
+  return document.positionAt(offset + delta);
+}
+
+function labels(list: vscode.CompletionList): string[] {
+  return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+}
+
+async function hoverText(document: vscode.TextDocument, position: vscode.Position): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+async function closeAll(): Promise<void> {
+  while (vscode.window.activeTextEditor !== undefined) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}
+
+describe('system.conf language', () => {
+  before(async () => {
+    await labApi();
+  });
+  afterEach(closeAll);
+
+  it('recognises system.conf, system.conf.d files and files that begin with a service entry', async () => {
+    assert.equal((await writeAndOpen('system.conf', BAD_CONF)).languageId, 'minix-system-conf');
+    assert.equal((await writeAndOpen('system.conf.d/rtl8139', BAD_CONF)).languageId, 'minix-system-conf');
+    assert.equal((await writeAndOpen('drivers/mydriver', 'service mydriver {\n\tsystem DEVIO;\n};\n')).languageId, 'minix-system-conf');
+  });
+
+  it('reports an unknown kernel call, a bad I/O range, an unknown IPC target and a missing ; at their exact ranges', async () => {
+    const document = await writeAndOpen('diagnostics/system.conf', BAD_CONF);
+    const diagnostics = await diagnosticsOf(document.uri, (d) => d.length >= 4, 'system.conf diagnostics');
+    const byCode = new Map(diagnostics.map((d) => [String(d.code), d]));
+
+    const foo = byCode.get('unknown-kernel-call');
+    assert.ok(foo, 'no unknown-kernel-call diagnostic');
+    assert.equal(foo.message, "unknown kernel call 'FOO'");
+    assert.equal(foo.severity, vscode.DiagnosticSeverity.Error);
+    const fooStart = positionOf(document, 'FOO');
+    assert.deepEqual([foo.range.start.line, foo.range.start.character, foo.range.end.line, foo.range.end.character], [2, 14, 2, 17]);
+    assert.ok(foo.range.start.isEqual(fooStart));
+    assert.equal(document.getText(foo.range), 'FOO');
+
+    const io = byCode.get('bad-io-range');
+    assert.ok(io);
+    assert.equal(document.getText(io.range), 'zz9');
+    assert.match(io.message, /bad I\/O range 'zz9'/);
+
+    const ipc = byCode.get('unknown-label');
+    assert.ok(ipc);
+    assert.equal(document.getText(ipc.range), 'nosuchsrv');
+    assert.equal(ipc.severity, vscode.DiagnosticSeverity.Warning);
+
+    const semicolon = byCode.get('missing-semicolon');
+    assert.ok(semicolon);
+    assert.equal(semicolon.message, "expected ';' after 'irq 11'");
+    assert.ok(semicolon.range.isEmpty);
+    assert.ok(semicolon.range.start.isEqual(positionOf(document, 'irq 11', 'irq 11'.length)));
+  });
+
+  it('updates the diagnostics as the document changes', async () => {
+    const document = await writeAndOpen('edit/system.conf', BAD_CONF);
+    await diagnosticsOf(document.uri, (d) => d.some((x) => x.code === 'unknown-kernel-call'), 'first diagnostics');
+    const editor = vscode.window.activeTextEditor!;
+    const foo = positionOf(document, 'FOO');
+    await editor.edit((e) => e.replace(new vscode.Range(foo, foo.translate(0, 3)), 'IRQCTL'));
+    const after = await diagnosticsOf(document.uri, (d) => !d.some((x) => x.code === 'unknown-kernel-call'), 'diagnostics after the edit');
+    assert.ok(after.some((x) => x.code === 'bad-io-range'));
+  });
+
+  it('completes kernel calls inside system, VM calls inside vm, labels inside ipc and keys at a statement start', async () => {
+    const document = await writeAndOpen(
+      'completion/system.conf',
+      'service mydriver\n{\n\tsystem ;\n\tvm ;\n\tipc ;\n\t\n};\nservice helper { };\n',
+    );
+    const complete = (needle: string, delta: number) =>
+      vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, positionOf(document, needle, delta));
+    const system = labels(await complete('system ;', 7));
+    for (const name of ['DEVIO', 'IRQCTL', 'UMAP', 'ALL', 'BASIC', 'NONE']) assert.ok(system.includes(name), `${name} not offered in system: ${system.join(' ')}`);
+    assert.ok(!system.includes('MAP_PHYS'));
+    const vm = labels(await complete('vm ;', 3));
+    assert.ok(vm.includes('MAP_PHYS') && !vm.includes('DEVIO'));
+    const ipc = labels(await complete('ipc ;', 4));
+    for (const name of ['helper', 'pm', 'rs', 'ALL_SYS']) assert.ok(ipc.includes(name), `${name} not offered in ipc`);
+    const keys = labels(await complete('\t\n};', 1));
+    for (const name of ['system', 'ipc', 'io', 'irq', 'pci', 'descr']) assert.ok(keys.includes(name), `${name} not offered as a key`);
+  });
+
+  it('explains a kernel call and a key on hover', async () => {
+    const document = await writeAndOpen('hover/system.conf', BAD_CONF);
+    const devio = await hoverText(document, positionOf(document, 'DEVIO', 2));
+    assert.match(devio, /SYS_DEVIO/);
+    assert.match(devio, /0x615/);
+    assert.match(devio, /I\/O port/);
+    assert.match(devio, /Not basic/);
+    const io = await hoverText(document, positionOf(document, '\tio ', 1));
+    assert.match(io, /io <ALL\|NONE\|base\[:len\] \.\.\.>;/);
+    assert.match(io, /Default: NONE/);
+    assert.match(io, /I\/O port ranges/);
+  });
+});
+
+describe('scenario files', () => {
+  afterEach(closeAll);
+
+  for (const template of ['s1', 's2', 's3', 'empty']) {
+    it(`New Scenario from Template (${template}) opens a scenario that loads with no diagnostics`, async () => {
+      const document = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('microkernelLab.scenario.new', template);
+      assert.ok(document, 'the command returned no document');
+      assert.match(document.uri.path, /\.mklab\.json$/);
+      assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), document.uri.toString());
+      const { scenario, diagnostics } = parseScenario(document.getText(), document.uri.path);
+      assert.deepEqual(diagnostics, []);
+      assert.ok(scenario);
+    });
+  }
+
+  it('validates *.mklab.json files against the contributed JSON Schema', async () => {
+    const document = await writeAndOpen(
+      'bad.mklab.json',
+      '{ "name": "x", "system": "default", "configuration": "microkernel-iommu", "seed": 1, "duration": "1s", "colour": "red" }\n',
+    );
+    const diagnostics = await diagnosticsOf(document.uri, (d) => d.length > 0, 'JSON Schema diagnostics');
+    assert.ok(diagnostics.some((d) => /colour/.test(d.message) || document.getText(d.range).includes('colour')), diagnostics.map((d) => d.message).join('; '));
+  });
+});
