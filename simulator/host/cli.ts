@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkConfFiles, formatDiagnostic } from '../config/systemConf';
 import { SIMULATOR_VERSION } from '../protocol/workerProtocol';
+import { runCommand } from './runCommand';
 
 const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
 
 Usage:
-  mklab run [SCENARIO] [--config NAME] [--seed N] [--trace FILE] [--json]
+  mklab run [SCENARIO] [--config NAME] [--seed N] [--duration T] [--trace FILE] [--json]
   mklab conf check FILE...
   mklab --version
 
@@ -33,6 +34,8 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
       return 0;
     case 'conf':
       return confCommand(rest, out, err);
+    case 'run':
+      return runCommand(rest, { out, err, progressStream: process.stderr });
     default:
       err(`mklab: unknown command '${command}'\n\n${USAGE}`);
       return 2;
@@ -71,5 +74,10 @@ function confCommand(argv: readonly string[], out: (s: string) => void, err: (s:
 }
 
 if (require.main === module) {
+  // A reader that stops early (`mklab run | head`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
 }

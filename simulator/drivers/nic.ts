@@ -1,0 +1,193 @@
+// The NIC driver, written against the SDK as a user's driver would be: TX and
+// RX descriptor rings in its own memory (mapped for its device through amddev
+// when the machine has an IOMMU), interrupts, write and read requests from the
+// network server, and its MAC and counters published in the data store.
+import {
+  ANY, Errno, HARDWARE, IRQ_REENABLE, Message, OK, isNotify, ref, type Program, type Sys,
+} from '../sdk';
+import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS, NIC_INT, NIC_REGS } from '../hw/nic';
+import { mapDmaBuffer } from '../services/amddev';
+import { DlLayout, DlReply, DlRequest } from '../services/protocol';
+import { Sef } from '../services/sef';
+
+export const NIC_DRIVER_LABEL = 'nic';
+const PAGE_BYTES = 4096;
+const RING_DESCRIPTORS = 8;
+const BUFFER_BYTES = 2048;
+const MAX_PENDING_READS = 8;
+
+/** Data store keys the driver publishes under its label. */
+export const nicKeys = (label: string) => ({
+  mac: `${label}.mac`,
+  txPackets: `${label}.tx`,
+  rxPackets: `${label}.rx`,
+});
+
+interface PendingRead {
+  readonly endpoint: number;
+  readonly id: number;
+  readonly grant: number;
+  readonly length: number;
+}
+
+export function* nicDriver(sys: Sys): Program {
+  const port = typeof sys.args['port'] === 'number' ? sys.args['port'] : 0xc000;
+  const irq = typeof sys.args['irq'] === 'number' ? sys.args['irq'] : 11;
+  const deviceId = typeof sys.args['deviceId'] === 'number' ? sys.args['deviceId'] : 1;
+  const keys = nicKeys(sys.name);
+  const sef = new Sef(sys);
+  const value = ref(0);
+  const hook = ref(0);
+
+  // One page for both rings, then the buffers; each page is mapped on its own.
+  const ringsVaddr = alignedAlloc(sys, PAGE_BYTES);
+  const buffersVaddr = alignedAlloc(sys, 2 * RING_DESCRIPTORS * BUFFER_BYTES);
+  const txRing = ringsVaddr;
+  const rxRing = ringsVaddr + RING_DESCRIPTORS * NIC_DESC.SIZE_BYTES;
+  const txBuf = (i: number) => buffersVaddr + i * BUFFER_BYTES;
+  const rxBuf = (i: number) => buffersVaddr + (RING_DESCRIPTORS + i) * BUFFER_BYTES;
+  const pageIova = new Map<number, number>();
+  const iovaOf = (vaddr: number) => pageIova.get(vaddr - (vaddr % PAGE_BYTES))! + (vaddr % PAGE_BYTES);
+
+  let txTail = 0;
+  let txClean = 0;
+  let rxNext = 0;
+  let rxTail = RING_DESCRIPTORS - 1;
+  let txPackets = 0;
+  let rxPackets = 0;
+  const pendingReads: PendingRead[] = [];
+
+  function* reg(offset: number): Generator<ReturnType<Sys['notify']>, number, number> {
+    yield sys.sys_inl(port + offset, value);
+    return value.value;
+  }
+
+  const status = yield* sef.startup({
+    *init(type) {
+      yield sys.sys_outl(port + NIC_REGS.CTRL, NIC_CTRL.RESET);
+      for (const [vaddr, bytes, write] of [[ringsVaddr, PAGE_BYTES, true], [buffersVaddr, 2 * RING_DESCRIPTORS * BUFFER_BYTES, true]] as const) {
+        for (let off = 0; off < bytes; off += PAGE_BYTES) {
+          const mapped = yield* mapDmaBuffer(sys, deviceId, vaddr + off, PAGE_BYTES, write);
+          if (mapped.status !== OK) return mapped.status;
+          pageIova.set(vaddr + off, mapped.iova);
+        }
+      }
+      for (let i = 0; i < RING_DESCRIPTORS; i++) {
+        writeDescriptor(sys, txRing, i, 0, 0);
+        writeDescriptor(sys, rxRing, i, iovaOf(rxBuf(i)), BUFFER_BYTES);
+      }
+      yield sys.sys_outl(port + NIC_REGS.TX_RING_BASE, iovaOf(txRing));
+      yield sys.sys_outl(port + NIC_REGS.TX_RING_SIZE, RING_DESCRIPTORS);
+      yield sys.sys_outl(port + NIC_REGS.RX_RING_BASE, iovaOf(rxRing));
+      yield sys.sys_outl(port + NIC_REGS.RX_RING_SIZE, RING_DESCRIPTORS);
+      yield sys.sys_outl(port + NIC_REGS.RX_TAIL, rxTail);
+      const r = yield sys.sys_irqsetpolicy(irq, IRQ_REENABLE, hook);
+      if (r !== OK) return r;
+      yield sys.sys_irqenable(hook);
+      yield sys.sys_outl(port + NIC_REGS.IMR, NIC_INT.TX_DONE | NIC_INT.RX_DONE | NIC_INT.RX_NO_BUFFER | NIC_INT.DMA_ERROR);
+      yield sys.sys_outl(port + NIC_REGS.CTRL, NIC_CTRL.TX_ENABLE | NIC_CTRL.RX_ENABLE);
+      const low = yield* reg(NIC_REGS.MAC_LOW);
+      const high = yield* reg(NIC_REGS.MAC_HIGH);
+      const mac = Uint8Array.of(low & 0xff, (low >>> 8) & 0xff, (low >>> 16) & 0xff, low >>> 24, high & 0xff, (high >>> 8) & 0xff);
+      yield* sef.ds.publishBytes(keys.mac, mac);
+      if (type !== 'fresh') {
+        // The counters a previous instance published carry on across the restart.
+        const prev = ref(0);
+        if ((yield* sef.ds.retrieveU32(keys.txPackets, prev)) === OK) txPackets = prev.value;
+        if ((yield* sef.ds.retrieveU32(keys.rxPackets, prev)) === OK) rxPackets = prev.value;
+      }
+      return OK;
+    },
+  });
+  if (status !== OK) return status;
+
+  const m = new Message();
+  const reply = new Message();
+  for (;;) {
+    const r = yield* sef.receive(ANY, m);
+    if (r !== OK) continue;
+    if (isNotify(m)) {
+      if (m.source !== HARDWARE) continue;
+      const isr = yield* reg(NIC_REGS.ISR);
+      yield sys.sys_outl(port + NIC_REGS.ISR, isr);
+      if ((isr & NIC_INT.DMA_ERROR) !== 0) throw new Error('nic: the device reported a DMA error');
+      if ((isr & NIC_INT.TX_DONE) !== 0) {
+        const before = txPackets;
+        while (txClean !== txTail && (readStatus(sys, txRing, txClean) & NIC_DESC_STATUS.DONE) !== 0) {
+          txClean = (txClean + 1) % RING_DESCRIPTORS;
+          txPackets++;
+        }
+        if (txPackets >>> 4 !== before >>> 4) yield* sef.ds.publishU32(keys.txPackets, txPackets);
+      }
+      if ((isr & (NIC_INT.RX_DONE | NIC_INT.RX_NO_BUFFER)) !== 0) {
+        let posted = false;
+        while ((readStatus(sys, rxRing, rxNext) & NIC_DESC_STATUS.DONE) !== 0) {
+          const length = sys.mem.readU32(rxRing + rxNext * NIC_DESC.SIZE_BYTES + NIC_DESC.LENGTH) & 0xffff;
+          const read = pendingReads.shift();
+          // With no read posted by the network server the frame is dropped, as on a full socket buffer.
+          if (read !== undefined) {
+            const n = Math.min(length, read.length);
+            const c = yield sys.sys_safecopyto(read.endpoint, read.grant, 0, rxBuf(rxNext), n);
+            rxPackets++;
+            if ((rxPackets & 15) === 0) yield* sef.ds.publishU32(keys.rxPackets, rxPackets);
+            reply.clear();
+            reply.type = DlReply.READ;
+            DlLayout.id.set(reply, read.id);
+            DlLayout.length.set(reply, c === OK ? n : 0);
+            DlLayout.status.set(reply, c);
+            yield* sef.asynsend(read.endpoint, reply);
+          }
+          writeDescriptor(sys, rxRing, rxNext, iovaOf(rxBuf(rxNext)), BUFFER_BYTES);
+          rxTail = (rxTail + 1) % RING_DESCRIPTORS;
+          rxNext = (rxNext + 1) % RING_DESCRIPTORS;
+          posted = true;
+        }
+        if (posted) yield sys.sys_outl(port + NIC_REGS.RX_TAIL, rxTail);
+      }
+      continue;
+    }
+    if (m.type === DlRequest.WRITE) {
+      const length = DlLayout.length.get(m);
+      let st: number = OK;
+      if ((txTail + 1) % RING_DESCRIPTORS === txClean) st = Errno.EBUSY;
+      else if (length === 0 || length > BUFFER_BYTES) st = Errno.EINVAL;
+      else st = yield sys.sys_safecopyfrom(m.source, DlLayout.grant.get(m), 0, txBuf(txTail), length);
+      if (st === OK) {
+        writeDescriptor(sys, txRing, txTail, iovaOf(txBuf(txTail)), length);
+        txTail = (txTail + 1) % RING_DESCRIPTORS;
+        yield sys.sys_outl(port + NIC_REGS.TX_TAIL, txTail);
+      }
+      reply.clear();
+      reply.type = DlReply.WRITE;
+      DlLayout.id.set(reply, DlLayout.id.get(m));
+      DlLayout.status.set(reply, st);
+      yield* sef.asynsend(m.source, reply);
+    } else if (m.type === DlRequest.READ) {
+      if (pendingReads.length >= MAX_PENDING_READS) {
+        reply.clear();
+        reply.type = DlReply.READ;
+        DlLayout.id.set(reply, DlLayout.id.get(m));
+        DlLayout.status.set(reply, Errno.EBUSY);
+        yield* sef.asynsend(m.source, reply);
+      } else {
+        pendingReads.push({ endpoint: m.source, id: DlLayout.id.get(m), grant: DlLayout.grant.get(m), length: DlLayout.length.get(m) });
+      }
+    }
+  }
+}
+
+function alignedAlloc(sys: Sys, bytes: number): number {
+  const raw = sys.mem.alloc(bytes + PAGE_BYTES);
+  return Math.ceil(raw / PAGE_BYTES) * PAGE_BYTES;
+}
+
+function writeDescriptor(sys: Sys, ring: number, index: number, bufferIova: number, length: number): void {
+  const at = ring + index * NIC_DESC.SIZE_BYTES;
+  sys.mem.writeU32(at + NIC_DESC.BUFFER, bufferIova);
+  sys.mem.writeU32(at + NIC_DESC.LENGTH, length & 0xffff);
+  sys.mem.writeU32(at + NIC_DESC.STATUS, 0);
+}
+
+function readStatus(sys: Sys, ring: number, index: number): number {
+  return sys.mem.readU32(ring + index * NIC_DESC.SIZE_BYTES + NIC_DESC.STATUS) & 0xffff;
+}

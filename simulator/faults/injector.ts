@@ -1,0 +1,166 @@
+// Fault injection: an interception layer around a program's generator, so the
+// same faults reach built-in and user drivers alike. An armed fault takes
+// effect the next time its target instance runs: it crashes, hangs (computes
+// forever without entering the kernel, which only RS's heartbeat notices),
+// writes outside its memory (an MMU fault), programs its device's DMA at
+// kernel memory or another process's memory, or leaks memory until it runs out.
+import type { Simulator } from '../kernel/simulator';
+import type { Program, ProgramMain, Sys } from '../sdk';
+import { NIC_REGS } from '../hw/nic';
+import { STORAGE_COMMAND, STORAGE_REGS } from '../hw/storageDevice';
+import { TraceKind } from '../trace/kinds';
+import type { FaultSpec } from '../config/scenario';
+
+export const INJECTABLE_FAULTS = ['crash', 'hang', 'wild-write', 'wild-dma', 'resource-leak'] as const;
+export type InjectableFault = (typeof INJECTABLE_FAULTS)[number];
+
+export type FaultParams = Readonly<Record<string, string | number | boolean>>;
+
+export interface FaultRecord {
+  readonly seq: number;
+  readonly label: string;
+  readonly type: InjectableFault;
+  readonly params: FaultParams;
+  readonly armedAtCycles: number;
+  /** The instance it was aimed at; NONE-like -1 when no instance was alive. */
+  readonly endpoint: number;
+  appliedAtCycles: number | null;
+  /** Why it could not be injected, if it could not. */
+  skipped: string | null;
+}
+
+/** The device a driver label owns, so that a wild DMA can program it. */
+export interface DriverDevice {
+  readonly kind: string;
+  readonly portBase: number;
+}
+
+export function isInjectableFault(type: string): type is InjectableFault {
+  return (INJECTABLE_FAULTS as readonly string[]).includes(type);
+}
+
+const HANG_SLICE_CYCLES = 10_000_000;
+const DEFAULT_WILD_VADDR = 0x7fff_f000;
+
+export class FaultInjector {
+  readonly records: FaultRecord[] = [];
+  private readonly armed = new Map<number, FaultRecord[]>();
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly deviceOf: (label: string) => DriverDevice | undefined,
+  ) {}
+
+  /** Wraps a program so that faults armed for its instances take effect. */
+  wrap(label: string, main: ProgramMain): ProgramMain {
+    return (sys: Sys): Program => this.intercept(label, sys, main(sys));
+  }
+
+  /** Arms a fault for the live instance of `label`; recorded as skipped if there is none. */
+  arm(label: string, type: InjectableFault, params: FaultParams = {}): FaultRecord {
+    const endpoint = this.sim.endpointOf(label) ?? -1;
+    const record: FaultRecord = {
+      seq: this.records.length, label, type, params, armedAtCycles: this.sim.clock.now(), endpoint,
+      appliedAtCycles: null, skipped: endpoint === -1 ? 'no running instance' : null,
+    };
+    this.records.push(record);
+    if (endpoint !== -1) {
+      const list = this.armed.get(endpoint) ?? [];
+      list.push(record);
+      this.armed.set(endpoint, list);
+    }
+    return record;
+  }
+
+  /** Arms the faults of a scenario at their times (and again every `repeatEvery`, `count` times in all). */
+  schedule(spec: FaultSpec, startCycles = 0): void {
+    if (!isInjectableFault(spec.type)) throw new Error(`fault type ${spec.type} is not supported yet (supported: ${INJECTABLE_FAULTS.join(', ')})`);
+    const type = spec.type;
+    let done = 0;
+    const fire = () => {
+      this.arm(spec.target, type, spec.params);
+      done++;
+      if (spec.repeatEvery !== null && spec.repeatEvery.cycles > 0 && (spec.count === null || done < spec.count)) {
+        this.sim.clock.schedule(spec.repeatEvery.cycles, fire, `fault:${spec.target}`);
+      }
+    };
+    const at = Math.max(0, startCycles + spec.at.cycles - this.sim.clock.now());
+    this.sim.clock.schedule(at, fire, `fault:${spec.target}`);
+  }
+
+  get injectedCount(): number {
+    return this.records.filter((r) => r.appliedAtCycles !== null).length;
+  }
+
+  private *intercept(label: string, sys: Sys, inner: Program): Program {
+    let input = 0;
+    let leakBytes = 0;
+    for (;;) {
+      const pending = this.armed.get(sys.endpoint);
+      if (pending !== undefined && pending.length > 0) {
+        const f = pending.shift()!;
+        f.appliedAtCycles = sys.uptimeCycles();
+        this.sim.trace.recordLabelled(f.appliedAtCycles, TraceKind.custom, sys.endpoint, sys.endpoint, f.seq, 0, 0, `fault:${f.type}`);
+        switch (f.type) {
+          case 'crash':
+            throw new Error(`injected fault: crash (#${f.seq})`);
+          case 'hang':
+            for (;;) yield sys.compute(HANG_SLICE_CYCLES);
+          case 'wild-write': {
+            const vaddr = typeof f.params['vaddr'] === 'number' ? f.params['vaddr'] : DEFAULT_WILD_VADDR;
+            sys.mem.writeU32(vaddr, 0xdeadbeef);
+            break;
+          }
+          case 'wild-dma':
+            yield* this.wildDma(label, sys, f);
+            break;
+          case 'resource-leak':
+            leakBytes = typeof f.params['bytes'] === 'number' ? f.params['bytes'] : 4096;
+            break;
+        }
+      }
+      // A leaking instance loses memory at every kernel entry until an allocation fails.
+      if (leakBytes > 0) sys.mem.alloc(leakBytes);
+      const res = inner.next(input);
+      if (res.done === true) return res.value;
+      input = yield res.value;
+    }
+  }
+
+  private *wildDma(label: string, sys: Sys, f: FaultRecord): Program {
+    const device = this.deviceOf(label);
+    if (device === undefined) {
+      f.skipped = `${label} owns no DMA device`;
+      return;
+    }
+    const paddr = this.dmaTarget(f);
+    if (paddr === undefined) {
+      f.skipped = `no process named ${String(f.params['target'])}`;
+      return;
+    }
+    const base = device.portBase;
+    if (device.kind === 'nic') {
+      // The NIC fetches a descriptor from the ring base and writes its status back there.
+      yield sys.sys_outl(base + NIC_REGS.TX_RING_BASE, paddr);
+      yield sys.sys_outl(base + NIC_REGS.TX_RING_SIZE, 2);
+      yield sys.sys_outl(base + NIC_REGS.TX_TAIL, 1);
+    } else if (device.kind === 'block' || device.kind === 'cdrom') {
+      yield sys.sys_outl(base + STORAGE_REGS.DMA_ADDR, paddr);
+      yield sys.sys_outl(base + STORAGE_REGS.LBA, 0);
+      yield sys.sys_outl(base + STORAGE_REGS.COUNT, 1);
+      yield sys.sys_outl(base + STORAGE_REGS.COMMAND, STORAGE_COMMAND.READ_DMA);
+    } else {
+      f.skipped = `${device.kind} does no DMA`;
+    }
+  }
+
+  /** Kernel memory (param `paddr`, default 0x1000) or, with param `target`, the first page of that process. */
+  private dmaTarget(f: FaultRecord): number | undefined {
+    const target = f.params['target'];
+    if (typeof target !== 'string' || target === 'kernel') return typeof f.params['paddr'] === 'number' ? f.params['paddr'] : 0x1000;
+    const p = this.sim.kernel.liveProcs().find((x) => x.name === target);
+    if (p === undefined || p.space === null) return undefined;
+    const paddr = p.space.translate(p.memBaseVaddr, 0);
+    return paddr < 0 ? undefined : paddr;
+  }
+}

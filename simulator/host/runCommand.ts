@@ -1,0 +1,205 @@
+// `mklab run`: boots a scenario's system, runs it, prints the summary and
+// optionally saves the trace.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseScenario, type Scenario } from '../config/scenario';
+import type { Configuration } from '../config/scenario';
+import { formatDiagnostic } from '../config/systemConf';
+import { SUPPORTED_CONFIGURATIONS } from '../system/machine';
+import { bootScenario, builtinScenario, builtinScenarios } from '../system/scenarios';
+import type { BuiltinService } from '../system/builtin';
+import { formatSummary } from '../system/summary';
+import type { ProgramMain } from '../sdk/sys';
+import { encodeTrace } from '../trace/traceFile';
+import { ProgressBar, type ProgressStream } from './progress';
+import { formatDiagnostic as formatDriverDiagnostic, loadUserDriver } from './userDrivers';
+
+export interface RunIo {
+  out(text: string): void;
+  err(text: string): void;
+  readonly progressStream: ProgressStream;
+}
+
+export const RUN_USAGE = `Usage: mklab run [SCENARIO] [options]
+
+SCENARIO is a built-in scenario (${[...builtinScenarios().keys()].join(', ')}) or a scenario file (.json).
+With none, the built-in default system runs (s1).
+
+Options:
+  --config NAME    configuration: ${SUPPORTED_CONFIGURATIONS.join(', ')}
+  --seed N         the seed (a non-negative integer); default: the scenario's
+  --duration T     simulated time to run, e.g. 500ms, 2h; default: the scenario's
+  --trace FILE     save the trace in the project's format (.mktrace)
+  --json           print the summary as one JSON object
+`;
+
+class UsageError extends Error {}
+
+/** Exit status: 0 the run completed, 1 it could not start, 2 bad usage. A panic is a result, not a failure. */
+export function runCommand(argv: readonly string[], io: RunIo): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        seed: { type: 'string' },
+        duration: { type: 'string' },
+        trace: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    io.err(`mklab run: ${(e as Error).message}\n\n${RUN_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(RUN_USAGE);
+    return 0;
+  }
+  try {
+    if (positionals.length > 1) throw new UsageError(`expected at most one scenario, got ${positionals.length}`);
+    const { scenario, baseDir } = loadScenario(positionals[0] ?? 'default', io);
+    if (scenario === undefined) return 1;
+    const configuration = values.config === undefined ? undefined : parseConfiguration(values.config);
+    const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+    const durationCycles = values.duration === undefined ? scenario.duration.cycles : parseDuration(values.duration);
+    const extraPrograms = loadUserDrivers(scenario, baseDir, io);
+    if (extraPrograms === undefined) return 1;
+    const systemConf = scenario.system === 'default' ? undefined : readSystemConf(resolve(baseDir, scenario.system));
+
+    const started = process.hrtime.bigint();
+    const system = bootScenario(scenario, {
+      ...(configuration === undefined ? {} : { configuration }),
+      ...(seed === undefined ? {} : { seed }),
+      ...(systemConf === undefined ? {} : { systemConf }),
+      extraPrograms,
+    });
+    const names = new Map<number, string>();
+    for (const p of system.sim.processes()) names.set(p.endpoint, p.name);
+    const unsubscribe = system.sim.on('processCreated', (p) => names.set(p.endpoint, p.name));
+    const bar = new ProgressBar(io.progressStream, `mklab run ${scenario.name}`);
+    system.run({
+      untilCycles: durationCycles,
+      progress: (now, until) => bar.update(now, until, `${formatSimTime(now)} of ${formatSimTime(until)}`),
+    });
+    bar.finish();
+    unsubscribe();
+    const wallTimeMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const summary = system.summary(scenario.name);
+
+    if (values.trace !== undefined) {
+      const bytes = encodeTrace(system.sim.trace, {
+        scenario: scenario.name,
+        configuration: system.configuration,
+        seed: seed ?? scenario.seed,
+        clockHz: 1e9,
+        endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])),
+      });
+      writeFileSync(values.trace, bytes);
+    }
+    if (values.json) {
+      io.out(JSON.stringify({ ...summary, wallTimeMs: Math.round(wallTimeMs) }) + '\n');
+    } else {
+      io.out(formatSummary(summary));
+      io.out(`\nwall time: ${(wallTimeMs / 1000).toFixed(2)} s\n`);
+      if (values.trace !== undefined) io.out(`trace: ${system.sim.trace.size} events saved to ${values.trace}\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`mklab run: ${e.message}\n\n${RUN_USAGE}`);
+      return 2;
+    }
+    io.err(`mklab run: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+function loadScenario(arg: string, io: RunIo): { scenario: Scenario | undefined; baseDir: string } {
+  const isFile = extname(arg) === '.json' || arg.includes('/') || arg.includes('\\');
+  if (!isFile) {
+    if (!builtinScenarios().has(arg.toLowerCase())) {
+      throw new UsageError(`no built-in scenario '${arg}' (available: ${[...builtinScenarios().keys()].join(', ')}); a scenario file ends in .json`);
+    }
+    return { scenario: builtinScenario(arg), baseDir: process.cwd() };
+  }
+  const path = resolve(arg);
+  const { scenario, diagnostics } = parseScenario(readText(path), arg);
+  for (const d of diagnostics) io.err(formatDiagnostic(d) + '\n');
+  return { scenario, baseDir: dirname(path) };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function readSystemConf(path: string): { text: string; file: string } {
+  return { text: readText(path), file: path };
+}
+
+/** A user driver `foo.ts` takes its privileges from `foo.conf` beside it, as MINIX's per-driver files do. */
+function loadUserDrivers(scenario: Scenario, baseDir: string, io: RunIo): BuiltinService[] | undefined {
+  const out: BuiltinService[] = [];
+  let failed = false;
+  for (const rel of scenario.userDrivers) {
+    const path = resolve(baseDir, rel);
+    const label = basename(path, extname(path));
+    const confPath = join(dirname(path), `${label}.conf`);
+    if (!existsSync(confPath)) {
+      io.err(`${rel}: expected ${label}.conf beside it, describing the driver's privileges (service ${label} { ... };)\n`);
+      failed = true;
+      continue;
+    }
+    const loaded = loadUserDriver(path, { name: label });
+    if (!loaded.ok) {
+      for (const d of loaded.diagnostics) io.err(formatDriverDiagnostic(d) + '\n');
+      failed = true;
+      continue;
+    }
+    out.push({
+      label,
+      kind: 'driver',
+      main: loaded.program.main as unknown as ProgramMain,
+      sourceFile: loaded.program.source,
+      conf: readText(confPath),
+      description: `user driver ${rel}`,
+    });
+  }
+  return failed ? undefined : out;
+}
+
+function parseConfiguration(text: string): Configuration {
+  if (!(SUPPORTED_CONFIGURATIONS as readonly string[]).includes(text)) {
+    throw new UsageError(`unknown configuration '${text}': expected one of ${SUPPORTED_CONFIGURATIONS.join(', ')}`);
+  }
+  return text as Configuration;
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--seed: expected a non-negative integer, got '${text}'`);
+  return Number(text);
+}
+
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ns|us|ms|s|m|min|h|d|cycles)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--duration: expected a time such as 500ms, 30s or 2h, got '${text}'`);
+  const scale: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, min: 60e9, h: 3600e9, d: 86400e9, cycles: 1 };
+  return Math.round(Number(m[1]) * scale[m[2] ?? 'cycles']!);
+}
+
+function formatSimTime(cycles: number): string {
+  const s = cycles / 1e9;
+  if (s >= 3600) return `${(s / 3600).toFixed(2)} h`;
+  if (s >= 1) return `${s.toFixed(2)} s`;
+  return `${(s * 1000).toFixed(1)} ms`;
+}

@@ -1,0 +1,63 @@
+// The packet-stream application: hands the network server a packet at a
+// fixed rate of simulated time and counts how many the peer acknowledged.
+import { CLOCK, Errno, Message, OK, type Program, type Sys } from '../sdk';
+import { NetLayout, NetRequest } from '../services/protocol';
+
+export const PACKET_STREAM_PROGRAM = 'packet-stream';
+
+export interface PacketStreamCounters {
+  /** Packets the application tried to send. */
+  attempted: number;
+  /** Packets the network server took. */
+  accepted: number;
+  /** Packets the server refused (its window was full) or could not be reached for. */
+  refused: number;
+  /** Acknowledged packets, as the server last reported. */
+  acked: number;
+}
+
+/** Arguments: ratePerSecond, sizeBytes, count (-1 for no end), startAtCycles, clockHz. */
+export function packetStreamProgram(counters: PacketStreamCounters): (sys: Sys) => Program {
+  return function* packetStream(sys: Sys): Program {
+    const num = (name: string, fallback: number) => (typeof sys.args[name] === 'number' ? (sys.args[name] as number) : fallback);
+    const rate = num('ratePerSecond', 10);
+    const sizeBytes = num('sizeBytes', 64);
+    const count = num('count', -1);
+    const clockHz = num('clockHz', 1_000_000_000);
+    const intervalCycles = Math.max(1, Math.round(clockHz / rate));
+    let nextAtCycles = Math.max(num('startAtCycles', 0), sys.uptimeCycles());
+    const lookup = { name: 'inet', endpoint: 0 };
+    let inet = -1;
+    const m = new Message();
+    for (let seq = 0; count < 0 || seq < count; ) {
+      yield sys.sys_setalarm(nextAtCycles, true);
+      yield sys.receive(CLOCK, m);
+      nextAtCycles += intervalCycles;
+      counters.attempted++;
+      if (inet < 0) inet = (yield sys.sys_getendpoint(lookup)) === OK ? lookup.endpoint : -1;
+      if (inet < 0) {
+        counters.refused++;
+        continue;
+      }
+      m.clear();
+      m.type = NetRequest.SEND;
+      NetLayout.seq.set(m, seq);
+      NetLayout.sizeBytes.set(m, sizeBytes);
+      const r = yield sys.sendrec(inet, m);
+      if (r !== OK) {
+        // The server is gone (restarting); find it again next time.
+        inet = -1;
+        counters.refused++;
+        continue;
+      }
+      counters.acked = NetLayout.acked.get(m);
+      if (m.type === Errno.EAGAIN) {
+        counters.refused++;
+        continue;
+      }
+      counters.accepted++;
+      seq++;
+    }
+    return OK;
+  };
+}

@@ -1,0 +1,232 @@
+// The network server: applications hand it packets, it sends them through
+// the NIC driver, matches the peer's acknowledgements, and retransmits what
+// is not acknowledged in time. After a driver restart it finds the new
+// endpoint in the data store, so traffic resumes by itself.
+import { ANY, CLOCK, CPF, Errno, Message, NONE, OK, isNotify, ref, type Program, type Sys } from '../sdk';
+import { DlLayout, DlReply, DlRequest, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind } from './protocol';
+import { Sef } from './sef';
+import { nicKeys } from '../drivers/nic';
+
+export const INET_LABEL = 'inet';
+/** The simulated peer's MAC address. */
+export const PEER_MAC = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02] as const;
+const SLOT_BYTES = 1536;
+const TX_SLOTS = 8;
+const RX_SLOTS = 4;
+
+interface Outstanding {
+  readonly sizeBytes: number;
+  lastSentAtCycles: number;
+  sends: number;
+}
+
+export interface InetCounters {
+  accepted: number;
+  acked: number;
+  retransmissions: number;
+  refused: number;
+  driverChanges: number;
+}
+
+export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
+  return function* inet(sys: Sys): Program {
+    const driverLabel = typeof sys.args['driver'] === 'string' ? sys.args['driver'] : 'nic';
+    const windowPackets = typeof sys.args['window'] === 'number' ? sys.args['window'] : 64;
+    const rtoCycles = typeof sys.args['rtoCycles'] === 'number' ? sys.args['rtoCycles'] : 200_000_000;
+    const sef = new Sef(sys);
+    const r0 = yield* sef.startup();
+    if (r0 !== OK) return r0;
+
+    const txBase = sys.mem.alloc(TX_SLOTS * SLOT_BYTES);
+    const rxBase = sys.mem.alloc(RX_SLOTS * SLOT_BYTES);
+    const txSlots = Array.from({ length: TX_SLOTS }, () => ({ seq: -1, grant: -1, sentAtCycles: 0 }));
+    const rxSlots = Array.from({ length: RX_SLOTS }, () => ({ posted: false, grant: -1 }));
+    const outstanding = new Map<number, Outstanding>();
+    let driver: number = NONE;
+    let mac: Uint8Array = new Uint8Array(6);
+    const m = new Message();
+    const req = new Message();
+    const found = ref(0);
+
+    function releaseSlots(): void {
+      for (const s of txSlots) {
+        if (s.grant >= 0) sys.cpf_revoke(s.grant);
+        s.seq = -1;
+        s.grant = -1;
+      }
+      for (const s of rxSlots) {
+        if (s.grant >= 0) sys.cpf_revoke(s.grant);
+        s.posted = false;
+        s.grant = -1;
+      }
+    }
+
+    function* findDriver(): Generator<ReturnType<Sys['notify']>, void, number> {
+      const r = yield* sef.ds.retrieveLabelEndpoint(driverLabel, found);
+      const ep = r === OK ? found.value | 0 : NONE;
+      if (ep === driver) return;
+      releaseSlots();
+      driver = ep;
+      counters.driverChanges++;
+      if (driver === NONE) return;
+      const macOut = ref<Uint8Array | null>(null);
+      if ((yield* sef.ds.retrieveBytes(nicKeys(driverLabel).mac, macOut)) === OK && macOut.value !== null) mac = macOut.value;
+    }
+
+    function* postReads(): Generator<ReturnType<Sys['notify']>, void, number> {
+      if (driver === NONE) return;
+      for (let i = 0; i < RX_SLOTS; i++) {
+        const s = rxSlots[i]!;
+        if (s.posted) continue;
+        if (s.grant >= 0) sys.cpf_revoke(s.grant);
+        s.grant = sys.cpf_grant_direct(driver, rxBase + i * SLOT_BYTES, SLOT_BYTES, CPF.WRITE);
+        req.clear();
+        req.type = DlRequest.READ;
+        DlLayout.id.set(req, i);
+        DlLayout.grant.set(req, s.grant);
+        DlLayout.length.set(req, SLOT_BYTES);
+        if ((yield* sef.asynsend(driver, req)) === OK) s.posted = true;
+      }
+    }
+
+    function* transmit(seq: number, o: Outstanding): Generator<ReturnType<Sys['notify']>, boolean, number> {
+      if (driver === NONE) return false;
+      const slot = txSlots.findIndex((s) => s.seq < 0);
+      if (slot < 0) return false;
+      const s = txSlots[slot]!;
+      const length = Math.min(SLOT_BYTES, Math.max(STREAM_HEADER_BYTES, o.sizeBytes));
+      const vaddr = txBase + slot * SLOT_BYTES;
+      sys.mem.write(vaddr, streamFrame(PEER_MAC, mac, StreamKind.DATA, seq, length));
+      if (s.grant >= 0) sys.cpf_revoke(s.grant);
+      s.grant = sys.cpf_grant_direct(driver, vaddr, length, CPF.READ);
+      req.clear();
+      req.type = DlRequest.WRITE;
+      DlLayout.id.set(req, slot);
+      DlLayout.grant.set(req, s.grant);
+      DlLayout.length.set(req, length);
+      if ((yield* sef.asynsend(driver, req)) !== OK) return false;
+      s.seq = seq;
+      s.sentAtCycles = sys.uptimeCycles();
+      if (o.sends > 0) counters.retransmissions++;
+      o.sends++;
+      o.lastSentAtCycles = s.sentAtCycles;
+      return true;
+    }
+
+    function* answer(msg: Message, status: number): Generator<ReturnType<Sys['notify']>, void, number> {
+      const caller = msg.source;
+      msg.clear();
+      msg.type = status;
+      NetLayout.acked.set(msg, counters.acked);
+      NetLayout.queued.set(msg, outstanding.size);
+      yield sys.send(caller, msg);
+    }
+
+    // The retransmission timer runs only while something waits: packets, reads to post, or a driver to find.
+    let timerSet = false;
+    function* armTimer(): Generator<ReturnType<Sys['notify']>, void, number> {
+      if (timerSet || (outstanding.size === 0 && driver !== NONE && rxSlots.every((s) => s.posted))) return;
+      timerSet = true;
+      yield sys.sys_setalarm(Math.max(1, Math.floor(rtoCycles / 2)));
+    }
+
+    yield* findDriver();
+    yield* postReads();
+    yield* armTimer();
+    for (;;) {
+      const r = yield* sef.receive(ANY, m);
+      if (r !== OK) continue;
+      const now = sys.uptimeCycles();
+      if (isNotify(m)) {
+        if (m.source !== CLOCK) continue;
+        // Retransmission timer: replies lost with a dead driver free their slots; late packets go again.
+        let overdue = false;
+        for (const s of txSlots) if (s.seq >= 0 && now - s.sentAtCycles >= rtoCycles) s.seq = -1;
+        for (const o of outstanding.values()) if (now - o.lastSentAtCycles >= rtoCycles) overdue = true;
+        if (overdue || driver === NONE || rxSlots.some((s) => !s.posted)) yield* findDriver();
+        yield* postReads();
+        for (const [seq, o] of outstanding) {
+          if (now - o.lastSentAtCycles < rtoCycles) continue;
+          if (!(yield* transmit(seq, o))) break;
+        }
+        timerSet = false;
+        yield* armTimer();
+        continue;
+      }
+      switch (m.type) {
+        case NetRequest.SEND: {
+          const seq = NetLayout.seq.get(m);
+          let status: number = OK;
+          if (outstanding.size >= windowPackets) {
+            status = Errno.EAGAIN;
+            counters.refused++;
+          } else if (!outstanding.has(seq)) {
+            const o: Outstanding = { sizeBytes: NetLayout.sizeBytes.get(m), lastSentAtCycles: now, sends: 0 };
+            outstanding.set(seq, o);
+            counters.accepted++;
+            yield* transmit(seq, o);
+            yield* armTimer();
+          }
+          yield* answer(m, status);
+          break;
+        }
+        case NetRequest.STATUS:
+          yield* answer(m, OK);
+          break;
+        case DlReply.WRITE: {
+          if (m.source !== driver) break;
+          const s = txSlots[DlLayout.id.get(m)];
+          if (s === undefined) break;
+          const o = outstanding.get(s.seq);
+          if (DlLayout.status.get(m) !== OK && o !== undefined) o.lastSentAtCycles = -rtoCycles;
+          s.seq = -1;
+          break;
+        }
+        case DlReply.READ: {
+          if (m.source !== driver) break;
+          const id = DlLayout.id.get(m);
+          const s = rxSlots[id];
+          if (s === undefined) break;
+          s.posted = false;
+          const length = DlLayout.length.get(m);
+          if (DlLayout.status.get(m) === OK && length >= STREAM_HEADER_BYTES) {
+            const frame = sys.mem.read(rxBase + id * SLOT_BYTES, STREAM_HEADER_BYTES);
+            const type = (frame[12]! << 8) | frame[13]!;
+            const kind = frame[14]! | (frame[15]! << 8);
+            const seq = (frame[16]! | (frame[17]! << 8) | (frame[18]! << 16) | (frame[19]! << 24)) >>> 0;
+            if (type === STREAM_ETHERTYPE && kind === StreamKind.ACK && outstanding.delete(seq)) counters.acked++;
+          }
+          yield* postReads();
+          break;
+        }
+        default:
+          break;
+      }
+    }
+
+  };
+}
+
+/** A packet-stream frame: Ethernet header, kind and sequence number, padded to `length`. */
+export function streamFrame(dst: ArrayLike<number>, src: ArrayLike<number>, kind: number, seq: number, length: number): Uint8Array {
+  const f = new Uint8Array(Math.max(STREAM_HEADER_BYTES, length));
+  for (let i = 0; i < 6; i++) {
+    f[i] = dst[i] ?? 0;
+    f[6 + i] = src[i] ?? 0;
+  }
+  f[12] = STREAM_ETHERTYPE >>> 8;
+  f[13] = STREAM_ETHERTYPE & 0xff;
+  f[14] = kind & 0xff;
+  f[15] = kind >>> 8;
+  f[16] = seq & 0xff;
+  f[17] = (seq >>> 8) & 0xff;
+  f[18] = (seq >>> 16) & 0xff;
+  f[19] = (seq >>> 24) & 0xff;
+  return f;
+}
+
+/** Reads kind and sequence number of a packet-stream frame, or undefined for any other frame. */
+export function parseStreamFrame(f: Uint8Array): { kind: number; seq: number; src: Uint8Array } | undefined {
+  if (f.length < STREAM_HEADER_BYTES || ((f[12]! << 8) | f[13]!) !== STREAM_ETHERTYPE) return undefined;
+  return { kind: f[14]! | (f[15]! << 8), seq: (f[16]! | (f[17]! << 8) | (f[18]! << 16) | (f[19]! << 24)) >>> 0, src: f.subarray(6, 12) };
+}

@@ -1,0 +1,89 @@
+// Message types and payload layouts shared by the reincarnation server, the
+// data store, the network server, the NIC driver and their clients.
+import { defineLayout, type Message } from '../sdk';
+
+/** Requests to RS from the `service` utility (MINIX's RS_RQ_BASE range). */
+export const RsRequest = {
+  UP: 0x700,
+  DOWN: 0x701,
+  REFRESH: 0x702,
+  RESTART: 0x703,
+  UPDATE: 0x705,
+  CLONE: 0x706,
+} as const;
+
+/** RS asks a service to reach a safe state and publish its state (live update). */
+export const RS_LU_PREPARE = 0x720;
+/** A service's answer to RS_LU_PREPARE: status in `status`. */
+export const RS_LU_READY = 0x721;
+
+export const RsLayout = defineLayout({ status: 'i32' });
+/** Label at payload bytes 4..19, program name at 20..51. */
+export const RS_LABEL_OFFSET = 4;
+export const RS_LABEL_BYTES = 16;
+export const RS_PROGRAM_OFFSET = 20;
+export const RS_PROGRAM_BYTES = 32;
+
+/** Data store requests (MINIX's DS_RQ_BASE range). */
+export const DsRequest = {
+  PUBLISH: 0x800,
+  RETRIEVE: 0x801,
+  DELETE: 0x802,
+} as const;
+
+export const DsFlags = {
+  TYPE_U32: 0x1,
+  TYPE_BYTES: 0x2,
+} as const;
+
+/** Key at payload bytes 0..31; then flags, u32 value, grant and length. */
+export const DS_KEY_BYTES = 32;
+export const DsLayout = defineLayout({
+  key0: 'u32', key1: 'u32', key2: 'u32', key3: 'u32', key4: 'u32', key5: 'u32', key6: 'u32', key7: 'u32',
+  flags: 'u32',
+  value: 'u32',
+  grant: 'i32',
+  length: 'u32',
+});
+/** Largest byte value the data store keeps. */
+export const DS_MAX_VALUE_BYTES = 4096;
+
+/** Network driver requests and replies (MINIX's DL_RQ_BASE and DL_RS_BASE). */
+export const DlRequest = {
+  WRITE: 0x201,
+  READ: 0x202,
+} as const;
+export const DlReply = {
+  WRITE: 0x281,
+  READ: 0x282,
+} as const;
+/** id: the requester's buffer slot; grant and length of the buffer; status of the reply. */
+export const DlLayout = defineLayout({ id: 'i32', grant: 'i32', length: 'u32', status: 'i32' });
+
+/** Requests from applications to the network server. */
+export const NetRequest = {
+  SEND: 0x300,
+  STATUS: 0x301,
+} as const;
+/** seq and size of the packet; the reply adds what the server has seen acknowledged. */
+export const NetLayout = defineLayout({ seq: 'u32', sizeBytes: 'u32', acked: 'u32', queued: 'u32' });
+
+/** The EtherType of the packet-stream protocol between inet and the simulated peer. */
+export const STREAM_ETHERTYPE = 0x88b5;
+export const StreamKind = { DATA: 1, ACK: 2 } as const;
+/** Frame layout: 14-byte Ethernet header, then kind (u16) and sequence number (u32). */
+export const STREAM_HEADER_BYTES = 20;
+
+export function writeString(m: Message, offset: number, maxBytes: number, text: string): void {
+  for (let i = 0; i < maxBytes; i++) m.payload[offset + i] = i < text.length ? text.charCodeAt(i) & 0x7f : 0;
+}
+
+export function readString(m: Message, offset: number, maxBytes: number): string {
+  let s = '';
+  for (let i = 0; i < maxBytes; i++) {
+    const c = m.payload[offset + i]!;
+    if (c === 0) break;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}

@@ -1,0 +1,139 @@
+// The system event framework (MINIX's SEF) every built-in server and driver
+// runs on: startup with a fresh, restart or live-update init (the old
+// instance's state handed over through the data store), a receive that
+// answers RS's heartbeat pings and live-update requests on its own, and
+// asynchronous sends that never block on the receiver.
+import { AMF, Errno, Message, NONE, OK, isNotify, makeAsyncTable, ref, type AsyncTable, type Sys } from '../sdk';
+import { DsClient, type Call } from './dsClient';
+import { RS_LU_PREPARE, RS_LU_READY, RsLayout } from './protocol';
+
+export type InitType = 'fresh' | 'restart' | 'live-update';
+
+export interface SefCallbacks {
+  /** Runs before the service answers RS; `handedOver` is the old instance's state after a live update. */
+  init?(type: InitType, handedOver: Uint8Array | null): Call;
+  /** The state to hand to the new instance at a live update. */
+  saveState?(): Uint8Array;
+}
+
+/** The argument RS sets to tell a new instance how to initialise. */
+export const SEF_INIT_ARG = 'sefInit';
+
+export class Sef {
+  initType: InitType = 'fresh';
+  pingsAnswered = 0;
+  private rsEndpoint: number = NONE;
+  private dsClient: DsClient | null = null;
+  private callbacks: SefCallbacks = {};
+  private readonly reply = new Message();
+  private readonly async: AsyncSender;
+
+  constructor(private readonly sys: Sys) {
+    this.async = new AsyncSender(sys, 16);
+  }
+
+  get rs(): number {
+    return this.rsEndpoint;
+  }
+
+  /** The data store client; valid after startup. */
+  get ds(): DsClient {
+    if (this.dsClient === null) throw new Error('sef: startup has not run');
+    return this.dsClient;
+  }
+
+  /** sef_startup: finds RS and DS, runs the init callback, then tells RS the service is up. */
+  *startup(callbacks: SefCallbacks = {}): Call {
+    const sys = this.sys;
+    this.callbacks = callbacks;
+    const arg = sys.args[SEF_INIT_ARG];
+    this.initType = arg === 'restart' || arg === 'live-update' ? arg : 'fresh';
+    this.rsEndpoint = yield* this.endpointArg('rs');
+    this.dsClient = new DsClient(sys, yield* this.endpointArg('ds'));
+    let handedOver: Uint8Array | null = null;
+    if (this.initType === 'live-update') {
+      const out = ref<Uint8Array | null>(null);
+      const r = yield* this.ds.retrieveBytes(stateKey(sys.name), out);
+      if (r === OK) handedOver = out.value;
+      yield* this.ds.delete(stateKey(sys.name));
+    }
+    const status = callbacks.init === undefined ? OK : yield* callbacks.init(this.initType, handedOver);
+    if (status !== OK) return status;
+    if (this.rsEndpoint !== NONE) yield sys.notify(this.rsEndpoint);
+    return OK;
+  }
+
+  /** sef_receive: RECEIVE that handles RS's pings and live-update requests and returns anything else. */
+  *receive(src: number, m: Message): Call {
+    const sys = this.sys;
+    for (;;) {
+      const r = yield sys.receive(src, m);
+      if (r !== OK) return r;
+      if (m.source !== this.rsEndpoint) return OK;
+      if (isNotify(m)) {
+        this.pingsAnswered++;
+        yield sys.notify(this.rsEndpoint);
+        continue;
+      }
+      if (m.type === RS_LU_PREPARE) {
+        let status: number = OK;
+        if (this.callbacks.saveState !== undefined) status = yield* this.ds.publishBytes(stateKey(sys.name), this.callbacks.saveState());
+        this.reply.clear();
+        this.reply.type = RS_LU_READY;
+        RsLayout.status.set(this.reply, status);
+        yield* this.asynsend(this.rsEndpoint, this.reply);
+        continue;
+      }
+      return OK;
+    }
+  }
+
+  /** asynsend: queues `m` for `dst` without blocking; ENOTREADY when every slot is still in flight, EDEADSRCDST for a dead `dst`. */
+  *asynsend(dst: number, m: Message): Call {
+    return yield* this.async.send(dst, m);
+  }
+
+  private *endpointArg(name: 'rs' | 'ds'): Call {
+    const given = this.sys.args[name];
+    if (typeof given === 'number') return given;
+    const lookup = { name, endpoint: 0 };
+    const r = yield this.sys.sys_getendpoint(lookup);
+    return r === OK ? lookup.endpoint : NONE;
+  }
+}
+
+/** The data store key holding a service's state during a live update. */
+export function stateKey(label: string): string {
+  return `lu.${label}`;
+}
+
+/** A table of asynchronous messages (MINIX's asynsend3): a slot is free again once the kernel has delivered it. */
+export class AsyncSender {
+  private readonly table: AsyncTable;
+
+  constructor(
+    private readonly sys: Sys,
+    slots: number,
+  ) {
+    this.table = makeAsyncTable(slots);
+  }
+
+  *send(dst: number, m: Message): Call {
+    const slot = this.table.find((e) => e.flags === AMF.EMPTY || (e.flags & AMF.DONE) !== 0);
+    if (slot === undefined) return Errno.ENOTREADY;
+    slot.msg.copyFrom(m);
+    slot.dst = dst;
+    slot.result = 0;
+    slot.flags = AMF.VALID;
+    const r = yield this.sys.senda(this.table);
+    // A message the kernel refused at once (a dead or forbidden destination) is reported here.
+    return r === OK && (slot.flags & AMF.DONE) !== 0 ? slot.result : r;
+  }
+
+  /** Messages handed to the kernel and not yet delivered. */
+  get inFlight(): number {
+    let n = 0;
+    for (const e of this.table) if ((e.flags & AMF.VALID) !== 0 && (e.flags & AMF.DONE) === 0) n++;
+    return n;
+  }
+}

@@ -1,0 +1,425 @@
+// Boots a system: the machine for a configuration, the system description
+// (the default system.conf or a user's), the programs with the fault
+// injection layer around every service, RS as the first process, and the
+// workloads. The RunningSystem runs it in slices and answers for it.
+import type { BuiltinService } from './builtin';
+import { CLOCK_HZ, buildMachine, checkConfiguration, type Machine } from './machine';
+
+export { CLOCK_HZ };
+import { builtinServices, defaultSystemConf, type CoreContext } from './registry';
+import { kernelPrivilege, summarisePrivilege } from './privileges';
+import { ProgramRegistry } from '../kernel/programs';
+import { ANY, ASYNCM, CLOCK, HARDWARE, NONE, SYSTEM } from '../kernel/constants';
+import type { PrivilegeSpec } from '../kernel/privilege';
+import type { CostProfile } from '../bench/costProfiles';
+import type { TraceOptions } from '../trace/recorder';
+import { TraceKind } from '../trace/kinds';
+import { Digest } from '../core/digest';
+import type { StopReason } from '../kernel/simulator';
+import { parseSystemConf, formatDiagnostic, type ServiceDescription } from '../config/systemConf';
+import type { Configuration, WorkloadItem } from '../config/scenario';
+import { STANDARD_LABELS } from '../config/minixNames';
+import type { DeviceSummary, ProcessSummary, SystemSnapshot } from '../protocol/workerProtocol';
+import type { IommuDescription } from '../hw/iommu';
+import { type RsServiceDefinition, type RsServiceStatus, type RsStatusTable } from '../services/rs';
+import type { DsStore } from '../services/ds';
+import type { InetCounters } from '../services/inet';
+import { PEER_MAC, parseStreamFrame, streamFrame } from '../services/inet';
+import { StreamKind } from '../services/protocol';
+import { PACKET_STREAM_PROGRAM, packetStreamProgram, type PacketStreamCounters } from '../programs/packetStream';
+import { SERVICE_PROGRAM, serviceUtility, type ServiceOperation } from '../programs/service';
+import { FaultInjector, isInjectableFault, type FaultParams, type FaultRecord, type InjectableFault } from '../faults/injector';
+import type { FaultSpec } from '../config/scenario';
+import { buildSummary, type SystemSummary } from './summary';
+import { BUILTIN_IMAGES } from '../services/isofs/isoBuilder';
+import { builtinDiskImage } from '../services/storageApps';
+
+/** MINIX's heartbeat period for network drivers. */
+export const DEFAULT_HEARTBEAT_PERIOD_CYCLES = 5 * CLOCK_HZ;
+const RS_LABEL = 'rs';
+
+export interface BootOptions {
+  readonly seed: number;
+  /** Default 'microkernel-iommu'. */
+  readonly configuration?: Configuration;
+  readonly costProfile?: CostProfile | string;
+  /** A user's system.conf to boot instead of the default description. */
+  readonly systemConf?: { readonly text: string; readonly file: string };
+  readonly isoImage?: Uint8Array;
+  readonly heartbeatPeriodCycles?: number;
+  /** MINIX's restart backoff; default on. */
+  readonly restartBackoff?: boolean;
+  readonly iommuMode?: 'strict' | 'lazy';
+  readonly trace?: TraceOptions;
+  readonly captureSourceLocations?: boolean;
+  /** User drivers and programs, described like built-in services (their conf entry gives their privileges). */
+  readonly extraPrograms?: readonly BuiltinService[];
+  /** Workloads to start (packet-stream, and the storage side's cd-read, print, block-read). */
+  readonly workload?: readonly WorkloadItem[];
+  /** Faults to inject at their times. */
+  readonly faults?: readonly FaultSpec[];
+  /** A name for snapshots and summaries. */
+  readonly name?: string;
+}
+
+export interface RunOptions {
+  readonly untilCycles: number;
+  /** Length of one slice; progress is reported after each. Default 100 ms of simulated time. */
+  readonly sliceCycles?: number;
+  readonly progress?: (timeCycles: number, untilCycles: number) => void;
+}
+
+export interface RunOutcome {
+  readonly reason: StopReason;
+  readonly timeCycles: number;
+}
+
+export interface NetworkCounters {
+  readonly app: PacketStreamCounters;
+  readonly inet: InetCounters;
+  /** Distinct data packets the peer received. */
+  deliveredToPeer: number;
+  acksSent: number;
+}
+
+interface ServiceEntry {
+  readonly service: BuiltinService;
+  readonly description: ServiceDescription;
+  readonly privilege: PrivilegeSpec;
+}
+
+export class RunningSystem {
+  readonly name: string;
+  readonly machine: Machine;
+  readonly injector: FaultInjector;
+  readonly network: NetworkCounters;
+  readonly rsStatus: RsStatusTable;
+  readonly dsStore: DsStore;
+  readonly systemConfText: string;
+  /** Diagnostics of the system description (warnings; errors stop the boot). */
+  readonly diagnostics: readonly string[];
+  private lastStop: StopReason | null = null;
+  private readonly services: ReadonlyMap<string, ServiceEntry>;
+
+  constructor(
+    readonly options: BootOptions,
+    init: {
+      machine: Machine; injector: FaultInjector; network: NetworkCounters; rsStatus: RsStatusTable; dsStore: DsStore;
+      services: Map<string, ServiceEntry>; confText: string; diagnostics: string[];
+    },
+  ) {
+    this.name = options.name ?? 'default';
+    this.machine = init.machine;
+    this.injector = init.injector;
+    this.network = init.network;
+    this.rsStatus = init.rsStatus;
+    this.dsStore = init.dsStore;
+    this.services = init.services;
+    this.systemConfText = init.confText;
+    this.diagnostics = init.diagnostics;
+  }
+
+  get sim() {
+    return this.machine.sim;
+  }
+
+  get configuration(): Configuration {
+    return this.machine.configuration;
+  }
+
+  get nowCycles(): number {
+    return this.sim.clock.now();
+  }
+
+  get stopReason(): StopReason | null {
+    return this.lastStop;
+  }
+
+  /** Runs until `untilCycles` (or a panic, or nothing left to do), in slices. */
+  run(options: RunOptions): RunOutcome {
+    const slice = Math.max(1, options.sliceCycles ?? CLOCK_HZ / 10);
+    for (;;) {
+      const target = Math.min(options.untilCycles, this.nowCycles + slice);
+      const r = this.sim.run({ untilCycles: target });
+      this.lastStop = r.reason;
+      options.progress?.(r.timeCycles, options.untilCycles);
+      if (r.reason !== 'until' || r.timeCycles >= options.untilCycles) return { reason: r.reason, timeCycles: r.timeCycles };
+    }
+  }
+
+  /** A `service` operation (up, down, restart, refresh, update, clone), carried out by RS; logged for replay. */
+  service(op: ServiceOperation, label: string, program?: string): number {
+    return this.sim.spawn({
+      program: SERVICE_PROGRAM,
+      name: 'service',
+      privilege: { system: false, ipcTo: [RS_LABEL], kernelCalls: ['GETINFO'] },
+      args: program === undefined ? { op, label } : { op, label, program },
+    });
+  }
+
+  /** Arms a fault in the running instance of `label` (`service fi`); logged for replay. */
+  injectFault(label: string, type: InjectableFault, params: FaultParams = {}): void {
+    this.sim.command({ kind: 'custom', name: 'fault', data: { label, type, params: { ...params } } });
+  }
+
+  get faults(): readonly FaultRecord[] {
+    return this.injector.records;
+  }
+
+  processes(): ProcessSummary[] {
+    const out: ProcessSummary[] = [];
+    const live = new Set<string>();
+    for (const p of this.sim.processes()) {
+      const entry = this.services.get(p.name);
+      const status = this.rsStatus.get(p.name);
+      live.add(p.name);
+      const blocked = p.blockedOn === NONE ? undefined : this.nameOf(p.blockedOn);
+      out.push({
+        label: p.name,
+        endpoint: p.endpoint,
+        group: p.endpoint < 0 ? 'kernel' : entry === undefined ? 'programs' : groupOf(entry.service),
+        state: p.state,
+        ...(blocked === undefined ? {} : { blockedOn: blocked }),
+        restarts: status?.restarts ?? 0,
+        ...(status?.lastExit === undefined ? {} : { lastExit: status.lastExit }),
+        ...(entry === undefined ? {} : { privileges: summarisePrivilege(entry.privilege), source: entry.service.sourceFile }),
+      });
+    }
+    for (const status of this.rsStatus.values()) {
+      if (live.has(status.label)) continue;
+      const entry = this.services.get(status.label);
+      out.push({
+        label: status.label,
+        endpoint: status.endpoint,
+        group: entry === undefined ? 'programs' : groupOf(entry.service),
+        state: status.state,
+        restarts: status.restarts,
+        ...(status.lastExit === undefined ? {} : { lastExit: status.lastExit }),
+        ...(entry === undefined ? {} : { privileges: summarisePrivilege(entry.privilege), source: entry.service.sourceFile }),
+      });
+    }
+    return out;
+  }
+
+  devices(): DeviceSummary[] {
+    return this.machine.devices.map((d) => {
+      const desc = d.describe();
+      return {
+        name: desc.name,
+        kind: desc.kind,
+        ports: `0x${desc.ports.base.toString(16)}:${desc.ports.count}`,
+        irq: desc.irq,
+        state: Object.entries(desc.state).map(([k, v]) => `${k}=${String(v)}`).join(' '),
+      };
+    });
+  }
+
+  iommuState(): IommuDescription | null {
+    return this.machine.iommu?.describe() ?? null;
+  }
+
+  snapshot(): SystemSnapshot {
+    return {
+      name: this.name,
+      configuration: this.configuration,
+      running: this.sim.panicked === null,
+      nowCycles: this.nowCycles,
+      processes: this.processes(),
+      devices: this.devices(),
+    };
+  }
+
+  /** A digest of every trace event recorded so far (kind, time, endpoints, arguments, label). */
+  traceDigest(): string {
+    const d = new Digest();
+    const t = this.sim.trace;
+    for (let seq = t.firstSeq; seq < t.endSeq; seq++) {
+      const e = t.get(seq);
+      d.int(e.timeCycles).int(e.kind).int(e.src).int(e.dst).int(e.a).int(e.b).int(e.c).str(e.label);
+    }
+    d.int(t.totalRecorded);
+    return d.hex();
+  }
+
+  summary(scenario: string | null = null): SystemSummary {
+    return buildSummary(this, scenario);
+  }
+
+  serviceStatus(label: string): RsServiceStatus | undefined {
+    return this.rsStatus.get(label);
+  }
+
+  private nameOf(endpoint: number): string {
+    const special = SPECIAL_ENDPOINTS[endpoint];
+    if (special !== undefined) return special;
+    return this.sim.processes().find((p) => p.endpoint === endpoint)?.name ?? `endpoint ${endpoint}`;
+  }
+}
+
+const SPECIAL_ENDPOINTS: Readonly<Record<number, string>> = {
+  [ANY]: 'ANY', [HARDWARE]: 'HARDWARE', [CLOCK]: 'CLOCK', [SYSTEM]: 'SYSTEM', [ASYNCM]: 'ASYNCM',
+};
+
+function groupOf(s: BuiltinService): ProcessSummary['group'] {
+  return s.kind === 'driver' ? 'drivers' : s.kind === 'server' ? 'servers' : 'programs';
+}
+
+export function bootSystem(options: BootOptions): RunningSystem {
+  const configuration = checkConfiguration(options.configuration ?? 'microkernel-iommu');
+  const periodCycles = options.heartbeatPeriodCycles ?? DEFAULT_HEARTBEAT_PERIOD_CYCLES;
+  if (!Number.isSafeInteger(periodCycles) || periodCycles <= 0) throw new RangeError('heartbeatPeriodCycles must be a positive integer');
+  const rsStatus: RsStatusTable = new Map();
+  const dsStore: DsStore = new Map();
+  const network: NetworkCounters = {
+    app: { attempted: 0, accepted: 0, refused: 0, acked: 0 },
+    inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0 },
+    deliveredToPeer: 0,
+    acksSent: 0,
+  };
+  const programs = new ProgramRegistry();
+  let machineRef: Machine | null = null;
+  const rsDefs: RsServiceDefinition[] = [];
+  const ctx: CoreContext = {
+    rs: {
+      services: rsDefs,
+      periodCycles,
+      restartBackoff: options.restartBackoff ?? true,
+      status: rsStatus,
+      recordRestart: (rs, newEp, oldEp, label) => machineRef!.sim.trace.recordLabelled(machineRef!.sim.clock.now(), TraceKind.restart, rs, newEp, oldEp, 0, 0, label),
+    },
+    dsStore,
+    inet: network.inet,
+  };
+  const builtins = [...builtinServices(ctx), ...(options.extraPrograms ?? [])];
+  const byLabel = new Map(builtins.map((s) => [s.label, s]));
+  const confText = options.systemConf?.text ?? defaultSystemConf(builtins);
+  const confFile = options.systemConf?.file ?? 'default/system.conf';
+  const parsed = parseSystemConf(confText, confFile, { knownLabels: [...STANDARD_LABELS, ...byLabel.keys()] });
+  const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new Error(`${confFile}: the system description has errors:\n${errors.map(formatDiagnostic).join('\n')}`);
+  const diagnostics = parsed.diagnostics.map(formatDiagnostic);
+
+  const isoImage = options.isoImage ?? cdImageOfWorkload(options.workload ?? []);
+  const machine = buildMachine({
+    seed: options.seed,
+    configuration,
+    programs,
+    iommuMode: options.iommuMode ?? 'strict',
+    ...(options.costProfile === undefined ? {} : { costProfile: options.costProfile }),
+    ...(isoImage === undefined ? {} : { isoImage }),
+    diskImage: builtinDiskImage(),
+    ...(options.trace === undefined ? {} : { trace: options.trace }),
+    ...(options.captureSourceLocations === undefined ? {} : { captureSourceLocations: options.captureSourceLocations }),
+  });
+  machineRef = machine;
+  const sim = machine.sim;
+  const deviceOf = (label: string) => {
+    const kind = byLabel.get(label)?.device;
+    const d = machine.devices.find((x) => x.kind === kind);
+    return d === undefined ? undefined : { kind: d.kind, portBase: d.portBase };
+  };
+  const injector = new FaultInjector(sim, deviceOf);
+  sim.registerCommand('fault', (data) => {
+    const d = data as { label: string; type: string; params: FaultParams };
+    if (!isInjectableFault(d.type)) throw new Error(`unknown fault type ${d.type}`);
+    injector.arm(d.label, d.type, d.params);
+  });
+
+  for (const service of builtins) programs.register(service.label, injector.wrap(service.label, service.main), { sourceFile: service.sourceFile });
+  const monolithic = configuration === 'monolithic';
+  const services = new Map<string, ServiceEntry>();
+  for (const description of parsed.description.services) {
+    const service = byLabel.get(description.label);
+    if (service === undefined) continue;
+    const privilege = kernelPrivilege(description);
+    services.set(description.label, { service, description, privilege });
+    if (service.kind === 'program' || service.label === RS_LABEL) continue;
+    if (service.label === 'amddev' && machine.iommu === null) continue;
+    rsDefs.push({
+      label: service.label,
+      program: service.label,
+      privilege,
+      priority: description.priority,
+      quantumCycles: Math.max(1, Math.round((description.quantumMs * CLOCK_HZ) / 1000)),
+      // In the monolithic configuration drivers and the servers they serve (file
+      // systems, network stack) are kernel code; only RS and DS stay in user mode.
+      kernelMode: monolithic && service.label !== 'ds',
+      memoryBytes: 128 * 1024,
+      args: service.device === undefined ? {} : deviceArgs(machine, service.device),
+      ...(service.bootOrder === undefined ? {} : { bootOrder: service.bootOrder }),
+    });
+  }
+  const rsEntry = services.get(RS_LABEL);
+  if (rsEntry === undefined) throw new Error(`${confFile}: the system description has no 'service rs' entry, and nothing could start the other services`);
+  const appCounters = network.app;
+  programs.register(PACKET_STREAM_PROGRAM, packetStreamProgram(appCounters), { sourceFile: 'simulator/programs/packetStream.ts' });
+  programs.register(SERVICE_PROGRAM, serviceUtility, { sourceFile: 'simulator/programs/service.ts' });
+
+  // The simulated peer on the wire acknowledges every data packet it receives.
+  const seen = new Set<number>();
+  machine.nic.wire.onDeliver((packet) => {
+    const f = parseStreamFrame(packet);
+    if (f === undefined || f.kind !== StreamKind.DATA) return;
+    if (!seen.has(f.seq)) {
+      seen.add(f.seq);
+      network.deliveredToPeer++;
+    }
+    network.acksSent++;
+    machine.nic.wire.inject(streamFrame(f.src, PEER_MAC, StreamKind.ACK, f.seq, 64));
+  });
+
+  sim.spawn({
+    program: RS_LABEL,
+    name: RS_LABEL,
+    privilege: rsEntry.privilege,
+    priority: rsEntry.description.priority,
+    quantumCycles: Math.max(1, Math.round((rsEntry.description.quantumMs * CLOCK_HZ) / 1000)),
+    memoryBytes: 128 * 1024,
+  });
+  for (const item of options.workload ?? []) startWorkload(machine, services, item);
+  for (const f of options.faults ?? []) injector.schedule(f);
+  return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics });
+}
+
+function deviceArgs(machine: Machine, kind: string): Record<string, number> {
+  const d = machine.devices.find((x) => x.kind === kind);
+  if (d === undefined) return {};
+  return { port: d.portBase, portBase: d.portBase, irq: d.irq, ...(d.deviceId === undefined ? {} : { deviceId: d.deviceId }) };
+}
+
+/** Starts a workload program: the packet stream here, the storage side's programs by their label (the kind without dashes). */
+function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem): void {
+  const sim = machine.sim;
+  const args: Record<string, string | number | boolean> = { startAtCycles: item.start.cycles, clockHz: CLOCK_HZ };
+  for (const [k, v] of Object.entries(item)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') args[k] = v;
+  }
+  if (item.kind === 'packet-stream') {
+    if (item.direction !== 'tx') throw new Error('packet-stream: only direction "tx" is available yet');
+    args['count'] = item.count ?? -1;
+    sim.spawn({
+      program: PACKET_STREAM_PROGRAM,
+      name: PACKET_STREAM_PROGRAM,
+      privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] },
+      args,
+    });
+    return;
+  }
+  const label = item.kind.replace(/-/g, '');
+  const entry = services.get(label);
+  if (entry === undefined) throw new Error(`workload ${item.kind}: no program '${label}' in the system`);
+  sim.spawn({ program: label, name: label, privilege: entry.privilege, priority: entry.description.priority, args });
+}
+
+
+/** The disc a cd-read workload names: a built-in image by name; a workspace image must be read by the caller and passed as isoImage. */
+function cdImageOfWorkload(workload: readonly WorkloadItem[]): Uint8Array | undefined {
+  for (const w of workload) {
+    if (w.kind !== 'cd-read') continue;
+    const name = w.image ?? 'builtin:cd.iso';
+    const make = BUILTIN_IMAGES[name];
+    if (make === undefined) throw new Error(`cd-read: the image '${name}' is not built in (built in: ${Object.keys(BUILTIN_IMAGES).join(', ')}); pass a workspace image's bytes as isoImage`);
+    return make();
+  }
+  return undefined;
+}

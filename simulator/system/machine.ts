@@ -1,0 +1,100 @@
+// The machine: a simulator and its devices (NIC, block device, CD-ROM,
+// printer, timer, console) on their ports and interrupt lines, with an IOMMU
+// (strict or lazy) or direct DMA between the devices and memory.
+import { Simulator } from '../kernel/simulator';
+import type { ProgramRegistry } from '../kernel/programs';
+import type { CostProfile } from '../bench/costProfiles';
+import type { TraceOptions } from '../trace/recorder';
+import { TraceKind } from '../trace/kinds';
+import { NONE } from '../kernel/constants';
+import type { DmaPort } from '../hw/bus';
+import type { MachineDevice } from '../hw/device';
+import { DirectDma } from '../hw/directDma';
+import { Iommu } from '../hw/iommu';
+import { Nic } from '../hw/nic';
+import { BlockDevice } from '../hw/blockDevice';
+import { CdromDrive } from '../hw/cdrom';
+import { Printer } from '../hw/printer';
+import { IntervalTimer } from '../hw/timer';
+import { ConsoleDevice } from '../hw/consoleDevice';
+import { IOMMU_PORT_BASE, IOMMU_PORT_COUNT, IommuPortDevice } from '../hw/iommuPorts';
+import type { Configuration } from '../config/scenario';
+
+/** The configurations this issue builds; the others are refused with a clear error. */
+export const SUPPORTED_CONFIGURATIONS = ['microkernel-iommu', 'microkernel', 'monolithic'] as const;
+export type SupportedConfiguration = (typeof SUPPORTED_CONFIGURATIONS)[number];
+
+export interface MachineOptions {
+  readonly seed: number;
+  readonly configuration: Configuration;
+  readonly programs: ProgramRegistry;
+  readonly costProfile?: CostProfile | string;
+  readonly iommuMode?: 'strict' | 'lazy';
+  readonly isoImage?: Uint8Array;
+  readonly diskImage?: Uint8Array;
+  readonly trace?: TraceOptions;
+  readonly memoryBytes?: number;
+  readonly captureSourceLocations?: boolean;
+}
+
+export interface Machine {
+  readonly sim: Simulator;
+  readonly configuration: SupportedConfiguration;
+  /** Null without an IOMMU. */
+  readonly iommu: Iommu | null;
+  readonly dma: DmaPort;
+  readonly directDma: DirectDma | null;
+  readonly nic: Nic;
+  readonly block: BlockDevice;
+  readonly cdrom: CdromDrive;
+  readonly printer: Printer;
+  readonly timer: IntervalTimer;
+  readonly console: ConsoleDevice;
+  readonly devices: readonly MachineDevice[];
+}
+
+export const DEFAULT_COST_PROFILE = 'sel4-skylake';
+/** The simulated core's clock rate: scenario times are turned into cycles at this rate (the scenario loader's default). */
+export const CLOCK_HZ = 1_000_000_000;
+const DEFAULT_DISK_BYTES = 1024 * 1024;
+
+export function checkConfiguration(configuration: Configuration): SupportedConfiguration {
+  if ((SUPPORTED_CONFIGURATIONS as readonly string[]).includes(configuration)) return configuration as SupportedConfiguration;
+  throw new Error(`configuration '${configuration}' is not available yet: it comes with a later release (available: ${SUPPORTED_CONFIGURATIONS.join(', ')})`);
+}
+
+export function buildMachine(options: MachineOptions): Machine {
+  const configuration = checkConfiguration(options.configuration);
+  const sim = new Simulator({
+    seed: options.seed,
+    costProfile: options.costProfile ?? DEFAULT_COST_PROFILE,
+    programs: options.programs,
+    ...(options.trace === undefined ? {} : { trace: options.trace }),
+    ...(options.memoryBytes === undefined ? {} : { memoryBytes: options.memoryBytes }),
+    ...(options.captureSourceLocations === undefined ? {} : { captureSourceLocations: options.captureSourceLocations }),
+    config: { configuration, iommuMode: options.iommuMode ?? 'strict' },
+  });
+  let iommu: Iommu | null = null;
+  let directDma: DirectDma | null = null;
+  let dma: DmaPort;
+  if (configuration === 'microkernel-iommu') {
+    iommu = new Iommu(sim.memory, sim.clock, { mode: 'translate', invalidation: options.iommuMode ?? 'strict' });
+    iommu.onFault((f) => sim.trace.recordLabelled(f.timeCycles, TraceKind.iommuFault, f.deviceId, NONE, f.iova | 0, f.lengthBytes, f.direction === 'write' ? 1 : 0, f.reason));
+    dma = iommu;
+  } else {
+    directDma = new DirectDma(sim.memory);
+    dma = directDma;
+  }
+  const clock = sim.clock;
+  const interrupts = sim.interrupts;
+  const nic = new Nic({ clock, interrupts, dma });
+  const block = new BlockDevice({ clock, interrupts, dma, image: options.diskImage ?? new Uint8Array(DEFAULT_DISK_BYTES) });
+  const cdrom = new CdromDrive({ clock, interrupts, dma, ...(options.isoImage === undefined ? {} : { image: options.isoImage }) });
+  const printer = new Printer({ clock, interrupts });
+  const timer = new IntervalTimer({ clock, interrupts });
+  const console = new ConsoleDevice({ clock, interrupts });
+  const devices: MachineDevice[] = [nic, block, cdrom, printer, timer, console];
+  for (const d of devices) sim.registerPorts(d.portBase, d.portCount, d);
+  if (iommu !== null) sim.registerPorts(IOMMU_PORT_BASE, IOMMU_PORT_COUNT, new IommuPortDevice(iommu, sim.memory.sizeBytes));
+  return { sim, configuration, iommu, dma, directDma, nic, block, cdrom, printer, timer, console, devices };
+}

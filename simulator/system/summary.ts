@@ -1,0 +1,171 @@
+// The run summary: a plain JSON-able object with a stable shape (what
+// `mklab run --json` prints) and a readable table of it.
+import type { RunningSystem } from './boot';
+import { CLOCK_HZ } from './machine';
+
+export const SUMMARY_FORMAT = 'microkernel-lab-summary';
+export const SUMMARY_VERSION = 1;
+
+export interface ServiceSummary {
+  readonly label: string;
+  readonly state: string;
+  readonly endpoint: number;
+  readonly restarts: number;
+  readonly heartbeatKills: number;
+  readonly updates: number;
+  readonly downtimeCycles: number;
+  readonly downtimeSeconds: number;
+  readonly lastExit: string | null;
+  /** When each replacement instance was started, in cycles. */
+  readonly restartTimesCycles: readonly number[];
+}
+
+export interface SystemSummary {
+  readonly format: typeof SUMMARY_FORMAT;
+  readonly version: number;
+  readonly name: string;
+  readonly scenario: string | null;
+  readonly configuration: string;
+  readonly seed: number;
+  readonly costProfile: string;
+  readonly simulatedCycles: number;
+  readonly simulatedSeconds: number;
+  readonly stopReason: string | null;
+  readonly services: readonly ServiceSummary[];
+  readonly restarts: number;
+  readonly downtimeCycles: number;
+  readonly ipc: {
+    readonly messages: number;
+    readonly kernelCalls: number;
+    readonly contextSwitches: number;
+    readonly interrupts: number;
+  };
+  readonly faults: {
+    readonly armed: number;
+    readonly injected: number;
+    readonly skipped: number;
+    readonly byType: Readonly<Record<string, number>>;
+  };
+  readonly iommu: {
+    readonly present: boolean;
+    readonly invalidation: string | null;
+    readonly blockedTransfers: number;
+    readonly pagesMapped: number;
+  };
+  readonly integrity: { readonly ok: boolean; readonly corruptedPages: number };
+  readonly panic: { readonly message: string; readonly process: string; readonly timeCycles: number } | null;
+  readonly network: {
+    readonly packetsAttempted: number;
+    readonly packetsAccepted: number;
+    readonly packetsRefused: number;
+    readonly packetsDelivered: number;
+    readonly packetsAcked: number;
+    readonly retransmissions: number;
+  };
+  readonly traceEvents: number;
+  readonly traceDigest: string;
+  readonly stateDigest: string;
+}
+
+export function buildSummary(system: RunningSystem, scenario: string | null): SystemSummary {
+  const sim = system.sim;
+  const services: ServiceSummary[] = [...system.rsStatus.values()]
+    .map((s) => {
+      const downtime = s.downtimeCycles + (s.downSinceCycles === null ? 0 : system.nowCycles - s.downSinceCycles);
+      return {
+        label: s.label,
+        state: s.state,
+        endpoint: s.endpoint,
+        restarts: s.restarts,
+        heartbeatKills: s.heartbeatKills,
+        updates: s.updates,
+        downtimeCycles: downtime,
+        downtimeSeconds: round(downtime / CLOCK_HZ),
+        lastExit: s.lastExit ?? null,
+        restartTimesCycles: [...s.restartTimesCycles],
+      };
+    })
+    .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  const byType: Record<string, number> = {};
+  for (const f of system.faults) if (f.appliedAtCycles !== null) byType[f.type] = (byType[f.type] ?? 0) + 1;
+  const iommu = system.machine.iommu;
+  const integrity = sim.verifyKernelIntegrity();
+  const panic = sim.panicked;
+  const stats = sim.kernel.stats;
+  const n = system.network;
+  const costProfile = system.options.costProfile;
+  return {
+    format: SUMMARY_FORMAT,
+    version: SUMMARY_VERSION,
+    name: system.name,
+    scenario,
+    configuration: system.configuration,
+    seed: sim.seed,
+    costProfile: typeof costProfile === 'string' ? costProfile : costProfile === undefined ? 'sel4-skylake' : 'custom',
+    simulatedCycles: system.nowCycles,
+    simulatedSeconds: round(system.nowCycles / CLOCK_HZ),
+    stopReason: system.stopReason,
+    services,
+    restarts: services.reduce((t, s) => t + s.restarts, 0),
+    downtimeCycles: services.reduce((t, s) => t + s.downtimeCycles, 0),
+    ipc: { messages: stats.messages, kernelCalls: stats.kernelCalls, contextSwitches: stats.contextSwitches, interrupts: stats.interrupts },
+    faults: {
+      armed: system.faults.length,
+      injected: system.faults.filter((f) => f.appliedAtCycles !== null).length,
+      skipped: system.faults.filter((f) => f.skipped !== null).length,
+      byType,
+    },
+    iommu: {
+      present: iommu !== null,
+      invalidation: iommu?.invalidation ?? null,
+      blockedTransfers: iommu?.totalFaults ?? 0,
+      pagesMapped: iommu?.counters.pagesMapped ?? 0,
+    },
+    integrity: { ok: integrity.ok, corruptedPages: integrity.corruptedPages.length },
+    panic: panic === null ? null : { message: panic.message, process: processName(system, panic.endpoint), timeCycles: panic.timeCycles },
+    network: {
+      packetsAttempted: n.app.attempted,
+      packetsAccepted: n.app.accepted,
+      packetsRefused: n.app.refused,
+      packetsDelivered: n.deliveredToPeer,
+      packetsAcked: n.inet.acked,
+      retransmissions: n.inet.retransmissions,
+    },
+    traceEvents: sim.trace.totalRecorded,
+    traceDigest: system.traceDigest(),
+    stateDigest: sim.digest(),
+  };
+}
+
+function processName(system: RunningSystem, endpoint: number): string {
+  return system.sim.processes().find((p) => p.endpoint === endpoint)?.name ?? `endpoint ${endpoint}`;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** The summary as a readable table. */
+export function formatSummary(s: SystemSummary): string {
+  const lines: string[] = [];
+  lines.push(`${s.scenario ?? s.name} — ${s.configuration}, seed ${s.seed}, ${s.costProfile}`);
+  lines.push(`simulated ${s.simulatedSeconds} s (${s.simulatedCycles} cycles), stopped: ${s.stopReason ?? 'not run'}`);
+  lines.push(s.panic === null ? 'kernel: no panic' : `KERNEL PANIC at ${s.panic.timeCycles}: ${s.panic.message}`);
+  lines.push(`kernel integrity: ${s.integrity.ok ? 'intact' : `${s.integrity.corruptedPages} page(s) corrupted`}`);
+  lines.push(`IOMMU: ${s.iommu.present ? `${s.iommu.invalidation}, ${s.iommu.blockedTransfers} transfer(s) blocked, ${s.iommu.pagesMapped} page(s) mapped` : 'none'}`);
+  lines.push(`faults: ${s.faults.injected} injected of ${s.faults.armed} armed${Object.keys(s.faults.byType).length > 0 ? ` (${Object.entries(s.faults.byType).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+  lines.push(`IPC: ${s.ipc.messages} messages, ${s.ipc.kernelCalls} kernel calls, ${s.ipc.contextSwitches} context switches, ${s.ipc.interrupts} interrupts`);
+  const net = s.network;
+  lines.push(`network: ${net.packetsAccepted} sent, ${net.packetsDelivered} delivered, ${net.packetsAcked} acknowledged, ${net.retransmissions} retransmitted, ${net.packetsRefused} refused`);
+  lines.push('');
+  const header = ['service', 'state', 'restarts', 'hb kills', 'downtime ms', 'last exit'];
+  const rows = s.services.map((x) => [x.label, x.state, String(x.restarts), String(x.heartbeatKills), (x.downtimeCycles / (CLOCK_HZ / 1000)).toFixed(3), x.lastExit ?? '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  lines.push(fmt(header));
+  lines.push(fmt(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) lines.push(fmt(r));
+  lines.push('');
+  lines.push(`total: ${s.restarts} restart(s), ${(s.downtimeCycles / (CLOCK_HZ / 1000)).toFixed(3)} ms downtime; trace ${s.traceEvents} events, digest ${s.traceDigest}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,116 @@
+// The mklab command line, built fresh and run as a user runs it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
+
+let dir: string;
+let cli: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mklab-cli-'));
+  cli = join(dir, 'mklab.js');
+  await build({ entryPoints: ['simulator/host/cli.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: cli, logLevel: 'error' });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function mklab(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('run with no scenario boots the default system (S1) and prints its summary', () => {
+  const r = mklab('run', '--duration', '25min');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^s1 — microkernel-iommu, seed \d+/);
+  assert.match(r.stdout, /kernel integrity: intact/);
+  assert.match(r.stdout, /^nic\s+running\s+[1-9]\d*\s/m);
+  assert.match(r.stdout, /wall time: \d+\.\d\d s/);
+});
+
+test('run --json prints one JSON object with restarts, downtime, IOMMU blocks, integrity, panics and messages', () => {
+  const r = mklab('run', 's1', '--json', '--duration', '25min', '--seed', '5');
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.seed, 5);
+  const nic = s.services.find((x: { label: string }) => x.label === 'nic');
+  assert.ok(nic.restarts >= 2, `nic restarted ${nic.restarts} times`);
+  assert.ok(nic.downtimeCycles > 0);
+  assert.equal(s.iommu.blockedTransfers, 0);
+  assert.equal(s.integrity.ok, true);
+  assert.equal(s.panic, null);
+  assert.ok(s.ipc.messages > 1000);
+  assert.equal(typeof s.wallTimeMs, 'number');
+});
+
+test('the same seed gives the same summary twice, wall time aside', () => {
+  const strip = (text: string) => {
+    const { wallTimeMs: _w, ...rest } = JSON.parse(text);
+    return rest;
+  };
+  const a = mklab('run', 's3', '--json', '--config', 'microkernel');
+  const b = mklab('run', 's3', '--json', '--config', 'microkernel');
+  assert.deepEqual(strip(a.stdout), strip(b.stdout));
+});
+
+test('s2 --config monolithic panics; microkernel-iommu recovers by restarting isofs', () => {
+  const mono = JSON.parse(mklab('run', 's2', '--config', 'monolithic', '--json').stdout);
+  assert.match(mono.panic.message, /isofs: IsoError/);
+  const micro = JSON.parse(mklab('run', 's2', '--config', 'microkernel-iommu', '--json').stdout);
+  assert.equal(micro.panic, null);
+  assert.ok(micro.services.find((x: { label: string }) => x.label === 'isofs').restarts >= 1);
+});
+
+test('s3 shows the IOMMU fault log with the IOMMU and the integrity failure without it', () => {
+  const withIommu = JSON.parse(mklab('run', 's3', '--json').stdout);
+  assert.equal(withIommu.iommu.blockedTransfers, 2);
+  assert.equal(withIommu.integrity.ok, true);
+  const without = JSON.parse(mklab('run', 's3', '--config', 'microkernel', '--json').stdout);
+  assert.equal(without.integrity.ok, false);
+});
+
+test('--trace saves a trace that reloads', () => {
+  const file = join(dir, 'run.mktrace');
+  const r = mklab('run', 's3', '--trace', file);
+  assert.equal(r.status, 0, r.stderr);
+  const d = decodeTrace(new Uint8Array(readFileSync(file)), file);
+  assert.ok(!(d instanceof TraceFileError), String(d));
+  assert.ok(d.trace.size > 100);
+  assert.equal(d.meta.scenario, 's3');
+  assert.ok(Object.values(d.meta.endpointNames).includes('disk'));
+});
+
+test('bad usage is refused with exit status 2 and says what was expected', () => {
+  const unknown = mklab('run', 's9');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /no built-in scenario 's9' \(available: s1, s2, s3, default\)/);
+  const config = mklab('run', '--config', 'exokernel');
+  assert.equal(config.status, 2);
+  assert.match(config.stderr, /unknown configuration 'exokernel': expected one of microkernel-iommu, microkernel, monolithic/);
+  const seed = mklab('run', '--seed', '-3');
+  assert.equal(seed.status, 2);
+});
+
+test('a malformed scenario file gives located errors and exit status 1', () => {
+  const file = join(dir, 'bad.mklab.json');
+  writeFileSync(file, '{\n  "name": "x",\n  "seed": "seven"\n}\n');
+  const r = mklab('run', file);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.mklab\.json:3:\d+: error: .*seed/);
+});
+
+test('conf check passes real MINIX files and locates errors in bad ones', () => {
+  const reference = process.env.MKLAB_MINIX_REFERENCE ?? resolve('..', 'shared', 'reference', 'minix');
+  const good = mklab('conf', 'check', join(reference, 'rtl8139.conf'), join(reference, 'printer.conf'));
+  assert.equal(good.status, 0, good.stderr);
+  assert.match(good.stdout, /2 file\(s\) checked: 0 error\(s\)/);
+  const bad = join(dir, 'bad.conf');
+  writeFileSync(bad, 'service x {\n  system FOO;\n};\n');
+  const r = mklab('conf', 'check', bad);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.conf:2:10: error: unknown kernel call 'FOO'/);
+});
