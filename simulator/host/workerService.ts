@@ -9,18 +9,21 @@ import {
   type WorkerToHost,
   type ParamsOf,
 } from '../protocol/workerProtocol';
-import { placeholderSystem } from './placeholderSystem';
+import { bootScenario, builtinScenario } from '../system/scenarios';
+
+/** How far the default system runs before it is described: long enough for RS to have started every service. */
+const BOOT_CYCLES = 50_000_000;
 
 type Handlers = { [M in WorkerMethod]: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
 
 export class WorkerService {
-  private readonly system: SystemSnapshot = placeholderSystem();
+  private system: SystemSnapshot | undefined;
 
   constructor(private readonly post: (message: WorkerToHost) => void) {}
 
   private readonly handlers: Handlers = {
     ping: ({ payload }) => ({ payload, simulatorVersion: SIMULATOR_VERSION }),
-    describeSystem: () => this.system,
+    describeSystem: () => (this.system ??= bootedDefaultSystem()),
   };
 
   async handle(message: HostToWorker): Promise<void> {
@@ -36,4 +39,11 @@ export class WorkerService {
       this.post({ kind: 'reply', inReplyTo: message.id, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** The built-in default system, booted and paused once its services are up. */
+function bootedDefaultSystem(): SystemSnapshot {
+  const system = bootScenario(builtinScenario('default'));
+  system.run({ untilCycles: BOOT_CYCLES });
+  return { ...system.snapshot(), running: false };
 }

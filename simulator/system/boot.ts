@@ -167,7 +167,12 @@ export class RunningSystem {
   }
 
   processes(): ProcessSummary[] {
-    const out: ProcessSummary[] = [];
+    // The kernel's own tasks run inside the kernel and are not in the process list.
+    const out: ProcessSummary[] = [
+      { label: 'kernel', endpoint: HARDWARE, group: 'kernel', state: 'kernel task', restarts: 0 },
+      { label: 'system', endpoint: SYSTEM, group: 'kernel', state: 'kernel task', restarts: 0 },
+      { label: 'clock', endpoint: CLOCK, group: 'kernel', state: 'kernel task', restarts: 0 },
+    ];
     const live = new Set<string>();
     for (const p of this.sim.processes()) {
       const entry = this.services.get(p.name);

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { labApi, labelOf, within } from './labApi';
 
-const groups = ['Kernel', 'Servers', 'Drivers', 'Devices'];
+const groups = ['Kernel', 'Servers', 'Drivers', 'Programs', 'Devices'];
 
 describe('System view', () => {
   it('resolves the root groups and their children', async () => {
@@ -17,6 +17,10 @@ describe('System view', () => {
       assert.ok(children.length > 0, `${groups[i]} has no children`);
       for (const child of children) assert.ok(labelOf(await systemView.getTreeItem(child)), `a child of ${groups[i]} has no label`);
     }
+    const drivers = await Promise.all(((await systemView.getChildren(roots[2])) ?? []).map(async (d) => labelOf(await systemView.getTreeItem(d))));
+    for (const label of ['nic', 'cdrom', 'disk', 'printer']) assert.ok(drivers.includes(label), `the default system's drivers lack ${label}: ${drivers.join(', ')}`);
+    const servers = await Promise.all(((await systemView.getChildren(roots[1])) ?? []).map(async (d) => labelOf(await systemView.getTreeItem(d))));
+    for (const label of ['rs', 'ds', 'vfs', 'inet']) assert.ok(servers.includes(label), `the default system's servers lack ${label}: ${servers.join(', ')}`);
   });
 
   it('shows in the workbench and refreshes', async () => {
