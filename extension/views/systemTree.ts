@@ -116,7 +116,8 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
 function processIcon(p: ProcessSummary): string {
   if (p.state === 'crashed' || p.state === 'dead') return 'error';
   if (p.state === 'restarting') return 'sync';
-  if (p.state.startsWith('blocked')) return 'debug-pause';
+  if (p.state.startsWith('blocked') || p.state === 'receiving' || p.state === 'sending' || p.state === 'sendrec') return 'debug-pause';
+  if (p.state === 'kernel task') return 'server-process';
   if (p.state === 'running' || p.state === 'ready') return 'play-circle';
   return 'circle-outline';
 }
