@@ -1,0 +1,56 @@
+// A user's driver runs inside the booted system; one that spins without entering the kernel is stopped and reported.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadUserDriver } from '../../../simulator/host/userDrivers';
+import { bootSystem } from '../../../simulator/system/boot';
+import type { ProgramMain } from '../../../simulator/sdk/sys';
+import type { BuiltinService } from '../../../simulator/system/builtin';
+
+let dir: string;
+before(() => (dir = mkdtempSync(join(tmpdir(), 'mklab-userdrv-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function userService(label: string, source: string): BuiltinService {
+  const path = join(dir, `${label}.ts`);
+  writeFileSync(path, source);
+  const loaded = loadUserDriver(path, { name: label, budget: 100_000 });
+  assert.ok(loaded.ok, loaded.ok ? '' : JSON.stringify(loaded.diagnostics));
+  return {
+    label,
+    kind: 'driver',
+    main: loaded.program.main as unknown as ProgramMain,
+    sourceFile: path,
+    conf: `service ${label} {\n  system BASIC;\n  ipc ALL;\n};\n`,
+    description: 'a user driver',
+    bootOrder: 90,
+  };
+}
+
+test('a user driver that loops without entering the kernel is stopped at its line, reported, and restarted; the system lives on', () => {
+  const spinner = userService(
+    'spinner',
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  let n = 0;
+  while (true) {
+    n++;
+  }
+}
+`,
+  );
+  const system = bootSystem({ seed: 11, heartbeatPeriodCycles: 500_000_000, extraPrograms: [spinner] });
+  const ended: string[] = [];
+  system.sim.on('processEnded', (e) => {
+    if (e.name === 'spinner') ended.push(e.reason.kind === 'crash' ? e.reason.message : e.reason.kind);
+  });
+  const outcome = system.run({ untilCycles: 2_000_000_000 });
+  assert.notEqual(outcome.reason, 'panic');
+  assert.ok(ended.length >= 1, 'the spinning driver was never stopped');
+  assert.match(ended[0]!, /spinner\.ts:4/, `the report names the loop's file and line: ${ended[0]}`);
+  const status = system.serviceStatus('spinner');
+  assert.ok(status !== undefined && status.restarts >= 1, 'RS restarted the driver');
+  assert.equal(system.serviceStatus('nic')?.restarts ?? 0, 0, 'other drivers were untouched');
+});
