@@ -1,5 +1,6 @@
 // The messages of the storage side: block and character device requests, the file server's and the IOMMU service's, and their error codes.
 import { HARDWARE, Message, OK, defineLayout, type Sys, type Trap } from '../sdk/index';
+import { utf8Encode } from '../core/utf8';
 
 /** Block device requests (MINIX's BDEV_*), answered with BDEV_REPLY. */
 export const BDEV = {
@@ -96,15 +97,7 @@ export const PATH_MAX = 255;
 
 /** UTF-8 bytes of a path. */
 export function encodePath(path: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of path) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-  }
-  return Uint8Array.from(out);
+  return utf8Encode(path);
 }
 
 /** A path from its UTF-8 bytes; malformed sequences become U+FFFD. */
