@@ -7,6 +7,21 @@ export const CommandId = {
   restartSimulator: 'microkernelLab.simulator.restart',
   refreshSystem: 'microkernelLab.system.refresh',
   newScenario: 'microkernelLab.scenario.new',
+  startSystem: 'microkernelLab.system.start',
+  stopSystem: 'microkernelLab.system.stop',
+  pauseSystem: 'microkernelLab.system.pause',
+  resumeSystem: 'microkernelLab.system.resume',
+  restartDriver: 'microkernelLab.driver.restart',
+  killDriver: 'microkernelLab.driver.kill',
+  injectFault: 'microkernelLab.driver.injectFault',
+  updateDriver: 'microkernelLab.driver.update',
+  showPrivileges: 'microkernelLab.driver.showPrivileges',
+  openDriverSource: 'microkernelLab.driver.openSource',
+  openConsole: 'microkernelLab.console.open',
+  openTrace: 'microkernelLab.trace.open',
+  loadTrace: 'microkernelLab.trace.load',
+  exportPerfetto: 'microkernelLab.trace.exportPerfetto',
+  exportCsv: 'microkernelLab.trace.exportCsv',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -19,6 +34,26 @@ export interface CommandArgs {
   [CommandId.refreshSystem]: [];
   /** A template id (s1, s2, s3, empty); without it the user picks one. */
   [CommandId.newScenario]: [templateId?: string];
+  /** A built-in scenario name or a workspace scenario file, and a configuration; without them the user picks. */
+  [CommandId.startSystem]: [scenario?: string, configuration?: string];
+  [CommandId.stopSystem]: [];
+  [CommandId.pauseSystem]: [];
+  [CommandId.resumeSystem]: [];
+  /** A service label, or the System view's node; without one the user picks. */
+  [CommandId.restartDriver]: [target?: unknown];
+  [CommandId.killDriver]: [target?: unknown];
+  /** A service label or node, and a fault type; without them the user picks. */
+  [CommandId.injectFault]: [target?: unknown, faultType?: string];
+  [CommandId.updateDriver]: [target?: unknown];
+  [CommandId.showPrivileges]: [target?: unknown];
+  [CommandId.openDriverSource]: [target?: unknown];
+  [CommandId.openConsole]: [];
+  [CommandId.openTrace]: [];
+  /** A trace file's path; without one the user picks. */
+  [CommandId.loadTrace]: [path?: string];
+  /** Where to write; without it the user picks. */
+  [CommandId.exportPerfetto]: [path?: string];
+  [CommandId.exportCsv]: [path?: string];
 }
 
 export const CATEGORY = 'Microkernel Lab';

@@ -10,6 +10,10 @@ import {
   type ParamsOf,
 } from '../protocol/workerProtocol';
 import { bootScenario, builtinScenario } from '../system/scenarios';
+import { consoleHandlers } from './consoleHandlers';
+import { Session, sessionHandlers } from './session';
+import { traceHandlers } from './traceHandlers';
+import type { WorkerContext } from './workerContext';
 
 /** How far the default system runs before it is described: long enough for RS to have started every service. */
 const BOOT_CYCLES = 50_000_000;
@@ -17,14 +21,20 @@ const BOOT_CYCLES = 50_000_000;
 type Handlers = { [M in WorkerMethod]: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
 
 export class WorkerService {
-  private system: SystemSnapshot | undefined;
+  private defaultSystem: SystemSnapshot | undefined;
+  private readonly context: WorkerContext;
+  private readonly handlers: Handlers;
 
-  constructor(private readonly post: (message: WorkerToHost) => void) {}
-
-  private readonly handlers: Handlers = {
-    ping: ({ payload }) => ({ payload, simulatorVersion: SIMULATOR_VERSION }),
-    describeSystem: () => (this.system ??= bootedDefaultSystem()),
-  };
+  constructor(private readonly post: (message: WorkerToHost) => void) {
+    this.context = { session: new Session(), post };
+    this.handlers = {
+      ping: ({ payload }) => ({ payload, simulatorVersion: SIMULATOR_VERSION }),
+      describeSystem: () => this.context.session.system?.snapshot() ?? (this.defaultSystem ??= bootedDefaultSystem()),
+      ...sessionHandlers(this.context),
+      ...consoleHandlers(this.context),
+      ...traceHandlers(this.context),
+    };
+  }
 
   async handle(message: HostToWorker): Promise<void> {
     const handler = this.handlers[message.method] as (p: unknown) => unknown;

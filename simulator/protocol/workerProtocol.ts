@@ -1,6 +1,9 @@
 // The channel between the extension host and the simulator worker thread.
 // extension/simulatorClient.ts and simulator/host/worker.ts both import this
-// file; a change here is a change to both ends.
+// file; a change here is a change to both ends. The console's and the trace
+// views' requests live in consoleProtocol.ts and traceProtocol.ts.
+import type { ConsoleRequests } from './consoleProtocol';
+import type { TraceRequests } from './traceProtocol';
 
 /** One process as the System view shows it. */
 export interface ProcessSummary {
@@ -41,9 +44,20 @@ export interface SystemSnapshot {
   readonly devices: readonly DeviceSummary[];
 }
 
+/** One request: what the host sends and what the worker answers. */
+export interface RequestSpec {
+  readonly params: unknown;
+  readonly result: unknown;
+}
+
+/** Starting, stopping and steering the running system (simulator/host/session.ts answers these). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the session's requests
+export interface SessionRequests {}
+
 /** Requests the host may make, with their parameters and results. */
-export interface WorkerRequests {
+export interface WorkerRequests extends SessionRequests, ConsoleRequests, TraceRequests {
   ping: { params: { payload: string }; result: { payload: string; simulatorVersion: string } };
+  /** The running system, or the default system booted until its services are up when none runs. */
   describeSystem: { params: Record<string, never>; result: SystemSnapshot };
 }
 
