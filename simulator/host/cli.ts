@@ -4,18 +4,22 @@ import { parseArgs } from 'node:util';
 import { checkConfFiles, formatDiagnostic } from '../config/systemConf';
 import { SIMULATOR_VERSION } from '../protocol/workerProtocol';
 import { runCommand } from './runCommand';
+import { traceCommand } from './traceCommand';
 
 const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
 
 Usage:
   mklab run [SCENARIO] [--config NAME] [--seed N] [--duration T] [--trace FILE] [--json]
   mklab conf check FILE...
+  mklab trace export FILE.mktrace --format perfetto|csv [-o OUT]
+  mklab trace info FILE.mktrace
   mklab --version
 
 Commands:
   run          boot a system, run its workload and faults, print a summary
                (with no SCENARIO: the built-in default system, scenario s1)
   conf check   validate MINIX system.conf files; exit status 1 on any error
+  trace        export a saved trace to Perfetto's JSON or CSV, or describe it
 `;
 
 /** Exit statuses: 0 success, 1 the check or run failed, 2 bad usage. */
@@ -36,6 +40,8 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
       return confCommand(rest, out, err);
     case 'run':
       return runCommand(rest, { out, err, progressStream: process.stderr });
+    case 'trace':
+      return traceCommand(rest, { out, err });
     default:
       err(`mklab: unknown command '${command}'\n\n${USAGE}`);
       return 2;

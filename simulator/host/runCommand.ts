@@ -1,6 +1,6 @@
 // `mklab run`: boots a scenario's system, runs it, prints the summary and
 // optionally saves the trace.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseScenario, type Scenario } from '../config/scenario';
@@ -11,7 +11,7 @@ import { bootScenario, builtinScenario, builtinScenarios } from '../system/scena
 import type { BuiltinService } from '../system/builtin';
 import { formatSummary } from '../system/summary';
 import type { ProgramMain } from '../sdk/sys';
-import { encodeTrace } from '../trace/traceFile';
+import { saveRunTrace } from './traceCommand';
 import { ProgressBar, type ProgressStream } from './progress';
 import { formatDiagnostic as formatDriverDiagnostic, loadUserDriver } from './userDrivers';
 
@@ -30,7 +30,7 @@ Options:
   --config NAME    configuration: ${SUPPORTED_CONFIGURATIONS.join(', ')}
   --seed N         the seed (a non-negative integer); default: the scenario's
   --duration T     simulated time to run, e.g. 500ms, 2h; default: the scenario's
-  --trace FILE     save the trace in the project's format (.mktrace)
+  --trace FILE     save the trace: .mktrace (the project's format), .json (Perfetto), .csv
   --json           print the summary as one JSON object
 `;
 
@@ -94,14 +94,13 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
     const summary = system.summary(scenario.name);
 
     if (values.trace !== undefined) {
-      const bytes = encodeTrace(system.sim.trace, {
+      saveRunTrace(values.trace, system.sim.trace, {
         scenario: scenario.name,
         configuration: system.configuration,
         seed: seed ?? scenario.seed,
         clockHz: 1e9,
         endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])),
       });
-      writeFileSync(values.trace, bytes);
     }
     if (values.json) {
       io.out(JSON.stringify({ ...summary, wallTimeMs: Math.round(wallTimeMs) }) + '\n');

@@ -1,0 +1,133 @@
+// The trace model's names, built from the kernel's and the services' own
+// tables: special endpoints, message types, kernel and IPC calls, statuses,
+// devices and the group of each built-in service.
+import type { TraceLaneGroup } from '../protocol/traceProtocol';
+import {
+  ANY,
+  ASYNCM,
+  CLOCK,
+  IDLE,
+  IpcCall,
+  KERNEL,
+  NONE,
+  NOTIFY_MESSAGE,
+  SELF,
+  SYSTEM,
+  ipcCallNames,
+  kernelCallNames,
+  statusName,
+} from '../kernel/constants';
+import { DlReply, DlRequest, DsRequest, NetRequest, RS_LU_PREPARE, RS_LU_READY, RsRequest } from '../services/protocol';
+import { BDEV, CDEV, FI_WILD_DMA, FSREQ, IOMMU_REQ, VFS } from '../services/storageProtocol';
+import { storageServices } from '../system/storageServices';
+import type { TraceNaming } from '../trace/naming';
+import { TraceModel } from '../trace/model';
+import type { DecodedTrace } from '../trace/traceFile';
+import { CLOCK_HZ, type RunningSystem } from '../system/boot';
+
+const SPECIAL = new Map<number, string>([
+  [KERNEL, 'kernel'],
+  [SYSTEM, 'system'],
+  [CLOCK, 'clock'],
+  [IDLE, 'idle'],
+  [ASYNCM, 'asyncm'],
+  [ANY, 'ANY'],
+  [NONE, 'NONE'],
+  [SELF, 'SELF'],
+]);
+
+/** Devices' DMA ids as the machine assigns them by default (hw/nic.ts, blockDevice.ts, cdrom.ts). */
+const DEFAULT_DEVICES = new Map<number, string>([
+  [1, 'nic'],
+  [2, 'disk0'],
+  [3, 'cd0'],
+]);
+
+/** The core services are built with run-time context (registry.ts); their kinds are fixed. */
+const CORE_GROUPS = new Map<string, TraceLaneGroup>([
+  ['rs', 'servers'],
+  ['ds', 'servers'],
+  ['inet', 'servers'],
+  ['nic', 'drivers'],
+]);
+
+interface TypeName {
+  readonly type: number;
+  readonly name: string;
+  /** Receivers for which this name applies, when two protocols share a number. */
+  readonly receivers?: readonly string[];
+}
+
+function table(prefix: string, values: Readonly<Record<string, number>>, receivers?: readonly string[]): TypeName[] {
+  return Object.entries(values).map(([k, v]) => ({ type: v, name: `${prefix}${k}`, ...(receivers === undefined ? {} : { receivers }) }));
+}
+
+const MESSAGE_TYPES: readonly TypeName[] = [
+  ...table('RS_', RsRequest, ['rs']),
+  { type: RS_LU_PREPARE, name: 'RS_LU_PREPARE' },
+  { type: RS_LU_READY, name: 'RS_LU_READY' },
+  ...table('DS_', DsRequest),
+  ...table('DL_', DlRequest),
+  ...table('DL_REPLY_', DlReply),
+  ...table('NET_', NetRequest),
+  ...table('BDEV_', BDEV),
+  ...table('CDEV_', CDEV),
+  ...table('REQ_', FSREQ),
+  ...table('VFS_', VFS),
+  ...table('IOMMU_', IOMMU_REQ),
+  { type: FI_WILD_DMA, name: 'FI_WILD_DMA' },
+  { type: NOTIFY_MESSAGE, name: 'NOTIFY' },
+];
+
+export interface TraceNamingOptions {
+  /** The group of a label the built-in tables do not know (e.g. from the running system's processes). */
+  readonly lookupGroup?: (label: string) => TraceLaneGroup | undefined;
+  readonly devices?: ReadonlyMap<number, string>;
+}
+
+export function traceNaming(options: TraceNamingOptions = {}): TraceNaming {
+  const groups = new Map<string, TraceLaneGroup>(CORE_GROUPS);
+  for (const s of storageServices) groups.set(s.label, s.kind === 'driver' ? 'drivers' : s.kind === 'server' ? 'servers' : 'programs');
+  const devices = options.devices ?? DEFAULT_DEVICES;
+  const byType = new Map<number, TypeName[]>();
+  for (const t of MESSAGE_TYPES) byType.set(t.type, [...(byType.get(t.type) ?? []), t]);
+  const distinct = [...byType.entries()].map(([type, names]) => ({ type, name: names.map((n) => n.name).join(' / ') }));
+  distinct.sort((a, b) => a.type - b.type);
+  return {
+    specialEndpoint: (ep) => SPECIAL.get(ep),
+    isNoEndpoint: (ep) => ep === NONE || ep === ANY || ep === SELF,
+    groupOf: (label, ep) => (ep < 0 && ep >= ASYNCM ? 'kernel' : (groups.get(label) ?? options.lookupGroup?.(label) ?? 'programs')),
+    deviceName: (id) => devices.get(id),
+    messageTypeName(type, receiverLabel) {
+      const names = byType.get(type);
+      if (names === undefined) return undefined;
+      if (names.length === 1) return names[0]!.name;
+      const specific = names.find((n) => n.receivers?.includes(receiverLabel ?? '') === true);
+      if (specific !== undefined) return specific.name;
+      const general = names.filter((n) => n.receivers === undefined);
+      return (general.length > 0 ? general : names).map((n) => n.name).join(' / ');
+    },
+    messageTypes: () => distinct,
+    kernelCallName: (nr) => kernelCallNames[nr],
+    ipcCallName: (nr) => ipcCallNames[nr],
+    statusName,
+    notifyMessageType: NOTIFY_MESSAGE,
+    ipcCalls: { SEND: IpcCall.SEND, SENDREC: IpcCall.SENDREC, NOTIFY: IpcCall.NOTIFY, SENDA: IpcCall.SENDA },
+  };
+}
+
+/** The model of a running system's trace; names and groups come from the system as it is now. */
+export function modelForSystem(system: RunningSystem): TraceModel {
+  const naming = traceNaming({
+    lookupGroup: (label) => system.processes().find((p) => p.label === label)?.group,
+    devices: new Map(system.machine.devices.flatMap((d) => (d.deviceId === undefined ? [] : [[d.deviceId, d.name] as const]))),
+  });
+  const endpointNames = { get: (ep: number) => system.sim.processes().find((p) => p.endpoint === ep)?.name };
+  return new TraceModel(system.sim.trace, naming, { clockHz: CLOCK_HZ, endpointNames });
+}
+
+/** The model of a decoded trace file. */
+export function modelForFile(decoded: DecodedTrace): TraceModel {
+  const names = new Map<number, string>(Object.entries(decoded.meta.endpointNames).map(([ep, name]) => [Number(ep), name]));
+  return new TraceModel(decoded.trace, traceNaming(), { clockHz: decoded.meta.clockHz, endpointNames: names });
+}

@@ -1,0 +1,250 @@
+// Level of detail: the events of a visible time window at the visible
+// resolution. Few matching events come back as columns with their spans; many
+// come back as per-lane buckets with counts per kind (every event counted once)
+// and the state that covered most of each bucket. Both are single passes over
+// the recorder's columns between two binary searches by time.
+import type { TraceBucketCounts, TraceEventColumns, TraceFilter, TraceSpans, TraceWindow } from '../protocol/traceProtocol';
+import { compileFilter, matchLane, type CompiledFilter } from './filter';
+import { SPAN_KERNEL, SPAN_RUNNING, SPAN_STATE_COUNT, type SpanList, type TraceModel } from './model';
+
+export const DEFAULT_MAX_EVENTS = 4000;
+export const MAX_EVENTS_LIMIT = 20000;
+export const MAX_PIXEL_WIDTH = 16384;
+/** Dense count cells (lane × bucket × kind) a bucketed answer may use while counting: 16 MiB. */
+const MAX_COUNT_CELLS = 4 << 20;
+const KIND_SLOTS = 32;
+
+export interface TraceWindowOptions {
+  readonly fromCycles: number;
+  readonly toCycles: number;
+  readonly pixelWidth: number;
+  readonly filter?: TraceFilter;
+  readonly maxEvents?: number;
+}
+
+export function traceWindow(model: TraceModel, options: TraceWindowOptions): TraceWindow {
+  const { fromCycles, toCycles } = options;
+  if (!Number.isFinite(fromCycles) || !Number.isFinite(toCycles) || !(toCycles > fromCycles)) {
+    throw new RangeError(`expected a time window with fromCycles < toCycles, got [${fromCycles}, ${toCycles})`);
+  }
+  if (!Number.isInteger(options.pixelWidth) || options.pixelWidth < 1) throw new RangeError(`expected a positive integer pixelWidth, got ${options.pixelWidth}`);
+  model.refresh();
+  const maxEvents = Math.max(0, Math.min(MAX_EVENTS_LIMIT, Math.floor(options.maxEvents ?? DEFAULT_MAX_EVENTS)));
+  const f = compileFilter(model, options.filter, fromCycles, toCycles);
+  const t = model.trace;
+  const { start, end } = f.toCycles > f.fromCycles ? t.rangeByTime(f.fromCycles, f.toCycles) : { start: 0, end: 0 };
+  const common = { fromCycles, toCycles, laneCount: model.laneCount, endSeq: t.endSeq };
+
+  const picked = new Float64Array(Math.min(maxEvents + 1, Math.max(0, end - start)));
+  let matched = 0;
+  for (let seq = start; seq < end; seq++) {
+    if (matchLane(model, f, seq % t.capacity) < 0) continue;
+    if (matched < picked.length) picked[matched] = seq;
+    matched++;
+    if (matched > maxEvents) break;
+  }
+  if (matched <= maxEvents) {
+    return { mode: 'events', ...common, matched, events: eventColumns(model, f, picked.subarray(0, matched)), spans: clippedSpans(model, f, fromCycles, toCycles) };
+  }
+  return bucketed(model, f, start, end, options.pixelWidth, common);
+}
+
+function eventColumns(model: TraceModel, f: CompiledFilter, seqs: Float64Array): TraceEventColumns {
+  const t = model.trace;
+  const n = seqs.length;
+  const cols = {
+    seq: Float64Array.from(seqs),
+    timeCycles: new Float64Array(n),
+    kind: new Uint8Array(n),
+    lane: new Int16Array(n),
+    peerLane: new Int16Array(n),
+    src: new Int32Array(n),
+    dst: new Int32Array(n),
+    a: new Int32Array(n),
+    b: new Int32Array(n),
+    c: new Int32Array(n),
+    label: new Uint32Array(n),
+  };
+  const strings: string[] = [''];
+  const stringIndex = new Map<number, number>([[0, 0]]);
+  for (let k = 0; k < n; k++) {
+    const i = seqs[k]! % t.capacity;
+    cols.timeCycles[k] = t.time[i]!;
+    cols.kind[k] = t.kind[i]!;
+    const lane = matchLane(model, f, i);
+    cols.lane[k] = lane;
+    const home = model.homeLane[i]!;
+    cols.peerLane[k] = lane === home ? model.peerLane[i]! : home;
+    cols.src[k] = t.src[i]!;
+    cols.dst[k] = t.dst[i]!;
+    cols.a[k] = t.a[i]!;
+    cols.b[k] = t.b[i]!;
+    cols.c[k] = t.c[i]!;
+    const id = t.label[i]!;
+    let local = stringIndex.get(id);
+    if (local === undefined) {
+      local = strings.length;
+      strings.push(t.strings.get(id));
+      stringIndex.set(id, local);
+    }
+    cols.label[k] = local;
+  }
+  return { ...cols, strings };
+}
+
+/** Every span of the shown lanes that overlaps [fromCycles, toCycles), clipped to it. */
+export function clippedSpans(model: TraceModel, f: CompiledFilter, fromCycles: number, toCycles: number): TraceSpans {
+  const lane: number[] = [];
+  const state: number[] = [];
+  const start: number[] = [];
+  const end: number[] = [];
+  const peer: number[] = [];
+  const seq: number[] = [];
+  const add = (l: number, s: number, a: number, b: number, p: number, q: number) => {
+    const from = Math.max(a, fromCycles);
+    const to = Math.min(b, toCycles);
+    if (!(to > from)) return;
+    lane.push(l);
+    state.push(s);
+    start.push(from);
+    end.push(to);
+    peer.push(p);
+    seq.push(q);
+  };
+  for (let l = 0; l < model.laneCount; l++) {
+    if (f.lanes !== null && f.lanes[l] !== 1) continue;
+    for (const list of [model.primary[l]!, model.kernel[l]!]) {
+      for (let k = list.firstEndingAfter(fromCycles); k < list.count && list.start[k]! < toCycles; k++) {
+        add(l, list.state[k]!, list.start[k]!, list.end[k]!, list.peer[k]!, list.seq[k]!);
+      }
+    }
+  }
+  const endOfTrace = traceEndCycles(model);
+  for (const o of model.openSpans()) {
+    if (f.lanes !== null && f.lanes[o.lane] !== 1) continue;
+    add(o.lane, o.state, o.startCycles, endOfTrace, o.peer, o.seq);
+  }
+  return {
+    lane: Uint16Array.from(lane),
+    state: Uint8Array.from(state),
+    startCycles: Float64Array.from(start),
+    endCycles: Float64Array.from(end),
+    peerLane: Int16Array.from(peer),
+    seq: Float64Array.from(seq),
+  };
+}
+
+export function traceEndCycles(model: TraceModel): number {
+  const t = model.trace;
+  return t.size === 0 ? 0 : t.timeAt(t.endSeq - 1);
+}
+
+function bucketed(
+  model: TraceModel,
+  f: CompiledFilter,
+  start: number,
+  end: number,
+  pixelWidth: number,
+  common: { fromCycles: number; toCycles: number; laneCount: number; endSeq: number },
+): TraceWindow {
+  const t = model.trace;
+  const lanes = Math.max(1, model.laneCount);
+  const wanted = Math.min(pixelWidth, MAX_PIXEL_WIDTH);
+  const bucketCount = Math.max(1, Math.min(wanted, Math.floor(MAX_COUNT_CELLS / (lanes * KIND_SLOTS))));
+  const { fromCycles, toCycles } = common;
+  const width = (toCycles - fromCycles) / bucketCount;
+  const cells = new Uint32Array(lanes * bucketCount * KIND_SLOTS);
+  let matched = 0;
+  const cap = t.capacity;
+  for (let seq = start; seq < end; seq++) {
+    const i = seq % cap;
+    const lane = matchLane(model, f, i);
+    if (lane < 0) continue;
+    let b = Math.floor((t.time[i]! - fromCycles) / width);
+    if (b >= bucketCount) b = bucketCount - 1;
+    cells[(lane * bucketCount + b) * KIND_SLOTS + (t.kind[i]! & (KIND_SLOTS - 1))]!++;
+    matched++;
+  }
+  let nonZero = 0;
+  for (let k = 0; k < cells.length; k++) if (cells[k] !== 0) nonZero++;
+  const counts: TraceBucketCounts = {
+    lane: new Uint16Array(nonZero),
+    bucket: new Uint32Array(nonZero),
+    kind: new Uint8Array(nonZero),
+    count: new Uint32Array(nonZero),
+  };
+  let w = 0;
+  for (let k = 0; k < cells.length; k++) {
+    const n = cells[k]!;
+    if (n === 0) continue;
+    const kind = k % KIND_SLOTS;
+    const lb = (k - kind) / KIND_SLOTS;
+    const bucket = lb % bucketCount;
+    (counts.lane as Uint16Array)[w] = (lb - bucket) / bucketCount;
+    (counts.bucket as Uint32Array)[w] = bucket;
+    (counts.kind as Uint8Array)[w] = kind;
+    (counts.count as Uint32Array)[w] = n;
+    w++;
+  }
+  return {
+    mode: 'buckets',
+    ...common,
+    matched,
+    bucketCount,
+    bucketCycles: width,
+    counts,
+    dominantState: dominantStates(model, f, fromCycles, width, bucketCount),
+  };
+}
+
+/** Per lane and bucket, the state that covered most of the bucket; 0 when idle (or not running and not blocked) won. */
+function dominantStates(model: TraceModel, f: CompiledFilter, fromCycles: number, width: number, bucketCount: number): Uint8Array {
+  const out = new Uint8Array(model.laneCount * bucketCount);
+  const cover = new Float64Array(bucketCount * SPAN_STATE_COUNT);
+  const toCycles = fromCycles + width * bucketCount;
+  const open = model.openSpans();
+  const endOfTrace = traceEndCycles(model);
+  for (let lane = 0; lane < model.laneCount; lane++) {
+    if (f.lanes !== null && f.lanes[lane] !== 1) continue;
+    cover.fill(0);
+    let any = false;
+    const addSpan = (s: number, e: number, state: number) => {
+      const a = Math.max(s, fromCycles);
+      const b = Math.min(e, toCycles);
+      if (!(b > a)) return;
+      any = true;
+      const b0 = Math.min(bucketCount - 1, Math.floor((a - fromCycles) / width));
+      const b1 = Math.min(bucketCount - 1, Math.floor((b - fromCycles) / width));
+      for (let k = b0; k <= b1; k++) {
+        const lo = Math.max(a, fromCycles + k * width);
+        const hi = Math.min(b, fromCycles + (k + 1) * width);
+        if (hi <= lo) continue;
+        cover[k * SPAN_STATE_COUNT + state]! += hi - lo;
+        // Kernel time is carved out of the running span that contains it.
+        if (state === SPAN_KERNEL) cover[k * SPAN_STATE_COUNT + SPAN_RUNNING]! -= hi - lo;
+      }
+    };
+    const layers: SpanList[] = [model.primary[lane]!, model.kernel[lane]!];
+    for (const list of layers) {
+      for (let k = list.firstEndingAfter(fromCycles); k < list.count && list.start[k]! < toCycles; k++) addSpan(list.start[k]!, list.end[k]!, list.state[k]!);
+    }
+    for (const o of open) if (o.lane === lane) addSpan(o.startCycles, endOfTrace, o.state);
+    if (!any) continue;
+    for (let k = 0; k < bucketCount; k++) {
+      let best = 0;
+      let bestCover = width;
+      let used = 0;
+      for (let s = 1; s < SPAN_STATE_COUNT; s++) used += cover[k * SPAN_STATE_COUNT + s]!;
+      bestCover = width - used;
+      for (let s = 1; s < SPAN_STATE_COUNT; s++) {
+        const c = cover[k * SPAN_STATE_COUNT + s]!;
+        if (c > bestCover) {
+          best = s;
+          bestCover = c;
+        }
+      }
+      out[lane * bucketCount + k] = best;
+    }
+  }
+  return out;
+}
