@@ -10,6 +10,12 @@ export interface WebviewShell {
   readonly bundle: string;
   /** Static markup for the body; the script fills it in. */
   readonly body: string;
+  /**
+   * Admits <style> elements that carry the page's nonce (the console: xterm.js
+   * creates its own style elements, and its script gives them the nonce).
+   * Inline style attributes and styles from anywhere else stay blocked.
+   */
+  readonly nonceStyles?: boolean;
 }
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, shell: WebviewShell): string {
@@ -18,7 +24,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
-    `style-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource}${shell.nonceStyles === true ? ` 'nonce-${nonce}'` : ''}`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');

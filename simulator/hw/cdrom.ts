@@ -64,6 +64,11 @@ export class CdromDrive extends StorageDevice {
     return this.disc !== undefined;
   }
 
+  /** The disc's bytes, for tools outside the simulated machine (the console's `cat`); the array itself, not to be changed. */
+  get media(): Uint8Array | undefined {
+    return this.disc;
+  }
+
   override describe(): DeviceDescription {
     const base = super.describe();
     return { ...base, state: { ...base.state, mediaChanges: this.mediaChanges } };
