@@ -24,16 +24,29 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
   private loading: Promise<SystemSnapshot> | undefined;
   private readonly subscription: { dispose(): void };
 
+  private shownKey = '';
+
   constructor(private readonly simulator: SimulatorClient) {
     this.subscription = simulator.on('snapshot', (s) => {
       this.snapshot = s;
+      this.loading = undefined;
+      // Snapshots come a few times a second; the tree redraws only when something it shows changed.
+      const key = JSON.stringify([s.name, s.processes, s.devices]);
+      if (key === this.shownKey) return;
+      this.shownKey = key;
       this.changed.fire(undefined);
     });
+  }
+
+  /** The snapshot the view shows now, if it has one. */
+  get current(): SystemSnapshot | undefined {
+    return this.snapshot;
   }
 
   refresh(): void {
     this.snapshot = undefined;
     this.loading = undefined;
+    this.shownKey = '';
     this.changed.fire(undefined);
   }
 
@@ -66,16 +79,14 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
       }
       case 'process': {
         const p = node.process;
+        const shown = displayState(p);
         const item = new vscode.TreeItem(p.label, vscode.TreeItemCollapsibleState.None);
         item.id = `process:${p.label}`;
-        item.description = `${p.state} · ep ${p.endpoint}${p.restarts ? ` · ${p.restarts} restarts` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(processIcon(p), processColour(p));
-        item.contextValue = p.group === 'drivers' ? 'driver' : p.group === 'servers' ? 'server' : 'process';
-        item.tooltip = new vscode.MarkdownString(
-          [`**${p.label}** (endpoint ${p.endpoint})`, `State: ${p.state}${p.blockedOn ? ` on ${p.blockedOn}` : ''}`, `Restarts: ${p.restarts}`]
-            .concat(p.lastExit ? [`Last exit: ${p.lastExit}`] : [])
-            .join('\n\n'),
-        );
+        item.description = `${shown.text} · ep ${p.endpoint}${p.restarts ? ` · ${p.restarts} restart${p.restarts === 1 ? '' : 's'}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(shown.icon, shown.colour);
+        item.contextValue = contextOf(p);
+        item.tooltip = processTooltip(p, shown.text);
+        item.accessibilityInformation = { label: `${p.label}, ${shown.text}, endpoint ${p.endpoint}, ${p.restarts} restarts` };
         return item;
       }
       case 'device': {
@@ -113,17 +124,79 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
   }
 }
 
-function processIcon(p: ProcessSummary): string {
-  if (p.state === 'crashed' || p.state === 'dead') return 'error';
-  if (p.state === 'restarting') return 'sync';
-  if (p.state.startsWith('blocked') || p.state === 'receiving' || p.state === 'sending' || p.state === 'sendrec') return 'debug-pause';
-  if (p.state === 'kernel task') return 'server-process';
-  if (p.state === 'running' || p.state === 'ready') return 'play-circle';
-  return 'circle-outline';
+interface ShownState {
+  readonly text: string;
+  readonly icon: string;
+  readonly colour?: vscode.ThemeColor;
 }
 
-function processColour(p: ProcessSummary): vscode.ThemeColor | undefined {
-  if (p.state === 'crashed' || p.state === 'dead') return new vscode.ThemeColor('errorForeground');
-  if (p.state === 'running' || p.state === 'ready') return new vscode.ThemeColor('testing.iconPassed');
-  return undefined;
+const GREEN = new vscode.ThemeColor('testing.iconPassed');
+const RED = new vscode.ThemeColor('errorForeground');
+const AMBER = new vscode.ThemeColor('problemsWarningIcon.foreground');
+
+/** What the view says of a process: the reincarnation server's view first (restarting, down), then the kernel's. */
+export function displayState(p: ProcessSummary): ShownState {
+  const crashedLast = p.lastExit !== undefined && /^(crashed|page fault|panicked|no heartbeat)/.test(p.lastExit);
+  switch (p.serviceState) {
+    case 'backoff':
+    case 'starting':
+      return { text: p.serviceState === 'backoff' ? 'restarting (backoff)' : 'restarting', icon: 'sync~spin', colour: AMBER };
+    case 'updating':
+      return { text: 'live update', icon: 'sync~spin', colour: AMBER };
+    case 'down':
+      return crashedLast ? { text: 'crashed', icon: 'error', colour: RED } : { text: 'down', icon: 'circle-slash' };
+  }
+  switch (p.state) {
+    case 'kernel task':
+      return { text: 'kernel task', icon: 'server-process' };
+    case 'running':
+    case 'ready':
+      return { text: p.state, icon: 'play-circle', colour: GREEN };
+    case 'receiving':
+      return { text: p.blockedOn === undefined || p.blockedOn === 'ANY' ? 'waiting for a message' : `blocked on ${p.blockedOn}`, icon: 'debug-pause' };
+    case 'sending':
+    case 'sendrec':
+      return { text: `blocked on ${p.blockedOn ?? 'a receiver'}`, icon: 'debug-pause', colour: AMBER };
+    case 'crashed':
+    case 'dead':
+      return { text: 'crashed', icon: 'error', colour: RED };
+    case 'restarting':
+    case 'starting':
+    case 'backoff':
+      return { text: 'restarting', icon: 'sync~spin', colour: AMBER };
+    case 'down':
+      return crashedLast ? { text: 'crashed', icon: 'error', colour: RED } : { text: 'down', icon: 'circle-slash' };
+    default:
+      return { text: p.state, icon: 'circle-outline' };
+  }
+}
+
+/** Drivers and servers carry actions; `rs` cannot be restarted by itself, so it gets none. */
+function contextOf(p: ProcessSummary): string {
+  if (p.label === 'rs') return 'service.rs';
+  if (p.group === 'drivers') return 'driver';
+  if (p.group === 'servers') return 'server';
+  return 'process';
+}
+
+function processTooltip(p: ProcessSummary, state: string): vscode.MarkdownString {
+  const lines = [
+    `**${p.label}** — ${p.group === 'drivers' ? 'driver' : p.group === 'servers' ? 'server' : p.group === 'kernel' ? 'kernel task' : 'program'}, endpoint ${p.endpoint}`,
+    `State: ${state}${p.serviceState ? ` (reincarnation server: ${p.serviceState})` : ''}`,
+    `Restarts: ${p.restarts}${p.lastExit ? ` · last exit: ${p.lastExit}` : ''}`,
+  ];
+  const v = p.privileges;
+  if (v) {
+    lines.push(
+      '---',
+      `**Privileges**`,
+      `IPC targets: ${v.ipcTargets || 'none'}`,
+      `Kernel calls: ${v.kernelCalls.join(', ') || 'none'}`,
+      `I/O: ${v.ioRanges.join(', ') || 'none'}`,
+      `IRQ: ${v.irqs.join(', ') || 'none'}`,
+    );
+  }
+  const md = new vscode.MarkdownString(lines.join('\n\n'));
+  md.supportThemeIcons = true;
+  return md;
 }

@@ -1,13 +1,565 @@
-// The session: the one system the worker runs for the editor.
-import type { SessionRequests } from '../protocol/workerProtocol';
-import type { RunningSystem } from '../system/boot';
+// The session: the one system the worker runs for the editor. It boots a
+// system from a scenario or a system.conf, runs it in short slices paced
+// against the wall clock (yielding to the event loop between slices, so that
+// pause, stop and every other request are answered at once), and pushes a
+// complete snapshot at most SNAPSHOT_INTERVAL_MS apart.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type {
+  DriverOperation,
+  FaultTypeEntry,
+  IommuView,
+  ProcessSummary,
+  SessionRequests,
+  SessionState,
+  SessionStatus,
+  StartParams,
+  SystemSnapshot,
+  SystemSource,
+} from '../protocol/workerProtocol';
+import { bootSystem, type RunningSystem } from '../system/boot';
+import { CLOCK_HZ, DEFAULT_COST_PROFILE, SUPPORTED_CONFIGURATIONS } from '../system/machine';
+import { builtinScenario, builtinScenarios } from '../system/scenarios';
+import { parseScenario, type Configuration, type Scenario } from '../config/scenario';
+import { formatDiagnostic, parseSystemConf } from '../config/systemConf';
+import { costProfiles } from '../bench/costProfiles';
+import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../faults/injector';
+import { BUILTIN_IMAGES } from '../services/isofs/isoBuilder';
+import type { BuiltinService } from '../system/builtin';
+import type { ProgramMain } from '../sdk/sys';
+import { formatDiagnostic as formatDriverDiagnostic, loadUserDriver } from './userDrivers';
+import { Pacer, SliceSizer } from './pacing';
 import type { HandlersFor, WorkerContext } from './workerContext';
+
+/** Snapshots are pushed at most this often (4 per second). */
+export const SNAPSHOT_INTERVAL_MS = 250;
+/** Wall time one tick may spend simulating before it yields to the event loop. */
+export const TICK_BUDGET_MS = 12;
+/** Wall time between ticks when the system runs at a set speed. */
+export const TICK_INTERVAL_MS = 16;
+const DEFAULT_TRACE_CAPACITY = 1_000_000;
+const RS_LABEL = 'rs';
+
+export const FAULT_DESCRIPTIONS: Readonly<Record<InjectableFault, string>> = {
+  crash: 'Throws at its next step: the process ends, RS sees the exit and restarts it at once.',
+  hang: 'Computes forever without entering the kernel: only the missed heartbeats give it away; RS kills it after two periods and restarts it.',
+  'wild-write': 'Writes outside its address space: the MMU faults, the kernel kills it, RS restarts it.',
+  'wild-dma': "Programs its device's DMA at kernel memory: the IOMMU blocks and logs the transfer (without one, memory is corrupted).",
+  'resource-leak': 'Leaks memory on every request until it runs out, then fails.',
+};
+
+/** An error the user can act on: bad input, a refused action. The message is shown as it is. */
+export class SessionError extends Error {}
+
+export interface SessionClock {
+  nowMs(): number;
+  /** Runs `fn` after `ms` (0: as soon as the event loop is free); returns a cancel function. */
+  defer(fn: () => void, ms: number): () => void;
+}
+
+const nodeClock: SessionClock = {
+  nowMs: () => performance.now(),
+  defer: (fn, ms) => {
+    if (ms <= 0) {
+      const h = setImmediate(fn);
+      return () => clearImmediate(h);
+    }
+    const h = setTimeout(fn, ms);
+    return () => clearTimeout(h);
+  },
+};
 
 export class Session {
   /** The running (or paused, or stopped) system; undefined before the first start. */
   system: RunningSystem | undefined;
+  private stateValue: SessionState = 'idle';
+  private runId = 0;
+  private untilCycles: number | null = null;
+  private message: string | undefined;
+  private pacer: Pacer | undefined;
+  private readonly sizer = new SliceSizer(CLOCK_HZ / 100, CLOCK_HZ / 100_000, CLOCK_HZ);
+  private lagging = false;
+  private speed = 1;
+  private cancelTick: (() => void) | undefined;
+  private cancelPublish: (() => void) | undefined;
+  private lastPublishMs = -Infinity;
+  private publisher: ((snapshot: SystemSnapshot) => void) | undefined;
+  private readonly systemListeners = new Set<(system: RunningSystem | undefined) => void>();
+
+  constructor(private readonly clock: SessionClock = nodeClock) {}
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  /** Receives every pushed snapshot (the worker posts them to the host). */
+  setPublisher(publish: (snapshot: SystemSnapshot) => void): void {
+    this.publisher = publish;
+  }
+
+  /** Called with the new system whenever one is started (other request groups attach to it). */
+  onSystemChanged(listener: (system: RunningSystem | undefined) => void): { dispose(): void } {
+    this.systemListeners.add(listener);
+    return { dispose: () => this.systemListeners.delete(listener) };
+  }
+
+  status(): SessionStatus {
+    const s = this.system;
+    let restarts = 0;
+    if (s) for (const st of s.rsStatus.values()) restarts += st.restarts;
+    return {
+      state: this.stateValue,
+      runId: this.runId,
+      ...(s === undefined ? {} : { name: s.name, configuration: s.configuration }),
+      nowCycles: s?.nowCycles ?? 0,
+      untilCycles: this.untilCycles,
+      clockHz: CLOCK_HZ,
+      restarts,
+      speed: this.speed,
+      lagging: this.lagging,
+      ...(this.message === undefined ? {} : { message: this.message }),
+    };
+  }
+
+  /** The running system as the views show it, or undefined before the first start. */
+  snapshot(): SystemSnapshot | undefined {
+    const s = this.system;
+    if (s === undefined) return undefined;
+    const base = s.snapshot();
+    const processes: ProcessSummary[] = base.processes.map((p) => {
+      const serviceState = s.rsStatus.get(p.label)?.state;
+      return serviceState === undefined ? p : { ...p, serviceState };
+    });
+    return { ...base, processes, running: this.stateValue === 'running', session: this.status() };
+  }
+
+  /** Boots a new system (replacing the current one once the new one has booted) and runs it. */
+  start(params: StartParams): SessionStatus {
+    const speed = checkSpeed(params.speed);
+    const { system, untilCycles } = bootFromParams(params);
+    this.halt();
+    this.system = system;
+    this.runId++;
+    this.untilCycles = untilCycles;
+    this.speed = speed;
+    this.message = system.diagnostics.length > 0 ? `${system.diagnostics.length} warning(s) in the system description` : undefined;
+    this.lagging = false;
+    for (const l of this.systemListeners) l(system);
+    this.setRunning();
+    return this.status();
+  }
+
+  pause(): SessionStatus {
+    if (this.stateValue === 'running') {
+      this.halt();
+      this.stateValue = 'paused';
+      this.publishSoon();
+    }
+    return this.status();
+  }
+
+  resume(): SessionStatus {
+    if (this.stateValue === 'paused') this.setRunning();
+    else if (this.stateValue !== 'running') throw new SessionError(this.notRunnable('resume'));
+    return this.status();
+  }
+
+  stop(): SessionStatus {
+    if (this.stateValue === 'running' || this.stateValue === 'paused') {
+      this.halt();
+      this.stateValue = 'stopped';
+      this.message = undefined;
+      this.publishSoon();
+    }
+    return this.status();
+  }
+
+  setSpeed(speed: number): SessionStatus {
+    this.speed = checkSpeed(speed);
+    if (this.system && this.pacer) this.pacer.reanchor(this.clock.nowMs(), this.system.nowCycles, this.speed);
+    return this.status();
+  }
+
+  driverOperation(op: DriverOperation, label: string): string {
+    const system = this.liveSystem(op);
+    this.checkService(system, label);
+    if (label === RS_LABEL) throw new SessionError('rs is the reincarnation server itself: nothing would restart it');
+    let done: string;
+    if (op === 'kill') {
+      const endpoint = system.sim.endpointOf(label);
+      if (endpoint === undefined) throw new SessionError(`${label} has no running instance now (${system.rsStatus.get(label)?.state ?? 'not started'})`);
+      system.sim.kill(endpoint);
+      done = `${label} (endpoint ${endpoint}) killed with SIGKILL`;
+    } else {
+      const r = system.service(op, label);
+      if (r < 0) throw new SessionError(`service ${op} ${label} could not be started (error ${r})`);
+      done = `service ${op} ${label} sent to the reincarnation server`;
+    }
+    this.publishSoon();
+    return this.stateValue === 'paused' ? `${done}; it takes effect when the system resumes` : done;
+  }
+
+  injectFault(label: string, type: string): string {
+    const system = this.liveSystem('inject a fault');
+    this.checkService(system, label);
+    if (!isInjectableFault(type)) throw new SessionError(`unknown fault type '${type}' (available: ${INJECTABLE_FAULTS.join(', ')})`);
+    const endpoint = system.sim.endpointOf(label);
+    if (endpoint === undefined) throw new SessionError(`${label} has no running instance now (${system.rsStatus.get(label)?.state ?? 'not started'}): there is nothing to inject into`);
+    system.injectFault(label, type);
+    this.publishSoon();
+    const when = this.stateValue === 'paused' ? 'when the system resumes and it next runs' : 'the next time it runs';
+    return `${type} armed in ${label} (endpoint ${endpoint}); it strikes ${when}`;
+  }
+
+  serviceDetails(label: string): SessionRequests['serviceDetails']['result'] {
+    const system = this.system;
+    if (system === undefined) throw new SessionError('no system has been started');
+    const p = system.processes().find((x) => x.label === label);
+    if (p === undefined && !serviceLabels(system).has(label)) {
+      throw new SessionError(`no process or service '${label}' in ${system.name} (${system.processes().map((x) => x.label).join(', ')})`);
+    }
+    return {
+      label,
+      group: p?.group ?? 'not started yet',
+      ...(p?.privileges === undefined ? {} : { privileges: p.privileges }),
+      ...(p?.source === undefined ? {} : { source: p.source }),
+      ...confEntry(system.systemConfText, label),
+    };
+  }
+
+  iommuState(blockedLimit = 100): IommuView | null {
+    const d = this.system?.iommuState();
+    if (!d) return null;
+    // The IOMMU knows devices by id; the view names them as the machine does (nic0, disk0, ...).
+    const machineNames = new Map(this.system!.machine.devices.filter((x) => x.deviceId !== undefined).map((x) => [x.deviceId!, x.describe().name]));
+    const names = new Map(d.domains.map((x) => [x.deviceId, machineNames.get(x.deviceId) ?? x.label]));
+    const limit = Math.max(0, Math.min(1000, Math.floor(blockedLimit)));
+    return {
+      mode: d.mode,
+      invalidation: d.invalidation,
+      domains: d.domains.map((x) => ({ deviceId: x.deviceId, label: names.get(x.deviceId) ?? x.label, faultCount: x.faultCount, mappings: x.mappings.slice(0, 200) })),
+      faultCount: d.faultCount,
+      blocked: d.faultLog.slice(d.faultLog.length - limit).map((f) => ({
+        seq: f.seq,
+        timeCycles: f.timeCycles,
+        deviceId: f.deviceId,
+        device: names.get(f.deviceId) ?? `device ${f.deviceId}`,
+        iova: f.iova,
+        lengthBytes: f.lengthBytes,
+        direction: f.direction,
+        reason: f.reason,
+      })),
+      iotlbEntries: d.iotlbEntries,
+      iotlbCapacity: d.iotlbCapacity,
+      transfers: d.counters.transfers,
+    };
+  }
+
+  /** Ends the run loop and pending pushes (the worker is going away, or a test is done). */
+  dispose(): void {
+    this.halt();
+    this.cancelPublish?.();
+    this.cancelPublish = undefined;
+  }
+
+  private setRunning(): void {
+    const system = this.system!;
+    this.stateValue = 'running';
+    if (this.pacer) this.pacer.reanchor(this.clock.nowMs(), system.nowCycles, this.speed);
+    else this.pacer = new Pacer(this.speed, CLOCK_HZ, this.clock.nowMs(), system.nowCycles);
+    this.publishSoon();
+    this.schedule(0);
+  }
+
+  private halt(): void {
+    this.cancelTick?.();
+    this.cancelTick = undefined;
+  }
+
+  private schedule(ms: number): void {
+    this.cancelTick = this.clock.defer(() => this.tick(), ms);
+  }
+
+  /** One tick: simulate towards the paced target for at most TICK_BUDGET_MS, then yield. */
+  private tick(): void {
+    this.cancelTick = undefined;
+    const system = this.system;
+    const pacer = this.pacer;
+    if (this.stateValue !== 'running' || system === undefined || pacer === undefined) return;
+    const started = this.clock.nowMs();
+    const end = this.untilCycles ?? Infinity;
+    const target = Math.min(end, pacer.targetCycles(started, system.nowCycles));
+    let stopped: SessionState | undefined;
+    try {
+      while (system.nowCycles < target) {
+        const from = system.nowCycles;
+        const sliceEnd = Math.min(target, from + this.sizer.sliceCycles);
+        const sliceStarted = this.clock.nowMs();
+        const r = system.run({ untilCycles: sliceEnd, sliceCycles: sliceEnd - from });
+        const now = this.clock.nowMs();
+        this.sizer.observe(system.nowCycles - from, now - sliceStarted);
+        if (r.reason === 'panic') {
+          stopped = 'panicked';
+          this.message = `kernel panic: ${system.sim.panicked?.message ?? 'unknown'}`;
+          break;
+        }
+        if (r.reason === 'paused') {
+          stopped = 'paused';
+          this.message = 'paused by a debugger hook';
+          break;
+        }
+        if (now - started >= TICK_BUDGET_MS) break;
+      }
+    } catch (e) {
+      stopped = 'stopped';
+      this.message = `the simulation failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (stopped === undefined && system.nowCycles >= end) {
+      stopped = 'finished';
+      this.message = `the scenario's duration (${formatCycles(end)}) has passed`;
+    }
+    const dropped = pacer.takeLagging();
+    this.lagging = pacer.speed > 0 && (dropped || (stopped === undefined && system.nowCycles < target));
+    if (stopped !== undefined) {
+      this.stateValue = stopped;
+      this.publishSoon();
+      return;
+    }
+    this.publishSoon();
+    this.schedule(pacer.speed === 0 ? 0 : TICK_INTERVAL_MS);
+  }
+
+  /** Pushes a snapshot now, or at the earliest moment the rate allows. */
+  private publishSoon(): void {
+    if (this.cancelPublish !== undefined) return;
+    const wait = this.lastPublishMs + SNAPSHOT_INTERVAL_MS - this.clock.nowMs();
+    this.cancelPublish = this.clock.defer(() => {
+      this.cancelPublish = undefined;
+      this.lastPublishMs = this.clock.nowMs();
+      const snapshot = this.snapshot();
+      if (snapshot && this.publisher) this.publisher(snapshot);
+    }, Math.max(0, wait));
+  }
+
+  private liveSystem(action: string): RunningSystem {
+    const system = this.system;
+    if (system === undefined) throw new SessionError(`no system is running: start one first (Microkernel Lab: Start System…) to ${action}`);
+    if (this.stateValue !== 'running' && this.stateValue !== 'paused') throw new SessionError(this.notRunnable(action));
+    return system;
+  }
+
+  private checkService(system: RunningSystem, label: string): void {
+    if (typeof label !== 'string' || label === '') throw new SessionError('a service label is required');
+    const services = serviceLabels(system);
+    if (!services.has(label)) throw new SessionError(`'${label}' is not a service of ${system.name} (services: ${[...services].sort().join(', ')})`);
+  }
+
+  private notRunnable(action: string): string {
+    const why = this.stateValue === 'idle' ? 'no system has been started' : `the system has ${this.stateValue === 'finished' ? 'finished' : this.stateValue === 'panicked' ? 'panicked' : 'been stopped'}`;
+    return `cannot ${action}: ${why}; start a system again`;
+  }
 }
 
-export function sessionHandlers(_ctx: WorkerContext): HandlersFor<SessionRequests> {
-  return {};
+export function sessionHandlers(ctx: WorkerContext): HandlersFor<SessionRequests> {
+  const session = ctx.session;
+  session.setPublisher((body) => ctx.post({ kind: 'event', event: 'snapshot', body }));
+  const withStatus = (message: string) => ({ message, status: session.status() });
+  return {
+    sessionCatalog: () => ({
+      scenarios: [...builtinScenarios()].map(([name, s]) => ({ name, description: s.description, configuration: s.configuration, durationCycles: s.duration.cycles })),
+      configurations: [...SUPPORTED_CONFIGURATIONS],
+      costProfiles: Object.keys(costProfiles),
+      faultTypes: INJECTABLE_FAULTS.map((type): FaultTypeEntry => ({ type, description: FAULT_DESCRIPTIONS[type] })),
+    }),
+    startSystem: (params) => session.start(params),
+    stopSystem: () => session.stop(),
+    pauseSystem: () => session.pause(),
+    resumeSystem: () => session.resume(),
+    setSpeed: ({ speed }) => session.setSpeed(speed),
+    sessionStatus: () => session.status(),
+    driverOperation: ({ op, label }) => withStatus(session.driverOperation(checkOperation(op), label)),
+    injectFault: ({ label, type }) => withStatus(session.injectFault(label, type)),
+    serviceDetails: ({ label }) => session.serviceDetails(label),
+    iommuState: ({ blockedLimit }) => session.iommuState(blockedLimit),
+  };
+}
+
+const OPERATIONS: readonly DriverOperation[] = ['restart', 'kill', 'update', 'down', 'up', 'refresh'];
+
+function checkOperation(op: string): DriverOperation {
+  if (!(OPERATIONS as readonly string[]).includes(op)) throw new SessionError(`unknown operation '${op}' (available: ${OPERATIONS.join(', ')})`);
+  return op as DriverOperation;
+}
+
+function checkSpeed(speed: unknown): number {
+  if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < 0) {
+    throw new SessionError(`the speed must be a non-negative number of simulated seconds per second (0: as fast as possible), got ${String(speed)}`);
+  }
+  return speed;
+}
+
+/** Validates everything, loads what the source needs from disk, and boots; nothing is replaced if this throws. */
+export function bootFromParams(params: StartParams): { system: RunningSystem; untilCycles: number | null } {
+  const source = params.source;
+  const configuration = params.configuration;
+  if (configuration !== undefined && !(SUPPORTED_CONFIGURATIONS as readonly string[]).includes(configuration)) {
+    throw new SessionError(`unknown configuration '${configuration}' (available: ${SUPPORTED_CONFIGURATIONS.join(', ')})`);
+  }
+  if (params.costProfile !== undefined && costProfiles[params.costProfile] === undefined) {
+    throw new SessionError(`unknown cost profile '${params.costProfile}' (available: ${Object.keys(costProfiles).join(', ')})`);
+  }
+  if (params.seed !== undefined && (!Number.isSafeInteger(params.seed) || params.seed < 0)) throw new SessionError(`the seed must be a non-negative integer, got ${params.seed}`);
+  if (params.heartbeatPeriodMs !== undefined && !(Number.isFinite(params.heartbeatPeriodMs) && params.heartbeatPeriodMs > 0)) {
+    throw new SessionError(`the heartbeat period must be a positive number of milliseconds, got ${params.heartbeatPeriodMs}`);
+  }
+  if (params.traceCapacity !== undefined && !(Number.isSafeInteger(params.traceCapacity) && params.traceCapacity >= 1000)) {
+    throw new SessionError(`the trace buffer must hold at least 1000 events, got ${params.traceCapacity}`);
+  }
+  const { scenario, systemConf, isoImage, extraPrograms, untilCycles } = resolveSource(source, params.trusted);
+  const system = bootSystem({
+    name: scenario?.name ?? basename(dirname(systemConf!.file)) + '/' + basename(systemConf!.file),
+    seed: params.seed ?? scenario?.seed ?? 1,
+    configuration: (configuration ?? scenario?.configuration ?? 'microkernel-iommu') as Configuration,
+    costProfile: params.costProfile ?? (scenario === undefined || scenario.costProfile === 'default' ? DEFAULT_COST_PROFILE : scenario.costProfile),
+    heartbeatPeriodCycles:
+      params.heartbeatPeriodMs !== undefined ? Math.round((params.heartbeatPeriodMs * CLOCK_HZ) / 1000) : (scenario?.options.heartbeatPeriod.cycles ?? 5 * CLOCK_HZ),
+    restartBackoff: scenario?.options.restartBackoff ?? true,
+    iommuMode: scenario?.options.iommuMode ?? 'strict',
+    trace: { capacity: params.traceCapacity ?? DEFAULT_TRACE_CAPACITY, mode: 'ring' },
+    workload: scenario?.workload ?? [],
+    faults: scenario?.faults ?? [],
+    ...(systemConf === undefined ? {} : { systemConf }),
+    ...(isoImage === undefined ? {} : { isoImage }),
+    ...(extraPrograms.length === 0 ? {} : { extraPrograms }),
+  });
+  return { system, untilCycles };
+}
+
+interface ResolvedSource {
+  scenario: Scenario | undefined;
+  systemConf: { text: string; file: string } | undefined;
+  isoImage: Uint8Array | undefined;
+  extraPrograms: BuiltinService[];
+  untilCycles: number | null;
+}
+
+function resolveSource(source: SystemSource, trusted: boolean): ResolvedSource {
+  switch (source?.kind) {
+    case 'builtin': {
+      if (!builtinScenarios().has(String(source.name).toLowerCase())) {
+        throw new SessionError(`no built-in scenario '${source.name}' (available: ${[...builtinScenarios().keys()].join(', ')})`);
+      }
+      const scenario = builtinScenario(source.name);
+      return { scenario, systemConf: undefined, isoImage: undefined, extraPrograms: [], untilCycles: scenario.duration.cycles };
+    }
+    case 'scenarioFile': {
+      const { scenario, diagnostics } = parseScenario(source.text, source.file, { clockHz: CLOCK_HZ });
+      if (scenario === undefined) {
+        throw new SessionError(`${source.file} is not a valid scenario:\n${diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n')}`);
+      }
+      if (scenario.userDrivers.length > 0 && !trusted) {
+        throw new SessionError(
+          `${basename(source.file)} runs workspace code (userDrivers: ${scenario.userDrivers.join(', ')}), and this workspace is not trusted. ` +
+            'In restricted mode only built-in systems and drivers run: trust the workspace to run it.',
+        );
+      }
+      const baseDir = dirname(source.file);
+      const systemConf = scenario.system === 'default' ? undefined : { text: readText(resolve(baseDir, scenario.system)), file: resolve(baseDir, scenario.system) };
+      return {
+        scenario,
+        systemConf,
+        isoImage: workspaceIsoImage(scenario, baseDir),
+        extraPrograms: loadUserDrivers(scenario, baseDir),
+        untilCycles: scenario.duration.cycles,
+      };
+    }
+    case 'systemConf':
+      return { scenario: undefined, systemConf: { text: String(source.text), file: source.file }, isoImage: undefined, extraPrograms: [], untilCycles: null };
+    default:
+      throw new SessionError('start: expected a built-in scenario, a scenario file or a system.conf');
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SessionError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** A cd-read workload naming a workspace image: its bytes (built-in images are made by the boot itself). */
+function workspaceIsoImage(scenario: Scenario, baseDir: string): Uint8Array | undefined {
+  for (const w of scenario.workload) {
+    if (w.kind !== 'cd-read' || w.image === null || BUILTIN_IMAGES[w.image] !== undefined) continue;
+    const path = isAbsolute(w.image) ? w.image : resolve(baseDir, w.image);
+    try {
+      return new Uint8Array(readFileSync(path));
+    } catch (e) {
+      throw new SessionError(`cd-read: cannot read the image ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return undefined;
+}
+
+/** A user driver `foo.ts` takes its privileges from `foo.conf` beside it, as MINIX's per-driver files do. */
+function loadUserDrivers(scenario: Scenario, baseDir: string): BuiltinService[] {
+  const out: BuiltinService[] = [];
+  const problems: string[] = [];
+  for (const rel of scenario.userDrivers) {
+    const path = resolve(baseDir, rel);
+    const label = basename(path, extname(path));
+    const confPath = join(dirname(path), `${label}.conf`);
+    if (!existsSync(confPath)) {
+      problems.push(`${rel}: expected ${label}.conf beside it, describing the driver's privileges (service ${label} { ... };)`);
+      continue;
+    }
+    const loaded = loadUserDriver(path, { name: label });
+    if (!loaded.ok) {
+      problems.push(...loaded.diagnostics.map(formatDriverDiagnostic));
+      continue;
+    }
+    out.push({
+      label,
+      kind: 'driver',
+      main: loaded.program.main as unknown as ProgramMain,
+      sourceFile: loaded.program.source,
+      conf: readText(confPath),
+      description: `user driver ${rel}`,
+      // Listed in the scenario to run, so RS starts them at boot, after the built-in services.
+      bootOrder: 1000 + out.length,
+    });
+  }
+  if (problems.length > 0) throw new SessionError(`the scenario's drivers could not be loaded:\n${problems.join('\n')}`);
+  return out;
+}
+
+const labelsOf = new WeakMap<RunningSystem, ReadonlySet<string>>();
+
+/** The services the system description names (RS may not have started them all yet). */
+function serviceLabels(system: RunningSystem): ReadonlySet<string> {
+  let labels = labelsOf.get(system);
+  if (labels === undefined) {
+    labels = new Set([...parseSystemConf(system.systemConfText, 'system.conf').description.services.map((s) => s.label), ...system.rsStatus.keys()]);
+    labelsOf.set(system, labels);
+  }
+  return labels;
+}
+
+/** The service's entry as written in the system description. */
+function confEntry(text: string, label: string): { conf?: string } {
+  const parsed = parseSystemConf(text, 'system.conf');
+  const d = parsed.description.services.find((s) => s.label === label);
+  if (d === undefined) return {};
+  const lines = text.split('\n').slice(d.range.line - 1, d.range.endLine);
+  return { conf: lines.join('\n') };
+}
+
+export function formatCycles(cycles: number): string {
+  const s = cycles / CLOCK_HZ;
+  if (s >= 3600) return `${+(s / 3600).toFixed(2)} h`;
+  if (s >= 60) return `${+(s / 60).toFixed(2)} min`;
+  if (s >= 1) return `${+s.toFixed(2)} s`;
+  return `${+(s * 1000).toFixed(1)} ms`;
 }

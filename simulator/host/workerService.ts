@@ -29,7 +29,7 @@ export class WorkerService {
     this.context = { session: new Session(), post };
     this.handlers = {
       ping: ({ payload }) => ({ payload, simulatorVersion: SIMULATOR_VERSION }),
-      describeSystem: () => this.context.session.system?.snapshot() ?? (this.defaultSystem ??= bootedDefaultSystem()),
+      describeSystem: () => this.context.session.snapshot() ?? (this.defaultSystem ??= bootedDefaultSystem()),
       ...sessionHandlers(this.context),
       ...consoleHandlers(this.context),
       ...traceHandlers(this.context),

@@ -17,6 +17,8 @@ export interface ProcessSummary {
   readonly lastExit?: string;
   readonly privileges?: PrivilegeSummary;
   readonly source?: string;
+  /** What the reincarnation server says of the service (starting, running, backoff, down, updating), for services only. */
+  readonly serviceState?: string;
 }
 
 export interface PrivilegeSummary {
@@ -42,6 +44,8 @@ export interface SystemSnapshot {
   readonly nowCycles: number;
   readonly processes: readonly ProcessSummary[];
   readonly devices: readonly DeviceSummary[];
+  /** The editor's session around the system, when the snapshot comes from one. */
+  readonly session?: SessionStatus;
 }
 
 /** One request: what the host sends and what the worker answers. */
@@ -50,9 +54,115 @@ export interface RequestSpec {
   readonly result: unknown;
 }
 
+/** Where a system to start comes from: a built-in scenario, a workspace scenario file, or a workspace system.conf. */
+export type SystemSource =
+  | { readonly kind: 'builtin'; readonly name: string }
+  | { readonly kind: 'scenarioFile'; readonly file: string; readonly text: string }
+  | { readonly kind: 'systemConf'; readonly file: string; readonly text: string };
+
+export interface StartParams {
+  readonly source: SystemSource;
+  /** A configuration name; the scenario's own (microkernel-iommu for a system.conf) if absent. */
+  readonly configuration?: string;
+  readonly seed?: number;
+  /** A cost profile name; the scenario's own if absent. */
+  readonly costProfile?: string;
+  /** RS's heartbeat period; the scenario's own (MINIX: 5 s) if absent. */
+  readonly heartbeatPeriodMs?: number;
+  /** Trace events kept (a ring). */
+  readonly traceCapacity?: number;
+  /** Simulated seconds per wall-clock second; 0 runs as fast as the worker can. */
+  readonly speed: number;
+  /** Whether the workspace is trusted; workspace code (user drivers) runs only if it is. */
+  readonly trusted: boolean;
+}
+
+export type SessionState = 'idle' | 'running' | 'paused' | 'finished' | 'panicked' | 'stopped';
+
+/** The editor's session: which system, where its simulated time is, whether it runs. */
+export interface SessionStatus {
+  readonly state: SessionState;
+  /** Counts the starts in this worker, so a snapshot can be told from one of an earlier system. */
+  readonly runId: number;
+  readonly name?: string;
+  readonly configuration?: string;
+  readonly nowCycles: number;
+  /** Where the run ends (the scenario's duration); null when it runs until stopped. */
+  readonly untilCycles: number | null;
+  readonly clockHz: number;
+  /** Restarts of all services so far. */
+  readonly restarts: number;
+  readonly speed: number;
+  /** True when the simulation cannot keep up with the requested speed. */
+  readonly lagging: boolean;
+  /** Why the run stopped by itself (panic, end of the scenario), or a note on the last operation. */
+  readonly message?: string;
+}
+
+export type DriverOperation = 'restart' | 'kill' | 'update' | 'down' | 'up' | 'refresh';
+
+export interface ScenarioEntry {
+  readonly name: string;
+  readonly description: string;
+  readonly configuration: string;
+  readonly durationCycles: number;
+}
+
+export interface FaultTypeEntry {
+  readonly type: string;
+  readonly description: string;
+}
+
+/** The IOMMU as the IOMMU view shows it. */
+export interface IommuView {
+  readonly mode: string;
+  readonly invalidation: 'strict' | 'lazy';
+  readonly domains: readonly {
+    readonly deviceId: number;
+    readonly label: string;
+    readonly faultCount: number;
+    readonly mappings: readonly { readonly iova: number; readonly paddr: number; readonly lengthBytes: number; readonly read: boolean; readonly write: boolean }[];
+  }[];
+  readonly faultCount: number;
+  /** The latest blocked transfers, newest last. */
+  readonly blocked: readonly {
+    readonly seq: number;
+    readonly timeCycles: number;
+    readonly deviceId: number;
+    readonly device: string;
+    readonly iova: number;
+    readonly lengthBytes: number;
+    readonly direction: string;
+    readonly reason: string;
+  }[];
+  readonly iotlbEntries: number;
+  readonly iotlbCapacity: number;
+  readonly transfers: number;
+}
+
 /** Starting, stopping and steering the running system (simulator/host/session.ts answers these). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the session's requests
-export interface SessionRequests {}
+export interface SessionRequests {
+  /** Built-in scenarios, configurations, cost profiles and injectable fault types. */
+  sessionCatalog: {
+    params: Record<string, never>;
+    result: { scenarios: ScenarioEntry[]; configurations: string[]; costProfiles: string[]; faultTypes: FaultTypeEntry[] };
+  };
+  startSystem: { params: StartParams; result: SessionStatus };
+  stopSystem: { params: Record<string, never>; result: SessionStatus };
+  pauseSystem: { params: Record<string, never>; result: SessionStatus };
+  resumeSystem: { params: Record<string, never>; result: SessionStatus };
+  setSpeed: { params: { speed: number }; result: SessionStatus };
+  sessionStatus: { params: Record<string, never>; result: SessionStatus };
+  /** A `service` operation or a kill on a running service; `message` says what was done. */
+  driverOperation: { params: { op: DriverOperation; label: string }; result: { message: string; status: SessionStatus } };
+  injectFault: { params: { label: string; type: string }; result: { message: string; status: SessionStatus } };
+  serviceDetails: {
+    params: { label: string };
+    result: { label: string; group: string; privileges?: PrivilegeSummary; source?: string; conf?: string };
+  };
+  /** The IOMMU of the running system; null without a system or without an IOMMU. */
+  iommuState: { params: { blockedLimit?: number }; result: IommuView | null };
+}
 
 /** Requests the host may make, with their parameters and results. */
 export interface WorkerRequests extends SessionRequests, ConsoleRequests, TraceRequests {
