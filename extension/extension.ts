@@ -2,15 +2,19 @@
 // nothing else. The simulator worker starts on first use.
 import * as vscode from 'vscode';
 import { CommandId, type CommandArgs } from './commandIds';
+import { registerConsole } from './console';
 import { newScenarioFromTemplate, registerSystemConfLanguage } from './language';
 import { LabPanel } from './panels/labPanel';
+import { registerSession, type SessionApi } from './session';
 import { SimulatorClient } from './simulatorClient';
+import { registerTraceView } from './trace/traceCommands';
 import { SystemTreeProvider } from './views/systemTree';
 
 /** What activate() returns: the surface the integration tests drive. */
 export interface LabApi {
   ping(payload: string): Promise<{ payload: string; simulatorVersion: string }>;
   readonly systemView: SystemTreeProvider;
+  readonly session: SessionApi;
   labPanel(): { roundTrip(text: string): Promise<string> } | undefined;
 }
 
@@ -37,6 +41,9 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   register(CommandId.refreshSystem, () => systemView.refresh());
   register(CommandId.newScenario, (templateId) => newScenarioFromTemplate(templateId));
   registerSystemConfLanguage(context);
+  registerTraceView(context, { simulator });
+  registerConsole(context, { simulator });
+  const session = registerSession(context, { simulator });
 
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('microkernelLab.system', systemView),
@@ -52,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   return {
     ping: (payload) => simulator.request('ping', { payload }),
     systemView,
+    session,
     labPanel: () => LabPanel.open,
   };
 }

@@ -53,6 +53,10 @@ function table(rows) {
 }
 
 const benches = {
+  async trace_view() {
+    const { runTraceViewBench } = await import('../bench/traceView/run.mjs');
+    await runTraceViewBench();
+  },
   async ipc() {
     const { runSimulatorPingPong, runBarePingPong } = await load('simulator/bench/ipcBench.ts', 'ipcBench');
     const clients = 4;

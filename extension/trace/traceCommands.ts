@@ -1,0 +1,126 @@
+// The trace view's commands: open the view, load a .mktrace file into the
+// worker, and export the trace for Perfetto, as CSV or in the project's format.
+import * as vscode from 'vscode';
+import type { TraceExportFormat } from '../../simulator/protocol/traceProtocol';
+import { CommandId, type CommandArgs } from '../commandIds';
+import type { SimulatorClient } from '../simulatorClient';
+import { TracePanel, type TraceViewHandle } from './tracePanel';
+
+export interface TraceViewDeps {
+  readonly simulator: SimulatorClient;
+}
+
+/** What microkernelLab.trace.load answers (for tests and other commands). */
+export type LoadOutcome = { readonly ok: true; readonly fileName: string; readonly eventCount: number } | { readonly ok: false; readonly error: string };
+
+/** What the export commands answer: the file written, or why nothing was. */
+export type ExportOutcome = { readonly ok: true; readonly path: string; readonly eventCount: number } | { readonly ok: false; readonly error: string };
+
+const formatNames: Record<TraceExportFormat, string> = {
+  perfetto: 'Perfetto (Chrome trace JSON)',
+  csv: 'CSV',
+  mktrace: 'Microkernel Lab trace',
+};
+const formatFilters: Record<TraceExportFormat, Record<string, string[]>> = {
+  perfetto: { 'Chrome trace JSON': ['json'] },
+  csv: { CSV: ['csv'] },
+  mktrace: { 'Microkernel Lab trace': ['mktrace'] },
+};
+
+export function registerTraceView(context: vscode.ExtensionContext, deps: TraceViewDeps): void {
+  const { simulator } = deps;
+  const register = <C extends CommandId>(id: C, run: (...args: CommandArgs[C]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
+
+  const actions = {
+    exportTrace: (format: TraceExportFormat) => exportTrace(simulator, format),
+    loadTrace: () => loadTrace(context.extensionUri, simulator),
+  };
+  const open = (): TraceViewHandle => TracePanel.show(context.extensionUri, simulator, actions).handle;
+
+  register(CommandId.openTrace, () => open());
+  register(CommandId.loadTrace, (path) => loadTrace(context.extensionUri, simulator, path, actions));
+  register(CommandId.exportPerfetto, (path) => exportTrace(simulator, 'perfetto', path));
+  register(CommandId.exportCsv, (path) => exportTrace(simulator, 'csv', path));
+  context.subscriptions.push({ dispose: () => TracePanel.open?.dispose() });
+}
+
+async function loadTrace(
+  extensionUri: vscode.Uri,
+  simulator: SimulatorClient,
+  path?: string,
+  actions?: Parameters<typeof TracePanel.show>[2],
+): Promise<LoadOutcome> {
+  let uri: vscode.Uri | undefined;
+  if (typeof path === 'string' && path.length > 0) uri = vscode.Uri.file(path);
+  else {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Open Trace',
+      filters: { 'Microkernel Lab trace': ['mktrace'], 'All files': ['*'] },
+    });
+    uri = picked?.[0];
+  }
+  if (!uri) return { ok: false, error: 'no file chosen' };
+  const fileName = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  const fail = (error: string): LoadOutcome => {
+    void vscode.window.showErrorMessage(`Microkernel Lab: cannot open the trace ${error}`);
+    void TracePanel.open?.status(`Cannot open the trace ${error}`, true);
+    return { ok: false, error };
+  };
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(uri);
+  } catch (e) {
+    return fail(`${uri.fsPath}: ${(e as Error).message}`);
+  }
+  try {
+    const result = await simulator.request('traceLoad', { bytes, fileName });
+    if (!result.ok) return fail(`${result.error.file}: at byte ${result.error.offset}: ${result.error.message}`);
+    const panel = TracePanel.open ?? (actions ? TracePanel.show(extensionUri, simulator, actions) : undefined);
+    await panel?.sendTrace();
+    void panel?.status(`Opened ${fileName}: ${result.info.eventCount.toLocaleString('en-US')} events.`, false);
+    return { ok: true, fileName, eventCount: result.info.eventCount };
+  } catch (e) {
+    return fail(`${fileName}: ${(e as Error).message}`);
+  }
+}
+
+async function exportTrace(simulator: SimulatorClient, format: TraceExportFormat, path?: string): Promise<ExportOutcome> {
+  const fail = (error: string): ExportOutcome => {
+    void vscode.window.showErrorMessage(`Microkernel Lab: ${error}`);
+    void TracePanel.open?.status(error, true);
+    return { ok: false, error };
+  };
+  let result;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Microkernel Lab: exporting the trace (${formatNames[format]})…` },
+      () => simulator.request('traceExport', { format }),
+    );
+  } catch (e) {
+    return fail(`could not export the trace: ${(e as Error).message}`);
+  }
+  let uri: vscode.Uri | undefined;
+  if (typeof path === 'string' && path.length > 0) uri = vscode.Uri.file(path);
+  else {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    uri = await vscode.window.showSaveDialog({
+      saveLabel: 'Export',
+      filters: formatFilters[format],
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, result.fileName) } : {}),
+    });
+  }
+  if (!uri) return { ok: false, error: 'no file chosen' };
+  const data = result.bytes ?? (result.text === undefined ? undefined : new TextEncoder().encode(result.text));
+  if (!data) return fail(`the simulator returned no ${formatNames[format]} data`);
+  try {
+    await vscode.workspace.fs.writeFile(uri, data);
+  } catch (e) {
+    return fail(`could not write ${uri.fsPath}: ${(e as Error).message}`);
+  }
+  const written = `Wrote ${result.eventCount.toLocaleString('en-US')} events to ${uri.fsPath} (${formatNames[format]}).`;
+  void TracePanel.open?.status(written, false);
+  void vscode.window.showInformationMessage(`Microkernel Lab: ${written}`);
+  return { ok: true, path: uri.fsPath, eventCount: result.eventCount };
+}

@@ -1,0 +1,196 @@
+// End to end: the packaged .vsix in code-server, driven in Chromium. S1 is
+// started from the command palette, the trace view opened from it; its lanes
+// list the NIC driver and the network server; a search finds a DL_WRITE
+// message, a click on it shows its details, and a process filter leaves one lane.
+// Screenshots go to test-artifacts/e2e (trace-view*.png).
+import { after, before, describe, it, type TestContext } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { installExtension, isolatedEnv, launchChromium, startCodeServer, writeUserSettings, type CodeServer } from '../launcher/codeServer.mjs';
+
+const root = resolve(__dirname, '..', '..', '..');
+const vsix = process.env.MKLAB_VSIX ? resolve(process.env.MKLAB_VSIX) : join(root, 'microkernel-lab.vsix');
+const artifacts = join(root, 'test-artifacts', 'e2e');
+
+const temp = mkdtempSync(join(tmpdir(), 'mklab-e2e-trace-'));
+const userDataDir = join(temp, 'user-data');
+const extensionsDir = join(temp, 'extensions');
+const workspace = join(temp, 'workspace');
+const serverLog = join(temp, 'code-server.log');
+const env = isolatedEnv(temp);
+
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+let failedStep: string | undefined;
+
+function say(message: string): void {
+  console.log(`[e2e trace] ${message}`);
+}
+
+async function screenshot(name: string): Promise<void> {
+  if (!page) return;
+  const file = join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file }).catch(() => {});
+  say(`screenshot ${file}`);
+}
+
+function step(name: string, timeoutMs: number, body: (t: TestContext) => Promise<void>): void {
+  it(name, { timeout: timeoutMs }, async (t) => {
+    if (failedStep) {
+      t.skip(`an earlier step failed: ${failedStep}`);
+      return;
+    }
+    try {
+      await body(t);
+    } catch (e) {
+      failedStep = name;
+      await screenshot(`failed-trace-view-${name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}`);
+      throw e;
+    }
+  });
+}
+
+function traceView(p: Page): FrameLocator {
+  return p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Runs a palette entry: F1, `text`, Enter on the row showing `rowText` (retried until the extension's contributions are known). */
+async function runFromPalette(p: Page, text: string, rowText: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = p.locator('.quick-input-widget input');
+  const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first();
+  for (;;) {
+    await p.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(text);
+    try {
+      await row.waitFor({ timeout: 3_000 });
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await p.keyboard.press('Escape');
+      await p.waitForTimeout(1_000);
+    }
+  }
+  await p.keyboard.press('Enter');
+}
+
+/** Picks the row showing `rowText` in the quick pick that is open now. */
+async function pickRow(p: Page, filter: string, rowText: string): Promise<void> {
+  const input = p.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await p.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first().waitFor({ timeout: 30_000 });
+  await input.fill(filter);
+  await p.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first().waitFor({ timeout: 10_000 });
+  await p.keyboard.press('Enter');
+}
+
+describe('trace view end to end', () => {
+  before(() => {
+    mkdirSync(artifacts, { recursive: true });
+    mkdirSync(workspace, { recursive: true });
+    writeUserSettings(userDataDir);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    if (existsSync(serverLog)) copyFileSync(serverLog, join(artifacts, 'code-server-trace-view.log'));
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  step('installs the .vsix and opens the workbench', 240_000, async () => {
+    assert.ok(existsSync(vsix), `${vsix} is missing: run npm run package first`);
+    installExtension({ vsix, extensionsDir, userDataDir, env });
+    server = await startCodeServer({ userDataDir, extensionsDir, env, logFile: serverLog });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+  });
+
+  step('starts S1 from the palette', 120_000, async () => {
+    assert.ok(page);
+    await runFromPalette(page, '>Microkernel Lab: Start System', 'Start System');
+    await pickRow(page, 'S1', 'S1');
+    await pickRow(page, 'As the scenario says', 'As the scenario says');
+    // The session's status bar item shows the simulated time and the restarts once the system runs.
+    await page.locator('.statusbar-item', { hasText: / · \d+ restarts?/ }).first().waitFor({ timeout: 60_000 });
+  });
+
+  step('opens the trace view: lanes for nic and inet', 90_000, async () => {
+    assert.ok(page);
+    await runFromPalette(page, '>Microkernel Lab: Open Trace View', 'Open Trace View');
+    await page.locator('.tab', { hasText: 'IPC Trace' }).first().waitFor({ timeout: 60_000 });
+    const view = traceView(page);
+    await view.locator('#laneList li.lane[data-lane="nic"]').waitFor({ timeout: 60_000 });
+    await view.locator('#laneList li.lane[data-lane="inet"]').waitFor({ timeout: 60_000 });
+    const lanes = await view.locator('#laneList li.lane').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.lane));
+    say(`lanes: ${lanes.join(', ')}`);
+    assert.ok(lanes.includes('nic') && lanes.includes('inet'));
+    await view.locator('#timeline[data-mode]').waitFor({ timeout: 30_000 });
+    await screenshot('trace-view-01-lanes');
+  });
+
+  step('a click on a DL_WRITE message shows its details', 120_000, async () => {
+    assert.ok(page);
+    const view = traceView(page);
+    const search = view.locator('#search');
+    await search.fill('DL_WRITE');
+    await search.press('Enter');
+    await view.locator('#status', { hasText: /Match for/ }).waitFor({ timeout: 30_000 });
+    const canvas = view.locator('#timeline');
+    await canvas.focus();
+    // The match is centred; zoom in around it until single messages are drawn, then a bit more.
+    for (let i = 0; i < 60 && (await canvas.getAttribute('data-mode')) !== 'events'; i++) {
+      await canvas.press('+');
+      await page.waitForTimeout(120);
+    }
+    assert.equal(await canvas.getAttribute('data-mode'), 'events', 'the view reached single events');
+    for (let i = 0; i < 8; i++) await canvas.press('+');
+    await page.waitForTimeout(500);
+    const box = (await canvas.boundingBox())!;
+    const listTop = (await view.locator('#laneList').boundingBox())!.y;
+    const summary = view.locator('#detailsSummary');
+    // The match is at the centre of the view. A message delivered at once is an arrow there
+    // from inet to nic; a queued one's arrow leaves the sender there, or reaches the receiver there.
+    let text = '';
+    for (const lane of ['inet', 'nic']) {
+      const row = (await view.locator(`#laneList li.lane[data-lane="${lane}"]`).boundingBox())!;
+      const y = row.y - listTop + row.height / 2;
+      await canvas.press('Escape');
+      await view.locator('#details', { hasText: 'Select an event' }).waitFor({ timeout: 10_000 });
+      await canvas.click({ position: { x: box.width / 2, y } });
+      await summary.waitFor({ timeout: 20_000 }).catch(() => {});
+      text = (await summary.textContent().catch(() => null)) ?? '';
+      say(`clicked the timeline on the ${lane} lane at (${Math.round(box.width / 2)}, ${Math.round(y)}): ${text || 'nothing selected'}`);
+      if (/DL_WRITE/.test(text)) break;
+    }
+    assert.match(text, /DL_WRITE/);
+    const details = (await view.locator('#details').textContent()) ?? '';
+    assert.match(details, /Source/);
+    assert.match(details, /Destination/);
+    assert.match(details, /nic/);
+    await screenshot('trace-view-02-details');
+  });
+
+  step('a process filter leaves the nic lane only', 60_000, async () => {
+    assert.ok(page);
+    const view = traceView(page);
+    await view.locator('#filters summary').click();
+    await view.locator('#laneFilter label', { hasText: /^\s*nic$/ }).locator('input').check();
+    await view.locator('#status', { hasText: /Filtered by 1 process/ }).waitFor({ timeout: 10_000 });
+    const lanes = await view.locator('#laneList li.lane').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.lane));
+    assert.deepEqual(lanes, ['nic']);
+    await screenshot('trace-view');
+    await page
+      .locator('iframe.webview.ready')
+      .screenshot({ path: join(artifacts, 'trace-view-webview.png') })
+      .catch(() => {});
+  });
+});
