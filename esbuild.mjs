@@ -50,6 +50,8 @@ const builds = [
     ...common,
     entryPoints: { simWorker: 'simulator/host/worker.ts', mklab: 'simulator/host/cli.ts' },
     outdir: 'dist',
+    // The worker maps stack traces back to the sources of built-in drivers, even in the package.
+    sourcemap: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',

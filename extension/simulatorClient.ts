@@ -79,7 +79,9 @@ export class SimulatorClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath);
+    // Source maps let stack traces (the source line of each kernel entry, a
+    // driver's crash) name the TypeScript sources that ship beside the bundle.
+    const worker = new Worker(this.workerPath, { execArgv: ['--enable-source-maps'] });
     worker.on('message', (m: WorkerToHost) => this.receive(m));
     worker.on('error', (e) => this.lost(worker, `the simulator failed: ${e.message}`));
     worker.on('exit', (code) => this.lost(worker, `the simulator stopped (exit code ${code})`));

@@ -31,6 +31,8 @@ import type { ProgramMain } from '../sdk/sys';
 import { formatDiagnostic as formatDriverDiagnostic, loadUserDriver } from './userDrivers';
 import { Pacer, SliceSizer } from './pacing';
 import type { HandlersFor, WorkerContext } from './workerContext';
+import { attachTraceLocations } from '../trace/locations';
+import { registerTraceLocations } from './traceHandlers';
 
 /** Snapshots are pushed at most this often (4 per second). */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -432,7 +434,10 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
     ...(systemConf === undefined ? {} : { systemConf }),
     ...(isoImage === undefined ? {} : { isoImage }),
     ...(extraPrograms.length === 0 ? {} : { extraPrograms }),
+    // The editor shows, for each kernel entry, the line of the driver that made it.
+    captureSourceLocations: true,
   });
+  registerTraceLocations(system, attachTraceLocations(system.sim));
   return { system, untilCycles };
 }
 

@@ -387,6 +387,7 @@ export function kernelCall(k: Kernel, p: Proc): number {
   p.kernelCallCount++;
   k.stats.kernelCalls++;
   let r: number;
+  const startCycles = p.kernelCycles;
   const handler = call >= 0 && call < NR_KERNEL_CALLS ? handlers[call] : undefined;
   if (handler === undefined) r = Errno.EBADREQUEST;
   else if (!p.priv!.allowsKernelCall(call) && call !== KernelCall.EXIT) r = Errno.ECALLDENIED;
@@ -394,6 +395,6 @@ export function kernelCall(k: Kernel, p: Proc): number {
     k.charge(p, k.cost.kernelCallCycles, 'kernelCall');
     r = handler(k, p);
   }
-  k.trace.record(k.clock.now(), TraceKind.kernelCall, p.endpoint, k.callTarget, call, r, 0);
+  k.trace.record(k.clock.now(), TraceKind.kernelCall, p.endpoint, k.callTarget, call, r, p.kernelCycles - startCycles);
   return r;
 }

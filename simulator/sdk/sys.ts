@@ -409,7 +409,8 @@ function callerLocation(stack: string | undefined): string | undefined {
   const lines = stack.split('\n');
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.includes('Sys.') || line.includes('callerLocation')) continue;
+    // Frames of the SDK itself are skipped by name, or by file where a minified bundle renamed them.
+    if (line.includes('Sys.') || line.includes('callerLocation') || /[\\/]sdk[\\/]sys\.[jt]s:/.test(line)) continue;
     const m = /\(?([^\s()]+:\d+:\d+)\)?\s*$/.exec(line);
     if (m !== null) return m[1];
   }

@@ -212,7 +212,7 @@ export function eventDetails(model: TraceModel, seq: number, locations?: TraceLo
   if (isIpc) notes.push('the message copy is charged to the clock but not recorded per message; see the run summary for copy cycles');
   if (kind === TraceKind.kernelCall) {
     cost.kernelCallCycles = t.c[i]!;
-    if (t.c[i]! === 0) notes.push('this trace records 0 cycles for kernel calls');
+    if (t.c[i]! === 0) notes.push('the kernel charged no cycles for this call (refused before any work, or a trace written before kernel-call costs were recorded)');
   }
   if (kind === TraceKind.contextSwitch) {
     cost.contextSwitchCycles = t.a[i]!;

@@ -181,6 +181,24 @@ describe('process control', () => {
     assert.ok(t.uptimeCycles >= 12_345 + t.kernelCycles);
   });
 
+  it('the trace records the cycles each kernel call was charged; a refused call is charged none', () => {
+    const t: TimesOut = { userCycles: 0, kernelCycles: 0, uptimeCycles: 0 };
+    const sim = makeSim({
+      p: function* (sys: Sys) {
+        yield sys.sys_times(sys.endpoint, t);
+        yield sys.sys_kill(sys.endpoint, SIGKILL);
+      },
+    });
+    const p = sim.spawn({ program: 'p', privilege: { kernelCalls: ['TIMES'] } });
+    sim.run();
+    const calls = sim.trace.query({ kinds: [TraceKind.kernelCall], endpoints: [p as number] });
+    assert.equal(calls.length, 2);
+    assert.equal(calls[0]!.c, sim.kernel.cost.kernelCallCycles, 'TIMES is charged the kernel-call cost of the profile');
+    assert.ok(calls[0]!.c > 0);
+    assert.equal(calls[1]!.b, Errno.ECALLDENIED);
+    assert.equal(calls[1]!.c, 0, 'a call outside the mask is refused before any work');
+  });
+
   it('a kernel call on a dead endpoint fails with EDEADEPT', () => {
     const out: number[] = [];
     const sim = makeSim({
