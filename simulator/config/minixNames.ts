@@ -216,10 +216,6 @@ export function kernelCallNumber(name: string): number | undefined {
   const c = kernelByName.get(name);
   return c === undefined ? undefined : KERNEL_CALL_BASE + c.offset;
 }
-export function vmCallNumber(name: string): number | undefined {
-  const c = vmByName.get(name);
-  return c === undefined ? undefined : VM_CALL_BASE + c.offset;
-}
 
 /** Kernel calls in SYS_BASIC_CALLS (MINIX 3.4). */
 export const BASIC_KERNEL_CALLS: readonly string[] = KERNEL_CALLS.filter((c) => c.basic).map((c) => c.name);

@@ -172,10 +172,6 @@ function parseCNumber(text: string, base: 0 | 16, allowSign: boolean): number | 
   return Number.isSafeInteger(v) ? sign * v : undefined;
 }
 
-function hex(n: number, width = 0): string {
-  return n.toString(16).padStart(width, '0');
-}
-
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -790,15 +786,4 @@ export function checkConfFiles(files: readonly ConfFile[], options: ParseOptions
 /** Formats a diagnostic the way compilers do: `file:line:column: severity: message [code]`. */
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.code}]`;
-}
-
-/** Formats an I/O range as system.conf writes it. */
-export function formatIoRange(r: IoRange): string {
-  return r.length === 1 ? hex(r.base) : `${hex(r.base)}:${hex(r.length)}`;
-}
-
-/** Formats a PCI device id as the per-driver files write it. */
-export function formatPciDeviceId(id: PciDeviceId): string {
-  const base = `${hex(id.vendorId, 4)}:${hex(id.deviceId, 4)}`;
-  return id.subVendorId === undefined ? base : `${base}/${hex(id.subVendorId, 4)}:${hex(id.subDeviceId ?? 0, 4)}`;
 }

@@ -12,12 +12,12 @@ export function utf8Encode(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Decodes UTF-8; throws a RangeError naming the offset of the first malformed sequence. */
+/** Decodes UTF-8; throws a RangeError naming the offset of the first malformed sequence (overlong two-byte forms and lead bytes past U+10FFFF included). */
 export function utf8Decode(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!;
-    const extra = b < 0x80 ? 0 : b >= 0xf0 && b < 0xf8 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : -1;
+    const extra = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
     if (extra < 0 || i + extra >= bytes.length) throw new RangeError(`malformed UTF-8 at byte ${i}`);
     let c = extra === 0 ? b : b & (0x3f >> extra);
     for (let k = 1; k <= extra; k++) {

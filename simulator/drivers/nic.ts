@@ -10,7 +10,6 @@ import { mapDmaBuffer } from '../services/amddev';
 import { DlLayout, DlReply, DlRequest } from '../services/protocol';
 import { Sef } from '../services/sef';
 
-export const NIC_DRIVER_LABEL = 'nic';
 const PAGE_BYTES = 4096;
 const RING_DESCRIPTORS = 8;
 const BUFFER_BYTES = 2048;

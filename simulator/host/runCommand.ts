@@ -1,19 +1,17 @@
 // `mklab run`: boots a scenario's system, runs it, prints the summary and
 // optionally saves the trace.
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseScenario, type Scenario } from '../config/scenario';
-import type { Configuration } from '../config/scenario';
+import { parseScenario, timeToCycles, type Configuration, type Scenario } from '../config/scenario';
 import { formatDiagnostic } from '../config/systemConf';
-import { SUPPORTED_CONFIGURATIONS } from '../system/machine';
+import { CLOCK_HZ, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../system/machine';
 import { bootScenario, builtinScenario, builtinScenarios } from '../system/scenarios';
 import type { BuiltinService } from '../system/builtin';
 import { formatSummary } from '../system/summary';
-import type { ProgramMain } from '../sdk/sys';
 import { saveRunTrace } from './traceCommand';
 import { ProgressBar, type ProgressStream } from './progress';
-import { formatDiagnostic as formatDriverDiagnostic, loadUserDriver } from './userDrivers';
+import { loadScenarioDrivers } from './scenarioDrivers';
 
 export interface RunIo {
   out(text: string): void;
@@ -98,7 +96,7 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
         scenario: scenario.name,
         configuration: system.configuration,
         seed: seed ?? scenario.seed,
-        clockHz: 1e9,
+        clockHz: CLOCK_HZ,
         endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])),
       });
     }
@@ -146,35 +144,10 @@ function readSystemConf(path: string): { text: string; file: string } {
   return { text: readText(path), file: path };
 }
 
-/** A user driver `foo.ts` takes its privileges from `foo.conf` beside it, as MINIX's per-driver files do. */
 function loadUserDrivers(scenario: Scenario, baseDir: string, io: RunIo): BuiltinService[] | undefined {
-  const out: BuiltinService[] = [];
-  let failed = false;
-  for (const rel of scenario.userDrivers) {
-    const path = resolve(baseDir, rel);
-    const label = basename(path, extname(path));
-    const confPath = join(dirname(path), `${label}.conf`);
-    if (!existsSync(confPath)) {
-      io.err(`${rel}: expected ${label}.conf beside it, describing the driver's privileges (service ${label} { ... };)\n`);
-      failed = true;
-      continue;
-    }
-    const loaded = loadUserDriver(path, { name: label });
-    if (!loaded.ok) {
-      for (const d of loaded.diagnostics) io.err(formatDriverDiagnostic(d) + '\n');
-      failed = true;
-      continue;
-    }
-    out.push({
-      label,
-      kind: 'driver',
-      main: loaded.program.main as unknown as ProgramMain,
-      sourceFile: loaded.program.source,
-      conf: readText(confPath),
-      description: `user driver ${rel}`,
-    });
-  }
-  return failed ? undefined : out;
+  const { services, problems } = loadScenarioDrivers(scenario, baseDir);
+  for (const p of problems) io.err(p + '\n');
+  return problems.length > 0 ? undefined : services;
 }
 
 function parseConfiguration(text: string): Configuration {
@@ -190,15 +163,9 @@ function parseSeed(text: string): number {
 }
 
 function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ns|us|ms|s|m|min|h|d|cycles)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`--duration: expected a time such as 500ms, 30s or 2h, got '${text}'`);
-  const scale: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, min: 60e9, h: 3600e9, d: 86400e9, cycles: 1 };
-  return Math.round(Number(m[1]) * scale[m[2] ?? 'cycles']!);
+  const trimmed = text.trim();
+  const cycles = timeToCycles(/^\d+$/.test(trimmed) ? Number(trimmed) : trimmed, CLOCK_HZ);
+  if (cycles === undefined) throw new UsageError(`--duration: expected a time such as 500ms, 30s or 2h, got '${text}'`);
+  return cycles;
 }
 
-function formatSimTime(cycles: number): string {
-  const s = cycles / 1e9;
-  if (s >= 3600) return `${(s / 3600).toFixed(2)} h`;
-  if (s >= 1) return `${s.toFixed(2)} s`;
-  return `${(s * 1000).toFixed(1)} ms`;
-}

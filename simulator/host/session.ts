@@ -3,8 +3,8 @@
 // against the wall clock (yielding to the event loop between slices, so that
 // pause, stop and every other request are answered at once), and pushes a
 // complete snapshot at most SNAPSHOT_INTERVAL_MS apart.
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type {
   DriverOperation,
@@ -19,7 +19,7 @@ import type {
   SystemSource,
 } from '../protocol/workerProtocol';
 import { bootSystem, type RunningSystem } from '../system/boot';
-import { CLOCK_HZ, DEFAULT_COST_PROFILE, SUPPORTED_CONFIGURATIONS } from '../system/machine';
+import { CLOCK_HZ, DEFAULT_COST_PROFILE, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../system/machine';
 import { builtinScenario, builtinScenarios } from '../system/scenarios';
 import { parseScenario, type Configuration, type Scenario } from '../config/scenario';
 import { formatDiagnostic, parseSystemConf } from '../config/systemConf';
@@ -27,8 +27,7 @@ import { costProfiles } from '../bench/costProfiles';
 import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../faults/injector';
 import { BUILTIN_IMAGES } from '../services/isofs/isoBuilder';
 import type { BuiltinService } from '../system/builtin';
-import type { ProgramMain } from '../sdk/sys';
-import { formatDiagnostic as formatDriverDiagnostic, loadUserDriver } from './userDrivers';
+import { loadScenarioDrivers } from './scenarioDrivers';
 import { Pacer, SliceSizer } from './pacing';
 import type { HandlersFor, WorkerContext } from './workerContext';
 import { attachTraceLocations } from '../trace/locations';
@@ -319,7 +318,7 @@ export class Session {
     }
     if (stopped === undefined && system.nowCycles >= end) {
       stopped = 'finished';
-      this.message = `the scenario's duration (${formatCycles(end)}) has passed`;
+      this.message = `the scenario's duration (${formatSimTime(end)}) has passed`;
     }
     const dropped = pacer.takeLagging();
     this.lagging = pacer.speed > 0 && (dropped || (stopped === undefined && system.nowCycles < target));
@@ -508,36 +507,10 @@ function workspaceIsoImage(scenario: Scenario, baseDir: string): Uint8Array | un
   return undefined;
 }
 
-/** A user driver `foo.ts` takes its privileges from `foo.conf` beside it, as MINIX's per-driver files do. */
 function loadUserDrivers(scenario: Scenario, baseDir: string): BuiltinService[] {
-  const out: BuiltinService[] = [];
-  const problems: string[] = [];
-  for (const rel of scenario.userDrivers) {
-    const path = resolve(baseDir, rel);
-    const label = basename(path, extname(path));
-    const confPath = join(dirname(path), `${label}.conf`);
-    if (!existsSync(confPath)) {
-      problems.push(`${rel}: expected ${label}.conf beside it, describing the driver's privileges (service ${label} { ... };)`);
-      continue;
-    }
-    const loaded = loadUserDriver(path, { name: label });
-    if (!loaded.ok) {
-      problems.push(...loaded.diagnostics.map(formatDriverDiagnostic));
-      continue;
-    }
-    out.push({
-      label,
-      kind: 'driver',
-      main: loaded.program.main as unknown as ProgramMain,
-      sourceFile: loaded.program.source,
-      conf: readText(confPath),
-      description: `user driver ${rel}`,
-      // Listed in the scenario to run, so RS starts them at boot, after the built-in services.
-      bootOrder: 1000 + out.length,
-    });
-  }
+  const { services, problems } = loadScenarioDrivers(scenario, baseDir);
   if (problems.length > 0) throw new SessionError(`the scenario's drivers could not be loaded:\n${problems.join('\n')}`);
-  return out;
+  return services;
 }
 
 const labelsOf = new WeakMap<RunningSystem, ReadonlySet<string>>();
@@ -561,10 +534,3 @@ function confEntry(text: string, label: string): { conf?: string } {
   return { conf: lines.join('\n') };
 }
 
-export function formatCycles(cycles: number): string {
-  const s = cycles / CLOCK_HZ;
-  if (s >= 3600) return `${+(s / 3600).toFixed(2)} h`;
-  if (s >= 60) return `${+(s / 60).toFixed(2)} min`;
-  if (s >= 1) return `${+s.toFixed(2)} s`;
-  return `${+(s * 1000).toFixed(1)} ms`;
-}

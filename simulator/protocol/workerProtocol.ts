@@ -48,12 +48,6 @@ export interface SystemSnapshot {
   readonly session?: SessionStatus;
 }
 
-/** One request: what the host sends and what the worker answers. */
-export interface RequestSpec {
-  readonly params: unknown;
-  readonly result: unknown;
-}
-
 /** Where a system to start comes from: a built-in scenario, a workspace scenario file, or a workspace system.conf. */
 export type SystemSource =
   | { readonly kind: 'builtin'; readonly name: string }

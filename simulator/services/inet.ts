@@ -7,7 +7,6 @@ import { DlLayout, DlReply, DlRequest, NetLayout, NetRequest, STREAM_ETHERTYPE, 
 import { Sef } from './sef';
 import { nicKeys } from '../drivers/nic';
 
-export const INET_LABEL = 'inet';
 /** The simulated peer's MAC address. */
 export const PEER_MAC = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02] as const;
 const SLOT_BYTES = 1536;

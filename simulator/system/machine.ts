@@ -56,6 +56,15 @@ export interface Machine {
 export const DEFAULT_COST_PROFILE = 'sel4-skylake';
 /** The simulated core's clock rate: scenario times are turned into cycles at this rate (the scenario loader's default). */
 export const CLOCK_HZ = 1_000_000_000;
+
+/** A simulated time for people: ms, s, min or h, as fits. */
+export function formatSimTime(cycles: number): string {
+  const s = cycles / CLOCK_HZ;
+  if (s >= 3600) return `${+(s / 3600).toFixed(2)} h`;
+  if (s >= 60) return `${+(s / 60).toFixed(2)} min`;
+  if (s >= 1) return `${+s.toFixed(2)} s`;
+  return `${+(s * 1000).toFixed(1)} ms`;
+}
 const DEFAULT_DISK_BYTES = 1024 * 1024;
 
 export function checkConfiguration(configuration: Configuration): SupportedConfiguration {

@@ -1,4 +1,5 @@
 // A defensive ISO 9660 reader (with Rock Ridge and Joliet names) over 2048-byte sectors; bad images raise IsoError.
+import { utf8Decode } from '../../core/utf8';
 
 export const SECTOR_SIZE = 2048;
 
@@ -112,21 +113,11 @@ function latin1(b: Uint8Array): string {
 }
 /** Decodes UTF-8 (Rock Ridge names are bytes; modern tools write UTF-8); falls back to Latin-1 if malformed. */
 function utf8(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
-    const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
-    if (n < 0 || i + n >= b.length) return latin1(b);
-    let cp = n === 0 ? c : c & (0x3f >> n);
-    for (let k = 1; k <= n; k++) {
-      const cc = b[i + k];
-      if (cc === undefined || (cc & 0xc0) !== 0x80) return latin1(b);
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    s += String.fromCodePoint(cp);
-    i += n + 1;
+  try {
+    return utf8Decode(b);
+  } catch {
+    return latin1(b);
   }
-  return s;
 }
 function ucs2be(b: Uint8Array): string {
   let s = '';

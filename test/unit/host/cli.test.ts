@@ -103,6 +103,23 @@ test('a malformed scenario file gives located errors and exit status 1', () => {
   assert.match(r.stderr, /bad\.mklab\.json:3:\d+: error: .*seed/);
 });
 
+test('a scenario file with a user driver boots it beside the built-in services', () => {
+  writeFileSync(join(dir, 'spin.ts'), `import type { Sys } from 'microkernel-lab';\nexport function* main(sys: Sys) {\n  for (;;) yield sys.compute(1000);\n}\n`);
+  writeFileSync(join(dir, 'spin.conf'), 'service spin {\n  system BASIC;\n  ipc ALL;\n};\n');
+  const file = join(dir, 'mine.mklab.json');
+  writeFileSync(file, JSON.stringify({ name: 'mine', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '1s', userDrivers: ['spin.ts'] }));
+  const r = mklab('run', file, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const spin = (JSON.parse(r.stdout) as { services: { label: string; state: string }[] }).services.find((s) => s.label === 'spin');
+  assert.ok(spin, 'the summary lists the user driver');
+  // It never answers RS's init handshake, so it stays 'starting'; what matters is that RS started it at boot.
+  assert.ok(spin.state === 'starting' || spin.state === 'running', `RS started the user driver at boot (state ${spin.state})`);
+  rmSync(join(dir, 'spin.conf'));
+  const missing = mklab('run', file);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /spin\.ts: expected spin\.conf beside it/);
+});
+
 test('conf check passes real MINIX files and locates errors in bad ones', () => {
   const reference = process.env.MKLAB_MINIX_REFERENCE ?? resolve('..', 'shared', 'reference', 'minix');
   const good = mklab('conf', 'check', join(reference, 'rtl8139.conf'), join(reference, 'printer.conf'));
