@@ -4,12 +4,16 @@
 import * as vscode from 'vscode';
 import type { SystemSnapshot } from '../../simulator/protocol/workerProtocol';
 import type {
+  DetailsControl,
   ExportFormat,
   FromTraceView,
   RenderedWindow,
   ToTraceView,
   TraceViewMethod,
+  TraceViewParams,
   TraceViewRequest,
+  TraceViewResult,
+  TraceViewState,
 } from '../../webview/protocol/traceViewProtocol';
 import type { SimulatorClient } from '../simulatorClient';
 import { webviewHtml } from '../webviewHtml';
@@ -37,6 +41,23 @@ export interface TraceViewHandle {
   select(seq: number): Promise<void>;
   /** Asks the view to reload the trace's description (after a load or a new system). */
   refresh(): Promise<void>;
+  /** What the view reported showing last (window, filters, selection, palette, sequence chart, chain). */
+  readonly viewState: TraceViewState | undefined;
+  /** Resolves with the first state reported after now that satisfies `accept`. */
+  whenState(accept?: (s: TraceViewState) => boolean, timeoutMs?: number): Promise<TraceViewState>;
+  /** How many times the webview has loaded (it loads again when shown after being hidden). */
+  readonly loads: number;
+  /** Whether the panel is visible. */
+  readonly visible: boolean;
+  /** Shows a time window, sets the filter controls, turns following on or off, or switches the tab, as the toolbar does. */
+  show(startCycles: number, endCycles: number): Promise<void>;
+  setFilter(filter: { lanes?: readonly string[]; types?: string }): Promise<void>;
+  setFollow(on: boolean): Promise<void>;
+  showTab(tab: 'timeline' | 'msc'): Promise<void>;
+  /** Presses a link of the details pane as a click does. */
+  press(control: DetailsControl): Promise<void>;
+  /** Asks the worker what the view may ask it, through the same path. */
+  request<M extends TraceViewMethod>(method: M, params: TraceViewParams<M>): Promise<TraceViewResult<M>>;
 }
 
 
@@ -46,7 +67,10 @@ export class TracePanel implements vscode.Disposable {
 
   private readonly disposables: vscode.Disposable[] = [];
   private rendered: RenderedWindow | undefined;
-  private renderWaiters: { accept: (w: RenderedWindow) => boolean; resolve: (w: RenderedWindow) => void }[] = [];
+  private readonly renderWaiters = new Waiters<RenderedWindow>();
+  private state: TraceViewState | undefined;
+  private readonly stateWaiters = new Waiters<TraceViewState>();
+  private loadCount = 0;
   private selected: { seq: number; summary?: string } | undefined;
   private lastProgressMs = 0;
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
@@ -87,20 +111,39 @@ export class TracePanel implements vscode.Disposable {
   }
 
   get handle(): TraceViewHandle {
-    const rendered = () => this.rendered;
-    const selected = () => this.selected;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the panel's current fields.
+    const panel = this;
+    const send = async (m: ToTraceView) => {
+      await this.post(m);
+    };
     return {
       get lastRendered() {
-        return rendered();
+        return panel.rendered;
       },
       get selection() {
-        return selected();
+        return panel.selected;
       },
-      whenRendered: (accept = () => true, timeoutMs = 30_000) => this.whenRendered(accept, timeoutMs),
-      select: async (seq) => {
-        await this.post({ type: 'select', seq });
+      get viewState() {
+        return panel.state;
       },
+      get loads() {
+        return panel.loadCount;
+      },
+      get visible() {
+        return panel.panel.visible;
+      },
+      whenRendered: (accept = () => true, timeoutMs = 30_000) =>
+        this.renderWaiters.add(accept, timeoutMs, () => `the trace view drew no matching window within ${timeoutMs} ms (last: ${JSON.stringify(this.rendered)})`),
+      whenState: (accept = () => true, timeoutMs = 30_000) =>
+        this.stateWaiters.add(accept, timeoutMs, () => `the trace view reported no matching state within ${timeoutMs} ms (last: ${JSON.stringify(this.state)})`),
+      select: (seq) => send({ type: 'select', seq }),
       refresh: () => this.sendTrace(),
+      show: (startCycles, endCycles) => send({ type: 'show', startCycles, endCycles }),
+      setFilter: (filter) => send({ type: 'filter', ...filter }),
+      setFollow: (on) => send({ type: 'follow', on }),
+      showTab: (tab) => send({ type: 'tab', tab }),
+      press: (control) => send({ type: 'press', control }),
+      request: (method, params) => this.simulator.request(method, params as never) as never,
     };
   }
 
@@ -123,6 +166,7 @@ export class TracePanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.isReady = true;
+        this.loadCount++;
         void this.sendTrace();
         return;
       case 'request':
@@ -130,11 +174,11 @@ export class TracePanel implements vscode.Disposable {
         return;
       case 'rendered':
         this.rendered = m.window;
-        this.renderWaiters = this.renderWaiters.filter((w) => {
-          if (!w.accept(m.window)) return true;
-          w.resolve(m.window);
-          return false;
-        });
+        this.renderWaiters.settle(m.window);
+        return;
+      case 'state':
+        this.state = m.state;
+        this.stateWaiters.settle(m.state);
         return;
       case 'selected':
         this.selected = m.seq === undefined ? undefined : { seq: m.seq, ...(m.summary === undefined ? {} : { summary: m.summary }) };
@@ -212,20 +256,6 @@ export class TracePanel implements vscode.Disposable {
     }, wait);
   }
 
-  private whenRendered(accept: (w: RenderedWindow) => boolean, timeoutMs: number): Promise<RenderedWindow> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.renderWaiters = this.renderWaiters.filter((w) => w.resolve !== done);
-        reject(new Error(`the trace view drew no matching window within ${timeoutMs} ms (last: ${JSON.stringify(this.rendered)})`));
-      }, timeoutMs);
-      const done = (w: RenderedWindow) => {
-        clearTimeout(timer);
-        resolve(w);
-      };
-      this.renderWaiters.push({ accept, resolve: done });
-    });
-  }
-
   private post(m: ToTraceView): Thenable<boolean> {
     return this.panel.webview.postMessage(m);
   }
@@ -235,6 +265,33 @@ export class TracePanel implements vscode.Disposable {
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Promises of the first value after now that passes a test, each with its own time limit. */
+class Waiters<T> {
+  private waiting: { accept: (v: T) => boolean; resolve: (v: T) => void }[] = [];
+
+  add(accept: (v: T) => boolean, timeoutMs: number, why: () => string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = this.waiting.filter((w) => w.resolve !== done);
+        reject(new Error(why()));
+      }, timeoutMs);
+      const done = (v: T) => {
+        clearTimeout(timer);
+        resolve(v);
+      };
+      this.waiting.push({ accept, resolve: done });
+    });
+  }
+
+  settle(value: T): void {
+    this.waiting = this.waiting.filter((w) => {
+      if (!w.accept(value)) return true;
+      w.resolve(value);
+      return false;
+    });
   }
 }
 

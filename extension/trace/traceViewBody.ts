@@ -48,9 +48,14 @@ export const TRACE_VIEW_BODY = `<div id="app">
     <section id="mscPane" role="tabpanel" aria-labelledby="tabMsc" class="pane" hidden>
       <div id="mscHead" class="mscHead"></div>
       <div id="mscScroll" class="mscScroll" tabindex="0" aria-label="Message sequence: arrow keys move the selection">
-        <canvas id="msc"></canvas>
+        <canvas id="msc" aria-hidden="true"></canvas>
         <div id="mscSpacer"></div>
       </div>
+      <table id="mscTable" class="visuallyHidden">
+        <caption>Message sequence, in time order</caption>
+        <thead><tr><th scope="col">Time</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Event</th></tr></thead>
+        <tbody></tbody>
+      </table>
     </section>
     <aside id="details" class="details" tabindex="-1" aria-label="Details of the selected event">
       <p class="muted">Select an event to see its details.</p>

@@ -1,7 +1,8 @@
 // End to end: the packaged .vsix in code-server, driven in Chromium. S1 is
 // started from the command palette, the trace view opened from it; its lanes
 // list the NIC driver and the network server; a search finds a DL_WRITE
-// message, a click on it shows its details, and a process filter leaves one lane.
+// message, a click on it shows its details, a process filter leaves one lane, and
+// a click on a NIC kernel call's source line opens the driver's file at that line.
 // Screenshots go to test-artifacts/e2e (trace-view*.png).
 import { after, before, describe, it, type TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -192,5 +193,41 @@ describe('trace view end to end', () => {
       .locator('iframe.webview.ready')
       .screenshot({ path: join(artifacts, 'trace-view-webview.png') })
       .catch(() => {});
+  });
+
+  step('a click on the source line of a NIC DEVIO kernel call opens the driver at that line', 120_000, async () => {
+    assert.ok(page);
+    const view = traceView(page);
+    // Keep kernel calls only (the nic lane is still the process filter), then step through nic's matches.
+    const kinds = view.locator('#kindFilter input');
+    for (let i = 0; i < (await kinds.count()); i++) {
+      const input = kinds.nth(i);
+      if ((await input.getAttribute('id')) === 'kind-5') await input.check();
+      else await input.uncheck();
+    }
+    const search = view.locator('#search');
+    await search.fill('nic');
+    const summary = view.locator('#detailsSummary');
+    const link = view.locator('#details button[data-control="openSource"]');
+    let where = '';
+    for (let i = 0; i < 40 && !where; i++) {
+      const before = (await view.locator('#status').textContent()) ?? '';
+      await search.press('Enter');
+      // The status names each match's event number once its details are shown.
+      await view.locator('#status', { hasText: /Match for|No later match/ }).filter({ hasNotText: before }).waitFor({ timeout: 20_000 });
+      await summary.waitFor({ timeout: 20_000 });
+      const text = (await summary.textContent()) ?? '';
+      const linkText = (await link.count()) > 0 ? ((await link.textContent()) ?? '') : '';
+      if (/^nic DEVIO/.test(text) && /drivers[\\/]nic\.ts:\d+/.test(linkText)) where = linkText;
+    }
+    say(`source line: ${where}`);
+    assert.ok(where, 'found a nic DEVIO kernel call with a source line');
+    const line = Number(/nic\.ts:(\d+)/.exec(where)![1]);
+    await link.click();
+    await page.locator('.tab', { hasText: 'nic.ts' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col`) }).first().waitFor({ timeout: 15_000 });
+    const lineText = (await page.locator('.editor-instance .view-line').allTextContents()).join('\n');
+    assert.match(lineText, /sys\.\w+/, 'the driver’s code is shown');
+    await screenshot('trace-view-03-source-link');
   });
 });

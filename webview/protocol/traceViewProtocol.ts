@@ -27,6 +27,51 @@ export interface RenderedWindow {
 
 export type ExportFormat = 'perfetto' | 'csv' | 'mktrace';
 
+/** One row of the message-sequence view as its accessible table lists it. */
+export interface MscRowSummary {
+  readonly seq: number;
+  readonly timeCycles: number;
+  /** The column the arrow leaves (or the event's own column). */
+  readonly from: string;
+  /** The column the arrow reaches (empty for an event on one column). */
+  readonly to: string;
+  readonly label: string;
+}
+
+/**
+ * What the view shows now, reported after every change the view would save
+ * (window, filters, selection, tab, follow), after a theme change, and when the
+ * sequence chart or a request chain is drawn. Tests and the host read it.
+ */
+export interface TraceViewState {
+  readonly sourceName: string;
+  readonly startCycles: number;
+  readonly endCycles: number;
+  readonly follow: boolean;
+  readonly tab: 'timeline' | 'msc';
+  readonly selectedSeq?: number;
+  /** The heading of the details pane (the selected event's summary once read). */
+  readonly detailsSummary?: string;
+  readonly filter: {
+    readonly lanes: readonly string[];
+    readonly hiddenKinds: readonly string[];
+    readonly types: string;
+    readonly from: string;
+    readonly to: string;
+  };
+  /** The lanes drawn, after the process filter. */
+  readonly lanes: readonly string[];
+  /** The canvas colours in use. */
+  readonly palette: { readonly background: string; readonly foreground: string };
+  /** The message-sequence view's columns and rows (its first MSC_SUMMARY_ROWS rows), once drawn. */
+  readonly msc?: { readonly columns: readonly string[]; readonly rowCount: number; readonly rows: readonly MscRowSummary[] };
+  /** The request chain the details pane lists, one line per step. */
+  readonly chain?: readonly string[];
+}
+
+/** The details pane's links a command or test can press as a click would. */
+export type DetailsControl = 'openSource' | 'showChain';
+
 export type ToTraceView =
   /** The trace to show (undefined with a reason when there is none yet). Sent on open, after a load and after a system starts. */
   | { type: 'trace'; info: TraceInfo | undefined; reason?: string }
@@ -37,12 +82,21 @@ export type ToTraceView =
   /** A line for the status bar of the panel (export written, load failed, ...). */
   | { type: 'status'; text: string; isError: boolean }
   /** A test or command asks the view to select an event and show its details. */
-  | { type: 'select'; seq: number };
+  | { type: 'select'; seq: number }
+  /** Show this time window (turns following off). */
+  | { type: 'show'; startCycles: number; endCycles: number }
+  /** Set the filter controls: processes by label, message types as typed in the filter box. */
+  | { type: 'filter'; lanes?: readonly string[]; types?: string }
+  | { type: 'follow'; on: boolean }
+  | { type: 'tab'; tab: 'timeline' | 'msc' }
+  /** Press a link of the details pane, as a click does (nothing happens when the pane has no such link). */
+  | { type: 'press'; control: DetailsControl };
 
 export type FromTraceView =
   | { type: 'ready' }
   | TraceViewRequest
   | { type: 'rendered'; window: RenderedWindow }
+  | { type: 'state'; state: TraceViewState }
   | { type: 'selected'; seq: number | undefined; summary?: string }
   | { type: 'openSource'; file: string; line: number; column?: number; process?: string }
   | { type: 'export'; format: ExportFormat }

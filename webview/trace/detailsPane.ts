@@ -1,6 +1,7 @@
 // The details pane: the selected event's source, destination, type, decoded
 // fields, times, cost, source location, related events and request chain.
 import type { TraceChain, TraceEventDetails } from '../../simulator/protocol/traceProtocol';
+import type { DetailsControl } from '../protocol/traceViewProtocol';
 import { formatInstant } from './timeFormat';
 
 export interface DetailsActions {
@@ -30,10 +31,11 @@ function table(rows: readonly (readonly [string, string | Node])[], label: strin
   return t;
 }
 
-function button(text: string, onClick: () => void, title?: string): HTMLButtonElement {
+function button(text: string, onClick: () => void, title?: string, control?: DetailsControl): HTMLButtonElement {
   const b = el('button', text, 'link');
   b.type = 'button';
   if (title) b.title = title;
+  if (control) b.dataset.control = control;
   b.addEventListener('click', onClick);
   return b;
 }
@@ -55,7 +57,7 @@ export function renderDetails(pane: HTMLElement, d: TraceEventDetails, clockHz: 
   if (d.location) {
     const loc = d.location;
     const where = `${loc.file}:${loc.line}${loc.column === undefined ? '' : `:${loc.column}`}`;
-    rows.push(['Source line', button(where, () => actions.openSource(loc.file, loc.line, loc.column, d.src?.name), 'Open the source at the line that made this call')]);
+    rows.push(['Source line', button(where, () => actions.openSource(loc.file, loc.line, loc.column, d.src?.name), 'Open the source at the line that made this call', 'openSource')]);
   }
   parts.push(table(rows, 'Event'));
   if (d.fields.length > 0) {
@@ -89,7 +91,7 @@ export function renderDetails(pane: HTMLElement, d: TraceEventDetails, clockHz: 
   }
   if (d.linkId) {
     const row = el('div', undefined, 'row');
-    row.append(button('Show the chain of messages that served this request', () => actions.showChain(d.seq)));
+    row.append(button('Show the chain of messages that served this request', () => actions.showChain(d.seq), undefined, 'showChain'));
     parts.push(row);
   }
   const chain = el('div');
@@ -112,6 +114,12 @@ export function renderChain(pane: HTMLElement, chain: TraceChain, clockHz: numbe
   }
   parts.push(list);
   host.replaceChildren(...parts);
+}
+
+/** The lines of the request chain the pane lists, if it lists one. */
+export function listedChain(pane: HTMLElement): string[] | undefined {
+  const list = pane.querySelector('#chain ol.chainList');
+  return list ? [...list.querySelectorAll('li')].map((li) => li.textContent ?? '') : undefined;
 }
 
 export function renderDetailsMessage(pane: HTMLElement, text: string, isError = false): void {

@@ -2,11 +2,11 @@
 // from the worker, a message-sequence tab, filters, search, details, and the
 // view state kept across hide and show.
 import type { TraceFilter, TraceInfo, TraceLane, TraceWindow } from '../../simulator/protocol/traceProtocol';
-import type { ExportFormat, ToTraceView } from '../protocol/traceViewProtocol';
-import { renderChain, renderDetails, renderDetailsMessage, type DetailsActions } from './detailsPane';
+import type { ExportFormat, MscRowSummary, ToTraceView, TraceViewState } from '../protocol/traceViewProtocol';
+import { listedChain, renderChain, renderDetails, renderDetailsMessage, type DetailsActions } from './detailsPane';
 import { HostClient, WindowFeed, normaliseWindow, type CachedWindow, type VsCodeApi, type WindowWish } from './hostClient';
 import { groupTitles, kindCodes, kindTitles, layoutLanes, type KindCodes, type Layout } from './layout';
-import { buildMsc, drawMsc, mscKinds, pickMsc, rowOfSeq, MSC_ROW_PX, type MscModel } from './mscRenderer';
+import { buildMsc, drawMsc, mscKinds, mscRows, pickMsc, rowOfSeq, MSC_ROW_PX, type MscModel } from './mscRenderer';
 import { onThemeChange, readPalette, type Palette } from './palette';
 import { drawRuler, drawTimeline, pickEvent, rulerTicks, type TimelineScene } from './timelineRenderer';
 import { formatSeconds } from './timeFormat';
@@ -36,6 +36,8 @@ interface SavedState {
 
 const RULER_HEIGHT_PX = 34;
 const MSC_MAX_EVENTS = 3000;
+/** Rows of the sequence chart the state report carries (the accessible table lists them all). */
+const MSC_SUMMARY_ROWS = 200;
 
 const vscode = acquireVsCodeApi();
 const client = new HostClient(vscode);
@@ -66,6 +68,7 @@ const ui = {
   mscScroll: byId('mscScroll'),
   mscSpacer: byId('mscSpacer'),
   msc: byId<HTMLCanvasElement>('msc'),
+  mscTableBody: byId<HTMLTableElement>('mscTable').tBodies[0]!,
   showSystem: byId<HTMLButtonElement>('showSystem'),
 };
 
@@ -75,6 +78,7 @@ let info: TraceInfo | undefined;
 let codes: KindCodes = kindCodes(undefined);
 let layout: Layout = layoutLanes([], undefined);
 let palette: Palette = readPalette();
+showPalette();
 let tab: 'timeline' | 'msc' = saved?.tab ?? 'timeline';
 let follow = saved?.follow ?? false;
 let selectedSeq: number | undefined = saved?.selectedSeq;
@@ -87,6 +91,7 @@ let hiddenKinds = new Set<string>(saved?.hiddenKinds ?? []);
 let filter: TraceFilter | undefined;
 let filterKey = '';
 let mscModel: MscModel | undefined;
+let mscTableRows: MscRowSummary[] = [];
 let mscToken = 0;
 let drawnWindow: TraceWindow | undefined;
 let framePending = false;
@@ -120,6 +125,11 @@ function setStatus(text: string, isError = false): void {
 }
 
 function saveState(): void {
+  // Before the trace is known the view holds nothing worth keeping: the saved state stays as it was.
+  if (!info) {
+    reportState();
+    return;
+  }
   const state: SavedState = {
     version: 1,
     ...(info ? { sourceKey: sourceKey(info) } : {}),
@@ -138,6 +148,28 @@ function saveState(): void {
     filtersOpen: ui.filters.open,
   };
   vscode.setState(state);
+  reportState();
+}
+
+/** Tells the host what the view shows now (see TraceViewState). */
+function reportState(): void {
+  const chainLines = listedChain(ui.details);
+  const summary = ui.details.querySelector('#detailsSummary')?.textContent ?? undefined;
+  const state: TraceViewState = {
+    sourceName: info?.source.name ?? '',
+    startCycles: viewport.startCycles,
+    endCycles: viewport.endCycles,
+    follow,
+    tab,
+    ...(selectedSeq === undefined ? {} : { selectedSeq }),
+    ...(summary === undefined ? {} : { detailsSummary: summary }),
+    filter: { lanes: [...laneSelection], hiddenKinds: [...hiddenKinds], types: ui.typeFilter.value, from: ui.fromFilter.value, to: ui.toFilter.value },
+    lanes: layout.lanes.map((l) => l.label),
+    palette: { background: palette.background, foreground: palette.foreground },
+    ...(mscModel ? { msc: { columns: mscModel.columns.map((l) => l.label), rowCount: mscModel.rows.length, rows: mscTableRows.slice(0, MSC_SUMMARY_ROWS) } } : {}),
+    ...(chainLines ? { chain: chainLines } : {}),
+  };
+  vscode.postMessage({ type: 'state', state });
 }
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -195,6 +227,7 @@ function showTrace(next: TraceInfo | undefined, reason?: string): void {
   wantWindow();
   if (tab === 'msc') void loadMsc();
   invalidate();
+  saveSoon();
 }
 
 function boundsOf(i: TraceInfo): TimeRange {
@@ -229,7 +262,10 @@ function refreshInfo(): Promise<void> {
       }
       if (grew) {
         feed.invalidate();
-        if (follow) viewport.followTail();
+        if (follow) {
+          viewport.followTail();
+          saveSoon();
+        }
         wantWindow();
       }
       setStatus(describeTrace(next));
@@ -471,6 +507,11 @@ function reportRendered(w: TraceWindow): void {
 }
 
 function resize(): void {
+  // A hidden timeline (the sequence tab shows) has no width: measuring it would shrink the window to nothing.
+  if (ui.timelinePane.hidden || ui.lanesScroll.clientWidth === 0) {
+    resizeMsc();
+    return;
+  }
   const dpr = window.devicePixelRatio || 1;
   const width = Math.max(50, ui.lanesScroll.clientWidth - ui.laneList.offsetWidth - 2);
   const oldWidth = viewport.widthPx;
@@ -520,6 +561,7 @@ async function select(seq: number | undefined, centre: boolean): Promise<void> {
     linkId = d.linkId ?? 0;
     renderDetails(ui.details, d, info?.clockHz ?? 1, detailsActions);
     setStatus(`Selected: ${d.summary}`);
+    saveSoon();
     vscode.postMessage({ type: 'selected', seq, summary: d.summary });
     if (centre && (d.timeCycles < viewport.startCycles || d.timeCycles > viewport.endCycles)) {
       follow = false;
@@ -541,6 +583,7 @@ async function showChain(seq: number): Promise<void> {
     renderChain(ui.details, c, info?.clockHz ?? 1, detailsActions);
     setStatus(`The request was served by ${c.steps.length} messages${c.complete ? '' : '; its reply is not in the trace yet'}.`);
     invalidate();
+    saveSoon();
   } catch (e) {
     setStatus(`The request chain could not be read: ${(e as Error).message}`, true);
   }
@@ -656,11 +699,14 @@ async function loadMsc(): Promise<void> {
     if (token !== mscToken) return;
     if (w.mode !== 'events') {
       mscModel = undefined;
+      renderMscTable([]);
       ui.mscHead.textContent = `${w.matched.toLocaleString('en-US')} events between ${formatSeconds(from, info.clockHz)} and ${formatSeconds(to, info.clockHz)}: too many for a sequence chart. Select a shorter range on the timeline (Shift+drag) or zoom in.`;
       invalidate();
       return;
     }
     mscModel = buildMsc(w, layout, codes, ui.mscScroll.clientWidth);
+    renderMscTable(mscRows(mscModel, codes, messageTypeNamer(info)));
+    saveSoon();
     renderMscHead(from, to);
     resizeMsc();
     if (selectedSeq !== undefined) {
@@ -671,6 +717,30 @@ async function loadMsc(): Promise<void> {
   } catch (e) {
     if (token === mscToken) ui.mscHead.textContent = `The messages could not be read: ${(e as Error).message}`;
   }
+}
+
+function messageTypeNamer(i: TraceInfo): (type: number) => string {
+  const names = new Map(i.messageTypes.map((t) => [t.type, t.name]));
+  return (type) => names.get(type) ?? `type ${type}`;
+}
+
+/** Fills the sequence chart's accessible table (what the canvas draws, for screen readers and tests). */
+function renderMscTable(rows: MscRowSummary[]): void {
+  mscTableRows = rows;
+  const clockHz = info?.clockHz ?? 1;
+  ui.mscTableBody.replaceChildren(
+    ...rows.map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset.seq = String(r.seq);
+      tr.dataset.timeCycles = String(r.timeCycles);
+      for (const text of [formatSeconds(r.timeCycles, clockHz), r.from, r.to, r.label]) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
 }
 
 function renderMscHead(from: number, to: number): void {
@@ -714,7 +784,6 @@ function drawMscFrame(dpr: number): void {
     ctx.fillRect(0, 0, ui.msc.width, ui.msc.height);
     return;
   }
-  const names = new Map(info.messageTypes.map((t) => [t.type, t.name]));
   drawMsc(ctx, {
     model: mscModel,
     palette,
@@ -726,7 +795,7 @@ function drawMscFrame(dpr: number): void {
     selectedSeq,
     linkId,
     chain,
-    messageTypeName: (type) => names.get(type) ?? `type ${type}`,
+    messageTypeName: messageTypeNamer(info),
   });
 }
 
@@ -960,8 +1029,18 @@ new ResizeObserver(() => {
 }).observe(ui.mscScroll);
 onThemeChange(() => {
   palette = readPalette();
+  showPalette();
   invalidate();
+  reportState();
 });
+
+/** Names the canvases' colours on them (data-background, data-foreground) for tests and tools. */
+function showPalette(): void {
+  for (const canvas of [ui.timeline, ui.ruler, ui.msc]) {
+    canvas.dataset.background = palette.background;
+    canvas.dataset.foreground = palette.foreground;
+  }
+}
 
 window.addEventListener('message', (event: MessageEvent<ToTraceView>) => {
   const m = event.data;
@@ -986,6 +1065,33 @@ window.addEventListener('message', (event: MessageEvent<ToTraceView>) => {
     case 'select':
       void select(m.seq, true);
       return;
+    case 'show':
+      follow = false;
+      ui.follow.checked = false;
+      viewport.set({ startCycles: m.startCycles, endCycles: m.endCycles });
+      viewChanged();
+      return;
+    case 'filter':
+      if (m.lanes) laneSelection = new Set(m.lanes);
+      if (m.types !== undefined) ui.typeFilter.value = m.types;
+      buildFilterControls();
+      applyFilters(true);
+      return;
+    case 'follow':
+      if (ui.follow.checked !== m.on) {
+        ui.follow.checked = m.on;
+        ui.follow.dispatchEvent(new Event('change'));
+      }
+      return;
+    case 'tab':
+      switchTab(m.tab);
+      return;
+    case 'press': {
+      const link = ui.details.querySelector<HTMLButtonElement>(`button[data-control="${m.control}"]`);
+      if (link) link.click();
+      else setStatus(m.control === 'openSource' ? 'The selected event names no source line.' : 'The selected event belongs to no request.', true);
+      return;
+    }
   }
 });
 

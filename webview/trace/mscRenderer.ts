@@ -2,6 +2,7 @@
 // event of the selected range; drawn on a canvas the height of the visible
 // part of the scroll area (rows outside it are skipped).
 import type { TraceLane, TraceWindowEvents } from '../../simulator/protocol/traceProtocol';
+import type { MscRowSummary } from '../protocol/traceViewProtocol';
 import type { KindCodes, Layout } from './layout';
 import type { Palette } from './palette';
 import { formatSeconds } from './timeFormat';
@@ -166,6 +167,27 @@ function kindLabel(codes: KindCodes, k: number): string {
     [codes.panic, 'PANIC'], [codes.processCreated, 'created'],
   ];
   return names.find(([code]) => code === k)?.[1] ?? 'event';
+}
+
+/** The rows as text, in the chart's order (time order): who sent to whom, or which event on which column. */
+export function mscRows(model: MscModel, codes: KindCodes, messageTypeName: (type: number) => string): MscRowSummary[] {
+  const e = model.window.events;
+  const label = new Map(model.columns.map((l) => [l.id, l.label]));
+  const laneLabel = (lane: number) => label.get(lane) ?? '';
+  const matchedSends = new Set(model.fromRow);
+  return model.rows.map((i, r) => {
+    const k = e.kind[i]!;
+    const home = laneLabel(e.lane[i]!);
+    const peer = e.peerLane[i]! >= 0 ? laneLabel(e.peerLane[i]!) : '';
+    const base = { seq: e.seq[i]!, timeCycles: e.timeCycles[i]! };
+    if (k === codes.ipcNotify) return { ...base, from: home, to: peer, label: 'notify' };
+    if (k === codes.ipcSend) {
+      const type = messageTypeName(e.a[i]!);
+      return { ...base, from: home, to: peer, label: e.b[i] === 1 && matchedSends.has(r) ? `${type} (queued)` : type };
+    }
+    if (k === codes.ipcReceive) return { ...base, from: peer, to: home, label: `${messageTypeName(e.a[i]!)} (received)` };
+    return { ...base, from: home, to: '', label: kindLabel(codes, k) };
+  });
 }
 
 /** The seq of the row at content offset `y` (scroll position included). */
