@@ -243,14 +243,18 @@ export function eventDetails(model: TraceModel, seq: number, locations?: TraceLo
 }
 
 /** How a search string is understood: message types, lanes, endpoints, kinds. */
-function understand(model: TraceModel, query: string): { types: Set<number>; lanes: Set<number>; kinds: Set<number>; endpoints: Set<number>; said: string[] } {
+/** Kernel call numbers are small; names are looked up over this range. */
+const KERNEL_CALL_RANGE = 256;
+
+function understand(model: TraceModel, query: string): { types: Set<number>; calls: Set<number>; lanes: Set<number>; kinds: Set<number>; endpoints: Set<number>; said: string[] } {
   const q = query.trim().toLowerCase();
+  const calls = new Set<number>();
   const types = new Set<number>();
   const lanes = new Set<number>();
   const kinds = new Set<number>();
   const endpoints = new Set<number>();
   const said: string[] = [];
-  if (q === '') return { types, lanes, kinds, endpoints, said };
+  if (q === '') return { types, calls, lanes, kinds, endpoints, said };
   const number = /^-?(0x[0-9a-f]+|\d+)$/.test(q) ? Number(q.startsWith('-') ? -Number(q.slice(1)) : Number(q)) : NaN;
   if (!Number.isNaN(number)) {
     types.add(number);
@@ -277,13 +281,20 @@ function understand(model: TraceModel, query: string): { types: Set<number>; lan
       said.push(`event kind ${name}`);
     }
   }
-  return { types, lanes, kinds, endpoints, said };
+  for (let nr = 0; nr < KERNEL_CALL_RANGE; nr++) {
+    const name = model.naming.kernelCallName(nr);
+    if (name !== undefined && (name.toLowerCase() === q || `sys_${name.toLowerCase()}` === q)) {
+      calls.add(nr);
+      said.push(`kernel call ${name}`);
+    }
+  }
+  return { types, calls, lanes, kinds, endpoints, said };
 }
 
 export function searchTrace(model: TraceModel, params: TraceSearchParams): TraceSearchResult {
   model.refresh();
   const t = model.trace;
-  const { types, lanes, kinds, endpoints, said } = understand(model, params.query);
+  const { types, calls, lanes, kinds, endpoints, said } = understand(model, params.query);
   const limit = Math.max(1, Math.min(MAX_SEARCH_LIMIT, Math.floor(params.limit ?? DEFAULT_SEARCH_LIMIT)));
   const f = compileFilter(model, params.filter);
   const direction = params.direction ?? 'all';
@@ -300,6 +311,7 @@ export function searchTrace(model: TraceModel, params: TraceSearchParams): Trace
     const kind = t.kind[i]!;
     if (kinds.has(kind)) return true;
     if ((kind === TraceKind.ipcSend || kind === TraceKind.ipcReceive) && types.has(t.a[i]!)) return true;
+    if (kind === TraceKind.kernelCall && calls.has(t.a[i]!)) return true;
     if (lanes.has(model.homeLane[i]!) || lanes.has(model.peerLane[i]!)) return true;
     return endpoints.size > 0 && (endpoints.has(t.src[i]!) || endpoints.has(t.dst[i]!));
   };

@@ -104,3 +104,23 @@ test('source locations of kernel entries reach the details when the simulator ca
   assert.ok(d.location.line > 0);
   assert.ok(t.size > 0);
 });
+
+test('search by kernel-call name finds exactly the calls of that name, with or without SYS_', () => {
+  const model = s1Model();
+  const t = model.trace;
+  const found = searchTrace(model, { query: 'DEVIO', limit: 1000 });
+  assert.deepEqual(found.understoodAs, ['kernel call DEVIO']);
+  assert.ok(found.total > 0);
+  for (const seq of found.seqs) {
+    const e = t.get(seq);
+    assert.equal(e.kind, TraceKind.kernelCall);
+    assert.equal(model.naming.kernelCallName(e.a), 'DEVIO');
+  }
+  let expected = 0;
+  for (let s = t.firstSeq; s < t.endSeq; s++) {
+    const e = t.get(s);
+    if (e.kind === TraceKind.kernelCall && model.naming.kernelCallName(e.a) === 'DEVIO') expected++;
+  }
+  assert.equal(found.total, expected);
+  assert.equal(searchTrace(model, { query: 'sys_devio', limit: 1 }).total, expected);
+});
