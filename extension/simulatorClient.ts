@@ -70,6 +70,11 @@ export class SimulatorClient {
     this.ensureWorker();
   }
 
+  /** Ends the worker thread as a crash would, so that its end is reported as unexpected; for tests only. */
+  async crashForTests(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;

@@ -69,6 +69,14 @@ export class SessionController implements vscode.Disposable {
     return this.statusBar.text;
   }
 
+  get statusBarVisible(): boolean {
+    return this.statusBar.visible;
+  }
+
+  get statusBarCommand(): string | undefined {
+    return this.statusBar.command;
+  }
+
   async start(scenarioArg?: unknown, configurationArg?: unknown): Promise<CommandOutcome | undefined> {
     try {
       const settings = readSessionSettings();

@@ -17,6 +17,8 @@ export interface SessionApi {
   /** Forces the workspace-trust answer (undefined: VS Code's again); for tests. */
   forceWorkspaceTrust(trusted: boolean | undefined): void;
   workspaceTrusted(): boolean;
+  /** Ends the simulator worker as a crash would (the user is offered a restart); for tests only. */
+  crashSimulatorForTests(): Promise<void>;
 }
 
 export function registerSession(context: vscode.ExtensionContext, deps: { simulator: SimulatorClient }): SessionApi {
@@ -45,5 +47,5 @@ export function registerSession(context: vscode.ExtensionContext, deps: { simula
     iommuTree.onDidChangeVisibility((e) => iommuView.setVisible(e.visible)),
   );
   void vscode.commands.executeCommand('setContext', 'microkernelLab.sessionState', 'idle');
-  return { controller, iommuView, forceWorkspaceTrust, workspaceTrusted };
+  return { controller, iommuView, forceWorkspaceTrust, workspaceTrusted, crashSimulatorForTests: () => deps.simulator.crashForTests() };
 }

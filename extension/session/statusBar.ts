@@ -14,6 +14,7 @@ const ICONS: Readonly<Record<SessionStatus['state'], string>> = {
 
 export class SessionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('microkernelLab.session', vscode.StatusBarAlignment.Left, 50);
+  private shown = false;
 
   constructor() {
     this.item.name = 'Microkernel Lab';
@@ -24,9 +25,20 @@ export class SessionStatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
+  get visible(): boolean {
+    return this.shown;
+  }
+
+  /** The command a click runs. */
+  get command(): string | undefined {
+    const c = this.item.command;
+    return typeof c === 'string' ? c : c?.command;
+  }
+
   update(status: SessionStatus | undefined): void {
     if (status === undefined || status.state === 'idle') {
       this.item.hide();
+      this.shown = false;
       return;
     }
     const time = formatSimTime(status.nowCycles, status.clockHz);
@@ -46,6 +58,7 @@ export class SessionStatusBar implements vscode.Disposable {
     this.item.tooltip = tip;
     this.item.accessibilityInformation = { label: `Microkernel Lab ${status.state}, simulated time ${time}, ${restarts}` };
     this.item.show();
+    this.shown = true;
   }
 
   dispose(): void {

@@ -18,6 +18,7 @@ import type {
   SystemSnapshot,
   SystemSource,
 } from '../protocol/workerProtocol';
+import { NONE } from '../kernel/constants';
 import { bootSystem, type RunningSystem } from '../system/boot';
 import { CLOCK_HZ, DEFAULT_COST_PROFILE, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../system/machine';
 import { builtinScenario, builtinScenarios } from '../system/scenarios';
@@ -128,10 +129,17 @@ export class Session {
     const s = this.system;
     if (s === undefined) return undefined;
     const base = s.snapshot();
-    const processes: ProcessSummary[] = base.processes.map((p) => {
-      const serviceState = s.rsStatus.get(p.label)?.state;
-      return serviceState === undefined ? p : { ...p, serviceState };
-    });
+    const processes: ProcessSummary[] = [];
+    for (const p of base.processes) {
+      const rs = s.rsStatus.get(p.label);
+      if (rs === undefined) {
+        processes.push(p);
+        continue;
+      }
+      // A stopped replica (`service clone`) is not the service; the views show one row per service.
+      if (rs.replica !== NONE && rs.replica === p.endpoint) continue;
+      processes.push({ ...p, serviceState: rs.state, updates: rs.updates });
+    }
     return { ...base, processes, running: this.stateValue === 'running', session: this.status() };
   }
 

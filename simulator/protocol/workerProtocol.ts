@@ -19,6 +19,8 @@ export interface ProcessSummary {
   readonly source?: string;
   /** What the reincarnation server says of the service (starting, running, backoff, down, updating), for services only. */
   readonly serviceState?: string;
+  /** Live updates the reincarnation server has carried out (a live update is not a restart), for services only. */
+  readonly updates?: number;
 }
 
 export interface PrivilegeSummary {

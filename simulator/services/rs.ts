@@ -175,6 +175,13 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       return r;
     }
 
+    function* dropReplica(e: Entry): Call {
+      const replica = e.status.replica;
+      if (replica === NONE) return OK;
+      e.status.replica = NONE;
+      return yield sys.sys_kill(replica, SIGKILL);
+    }
+
     function* childEnded(endpoint: number, reason: ExitReason, atCycles: number): Call {
       const e = byEndpoint.get(endpoint);
       if (e === undefined) {
@@ -194,11 +201,23 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
         case 'down':
           s.state = 'down';
           s.downSinceCycles = null;
-          return OK;
-        case 'update':
-          s.updates++;
+          return yield* dropReplica(e);
+        case 'update': {
           s.state = 'updating';
+          const from = s.program;
+          const r = yield* restart(e, endpoint, 'live-update');
+          if (r === OK) {
+            s.updates++;
+            // A replica of the previous version would bring that version back at the next failure.
+            if (s.program !== from) yield* dropReplica(e);
+            return OK;
+          }
+          // The new version could not be started: the old one comes back with the state it handed over.
+          s.lastExit = `live update to ${e.updateProgram ?? from} failed (error ${r}); ${from} started again`;
+          e.updateProgram = null;
+          s.restartTimesCycles.pop();
           return yield* restart(e, endpoint, 'live-update');
+        }
         case 'refresh':
           return yield* restart(e, endpoint, 'fresh');
         case 'restart':
@@ -248,7 +267,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
             e.restartAtCycles = null;
             s.state = 'down';
             s.downSinceCycles = null;
-            return OK;
+            return yield* dropReplica(e);
           }
           e.pending = 'down';
           return yield sys.sys_kill(s.endpoint, SIGKILL);

@@ -1,0 +1,278 @@
+// The `service` operations refresh, clone and update as a user runs them: what RS answers,
+// which instance runs afterwards, what state it starts from, and what the views are shown.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ANY, CLOCK, Errno, Message, NONE, OK, isNotify, ref, type Program, type Sys } from '../../../simulator/sdk';
+import { Session } from '../../../simulator/host/session';
+import type { ServiceOperation } from '../../../simulator/programs/service';
+import { Sef } from '../../../simulator/services/sef';
+import { bootSystem, type RunningSystem } from '../../../simulator/system/boot';
+import type { BuiltinService } from '../../../simulator/system/builtin';
+import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
+import { TraceKind } from '../../../simulator/trace/kinds';
+
+const PERIOD = 10_000_000;
+/** RS acts on a death or a request within this much simulated time when nothing makes it wait. */
+const AT_ONCE = PERIOD / 100;
+
+function userDriver(label: string, main: (sys: Sys) => Program, bootOrder?: number): BuiltinService {
+  return {
+    label, kind: 'driver', main, sourceFile: `test/${label}.ts`, description: label,
+    conf: `service ${label}\n{\n\tipc SYSTEM rs ds;\n};\n`,
+    ...(bootOrder === undefined ? {} : { bootOrder }),
+  };
+}
+
+/** Counts alarm ticks and publishes the count; takes it back from DS after a restart, and is handed it at a live update. */
+function keeper(version: number): (sys: Sys) => Program {
+  return function* keeperMain(sys: Sys): Program {
+    const sef = new Sef(sys);
+    let count = 0;
+    const r = yield* sef.startup({
+      *init(type, handedOver) {
+        if (type === 'live-update' && handedOver !== null) count = new DataView(handedOver.buffer, handedOver.byteOffset).getUint32(0, true);
+        if (type === 'restart') {
+          const prev = ref(0);
+          if ((yield* sef.ds.retrieveU32('keeper.count', prev)) === OK) count = prev.value;
+        }
+        yield* sef.ds.publishU32('keeper.version', version);
+        yield* sef.ds.publishU32('keeper.init', type === 'fresh' ? 0 : type === 'restart' ? 1 : 2);
+        yield* sef.ds.publishU32('keeper.endpoint', sys.endpoint >>> 0);
+        return OK;
+      },
+      saveState: () => Uint8Array.of(count & 0xff, (count >>> 8) & 0xff, (count >>> 16) & 0xff, count >>> 24),
+    });
+    if (r !== OK) return r;
+    const m = new Message();
+    yield sys.sys_setalarm(PERIOD / 10);
+    for (;;) {
+      yield* sef.receive(ANY, m);
+      if (!isNotify(m) || m.source !== CLOCK) continue;
+      count++;
+      yield* sef.ds.publishU32('keeper.count', count);
+      yield sys.sys_setalarm(PERIOD / 10);
+    }
+  };
+}
+
+const v2: BuiltinService = { ...userDriver('keeper2', keeper(2)), kind: 'program', conf: '' };
+
+function boot(): RunningSystem {
+  return bootSystem({ seed: 7, configuration: 'microkernel', heartbeatPeriodCycles: PERIOD, extraPrograms: [userDriver('keeper', keeper(1), 90), v2] });
+}
+
+/** Runs MINIX's `service` utility for one request and the system until `untilCycles`; returns RS's answer. */
+function service(system: RunningSystem, op: ServiceOperation, label: string, untilCycles: number, program?: string): number {
+  const utility = system.service(op, label, program);
+  assert.ok(utility >= 0, `the service utility did not start (${utility})`);
+  let answer: number | undefined;
+  const off = system.sim.on('processEnded', (e) => {
+    if (e.endpoint === utility) answer = e.reason.kind === 'exit' ? e.reason.status : Number.NaN;
+  });
+  try {
+    system.run({ untilCycles });
+  } finally {
+    off();
+  }
+  assert.notEqual(answer, undefined, `RS did not answer 'service ${op} ${label}'`);
+  return answer!;
+}
+
+const u32 = (system: RunningSystem, key: string) => system.dsStore.get(key)?.u32;
+const keeperRows = (system: RunningSystem) => system.processes().filter((p) => p.label === 'keeper');
+
+describe('service refresh', () => {
+  it('replaces a running service by a fresh instance: new endpoint, fresh init, its old state not taken over, not counted as a restart', () => {
+    const system = boot();
+    system.run({ untilCycles: 2 * PERIOD });
+    const before = { ...system.serviceStatus('keeper')!, count: u32(system, 'keeper.count')! };
+    assert.ok(before.count >= 15, `count ${before.count}`);
+    assert.equal(service(system, 'refresh', 'keeper', 2 * PERIOD + PERIOD / 20), OK);
+    const s = system.serviceStatus('keeper')!;
+    assert.equal(s.state, 'running');
+    assert.notEqual(s.endpoint, before.endpoint);
+    assert.equal(u32(system, 'keeper.endpoint'), s.endpoint, 'the new instance is the one that runs');
+    assert.equal(u32(system, 'keeper.init'), 0, 'a refreshed service initialises fresh');
+    assert.equal(s.restarts, 0, 'a refresh is not a restart');
+    assert.equal(s.failures, 0, 'a refresh is not a failure');
+    // The fresh instance counts from zero, not from what the old one published.
+    system.run({ untilCycles: 3 * PERIOD });
+    const count = u32(system, 'keeper.count')!;
+    assert.ok(count >= 8 && count <= 11, `count after a refresh: ${count} (was ${before.count})`);
+    const restart = system.sim.trace.query({ kinds: [TraceKind.restart] }).filter((e) => e.label === 'keeper');
+    assert.deepEqual(restart.map((e) => [e.a, e.dst]), [[before.endpoint, s.endpoint]], 'the trace records the old and the new endpoint');
+  });
+
+  it('is never held back by the restart backoff: refreshed five times, the service is back at once every time', () => {
+    const system = boot();
+    system.run({ untilCycles: PERIOD });
+    for (let i = 1; i <= 5; i++) {
+      const asked = system.nowCycles;
+      assert.equal(service(system, 'refresh', 'keeper', asked + AT_ONCE), OK);
+      const s = system.serviceStatus('keeper')!;
+      assert.equal(s.state, 'running', `refresh ${i}: ${s.state}`);
+      assert.equal(s.deathTimesCycles.length, i);
+      assert.ok(s.restartTimesCycles[i - 1]! - s.deathTimesCycles[i - 1]! < AT_ONCE);
+    }
+    // A crash afterwards is the first failure: restarted at once too, not after 32 periods.
+    system.injectFault('keeper', 'crash');
+    system.run({ untilCycles: system.nowCycles + PERIOD / 5 });
+    const s = system.serviceStatus('keeper')!;
+    assert.equal(s.state, 'running');
+    assert.equal(s.restarts, 1);
+  });
+
+  it('is refused with ESRCH for a service that is down, and with ESRCH for an unknown label', () => {
+    const system = boot();
+    system.run({ untilCycles: PERIOD });
+    assert.equal(service(system, 'down', 'keeper', PERIOD + AT_ONCE), OK);
+    assert.equal(service(system, 'refresh', 'keeper', PERIOD + 2 * AT_ONCE), Errno.ESRCH);
+    assert.equal(system.serviceStatus('keeper')!.state, 'down');
+    assert.equal(service(system, 'refresh', 'nosuch', PERIOD + 3 * AT_ONCE), Errno.ESRCH);
+  });
+});
+
+describe('service clone', () => {
+  it('makes a stopped replica that does not run until it is needed; a second clone is refused with EBUSY', () => {
+    const system = boot();
+    system.run({ untilCycles: PERIOD });
+    const running = system.serviceStatus('keeper')!.endpoint;
+    assert.equal(service(system, 'clone', 'keeper', PERIOD + AT_ONCE), OK);
+    const s = system.serviceStatus('keeper')!;
+    assert.notEqual(s.replica, NONE);
+    assert.equal(s.endpoint, running, 'the running instance stays the service');
+    const replica = keeperRows(system).find((p) => p.endpoint === s.replica);
+    assert.equal(replica?.state, 'stopped');
+    system.run({ untilCycles: 2 * PERIOD });
+    // Only the running instance published: the replica has not run its init.
+    assert.equal(u32(system, 'keeper.endpoint'), running);
+    assert.equal(u32(system, 'keeper.init'), 0);
+    assert.equal(service(system, 'clone', 'keeper', 2 * PERIOD + AT_ONCE), Errno.EBUSY);
+  });
+
+  it('after a crash the replica becomes the service, at once and with the state the old instance published; it serves once', () => {
+    const system = boot();
+    system.run({ untilCycles: PERIOD });
+    assert.equal(service(system, 'clone', 'keeper', PERIOD + AT_ONCE), OK);
+    const replica = system.serviceStatus('keeper')!.replica;
+    system.run({ untilCycles: 2 * PERIOD });
+    const before = u32(system, 'keeper.count')!;
+    system.injectFault('keeper', 'crash');
+    system.run({ untilCycles: 2 * PERIOD + PERIOD / 20 });
+    let s = system.serviceStatus('keeper')!;
+    assert.equal(s.state, 'running');
+    assert.equal(s.restarts, 1);
+    assert.equal(s.endpoint, replica, 'RS activated the replica instead of starting a new process');
+    assert.equal(u32(system, 'keeper.endpoint'), replica);
+    assert.equal(s.replica, NONE, 'the replica is used up');
+    assert.ok(s.lastDowntimeCycles < AT_ONCE, `down for ${s.lastDowntimeCycles} cycles`);
+    assert.equal(u32(system, 'keeper.init'), 1, 'the replica initialises as a restart');
+    const after = u32(system, 'keeper.count')!;
+    assert.ok(after >= before && after <= before + 1, `count ${before} -> ${after}`);
+    assert.equal(keeperRows(system).length, 1, 'no process is left over');
+    const restart = system.sim.trace.query({ kinds: [TraceKind.restart] }).filter((e) => e.label === 'keeper');
+    assert.equal(restart.at(-1)?.dst, replica);
+
+    // Without a new clone, the next crash starts a new process (after the backoff of a second failure in a row).
+    system.injectFault('keeper', 'crash');
+    system.run({ untilCycles: 5 * PERIOD });
+    s = system.serviceStatus('keeper')!;
+    assert.equal(s.restarts, 2);
+    assert.equal(s.state, 'running');
+    assert.ok(s.endpoint !== replica && s.endpoint !== NONE);
+  });
+
+  it('service down takes the replica away too; a service brought up again and crashing gets a new process', () => {
+    const system = boot();
+    system.run({ untilCycles: PERIOD });
+    assert.equal(service(system, 'clone', 'keeper', PERIOD + AT_ONCE), OK);
+    const replica = system.serviceStatus('keeper')!.replica;
+    assert.equal(service(system, 'down', 'keeper', PERIOD + 2 * AT_ONCE), OK);
+    assert.equal(system.serviceStatus('keeper')!.replica, NONE);
+    assert.deepEqual(keeperRows(system).map((p) => p.state), ['down'], 'a stopped replica lingers after service down');
+    assert.equal(service(system, 'up', 'keeper', PERIOD + 3 * AT_ONCE), OK);
+    system.injectFault('keeper', 'crash');
+    system.run({ untilCycles: 2 * PERIOD });
+    const s = system.serviceStatus('keeper')!;
+    assert.equal(s.state, 'running');
+    assert.notEqual(s.endpoint, replica);
+  });
+
+  it('a live update to a new version discards the replica of the old one, so a later crash brings back the new version', () => {
+    const system = boot();
+    system.run({ untilCycles: PERIOD });
+    assert.equal(service(system, 'clone', 'keeper', PERIOD + AT_ONCE), OK);
+    assert.equal(service(system, 'update', 'keeper', PERIOD + PERIOD / 20, 'keeper2'), OK);
+    assert.equal(u32(system, 'keeper.version'), 2);
+    assert.equal(system.serviceStatus('keeper')!.replica, NONE);
+    system.injectFault('keeper', 'crash');
+    system.run({ untilCycles: 2 * PERIOD });
+    const s = system.serviceStatus('keeper')!;
+    assert.equal(s.state, 'running');
+    assert.equal(s.program, 'keeper2');
+    assert.equal(u32(system, 'keeper.version'), 2, 'the old version came back after the crash');
+  });
+});
+
+describe('service update', () => {
+  it('to a program that does not exist leaves the old version running with its state, and says why', () => {
+    const system = boot();
+    system.run({ untilCycles: 2 * PERIOD });
+    const before = u32(system, 'keeper.count')!;
+    assert.equal(service(system, 'update', 'keeper', 2 * PERIOD + PERIOD / 20, 'nosuch'), OK);
+    const s = system.serviceStatus('keeper')!;
+    assert.equal(s.state, 'running', `keeper is ${s.state} after a failed update`);
+    assert.equal(s.program, 'keeper');
+    assert.equal(s.updates, 0);
+    assert.equal(s.deathTimesCycles.length, s.restartTimesCycles.length);
+    assert.match(s.lastExit ?? '', /live update to nosuch failed/);
+    assert.equal(u32(system, 'keeper.version'), 1);
+    const after = u32(system, 'keeper.count')!;
+    assert.ok(after >= before && after <= before + 1, `count ${before} -> ${after}`);
+  });
+
+  it('of the S1 network driver keeps the counters it published, where a refresh starts them from zero; traffic flows on', () => {
+    const run = (op: 'update' | 'refresh') => {
+      const system = bootScenario(builtinScenario('s1'));
+      system.run({ untilCycles: 20e9 });
+      const tx = u32(system, 'nic.tx')!;
+      const acked = system.network.app.acked;
+      assert.ok(tx >= 100, `nic published tx=${tx}`);
+      assert.equal(service(system, op, 'nic', 20e9 + 1e8), OK);
+      system.run({ untilCycles: 30e9 });
+      return { system, tx, acked };
+    };
+    const updated = run('update');
+    const nic = updated.system.serviceStatus('nic')!;
+    assert.equal(nic.updates, 1);
+    assert.equal(nic.restarts, 0);
+    assert.equal(nic.state, 'running');
+    assert.ok(u32(updated.system, 'nic.tx')! > updated.tx, `tx ${updated.tx} -> ${u32(updated.system, 'nic.tx')}`);
+    assert.ok(updated.system.network.app.acked > updated.acked + 50, 'traffic did not resume after the update');
+
+    const refreshed = run('refresh');
+    assert.ok(u32(refreshed.system, 'nic.tx')! < refreshed.tx, `tx ${refreshed.tx} -> ${u32(refreshed.system, 'nic.tx')} after a refresh`);
+    assert.ok(refreshed.system.network.app.acked > refreshed.acked + 50, 'traffic did not resume after the refresh');
+  });
+});
+
+describe('the System view snapshot', () => {
+  it('shows a cloned service once, as its running instance, and counts its live updates', () => {
+    const session = new Session({ nowMs: () => 0, defer: () => () => undefined });
+    try {
+      session.start({ source: { kind: 'builtin', name: 's1' }, speed: 0, trusted: true });
+      const system = session.system!;
+      system.run({ untilCycles: 2e9 });
+      assert.equal(service(system, 'clone', 'nic', 2.01e9), OK);
+      let rows = session.snapshot()!.processes.filter((p) => p.label === 'nic');
+      assert.equal(rows.length, 1, `nic rows: ${JSON.stringify(rows)}`);
+      assert.equal(rows[0]!.endpoint, system.serviceStatus('nic')!.endpoint);
+      assert.equal(rows[0]!.serviceState, 'running');
+      assert.equal(service(system, 'update', 'nic', 2.1e9), OK);
+      rows = session.snapshot()!.processes.filter((p) => p.label === 'nic');
+      assert.deepEqual(rows.map((p) => [p.serviceState, p.updates, p.restarts]), [['running', 1, 0]]);
+    } finally {
+      session.dispose();
+    }
+  });
+});
