@@ -80,6 +80,8 @@ describe('editor controls', () => {
       assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
       assert.equal(outcome.status.name, 's1');
       assert.equal(outcome.status.configuration, 'microkernel', 'S1 names microkernel-iommu; the setting should win');
+      const runId = outcome.status.runId;
+      await eventually('the new system in the System view', async () => (api.systemView.current?.session?.runId === runId ? true : undefined));
       await eventually('nic running', () => nicRow(api, (p) => p.serviceState === 'running'));
       // Only RS's heartbeat notices a hang: with a 200 ms period it kills the driver after 400-600 ms of
       // simulated time; with S1's own period of 5 s it would take at least 10 s.
