@@ -81,8 +81,13 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
         const p = node.process;
         const shown = displayState(p);
         const item = new vscode.TreeItem(p.label, vscode.TreeItemCollapsibleState.None);
-        item.id = `process:${p.label}`;
-        item.description = `${shown.text} · ep ${p.endpoint}${p.restarts ? ` · ${p.restarts} restart${p.restarts === 1 ? '' : 's'}` : ''}`;
+        // A service keeps its row (and its selection) across restarts; programs may share a name.
+        item.id = p.group === 'programs' ? `process:${p.label}:${p.endpoint}` : `process:${p.label}`;
+        const counts = [
+          p.restarts ? `${p.restarts} restart${p.restarts === 1 ? '' : 's'}` : '',
+          p.updates ? `${p.updates} update${p.updates === 1 ? '' : 's'}` : '',
+        ].filter((c) => c !== '');
+        item.description = [`${shown.text}`, `ep ${p.endpoint}`, ...counts].join(' · ');
         item.iconPath = new vscode.ThemeIcon(shown.icon, shown.colour);
         item.contextValue = contextOf(p);
         item.tooltip = processTooltip(p, shown.text);
