@@ -17,24 +17,65 @@ const GROUP_TITLES = {
   devices: 'Devices',
 } as const;
 
+type GroupName = 'kernel' | 'servers' | 'drivers' | 'programs' | 'devices';
+type ProcessNode = Extract<SystemNode, { kind: 'process' }>;
+type DeviceNode = Extract<SystemNode, { kind: 'device' }>;
+
+/** A process's row id: a service keeps its row (and its selection) across restarts; programs may share a name. */
+function processId(p: ProcessSummary): string {
+  return p.group === 'programs' ? `process:${p.label}:${p.endpoint}` : `process:${p.label}`;
+}
+
+/**
+ * The System view's nodes are kept as stable objects and updated in place, so
+ * that a snapshot which changes only some rows refreshes only those rows. A
+ * whole-tree refresh makes VS Code forget every row for a moment, and a click
+ * on a row's inline action in that moment would reach the command without
+ * its row.
+ */
 export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<SystemNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<SystemNode | SystemNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: SystemSnapshot | undefined;
   private loading: Promise<SystemSnapshot> | undefined;
   private readonly subscription: { dispose(): void };
 
   private shownKey = '';
+  private structureKey = '';
+  private readonly groupNodes = new Map<GroupName, Extract<SystemNode, { kind: 'group' }>>();
+  private readonly processNodes = new Map<string, ProcessNode>();
+  private readonly deviceNodes = new Map<string, DeviceNode>();
 
   constructor(private readonly simulator: SimulatorClient) {
     this.subscription = simulator.on('snapshot', (s) => {
       this.snapshot = s;
       this.loading = undefined;
-      // Snapshots come a few times a second; the tree redraws only when something it shows changed.
+      // Snapshots come a few times a second; the tree redraws only what changed.
       const key = JSON.stringify([s.name, s.processes, s.devices]);
       if (key === this.shownKey) return;
       this.shownKey = key;
-      this.changed.fire(undefined);
+      if (structureOf(s) !== this.structureKey) {
+        const live = new Set(s.processes.map(processId));
+        for (const key of this.processNodes.keys()) if (!live.has(key)) this.processNodes.delete(key);
+        this.changed.fire(undefined);
+        return;
+      }
+      const rows: SystemNode[] = [];
+      for (const p of s.processes) {
+        const node = this.processNodes.get(processId(p));
+        if (node !== undefined && JSON.stringify(node.process) !== JSON.stringify(p)) {
+          node.process = p;
+          rows.push(node);
+        }
+      }
+      for (const d of s.devices) {
+        const node = this.deviceNodes.get(d.name);
+        if (node !== undefined && JSON.stringify(node.device) !== JSON.stringify(d)) {
+          node.device = d;
+          rows.push(node);
+        }
+      }
+      if (rows.length > 0) this.changed.fire(rows);
     });
   }
 
@@ -47,6 +88,7 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
     this.snapshot = undefined;
     this.loading = undefined;
     this.shownKey = '';
+    this.structureKey = '';
     this.changed.fire(undefined);
   }
 
@@ -58,15 +100,35 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
       return element ? [] : [{ kind: 'message', text: `The simulator did not answer: ${(e as Error).message}` }];
     }
     if (!element) {
-      const groups: SystemNode[] = (['kernel', 'servers', 'drivers', 'programs'] as const)
-        .map((group) => ({ kind: 'group' as const, group, count: system.processes.filter((p) => p.group === group).length }))
+      this.structureKey = structureOf(system);
+      const groups = (['kernel', 'servers', 'drivers', 'programs', 'devices'] as const)
+        .map((group) => this.groupNode(group, group === 'devices' ? system.devices.length : system.processes.filter((p) => p.group === group).length))
         .filter((g) => g.count > 0 || g.group !== 'programs');
-      groups.push({ kind: 'group', group: 'devices', count: system.devices.length });
       return groups;
     }
     if (element.kind !== 'group') return [];
-    if (element.group === 'devices') return system.devices.map((device) => ({ kind: 'device', device }));
-    return system.processes.filter((p) => p.group === element.group).map((process) => ({ kind: 'process', process }));
+    if (element.group === 'devices') return system.devices.map((device) => this.stable(this.deviceNodes, device.name, { kind: 'device', device }));
+    return system.processes
+      .filter((p) => p.group === element.group)
+      .map((process) => this.stable(this.processNodes, processId(process), { kind: 'process', process }));
+  }
+
+  private groupNode(group: GroupName, count: number): Extract<SystemNode, { kind: 'group' }> {
+    let node = this.groupNodes.get(group);
+    if (node === undefined) this.groupNodes.set(group, (node = { kind: 'group', group, count }));
+    node.count = count;
+    return node;
+  }
+
+  /** The node kept for `key`, updated to `fresh`'s contents. */
+  private stable<N extends ProcessNode | DeviceNode>(nodes: Map<string, N>, key: string, fresh: N): N {
+    const node = nodes.get(key);
+    if (node === undefined) {
+      nodes.set(key, fresh);
+      return fresh;
+    }
+    Object.assign(node, fresh);
+    return node;
   }
 
   getTreeItem(node: SystemNode): vscode.TreeItem {
@@ -81,8 +143,7 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
         const p = node.process;
         const shown = displayState(p);
         const item = new vscode.TreeItem(p.label, vscode.TreeItemCollapsibleState.None);
-        // A service keeps its row (and its selection) across restarts; programs may share a name.
-        item.id = p.group === 'programs' ? `process:${p.label}:${p.endpoint}` : `process:${p.label}`;
+        item.id = processId(p);
         const counts = [
           p.restarts ? `${p.restarts} restart${p.restarts === 1 ? '' : 's'}` : '',
           p.updates ? `${p.updates} update${p.updates === 1 ? '' : 's'}` : '',
@@ -204,4 +265,9 @@ function processTooltip(p: ProcessSummary, state: string): vscode.MarkdownString
   const md = new vscode.MarkdownString(lines.join('\n\n'));
   md.supportThemeIcons = true;
   return md;
+}
+
+/** Which rows exist, in which groups and order: when this changes the whole tree is refreshed. */
+function structureOf(s: SystemSnapshot): string {
+  return JSON.stringify([s.name, s.processes.map((p) => `${p.group}/${processId(p)}`), s.devices.map((d) => d.name)]);
 }

@@ -119,9 +119,22 @@ ui.search.value = saved?.search ?? '';
 ui.follow.checked = follow;
 ui.filters.open = saved?.filtersOpen ?? false;
 
+/** When the status line last told the user something about what they did. */
+let lastStatusMs = -Infinity;
+/** How long such a message stays before periodic news of the running trace may replace it. */
+const STATUS_HOLD_MS = 5000;
+
 function setStatus(text: string, isError = false): void {
   ui.status.textContent = text;
   ui.status.classList.toggle('error', isError);
+  lastStatusMs = performance.now();
+}
+
+/** Periodic news (the trace grew) that must not wipe out the answer to what the user just did. */
+function setBackgroundStatus(text: string): void {
+  if (performance.now() - lastStatusMs < STATUS_HOLD_MS) return;
+  ui.status.textContent = text;
+  ui.status.classList.remove('error');
 }
 
 function saveState(): void {
@@ -268,7 +281,7 @@ function refreshInfo(): Promise<void> {
         }
         wantWindow();
       }
-      setStatus(describeTrace(next));
+      setBackgroundStatus(describeTrace(next));
       invalidate();
     } catch (e) {
       setStatus(`The trace could not be read: ${(e as Error).message}`, true);
