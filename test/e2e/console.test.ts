@@ -3,92 +3,34 @@
 // sees the process list with the NIC driver, types `service restart nic` and sees RS
 // restart it, and `ps` again shows its restart count risen. Screenshots of the console
 // go to test-artifacts/e2e/console-*.png.
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { installExtension, isolatedEnv, launchChromium, startCodeServer, writeUserSettings, type CodeServer } from '../launcher/codeServer.mjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { artifacts, choose, runFromPalette, webviewFrame, WorkbenchSession } from './workbenchSession';
 
-const root = resolve(__dirname, '..', '..', '..');
-const vsix = process.env.MKLAB_VSIX ? resolve(process.env.MKLAB_VSIX) : join(root, 'microkernel-lab.vsix');
-const artifacts = join(root, 'test-artifacts', 'e2e');
-const temp = mkdtempSync(join(tmpdir(), 'mklab-e2e-console-'));
-const userDataDir = join(temp, 'user-data');
-const extensionsDir = join(temp, 'extensions');
-const workspace = join(temp, 'workspace');
-const serverLog = join(temp, 'code-server.log');
-const env = isolatedEnv(temp);
-
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
-let failed: string | undefined;
+const session = new WorkbenchSession({
+  tempPrefix: 'mklab-e2e-console-',
+  logPrefix: '[e2e]',
+  failedShotPrefix: 'console-failed-',
+  serverLogName: 'console-code-server.log',
+});
+const say = (message: string): void => session.say(message);
+const shot = (name: string): Promise<void> => session.screenshot(name);
 let nicBefore: { endpoint: number; restarts: number } | undefined;
 
-function say(message: string): void {
-  console.log(`[e2e] ${message}`);
-}
-
-async function shot(name: string): Promise<void> {
-  if (!page) return;
-  const file = join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file }).catch(() => {});
-  say(`screenshot ${file}`);
-}
-
+/** A session step that also fails, with a clear message, when the page is missing after the first step. */
 function step(name: string, timeoutMs: number, body: (p: Page) => Promise<void>): void {
-  it(name, { timeout: timeoutMs }, async (t: TestContext) => {
-    if (failed) {
-      t.skip(`an earlier step failed: ${failed}`);
-      return;
-    }
-    try {
-      assert.ok(page || name.startsWith('installs'), 'no page');
-      await body(page!);
-    } catch (e) {
-      failed = name;
-      await shot(`console-failed-${name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}`);
-      throw e;
-    }
+  session.step(name, timeoutMs, async (page) => {
+    assert.ok(page || name.startsWith('installs'), 'no page');
+    await body(page);
   });
-}
-
-/** F1, the text, then Enter on the row; retried until the extension's contributions are in the palette. */
-async function palette(p: Page, text: string, row: string, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const input = p.locator('.quick-input-widget input');
-  const wanted = p.locator('.quick-input-widget .monaco-list-row', { hasText: row }).first();
-  for (;;) {
-    await p.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(text);
-    try {
-      await wanted.waitFor({ timeout: 3_000 });
-      break;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await p.keyboard.press('Escape');
-      await p.waitForTimeout(1_000);
-    }
-  }
-  await p.keyboard.press('Enter');
-}
-
-async function choose(p: Page, text: string): Promise<void> {
-  const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ timeout: 30_000 });
-  await row.click();
-}
-
-function consoleFrame(p: Page): FrameLocator {
-  return p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
 /** The terminal's rows as xterm's DOM renderer shows them. */
 async function rows(p: Page): Promise<string[]> {
-  const texts = await consoleFrame(p).locator('.xterm-rows > div').allTextContents();
+  const texts = await webviewFrame(p).locator('.xterm-rows > div').allTextContents();
   return texts.map((t) => t.replace(/\u00a0/g, ' ').trimEnd());
 }
 
@@ -118,40 +60,26 @@ function nicRow(output: string): { endpoint: number; restarts: number } {
 }
 
 describe('console end to end', () => {
-  before(() => {
-    mkdirSync(artifacts, { recursive: true });
-    mkdirSync(workspace, { recursive: true });
-    writeUserSettings(userDataDir);
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await server?.stop();
-    if (existsSync(serverLog)) copyFileSync(serverLog, join(artifacts, 'console-code-server.log'));
-    rmSync(temp, { recursive: true, force: true });
-  });
+  session.registerHooks();
 
   step('installs the .vsix and opens the workbench', 240_000, async () => {
-    assert.ok(existsSync(vsix), `${vsix} is missing: run npm run package first`);
-    installExtension({ vsix, extensionsDir, userDataDir, env });
-    server = await startCodeServer({ userDataDir, extensionsDir, env, logFile: serverLog });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    session.install();
+    await session.startServer();
+    const page = await session.openPage();
     await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
   });
 
   step('starts the default system (S1) from the palette', 90_000, async (p) => {
-    await palette(p, '>Microkernel Lab: Start System', 'Start System');
+    await runFromPalette(p, '>Microkernel Lab: Start System', 'Start System');
     await choose(p, 'S1 (default)');
     await choose(p, 'As the scenario says');
     await p.locator('.statusbar-item', { hasText: /\d+(\.\d+)? s · \d+ restarts?/ }).first().waitFor({ timeout: 30_000 });
   });
 
   step('opens the console from the palette', 90_000, async (p) => {
-    await palette(p, '>Microkernel Lab: Open Console', 'Open Console');
+    await runFromPalette(p, '>Microkernel Lab: Open Console', 'Open Console');
     await p.locator('.tab', { hasText: 'Microkernel Console' }).first().waitFor({ timeout: 60_000 });
-    const frame = consoleFrame(p);
+    const frame = webviewFrame(p);
     await frame.locator('.xterm-rows').waitFor({ timeout: 60_000 });
     const deadline = Date.now() + 30_000;
     while (!(await rows(p)).some((r) => r === '#') && Date.now() < deadline) await p.waitForTimeout(200);

@@ -4,81 +4,21 @@
 // message, a click on it shows its details, a process filter leaves one lane, and
 // a click on a NIC kernel call's source line opens the driver's file at that line.
 // Screenshots go to test-artifacts/e2e (trace-view*.png).
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { installExtension, isolatedEnv, launchChromium, startCodeServer, writeUserSettings, type CodeServer } from '../launcher/codeServer.mjs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { artifacts, runFromPalette, webviewFrame as traceView, WorkbenchSession } from './workbenchSession';
 
-const root = resolve(__dirname, '..', '..', '..');
-const vsix = process.env.MKLAB_VSIX ? resolve(process.env.MKLAB_VSIX) : join(root, 'microkernel-lab.vsix');
-const artifacts = join(root, 'test-artifacts', 'e2e');
-
-const temp = mkdtempSync(join(tmpdir(), 'mklab-e2e-trace-'));
-const userDataDir = join(temp, 'user-data');
-const extensionsDir = join(temp, 'extensions');
-const workspace = join(temp, 'workspace');
-const serverLog = join(temp, 'code-server.log');
-const env = isolatedEnv(temp);
-
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
-let failedStep: string | undefined;
-
-function say(message: string): void {
-  console.log(`[e2e trace] ${message}`);
-}
-
-async function screenshot(name: string): Promise<void> {
-  if (!page) return;
-  const file = join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file }).catch(() => {});
-  say(`screenshot ${file}`);
-}
-
-function step(name: string, timeoutMs: number, body: (t: TestContext) => Promise<void>): void {
-  it(name, { timeout: timeoutMs }, async (t) => {
-    if (failedStep) {
-      t.skip(`an earlier step failed: ${failedStep}`);
-      return;
-    }
-    try {
-      await body(t);
-    } catch (e) {
-      failedStep = name;
-      await screenshot(`failed-trace-view-${name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}`);
-      throw e;
-    }
-  });
-}
-
-function traceView(p: Page): FrameLocator {
-  return p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-/** Runs a palette entry: F1, `text`, Enter on the row showing `rowText` (retried until the extension's contributions are known). */
-async function runFromPalette(p: Page, text: string, rowText: string, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const input = p.locator('.quick-input-widget input');
-  const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first();
-  for (;;) {
-    await p.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(text);
-    try {
-      await row.waitFor({ timeout: 3_000 });
-      break;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await p.keyboard.press('Escape');
-      await p.waitForTimeout(1_000);
-    }
-  }
-  await p.keyboard.press('Enter');
-}
+const session = new WorkbenchSession({
+  tempPrefix: 'mklab-e2e-trace-',
+  logPrefix: '[e2e trace]',
+  failedShotPrefix: 'failed-trace-view-',
+  serverLogName: 'code-server-trace-view.log',
+});
+const say = (message: string): void => session.say(message);
+const screenshot = (name: string): Promise<void> => session.screenshot(name);
+const step = session.step.bind(session);
 
 /** Picks the row showing `rowText` in the quick pick that is open now. */
 async function pickRow(p: Page, filter: string, rowText: string): Promise<void> {
@@ -91,31 +31,17 @@ async function pickRow(p: Page, filter: string, rowText: string): Promise<void> 
 }
 
 describe('trace view end to end', () => {
-  before(() => {
-    mkdirSync(artifacts, { recursive: true });
-    mkdirSync(workspace, { recursive: true });
-    writeUserSettings(userDataDir);
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await server?.stop();
-    if (existsSync(serverLog)) copyFileSync(serverLog, join(artifacts, 'code-server-trace-view.log'));
-    rmSync(temp, { recursive: true, force: true });
-  });
+  session.registerHooks();
 
   step('installs the .vsix and opens the workbench', 240_000, async () => {
-    assert.ok(existsSync(vsix), `${vsix} is missing: run npm run package first`);
-    installExtension({ vsix, extensionsDir, userDataDir, env });
-    server = await startCodeServer({ userDataDir, extensionsDir, env, logFile: serverLog });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    session.install();
+    await session.startServer();
+    const page = await session.openPage({ width: 1500, height: 950 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
   });
 
-  step('starts S1 from the palette', 120_000, async () => {
+  step('starts S1 from the palette', 120_000, async (page) => {
     assert.ok(page);
     await runFromPalette(page, '>Microkernel Lab: Start System', 'Start System');
     await pickRow(page, 'S1', 'S1');
@@ -124,7 +50,7 @@ describe('trace view end to end', () => {
     await page.locator('.statusbar-item', { hasText: / · \d+ restarts?/ }).first().waitFor({ timeout: 60_000 });
   });
 
-  step('opens the trace view: lanes for nic and inet', 90_000, async () => {
+  step('opens the trace view: lanes for nic and inet', 90_000, async (page) => {
     assert.ok(page);
     await runFromPalette(page, '>Microkernel Lab: Open Trace View', 'Open Trace View');
     await page.locator('.tab', { hasText: 'IPC Trace' }).first().waitFor({ timeout: 60_000 });
@@ -138,7 +64,7 @@ describe('trace view end to end', () => {
     await screenshot('trace-view-01-lanes');
   });
 
-  step('a click on a DL_WRITE message shows its details', 120_000, async () => {
+  step('a click on a DL_WRITE message shows its details', 120_000, async (page) => {
     assert.ok(page);
     const view = traceView(page);
     const search = view.locator('#search');
@@ -180,7 +106,7 @@ describe('trace view end to end', () => {
     await screenshot('trace-view-02-details');
   });
 
-  step('a process filter leaves the nic lane only', 60_000, async () => {
+  step('a process filter leaves the nic lane only', 60_000, async (page) => {
     assert.ok(page);
     const view = traceView(page);
     await view.locator('#filters summary').click();
@@ -195,7 +121,7 @@ describe('trace view end to end', () => {
       .catch(() => {});
   });
 
-  step('a click on the source line of a NIC DEVIO kernel call opens the driver at that line', 120_000, async () => {
+  step('a click on the source line of a NIC DEVIO kernel call opens the driver at that line', 120_000, async (page) => {
     assert.ok(page);
     const view = traceView(page);
     // Keep kernel calls only (the nic lane is still the process filter), then step through nic's matches.
