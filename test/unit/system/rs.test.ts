@@ -2,21 +2,14 @@
 // kills, state that survives a restart, `service down`, and live update with state transfer.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANY, CLOCK, Message, OK, isNotify, ref, type Program, type Sys } from '../../../simulator/sdk';
+import { type Program, type Sys } from '../../../simulator/sdk';
 import { Sef } from '../../../simulator/services/sef';
 import { bootSystem, type BootOptions } from '../../../simulator/system/boot';
 import type { BuiltinService } from '../../../simulator/system/builtin';
 import { TraceKind } from '../../../simulator/trace/kinds';
+import { PERIOD, keeper, userDriver } from './rsFixtures';
 
-const PERIOD = 10_000_000;
 
-function userDriver(label: string, main: (sys: Sys) => Program, bootOrder?: number): BuiltinService {
-  return {
-    label, kind: 'driver', main, sourceFile: `test/${label}.ts`, description: label,
-    conf: `service ${label}\n{\n\tipc SYSTEM rs ds;\n};\n`,
-    ...(bootOrder === undefined ? {} : { bootOrder }),
-  };
-}
 
 /** Starts, says it is up, and crashes a moment later, every time. */
 function* crasher(sys: Sys): Program {
@@ -26,36 +19,6 @@ function* crasher(sys: Sys): Program {
   throw new Error('crasher: gives up');
 }
 
-/** Counts alarm ticks, publishes the count, and carries it over restarts (from DS) and live updates (handed over). */
-function keeper(version: number): (sys: Sys) => Program {
-  return function* keeperMain(sys: Sys): Program {
-    const sef = new Sef(sys);
-    let count = 0;
-    const r = yield* sef.startup({
-      *init(type, handedOver) {
-        if (type === 'live-update' && handedOver !== null) count = new DataView(handedOver.buffer, handedOver.byteOffset).getUint32(0, true);
-        if (type === 'restart') {
-          const prev = ref(0);
-          if ((yield* sef.ds.retrieveU32('keeper.count', prev)) === OK) count = prev.value;
-        }
-        yield* sef.ds.publishU32('keeper.version', version);
-        yield* sef.ds.publishU32('keeper.init', type === 'fresh' ? 0 : type === 'restart' ? 1 : 2);
-        return OK;
-      },
-      saveState: () => Uint8Array.of(count & 0xff, (count >>> 8) & 0xff, (count >>> 16) & 0xff, count >>> 24),
-    });
-    if (r !== OK) return r;
-    const m = new Message();
-    yield sys.sys_setalarm(PERIOD / 10);
-    for (;;) {
-      yield* sef.receive(ANY, m);
-      if (!isNotify(m) || m.source !== CLOCK) continue;
-      count++;
-      yield* sef.ds.publishU32('keeper.count', count);
-      yield sys.sys_setalarm(PERIOD / 10);
-    }
-  };
-}
 
 function boot(extra: BuiltinService[], options: Partial<BootOptions> = {}) {
   return bootSystem({ seed: 7, configuration: 'microkernel', heartbeatPeriodCycles: PERIOD, extraPrograms: extra, ...options });

@@ -2,58 +2,19 @@
 // which instance runs afterwards, what state it starts from, and what the views are shown.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANY, CLOCK, Errno, Message, NONE, OK, isNotify, ref, type Program, type Sys } from '../../../simulator/sdk';
+import { Errno, NONE, OK } from '../../../simulator/sdk';
 import { Session } from '../../../simulator/host/session';
 import type { ServiceOperation } from '../../../simulator/programs/service';
-import { Sef } from '../../../simulator/services/sef';
 import { bootSystem, type RunningSystem } from '../../../simulator/system/boot';
 import type { BuiltinService } from '../../../simulator/system/builtin';
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
 import { TraceKind } from '../../../simulator/trace/kinds';
+import { PERIOD, keeper, userDriver } from './rsFixtures';
 
-const PERIOD = 10_000_000;
 /** RS acts on a death or a request within this much simulated time when nothing makes it wait. */
 const AT_ONCE = PERIOD / 100;
 
-function userDriver(label: string, main: (sys: Sys) => Program, bootOrder?: number): BuiltinService {
-  return {
-    label, kind: 'driver', main, sourceFile: `test/${label}.ts`, description: label,
-    conf: `service ${label}\n{\n\tipc SYSTEM rs ds;\n};\n`,
-    ...(bootOrder === undefined ? {} : { bootOrder }),
-  };
-}
 
-/** Counts alarm ticks and publishes the count; takes it back from DS after a restart, and is handed it at a live update. */
-function keeper(version: number): (sys: Sys) => Program {
-  return function* keeperMain(sys: Sys): Program {
-    const sef = new Sef(sys);
-    let count = 0;
-    const r = yield* sef.startup({
-      *init(type, handedOver) {
-        if (type === 'live-update' && handedOver !== null) count = new DataView(handedOver.buffer, handedOver.byteOffset).getUint32(0, true);
-        if (type === 'restart') {
-          const prev = ref(0);
-          if ((yield* sef.ds.retrieveU32('keeper.count', prev)) === OK) count = prev.value;
-        }
-        yield* sef.ds.publishU32('keeper.version', version);
-        yield* sef.ds.publishU32('keeper.init', type === 'fresh' ? 0 : type === 'restart' ? 1 : 2);
-        yield* sef.ds.publishU32('keeper.endpoint', sys.endpoint >>> 0);
-        return OK;
-      },
-      saveState: () => Uint8Array.of(count & 0xff, (count >>> 8) & 0xff, (count >>> 16) & 0xff, count >>> 24),
-    });
-    if (r !== OK) return r;
-    const m = new Message();
-    yield sys.sys_setalarm(PERIOD / 10);
-    for (;;) {
-      yield* sef.receive(ANY, m);
-      if (!isNotify(m) || m.source !== CLOCK) continue;
-      count++;
-      yield* sef.ds.publishU32('keeper.count', count);
-      yield sys.sys_setalarm(PERIOD / 10);
-    }
-  };
-}
 
 const v2: BuiltinService = { ...userDriver('keeper2', keeper(2)), kind: 'program', conf: '' };
 
