@@ -132,19 +132,22 @@ function ensureNode() {
   if (!nodeIsInstalled(paths)) throw new ToolInstallError(`Node ${nodeMajor} was installed but ${paths.node} does not run.`);
 }
 
-/** True when code-server answers with the expected version and its native modules load under Node 24. */
-function codeServerIsInstalled(paths) {
+/** Why code-server cannot be used yet (it does not answer with the expected version, or a native module does not load under Node 24), or null when it can. */
+function codeServerProblem(paths) {
   const version = run(paths.codeServer, ['--version'], { env: codeServerEnv() });
-  if (!version.ok || !version.stdout.startsWith(codeServerVersion + ' ')) return false;
+  if (!version.ok) return `\`code-server --version\` failed (${version.error ? version.error.message : `exit code ${version.status}`}): ${version.stderr.trim().slice(0, 500)}`;
+  if (!version.stdout.startsWith(codeServerVersion + ' ')) return `\`code-server --version\` printed ${JSON.stringify(version.stdout.trim())}, expected ${codeServerVersion}`;
   const natives = ['@vscode/spdlog/build/Release/spdlog.node', '@vscode/sqlite3/build/Release/vscode-sqlite3.node', 'kerberos/build/Release/kerberos.node'];
   const files = natives.map((f) => join(paths.codeServerVscodeModules, f));
-  if (!files.every((f) => existsSync(f))) return false;
-  return run(paths.node, ['-e', `for (const f of ${JSON.stringify(files)}) require(f)`]).ok;
+  const absent = files.filter((f) => !existsSync(f));
+  if (absent.length > 0) return `native modules were not built: ${absent.join(', ')}`;
+  const load = run(paths.node, ['-e', `for (const f of ${JSON.stringify(files)}) require(f)`]);
+  return load.ok ? null : `native modules do not load under Node ${nodeMajor}: ${load.stderr.trim().slice(0, 500)}`;
 }
 
 function ensureCodeServer() {
   const paths = toolPaths();
-  if (codeServerIsInstalled(paths)) {
+  if (codeServerProblem(paths) === null) {
     log(`code-server ${codeServerVersion} present: ${paths.codeServerDir}`);
     return;
   }
@@ -161,9 +164,14 @@ function ensureCodeServer() {
     ['install', '--prefix', paths.codeServerDir, '--no-audit', '--no-fund', '--dangerously-allow-all-scripts', `code-server@${codeServerVersion}`],
     { env },
   );
-  if (!codeServerIsInstalled(paths)) {
-    throw new ToolInstallError(`code-server was installed into ${paths.codeServerDir} but does not start or its native modules do not load.`);
+  // The first start after an install has been seen to fail once and then succeed: check a few times.
+  let problem = codeServerProblem(paths);
+  for (let attempt = 1; problem !== null && attempt < 3; attempt++) {
+    log(`code-server check ${attempt} failed, checking again: ${problem}`);
+    spawnSync('sleep', ['2']);
+    problem = codeServerProblem(paths);
   }
+  if (problem !== null) throw new ToolInstallError(`code-server was installed into ${paths.codeServerDir} but cannot be used: ${problem}`);
 }
 
 /** Checks every tool and installs what is missing; throws ToolInstallError with a clear message otherwise. */
