@@ -44,16 +44,17 @@ export class TraceRecorder {
   private written = 0;
   /** Where the next event goes: written % capacity, kept without a division. */
   private cursor = 0;
-  private droppedCount = 0;
-  /** mode === 'stop', kept as a boolean for the hot path. */
-  private readonly stopWhenFull: boolean;
+  /** Events refused in 'stop' mode (in 'ring' mode the overwritten ones are counted from `written`). */
+  private refused = 0;
+  /** How many events may be written: the capacity in 'stop' mode, unbounded in 'ring' mode. */
+  private readonly writeLimit: number;
 
   constructor(options: TraceOptions = {}) {
     const capacity = options.capacity ?? DEFAULT_TRACE_CAPACITY;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('trace capacity must be a positive integer');
     this.capacity = capacity;
     this.mode = options.mode ?? 'ring';
-    this.stopWhenFull = this.mode === 'stop';
+    this.writeLimit = this.mode === 'stop' ? capacity : Infinity;
     this.enabled = options.enabled ?? true;
     this.time = new Float64Array(capacity);
     this.kind = new Uint8Array(capacity);
@@ -68,11 +69,11 @@ export class TraceRecorder {
   /** Appends one event. Times must not decrease from one call to the next. */
   record(timeCycles: number, kind: TraceKind, src: number, dst: number, a: number, b: number, c: number, labelId = 0): void {
     if (!this.enabled) return;
-    const i = this.cursor;
-    if (this.written >= this.capacity) {
-      this.droppedCount++;
-      if (this.stopWhenFull) return;
+    if (this.written >= this.writeLimit) {
+      this.refused++;
+      return;
     }
+    const i = this.cursor;
     this.cursor = i + 1 === this.capacity ? 0 : i + 1;
     this.time[i] = timeCycles;
     this.kind[i] = kind;
@@ -92,12 +93,12 @@ export class TraceRecorder {
 
   /** Events ever offered, including dropped or overwritten ones. */
   get totalRecorded(): number {
-    return this.mode === 'stop' ? this.written + this.droppedCount : this.written;
+    return this.written + this.refused;
   }
 
   /** Events lost: overwritten in 'ring' mode, refused in 'stop' mode. */
   get dropped(): number {
-    return this.droppedCount;
+    return this.mode === 'stop' ? this.refused : Math.max(0, this.written - this.capacity);
   }
 
   /** First sequence number still held. */
@@ -202,7 +203,7 @@ export class TraceRecorder {
   clear(): void {
     this.written = 0;
     this.cursor = 0;
-    this.droppedCount = 0;
+    this.refused = 0;
   }
 }
 
