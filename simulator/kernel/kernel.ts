@@ -29,6 +29,7 @@ import { FULL_PRIVILEGE, Privilege, USER_PRIVILEGE, type PrivilegeSpec } from '.
 import { Mf, Proc, Rts, clearBit, firstBit, getBit, setBit, type ChildEvent, type ExitReason, type ProgramArgs } from './proc';
 import { GrantTable, type GrantContext } from './grants';
 import type { ProgramRegistry } from './programs';
+import type { AsyncEntry } from './asyncTable';
 
 /** How to create a process (the simulator's SPAWN kernel call and boot-time creation). */
 export interface SpawnSpec {
@@ -126,6 +127,13 @@ export class Kernel implements GrantContext {
   /** The process whose context the CPU holds (null at boot or after its death). */
   current: Proc | null = null;
   linkCounter = 0;
+  /**
+   * SENDA entries whose queueing is in the trace: a program may hand the same
+   * table to SENDA again while an entry waits, and the entry's send is recorded
+   * once, when it first queues. An entry leaves the set when it is done, so a
+   * reused entry records its new message.
+   */
+  private readonly queuedAsync = new WeakSet<AsyncEntry>();
   nextSpaceId = 1;
   readonly irqHooks: (IrqHook | null)[] = [];
   readonly ports: { base: number; count: number; device: PortDevice }[] = [];
@@ -573,7 +581,7 @@ export class Kernel implements GrantContext {
 
   /** mini_senda / try_deliver_senda: delivers what it can now, leaves the rest pending at the receivers. */
   private senda(caller: Proc): number {
-    const table = caller.reqObj as import('./asyncTable').AsyncTable | null;
+    const table = caller.reqObj as AsyncEntry[] | null;
     const size = caller.reqA;
     if (!caller.priv!.system) return Errno.EPERM;
     caller.asyncTable = null;
@@ -599,10 +607,14 @@ export class Kernel implements GrantContext {
       } else if (r === OK) {
         setBit(dst!.asynPending, caller.index);
         dst!.maybeAsync = true;
-        this.trace.record(this.clock.now(), TraceKind.ipcSend, caller.endpoint, dst!.endpoint, e.msg.words[1]!, 1, 0);
+        if (!this.queuedAsync.has(e)) {
+          this.queuedAsync.add(e);
+          this.trace.record(this.clock.now(), TraceKind.ipcSend, caller.endpoint, dst!.endpoint, e.msg.words[1]!, 1, 0);
+        }
         done = false;
         continue;
       }
+      this.queuedAsync.delete(e);
       e.result = r;
       e.flags = flags | AMF.DONE;
       if ((flags & AMF.NOTIFY) !== 0 || (r !== OK && (flags & AMF.NOTIFY_ERR) !== 0)) doNotify = true;
@@ -636,6 +648,7 @@ export class Kernel implements GrantContext {
       m.words[0] = src.endpoint;
       this.stats.messages++;
       this.trace.record(this.clock.now(), TraceKind.ipcReceive, src.endpoint, dst.endpoint, m.words[1]!, IpcCall.SENDA, 0);
+      this.queuedAsync.delete(e);
       e.result = OK;
       e.flags = flags | AMF.DONE;
       if ((flags & AMF.NOTIFY) !== 0) doNotify = true;

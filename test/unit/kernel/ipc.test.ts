@@ -421,6 +421,41 @@ describe('SENDA', () => {
     assert.equal(table[0]!.flags & AMF.DONE, AMF.DONE);
   });
 
+  it('the trace shows one queued send per message, however often the table is handed over', () => {
+    const sim = makeSim({
+      rx: function* (sys) {
+        const m = new Message();
+        yield sys.receive(ANY, m);
+        yield sys.notify(m.source);
+        yield sys.compute(1_000_000);
+        yield sys.receive(ANY, m);
+      },
+      tx: function* (sys) {
+        const table = makeAsyncTable(1);
+        table[0]!.dst = sys.args['peer'] as number;
+        table[0]!.msg.type = 5;
+        table[0]!.flags = AMF.VALID;
+        // Handed over three times before the (lower-priority) receiver runs: one message.
+        for (let i = 0; i < 3; i++) yield sys.senda(table);
+        const m = new Message();
+        yield sys.receive(ANY, m);
+        // The receiver took it and is busy; the same entry carries a second message.
+        table[0]!.msg.type = 6;
+        table[0]!.flags = AMF.VALID;
+        yield sys.senda(table);
+        yield sys.senda(table);
+        yield* stayAlive(sys);
+      },
+    });
+    const rx = sim.spawn({ program: 'rx', priority: 8 });
+    sim.spawn({ program: 'tx', args: { peer: rx }, privilege: FULL_SYS });
+    sim.run({ untilCycles: 10_000_000 });
+    const queued = sim.trace.query({ kinds: [TraceKind.ipcSend] }).filter((e) => e.dst === rx && e.b === 1).map((e) => e.a);
+    const received = sim.trace.query({ kinds: [TraceKind.ipcReceive] }).filter((e) => e.dst === rx).map((e) => e.a);
+    assert.deepEqual(received, [5, 6]);
+    assert.deepEqual(queued, [5, 6]);
+  });
+
   it('requires a system process (EPERM otherwise)', () => {
     const results: number[] = [];
     const sim = makeSim({
