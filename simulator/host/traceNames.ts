@@ -111,6 +111,7 @@ export function traceNaming(options: TraceNamingOptions = {}): TraceNaming {
     kernelCallName: (nr) => kernelCallNames[nr],
     ipcCallName: (nr) => ipcCallNames[nr],
     statusName,
+    idleEndpoint: IDLE,
     notifyMessageType: NOTIFY_MESSAGE,
     ipcCalls: { SEND: IpcCall.SEND, SENDREC: IpcCall.SENDREC, NOTIFY: IpcCall.NOTIFY, SENDA: IpcCall.SENDA },
   };

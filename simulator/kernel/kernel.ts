@@ -127,6 +127,8 @@ export class Kernel implements GrantContext {
   /** The process whose context the CPU holds (null at boot or after its death). */
   current: Proc | null = null;
   linkCounter = 0;
+  /** The CPU is idle: nothing was runnable when the scheduler last looked. */
+  idle = false;
   /**
    * SENDA entries whose queueing is in the trace: a program may hand the same
    * table to SENDA again while an entry waits, and the entry's send is recorded
@@ -263,10 +265,29 @@ export class Kernel implements GrantContext {
     }
   }
 
+  /**
+   * Nothing is runnable: the CPU idles until the next event. Recorded once per
+   * idle period; costs nothing (the cost model has no idle loop), and `current`
+   * stays the last process loaded, whose address space is still in place.
+   */
+  enterIdle(): void {
+    if (this.idle) return;
+    this.idle = true;
+    this.trace.record(this.clock.now(), TraceKind.contextSwitch, this.current === null ? NONE : this.current.endpoint, IDLE, 0, 0, 0);
+  }
+
+  /** The CPU leaves idle for the process it was last running (no switch, so nothing is charged). */
+  resumeFromIdle(p: Proc): void {
+    this.idle = false;
+    if (!p.kernelMode) this.trace.record(this.clock.now(), TraceKind.contextSwitch, IDLE, p.endpoint, 0, 0, 0);
+  }
+
   /** Switches the CPU to `p`, charging the switch (nothing between kernel-mode contexts). */
   switchTo(p: Proc): void {
     const from = this.current;
+    const wasIdle = this.idle;
     this.current = p;
+    this.idle = false;
     if (from !== null && (from.kernelMode || p.kernelMode)) return;
     let cycles = this.switchCycles;
     const spaceChange = from === null || from.space !== p.space;
@@ -278,7 +299,7 @@ export class Kernel implements GrantContext {
     this.stats.contextSwitchCycles += cycles;
     this.stats.contextSwitches++;
     p.kernelCycles += cycles;
-    this.trace.record(this.clock.now(), TraceKind.contextSwitch, from === null ? NONE : from.endpoint, p.endpoint, cycles, spaceChange ? 1 : 0, 0);
+    this.trace.record(this.clock.now(), TraceKind.contextSwitch, wasIdle ? IDLE : from === null ? NONE : from.endpoint, p.endpoint, cycles, spaceChange ? 1 : 0, 0);
   }
 
   /** Charges a kernel entry to `p`: a trap for user code, a function call for kernel-mode code. */
@@ -450,6 +471,8 @@ export class Kernel implements GrantContext {
     }
     caller.getFrom = src;
     this.rtsSet(caller, Rts.RECEIVING);
+    // A SENDREC's wait for its reply is in its send's record (the link).
+    if ((caller.misc & Mf.REPLY_PEND) === 0) this.trace.record(this.clock.now(), TraceKind.ipcWait, caller.endpoint, src, 0, 0, 0);
     return OK;
   }
 

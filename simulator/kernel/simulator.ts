@@ -334,6 +334,7 @@ export class Simulator {
         if (p === null) {
           if (next === Infinity && until === Infinity) return this.result('idle');
           const to = next < until ? next : until;
+          k.enterIdle();
           k.stats.idleCycles += to - now;
           clock.advanceTo(to);
           if (to !== next) return this.result('until');
@@ -341,6 +342,7 @@ export class Simulator {
           continue;
         }
         if (p !== k.current) k.switchTo(p);
+        else if (k.idle) k.resumeFromIdle(p);
         if (p.workLeftCycles > 0) {
           this.work(p, next);
           continue;

@@ -1,6 +1,6 @@
 // `trace tail [N]`: the last events of the trace, decoded with trace/kinds.ts
 // and named after the processes they concern.
-import { NONE, ipcCallNames, kernelCallNames, statusName } from '../kernel/constants';
+import { IDLE, NONE, ipcCallNames, kernelCallNames, statusName } from '../kernel/constants';
 import type { RunningSystem } from '../system/boot';
 import { TraceKind } from '../trace/kinds';
 import type { TraceEvent } from '../trace/recorder';
@@ -59,6 +59,7 @@ function details(e: TraceEvent): string {
     case TraceKind.kernelCall:
       return `${kernelCallNames[e.a] ?? `call ${e.a}`} → ${statusName(e.b)}, ${e.c} cycles`;
     case TraceKind.contextSwitch:
+      if (e.dst === IDLE) return 'CPU idle';
       return `${e.a} cycles${e.b === 1 ? ', address space switched' : ''}`;
     case TraceKind.interrupt:
       return `irq ${e.a}, ${e.b === 1 ? 'delivered' : 'masked'}`;
@@ -81,6 +82,8 @@ function details(e: TraceEvent): string {
       return `${e.label}, priority ${e.a}`;
     case TraceKind.alarm:
       return 'alarm';
+    case TraceKind.ipcWait:
+      return 'blocked in RECEIVE';
     case TraceKind.custom:
       return `${e.label} ${e.a} ${e.b} ${e.c}`;
     default:

@@ -110,7 +110,7 @@ export function* perfettoChunks(model: TraceModel, options: ExportOptions = {}):
       }
       continue;
     }
-    if (kind === TraceKind.contextSwitch) continue;
+    if (kind === TraceKind.contextSwitch || kind === TraceKind.ipcWait) continue;
     if (kind === TraceKind.kernelCall && t.c[i]! > 0) continue;
     emit({
       name: markerName(model, kind, i),

@@ -16,7 +16,12 @@ export const TraceKind = {
   ipcError: 4,
   /** A kernel call returned. src=caller, dst=target endpoint or NONE, a=call number, b=result, c=cycles charged. */
   kernelCall: 5,
-  /** The CPU switched processes. src=from, dst=to, a=cycles charged, b=1 if the address space changed. */
+  /**
+   * The CPU switched processes. src=from, dst=to, a=cycles charged, b=1 if the
+   * address space changed. dst=IDLE: nothing was runnable and the CPU idled
+   * (a=0); src=IDLE: the CPU left idle for dst. Switches between kernel-mode
+   * contexts cost nothing and are not recorded.
+   */
   contextSwitch: 6,
   /** An interrupt line was raised. src=HARDWARE, dst=driver or NONE, a=irq, b=1 if delivered, 0 if masked. */
   interrupt: 7,
@@ -42,6 +47,8 @@ export const TraceKind = {
   alarm: 17,
   /** Any other component's event. src, dst, a, b, c as the component defines; label=its name. */
   custom: 18,
+  /** A RECEIVE found nothing to take and blocked its caller. src=receiver, dst=the endpoint it waits for (ANY for any). */
+  ipcWait: 19,
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
 

@@ -276,9 +276,16 @@ export class TraceModel {
         home = this.laneFor(dst);
         peer = this.laneFor(src);
         break;
-      case TraceKind.contextSwitch:
-        home = this.laneFor(dst);
-        peer = this.laneFor(src);
+      case TraceKind.contextSwitch: {
+        // The idle task has no lane: a switch to it is shown on the lane that went idle.
+        const idle = this.naming.idleEndpoint;
+        home = dst === idle ? this.laneFor(src) : this.laneFor(dst);
+        peer = src === idle || dst === idle ? -1 : this.laneFor(src);
+        break;
+      }
+      case TraceKind.ipcWait:
+        home = this.laneFor(src);
+        peer = this.knownLane(dst);
         break;
       case TraceKind.ipcError:
       case TraceKind.kernelCall:
@@ -314,12 +321,12 @@ export class TraceModel {
   }
 
   /**
-   * Switches to and from the idle task (and kernel-mode processes) are not
-   * recorded, and neither is a RECEIVE that blocks; a switch's `from` is the
-   * last process loaded, not necessarily the last that ran. So a process is
-   * taken to run from its switch-in (or its first kernel entry after an
-   * unrecorded switch) until its last kernel entry before another process
-   * runs. User work after that last entry shows as idle.
+   * A process runs from its switch-in until it blocks (a RECEIVE that waits, a
+   * SENDREC, a queued SEND), the CPU idles, or it is switched out. Switches
+   * between kernel-mode contexts cost nothing and are not recorded (the
+   * monolithic configuration's drivers), so there a process is taken to run
+   * from its first kernel entry after such a switch until its last one before
+   * another process acts.
    */
   private spanEvent(seq: number, i: number, kind: number, home: number, peer: number): void {
     const t = this.trace;
@@ -327,8 +334,13 @@ export class TraceModel {
     const calls = this.naming.ipcCalls;
     switch (kind) {
       case TraceKind.contextSwitch: {
-        // The switch's `from` is the last process loaded, which may have stopped long before (the CPU idled).
-        if (this.current >= 0) this.stopRunning(this.current, this.lastActionCycles);
+        if (t.dst[i] === this.naming.idleEndpoint) {
+          // Nothing was runnable from here on: whoever ran stopped now.
+          if (this.current >= 0) this.stopRunning(this.current, time);
+          break;
+        }
+        // The process switched out ran until the switch began; one that is not `from` stopped at its last action.
+        if (this.current >= 0) this.stopRunning(this.current, this.current === peer ? time - t.a[i]! : this.lastActionCycles);
         if (peer >= 0 && !Number.isNaN(this.states[peer]!.runningSince)) this.stopRunning(peer, time - t.a[i]!);
         if (home >= 0) {
           const to = this.states[home]!;
@@ -384,6 +396,11 @@ export class TraceModel {
         break;
       case TraceKind.ipcError:
         this.acted(home, time, seq);
+        break;
+      case TraceKind.ipcWait:
+        // Blocked in RECEIVE from now until a message reaches it.
+        this.acted(home, time, seq);
+        if (home >= 0) this.stopRunning(home, time);
         break;
       case TraceKind.kernelCall: {
         this.acted(home, time, seq);

@@ -20,6 +20,8 @@ export interface TraceNaming {
   ipcCallName(nr: number): string | undefined;
   /** OK or a MINIX error name for a status, else the number. */
   statusName(status: number): string;
+  /** The idle task's endpoint: a context switch to or from it starts or ends an idle period, not a lane. */
+  readonly idleEndpoint: number;
   /** The message type of a notification (NOTIFY_MESSAGE). */
   readonly notifyMessageType: number;
   /** IPC call numbers the span builder needs. */

@@ -86,6 +86,7 @@ export function eventFields(model: TraceModel, seq: number): TraceField[] {
     case TraceKind.processCreated:
       return [f('name', label), f('priority', String(a), a), f('kernel mode', b === 1 ? 'yes' : 'no', b)];
     case TraceKind.alarm:
+    case TraceKind.ipcWait:
       return [];
     default:
       return [f('a', String(a), a), f('b', String(b), b), f('c', String(c), c), ...(label === '' ? [] : [f('label', label)])];
@@ -138,6 +139,8 @@ export function describeEvent(model: TraceModel, seq: number): string {
       return `${src} created ${t.strings.get(t.label[i]!)} (endpoint ${t.dst[i]!})`;
     case TraceKind.alarm:
       return `alarm for ${dst}`;
+    case TraceKind.ipcWait:
+      return n.isNoEndpoint(t.dst[i]!) ? `${src} waits for any message` : `${src} waits for a message from ${dst}`;
     default:
       return `${traceKindNames[kind] ?? `kind ${kind}`} ${t.strings.get(t.label[i]!)}`;
   }
