@@ -215,7 +215,6 @@ export class Simulator {
       processCreated: (p, creator) => this.emit('processCreated', { endpoint: p.endpoint, name: p.name, program: p.program, creator, timeCycles: clock.now() }),
       processEnded: (p, reason) => this.emit('processEnded', { endpoint: p.endpoint, name: p.name, program: p.program, reason, timeCycles: clock.now() }),
       panic: (message, endpoint) => this.emit('panic', { message, endpoint, timeCycles: clock.now() }),
-      ipc: undefined,
     };
   }
 
@@ -251,14 +250,10 @@ export class Simulator {
   }
 
   private updateIpcObserver(): void {
-    // Assigned, never deleted: the kernel reads observers.ipc for every message,
-    // and a deleted property would turn the object into a slow dictionary.
-    if (this.listeners.ipc.length === 0) {
-      this.kernel.observers.ipc = undefined;
-    } else {
-      this.kernel.observers.ipc = (kind, src, dst, type) => this.emit('ipc', { kind, src, dst, type, timeCycles: this.clock.now() });
-    }
+    this.kernel.ipcObserver =
+      this.listeners.ipc.length === 0 ? null : (kind, src, dst, type) => this.emit('ipc', { kind, src, dst, type, timeCycles: this.clock.now() });
   }
+
 
   // ---- external commands ---------------------------------------------------
 
