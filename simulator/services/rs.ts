@@ -99,6 +99,10 @@ interface Entry {
   unansweredSince: number | null;
   restartAtCycles: number | null;
   lastEndpoint: number;
+  /** Who asked for the live update in progress: RS answers when it has succeeded or failed (a late reply). */
+  updateCaller: number;
+  /** The new version has been started and has not yet answered its first heartbeat. */
+  updateStarting: boolean;
 }
 
 export function rsProgram(config: RsConfig): (sys: Sys) => Program {
@@ -114,7 +118,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
         heartbeatKills: 0, updates: 0, replica: NONE,
       };
       config.status.set(def.label, status);
-      entries.set(def.label, { def, status, pending: null, updateProgram: null, killedForHeartbeat: false, unansweredSince: null, restartAtCycles: null, lastEndpoint: NONE });
+      entries.set(def.label, { def, status, pending: null, updateProgram: null, killedForHeartbeat: false, unansweredSince: null, restartAtCycles: null, lastEndpoint: NONE, updateCaller: NONE, updateStarting: false });
     }
     const m = new Message();
     const out = new Message();
@@ -145,6 +149,16 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       e.updateProgram = null;
       yield* adopt(e, req.endpoint);
       return OK;
+    }
+
+    /** Answers the caller of a live update with its outcome, without blocking RS (MINIX's late reply). */
+    function* updateDone(e: Entry, status: number): Call {
+      const caller = e.updateCaller;
+      if (caller === NONE) return OK;
+      e.updateCaller = NONE;
+      out.clear();
+      out.type = status;
+      return yield sys.sendnb(caller, out);
     }
 
     function* adopt(e: Entry, endpoint: number): Call {
@@ -197,6 +211,12 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       if (s.downSinceCycles === null) s.downSinceCycles = atCycles;
       const pending = e.pending;
       e.pending = null;
+      // It died while preparing for an update, or the new version died before it ran: the update failed.
+      if (pending === 'update-prepare' || e.updateStarting) {
+        e.updateProgram = null;
+        e.updateStarting = false;
+        yield* updateDone(e, Errno.EINTR);
+      }
       switch (pending) {
         case 'down':
           s.state = 'down';
@@ -208,6 +228,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
           const r = yield* restart(e, endpoint, 'live-update');
           if (r === OK) {
             s.updates++;
+            e.updateStarting = true;
             // A replica of the previous version would bring that version back at the next failure.
             if (s.program !== from) yield* dropReplica(e);
             return OK;
@@ -216,6 +237,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
           s.lastExit = `live update to ${e.updateProgram ?? from} failed (error ${r}); ${from} started again`;
           e.updateProgram = null;
           s.restartTimesCycles.pop();
+          yield* updateDone(e, r);
           return yield* restart(e, endpoint, 'live-update');
         }
         case 'refresh':
@@ -338,6 +360,10 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
           if (e !== undefined) {
             e.unansweredSince = null;
             const s = e.status;
+            if (e.updateStarting) {
+              e.updateStarting = false;
+              yield* updateDone(e, OK);
+            }
             if (s.state === 'starting' || s.state === 'updating') {
               s.state = 'running';
               if (s.downSinceCycles !== null) {
@@ -360,14 +386,21 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
           } else {
             e.pending = null;
             e.updateProgram = null;
+            yield* updateDone(e, RsLayout.status.get(m));
           }
         }
         continue;
       }
       const label = readString(m, RS_LABEL_OFFSET, RS_LABEL_BYTES);
       const program = readString(m, RS_PROGRAM_OFFSET, RS_PROGRAM_BYTES);
-      const status = yield* request(entries.get(label), m.type, program);
+      const entry = entries.get(label);
+      const status = yield* request(entry, m.type, program);
       const caller = m.source;
+      if (status === OK && m.type === RsRequest.UPDATE && entry !== undefined) {
+        // Answered when the new version runs, or when the update has failed.
+        entry.updateCaller = caller;
+        continue;
+      }
       m.clear();
       m.type = status;
       yield sys.send(caller, m);

@@ -49,8 +49,8 @@ function runUntil(system: RunningSystem, done: () => boolean, limitCycles: numbe
   }
 }
 
-function snapshot(s: RsServiceStatus): { endpoint: number; restarts: number; state: string; updates: number; replica: number } {
-  return { endpoint: s.endpoint, restarts: s.restarts, state: s.state, updates: s.updates, replica: s.replica };
+function snapshot(s: RsServiceStatus): { endpoint: number; restarts: number; state: string; updates: number; replica: number; lastExit: string | undefined } {
+  return { endpoint: s.endpoint, restarts: s.restarts, state: s.state, updates: s.updates, replica: s.replica, lastExit: s.lastExit };
 }
 
 function endpointText(endpoint: number): string {
@@ -133,7 +133,11 @@ function operation(op: ServiceOperation, args: readonly string[], system: Runnin
   if (answer !== OK) {
     const name = statusName(answer);
     const meaning = ERRNO_MEANING[name];
-    return `${head} ${colour('red', `RS refused: ${name}${meaning === undefined ? '' : ` (${meaning})`}`)}\n${ranNote(outcome, system)}`;
+    const error = `${name}${meaning === undefined ? '' : ` (${meaning})`}`;
+    // RS answers an update it accepted only when it is over; a failure then says what happened.
+    const failed = op === 'update' && live().updates === before.updates && live().lastExit !== before.lastExit ? live().lastExit : undefined;
+    const text = failed !== undefined ? `live update failed: ${error}; ${failed}` : `RS refused: ${error}`;
+    return `${head} ${colour('red', text)}\n${ranNote(outcome, system)}`;
   }
   const after = snapshot(live());
   let what: string;

@@ -119,6 +119,18 @@ describe('service', () => {
     assert.equal(row.restarts, 1);
   });
 
+  it('update: success once the new version runs; a failed update says why and the old version runs on', () => {
+    const system = booted('s1');
+    const oldEndpoint = system.sim.endpointOf('nic')!;
+    const ok = run(system, 'service update nic');
+    assert.match(ok, new RegExp(`^service update nic: nic updated live: endpoint ${oldEndpoint} → ${system.sim.endpointOf('nic')!}, state transferred$`, 'm'));
+    const failed = run(system, 'service update nic nosuch');
+    assert.match(failed, /^service update nic: live update failed: ESRCH .*; live update to nosuch failed \(error -3\); nic started again$/m);
+    const status = system.serviceStatus('nic')!;
+    assert.equal(status.program, 'nic');
+    assert.notEqual(status.endpoint, NONE, 'the old version was started again');
+  });
+
   it('down and up: the service goes away and comes back under a new endpoint', () => {
     const system = booted('s1');
     assert.match(run(system, 'service down printer'), /^service down printer: printer is down/);

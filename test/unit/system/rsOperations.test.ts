@@ -176,11 +176,27 @@ describe('service clone', () => {
 });
 
 describe('service update', () => {
+  it('is answered only once the new version runs, with the new version in place', () => {
+    const system = boot();
+    system.run({ untilCycles: 2 * PERIOD });
+    const utility = system.service('update', 'keeper', 'keeper2');
+    let seen: { status: number; state: string; program: string; updates: number } | undefined;
+    const off = system.sim.on('processEnded', (e) => {
+      if (e.endpoint !== utility || e.reason.kind !== 'exit') return;
+      const s = system.serviceStatus('keeper')!;
+      seen = { status: e.reason.status, state: s.state, program: s.program, updates: s.updates };
+    });
+    system.run({ untilCycles: 2 * PERIOD + PERIOD / 20 });
+    off();
+    assert.deepEqual(seen, { status: OK, state: 'running', program: 'keeper2', updates: 1 });
+  });
+
   it('to a program that does not exist leaves the old version running with its state, and says why', () => {
     const system = boot();
     system.run({ untilCycles: 2 * PERIOD });
     const before = u32(system, 'keeper.count')!;
-    assert.equal(service(system, 'update', 'keeper', 2 * PERIOD + PERIOD / 20, 'nosuch'), OK);
+    // RS answers with the error that starting the new version gave.
+    assert.equal(service(system, 'update', 'keeper', 2 * PERIOD + PERIOD / 20, 'nosuch'), Errno.ESRCH);
     const s = system.serviceStatus('keeper')!;
     assert.equal(s.state, 'running', `keeper is ${s.state} after a failed update`);
     assert.equal(s.program, 'keeper');
