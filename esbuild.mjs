@@ -48,9 +48,9 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { simWorker: 'simulator/host/worker.ts', mklab: 'simulator/host/cli.ts' },
+    entryPoints: { simWorker: 'simulator/host/worker.ts', mklab: 'simulator/host/cli.ts', debugAdapter: 'simulator/host/debug/main.ts' },
     outdir: 'dist',
-    // The worker maps stack traces back to the sources of built-in drivers, even in the package.
+    // The worker and the debug adapter map stack traces back to the sources of built-in drivers, even in the package.
     sourcemap: true,
     platform: 'node',
     format: 'cjs',

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { CommandId, type CommandArgs } from './commandIds';
 import { registerConsole } from './console';
+import { registerDebugger } from './debug';
 import { newScenarioFromTemplate, registerSystemConfLanguage } from './language';
 import { LabPanel } from './panels/labPanel';
 import { registerSession, type SessionApi } from './session';
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   registerTraceView(context, { simulator });
   registerConsole(context, { simulator });
   const session = registerSession(context, { simulator });
+  registerDebugger(context);
 
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('microkernelLab.system', systemView),

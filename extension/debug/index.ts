@@ -1,0 +1,44 @@
+// The `microkernel` debug type. The adapter is its own Node program
+// (dist/debugAdapter.js) speaking DAP over stdio and running its own
+// simulator, so a debug session never simulates on the extension host's
+// thread. The editor tells it about workspace trust through its environment,
+// never through the launch configuration (which the workspace controls).
+import * as vscode from 'vscode';
+import { workspaceTrusted } from '../session/trust';
+
+export const DEBUG_TYPE = 'microkernel';
+/** Read by simulator/host/debug/adapter.ts: '1' when the workspace is trusted. */
+const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
+
+export function registerDebugger(context: vscode.ExtensionContext): void {
+  const adapterPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'debugAdapter.js').fsPath;
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () =>
+        // The editor's own Node (Electron as Node on the desktop, Node under code-server); source maps put
+        // each kernel entry at the driver's TypeScript line.
+        new vscode.DebugAdapterExecutable(process.execPath, ['--enable-source-maps', adapterPath], {
+          env: { ELECTRON_RUN_AS_NODE: '1', [TRUST_ENV]: workspaceTrusted() ? '1' : '0' },
+        }),
+    }),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MicrokernelConfigurationProvider()),
+  );
+}
+
+class MicrokernelConfigurationProvider implements vscode.DebugConfigurationProvider {
+  /** F5 without a launch.json: debug the scenario file in the editor, or the default system, stopping at its first kernel entry. */
+  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+    if (!config.type && !config.request && !config.name) {
+      const file = vscode.window.activeTextEditor?.document.uri;
+      const scenario = file?.scheme === 'file' && /\.mklab\.json$|(^|[\\/])system\.conf$/.test(file.fsPath) ? file.fsPath : 'default';
+      return { type: DEBUG_TYPE, request: 'launch', name: 'Debug a Microkernel Lab system', scenario, stopOnEntry: true, ...cwdOf(folder) };
+    }
+    return { ...config, ...(config.cwd === undefined ? cwdOf(folder) : {}) };
+  }
+}
+
+/** Relative scenario paths are relative to the workspace folder. */
+function cwdOf(folder: vscode.WorkspaceFolder | undefined): { cwd?: string } {
+  const f = folder ?? vscode.workspace.workspaceFolders?.[0];
+  return f?.uri.scheme === 'file' ? { cwd: f.uri.fsPath } : {};
+}

@@ -1,0 +1,486 @@
+// The `microkernel` debug adapter: the Debug Adapter Protocol over the debug
+// runtime. Threads are the live processes (one id per endpoint for the whole
+// session), each with one frame: its current or last kernel entry at the
+// program's source line. Stepping runs to the same process's next kernel
+// entry; stepping back replays the system deterministically.
+import { basename, resolve } from 'node:path';
+import {
+  Breakpoint,
+  DebugSession,
+  Handles,
+  InitializedEvent,
+  OutputEvent,
+  Scope,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+  ThreadEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { CPF, IpcCall, NONE } from '../../kernel/constants';
+import type { KernelEntry } from '../../kernel/simulator';
+import { formatSimTime } from '../../system/machine';
+import { parseLocation } from '../../trace/locations';
+import { traceNaming } from '../traceNames';
+import { BreakpointSyntaxError, parseIpcBreakpoint } from './ipcBreakpoints';
+import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
+import { DebugRuntime, EXCEPTION_FILTERS, type ExceptionFilter, type Stop } from './runtime';
+
+/** The environment variable through which the editor says the workspace is trusted (never a launch argument). */
+export const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
+
+const BUILTIN_SOURCE = /(?:^|[\\/])(simulator[\\/](?:drivers|services|programs)[\\/].+\.[jt]s)$/;
+
+/** Breakpoints and locations are compared by this key: built-in sources by their path inside the project, others by absolute path. */
+export function sourceKey(file: string): string {
+  const path = file.startsWith('file://') ? decodeURIComponent(file.slice('file://'.length)) : file;
+  const m = BUILTIN_SOURCE.exec(path);
+  if (m !== null) return m[1]!.replace(/\\/g, '/');
+  return resolve(path).replace(/\\/g, '/');
+}
+
+type VariableSource = () => DebugProtocol.Variable[];
+
+export class MicrokernelDebugSession extends DebugSession {
+  private runtime: DebugRuntime | undefined;
+  private stopOnEntry = false;
+  private readonly threadIds = new Map<number, number>();
+  private readonly endpoints = new Map<number, number>();
+  private variables = new Handles<VariableSource>();
+  private nextBreakpointId = 1;
+  private readonly naming = traceNaming();
+  private readonly lineBreakpointsByKey = new Map<string, { id: number; line: number }[]>();
+  private ended = false;
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsStepBack: true,
+      supportsTerminateRequest: true,
+      supportsExceptionInfoRequest: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    const trusted = process.env[TRUST_ENV] === '1';
+    try {
+      const launch = parseLaunchArguments(args as Record<string, unknown>, trusted);
+      this.stopOnEntry = launch.stopOnEntry;
+      const unknown = unknownArguments(args as Record<string, unknown>);
+      this.runtime = new DebugRuntime(launch.params, sourceKey, {
+        stopped: (stop) => this.reportStop(stop),
+        output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
+        thread: (reason, endpoint) => this.sendEvent(new ThreadEvent(reason, this.threadId(endpoint))),
+        ended: (message) => this.end(message),
+      });
+      const s = this.runtime.system;
+      this.sendEvent(new OutputEvent(`Microkernel Lab: ${s.name} (${s.configuration}, seed ${s.options.seed}) booted; the debugger stops before kernel entries.\n`, 'console'));
+      if (unknown.length > 0) this.sendEvent(new OutputEvent(`launch: ignoring unknown argument(s) ${unknown.join(', ')}\n`, 'console'));
+      for (const d of s.diagnostics) this.sendEvent(new OutputEvent(`${d}\n`, 'console'));
+      this.sendResponse(response);
+      this.sendEvent(new InitializedEvent());
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.sendErrorResponse(response, { id: 1001, format: e instanceof LaunchError ? message : `Microkernel Lab could not start the system: ${message}`, showUser: true });
+    }
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    const rt = this.runtime;
+    if (rt === undefined) return;
+    if (this.stopOnEntry) rt.toFirstEntry();
+    else rt.continue();
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const path = args.source.path ?? '';
+    const key = sourceKey(path);
+    const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+    const rt = this.runtime;
+    const known = rt === undefined ? [] : rt.programSources().map(sourceKey);
+    const isProgram = known.includes(key);
+    const isLibrary = !isProgram && /^simulator\/(drivers|services|programs)\//.test(key);
+    const verified = isProgram || isLibrary;
+    const why = verified
+      ? undefined
+      : `${basename(path)} is not the source of a driver, service or program this system runs (${known.map((k) => basename(k)).join(', ')})`;
+    const list = requested.map((b) => ({ id: this.nextBreakpointId++, line: b.line }));
+    this.lineBreakpointsByKey.set(key, list);
+    if (list.length === 0) this.lineBreakpointsByKey.delete(key);
+    if (rt !== undefined) rt.lineBreakpoints = new Map([...this.lineBreakpointsByKey].map(([k, v]) => [k, v.map((b) => ({ id: b.id, key: k, line: b.line }))]));
+    response.body = {
+      breakpoints: list.map((b) => {
+        const bp = new Breakpoint(verified, b.line, undefined, new Source(basename(path), path)) as DebugProtocol.Breakpoint;
+        bp.id = b.id;
+        if (why !== undefined) bp.message = why;
+        return bp;
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    const rt = this.runtime;
+    const processes = new Set(rt === undefined ? [] : [...rt.sim.programs.names(), ...rt.sim.processes().map((p) => p.name)]);
+    const parsed: { id: number; bp: ReturnType<typeof parseIpcBreakpoint> }[] = [];
+    const out: DebugProtocol.Breakpoint[] = [];
+    for (const fb of args.breakpoints) {
+      const id = this.nextBreakpointId++;
+      try {
+        const bp = parseIpcBreakpoint(fb.name);
+        parsed.push({ id, bp });
+        const known = rt === undefined || processes.has(bp.label);
+        out.push({
+          id,
+          verified: known,
+          ...(known ? {} : { message: `no process or program '${bp.label}' in this system (${[...processes].sort().join(', ')})` }),
+        });
+      } catch (e) {
+        out.push({ id, verified: false, message: e instanceof BreakpointSyntaxError ? e.message : String(e) });
+      }
+    }
+    if (rt !== undefined) rt.ipcBreakpoints = parsed;
+    response.body = { breakpoints: out };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const known = new Set<string>(EXCEPTION_FILTERS.map((f) => f.filter));
+    const filters = args.filters.filter((f) => known.has(f)) as ExceptionFilter[];
+    if (this.runtime !== undefined) this.runtime.exceptionFilters = new Set(filters);
+    response.body = { breakpoints: args.filters.map((f) => ({ verified: known.has(f), ...(known.has(f) ? {} : { message: `unknown exception filter '${f}'` }) })) };
+    this.sendResponse(response);
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const stop = this.runtime?.stop;
+    response.body = { exceptionId: stop?.description ?? 'none', description: stop?.text ?? '', breakMode: 'always' };
+    this.sendResponse(response);
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const rt = this.runtime;
+    const threads: Thread[] = [];
+    if (rt !== undefined) {
+      for (const p of rt.sim.processes().sort((a, b) => a.slot - b.slot)) threads.push(new Thread(this.threadId(p.endpoint), `${p.name} (endpoint ${p.endpoint})`));
+    }
+    response.body = { threads };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const rt = this.runtime;
+    const endpoint = this.endpoints.get(args.threadId);
+    const frames: StackFrame[] = [];
+    if (rt !== undefined && endpoint !== undefined) {
+      const current = rt.stop?.entry?.endpoint === endpoint ? rt.stop.entry : undefined;
+      const entry = current ?? rt.lastEntry.get(endpoint);
+      const info = rt.sim.processes().find((p) => p.endpoint === endpoint);
+      if (entry !== undefined) {
+        const loc = entry.location === undefined ? undefined : parseLocation(entry.location);
+        const name = this.frameName(entry) + (current === undefined ? ` (${info?.state ?? 'ended'})` : '');
+        const source = loc === undefined ? undefined : new Source(basename(loc.file), loc.file);
+        frames.push(new StackFrame(args.threadId, name, source, loc?.line ?? 0, loc?.column ?? 0));
+      } else {
+        frames.push(new StackFrame(args.threadId, `${info?.name ?? 'process'} (${info?.state ?? 'ended'}, no kernel entry yet)`));
+      }
+    }
+    response.body = { stackFrames: frames, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const rt = this.runtime;
+    const endpoint = this.endpoints.get(args.frameId);
+    const scopes: Scope[] = [];
+    if (rt !== undefined && endpoint !== undefined) {
+      const current = rt.stop?.entry?.endpoint === endpoint ? rt.stop.entry : undefined;
+      const entry = current ?? rt.lastEntry.get(endpoint);
+      if (entry !== undefined) {
+        // A blocked process's message buffer may have been written since (a reply): only the current entry's message is shown.
+        if (current !== undefined && isSending(current)) scopes.push(new Scope('Message', this.variables.create(() => this.messageVariables(current)), false));
+        scopes.push(new Scope('Kernel entry', this.variables.create(() => this.entryVariables(entry, current !== undefined)), false));
+      }
+      scopes.push(new Scope('Process', this.variables.create(() => this.processVariables(endpoint)), false));
+      scopes.push(new Scope('Privileges', this.variables.create(() => this.privilegeVariables(endpoint)), false));
+      scopes.push(new Scope('Grants', this.variables.create(() => this.grantVariables(endpoint)), true));
+      scopes.push(new Scope('IOMMU', this.variables.create(() => this.iommuVariables(endpoint)), true));
+    }
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const source = this.variables.get(args.variablesReference);
+    response.body = { variables: source === undefined ? [] : source() };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    this.resume(() => this.runtime!.continue());
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.step(response, args.threadId);
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.step(response, args.threadId);
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.step(response, args.threadId);
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.runtime?.pause();
+    this.sendResponse(response);
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    const rt = this.runtime;
+    const endpoint = this.endpoints.get(args.threadId);
+    if (rt === undefined || endpoint === undefined || rt.isRunning) {
+      this.sendErrorResponse(response, { id: 1002, format: 'step back: the system must be stopped at a process', showUser: true });
+      return;
+    }
+    rt.stepBack(endpoint).then(
+      (went) => {
+        if (!went) {
+          this.sendErrorResponse(response, { id: 1003, format: `step back: ${rt.nameOf(endpoint)} has no earlier kernel entry in this session`, showUser: true });
+          return;
+        }
+        this.sendResponse(response);
+        this.reportStop(rt.stop!);
+      },
+      (e: unknown) => this.sendErrorResponse(response, { id: 1004, format: `step back: ${e instanceof Error ? e.message : String(e)}`, showUser: true }),
+    );
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    const rt = this.runtime;
+    if (rt === undefined || rt.isRunning) {
+      this.sendErrorResponse(response, { id: 1002, format: 'reverse continue: the system must be stopped', showUser: true });
+      return;
+    }
+    rt.reverseContinue().then(
+      () => {
+        this.sendResponse(response);
+        if (rt.stop !== undefined) this.reportStop(rt.stop);
+      },
+      (e: unknown) => this.sendErrorResponse(response, { id: 1004, format: `reverse continue: ${e instanceof Error ? e.message : String(e)}`, showUser: true }),
+    );
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.runtime?.dispose();
+    this.sendResponse(response);
+    this.end('terminated');
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.runtime?.dispose();
+    this.runtime = undefined;
+    this.sendResponse(response);
+    // Ends this process once the response has been written: the adapter serves one session.
+    setTimeout(() => process.exit(0), 50);
+  }
+
+  // ---- helpers -------------------------------------------------------------
+
+  private step(response: DebugProtocol.Response, threadId: number): void {
+    const endpoint = this.endpoints.get(threadId);
+    if (this.runtime === undefined || endpoint === undefined) {
+      this.sendErrorResponse(response, { id: 1005, format: `step: no process has thread id ${threadId}`, showUser: true });
+      return;
+    }
+    this.sendResponse(response);
+    this.resume(() => this.runtime!.stepProcess(endpoint));
+  }
+
+  private resume(go: () => void): void {
+    if (this.runtime === undefined || this.ended) return;
+    this.variables = new Handles<VariableSource>();
+    go();
+  }
+
+  private end(message: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (message !== 'terminated') this.sendEvent(new OutputEvent(`Microkernel Lab: ${message}\n`, 'console'));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  private threadId(endpoint: number): number {
+    let id = this.threadIds.get(endpoint);
+    if (id === undefined) {
+      id = this.threadIds.size + 1;
+      this.threadIds.set(endpoint, id);
+      this.endpoints.set(id, endpoint);
+    }
+    return id;
+  }
+
+  private reportStop(stop: Stop): void {
+    this.variables = new Handles<VariableSource>();
+    const rt = this.runtime!;
+    const endpoint = stop.entry?.endpoint ?? rt.sim.processes()[0]?.endpoint ?? NONE;
+    const event = new StoppedEvent(stop.reason, this.threadId(endpoint), stop.text) as DebugProtocol.StoppedEvent;
+    event.body.description = stop.text === undefined ? stop.description : `${stop.description}: ${stop.text}`;
+    event.body.allThreadsStopped = true;
+    if (stop.breakpointIds !== undefined) event.body.hitBreakpointIds = [...stop.breakpointIds];
+    this.sendEvent(event);
+  }
+
+  private frameName(e: KernelEntry): string {
+    if (e.kind === 'kernelCall') return `${e.call} (kernel call)`;
+    const call = e.call.toLowerCase();
+    if (e.callNr === IpcCall.SENDA) {
+      const to = [...new Set(this.runtime!.outgoing(e).map((o) => this.runtimeName(o.to)))];
+      return `${call} → ${to.length > 0 ? to.join(', ') : 'nothing pending'}`;
+    }
+    const peer = this.runtimeName(e.target);
+    return e.callNr === IpcCall.RECEIVE ? `${call} ← ${peer}` : `${call} → ${peer}`;
+  }
+
+  private runtimeName(endpoint: number): string {
+    return this.naming.specialEndpoint(endpoint) ?? this.runtime!.nameOf(endpoint);
+  }
+
+  private messageVariables(e: KernelEntry): DebugProtocol.Variable[] {
+    const outgoing = this.runtime!.outgoing(e);
+    const vars: DebugProtocol.Variable[] = [];
+    outgoing.forEach((o, i) => {
+      const prefix = outgoing.length > 1 ? `[${i}] ` : '';
+      const receiver = this.runtimeName(o.to);
+      const m = o.message;
+      if (m === null) {
+        vars.push(v(`${prefix}type`, 'NOTIFY (a notification: no message body)'), v(`${prefix}from`, `${e.name} (endpoint ${e.endpoint})`), v(`${prefix}to`, `${receiver} (endpoint ${o.to})`));
+        return;
+      }
+      const name = this.naming.messageTypeName(m.type, receiver);
+      vars.push(
+        v(`${prefix}type`, `${name ?? 'unknown'} (0x${(m.type >>> 0).toString(16)})`),
+        v(`${prefix}from`, `${e.name} (endpoint ${e.endpoint})`),
+        v(`${prefix}to`, `${receiver} (endpoint ${o.to})`),
+      );
+      for (let w = 2; w < 16; w++) {
+        const x = m.words[w]!;
+        vars.push(v(`${prefix}payload[${w - 2}]`, `${x} (0x${(x >>> 0).toString(16).padStart(8, '0')})`));
+      }
+    });
+    return vars.length > 0 ? vars : [v('message', 'none pending')];
+  }
+
+  private entryVariables(e: KernelEntry, current: boolean): DebugProtocol.Variable[] {
+    const rt = this.runtime!;
+    const vars = [
+      v('call', `${e.call} (${e.kind === 'ipc' ? 'IPC' : 'kernel call'} ${e.callNr})`),
+      v(e.kind === 'ipc' ? (e.callNr === IpcCall.RECEIVE ? 'from' : 'to') : 'first argument', e.kind === 'ipc' ? `${this.runtimeName(e.target)} (endpoint ${e.target})` : String(e.target)),
+      v('arguments', `[${e.args.join(', ')}]`),
+      v('location', e.location ?? 'not captured'),
+      v('time', `${formatSimTime(e.timeCycles)} (cycle ${e.timeCycles})`),
+    ];
+    if (current) {
+      vars.push(v('step', String(rt.sim.steps)), v('state digest', rt.sim.digest()));
+    } else vars.push(v('note', 'the process\'s last kernel entry; it has not entered the kernel since'));
+    return vars;
+  }
+
+  private processVariables(endpoint: number): DebugProtocol.Variable[] {
+    const rt = this.runtime!;
+    const p = rt.sim.processes().find((x) => x.endpoint === endpoint);
+    if (p === undefined) return [v('state', 'ended')];
+    const restarts = rt.system.rsStatus.get(p.name)?.restarts;
+    const source = rt.sim.programs.get(p.program)?.sourceFile;
+    return [
+      v('name', p.name),
+      v('endpoint', `${p.endpoint} (slot ${p.slot}, generation ${p.generation})`),
+      v('program', p.program),
+      v('state', p.state),
+      v('blocked on', p.blockedOn === NONE ? 'nothing' : `${this.runtimeName(p.blockedOn)} (endpoint ${p.blockedOn})`),
+      v('priority', String(p.priority)),
+      v('mode', p.kernelMode ? 'kernel' : 'user'),
+      v('supervisor', `${this.runtimeName(p.supervisor)} (endpoint ${p.supervisor})`),
+      v('restarts', restarts === undefined ? 'not a service' : String(restarts)),
+      v('user cycles', String(p.userCycles)),
+      v('kernel cycles', String(p.kernelCycles)),
+      v('IPC calls', String(p.ipcCount)),
+      v('kernel calls', String(p.kernelCallCount)),
+      ...(source === undefined ? [] : [v('source', source)]),
+    ];
+  }
+
+  private privilegeVariables(endpoint: number): DebugProtocol.Variable[] {
+    const rt = this.runtime!;
+    const name = rt.sim.processes().find((x) => x.endpoint === endpoint)?.name;
+    const summary = rt.system.processes().find((p) => p.endpoint === endpoint)?.privileges;
+    const proc = rt.sim.kernel.procs.find((p) => !p.isFree && p.endpoint === endpoint);
+    if (summary === undefined) {
+      const priv = proc?.priv;
+      if (priv == null) return [v('privileges', `${name ?? 'this process'} has no privilege structure`)];
+      return [v('system process', String(priv.system))];
+    }
+    return [
+      v('IPC targets', summary.ipcTargets),
+      v('kernel calls', summary.kernelCalls.join(', ') || 'none'),
+      v('I/O ranges', summary.ioRanges.join(', ') || 'none'),
+      v('IRQs', summary.irqs.join(', ') || 'none'),
+    ];
+  }
+
+  private grantVariables(endpoint: number): DebugProtocol.Variable[] {
+    const rt = this.runtime!;
+    const proc = rt.sim.kernel.procs.find((p) => !p.isFree && p.endpoint === endpoint);
+    const entries = proc?.grants?.entries ?? [];
+    const vars: DebugProtocol.Variable[] = [];
+    entries.forEach((g, i) => {
+      if ((g.flags & CPF.USED) === 0) return;
+      const access = `${g.flags & CPF.READ ? 'R' : ''}${g.flags & CPF.WRITE ? 'W' : ''}` || '-';
+      const kind = g.flags & CPF.MAGIC ? 'magic' : g.flags & CPF.INDIRECT ? 'indirect' : 'direct';
+      vars.push(v(`grant ${i}`, `${kind} ${access} to ${this.runtimeName(g.whoTo)}: 0x${(g.startVaddr >>> 0).toString(16)} +${g.bytes} bytes${g.flags & CPF.VALID ? '' : ' (revoked)'}`));
+    });
+    return vars.length > 0 ? vars : [v('grants', 'none')];
+  }
+
+  private iommuVariables(endpoint: number): DebugProtocol.Variable[] {
+    const rt = this.runtime!;
+    const iommu = rt.system.machine.iommu;
+    if (iommu === null) return [v('IOMMU', `none in the ${rt.system.configuration} configuration: DMA reaches all memory`)];
+    const proc = rt.sim.kernel.procs.find((p) => !p.isFree && p.endpoint === endpoint);
+    const deviceId = proc?.args['deviceId'];
+    if (typeof deviceId !== 'number') return [v('device', 'this process drives no DMA device')];
+    const d = iommu.describe().domains.find((x) => x.deviceId === deviceId);
+    if (d === undefined) return [v('device', `device ${deviceId} has no IOMMU domain yet`)];
+    return [
+      v('device', `${deviceId}`),
+      v('blocked transfers', String(d.faultCount)),
+      ...d.mappings.slice(0, 64).map((m, i) =>
+        v(`mapping ${i}`, `IOVA 0x${(m.iova >>> 0).toString(16)} → 0x${(m.paddr >>> 0).toString(16)} +${m.lengthBytes} bytes ${m.read ? 'R' : ''}${m.write ? 'W' : ''}`),
+      ),
+      ...(d.mappings.length > 64 ? [v('more', `${d.mappings.length - 64} more mappings`)] : []),
+    ];
+  }
+}
+
+function isSending(e: KernelEntry): boolean {
+  return e.kind === 'ipc' && e.callNr !== IpcCall.RECEIVE;
+}
+
+function v(name: string, value: string): DebugProtocol.Variable {
+  return { name, value, variablesReference: 0 };
+}

@@ -1,0 +1,116 @@
+// The `microkernel` debug type's launch arguments: checked one by one, each
+// bad value named with what was expected, then turned into the session's
+// StartParams so that the debugger boots a system exactly as the editor does.
+import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
+import type { StartParams, SystemSource } from '../../protocol/workerProtocol';
+import { builtinScenarios } from '../../system/scenarios';
+import { SUPPORTED_CONFIGURATIONS } from '../../system/machine';
+import { costProfiles } from '../../bench/costProfiles';
+
+/** What a launch configuration may say (besides DAP's own fields: type, request, name, ...). */
+export interface MicrokernelLaunchArguments {
+  /** A built-in scenario (s1, s2, s3, default), or a scenario file (*.mklab.json) or system.conf in the workspace. */
+  readonly scenario?: unknown;
+  readonly configuration?: unknown;
+  readonly seed?: unknown;
+  readonly costProfile?: unknown;
+  readonly heartbeatPeriodMs?: unknown;
+  readonly stopOnEntry?: unknown;
+  /** The folder relative scenario paths are resolved against (the workspace folder, set by the extension). */
+  readonly cwd?: unknown;
+}
+
+export interface DebugLaunch {
+  readonly params: StartParams;
+  readonly stopOnEntry: boolean;
+  /** For messages: the scenario as the user named it. */
+  readonly description: string;
+}
+
+/** A launch argument that is wrong; the message names the argument, the value and what was expected. */
+export class LaunchError extends Error {}
+
+/** Every launch argument the adapter reads; package.json's configurationAttributes must describe exactly these. */
+export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'cwd'];
+const KNOWN = new Set(LAUNCH_ARGUMENTS);
+
+/**
+ * Checks the launch arguments and reads the scenario file they name. `trusted`
+ * comes from the editor (never from the launch configuration itself): workspace
+ * code runs only in a trusted workspace, and the session refuses it otherwise.
+ */
+export function parseLaunchArguments(args: Record<string, unknown>, trusted: boolean): DebugLaunch {
+  const a = args as MicrokernelLaunchArguments;
+  const scenario = a.scenario ?? 'default';
+  if (typeof scenario !== 'string' || scenario.trim() === '') {
+    throw new LaunchError(`launch: "scenario" must be the name of a built-in scenario (${builtinNames()}) or the path of a scenario file (*.mklab.json) or system.conf, got ${show(scenario)}`);
+  }
+  const cwd = a.cwd === undefined ? process.cwd() : a.cwd;
+  if (typeof cwd !== 'string' || cwd === '') throw new LaunchError(`launch: "cwd" must be a folder path, got ${show(a.cwd)}`);
+  const configuration = a.configuration;
+  if (configuration !== undefined && (typeof configuration !== 'string' || !(SUPPORTED_CONFIGURATIONS as readonly string[]).includes(configuration))) {
+    throw new LaunchError(`launch: "configuration" must be one of ${SUPPORTED_CONFIGURATIONS.join(', ')}, got ${show(configuration)}`);
+  }
+  const seed = a.seed;
+  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
+    throw new LaunchError(`launch: "seed" must be a non-negative integer, got ${show(seed)}`);
+  }
+  const costProfile = a.costProfile;
+  if (costProfile !== undefined && (typeof costProfile !== 'string' || costProfiles[costProfile] === undefined)) {
+    throw new LaunchError(`launch: "costProfile" must be one of ${Object.keys(costProfiles).join(', ')}, got ${show(costProfile)}`);
+  }
+  const heartbeat = a.heartbeatPeriodMs;
+  if (heartbeat !== undefined && !(typeof heartbeat === 'number' && Number.isFinite(heartbeat) && heartbeat > 0)) {
+    throw new LaunchError(`launch: "heartbeatPeriodMs" must be a positive number of simulated milliseconds, got ${show(heartbeat)}`);
+  }
+  const stopOnEntry = a.stopOnEntry ?? false;
+  if (typeof stopOnEntry !== 'boolean') throw new LaunchError(`launch: "stopOnEntry" must be true or false, got ${show(stopOnEntry)}`);
+  const source = sourceOf(scenario.trim(), cwd);
+  return {
+    params: {
+      source,
+      speed: 0,
+      trusted,
+      ...(configuration === undefined ? {} : { configuration: configuration as string }),
+      ...(seed === undefined ? {} : { seed: seed as number }),
+      ...(costProfile === undefined ? {} : { costProfile: costProfile as string }),
+      ...(heartbeat === undefined ? {} : { heartbeatPeriodMs: heartbeat as number }),
+    },
+    stopOnEntry,
+    description: scenario.trim(),
+  };
+}
+
+/** Launch arguments this adapter does not know (ignoring DAP's and VS Code's own), for a warning. */
+export function unknownArguments(args: Record<string, unknown>): string[] {
+  const dap = new Set(['type', 'request', 'name', 'noDebug', '__restart', '__sessionId', '__configurationTarget', 'presentation', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'suppressMultipleSessionWarning']);
+  return Object.keys(args).filter((k) => !KNOWN.has(k) && !dap.has(k));
+}
+
+function sourceOf(scenario: string, cwd: string): SystemSource {
+  if (builtinScenarios().has(scenario.toLowerCase())) return { kind: 'builtin', name: scenario.toLowerCase() };
+  const looksLikeFile = /[\\/.]/.test(scenario);
+  if (!looksLikeFile) {
+    throw new LaunchError(`launch: "scenario" names no built-in scenario '${scenario}' (available: ${builtinNames()}); a scenario file must be given as a path, e.g. "\${workspaceFolder}/lab.mklab.json"`);
+  }
+  const file = isAbsolute(scenario) ? scenario : resolve(cwd, scenario);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LaunchError(`launch: cannot read the scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (basename(file) === 'system.conf' || file.endsWith('.conf')) return { kind: 'systemConf', file, text };
+  return { kind: 'scenarioFile', file, text };
+}
+
+function builtinNames(): string {
+  return [...builtinScenarios().keys()].join(', ');
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

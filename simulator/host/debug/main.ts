@@ -1,0 +1,9 @@
+// Entry point of the debug adapter (dist/debugAdapter.js): a Node program that
+// speaks the Debug Adapter Protocol on stdin/stdout and runs its own simulator,
+// so that a debug session never runs the simulation on the editor's thread.
+import { DebugSession } from '@vscode/debugadapter';
+import { MicrokernelDebugSession } from './adapter';
+
+// Run it with --enable-source-maps (the editor does): kernel entries are located by
+// stack traces, and only then do they name the drivers' TypeScript lines.
+DebugSession.run(MicrokernelDebugSession);

@@ -1,0 +1,539 @@
+// The debugger's engine, apart from the protocol: it boots a system as the
+// editor's session does (bootFromParams), runs it in slices that yield to the
+// event loop (so that a pause request is answered), stops before kernel
+// entries through the simulator's kernel-entry hook, watches for crashes,
+// panics, restarts and IOMMU faults, and goes back in time by deterministic
+// replay: a fresh boot of the same system re-executed to an earlier entry.
+import { performance } from 'node:perf_hooks';
+import type { StartParams } from '../../protocol/workerProtocol';
+import type { RunningSystem } from '../../system/boot';
+import type { KernelEntry } from '../../kernel/simulator';
+import { AMF, ANY, ASYNCM, CLOCK, HARDWARE, IDLE, IpcCall, NONE, SELF, SYSTEM } from '../../kernel/constants';
+import type { Message } from '../../kernel/message';
+import type { AsyncEntry } from '../../kernel/asyncTable';
+import { formatSimTime } from '../../system/machine';
+import { parseLocation } from '../../trace/locations';
+import { bootFromParams } from '../session';
+import { SliceSizer } from '../pacing';
+import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
+
+export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu';
+export const EXCEPTION_FILTERS: readonly { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
+  { filter: 'crash', label: 'Process crashes', description: 'A process threw or took an MMU fault and was ended by the kernel.', default: true },
+  { filter: 'panic', label: 'Kernel panics', description: 'A fault in kernel-mode code stopped the system (monolithic configuration).', default: true },
+  { filter: 'restart', label: 'Service restarts', description: 'The reincarnation server started a new instance of a service.', default: false },
+  { filter: 'iommu', label: 'IOMMU faults', description: 'The IOMMU blocked a device\'s DMA transfer.', default: true },
+];
+
+const EXCEPTION_NAMES: Readonly<Record<ExceptionFilter, string>> = { crash: 'Process crash', panic: 'Kernel panic', restart: 'Service restart', iommu: 'IOMMU fault' };
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'goto';
+
+export interface Stop {
+  readonly reason: StopReason;
+  /** The kernel entry the system is stopped before; undefined after a panic or a pause between entries. */
+  readonly entry: KernelEntry | undefined;
+  readonly description: string;
+  readonly text?: string;
+  readonly breakpointIds?: readonly number[];
+}
+
+export interface LineBreakpoint {
+  readonly id: number;
+  readonly key: string;
+  readonly line: number;
+}
+
+export interface RuntimeListener {
+  stopped(stop: Stop): void;
+  output(category: 'console' | 'stdout' | 'stderr', text: string): void;
+  thread(reason: 'started' | 'exited', endpoint: number): void;
+  ended(message: string): void;
+}
+
+type Mode =
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'entry' }
+  | { readonly kind: 'step'; readonly endpoint: number };
+
+/** The history of kernel entries, for stepping back: enough to replay to each and to test breakpoints on it. */
+class EntryLog {
+  static readonly CAPACITY = 2_000_000;
+  steps = new Float64Array(1024);
+  endpoint = new Int32Array(1024);
+  location = new Int32Array(1024);
+  length = 0;
+  private readonly locations: string[] = [];
+  private readonly locationIds = new Map<string, number>();
+
+  get full(): boolean {
+    return this.length >= EntryLog.CAPACITY;
+  }
+
+  add(steps: number, endpoint: number, location: string | undefined): void {
+    if (this.full) return;
+    if (this.length === this.steps.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.steps = grow(this.steps);
+      this.endpoint = grow(this.endpoint);
+      this.location = grow(this.location);
+    }
+    let id = -1;
+    if (location !== undefined) {
+      id = this.locationIds.get(location) ?? -1;
+      if (id < 0) {
+        id = this.locations.length;
+        this.locations.push(location);
+        this.locationIds.set(location, id);
+      }
+    }
+    this.steps[this.length] = steps;
+    this.endpoint[this.length] = endpoint;
+    this.location[this.length] = id;
+    this.length++;
+  }
+
+  locationAt(i: number): string | undefined {
+    const id = this.location[i]!;
+    return id < 0 ? undefined : this.locations[id];
+  }
+}
+
+/** A location's file as breakpoints are keyed: the path relative to the sources' root for built-in files, else the normalised path. */
+export type SourceKey = (file: string) => string;
+
+export class DebugRuntime {
+  system: RunningSystem;
+  stop: Stop | undefined;
+  /** Line breakpoints by source key; function breakpoints; enabled exception filters. */
+  lineBreakpoints = new Map<string, LineBreakpoint[]>();
+  ipcBreakpoints: { id: number; bp: IpcBreakpoint }[] = [];
+  exceptionFilters = new Set<ExceptionFilter>();
+  /** The last kernel entry of each live process: where a blocked process waits. */
+  readonly lastEntry = new Map<number, KernelEntry>();
+  readonly untilCycles: number | null;
+
+  private mode: Mode = { kind: 'continue' };
+  private running = false;
+  private pauseRequested = false;
+  private pending: { filter: ExceptionFilter; text: string } | undefined;
+  private log = new EntryLog();
+  private readonly names = new Map<number, string>();
+  private restartCounts = new Map<string, number>();
+  private createdSinceCheck = false;
+  private generation = 0;
+  /** Output and thread events are sent only for steps beyond this: the furthest step reached before going back. */
+  private shownUntil = -1;
+  private replaying = false;
+  private readonly sizer = new SliceSizer(1_000_000, 10_000, 500_000_000, 4);
+  private disposed = false;
+  private consoleLine = '';
+
+  constructor(
+    private readonly params: StartParams,
+    private readonly sourceKey: SourceKey,
+    private readonly listener: RuntimeListener,
+  ) {
+    const { system, untilCycles } = bootFromParams(params);
+    this.untilCycles = untilCycles;
+    this.system = system;
+    this.attach(system);
+  }
+
+  get sim() {
+    return this.system.sim;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** The name of a live (or recently seen) endpoint. */
+  nameOf(endpoint: number): string {
+    return this.names.get(endpoint) ?? this.sim.processes().find((p) => p.endpoint === endpoint)?.name ?? SPECIAL[endpoint] ?? `endpoint ${endpoint}`;
+  }
+
+  /** Program source files of the system: repository-relative for built-in ones, absolute for workspace drivers. */
+  programSources(): string[] {
+    const sim = this.sim;
+    return sim.programs.names().flatMap((n) => sim.programs.get(n)?.sourceFile ?? []);
+  }
+
+  // ---- running -------------------------------------------------------------
+
+  continue(): void {
+    this.start({ kind: 'continue' });
+  }
+
+  /** Runs until the first kernel entry of any process. */
+  toFirstEntry(): void {
+    this.start({ kind: 'entry' });
+  }
+
+  /** Runs until `endpoint`'s next kernel entry (or a breakpoint, or an exception). */
+  stepProcess(endpoint: number): void {
+    this.start({ kind: 'step', endpoint });
+  }
+
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.running = false;
+    this.generation++;
+  }
+
+  private start(mode: Mode): void {
+    if (this.disposed) return;
+    this.mode = mode;
+    this.stop = undefined;
+    this.pauseRequested = false;
+    this.running = true;
+    const generation = ++this.generation;
+    setImmediate(() => this.tick(generation));
+  }
+
+  private tick(generation: number): void {
+    if (generation !== this.generation || !this.running) return;
+    const started = performance.now();
+    const system = this.system;
+    const end = this.untilCycles ?? Infinity;
+    if (this.sim.panicked !== null) {
+      // Stopped at the panic before: a panicked kernel runs no further.
+      this.finish(`the kernel panicked (${this.sim.panicked.message}); the system cannot go on`);
+      return;
+    }
+    try {
+      while (performance.now() - started < 15) {
+        const from = system.nowCycles;
+        if (from >= end) {
+          this.finish(`the scenario's duration (${formatSimTime(end)}) has passed`);
+          return;
+        }
+        const target = Math.min(end, from + this.sizer.sliceCycles);
+        const t0 = performance.now();
+        const r = system.run({ untilCycles: target, sliceCycles: target - from });
+        this.sizer.observe(system.nowCycles - from, performance.now() - t0);
+        if (r.reason === 'paused') {
+          this.running = false;
+          this.listener.stopped(this.stop!);
+          return;
+        }
+        if (r.reason === 'panic') {
+          const p = this.sim.panicked!;
+          const text = `kernel panic in ${this.nameOf(p.endpoint)} at ${formatSimTime(p.timeCycles)}: ${p.message}`;
+          this.emitOutput('console', `${text}\n`);
+          if (this.exceptionFilters.has('panic')) {
+            this.running = false;
+            this.stop = { reason: 'exception', entry: undefined, description: 'Kernel panic', text };
+            this.listener.stopped(this.stop);
+          } else this.finish(`${text}; the system has stopped`);
+          return;
+        }
+        if (r.reason === 'idle') {
+          this.finish('nothing is left to run: every process has ended or waits forever');
+          return;
+        }
+      }
+      if (this.pauseRequested) {
+        // No process entered the kernel during a whole tick (the system idles): stop between entries.
+        this.running = false;
+        this.stop = { reason: 'pause', entry: undefined, description: 'Paused' };
+        this.listener.stopped(this.stop);
+        return;
+      }
+    } catch (e) {
+      this.finish(`the simulation failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    setImmediate(() => this.tick(generation));
+  }
+
+  private finish(message: string): void {
+    this.running = false;
+    this.generation++;
+    this.listener.ended(message);
+  }
+
+  // ---- the kernel-entry hook -----------------------------------------------
+
+  private attach(system: RunningSystem): void {
+    const sim = system.sim;
+    for (const p of sim.processes()) this.names.set(p.endpoint, p.name);
+    this.restartCounts = this.currentRestarts();
+    const previous = sim.kernelEntryHook;
+    sim.kernelEntryHook = (entry) => {
+      if (previous !== null) previous(entry);
+      return this.onEntry(entry);
+    };
+    sim.on('processCreated', (e) => {
+      this.names.set(e.endpoint, e.name);
+      this.createdSinceCheck = true;
+      if (this.fresh()) this.listener.thread('started', e.endpoint);
+    });
+    sim.on('processEnded', (e) => {
+      this.lastEntry.delete(e.endpoint);
+      if (this.fresh()) this.listener.thread('exited', e.endpoint);
+      const r = e.reason;
+      if (r.kind === 'crash' || r.kind === 'fault') {
+        const what = r.kind === 'crash' ? `crashed: ${r.message}` : `took an MMU fault (${r.access} at 0x${(r.vaddr >>> 0).toString(16)}: ${r.reason})`;
+        this.raise('crash', `${e.name} (endpoint ${e.endpoint}) ${what}`);
+      }
+      if (this.mode.kind === 'step' && this.mode.endpoint === e.endpoint && !this.replaying) {
+        this.mode = { kind: 'entry' };
+      }
+    });
+    system.machine.iommu?.onFault((f) => {
+      this.raise('iommu', `IOMMU blocked a DMA ${f.direction} of ${f.lengthBytes} bytes by device ${f.deviceId} at IOVA 0x${(f.iova >>> 0).toString(16)}: ${f.reason}`);
+    });
+    system.machine.console.onOutput((byte) => {
+      if (!this.fresh()) return;
+      if (byte === 10) {
+        this.emitOutput('stdout', `${this.consoleLine}\n`);
+        this.consoleLine = '';
+      } else this.consoleLine += String.fromCharCode(byte);
+    });
+  }
+
+  /** Whether what happens now has not been shown before (not a replay, not a re-execution after stepping back). */
+  private fresh(): boolean {
+    return !this.replaying && this.sim.steps > this.shownUntil;
+  }
+
+  private emitOutput(category: 'console' | 'stdout', text: string): void {
+    this.listener.output(category, text);
+  }
+
+  private raise(filter: ExceptionFilter, text: string): void {
+    if (this.replaying) return;
+    const at = `[${formatSimTime(this.system.nowCycles)}] `;
+    if (this.fresh()) this.emitOutput('console', `${at}${text}\n`);
+    if (this.exceptionFilters.has(filter) && this.pending === undefined) this.pending = { filter, text };
+  }
+
+  private currentRestarts(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const s of this.system.rsStatus.values()) m.set(s.label, s.restarts);
+    return m;
+  }
+
+  private checkRestarts(): void {
+    this.createdSinceCheck = false;
+    const now = this.currentRestarts();
+    for (const [label, n] of now) {
+      if (n > (this.restartCounts.get(label) ?? 0)) {
+        this.raise('restart', `the reincarnation server restarted ${label} (restart ${n}; now endpoint ${this.sim.endpointOf(label) ?? 'not yet running'})`);
+      }
+    }
+    this.restartCounts = now;
+  }
+
+  private onEntry(entry: KernelEntry): 'pause' | 'continue' {
+    if (this.replaying) return this.replayTarget(entry);
+    const steps = this.sim.steps;
+    this.log.add(steps, entry.endpoint, entry.location);
+    this.lastEntry.set(entry.endpoint, entry);
+    if (this.createdSinceCheck) this.checkRestarts();
+    const stop = this.decide(entry);
+    if (stop === undefined) return 'continue';
+    this.stop = stop;
+    return 'pause';
+  }
+
+  private decide(entry: KernelEntry): Stop | undefined {
+    if (this.pending !== undefined) {
+      const p = this.pending;
+      this.pending = undefined;
+      return { reason: 'exception', entry, description: EXCEPTION_NAMES[p.filter], text: p.text };
+    }
+    const mode = this.mode;
+    if (mode.kind === 'entry') return { reason: 'entry', entry, description: `Kernel entry of ${entry.name}` };
+    const lineIds = this.lineBreakpointsAt(entry.location);
+    if (lineIds.length > 0) return { reason: 'breakpoint', entry, description: 'Breakpoint', breakpointIds: lineIds };
+    const fnIds = this.ipcBreakpointsFor(entry);
+    if (fnIds.length > 0) return { reason: 'function breakpoint', entry, description: 'IPC breakpoint', breakpointIds: fnIds };
+    if (mode.kind === 'step' && entry.endpoint === mode.endpoint) return { reason: 'step', entry, description: 'Step' };
+    if (this.pauseRequested) {
+      this.pauseRequested = false;
+      return { reason: 'pause', entry, description: 'Paused' };
+    }
+    return undefined;
+  }
+
+  private lineBreakpointsAt(location: string | undefined): number[] {
+    if (location === undefined || this.lineBreakpoints.size === 0) return [];
+    const loc = parseLocation(location);
+    if (loc === undefined) return [];
+    const list = this.lineBreakpoints.get(this.sourceKey(loc.file));
+    if (list === undefined) return [];
+    return list.filter((b) => b.line === loc.line).map((b) => b.id);
+  }
+
+  private ipcBreakpointsFor(entry: KernelEntry): number[] {
+    if (this.ipcBreakpoints.length === 0) return [];
+    const hits = new Set<number>();
+    const check = (receiver: string | undefined, messageType: number | undefined) => {
+      const facts = { caller: entry.name, kind: entry.kind, callNr: entry.callNr, receiver, messageType };
+      for (const b of this.ipcBreakpoints) if (matchesIpcBreakpoint(b.bp, facts)) hits.add(b.id);
+    };
+    if (entry.kind === 'kernelCall') check(undefined, undefined);
+    for (const o of this.outgoing(entry)) check(this.nameOf(o.to), o.message?.type);
+    return [...hits];
+  }
+
+  /**
+   * The messages a kernel entry sends: one for SEND, SENDREC and SENDNB, a
+   * notification (no message) for NOTIFY, and the table's pending entries for
+   * SENDA (reported as SEND to each destination).
+   */
+  outgoing(entry: KernelEntry): { to: number; message: Message | null; callNr: number }[] {
+    if (entry.kind !== 'ipc') return [];
+    switch (entry.callNr) {
+      case IpcCall.SEND:
+      case IpcCall.SENDREC:
+      case IpcCall.SENDNB:
+        return [{ to: entry.target, message: entry.message, callNr: entry.callNr }];
+      case IpcCall.NOTIFY:
+        return [{ to: entry.target, message: null, callNr: entry.callNr }];
+      case IpcCall.SENDA: {
+        const p = this.sim.kernel.procs.find((x) => !x.isFree && x.endpoint === entry.endpoint);
+        const table = p?.reqObj;
+        if (!Array.isArray(table)) return [];
+        const count = Math.min(table.length, entry.target);
+        const out: { to: number; message: Message | null; callNr: number }[] = [];
+        for (let i = 0; i < count; i++) {
+          const e = table[i] as AsyncEntry;
+          if ((e.flags & AMF.VALID) !== 0 && (e.flags & AMF.DONE) === 0) out.push({ to: e.dst, message: e.msg, callNr: IpcCall.SEND });
+        }
+        return out;
+      }
+      default:
+        return [];
+    }
+  }
+
+  // ---- going back ----------------------------------------------------------
+
+  private replayStop: { steps: number; endpoint: number } | undefined;
+
+  private replayTarget(entry: KernelEntry): 'pause' | 'continue' {
+    const t = this.replayStop!;
+    return this.sim.steps === t.steps && entry.endpoint === t.endpoint ? 'pause' : 'continue';
+  }
+
+  /** The index in the log of the entry the system is stopped at (or the log's end between entries). */
+  private currentIndex(): number {
+    const entry = this.stop?.entry;
+    if (entry === undefined) return this.log.length;
+    // The stop's entry is the last one logged (replays truncate the log to their target).
+    return this.log.length - 1;
+  }
+
+  /** Whether history reaches back: false once the log is full. */
+  get canStepBack(): boolean {
+    return !this.log.full;
+  }
+
+  /** Goes back to `endpoint`'s previous kernel entry; false if it has none. */
+  async stepBack(endpoint: number): Promise<boolean> {
+    const from = this.currentIndex();
+    for (let i = from - 1; i >= 0; i--) {
+      if (this.log.endpoint[i] === endpoint) {
+        await this.replayTo(i, { reason: 'step', description: 'Step back' });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Goes back to the latest earlier entry at a line breakpoint, or to the first entry. */
+  async reverseContinue(): Promise<void> {
+    const from = this.currentIndex();
+    for (let i = from - 1; i >= 0; i--) {
+      const ids = this.lineBreakpointsAt(this.log.locationAt(i));
+      if (ids.length > 0) {
+        await this.replayTo(i, { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: ids });
+        return;
+      }
+    }
+    if (this.log.length === 0) return;
+    await this.replayTo(0, { reason: 'entry', description: 'The first kernel entry (the start of the recording)' });
+  }
+
+  /** Boots the system again and re-executes it, deterministically, to entry `index` of the log. */
+  private async replayTo(index: number, stop: Omit<Stop, 'entry'>): Promise<void> {
+    if (this.log.full) throw new Error(`the history is full (${EntryLog.CAPACITY} kernel entries): stepping back is no longer possible in this session`);
+    const target = { steps: this.log.steps[index]!, endpoint: this.log.endpoint[index]!, location: this.log.locationAt(index) };
+    const generation = ++this.generation;
+    this.running = true;
+    const { system } = bootFromParams(this.params);
+    const old = this.system;
+    const shownBefore = this.shownUntil;
+    const lastBefore = new Map(this.lastEntry);
+    this.shownUntil = Math.max(this.shownUntil, old.sim.steps);
+    this.system = system;
+    this.replaying = true;
+    this.replayStop = target;
+    this.lastEntry.clear();
+    this.attach(system);
+    let entry: KernelEntry | undefined;
+    const hook = system.sim.kernelEntryHook!;
+    system.sim.kernelEntryHook = (e) => {
+      const r = hook(e);
+      if (r === 'pause') entry = e;
+      // Keep the last entry of every process, as the forward run does.
+      this.lastEntry.set(e.endpoint, e);
+      return r;
+    };
+    try {
+      for (;;) {
+        if (generation !== this.generation) throw new Error('the replay was interrupted');
+        const started = performance.now();
+        let paused = false;
+        while (performance.now() - started < 15) {
+          const before = system.sim.steps;
+          const r = system.sim.run({ maxSteps: Math.max(1, Math.min(50_000, target.steps + 1 - before)) });
+          if (r.reason === 'paused') {
+            paused = true;
+            break;
+          }
+          if (r.reason === 'panic' || r.reason === 'idle' || system.sim.steps > target.steps) {
+            throw new Error(`the replay diverged: the system reached step ${system.sim.steps} (${r.reason}) without the kernel entry of ${this.nameOf(target.endpoint)} at step ${target.steps}`);
+          }
+        }
+        if (paused) break;
+        await new Promise((r) => setImmediate(r));
+      }
+      if (entry === undefined || entry.location !== target.location) {
+        throw new Error(`the replay diverged: expected ${this.nameOf(target.endpoint)} at ${target.location ?? 'an unknown location'}, found ${entry?.name ?? 'nothing'} at ${entry?.location ?? 'an unknown location'} (did a workspace driver change on disk?)`);
+      }
+    } catch (e) {
+      this.system = old;
+      this.shownUntil = shownBefore;
+      this.lastEntry.clear();
+      for (const [k, e2] of lastBefore) this.lastEntry.set(k, e2);
+      this.replaying = false;
+      this.running = false;
+      throw e;
+    }
+    system.sim.kernelEntryHook = hook;
+    this.replaying = false;
+    this.pending = undefined;
+    this.pauseRequested = false;
+    this.log.length = index + 1;
+    this.createdSinceCheck = false;
+    this.restartCounts = this.currentRestarts();
+    this.running = false;
+    this.stop = { ...stop, entry };
+  }
+}
+
+const SPECIAL: Readonly<Record<number, string>> = {
+  [HARDWARE]: 'HARDWARE', [SYSTEM]: 'SYSTEM', [CLOCK]: 'CLOCK', [IDLE]: 'IDLE', [ASYNCM]: 'ASYNCM', [ANY]: 'ANY', [NONE]: 'NONE', [SELF]: 'SELF',
+};

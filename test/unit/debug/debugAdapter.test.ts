@@ -1,0 +1,343 @@
+// The `microkernel` debug adapter, built fresh into a folder of this run's own
+// (unit tests do not rely on dist/) and driven over stdio by Microsoft's DAP
+// test client, as VS Code drives it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+let dir: string;
+let adapter: string;
+const NIC = resolve('simulator/drivers/nic.ts');
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mklab-dap-'));
+  adapter = join(dir, 'debugAdapter.js');
+  await build({ entryPoints: ['simulator/host/debug/main.ts'], bundle: true, platform: 'node', format: 'cjs', sourcemap: true, outfile: adapter, logLevel: 'error' });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The 1-based line of nic.ts holding `text` (found in the source, so that edits to the driver do not break the test). */
+function nicLine(text: string): number {
+  const i = readFileSync(NIC, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, `nic.ts has no line with ${text}`);
+  return i + 1;
+}
+
+interface Started {
+  dc: DebugClient;
+  stopped: Promise<DebugProtocol.StoppedEvent>;
+  /** Every output event's text so far, by category. */
+  output: { category: string; text: string }[];
+}
+
+/** Starts the adapter, launches, lets `configure` set breakpoints, and finishes the configuration. */
+async function launch(args: Record<string, unknown>, configure: (dc: DebugClient) => Promise<unknown> = async () => undefined, trusted = true): Promise<Started> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '--enable-source-maps' };
+  if (trusted) env['MKLAB_WORKSPACE_TRUSTED'] = '1';
+  else delete env['MKLAB_WORKSPACE_TRUSTED'];
+  const dc = new DebugClient(process.execPath, adapter, 'microkernel', { env, cwd: dir });
+  dc.defaultTimeout = 60_000;
+  await dc.start();
+  const output: { category: string; text: string }[] = [];
+  dc.on('output', (e: DebugProtocol.OutputEvent) => output.push({ category: e.body.category ?? 'console', text: e.body.output }));
+  const init = await dc.initializeRequest();
+  assert.equal(init.body?.supportsStepBack, true);
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'test', ...args } as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  await configure(dc);
+  const stopped = dc.waitForEvent('stopped', 90_000) as Promise<DebugProtocol.StoppedEvent>;
+  await dc.configurationDoneRequest();
+  return { dc, stopped, output };
+}
+
+async function topFrame(dc: DebugClient, threadId: number): Promise<DebugProtocol.StackFrame> {
+  const st = await dc.stackTraceRequest({ threadId });
+  const frame = st.body.stackFrames[0];
+  assert.ok(frame, 'the thread has a frame');
+  return frame;
+}
+
+async function scopeVariables(dc: DebugClient, frameId: number, scope: string): Promise<Map<string, string>> {
+  const scopes = await dc.scopesRequest({ frameId });
+  const s = scopes.body.scopes.find((x) => x.name === scope);
+  assert.ok(s, `scope ${scope} among ${scopes.body.scopes.map((x) => x.name).join(', ')}`);
+  const vars = await dc.variablesRequest({ variablesReference: s.variablesReference });
+  return new Map(vars.body.variables.map((v) => [v.name, v.value]));
+}
+
+async function threadName(dc: DebugClient, threadId: number): Promise<string> {
+  const threads = await dc.threadsRequest();
+  const t = threads.body.threads.find((x) => x.id === threadId);
+  assert.ok(t, `thread ${threadId} is live`);
+  return t.name;
+}
+
+test('launch with stopOnEntry stops at the first kernel entry: the reincarnation server, at its source line', async () => {
+  const { dc, stopped } = await launch({ scenario: 's1', stopOnEntry: true });
+  try {
+    const e = await stopped;
+    assert.equal(e.body.reason, 'entry');
+    assert.match(await threadName(dc, e.body.threadId!), /^rs \(endpoint \d+\)$/);
+    const frame = await topFrame(dc, e.body.threadId!);
+    assert.match(frame.source?.path ?? '', /simulator[\\/]services[\\/]rs\.ts$/);
+    assert.ok(frame.line > 0);
+    const entry = await scopeVariables(dc, frame.id, 'Kernel entry');
+    assert.match(entry.get('call') ?? '', /^SPAWN \(kernel call/);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a line breakpoint in the NIC driver stops the nic thread at that line; next stops at nic\'s next kernel entry', async () => {
+  const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
+  const tailLine = nicLine('yield sys.sys_outl(port + NIC_REGS.TX_TAIL');
+  let verified: DebugProtocol.Breakpoint[] = [];
+  const { dc, stopped } = await launch({ scenario: 's1' }, async (c) => {
+    const r = await c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] });
+    verified = r.body.breakpoints;
+  });
+  try {
+    assert.equal(verified[0]?.verified, true);
+    const e = await stopped;
+    assert.equal(e.body.reason, 'breakpoint');
+    assert.deepEqual(e.body.hitBreakpointIds, [verified[0]!.id]);
+    const thread = e.body.threadId!;
+    assert.match(await threadName(dc, thread), /^nic \(endpoint \d+\)$/);
+    const frame = await topFrame(dc, thread);
+    assert.equal(frame.source?.path, NIC);
+    assert.equal(frame.line, copyLine);
+    assert.match(frame.name, /^SAFECOPYFROM/);
+    const proc = await scopeVariables(dc, frame.id, 'Process');
+    assert.equal(proc.get('name'), 'nic');
+    assert.equal(proc.get('state'), 'running');
+    assert.equal(proc.get('restarts'), '0');
+    const privileges = await scopeVariables(dc, frame.id, 'Privileges');
+    assert.match(privileges.get('kernel calls') ?? '', /\bSAFECOPYFROM\b/);
+    assert.match(privileges.get('kernel calls') ?? '', /\bDEVIO\b/);
+    const iommu = await scopeVariables(dc, frame.id, 'IOMMU');
+    assert.match(iommu.get('mapping 0') ?? '', /^IOVA 0x[0-9a-f]+ → 0x[0-9a-f]+ \+\d+ bytes R?W?$/);
+
+    // Without the breakpoint, next runs to the same process's next kernel entry: the write of the TX tail.
+    await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [] });
+    const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.nextRequest({ threadId: thread });
+    const n = await next;
+    assert.equal(n.body.reason, 'step');
+    assert.equal(n.body.threadId, thread);
+    assert.equal((await topFrame(dc, thread)).line, tailLine);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('step back returns, by replay, to the very state of the earlier kernel entry', async () => {
+  const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
+  const { dc, stopped } = await launch({ scenario: 's1' }, (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }));
+  try {
+    const e = await stopped;
+    const thread = e.body.threadId!;
+    const first = await scopeVariables(dc, (await topFrame(dc, thread)).id, 'Kernel entry');
+    await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [] });
+    const next = dc.waitForEvent('stopped');
+    await dc.nextRequest({ threadId: thread });
+    await next;
+    const second = await scopeVariables(dc, (await topFrame(dc, thread)).id, 'Kernel entry');
+    assert.notEqual(second.get('state digest'), first.get('state digest'));
+
+    const back = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.stepBackRequest({ threadId: thread });
+    const b = await back;
+    assert.equal(b.body.threadId, thread);
+    const frame = await topFrame(dc, thread);
+    assert.equal(frame.line, copyLine);
+    const again = await scopeVariables(dc, frame.id, 'Kernel entry');
+    assert.equal(again.get('step'), first.get('step'));
+    assert.equal(again.get('state digest'), first.get('state digest'));
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('an IPC function breakpoint "nic <- DL_WRITE" stops the sender, and the Message scope shows the type', async () => {
+  let bps: DebugProtocol.Breakpoint[] = [];
+  const { dc, stopped } = await launch({ scenario: 's1' }, async (c) => {
+    const r = await c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITE' }, { name: 'nic <= DL_WRITE' }, { name: 'nic <- DL_WRTE' }] });
+    bps = r.body.breakpoints;
+  });
+  try {
+    assert.equal(bps[0]?.verified, true);
+    assert.equal(bps[1]?.verified, false);
+    assert.match(bps[1]?.message ?? '', /expected 'label <- TYPE'/);
+    assert.equal(bps[2]?.verified, false);
+    assert.match(bps[2]?.message ?? '', /unknown message type 'DL_WRTE' \(known: .*DL_WRITE/);
+    const e = await stopped;
+    assert.equal(e.body.reason, 'function breakpoint');
+    assert.deepEqual(e.body.hitBreakpointIds, [bps[0]!.id]);
+    assert.match(await threadName(dc, e.body.threadId!), /^inet /);
+    // inet sends asynchronously (SENDA): the scope lists each pending message, the DL_WRITE to nic among them.
+    const message = await scopeVariables(dc, (await topFrame(dc, e.body.threadId!)).id, 'Message');
+    const typeKey = [...message].find(([k, v]) => k.endsWith('type') && v === 'DL_WRITE (0x201)')?.[0];
+    assert.ok(typeKey, `a DL_WRITE among ${[...message.values()].join('; ')}`);
+    assert.match(message.get(typeKey.replace(/type$/, 'to')) ?? '', /^nic \(endpoint \d+\)$/);
+    // inet has granted nic its packet buffer: the Grants scope shows it.
+    const grants = await scopeVariables(dc, (await topFrame(dc, e.body.threadId!)).id, 'Grants');
+    assert.ok([...grants.values()].some((g) => /^direct R\w* to nic: 0x[0-9a-f]+ \+\d+ bytes$/.test(g)), [...grants.values()].join('; '));
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('the crash exception breakpoint stops when s1 crashes the NIC driver, and says so', async () => {
+  const { dc, stopped, output } = await launch({ scenario: 's1' }, (c) => c.setExceptionBreakpointsRequest({ filters: ['crash'] }));
+  try {
+    const e = await stopped;
+    assert.equal(e.body.reason, 'exception');
+    assert.ok(output.some((o) => o.category === 'console' && /^\[1 min\] nic \(endpoint \d+\) crashed: /.test(o.text)), JSON.stringify(output));
+    assert.match(e.body.description ?? '', /^Process crash: nic \(endpoint \d+\) crashed/);
+    const info = await dc.exceptionInfoRequest({ threadId: e.body.threadId! });
+    assert.match(info.body.description ?? '', /nic .* crashed/);
+    const process = await scopeVariables(dc, (await topFrame(dc, e.body.threadId!)).id, 'Process');
+    assert.ok(process.get('state'));
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('bad launch arguments are refused with an error naming the argument and what was expected', async () => {
+  const dc = new DebugClient(process.execPath, adapter, 'microkernel', { env: { ...process.env, MKLAB_WORKSPACE_TRUSTED: '1' }, cwd: dir });
+  dc.defaultTimeout = 60_000;
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    await assert.rejects(dc.launchRequest({ scenario: 's1', seed: -3 } as DebugProtocol.LaunchRequestArguments), /"seed" must be a non-negative integer, got -3/);
+    await assert.rejects(dc.launchRequest({ scenario: 's9' } as DebugProtocol.LaunchRequestArguments), /no built-in scenario 's9' \(available: s1, .*default\)/);
+    await assert.rejects(dc.launchRequest({ scenario: 'missing.mklab.json' } as DebugProtocol.LaunchRequestArguments), /cannot read the scenario .*missing\.mklab\.json: ENOENT/);
+    await assert.rejects(dc.launchRequest({ configuration: 'exokernel' } as DebugProtocol.LaunchRequestArguments), /"configuration" must be one of microkernel-iommu, microkernel, monolithic, got "exokernel"/);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('pause stops a running system at the next kernel entry; disconnect ends the adapter process', async () => {
+  const { dc, stopped: _never } = await launch({ scenario: 's1' });
+  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await dc.pauseRequest({ threadId: 1 });
+  const e = await stopped;
+  assert.equal(e.body.reason, 'pause');
+  assert.ok((await topFrame(dc, e.body.threadId!)).line > 0);
+  const child = (dc as unknown as { _adapterProcess: import('node:child_process').ChildProcess })._adapterProcess;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  await dc.disconnectRequest({});
+  assert.equal(await exited, 0);
+});
+
+test('reverse continue goes back, by replay, to the previous hit of a line breakpoint', async () => {
+  const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
+  const { dc, stopped } = await launch({ scenario: 's1' }, (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }));
+  try {
+    const first = await stopped;
+    const firstEntry = await scopeVariables(dc, (await topFrame(dc, first.body.threadId!)).id, 'Kernel entry');
+    const again = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.continueRequest({ threadId: first.body.threadId! });
+    const second = await again;
+    assert.equal(second.body.reason, 'breakpoint');
+    const secondEntry = await scopeVariables(dc, (await topFrame(dc, second.body.threadId!)).id, 'Kernel entry');
+    assert.ok(Number(secondEntry.get('step')) > Number(firstEntry.get('step')));
+
+    const back = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.reverseContinueRequest({ threadId: second.body.threadId! });
+    const b = await back;
+    assert.equal(b.body.reason, 'breakpoint');
+    const frame = await topFrame(dc, b.body.threadId!);
+    assert.equal(frame.line, copyLine);
+    const backEntry = await scopeVariables(dc, frame.id, 'Kernel entry');
+    assert.equal(backEntry.get('step'), firstEntry.get('step'));
+    assert.equal(backEntry.get('state digest'), firstEntry.get('state digest'));
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('exception breakpoints: a kernel panic (s1 monolithic), a restart (s1) and an IOMMU fault (s3) each stop with what happened', async () => {
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ scenario: 's1', configuration: 'monolithic' }, 'panic', /^Kernel panic: kernel panic in nic/],
+    [{ scenario: 's1' }, 'restart', /^Service restart: the reincarnation server restarted nic \(restart 1;/],
+    [{ scenario: 's3' }, 'iommu', /^IOMMU fault: IOMMU blocked a DMA write of \d+ bytes/],
+  ];
+  for (const [args, filter, expected] of cases) {
+    const { dc, stopped, output } = await launch(args, (c) => c.setExceptionBreakpointsRequest({ filters: [filter] }));
+    try {
+      const e = await stopped;
+      assert.equal(e.body.reason, 'exception', filter);
+      assert.match(e.body.description ?? '', expected);
+      // What stopped the session is also in the debug console.
+      const said = e.body.description!.replace(/^[^:]*: /, '');
+      assert.ok(output.some((o) => o.category === 'console' && o.text.includes(said)), `${said} in ${JSON.stringify(output)}`);
+      if (filter === 'panic') {
+        // A panicked kernel runs no further: continuing ends the session.
+        const terminated = dc.waitForEvent('terminated');
+        await dc.continueRequest({ threadId: e.body.threadId! });
+        await terminated;
+        assert.ok(output.some((o) => /the system cannot go on/.test(o.text)));
+      }
+    } finally {
+      await dc.stop();
+    }
+  }
+});
+
+test('a workspace driver: refused in an untrusted workspace; trusted, its line breakpoint hits, and other files are not verified', async () => {
+  const ws = mkdtempSync(join(dir, 'ws-'));
+  writeFileSync(
+    join(ws, 'echo.ts'),
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  const up = { value: 0 };
+  for (;;) {
+    yield sys.compute(1000);
+    yield sys.sys_getuptime(up);
+  }
+}
+`,
+  );
+  writeFileSync(join(ws, 'echo.conf'), 'service echo {\n  system BASIC;\n  ipc ALL;\n};\n');
+  writeFileSync(join(ws, 'notes.ts'), 'export const x = 1;\n');
+  writeFileSync(join(ws, 'mine.mklab.json'), JSON.stringify({ name: 'mine', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '10s', userDrivers: ['echo.ts'] }));
+
+  const untrusted = new DebugClient(process.execPath, adapter, 'microkernel', { env: { ...process.env, MKLAB_WORKSPACE_TRUSTED: '0' }, cwd: dir });
+  await untrusted.start();
+  try {
+    await untrusted.initializeRequest();
+    await assert.rejects(untrusted.launchRequest({ scenario: 'mine.mklab.json', cwd: ws } as DebugProtocol.LaunchRequestArguments), /runs workspace code \(userDrivers: echo\.ts\), and this workspace is not trusted/);
+  } finally {
+    await untrusted.stop();
+  }
+
+  let results: DebugProtocol.Breakpoint[][] = [];
+  const { dc, stopped } = await launch({ scenario: 'mine.mklab.json', cwd: ws }, async (c) => {
+    results = [
+      (await c.setBreakpointsRequest({ source: { path: join(ws, 'echo.ts') }, breakpoints: [{ line: 6 }] })).body.breakpoints,
+      (await c.setBreakpointsRequest({ source: { path: join(ws, 'notes.ts') }, breakpoints: [{ line: 1 }] })).body.breakpoints,
+    ];
+  });
+  try {
+    assert.equal(results[0]![0]!.verified, true);
+    assert.equal(results[1]![0]!.verified, false);
+    assert.match(results[1]![0]!.message ?? '', /notes\.ts is not the source of a driver, service or program this system runs \(.*echo\.ts/);
+    const e = await stopped;
+    assert.equal(e.body.reason, 'breakpoint');
+    assert.match(await threadName(dc, e.body.threadId!), /^echo /);
+    const frame = await topFrame(dc, e.body.threadId!);
+    assert.equal(frame.source?.path, join(ws, 'echo.ts'));
+    assert.equal(frame.line, 6);
+    assert.equal(frame.name, 'GETINFO (kernel call)');
+  } finally {
+    await dc.stop();
+  }
+});

@@ -1,0 +1,57 @@
+// The debugger's pure parts: package.json's `microkernel` debugger agrees with
+// the adapter's launch arguments, and IPC function breakpoints parse and match.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { LAUNCH_ARGUMENTS, LaunchError, parseLaunchArguments } from '../../../simulator/host/debug/launchConfig';
+import { BreakpointSyntaxError, matchesIpcBreakpoint, parseIpcBreakpoint } from '../../../simulator/host/debug/ipcBreakpoints';
+import { IpcCall, KernelCall } from '../../../simulator/kernel/constants';
+import { DlRequest } from '../../../simulator/services/protocol';
+import { costProfiles } from '../../../simulator/bench/costProfiles';
+import { SUPPORTED_CONFIGURATIONS } from '../../../simulator/system/machine';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const debuggers: { type: string; configurationAttributes: { launch: { properties: Record<string, { description?: string; markdownDescription?: string }> } }; initialConfigurations: Record<string, unknown>[] }[] =
+  pkg.contributes.debuggers;
+
+test('package.json describes exactly the launch arguments the adapter reads, each with a description', () => {
+  const d = debuggers.find((x) => x.type === 'microkernel');
+  assert.ok(d, 'a microkernel debugger is contributed');
+  const props = d.configurationAttributes.launch.properties;
+  assert.deepEqual(Object.keys(props).sort(), [...LAUNCH_ARGUMENTS].sort());
+  const enumOf = (name: string) => (props[name] as { enum?: string[] }).enum;
+  assert.deepEqual(enumOf('configuration'), [...SUPPORTED_CONFIGURATIONS]);
+  assert.deepEqual(enumOf('costProfile'), Object.keys(costProfiles));
+  for (const [name, p] of Object.entries(props)) assert.ok((p.description ?? p.markdownDescription ?? '').length > 20, name);
+  for (const c of d.initialConfigurations) assert.equal(parseLaunchArguments(c, false).description, c['scenario']);
+  assert.deepEqual(pkg.contributes.breakpoints.map((b: { language: string }) => b.language).sort(), ['javascript', 'typescript']);
+});
+
+test('launch arguments of the wrong type are refused, naming the argument', () => {
+  assert.throws(() => parseLaunchArguments({ stopOnEntry: 'yes' }, true), (e: Error) => e instanceof LaunchError && /"stopOnEntry" must be true or false, got "yes"/.test(e.message));
+  assert.throws(() => parseLaunchArguments({ costProfile: 'pentium' }, true), /"costProfile" must be one of sel4-haswell, .*got "pentium"/);
+  assert.throws(() => parseLaunchArguments({ heartbeatPeriodMs: 0 }, true), /"heartbeatPeriodMs" must be a positive number/);
+  assert.throws(() => parseLaunchArguments({ scenario: 42 }, true), /"scenario" must be the name of a built-in scenario/);
+  assert.deepEqual(parseLaunchArguments({ scenario: 'S2', seed: 7 }, false).params, { source: { kind: 'builtin', name: 's2' }, speed: 0, trusted: false, seed: 7 });
+});
+
+test('IPC breakpoints: to and from a process, any type, notifications and kernel calls', () => {
+  const sendrec = (caller: string, receiver: string, type: number) => ({ caller, kind: 'ipc' as const, callNr: IpcCall.SENDREC, receiver, messageType: type });
+  const write = parseIpcBreakpoint('nic <- DL_WRITE');
+  assert.equal(write.type, DlRequest.WRITE);
+  assert.ok(matchesIpcBreakpoint(write, sendrec('inet', 'nic', DlRequest.WRITE)));
+  assert.ok(!matchesIpcBreakpoint(write, sendrec('inet', 'nic', DlRequest.READ)));
+  assert.ok(!matchesIpcBreakpoint(write, sendrec('nic', 'inet', DlRequest.WRITE)));
+  const fromInet = parseIpcBreakpoint('inet->*');
+  assert.ok(matchesIpcBreakpoint(fromInet, sendrec('inet', 'ds', 0x123)));
+  assert.ok(!matchesIpcBreakpoint(fromInet, sendrec('nic', 'inet', 0x123)));
+  assert.equal(parseIpcBreakpoint('nic <- 0x201').type, DlRequest.WRITE);
+  const notify = parseIpcBreakpoint('rs <- notify');
+  assert.ok(matchesIpcBreakpoint(notify, { caller: 'nic', kind: 'ipc', callNr: IpcCall.NOTIFY, receiver: 'rs', messageType: undefined }));
+  assert.ok(!matchesIpcBreakpoint(notify, sendrec('nic', 'rs', 0x123)));
+  const devio = parseIpcBreakpoint('nic -> DEVIO');
+  assert.ok(matchesIpcBreakpoint(devio, { caller: 'nic', kind: 'kernelCall', callNr: KernelCall.DEVIO, receiver: undefined, messageType: undefined }));
+  assert.ok(!matchesIpcBreakpoint(devio, { caller: 'disk', kind: 'kernelCall', callNr: KernelCall.DEVIO, receiver: undefined, messageType: undefined }));
+  assert.throws(() => parseIpcBreakpoint('nic <- DEVIO'), (e: Error) => e instanceof BreakpointSyntaxError && /write 'nic -> DEVIO'/.test(e.message));
+  assert.throws(() => parseIpcBreakpoint('DL_WRITE'), /expected 'label <- TYPE'/);
+});
