@@ -45,7 +45,7 @@ function findSimpyPython() {
 }
 
 /** Messages per second of one run of the SimPy model (its own timing of its event loop). */
-function simpyRate(python, clients, rounds) {
+function runSimpy(python, clients, rounds) {
   const r = spawnSync(python, ['bench/simpy/pingpong.py', String(clients), String(rounds)], { encoding: 'utf8' });
   const m = /msgs_per_s=(\d+)/.exec(r.stdout ?? '');
   if (r.error || r.status !== 0 || !m) throw new Error(`bench: the SimPy model failed: ${r.error?.message ?? r.stderr}`);
@@ -84,7 +84,7 @@ const benches = {
     for (let i = 0; i < 9; i++) {
       sim.push(steady.window(now).messagesPerSecond);
       bare.push(runBarePingPong(clients, 25_000, now).messagesPerSecond);
-      if (python !== undefined && i % 2 === 0) simpy.push(simpyRate(python, clients, 20_000));
+      if (python !== undefined && i % 2 === 0) simpy.push(runSimpy(python, clients, 20_000));
     }
     // Cold: a fresh simulator from its first message, paying the first touch of the trace ring.
     const cold = [];
@@ -92,7 +92,7 @@ const benches = {
     const simRate = median(sim);
     const bareRate = median(bare);
     const coldRate = median(cold);
-    const simpyRate_ = simpy.length > 0 ? median(simpy) : undefined;
+    const simpyRate = simpy.length > 0 ? median(simpy) : undefined;
     console.log(`IPC ping-pong: ${clients} clients doing SENDREC to one server, tracing on into a 1 Mi-event ring`);
     console.log('  steady: median of 9 windows of 200,000 messages on one running simulator, bare loop interleaved');
     console.log('  cold: median of 3 fresh simulators of 800,000 messages each; SimPy: 20,000 rounds, median of 5, interleaved');
@@ -101,10 +101,10 @@ const benches = {
       ['simulator (steady)', Math.round(simRate), '1.00x'],
       ['simulator (cold)', Math.round(coldRate), `${(simRate / coldRate).toFixed(2)}x`],
       ['bare generator loop', Math.round(bareRate), `${(simRate / bareRate).toFixed(2)}x`],
-      ['SimPy', simpyRate_ === undefined ? 'n/a' : simpyRate_, simpyRate_ === undefined ? 'n/a' : `${(simRate / simpyRate_).toFixed(1)}x`],
+      ['SimPy', simpyRate === undefined ? 'n/a' : simpyRate, simpyRate === undefined ? 'n/a' : `${(simRate / simpyRate).toFixed(1)}x`],
     ]);
     console.log(
-      `bench ipc msgs_per_s=${Math.round(simRate)} vs_bare=${(simRate / bareRate).toFixed(2)} vs_simpy=${simpyRate_ === undefined ? 'na' : (simRate / simpyRate_).toFixed(1)} cold_msgs_per_s=${Math.round(coldRate)}`,
+      `bench ipc msgs_per_s=${Math.round(simRate)} vs_bare=${(simRate / bareRate).toFixed(2)} vs_simpy=${simpyRate === undefined ? 'na' : (simRate / simpyRate).toFixed(1)} cold_msgs_per_s=${Math.round(coldRate)}`,
     );
   },
 };

@@ -254,7 +254,6 @@ export class Simulator {
       this.listeners.ipc.length === 0 ? null : (kind, src, dst, type) => this.emit('ipc', { kind, src, dst, type, timeCycles: this.clock.now() });
   }
 
-
   // ---- external commands ---------------------------------------------------
 
   /** Applies an external command and logs it for replay (unless it comes from inside a run, which replay repeats by itself). */
