@@ -385,7 +385,8 @@ class Loader {
       else {
         for (const m of pm.value.members) {
           const v = m.value;
-          if (v.kind === 'string' || v.kind === 'number' || v.kind === 'boolean') params[m.key] = v.value;
+          if (v.kind === 'number' && !Number.isFinite(v.value)) this.error(v.range, 'range', `fault parameter "${m.key}" is too large a number`);
+          else if (v.kind === 'string' || v.kind === 'number' || v.kind === 'boolean') params[m.key] = v.value;
           else this.error(v.range, 'type', `fault parameter "${m.key}" must be a string, number or boolean, found ${describe(v)}`);
         }
       }

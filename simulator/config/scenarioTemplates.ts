@@ -23,7 +23,7 @@ export const SCENARIO_TEMPLATES: readonly ScenarioTemplate[] = [
       configuration: 'microkernel-iommu',
       seed: 1,
       duration: '8h',
-      workload: [{ kind: 'packet-stream', ratePerSecond: 1000, sizeBytes: 1500, direction: 'rx' }],
+      workload: [{ kind: 'packet-stream', ratePerSecond: 1000, sizeBytes: 1500, direction: 'tx' }],
       faults: [{ at: '1h', target: 'nic', type: 'crash', repeatEvery: '1h' }],
       options: { heartbeatPeriod: '5s', restartBackoff: true },
     },

@@ -460,7 +460,8 @@ class ServiceParser {
       case 'uid': {
         const a = this.single(key, head, values, false);
         if (a === undefined) return;
-        const login = MINIX_LOGINS[a.text];
+        // Own properties only: a login named like an Object property (`uid constructor`) is not a login.
+        const login = Object.hasOwn(MINIX_LOGINS, a.text) ? MINIX_LOGINS[a.text] : undefined;
         if (login !== undefined) {
           acc.uid = login;
           acc.uidLogin = a.text;

@@ -92,16 +92,23 @@ export function decodeTrace(bytes: Uint8Array, file: string): DecodedTrace | Tra
   } catch (e) {
     return fail(16, `expected a JSON header: ${(e as Error).message}`);
   }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) return fail(16, 'expected the header to be a JSON object');
   const n = header.count;
   if (!Number.isInteger(n) || n < 0) return fail(16, `expected a non-negative event count in the header, found ${String(n)}`);
   if (!Array.isArray(header.strings) || header.strings[0] !== '') return fail(16, 'expected a string table starting with the empty string');
+  const metaProblem = checkMeta(header);
+  if (metaProblem !== undefined) return fail(16, `expected ${metaProblem} in the header`);
   const kindBytes = (n + 3) & ~3;
   const start = 16 + pad4(headerLength);
   const need = start + n * 8 + kindBytes + n * 4 * 6;
   if (bytes.length < need) return fail(bytes.length, `expected ${need} bytes for ${n} events, the file has ${bytes.length}`);
   const trace = new TraceRecorder({ capacity: Math.max(1, n), mode: 'stop' });
-  for (const s of header.strings) trace.strings.intern(String(s));
+  for (const s of header.strings) {
+    if (typeof s !== 'string') return fail(16, `expected the string table to hold strings, found ${JSON.stringify(s)}`);
+    trace.strings.intern(s);
+  }
   const strings = header.strings.length;
+  if (trace.strings.size !== strings) return fail(16, 'expected the string table to hold each string once');
   let at = start;
   const timeAt = at;
   at += n * 8;
@@ -128,6 +135,20 @@ export function decodeTrace(bytes: Uint8Array, file: string): DecodedTrace | Tra
   }
   const { count: _count, firstSeq: _firstSeq, strings: _strings, ...meta } = header;
   return { meta, trace };
+}
+
+/** What is wrong with the header's metadata, for the error message; undefined if it is well formed. */
+function checkMeta(h: Header): string | undefined {
+  if (typeof h.scenario !== 'string') return 'the scenario name as a string';
+  if (typeof h.configuration !== 'string') return 'the configuration as a string';
+  if (typeof h.seed !== 'number' || !Number.isFinite(h.seed)) return 'the seed as a number';
+  if (typeof h.clockHz !== 'number' || !Number.isFinite(h.clockHz) || h.clockHz <= 0) return 'the clock rate (clockHz) as a number above 0';
+  const names: unknown = h.endpointNames;
+  if (names === null || typeof names !== 'object' || Array.isArray(names) || Object.values(names).some((v) => typeof v !== 'string')) {
+    return 'endpointNames as an object of process names';
+  }
+  if (h.dropped !== undefined && (!Number.isSafeInteger(h.dropped) || h.dropped < 0)) return 'the dropped count as a non-negative integer';
+  return undefined;
 }
 
 function pad4(n: number): number {

@@ -4,6 +4,7 @@ import * as walk from 'acorn-walk';
 import { transform, type Transform } from 'sucrase';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
 import {
+  clampPositions,
   composePositions,
   identityMap,
   insertionPositions,
@@ -87,7 +88,7 @@ export function compileDriverModule(file: string, text: string, hostModules: Rea
       sourceMapOptions: { compiledFilename: file },
     });
     stripped = result.code;
-    strippedPositions = result.sourceMap ? sourceMapPositions(result.sourceMap.mappings) : identityMap;
+    strippedPositions = composePositions(result.sourceMap ? sourceMapPositions(result.sourceMap.mappings) : identityMap, clampPositions(text));
   } catch (error) {
     const pos = typeof (error as { pos?: unknown }).pos === 'number' ? (error as { pos: number }).pos : 0;
     const at = offsetPositions(text)(pos);

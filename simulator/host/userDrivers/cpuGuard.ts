@@ -21,7 +21,12 @@ export class CpuBudgetExceeded extends Error {
 }
 
 export function isCpuBudgetExceeded(error: unknown): error is CpuBudgetExceeded {
-  return error instanceof CpuBudgetExceeded;
+  // `instanceof` asks a proxy for its prototype; a driver's proxy may throw instead of answering.
+  try {
+    return error instanceof CpuBudgetExceeded;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { compileDriverModule, DRIVER_EXTENSIONS, TICK_NAME, type CompiledModule, type ModuleImport } from './compileModule';
-import { CpuBudgetExceeded, CpuGuard, DEFAULT_CPU_BUDGET } from './cpuGuard';
+import { CpuGuard, DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from './cpuGuard';
 import type { Diagnostic } from './diagnostics';
 import { locateError } from './locateError';
 import { createSandbox, type SandboxOptions } from './sandbox';
@@ -79,11 +79,31 @@ export class GuardedGenerator implements Generator<unknown, unknown, unknown> {
     try {
       result = run();
     } catch (error) {
-      throw this.guard.tripped ?? error;
+      const thrown = readableThrow(error);
+      throw this.guard.tripped ?? thrown;
     }
     if (this.guard.tripped) throw this.guard.tripped;
     // The driver's realm made this object; the kernel gets one of its own.
     return result.done ? { done: true, value: result.value } : { done: false, value: result.value };
+  }
+}
+
+/**
+ * What a driver throws reaches the kernel, which prints it. A value that cannot be printed (a proxy
+ * whose traps throw, an object whose toString throws) is replaced by an error that says so; any
+ * other value passes unchanged, so that its stack still locates the throw.
+ */
+function readableThrow(error: unknown): unknown {
+  try {
+    if ((typeof error === 'object' || typeof error === 'function') && error !== null) {
+      Object.getPrototypeOf(error);
+      const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
+      void [String(name), String(message), String(stack)];
+    }
+    String(error);
+    return error;
+  } catch {
+    return new Error('the driver threw a value that cannot be read or printed (a proxy, or an object whose toString throws)');
   }
 }
 
@@ -126,34 +146,37 @@ export function loadUserDriver(path: string, options: LoadOptions = {}): LoadRes
     },
     main(sys) {
       const { exports, guard } = instantiate();
-      const main = exports.main ?? exports.default;
       guard.reset();
       try {
+        const main = mainExport(exports);
         const generator = (main as (sys: unknown) => Generator<unknown, unknown, unknown>)(sys);
         if (guard.tripped) throw guard.tripped;
         return new GuardedGenerator(generator, guard);
       } catch (error) {
-        throw guard.tripped ?? error;
+        const thrown = readableThrow(error);
+        throw guard.tripped ?? thrown;
       }
     },
   };
 
   // Evaluating once now turns top-level errors and a missing main into diagnostics rather than process crashes.
-  let probe: Record<string, unknown>;
+  // Reading main may run the driver's code too (module.exports may have a getter), so it is inside the try.
+  let main: unknown;
+  let isGenerator = false;
   try {
-    probe = instantiate().exports;
+    main = mainExport(instantiate().exports);
+    isGenerator = typeof main === 'function' && Object.prototype.toString.call(main) === '[object GeneratorFunction]';
   } catch (error) {
     return { ok: false, diagnostics: [evaluationDiagnostic(error, program)] };
   }
   const mainLocation = graph.modules.get(entry)?.mainLocation ?? { line: 1, column: 1 };
-  const main = probe.main ?? probe.default;
   if (typeof main !== 'function') {
     return {
       ok: false,
       diagnostics: [{ file: entry, ...mainLocation, code: 'no-main', message: 'a driver must export a generator function named main (export function* main(sys) { ... }) or export one as default' }],
     };
   }
-  if (Object.prototype.toString.call(main) !== '[object GeneratorFunction]') {
+  if (!isGenerator) {
     return {
       ok: false,
       diagnostics: [{ file: entry, ...mainLocation, code: 'main-not-generator', message: 'main must be a generator function (function* main(sys)), so that its blocking calls can be written yield* sys.receive(...)' }],
@@ -305,8 +328,24 @@ function evaluateGraph(
   return evaluated.get(entry)!.exports;
 }
 
+/** The driver's main: its export named main, else its default export (`module.exports` may be anything). */
+function mainExport(exports: unknown): unknown {
+  if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return undefined;
+  const named = exports as Record<string, unknown>;
+  return named.main ?? named.default;
+}
+
+/** Reads a property of a value the driver threw, which may be a proxy or have a getter that throws. */
+function thrownProperty(error: unknown, key: string): unknown {
+  try {
+    return (typeof error === 'object' || typeof error === 'function') && error !== null ? (error as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function evaluationDiagnostic(error: unknown, program: UserProgram): Diagnostic {
-  if (error instanceof CpuBudgetExceeded) {
+  if (isCpuBudgetExceeded(error)) {
     return {
       file: error.file,
       line: error.line,
@@ -315,7 +354,7 @@ function evaluationDiagnostic(error: unknown, program: UserProgram): Diagnostic 
       message: `the driver's top-level code ran ${error.budget} steps without finishing; this loop never ends`,
     };
   }
-  if ((error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+  if (thrownProperty(error, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
     return {
       file: program.source,
       line: 1,

@@ -1,5 +1,5 @@
 // Finds where in the user's own files an exception thrown by driver code came from.
-import { CpuBudgetExceeded } from './cpuGuard';
+import { isCpuBudgetExceeded } from './cpuGuard';
 
 /** What locateError needs of a loaded program. */
 export interface LocatableProgram {
@@ -21,15 +21,35 @@ export interface ErrorLocation {
   readonly located: boolean;
 }
 
+/**
+ * Reads what a thrown value says about itself. The value is the driver's: its properties may be getters or
+ * proxy traps that throw, and its toString may throw, so every read is guarded and falls back to a plain text.
+ */
+function guarded(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+function text(value: unknown, fallback: string): string {
+  if (typeof value === 'string') return value;
+  const s = guarded(() => String(value));
+  return typeof s === 'string' ? s : fallback;
+}
+
 function describe(error: unknown): { message: string; stack: string } {
   // Errors made in the driver's sandbox are not `instanceof Error` here: they come from another realm.
-  if (typeof error === 'object' && error !== null) {
-    const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
-    const text = `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : String(message)}`;
-    return { message: text, stack: typeof stack === 'string' ? stack : text };
+  if ((typeof error === 'object' || typeof error === 'function') && error !== null) {
+    const name = guarded(() => (error as { name?: unknown }).name);
+    const message = guarded(() => (error as { message?: unknown }).message);
+    const stack = guarded(() => (error as { stack?: unknown }).stack);
+    const line = `${typeof name === 'string' ? name : 'Error'}: ${text(message, 'a message that cannot be printed')}`;
+    return { message: line, stack: typeof stack === 'string' ? stack : line };
   }
-  const text = `a non-error value: ${typeof error === 'string' ? JSON.stringify(error) : String(error)}`;
-  return { message: text, stack: text };
+  const line = `a non-error value: ${typeof error === 'string' ? JSON.stringify(error) : text(error, typeof error)}`;
+  return { message: line, stack: line };
 }
 
 /**
@@ -40,7 +60,7 @@ function describe(error: unknown): { message: string; stack: string } {
  */
 export function locateError(error: unknown, program: LocatableProgram): ErrorLocation {
   const { message, stack } = describe(error);
-  if (error instanceof CpuBudgetExceeded) {
+  if (isCpuBudgetExceeded(error)) {
     return { file: error.file, line: error.line, column: error.column, message, stack, located: true };
   }
   for (const frame of stack.split('\n')) {

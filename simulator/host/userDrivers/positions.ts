@@ -118,3 +118,16 @@ export function offsetPositions(text: string): (offset: number) => Position {
     return { line: low, column: clamped - lineStarts[low]! };
   };
 }
+
+/**
+ * Keeps positions inside `text`: a map can overshoot where a transformation added text that the
+ * source map does not cover (the "use strict" prologue on the first line), and a location must
+ * never point past the end of a line or of the file.
+ */
+export function clampPositions(text: string): PositionMap {
+  const lengths = text.split('\n').map((line) => line.length);
+  return (position) => {
+    const line = Math.max(0, Math.min(position.line, lengths.length - 1));
+    return { line, column: Math.max(0, Math.min(position.column, lengths[line]!)) };
+  };
+}

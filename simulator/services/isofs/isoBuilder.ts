@@ -197,8 +197,11 @@ export function corruptedCdImage(): Uint8Array {
   return corruptRootDirectory(builtinCdImage());
 }
 
-/** Images by the names scenarios use in a cd-read workload's `image`. */
-export const BUILTIN_IMAGES: Readonly<Record<string, () => Uint8Array>> = {
+/**
+ * Images by the names scenarios use in a cd-read workload's `image`. Without a prototype, so that a
+ * name such as "constructor" or "__proto__" written in a scenario is not taken for a built-in image.
+ */
+export const BUILTIN_IMAGES: Readonly<Record<string, () => Uint8Array>> = Object.assign(Object.create(null) as Record<string, () => Uint8Array>, {
   'builtin:cd.iso': builtinCdImage,
   'builtin:corrupted-cdr.iso': corruptedCdImage,
-};
+});
