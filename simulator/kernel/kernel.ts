@@ -787,6 +787,7 @@ export class Kernel implements GrantContext {
     p.fault = null;
     p.trapPending = false;
     p.entryLocation = undefined;
+    p.entryCallers = undefined;
     p.supervisor = spec.supervisor ?? creator;
     p.childEvents.length = 0;
     p.alarmTimer = 0;

@@ -71,6 +71,8 @@ export interface KernelEntry {
   readonly message: Message | null;
   /** The program's file:line:column, when source locations are captured. */
   readonly location: string | undefined;
+  /** The program frames that called into `location` (helpers reached by `yield*` or plain calls), innermost first; empty when none or not captured. */
+  readonly callers: readonly string[];
   readonly timeCycles: number;
 }
 
@@ -447,6 +449,7 @@ export class Simulator {
       args: isCall ? [p.reqA, p.reqB, p.reqC, p.reqD, p.reqE] : [p.reqA],
       message: isCall ? null : p.reqMsg,
       location: p.entryLocation,
+      callers: p.entryCallers === undefined ? [] : p.entryCallers.split('\n'),
       timeCycles: this.clock.now(),
     };
   }

@@ -163,7 +163,11 @@ export class Sys {
   private entry(kind: number): Trap {
     const p = this.p;
     p.reqKind = kind;
-    if (this.settings.captureSourceLocations) p.entryLocation = callerLocation(new Error().stack);
+    if (this.settings.captureSourceLocations) {
+      const frames = programFrames(new Error().stack);
+      p.entryLocation = frames[0];
+      p.entryCallers = frames.length > 1 ? frames.slice(1).join('\n') : undefined;
+    }
     return TRAP;
   }
 
@@ -403,16 +407,34 @@ export class Sys {
   }
 }
 
-/** The first stack frame outside this file: the program's own source location. */
-function callerLocation(stack: string | undefined): string | undefined {
-  if (stack === undefined) return undefined;
+/** The line where the program's code was resumed by the scheduler: everything above it is the program's. */
+const RESUMED = /\bnext \(<anonymous>\)\s*$/;
+const LOCATED = /\(?([^\s()]+:\d+:\d+)\)?\s*$/;
+
+/**
+ * The program's own frames at a kernel entry, innermost first, as
+ * file:line:column: every located frame outside this file above the last
+ * generator resumption (the scheduler's `next`), so helpers reached by `yield*`
+ * or by plain calls are included. Only as many as the engine's stack trace
+ * limit keeps (the debug adapter raises it).
+ */
+function programFrames(stack: string | undefined): string[] {
+  if (stack === undefined) return [];
   const lines = stack.split('\n');
-  for (let i = 1; i < lines.length; i++) {
+  let end = lines.length;
+  for (let i = lines.length - 1; i > 0; i--) {
+    if (RESUMED.test(lines[i]!)) {
+      end = i;
+      break;
+    }
+  }
+  const frames: string[] = [];
+  for (let i = 1; i < end; i++) {
     const line = lines[i]!;
     // Frames of the SDK itself are skipped by name, or by file where a minified bundle renamed them.
-    if (line.includes('Sys.') || line.includes('callerLocation') || /[\\/]sdk[\\/]sys\.[jt]s:/.test(line)) continue;
-    const m = /\(?([^\s()]+:\d+:\d+)\)?\s*$/.exec(line);
-    if (m !== null) return m[1];
+    if (RESUMED.test(line) || line.includes('Sys.') || line.includes('programFrames') || /[\\/]sdk[\\/]sys\.[jt]s:/.test(line)) continue;
+    const m = LOCATED.exec(line);
+    if (m !== null) frames.push(m[1]!);
   }
-  return undefined;
+  return frames;
 }

@@ -6,10 +6,14 @@
 import { basename, resolve } from 'node:path';
 import {
   Breakpoint,
+  BreakpointEvent,
   DebugSession,
+  type ErrorDestination,
   Handles,
   InitializedEvent,
   OutputEvent,
+  ProgressEndEvent,
+  ProgressStartEvent,
   Scope,
   Source,
   StackFrame,
@@ -24,9 +28,9 @@ import type { KernelEntry } from '../../kernel/simulator';
 import { formatSimTime } from '../../system/machine';
 import { parseLocation } from '../../trace/locations';
 import { traceNaming } from '../traceNames';
-import { BreakpointSyntaxError, parseIpcBreakpoint } from './ipcBreakpoints';
+import { BreakpointSyntaxError, parseIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
 import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
-import { DebugRuntime, EXCEPTION_FILTERS, type ExceptionFilter, type Stop } from './runtime';
+import { DebugRuntime, EXCEPTION_FILTERS, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
 
 /** The environment variable through which the editor says the workspace is trusted (never a launch argument). */
 export const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
@@ -51,8 +55,13 @@ export class MicrokernelDebugSession extends DebugSession {
   private variables = new Handles<VariableSource>();
   private nextBreakpointId = 1;
   private readonly naming = traceNaming();
-  private readonly lineBreakpointsByKey = new Map<string, { id: number; line: number }[]>();
+  /** Line breakpoints by source key, and function breakpoints, with what the client was last told about each. */
+  private readonly lineBreakpointsByKey = new Map<string, { path: string; list: (ClientBreakpoint & { readonly line: number })[] }>();
+  private functionBreakpoints: (ClientBreakpoint & { bp: IpcBreakpoint | undefined })[] = [];
   private ended = false;
+  /** Whether the client shows progress events (the editor does). */
+  private progressReporting = false;
+  private nextProgressId = 1;
 
   constructor() {
     super();
@@ -60,7 +69,8 @@ export class MicrokernelDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.progressReporting = args.supportsProgressReporting === true;
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
@@ -82,8 +92,10 @@ export class MicrokernelDebugSession extends DebugSession {
         stopped: (stop) => this.reportStop(stop),
         output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
         thread: (reason, endpoint) => this.sendEvent(new ThreadEvent(reason, this.threadId(endpoint))),
-        ended: (message) => this.end(message),
+        ended: (message, failed) => this.end(message, failed),
       });
+      // Breakpoints that came before the system existed apply to it now, checked against it.
+      this.recheckBreakpoints();
       const s = this.runtime.system;
       this.sendEvent(new OutputEvent(`Microkernel Lab: ${s.name} (${s.configuration}, seed ${s.options.seed}) booted; the debugger stops before kernel entries.\n`, 'console'));
       if (unknown.length > 0) this.sendEvent(new OutputEvent(`launch: ignoring unknown argument(s) ${unknown.join(', ')}\n`, 'console'));
@@ -108,51 +120,27 @@ export class MicrokernelDebugSession extends DebugSession {
     const path = args.source.path ?? '';
     const key = sourceKey(path);
     const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    const rt = this.runtime;
-    const known = rt === undefined ? [] : rt.programSources().map(sourceKey);
-    const isProgram = known.includes(key);
-    const isLibrary = !isProgram && /^simulator\/(drivers|services|programs)\//.test(key);
-    const verified = isProgram || isLibrary;
-    const why = verified
-      ? undefined
-      : `${basename(path)} is not the source of a driver, service or program this system runs (${known.map((k) => basename(k)).join(', ')})`;
-    const list = requested.map((b) => ({ id: this.nextBreakpointId++, line: b.line }));
-    this.lineBreakpointsByKey.set(key, list);
+    const check = this.checkLineSource(path, key);
+    const list = requested.map((b) => ({ id: this.nextBreakpointId++, line: b.line, ...check }));
     if (list.length === 0) this.lineBreakpointsByKey.delete(key);
-    if (rt !== undefined) rt.lineBreakpoints = new Map([...this.lineBreakpointsByKey].map(([k, v]) => [k, v.map((b) => ({ id: b.id, key: k, line: b.line }))]));
-    response.body = {
-      breakpoints: list.map((b) => {
-        const bp = new Breakpoint(verified, b.line, undefined, new Source(basename(path), path)) as DebugProtocol.Breakpoint;
-        bp.id = b.id;
-        if (why !== undefined) bp.message = why;
-        return bp;
-      }),
-    };
+    else this.lineBreakpointsByKey.set(key, { path, list });
+    this.applyBreakpoints();
+    response.body = { breakpoints: list.map((b) => lineBreakpoint(b, path)) };
     this.sendResponse(response);
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
-    const rt = this.runtime;
-    const processes = new Set(rt === undefined ? [] : [...rt.sim.programs.names(), ...rt.sim.processes().map((p) => p.name)]);
-    const parsed: { id: number; bp: ReturnType<typeof parseIpcBreakpoint> }[] = [];
-    const out: DebugProtocol.Breakpoint[] = [];
-    for (const fb of args.breakpoints) {
+    this.functionBreakpoints = args.breakpoints.map((fb) => {
       const id = this.nextBreakpointId++;
       try {
         const bp = parseIpcBreakpoint(fb.name);
-        parsed.push({ id, bp });
-        const known = rt === undefined || processes.has(bp.label);
-        out.push({
-          id,
-          verified: known,
-          ...(known ? {} : { message: `no process or program '${bp.label}' in this system (${[...processes].sort().join(', ')})` }),
-        });
+        return { id, bp, ...this.checkFunctionBreakpoint(bp) };
       } catch (e) {
-        out.push({ id, verified: false, message: e instanceof BreakpointSyntaxError ? e.message : String(e) });
+        return { id, bp: undefined, verified: false, message: e instanceof BreakpointSyntaxError ? e.message : String(e) };
       }
-    }
-    if (rt !== undefined) rt.ipcBreakpoints = parsed;
-    response.body = { breakpoints: out };
+    });
+    this.applyBreakpoints();
+    response.body = { breakpoints: this.functionBreakpoints.map(functionBreakpoint) };
     this.sendResponse(response);
   }
 
@@ -189,12 +177,16 @@ export class MicrokernelDebugSession extends DebugSession {
       const entry = current ?? rt.lastEntry.get(endpoint);
       const info = rt.sim.processes().find((p) => p.endpoint === endpoint);
       if (entry !== undefined) {
-        const loc = entry.location === undefined ? undefined : parseLocation(entry.location);
-        const name = this.frameName(entry) + (current === undefined ? ` (${info?.state ?? 'ended'})` : '');
-        const source = loc === undefined ? undefined : new Source(basename(loc.file), loc.file);
-        frames.push(new StackFrame(args.threadId, name, source, loc?.line ?? 0, loc?.column ?? 0));
+        // The kernel entry's own line, then the program's lines that led to it (helpers reached by yield* or plain calls).
+        const chain = [entry.location, ...entry.callers];
+        chain.forEach((at, depth) => {
+          const loc = at === undefined ? undefined : parseLocation(at);
+          const name = depth === 0 ? this.frameName(entry) + (current === undefined ? ` (${info?.state ?? 'ended'})` : '') : `${info?.name ?? 'process'}, caller ${depth}`;
+          const source = loc === undefined ? undefined : new Source(basename(loc.file), loc.file);
+          frames.push(new StackFrame(frameId(args.threadId, depth), name, source, loc?.line ?? 0, loc?.column ?? 0));
+        });
       } else {
-        frames.push(new StackFrame(args.threadId, `${info?.name ?? 'process'} (${info?.state ?? 'ended'}, no kernel entry yet)`));
+        frames.push(new StackFrame(frameId(args.threadId, 0), `${info?.name ?? 'process'} (${info?.state ?? 'ended'}, no kernel entry yet)`));
       }
     }
     response.body = { stackFrames: frames, totalFrames: frames.length };
@@ -203,7 +195,7 @@ export class MicrokernelDebugSession extends DebugSession {
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const rt = this.runtime;
-    const endpoint = this.endpoints.get(args.frameId);
+    const endpoint = this.endpoints.get(threadOfFrame(args.frameId));
     const scopes: Scope[] = [];
     if (rt !== undefined && endpoint !== undefined) {
       const current = rt.stop?.entry?.endpoint === endpoint ? rt.stop.entry : undefined;
@@ -211,6 +203,11 @@ export class MicrokernelDebugSession extends DebugSession {
       if (entry !== undefined) {
         // A blocked process's message buffer may have been written since (a reply): only the current entry's message is shown.
         if (current !== undefined && isSending(current)) scopes.push(new Scope('Message', this.variables.create(() => this.messageVariables(current)), false));
+        else {
+          // Otherwise the message the process last received: the request it is handling.
+          const received = rt.received.get(endpoint);
+          if (received !== undefined) scopes.push(new Scope('Message', this.variables.create(() => this.receivedVariables(endpoint, received)), false));
+        }
         scopes.push(new Scope('Kernel entry', this.variables.create(() => this.entryVariables(entry, current !== undefined)), false));
       }
       scopes.push(new Scope('Process', this.variables.create(() => this.processVariables(endpoint)), false));
@@ -258,7 +255,7 @@ export class MicrokernelDebugSession extends DebugSession {
       this.sendErrorResponse(response, { id: 1002, format: 'step back: the system must be stopped at a process', showUser: true });
       return;
     }
-    rt.stepBack(endpoint).then(
+    this.withProgress(`Stepping back: replaying the system to ${rt.nameOf(endpoint)}'s previous kernel entry`, () => rt.stepBack(endpoint)).then(
       (went) => {
         if (!went) {
           this.sendErrorResponse(response, { id: 1003, format: `step back: ${rt.nameOf(endpoint)} has no earlier kernel entry in this session`, showUser: true });
@@ -277,7 +274,7 @@ export class MicrokernelDebugSession extends DebugSession {
       this.sendErrorResponse(response, { id: 1002, format: 'reverse continue: the system must be stopped', showUser: true });
       return;
     }
-    rt.reverseContinue().then(
+    this.withProgress('Reverse continue: replaying the system to the previous breakpoint', () => rt.reverseContinue()).then(
       () => {
         this.sendResponse(response);
         if (rt.stop !== undefined) this.reportStop(rt.stop);
@@ -318,11 +315,92 @@ export class MicrokernelDebugSession extends DebugSession {
     go();
   }
 
-  private end(message: string): void {
+  private end(message: string, failed = false): void {
     if (this.ended) return;
     this.ended = true;
-    if (message !== 'terminated') this.sendEvent(new OutputEvent(`Microkernel Lab: ${message}\n`, 'console'));
+    // 'important' output is shown by the editor as a notification: a failure must not hide in the debug console.
+    if (message !== 'terminated') this.sendEvent(new OutputEvent(`Microkernel Lab: ${message}\n`, failed ? 'important' : 'console'));
     this.sendEvent(new TerminatedEvent());
+  }
+
+  /**
+   * A request handler that throws is answered by the library with an error meant for telemetry only, which
+   * the editor does not show: say what failed, to the user and in the debug console.
+   */
+  protected override sendErrorResponse(
+    response: DebugProtocol.Response,
+    codeOrMessage: number | DebugProtocol.Message,
+    format?: string,
+    variables?: unknown,
+    dest?: ErrorDestination,
+  ): void {
+    if (codeOrMessage === INTERNAL_ERROR) {
+      const vars = (variables ?? {}) as { _exception?: string; _stack?: string };
+      const text = `Microkernel Lab debugger: '${response.command}' failed: ${vars._exception ?? 'unknown error'}`;
+      this.sendEvent(new OutputEvent(`${text}\n${vars._stack ?? ''}\n`, 'stderr'));
+      super.sendErrorResponse(response, { id: INTERNAL_ERROR, format: text, showUser: true });
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage, format, variables, dest);
+  }
+
+  /** Whether a line breakpoint in `path` can hit: its file must be a source the system runs (or a built-in library of theirs). */
+  private checkLineSource(path: string, key: string): { verified: boolean; message?: string } {
+    const rt = this.runtime;
+    if (rt === undefined) return { verified: false, message: 'checked when the system boots' };
+    const known = rt.programSources().map(sourceKey);
+    if (known.includes(key) || /^simulator\/(drivers|services|programs)\//.test(key)) return { verified: true };
+    return { verified: false, message: `${basename(path)} is not the source of a driver, service or program this system runs (${known.map((k) => basename(k)).join(', ')})` };
+  }
+
+  private checkFunctionBreakpoint(bp: IpcBreakpoint): { verified: boolean; message?: string } {
+    const rt = this.runtime;
+    if (rt === undefined) return { verified: false, message: 'checked when the system boots' };
+    const processes = new Set([...rt.sim.programs.names(), ...rt.sim.processes().map((p) => p.name)]);
+    if (processes.has(bp.label)) return { verified: true };
+    return { verified: false, message: `no process or program '${bp.label}' in this system (${[...processes].sort().join(', ')})` };
+  }
+
+  /** Once the system has booted: checks the breakpoints set before it, and tells the client of each that changed. */
+  private recheckBreakpoints(): void {
+    const same = (a: ClientBreakpoint, b: { verified: boolean; message?: string }) => a.verified === b.verified && a.message === b.message;
+    for (const [key, entry] of this.lineBreakpointsByKey) {
+      const check = this.checkLineSource(entry.path, key);
+      entry.list = entry.list.map((b) => {
+        if (same(b, check)) return b;
+        const updated = { id: b.id, line: b.line, ...check };
+        this.sendEvent(new BreakpointEvent('changed', lineBreakpoint(updated, entry.path)));
+        return updated;
+      });
+    }
+    this.functionBreakpoints = this.functionBreakpoints.map((b) => {
+      if (b.bp === undefined) return b;
+      const check = this.checkFunctionBreakpoint(b.bp);
+      if (same(b, check)) return b;
+      const updated = { id: b.id, bp: b.bp, ...check };
+      this.sendEvent(new BreakpointEvent('changed', functionBreakpoint(updated)));
+      return updated;
+    });
+    this.applyBreakpoints();
+  }
+
+  /** Going back replays the system from boot, which may take seconds: the editor shows it as progress meanwhile. */
+  private async withProgress<T>(title: string, work: () => Promise<T>): Promise<T> {
+    if (!this.progressReporting) return work();
+    const id = `mklab-replay-${this.nextProgressId++}`;
+    this.sendEvent(new ProgressStartEvent(id, title));
+    try {
+      return await work();
+    } finally {
+      this.sendEvent(new ProgressEndEvent(id));
+    }
+  }
+
+  private applyBreakpoints(): void {
+    const rt = this.runtime;
+    if (rt === undefined) return;
+    rt.lineBreakpoints = new Map([...this.lineBreakpointsByKey].map(([k, v]) => [k, v.list.map((b) => ({ id: b.id, key: k, line: b.line }))]));
+    rt.ipcBreakpoints = this.functionBreakpoints.flatMap((b) => (b.bp === undefined ? [] : [{ id: b.id, bp: b.bp }]));
   }
 
   private threadId(endpoint: number): number {
@@ -384,6 +462,24 @@ export class MicrokernelDebugSession extends DebugSession {
       }
     });
     return vars.length > 0 ? vars : [v('message', 'none pending')];
+  }
+
+  private receivedVariables(endpoint: number, r: ReceivedMessage): DebugProtocol.Variable[] {
+    const self = this.runtimeName(endpoint);
+    const type = r.words[1]!;
+    const from = r.words[0]!;
+    const name = this.naming.messageTypeName(type, self);
+    const vars = [
+      v('type', `${name ?? 'unknown'} (0x${(type >>> 0).toString(16)})`),
+      v('from', `${this.runtimeName(from)} (endpoint ${from})`),
+      v('to', `${self} (endpoint ${endpoint})`),
+      v('received', `by ${r.call}: the last message this process received, the request it is handling`),
+    ];
+    for (let w = 2; w < 16; w++) {
+      const x = r.words[w]!;
+      vars.push(v(`payload[${w - 2}]`, `${x} (0x${(x >>> 0).toString(16).padStart(8, '0')})`));
+    }
+    return vars;
   }
 
   private entryVariables(e: KernelEntry, current: boolean): DebugProtocol.Variable[] {
@@ -477,10 +573,43 @@ export class MicrokernelDebugSession extends DebugSession {
   }
 }
 
+/** A breakpoint as the client was last told of it. */
+interface ClientBreakpoint {
+  readonly id: number;
+  readonly line?: number;
+  readonly verified: boolean;
+  readonly message?: string;
+}
+
+function lineBreakpoint(b: ClientBreakpoint, path: string): DebugProtocol.Breakpoint {
+  const bp = new Breakpoint(b.verified, b.line, undefined, new Source(basename(path), path)) as DebugProtocol.Breakpoint;
+  bp.id = b.id;
+  if (b.message !== undefined) bp.message = b.message;
+  return bp;
+}
+
+function functionBreakpoint(b: ClientBreakpoint): DebugProtocol.Breakpoint {
+  return { id: b.id, verified: b.verified, ...(b.message === undefined ? {} : { message: b.message }) };
+}
+
+/** The code @vscode/debugadapter answers a request with when its handler threw. */
+const INTERNAL_ERROR = 1104;
+
 function isSending(e: KernelEntry): boolean {
   return e.kind === 'ipc' && e.callNr !== IpcCall.RECEIVE;
 }
 
 function v(name: string, value: string): DebugProtocol.Variable {
   return { name, value, variablesReference: 0 };
+}
+
+/** Frames of a thread: the kernel entry (depth 0) and its callers; every frame of a thread has the thread's scopes. */
+const FRAMES_PER_THREAD = 1024;
+
+function frameId(threadId: number, depth: number): number {
+  return threadId * FRAMES_PER_THREAD + Math.min(depth, FRAMES_PER_THREAD - 1);
+}
+
+function threadOfFrame(id: number): number {
+  return Math.floor(id / FRAMES_PER_THREAD);
 }

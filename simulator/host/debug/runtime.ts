@@ -48,7 +48,15 @@ export interface RuntimeListener {
   stopped(stop: Stop): void;
   output(category: 'console' | 'stdout' | 'stderr', text: string): void;
   thread(reason: 'started' | 'exited', endpoint: number): void;
-  ended(message: string): void;
+  /** The session is over; `failed` when it ended by an error the user must be told about, not by running its course. */
+  ended(message: string, failed?: boolean): void;
+}
+
+/** A copy of the message a RECEIVE (or SENDREC's reply) delivered, as the process's buffer held it at its next kernel entry. */
+export interface ReceivedMessage {
+  readonly words: Int32Array;
+  /** The call that received it (RECEIVE or SENDREC). */
+  readonly call: string;
 }
 
 type Mode =
@@ -115,6 +123,8 @@ export class DebugRuntime {
   exceptionFilters = new Set<ExceptionFilter>();
   /** The last kernel entry of each live process: where a blocked process waits. */
   readonly lastEntry = new Map<number, KernelEntry>();
+  /** The last message each live process received: the request a driver is handling while it makes kernel calls. */
+  readonly received = new Map<number, ReceivedMessage>();
   readonly untilCycles: number | null;
 
   private mode: Mode = { kind: 'continue' };
@@ -249,16 +259,16 @@ export class DebugRuntime {
         return;
       }
     } catch (e) {
-      this.finish(`the simulation failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.finish(`the simulation failed: ${e instanceof Error ? e.message : String(e)}`, true);
       return;
     }
     setImmediate(() => this.tick(generation));
   }
 
-  private finish(message: string): void {
+  private finish(message: string, failed = false): void {
     this.running = false;
     this.generation++;
-    this.listener.ended(message);
+    this.listener.ended(message, failed);
   }
 
   // ---- the kernel-entry hook -----------------------------------------------
@@ -279,6 +289,7 @@ export class DebugRuntime {
     });
     sim.on('processEnded', (e) => {
       this.lastEntry.delete(e.endpoint);
+      this.received.delete(e.endpoint);
       if (this.fresh()) this.listener.thread('exited', e.endpoint);
       const r = e.reason;
       if (r.kind === 'crash' || r.kind === 'fault') {
@@ -337,13 +348,25 @@ export class DebugRuntime {
   private onEntry(entry: KernelEntry): 'pause' | 'continue' {
     if (this.replaying) return this.replayTarget(entry);
     const steps = this.sim.steps;
-    this.log.add(steps, entry.endpoint, entry.location);
+    this.log.add(steps, entry.endpoint, frameChain(entry));
+    this.noteReceived(entry);
     this.lastEntry.set(entry.endpoint, entry);
     if (this.createdSinceCheck) this.checkRestarts();
     const stop = this.decide(entry);
     if (stop === undefined) return 'continue';
     this.stop = stop;
     return 'pause';
+  }
+
+  /**
+   * At a process's kernel entry, its previous entry's RECEIVE (or SENDREC) buffer holds what the
+   * kernel delivered: keep a copy, so that the debugger can show the message the process is handling.
+   */
+  private noteReceived(entry: KernelEntry): void {
+    const previous = this.lastEntry.get(entry.endpoint);
+    if (previous === undefined || previous.kind !== 'ipc' || previous.message === null) return;
+    if (previous.callNr !== IpcCall.RECEIVE && previous.callNr !== IpcCall.SENDREC) return;
+    this.received.set(entry.endpoint, { words: previous.message.words.slice(), call: previous.call });
   }
 
   private decide(entry: KernelEntry): Stop | undefined {
@@ -354,7 +377,7 @@ export class DebugRuntime {
     }
     const mode = this.mode;
     if (mode.kind === 'entry') return { reason: 'entry', entry, description: `Kernel entry of ${entry.name}` };
-    const lineIds = this.lineBreakpointsAt(entry.location);
+    const lineIds = this.lineBreakpointsAt(frameChain(entry));
     if (lineIds.length > 0) return { reason: 'breakpoint', entry, description: 'Breakpoint', breakpointIds: lineIds };
     const fnIds = this.ipcBreakpointsFor(entry);
     if (fnIds.length > 0) return { reason: 'function breakpoint', entry, description: 'IPC breakpoint', breakpointIds: fnIds };
@@ -366,13 +389,17 @@ export class DebugRuntime {
     return undefined;
   }
 
-  private lineBreakpointsAt(location: string | undefined): number[] {
-    if (location === undefined || this.lineBreakpoints.size === 0) return [];
-    const loc = parseLocation(location);
-    if (loc === undefined) return [];
-    const list = this.lineBreakpoints.get(this.sourceKey(loc.file));
-    if (list === undefined) return [];
-    return list.filter((b) => b.line === loc.line).map((b) => b.id);
+  /** Line breakpoints on any frame of a kernel entry's chain (its location and the program frames that called into it). */
+  private lineBreakpointsAt(chain: string | undefined): number[] {
+    if (chain === undefined || this.lineBreakpoints.size === 0) return [];
+    const hits: number[] = [];
+    for (const frame of chain.split('\n')) {
+      const loc = parseLocation(frame);
+      if (loc === undefined) continue;
+      const list = this.lineBreakpoints.get(this.sourceKey(loc.file));
+      if (list !== undefined) for (const b of list) if (b.line === loc.line && !hits.includes(b.id)) hits.push(b.id);
+    }
+    return hits;
   }
 
   private ipcBreakpointsFor(entry: KernelEntry): number[] {
@@ -476,18 +503,21 @@ export class DebugRuntime {
     const old = this.system;
     const shownBefore = this.shownUntil;
     const lastBefore = new Map(this.lastEntry);
+    const receivedBefore = new Map(this.received);
     this.shownUntil = Math.max(this.shownUntil, old.sim.steps);
     this.system = system;
     this.replaying = true;
     this.replayStop = target;
     this.lastEntry.clear();
+    this.received.clear();
     this.attach(system);
     let entry: KernelEntry | undefined;
     const hook = system.sim.kernelEntryHook!;
     system.sim.kernelEntryHook = (e) => {
       const r = hook(e);
       if (r === 'pause') entry = e;
-      // Keep the last entry of every process, as the forward run does.
+      // Keep the last entry and the last received message of every process, as the forward run does.
+      this.noteReceived(e);
       this.lastEntry.set(e.endpoint, e);
       return r;
     };
@@ -510,14 +540,16 @@ export class DebugRuntime {
         if (paused) break;
         await new Promise((r) => setImmediate(r));
       }
-      if (entry === undefined || entry.location !== target.location) {
-        throw new Error(`the replay diverged: expected ${this.nameOf(target.endpoint)} at ${target.location ?? 'an unknown location'}, found ${entry?.name ?? 'nothing'} at ${entry?.location ?? 'an unknown location'} (did a workspace driver change on disk?)`);
+      if (entry === undefined || frameChain(entry) !== target.location) {
+        throw new Error(`the replay diverged: expected ${this.nameOf(target.endpoint)} at ${target.location?.split('\n')[0] ?? 'an unknown location'}, found ${entry?.name ?? 'nothing'} at ${entry?.location ?? 'an unknown location'} (did a workspace driver change on disk?)`);
       }
     } catch (e) {
       this.system = old;
       this.shownUntil = shownBefore;
       this.lastEntry.clear();
       for (const [k, e2] of lastBefore) this.lastEntry.set(k, e2);
+      this.received.clear();
+      for (const [k, r] of receivedBefore) this.received.set(k, r);
       this.replaying = false;
       this.running = false;
       throw e;
@@ -537,3 +569,9 @@ export class DebugRuntime {
 const SPECIAL: Readonly<Record<number, string>> = {
   [HARDWARE]: 'HARDWARE', [SYSTEM]: 'SYSTEM', [CLOCK]: 'CLOCK', [IDLE]: 'IDLE', [ASYNCM]: 'ASYNCM', [ANY]: 'ANY', [NONE]: 'NONE', [SELF]: 'SELF',
 };
+
+/** A kernel entry's frames, innermost first, '\n'-separated: what breakpoints are matched on and replay checks. */
+export function frameChain(entry: KernelEntry): string | undefined {
+  if (entry.location === undefined) return undefined;
+  return entry.callers.length === 0 ? entry.location : [entry.location, ...entry.callers].join('\n');
+}

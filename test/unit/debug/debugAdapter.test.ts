@@ -36,7 +36,12 @@ interface Started {
 }
 
 /** Starts the adapter, launches, lets `configure` set breakpoints, and finishes the configuration. */
-async function launch(args: Record<string, unknown>, configure: (dc: DebugClient) => Promise<unknown> = async () => undefined, trusted = true): Promise<Started> {
+async function launch(
+  args: Record<string, unknown>,
+  configure: (dc: DebugClient) => Promise<unknown> = async () => undefined,
+  trusted = true,
+  initialize: Partial<DebugProtocol.InitializeRequestArguments> = {},
+): Promise<Started> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '--enable-source-maps' };
   if (trusted) env['MKLAB_WORKSPACE_TRUSTED'] = '1';
   else delete env['MKLAB_WORKSPACE_TRUSTED'];
@@ -45,7 +50,7 @@ async function launch(args: Record<string, unknown>, configure: (dc: DebugClient
   await dc.start();
   const output: { category: string; text: string }[] = [];
   dc.on('output', (e: DebugProtocol.OutputEvent) => output.push({ category: e.body.category ?? 'console', text: e.body.output }));
-  const init = await dc.initializeRequest();
+  const init = await dc.initializeRequest({ adapterID: 'microkernel', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...initialize });
   assert.equal(init.body?.supportsStepBack, true);
   const initialized = dc.waitForEvent('initialized');
   await dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'test', ...args } as DebugProtocol.LaunchRequestArguments);
@@ -122,6 +127,11 @@ test('a line breakpoint in the NIC driver stops the nic thread at that line; nex
     assert.match(privileges.get('kernel calls') ?? '', /\bDEVIO\b/);
     const iommu = await scopeVariables(dc, frame.id, 'IOMMU');
     assert.match(iommu.get('mapping 0') ?? '', /^IOVA 0x[0-9a-f]+ → 0x[0-9a-f]+ \+\d+ bytes R?W?$/);
+    // At a kernel call the Message scope shows the request nic is handling: the DL_WRITE inet sent it.
+    const message = await scopeVariables(dc, frame.id, 'Message');
+    assert.equal(message.get('type'), 'DL_WRITE (0x201)');
+    assert.match(message.get('from') ?? '', /^inet \(endpoint \d+\)$/);
+    assert.match(message.get('received') ?? '', /^by RECEIVE: /);
 
     // Without the breakpoint, next runs to the same process's next kernel entry: the write of the TX tail.
     await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [] });
@@ -130,15 +140,27 @@ test('a line breakpoint in the NIC driver stops the nic thread at that line; nex
     const n = await next;
     assert.equal(n.body.reason, 'step');
     assert.equal(n.body.threadId, thread);
-    assert.equal((await topFrame(dc, thread)).line, tailLine);
+    const after = await topFrame(dc, thread);
+    assert.equal(after.line, tailLine);
+    assert.equal(after.name, 'DEVIO (kernel call)');
+    assert.equal((await scopeVariables(dc, after.id, 'Message')).get('type'), 'DL_WRITE (0x201)');
   } finally {
     await dc.stop();
   }
 });
 
-test('step back returns, by replay, to the very state of the earlier kernel entry', async () => {
+test('step back returns, by replay, to the very state of the earlier kernel entry, shown as progress meanwhile', async () => {
   const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
-  const { dc, stopped } = await launch({ scenario: 's1' }, (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }));
+  const { dc, stopped } = await launch(
+    { scenario: 's1' },
+    (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }),
+    true,
+    { supportsProgressReporting: true },
+  );
+  const progress: { event: string; id: string; title?: string }[] = [];
+  for (const event of ['progressStart', 'progressEnd']) {
+    dc.on(event, (e: DebugProtocol.ProgressStartEvent | DebugProtocol.ProgressEndEvent) => progress.push({ event, id: e.body.progressId, title: (e.body as { title?: string }).title }));
+  }
   try {
     const e = await stopped;
     const thread = e.body.threadId!;
@@ -154,11 +176,43 @@ test('step back returns, by replay, to the very state of the earlier kernel entr
     await dc.stepBackRequest({ threadId: thread });
     const b = await back;
     assert.equal(b.body.threadId, thread);
+    assert.equal(progress.length, 2, JSON.stringify(progress));
+    assert.equal(progress[0]!.event, 'progressStart');
+    assert.match(progress[0]!.title ?? '', /^Stepping back: replaying the system to nic's previous kernel entry$/);
+    assert.deepEqual(progress[1], { event: 'progressEnd', id: progress[0]!.id, title: undefined });
     const frame = await topFrame(dc, thread);
     assert.equal(frame.line, copyLine);
     const again = await scopeVariables(dc, frame.id, 'Kernel entry');
     assert.equal(again.get('step'), first.get('step'));
     assert.equal(again.get('state digest'), first.get('state digest'));
+    // The replay also rebuilds what nic had received.
+    assert.equal((await scopeVariables(dc, frame.id, 'Message')).get('type'), 'DL_WRITE (0x201)');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a breakpoint on a line that enters the kernel through a helper (yield* sef.receive) stops there, with the helper\'s frame above it', async () => {
+  const receiveLine = nicLine('const r = yield* sef.receive(ANY, m);');
+  let verified: DebugProtocol.Breakpoint[] = [];
+  const { dc, stopped } = await launch({ scenario: 's1' }, async (c) => {
+    verified = (await c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: receiveLine }] })).body.breakpoints;
+  });
+  try {
+    const e = await stopped;
+    assert.equal(e.body.reason, 'breakpoint');
+    assert.deepEqual(e.body.hitBreakpointIds, [verified[0]!.id]);
+    assert.match(await threadName(dc, e.body.threadId!), /^nic \(endpoint \d+\)$/);
+    const frames = (await dc.stackTraceRequest({ threadId: e.body.threadId! })).body.stackFrames;
+    // The kernel entry itself is in the SEF helper; the driver's line is the frame that called it.
+    assert.match(frames[0]!.source?.path ?? '', /[\\/]services[\\/]sef\.ts$/);
+    assert.match(frames[0]!.name, /^receive/);
+    const caller = frames.find((f) => f.source?.path === NIC);
+    assert.ok(caller !== undefined, `a frame in nic.ts among ${frames.map((f) => `${f.source?.path}:${f.line}`).join(', ')}`);
+    assert.equal(caller.line, receiveLine);
+    // Every frame has the process's scopes.
+    const proc = await scopeVariables(dc, caller.id, 'Process');
+    assert.equal(proc.get('name'), 'nic');
   } finally {
     await dc.stop();
   }
@@ -337,6 +391,60 @@ export function* main(sys: Sys) {
     assert.equal(frame.source?.path, join(ws, 'echo.ts'));
     assert.equal(frame.line, 6);
     assert.equal(frame.name, 'GETINFO (kernel call)');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('breakpoints set before launch are checked once the system boots, the client told of each, and they hit', async () => {
+  const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
+  const dc = new DebugClient(process.execPath, adapter, 'microkernel', { env: { ...process.env, NODE_OPTIONS: '--enable-source-maps', MKLAB_WORKSPACE_TRUSTED: '1' }, cwd: dir });
+  dc.defaultTimeout = 60_000;
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    const line = (await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] })).body.breakpoints[0]!;
+    const fns = (await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'inet -> DL_WRITE' }, { name: 'nosuch <- DL_WRITE' }] })).body.breakpoints;
+    for (const b of [line, ...fns]) {
+      assert.equal(b.verified, false);
+      assert.equal(b.message, 'checked when the system boots');
+    }
+    const changed: DebugProtocol.Breakpoint[] = [];
+    dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => changed.push(e.body.breakpoint));
+    const initialized = dc.waitForEvent('initialized');
+    await dc.launchRequest({ scenario: 's1' } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    const byId = new Map(changed.map((b) => [b.id, b]));
+    assert.equal(byId.get(line.id)?.verified, true);
+    assert.equal(byId.get(line.id)?.line, copyLine);
+    assert.equal(byId.get(fns[0]!.id)?.verified, true);
+    assert.equal(byId.get(fns[1]!.id)?.verified, false);
+    assert.match(byId.get(fns[1]!.id)?.message ?? '', /^no process or program 'nosuch' in this system \(.*\bnic\b/);
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.configurationDoneRequest();
+    const e = await stopped;
+    // inet's first write request to nic comes before nic copies its packet: the function breakpoint set before launch hits first.
+    assert.equal(e.body.reason, 'function breakpoint');
+    assert.deepEqual(e.body.hitBreakpointIds, [fns[0]!.id]);
+    const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    await dc.continueRequest({ threadId: e.body.threadId! });
+    const hit = await next;
+    assert.equal(hit.body.reason, 'breakpoint');
+    assert.deepEqual(hit.body.hitBreakpointIds, [line.id]);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a request the adapter fails on answers with an error the editor shows, and the debug console has its stack', async () => {
+  const { dc, stopped, output } = await launch({ scenario: 's1', stopOnEntry: true });
+  try {
+    await stopped;
+    await assert.rejects(dc.setBreakpointsRequest({} as DebugProtocol.SetBreakpointsArguments), /^Error: Microkernel Lab debugger: 'setBreakpoints' failed: .*undefined/);
+    assert.ok(output.some((o) => o.category === 'stderr' && /'setBreakpoints' failed: [^\n]*\n\s*\S+.*adapter\.ts/s.test(o.text)), JSON.stringify(output));
+    // The session goes on.
+    assert.ok((await dc.threadsRequest()).body.threads.length > 0);
   } finally {
     await dc.stop();
   }
