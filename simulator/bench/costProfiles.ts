@@ -147,12 +147,15 @@ export const l4reCortexA76: CostProfile = {
   portIoCycles: 600, // estimate: a device register load
 };
 
-export const costProfiles: Readonly<Record<string, CostProfile>> = {
-  [sel4Haswell.name]: sel4Haswell,
-  [sel4Skylake.name]: sel4Skylake,
-  [sel4SkylakeMeltdown.name]: sel4SkylakeMeltdown,
-  [l4reCortexA76.name]: l4reCortexA76,
-};
+/** The profiles by name. No prototype: a name such as `constructor` or `__proto__` is simply unknown. */
+export const costProfiles: Readonly<Record<string, CostProfile>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, CostProfile>, {
+    [sel4Haswell.name]: sel4Haswell,
+    [sel4Skylake.name]: sel4Skylake,
+    [sel4SkylakeMeltdown.name]: sel4SkylakeMeltdown,
+    [l4reCortexA76.name]: l4reCortexA76,
+  }),
+);
 
 export function costProfile(name: string): CostProfile {
   const p = costProfiles[name];

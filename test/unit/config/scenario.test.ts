@@ -41,7 +41,7 @@ test('a valid scenario loads with every field typed and defaulted', () => {
   assert.equal(s.configuration, 'microkernel-iommu');
   assert.deepEqual(s.duration, { written: '6h', cycles: 6 * 3600 * 2_000_000_000 });
   assert.equal(s.workload.length, 6);
-  assert.deepEqual(s.workload[0], { kind: 'packet-stream', start: { written: 0, cycles: 0 }, ratePerSecond: 10000, sizeBytes: 1500, direction: 'rx', count: null });
+  assert.deepEqual(s.workload[0], { kind: 'packet-stream', start: { written: 0, cycles: 0 }, ratePerSecond: 10000, sizeBytes: 1500, direction: 'tx', count: null });
   assert.equal(s.workload[1]!.start.cycles, 2_000_000_000);
   assert.deepEqual(s.workload[3], { kind: 'block-read', start: { written: 0, cycles: 0 }, blocks: 100, blockSize: 4096, pattern: 'random', repeat: 1 });
   assert.equal(s.faults[0]!.repeatEvery!.cycles, 3600 * 2_000_000_000);
@@ -107,6 +107,16 @@ test('invalid values are located at the offending JSON value', () => {
   assert.deepEqual(at(text, '"seed": 4.5', '4.5'), [7, 11]);
   assert.match(e[0]![3], /"seed" must be an integer, found the number 4.5/);
   assert.match(e[2]![3], /"type" must be one of "crash", "hang"/);
+});
+
+test('a received packet stream, not simulated yet, is refused where it is written', () => {
+  const text = VALID.replace('"sizeBytes": 1500 }', '"sizeBytes": 1500, "direction": "rx" }');
+  const e = errorsOf(text);
+  assert.deepEqual(
+    e.map(([c, l, col]) => [c, l, col]),
+    [['enum', ...at(text, '"direction": "rx"', '"rx"')]],
+  );
+  assert.match(e[0]![3], /"direction" must be one of "tx", found/);
 });
 
 test('missing required properties, unknown properties and bad times are reported', () => {

@@ -154,6 +154,10 @@ test('bad requests get clear errors and change nothing', async () => {
     assert.throws(() => session.driverOperation('restart', 'nic'), /no system is running/);
     assert.throws(() => session.start(builtin('s9')), /no built-in scenario 's9'/);
     assert.throws(() => session.start({ ...builtin('s1'), configuration: 'exokernel' }), /unknown configuration 'exokernel'/);
+    // Names an object has by inheritance are not profiles.
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      assert.throws(() => session.start({ ...builtin('s1'), costProfile: name }), new RegExp(`unknown cost profile '${name}'`));
+    }
     assert.throws(() => session.start({ ...builtin('s1'), speed: -1 }), /speed/);
     assert.throws(() => session.start({ source: { kind: 'scenarioFile', file: join(dir, 'x.mklab.json'), text: '{ "name": 3 }' }, speed: 1, trusted: true }), /not a valid scenario/);
     assert.equal(session.status().state, 'idle');
