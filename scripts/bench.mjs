@@ -10,19 +10,6 @@ import { resolve } from 'node:path';
 
 const outdir = 'out/bench';
 
-// Every figure is a ratio of runs made in this process and its children, so all
-// of them must run on the same CPU: on machines whose cores differ (a shared
-// core next to a busy neighbour) a ratio across cores means little. On Linux
-// the bench re-runs itself pinned to one core (its children inherit it).
-// Without taskset, or where core 0 may not be used, it runs unpinned.
-if (process.platform === 'linux' && process.env.MKLAB_BENCH_PINNED === undefined && spawnSync('taskset', ['-c', '0', 'true']).status === 0) {
-  const pinned = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, MKLAB_BENCH_PINNED: '0' },
-  });
-  process.exit(pinned.status ?? 1);
-}
-
 /** Bundles a simulator module for Node (a fresh build every run) and imports it. */
 async function load(entry, name) {
   let esbuild;
@@ -68,6 +55,19 @@ const benches = {
     await runTraceViewBench();
   },
   async ipc() {
+    // Every figure here is a ratio of runs made in this process and its children, so all of them
+    // must run on the same CPU: on machines whose cores differ (a shared core next to a busy
+    // neighbour) a ratio across cores means little. On Linux this bench re-runs itself pinned to
+    // one core (its children inherit it); without taskset, or where core 0 may not be used, it
+    // runs unpinned. (Only this one: the trace-view bench needs a browser's several processes.)
+    if (process.platform === 'linux' && process.env.MKLAB_BENCH_PINNED === undefined && spawnSync('taskset', ['-c', '0', 'true']).status === 0) {
+      const pinned = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, process.argv[1], 'ipc'], {
+        stdio: 'inherit',
+        env: { ...process.env, MKLAB_BENCH_PINNED: '0' },
+      });
+      if (pinned.status !== 0) process.exit(pinned.status ?? 1);
+      return;
+    }
     const { runSimulatorPingPong, runBarePingPong, SteadyPingPong } = await load('simulator/bench/ipcBench.ts', 'ipcBench');
     const clients = 4;
     const now = () => performance.now();
