@@ -4,11 +4,14 @@
 // Needs microkernel-lab.vsix (npm run package) and the tools of scripts/ensureTools.mjs.
 import { describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { artifacts, runFromPalette, webviewFrame, WorkbenchSession } from './workbenchSession';
 
 const commandTitle = 'Microkernel Lab: Open Lab Panel';
+/** The repository (this file runs from out/test/e2e): its TypeScript checks the installed copy. */
+const repoRoot = resolve(__dirname, '..', '..', '..');
 
 const session = new WorkbenchSession({
   tempPrefix: 'mklab-e2e-',
@@ -28,6 +31,14 @@ describe('workbench end to end', () => {
     say(output.split('\n').filter((l) => /install/i.test(l)).join(' ') || output);
     const installed = readdirSync(session.extensionsDir).filter((d) => d.startsWith('microkernel-lab.microkernel-lab-'));
     assert.equal(installed.length, 1, `expected one installed copy, found ${JSON.stringify(readdirSync(session.extensionsDir))}`);
+  });
+
+  step('the driver sources shipped with it type-check on their own, so an opened driver shows no errors', 120_000, async () => {
+    const copy = join(session.extensionsDir, readdirSync(session.extensionsDir).find((d) => d.startsWith('microkernel-lab.microkernel-lab-'))!);
+    assert.ok(existsSync(join(copy, 'simulator', 'drivers', 'nic.ts')), 'the NIC driver\'s source is in the package');
+    const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(copy, 'simulator', 'tsconfig.json'), '--noEmit'], { encoding: 'utf8' });
+    assert.equal(tsc.status, 0, `tsc on the installed copy:\n${tsc.stdout}${tsc.stderr}`);
+    say('the installed copy of the built-in sources type-checks');
   });
 
   step('opens the workbench in Chromium', 120_000, async () => {
