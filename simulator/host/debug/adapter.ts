@@ -1,8 +1,9 @@
 // The `microkernel` debug adapter: the Debug Adapter Protocol over the debug
 // runtime. Threads are the live processes (one id per endpoint for the whole
-// session), each with one frame: its current or last kernel entry at the
-// program's source line. Stepping runs to the same process's next kernel
-// entry; stepping back replays the system deterministically.
+// session); a thread's frames are its current or last kernel entry at the
+// program's source line and the program's lines that called into it.
+// Stepping runs to the same process's next kernel entry; stepping back
+// replays the system deterministically.
 import { basename, resolve } from 'node:path';
 import {
   Breakpoint,
