@@ -20,6 +20,9 @@ const QUIET_MS = 4000;
 const WATCH_INTERVAL_MS = 2000;
 export const DOC_SCHEME = 'microkernel-lab';
 
+/** Where the package keeps the built-in programs' sources (see .vscodeignore). */
+const BUILTIN_SOURCE_DIRS = ['simulator/drivers', 'simulator/services', 'simulator/services/isofs', 'simulator/programs'];
+
 export class SessionController implements vscode.Disposable {
   private statusValue: SessionStatus | undefined;
   private snapshotValue: SystemSnapshot | undefined;
@@ -190,6 +193,13 @@ export class SessionController implements vscode.Disposable {
 
   async openSource(target: unknown): Promise<vscode.TextEditor | undefined> {
     try {
+      // Without a running system (to set breakpoints before debugging, say), the shipped sources are offered by file.
+      // Asked afresh: a restarted simulator has no system, whatever the last snapshot said.
+      const current = await this.simulator.request('describeSystem', {});
+      if (!current.session) {
+        const uri = await this.builtinSourceFile(target);
+        return uri === undefined ? undefined : await vscode.window.showTextDocument(uri, { preview: true });
+      }
       const label = await this.labelOf(target, 'Open the source of which service?');
       if (label === undefined) return undefined;
       const d = await this.simulator.request('serviceDetails', { label });
@@ -205,6 +215,32 @@ export class SessionController implements vscode.Disposable {
       this.fail(e, 'Open Driver Source');
       return undefined;
     }
+  }
+
+  /** A built-in driver's, service's or program's source shipped with the extension: `<label>.ts` for a label, else picked from the list. */
+  private async builtinSourceFile(target: unknown): Promise<vscode.Uri | undefined> {
+    const files: vscode.Uri[] = [];
+    for (const dir of BUILTIN_SOURCE_DIRS) {
+      const base = vscode.Uri.joinPath(this.extensionUri, dir);
+      let entries: [string, vscode.FileType][] = [];
+      try {
+        entries = await vscode.workspace.fs.readDirectory(base);
+      } catch {
+        continue;
+      }
+      for (const [name, type] of entries) if (type === vscode.FileType.File && name.endsWith('.ts')) files.push(vscode.Uri.joinPath(base, name));
+    }
+    if (typeof target === 'string' && target.trim() !== '') {
+      const found = files.find((f) => path.posix.basename(f.path) === `${target.trim()}.ts`);
+      if (found === undefined) throw new SourceError(`no system is running and no built-in source is named ${target.trim()}.ts; start a system to open a service's source by its label`);
+      return found;
+    }
+    if (files.length === 0) throw new SourceError('no system is running and this installation has no built-in sources');
+    const picked = await vscode.window.showQuickPick(
+      files.map((uri) => ({ label: path.posix.basename(uri.path), description: path.posix.relative(this.extensionUri.path, path.posix.dirname(uri.path)), uri })),
+      { title: 'Open the source of which built-in driver, service or program?', placeHolder: 'No system is running: the sources shipped with Microkernel Lab' },
+    );
+    return picked?.uri;
   }
 
   /** Starts watching for a silent worker while a system runs. */

@@ -61,4 +61,16 @@ describe('IOMMU view and driver inspection', () => {
     assert.match(editor.document.uri.path, /simulator\/drivers\/nic\.ts$/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  it('opens a built-in driver’s source before any system has run, to set breakpoints before debugging', async () => {
+    // A fresh simulator has run no system yet.
+    await vscode.commands.executeCommand('microkernelLab.simulator.restart');
+    const editor = (await vscode.commands.executeCommand('microkernelLab.driver.openSource', 'nic')) as vscode.TextEditor | undefined;
+    assert.ok(editor, 'no editor was opened');
+    assert.match(editor.document.uri.path, /simulator\/drivers\/nic\.ts$/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // A name that is no shipped source says so.
+    const none = await vscode.commands.executeCommand('microkernelLab.driver.openSource', 'nosuch');
+    assert.equal(none, undefined);
+  });
 });
