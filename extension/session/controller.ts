@@ -200,7 +200,7 @@ export class SessionController implements vscode.Disposable {
         const uri = await this.builtinSourceFile(target);
         return uri === undefined ? undefined : await vscode.window.showTextDocument(uri, { preview: true });
       }
-      const label = await this.labelOf(target, 'Open the source of which service?');
+      const label = await this.labelOf(target, 'Open the source of which service?', current);
       if (label === undefined) return undefined;
       const d = await this.simulator.request('serviceDetails', { label });
       if (d.source === undefined) throw new SourceError(`${label} has no source file on record`);
@@ -295,12 +295,12 @@ export class SessionController implements vscode.Disposable {
     }
   }
 
-  /** A label from a string, a System view node or a pick among the running services. */
-  private async labelOf(target: unknown, title: string): Promise<string | undefined> {
+  /** The service a command is for: given, from a System view row, or picked from `known` (the last snapshot, else asked). */
+  private async labelOf(target: unknown, title: string, known?: SystemSnapshot): Promise<string | undefined> {
     if (typeof target === 'string' && target.trim() !== '') return target.trim();
     const fromNode = (target as { process?: ProcessSummary } | undefined)?.process?.label;
     if (typeof fromNode === 'string') return fromNode;
-    const snapshot = this.snapshotValue?.session ? this.snapshotValue : await this.simulator.request('describeSystem', {});
+    const snapshot = known ?? (this.snapshotValue?.session ? this.snapshotValue : await this.simulator.request('describeSystem', {}));
     if (!snapshot.session) throw new SourceError('no system is running: start one first (Microkernel Lab: Start System…)');
     return pickService(snapshot.processes, title);
   }

@@ -5,7 +5,7 @@ import * as vm from 'node:vm';
 import { compileDriverModule, DRIVER_EXTENSIONS, TICK_NAME, type CompiledModule, type ModuleImport } from './compileModule';
 import { CpuGuard, DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from './cpuGuard';
 import type { Diagnostic } from './diagnostics';
-import { locateError } from './locateError';
+import { guarded, locateError } from './locateError';
 import { createSandbox, type SandboxOptions } from './sandbox';
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 2000;
@@ -335,15 +335,6 @@ function mainExport(exports: unknown): unknown {
   return named.main ?? named.default;
 }
 
-/** Reads a property of a value the driver threw, which may be a proxy or have a getter that throws. */
-function thrownProperty(error: unknown, key: string): unknown {
-  try {
-    return (typeof error === 'object' || typeof error === 'function') && error !== null ? (error as Record<string, unknown>)[key] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function evaluationDiagnostic(error: unknown, program: UserProgram): Diagnostic {
   if (isCpuBudgetExceeded(error)) {
     return {
@@ -354,7 +345,7 @@ function evaluationDiagnostic(error: unknown, program: UserProgram): Diagnostic 
       message: `the driver's top-level code ran ${error.budget} steps without finishing; this loop never ends`,
     };
   }
-  if (thrownProperty(error, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+  if (guarded(() => (error as { code?: unknown }).code) === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
     return {
       file: program.source,
       line: 1,

@@ -25,7 +25,7 @@ export interface ErrorLocation {
  * Reads what a thrown value says about itself. The value is the driver's: its properties may be getters or
  * proxy traps that throw, and its toString may throw, so every read is guarded and falls back to a plain text.
  */
-function guarded(read: () => unknown): unknown {
+export function guarded(read: () => unknown): unknown {
   try {
     return read();
   } catch {
