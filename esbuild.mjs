@@ -48,7 +48,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { simWorker: 'simulator/host/worker.ts', mklab: 'simulator/host/cli.ts', debugAdapter: 'simulator/host/debug/main.ts' },
+    entryPoints: { simWorker: 'node/worker/worker.ts', mklab: 'node/cli/cli.ts', debugAdapter: 'node/dap/main.ts' },
     outdir: 'dist',
     // The worker and the debug adapter map stack traces back to the sources of built-in drivers, even in the package.
     sourcemap: true,

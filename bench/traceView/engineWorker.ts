@@ -1,7 +1,7 @@
 // The benchmark's stand-in for the simulator worker, running in a Web Worker of
 // the page: builds a trace of a million events (the S1 scenario's own trace,
 // repeated end to end) and answers the view's requests with the real query engine.
-import { traceNaming } from '../../simulator/host/traceNames';
+import { traceNaming } from '../../simulator/system/traceNames';
 import type { TraceInfo } from '../../simulator/protocol/traceProtocol';
 import { CLOCK_HZ } from '../../simulator/system/machine';
 import { bootScenario, builtinScenario } from '../../simulator/system/scenarios';

@@ -1,7 +1,7 @@
 // The console panel: a webview with an xterm.js terminal whose lines go to
 // the MINIX-like shell in the simulator worker, and whose output comes back.
 import * as vscode from 'vscode';
-import type { FromConsole, ToConsole } from '../../webview/protocol/consoleProtocol';
+import type { FromConsole, ToConsole } from '../../webview/protocol/consoleViewProtocol';
 import type { SimulatorClient } from '../simulatorClient';
 import { webviewHtml } from '../webviewHtml';
 

@@ -3,8 +3,8 @@
 // logic, to measure what the kernel's checks, costs and tracing add.
 import { ANY, OK } from '../kernel/constants';
 import { Message } from '../kernel/message';
-import { ProgramRegistry } from '../kernel/programs';
-import { Simulator, type SimulatorOptions } from '../kernel/simulator';
+import { ProgramRegistry } from '../engine/programRegistry';
+import { Simulator, type SimulatorOptions } from '../engine/simulator';
 import type { Program, Sys } from '../sdk/sys';
 import type { TraceOptions } from '../trace/recorder';
 

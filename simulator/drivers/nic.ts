@@ -7,7 +7,7 @@ import {
 } from '../sdk';
 import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS, NIC_INT, NIC_REGS } from '../hw/nic';
 import { mapDmaBuffer } from '../services/amddev';
-import { DlLayout, DlReply, DlRequest } from '../services/protocol';
+import { DlLayout, DlReply, DlRequest } from '../services/messages';
 import { Sef } from '../services/sef';
 
 const PAGE_BYTES = 4096;

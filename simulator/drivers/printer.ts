@@ -2,7 +2,7 @@
 import { Sef } from '../services/sef';
 import { ANY, Errno, HARDWARE, Message, OK, isNotify, ref, type Sys, type Trap } from '../sdk/index';
 import { PRINTER_REGS, PRINTER_STATUS } from '../hw/printer';
-import { CDEV, CdevReply, CdevRequest, awaitInterrupt } from '../services/storageProtocol';
+import { CDEV, CdevReply, CdevRequest, awaitInterrupt } from '../services/storageMessages';
 
 /** Control values as MINIX's printer.c writes them: hold in reset, select, then strobe and release with interrupts on. */
 const INIT_PRINTER = 0x08;

@@ -7,7 +7,7 @@ import { STORAGE_COMMAND, STORAGE_CONTROL, STORAGE_ERROR, STORAGE_REGS, STORAGE_
 import { mapDmaBuffer } from '../services/amddev';
 import {
   BDEV, BdevReply, BdevRequest, FI_WILD_DMA, WILD_DMA_TARGET, WildDmaRequest, awaitInterrupt,
-} from '../services/storageProtocol';
+} from '../services/storageMessages';
 
 const PAGE_BYTES = 4096;
 /** The bit the kernel sets in the HARDWARE notification for this driver's interrupt. */

@@ -4,7 +4,7 @@
 // forever without entering the kernel, which only RS's heartbeat notices),
 // writes outside its memory (an MMU fault), programs its device's DMA at
 // kernel memory or another process's memory, or leaks memory until it runs out.
-import type { Simulator } from '../kernel/simulator';
+import type { Simulator } from '../engine/simulator';
 import type { Program, ProgramMain, Sys } from '../sdk';
 import { NIC_REGS } from '../hw/nic';
 import { STORAGE_COMMAND, STORAGE_REGS } from '../hw/storageDevice';

@@ -19,7 +19,7 @@ import { AddressSpace, PagePerm } from '../hw/mmu';
 import { PAGE_BYTES, type PhysicalMemory } from '../hw/memory';
 import type { TraceRecorder } from '../trace/recorder';
 import { TraceKind } from '../trace/kinds';
-import type { CostProfile } from '../bench/costProfiles';
+import type { CostProfile } from './costs/costProfiles';
 import {
   AMF, ANY, ASYNCM, CLOCK, Errno, GENERATION_SIZE, HARDWARE, IDLE, IpcCall, IRQ_REENABLE, KERNEL, MAX_GENERATION,
   NONE, NOTIFY_MESSAGE, NR_SCHED_QUEUES, NR_TASKS, OK, SELF, SYSTEM, USER_Q, endpointSlot, makeEndpoint,
@@ -28,7 +28,7 @@ import { type Message, NotifyField } from './message';
 import { FULL_PRIVILEGE, Privilege, USER_PRIVILEGE, type PrivilegeSpec } from './privilege';
 import { Mf, Proc, Rts, clearBit, firstBit, getBit, setBit, type ChildEvent, type ExitReason, type ProgramArgs } from './proc';
 import { GrantTable, type GrantContext } from './grants';
-import type { ProgramRegistry } from './programs';
+import type { ProgramRegistry } from '../engine/programRegistry';
 import type { AsyncEntry } from './asyncTable';
 
 /** How to create a process (the simulator's SPAWN kernel call and boot-time creation). */

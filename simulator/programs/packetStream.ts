@@ -1,7 +1,7 @@
 // The packet-stream application: hands the network server a packet at a
 // fixed rate of simulated time and counts how many the peer acknowledged.
 import { CLOCK, Errno, Message, OK, type Program, type Sys } from '../sdk';
-import { NetLayout, NetRequest } from '../services/protocol';
+import { NetLayout, NetRequest } from '../services/messages';
 
 export const PACKET_STREAM_PROGRAM = 'packet-stream';
 

@@ -1,7 +1,7 @@
 // MINIX's `service` utility as a user program: sends one request (up, down,
 // restart, refresh, update, clone) to the reincarnation server and exits with its answer.
 import { Errno, Message, type Program, type Sys } from '../sdk';
-import { RS_LABEL_BYTES, RS_LABEL_OFFSET, RS_PROGRAM_BYTES, RS_PROGRAM_OFFSET, RsRequest, writeString } from '../services/protocol';
+import { RS_LABEL_BYTES, RS_LABEL_OFFSET, RS_PROGRAM_BYTES, RS_PROGRAM_OFFSET, RsRequest, writeString } from '../services/messages';
 
 export type ServiceOperation = 'up' | 'down' | 'restart' | 'refresh' | 'update' | 'clone';
 

@@ -2,7 +2,7 @@
 import { Sef } from './sef';
 import { ANY, Errno, Message, OK, SELF, ref, type ProcInfoOut, type Sys, type Trap } from '../sdk/index';
 import { IOMMU_ALL_DEVICES, IOMMU_COMMAND, IOMMU_FLAGS, IOMMU_MODE, IOMMU_PORT_BASE, IOMMU_REGS } from '../hw/iommuPorts';
-import { IOMMU_REQ, IommuReply, IommuRequest } from './storageProtocol';
+import { IOMMU_REQ, IommuReply, IommuRequest } from './storageMessages';
 
 const PAGE_BYTES = 4096;
 

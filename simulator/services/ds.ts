@@ -2,7 +2,7 @@
 // and byte strings under keys and retrieve them by key. The store outlives
 // any one publisher, so a driver's published state survives its restart.
 import { ANY, Errno, Message, OK, type Program, type Sys } from '../sdk';
-import { DsFlags, DsLayout, DsRequest, DS_KEY_BYTES, DS_MAX_VALUE_BYTES, readString } from './protocol';
+import { DsFlags, DsLayout, DsRequest, DS_KEY_BYTES, DS_MAX_VALUE_BYTES, readString } from './messages';
 import { Sef } from './sef';
 
 export interface DsEntry {

@@ -1,5 +1,5 @@
 // The data store's client side (MINIX's ds_publish_* and ds_retrieve_*), for servers and drivers.
-import { DsFlags, DsRequest, DsLayout, DS_KEY_BYTES, DS_MAX_VALUE_BYTES, writeString } from './protocol';
+import { DsFlags, DsRequest, DsLayout, DS_KEY_BYTES, DS_MAX_VALUE_BYTES, writeString } from './messages';
 import { CPF, Errno, Message, OK, type Ref, type Sys, type Trap } from '../sdk';
 
 /** A blocking step of a program, used with `yield*`; returns a status. */

@@ -3,7 +3,7 @@
 // is not acknowledged in time. After a driver restart it finds the new
 // endpoint in the data store, so traffic resumes by itself.
 import { ANY, CLOCK, CPF, Errno, Message, NONE, OK, isNotify, ref, type Program, type Sys } from '../sdk';
-import { DlLayout, DlReply, DlRequest, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind } from './protocol';
+import { DlLayout, DlReply, DlRequest, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind } from './messages';
 import { Sef } from './sef';
 import { nicKeys } from '../drivers/nic';
 

@@ -4,7 +4,7 @@ import { ANY, CPF, Errno, Message, OK, type Sys, type Trap } from '../sdk/index'
 import { IsoError, IsoImage, SECTOR_SIZE, type SectorSource } from './isofs/iso9660';
 import {
   BDEV, BdevReply, BdevRequest, FSREQ, FsErrno, FsReply, FsRequest, PATH_MAX, decodePath, encodePath, findEndpoint,
-} from './storageProtocol';
+} from './storageMessages';
 
 /** Sectors fetched per driver request. */
 const READAHEAD_SECTORS = 8;

@@ -11,7 +11,7 @@ import {
 import { DsClient, labelKey, type Call } from './dsClient';
 import {
   RS_LABEL_BYTES, RS_LABEL_OFFSET, RS_LU_PREPARE, RS_LU_READY, RS_PROGRAM_BYTES, RS_PROGRAM_OFFSET, RsLayout, RsRequest, readString,
-} from './protocol';
+} from './messages';
 import { AsyncSender, SEF_INIT_ARG, type InitType } from './sef';
 
 /** A service RS may start: its program and the privileges the system description grants it. */

@@ -5,7 +5,7 @@
 // asynchronous sends that never block on the receiver.
 import { AMF, Errno, Message, NONE, OK, isNotify, makeAsyncTable, ref, type AsyncTable, type Sys } from '../sdk';
 import { DsClient, type Call } from './dsClient';
-import { RS_LU_PREPARE, RS_LU_READY, RsLayout } from './protocol';
+import { RS_LU_PREPARE, RS_LU_READY, RsLayout } from './messages';
 
 export type InitType = 'fresh' | 'restart' | 'live-update';
 

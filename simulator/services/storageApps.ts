@@ -4,7 +4,7 @@ import { BUILTIN_CD_FILES } from './isofs/isoBuilder';
 import {
   BDEV, BdevReply, BdevRequest, CDEV, CdevReply, CdevRequest, FI_WILD_DMA, VFS, VfsReply, VfsRequest, WILD_DMA_TARGET, WildDmaRequest,
   encodePath, findEndpoint,
-} from './storageProtocol';
+} from './storageMessages';
 
 const READ_CHUNK = 4096;
 

@@ -1,7 +1,7 @@
 // vfs, a small virtual file system server: applications open, read, stat and list files by path; it keeps their file descriptors and forwards to isofs.
 import { Sef } from './sef';
 import { ANY, CPF, Errno, Message, OK, type Sys, type Trap } from '../sdk/index';
-import { FSREQ, FsErrno, FsReply, FsRequest, PATH_MAX, VFS, VfsReply, VfsRequest, findEndpoint } from './storageProtocol';
+import { FSREQ, FsErrno, FsReply, FsRequest, PATH_MAX, VFS, VfsReply, VfsRequest, findEndpoint } from './storageMessages';
 import { ISOFS_MAX_TRANSFER } from './isofs';
 
 const MAX_OPEN_PER_PROCESS = 16;

@@ -8,14 +8,14 @@ import { CLOCK_HZ, buildMachine, checkConfiguration, type Machine } from './mach
 export { CLOCK_HZ };
 import { builtinServices, defaultSystemConf, type CoreContext } from './registry';
 import { kernelPrivilege, summarisePrivilege } from './privileges';
-import { ProgramRegistry } from '../kernel/programs';
+import { ProgramRegistry } from '../engine/programRegistry';
 import { ANY, ASYNCM, CLOCK, HARDWARE, NONE, SYSTEM } from '../kernel/constants';
 import type { PrivilegeSpec } from '../kernel/privilege';
-import type { CostProfile } from '../bench/costProfiles';
+import type { CostProfile } from '../kernel/costs/costProfiles';
 import type { TraceOptions } from '../trace/recorder';
 import { TraceKind } from '../trace/kinds';
 import { Digest } from '../core/digest';
-import type { StopReason } from '../kernel/simulator';
+import type { StopReason } from '../engine/simulator';
 import { parseSystemConf, formatDiagnostic, type ServiceDescription } from '../config/systemConf';
 import type { Configuration, WorkloadItem } from '../config/scenario';
 import { STANDARD_LABELS } from '../config/minixNames';
@@ -25,7 +25,7 @@ import { type RsServiceDefinition, type RsServiceStatus, type RsStatusTable } fr
 import type { DsStore } from '../services/ds';
 import type { InetCounters } from '../services/inet';
 import { PEER_MAC, parseStreamFrame, streamFrame } from '../services/inet';
-import { StreamKind } from '../services/protocol';
+import { StreamKind } from '../services/messages';
 import { PACKET_STREAM_PROGRAM, packetStreamProgram, type PacketStreamCounters } from '../programs/packetStream';
 import { SERVICE_PROGRAM, serviceUtility, type ServiceOperation } from '../programs/service';
 import { FaultInjector, isInjectableFault, type FaultParams, type FaultRecord, type InjectableFault } from '../faults/injector';

@@ -1,9 +1,9 @@
 // The machine: a simulator and its devices (NIC, block device, CD-ROM,
 // printer, timer, console) on their ports and interrupt lines, with an IOMMU
 // (strict or lazy) or direct DMA between the devices and memory.
-import { Simulator } from '../kernel/simulator';
-import type { ProgramRegistry } from '../kernel/programs';
-import type { CostProfile } from '../bench/costProfiles';
+import { Simulator } from '../engine/simulator';
+import type { ProgramRegistry } from '../engine/programRegistry';
+import type { CostProfile } from '../kernel/costs/costProfiles';
 import type { TraceOptions } from '../trace/recorder';
 import { TraceKind } from '../trace/kinds';
 import { NONE } from '../kernel/constants';

@@ -4,7 +4,7 @@ import '@xterm/xterm/css/xterm.css';
 import './style.css';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import type { ConsoleState, FromConsole, ToConsole } from '../protocol/consoleProtocol';
+import type { ConsoleState, FromConsole, ToConsole } from '../protocol/consoleViewProtocol';
 import { LineEditor } from './lineEditor';
 import { onThemeChange, terminalFont, terminalTheme } from './theme';
 

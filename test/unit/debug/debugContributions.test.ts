@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LAUNCH_ARGUMENTS, LaunchError, parseLaunchArguments } from '../../../simulator/host/debug/launchConfig';
-import { BreakpointSyntaxError, matchesIpcBreakpoint, parseIpcBreakpoint } from '../../../simulator/host/debug/ipcBreakpoints';
+import { LAUNCH_ARGUMENTS, LaunchError, parseLaunchArguments } from '../../../node/dap/launchConfig';
+import { BreakpointSyntaxError, matchesIpcBreakpoint, parseIpcBreakpoint } from '../../../node/dap/ipcBreakpoints';
 import { IpcCall, KernelCall } from '../../../simulator/kernel/constants';
-import { DlRequest } from '../../../simulator/services/protocol';
-import { costProfiles } from '../../../simulator/bench/costProfiles';
+import { DlRequest } from '../../../simulator/services/messages';
+import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
 import { SUPPORTED_CONFIGURATIONS } from '../../../simulator/system/machine';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));

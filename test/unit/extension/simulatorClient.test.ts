@@ -13,7 +13,7 @@ let workerJs: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mklab-client-'));
   workerJs = join(dir, 'simWorker.js');
-  await build({ entryPoints: ['simulator/host/worker.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: workerJs, logLevel: 'error' });
+  await build({ entryPoints: ['node/worker/worker.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: workerJs, logLevel: 'error' });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPingPong } from '../../../simulator/bench/ipcBench';
-import { Simulator, SNAPSHOT_VERSION, type SimulatorOptions } from '../../../simulator/kernel/simulator';
+import { Simulator, SNAPSHOT_VERSION, type SimulatorOptions } from '../../../simulator/engine/simulator';
 import type { TraceRecorder } from '../../../simulator/trace/recorder';
 import { NONE } from '../../../simulator/kernel/constants';
 

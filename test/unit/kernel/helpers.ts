@@ -1,6 +1,6 @@
 // Shared set-up for kernel tests: a simulator with inline programs.
-import { Simulator, type SimulatorOptions } from '../../../simulator/kernel/simulator';
-import { ProgramRegistry } from '../../../simulator/kernel/programs';
+import { Simulator, type SimulatorOptions } from '../../../simulator/engine/simulator';
+import { ProgramRegistry } from '../../../simulator/engine/programRegistry';
 import type { ProgramMain } from '../../../simulator/sdk/sys';
 
 export function makeSim(programs: Record<string, ProgramMain>, options: Partial<SimulatorOptions> = {}): Simulator {

@@ -9,7 +9,7 @@ import {
 import type { PortDevice, PortWidth } from '../../../simulator/hw/bus';
 import type { ChildEventOut, TimesOut } from '../../../simulator/kernel/systemCalls';
 import { TraceKind } from '../../../simulator/trace/kinds';
-import { costProfiles, oneWayIpcCycles, nullSyscallCycles } from '../../../simulator/bench/costProfiles';
+import { costProfiles, oneWayIpcCycles, nullSyscallCycles } from '../../../simulator/kernel/costs/costProfiles';
 
 class Register implements PortDevice {
   readonly name = 'reg';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseScenario, type Scenario, type ScenarioResult } from '../../../simulator/config/scenario.js';
 import { SCENARIO_TEMPLATES } from '../../../simulator/config/scenarioTemplates.js';
 import { S2_JSON, S3_JSON } from '../../../simulator/system/storageScenarios.js';
-import { costProfiles } from '../../../simulator/bench/costProfiles.js';
+import { costProfiles } from '../../../simulator/kernel/costs/costProfiles.js';
 import { BUILTIN_IMAGES } from '../../../simulator/services/isofs/isoBuilder.js';
 import { bootScenario } from '../../../simulator/system/scenarios.js';
 import { CLOCK_HZ as SIM_CLOCK_HZ } from '../../../simulator/system/machine.js';

@@ -3,9 +3,9 @@
 // views (which then answer without throwing) or gives a TraceFileError at an offset inside the file.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { traceHandlers } from '../../../simulator/host/traceHandlers';
-import type { Session } from '../../../simulator/host/session';
-import type { WorkerContext } from '../../../simulator/host/workerContext';
+import { traceHandlers } from '../../../node/worker/traceHandlers';
+import type { Session } from '../../../node/worker/session';
+import type { WorkerContext } from '../../../node/worker/workerContext';
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
 import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
 import { utf8Decode, utf8Encode } from '../../../simulator/core/utf8';

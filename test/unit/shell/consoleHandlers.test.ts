@@ -2,8 +2,8 @@
 // session's system, and `service` runs it forward only while the session runs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { consoleHandlers } from '../../../simulator/host/consoleHandlers';
-import { Session, type SessionClock } from '../../../simulator/host/session';
+import { consoleHandlers } from '../../../node/worker/consoleHandlers';
+import { Session, type SessionClock } from '../../../node/worker/session';
 import type { WorkerToHost } from '../../../simulator/protocol/workerProtocol';
 import { stripAnsi } from '../../../simulator/shell/ansi';
 

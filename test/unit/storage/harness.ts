@@ -3,7 +3,7 @@ import { buildMachine, type Machine, type SupportedConfiguration } from '../../.
 import { kernelPrivilege } from '../../../simulator/system/privileges';
 import { storageServices } from '../../../simulator/system/storageServices';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
-import { ProgramRegistry } from '../../../simulator/kernel/programs';
+import { ProgramRegistry } from '../../../simulator/engine/programRegistry';
 import type { ExitReason } from '../../../simulator/kernel/proc';
 import type { ProgramArgs } from '../../../simulator/kernel/proc';
 

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errno, NONE, OK } from '../../../simulator/sdk';
-import { Session } from '../../../simulator/host/session';
+import { Session } from '../../../node/worker/session';
 import type { ServiceOperation } from '../../../simulator/programs/service';
 import { bootSystem, type RunningSystem } from '../../../simulator/system/boot';
 import type { BuiltinService } from '../../../simulator/system/builtin';

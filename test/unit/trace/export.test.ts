@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { csvField, exportCsv, exportPerfetto, perfettoChunks, CSV_HEADER } from '../../../simulator/trace/export';
 import { TraceKind } from '../../../simulator/trace/kinds';
 import { TraceRecorder } from '../../../simulator/trace/recorder';
-import { modelForFile } from '../../../simulator/host/traceNames';
+import { modelForFile } from '../../../simulator/system/traceNames';
 import { s1Model } from './traceFixtures';
 
 interface ChromeEvent {

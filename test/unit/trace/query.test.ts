@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
-import { modelForSystem } from '../../../simulator/host/traceNames';
+import { modelForSystem } from '../../../simulator/system/traceNames';
 import { TraceKind } from '../../../simulator/trace/kinds';
 import { attachTraceLocations } from '../../../simulator/trace/locations';
 import { eventDetails, searchTrace, traceChain } from '../../../simulator/trace/query';

@@ -7,8 +7,8 @@ import { ANY, IDLE } from '../../../simulator/kernel/constants';
 import { Message } from '../../../simulator/kernel/message';
 import { TraceKind } from '../../../simulator/trace/kinds';
 import { SPAN_BLOCKED_RECEIVE, SPAN_RUNNING, type TraceModel } from '../../../simulator/trace/model';
-import { modelForFile } from '../../../simulator/host/traceNames';
-import type { Simulator } from '../../../simulator/kernel/simulator';
+import { modelForFile } from '../../../simulator/system/traceNames';
+import type { Simulator } from '../../../simulator/engine/simulator';
 import { makeSim } from '../kernel/helpers';
 
 const WORK = 50_000;

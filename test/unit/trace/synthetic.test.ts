@@ -1,7 +1,7 @@
 // The synthetic trace for benchmarks, and a model that follows a growing ring.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { modelForFile } from '../../../simulator/host/traceNames';
+import { modelForFile } from '../../../simulator/system/traceNames';
 import { TraceRecorder } from '../../../simulator/trace/recorder';
 import { syntheticTrace } from '../../../simulator/trace/synthetic';
 import { traceWindow } from '../../../simulator/trace/window';

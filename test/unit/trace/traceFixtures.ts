@@ -2,7 +2,7 @@
 // restart, and a synthetic trace with many events.
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
 import type { RunningSystem } from '../../../simulator/system/boot';
-import { modelForFile, modelForSystem } from '../../../simulator/host/traceNames';
+import { modelForFile, modelForSystem } from '../../../simulator/system/traceNames';
 import { syntheticTrace } from '../../../simulator/trace/synthetic';
 import type { TraceModel } from '../../../simulator/trace/model';
 

@@ -2,9 +2,9 @@
 // errors a view can show.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { traceHandlers } from '../../../simulator/host/traceHandlers';
-import type { Session } from '../../../simulator/host/session';
-import type { WorkerContext } from '../../../simulator/host/workerContext';
+import { traceHandlers } from '../../../node/worker/traceHandlers';
+import type { Session } from '../../../node/worker/session';
+import type { WorkerContext } from '../../../node/worker/workerContext';
 import type { RunningSystem } from '../../../simulator/system/boot';
 import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
 import { s1System } from './traceFixtures';

@@ -17,7 +17,7 @@ const NIC = resolve('simulator/drivers/nic.ts');
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mklab-dap-'));
   adapter = join(dir, 'debugAdapter.js');
-  await build({ entryPoints: ['simulator/host/debug/main.ts'], bundle: true, platform: 'node', format: 'cjs', sourcemap: true, outfile: adapter, logLevel: 'error' });
+  await build({ entryPoints: ['node/dap/main.ts'], bundle: true, platform: 'node', format: 'cjs', sourcemap: true, outfile: adapter, logLevel: 'error' });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

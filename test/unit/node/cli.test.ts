@@ -14,7 +14,7 @@ let cli: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mklab-cli-'));
   cli = join(dir, 'mklab.js');
-  await build({ entryPoints: ['simulator/host/cli.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: cli, logLevel: 'error' });
+  await build({ entryPoints: ['node/cli/cli.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: cli, logLevel: 'error' });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

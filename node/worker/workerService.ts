@@ -8,8 +8,8 @@ import {
   type WorkerMethod,
   type WorkerToHost,
   type ParamsOf,
-} from '../protocol/workerProtocol';
-import { bootScenario, builtinScenario } from '../system/scenarios';
+} from '../../simulator/protocol/workerProtocol';
+import { bootScenario, builtinScenario } from '../../simulator/system/scenarios';
 import { consoleHandlers } from './consoleHandlers';
 import { Session, sessionHandlers } from './session';
 import { traceHandlers } from './traceHandlers';

@@ -3,12 +3,12 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { csvChunks, perfettoChunks } from '../trace/export';
-import { traceInfo } from '../trace/info';
-import { TraceModel } from '../trace/model';
-import type { TraceRecorder } from '../trace/recorder';
-import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../trace/traceFile';
-import { modelForFile, traceNaming } from './traceNames';
+import { csvChunks, perfettoChunks } from '../../simulator/trace/export';
+import { traceInfo } from '../../simulator/trace/info';
+import { TraceModel } from '../../simulator/trace/model';
+import type { TraceRecorder } from '../../simulator/trace/recorder';
+import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../../simulator/trace/traceFile';
+import { modelForFile, traceNaming } from '../../simulator/system/traceNames';
 
 export const TRACE_USAGE = `Usage:
   mklab trace export FILE.mktrace --format perfetto|csv [-o OUT]

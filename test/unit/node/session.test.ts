@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session, SessionError, SNAPSHOT_INTERVAL_MS, sessionHandlers } from '../../../simulator/host/session';
-import { MAX_BACKLOG_MS, Pacer, SliceSizer } from '../../../simulator/host/pacing';
+import { Session, SessionError, SNAPSHOT_INTERVAL_MS, sessionHandlers } from '../../../node/worker/session';
+import { MAX_BACKLOG_MS, Pacer, SliceSizer } from '../../../node/worker/pacing';
 import type { StartParams, SystemSnapshot, WorkerToHost } from '../../../simulator/protocol/workerProtocol';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

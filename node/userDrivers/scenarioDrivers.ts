@@ -1,10 +1,10 @@
 // The user drivers a scenario names, loaded from disk for `mklab run` and the editor's session alike.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { Scenario } from '../config/scenario';
-import type { ProgramMain } from '../sdk/sys';
-import type { BuiltinService } from '../system/builtin';
-import { formatDiagnostic, loadUserDriver } from './userDrivers';
+import type { Scenario } from '../../simulator/config/scenario';
+import type { ProgramMain } from '../../simulator/sdk/sys';
+import type { BuiltinService } from '../../simulator/system/builtin';
+import { formatDiagnostic, loadUserDriver } from '.';
 
 /** Where RS starts the scenario's drivers at boot: after every built-in service. */
 const FIRST_USER_BOOT_ORDER = 1000;

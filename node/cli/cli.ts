@@ -1,10 +1,10 @@
 // The `mklab` command line: runs systems headless and checks system.conf files.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkConfFiles, formatDiagnostic } from '../config/systemConf';
-import { SIMULATOR_VERSION } from '../protocol/workerProtocol';
+import { checkConfFiles, formatDiagnostic } from '../../simulator/config/systemConf';
+import { SIMULATOR_VERSION } from '../../simulator/protocol/workerProtocol';
 import { runCommand } from './runCommand';
-import { traceCommand } from './traceCommand';
+import { traceCommand } from './traceFileCommand';
 
 const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
 

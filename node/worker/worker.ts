@@ -1,7 +1,7 @@
 // Entry point of the simulator's worker thread (dist/simWorker.js): binds the
 // worker service to the thread's message port.
 import { parentPort } from 'node:worker_threads';
-import type { HostToWorker, WorkerToHost } from '../protocol/workerProtocol';
+import type { HostToWorker, WorkerToHost } from '../../simulator/protocol/workerProtocol';
 import { WorkerService } from './workerService';
 
 if (!parentPort) throw new Error('simWorker must run in a worker thread');

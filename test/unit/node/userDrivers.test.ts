@@ -13,7 +13,7 @@ import {
   type LoadOptions,
   type LoadResult,
   type UserProgram,
-} from '../../../simulator/host/userDrivers';
+} from '../../../node/userDrivers';
 
 const root = mkdtempSync(join(tmpdir(), 'mklab-user-drivers-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 // The console's requests: lines typed at the MINIX-like shell, run over the
 // session's system, and Tab completion.
-import type { ConsoleRequests } from '../protocol/consoleProtocol';
-import type { Advance, ShellContext } from '../shell/command';
-import { completeLine, executeLine } from '../shell/shell';
-import { errorText } from '../shell/ansi';
+import type { ConsoleRequests } from '../../simulator/protocol/consoleProtocol';
+import type { Advance, ShellContext } from '../../simulator/shell/command';
+import { completeLine, executeLine } from '../../simulator/shell/shell';
+import { errorText } from '../../simulator/shell/ansi';
 import type { Session } from './session';
 import type { HandlersFor, WorkerContext } from './workerContext';
 

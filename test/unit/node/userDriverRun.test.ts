@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadUserDriver } from '../../../simulator/host/userDrivers';
+import { loadUserDriver } from '../../../node/userDrivers';
 import { bootSystem } from '../../../simulator/system/boot';
 import type { ProgramMain } from '../../../simulator/sdk/sys';
 import type { BuiltinService } from '../../../simulator/system/builtin';

@@ -3,10 +3,10 @@
 // StartParams so that the debugger boots a system exactly as the editor does.
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
-import type { StartParams, SystemSource } from '../../protocol/workerProtocol';
-import { builtinScenarios } from '../../system/scenarios';
-import { SUPPORTED_CONFIGURATIONS } from '../../system/machine';
-import { costProfiles } from '../../bench/costProfiles';
+import type { StartParams, SystemSource } from '../../simulator/protocol/workerProtocol';
+import { builtinScenarios } from '../../simulator/system/scenarios';
+import { SUPPORTED_CONFIGURATIONS } from '../../simulator/system/machine';
+import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
 
 /** What a launch configuration may say (besides DAP's own fields: type, request, name, ...). */
 export interface MicrokernelLaunchArguments {

@@ -10,16 +10,16 @@ import { PhysicalMemory, PAGE_BYTES, type IntegrityReport } from '../hw/memory';
 import { MmuFault } from '../hw/mmu';
 import { TraceRecorder, type TraceOptions } from '../trace/recorder';
 import { TraceKind } from '../trace/kinds';
-import { costProfile, type CostProfile } from '../bench/costProfiles';
+import { costProfile, type CostProfile } from '../kernel/costs/costProfiles';
 import { Sys, WORK_REQUEST, type SysHost } from '../sdk/sys';
 import {
   Errno, KERNEL_CALL_TRAP, NONE, NR_TASKS, OK, SIGKILL, ipcCallNames, kernelCallNames,
-} from './constants';
-import { Kernel, type SpawnSpec } from './kernel';
-import { kernelCall } from './systemCalls';
-import type { Message } from './message';
-import { ProgramRegistry } from './programs';
-import { Rts, type ExitReason, type Proc } from './proc';
+} from '../kernel/constants';
+import { Kernel, type SpawnSpec } from '../kernel/kernel';
+import { kernelCall } from '../kernel/systemCalls';
+import type { Message } from '../kernel/message';
+import { ProgramRegistry } from './programRegistry';
+import { Rts, type ExitReason, type Proc } from '../kernel/proc';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 

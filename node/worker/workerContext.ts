@@ -1,6 +1,6 @@
 // What every group of worker request handlers shares: the session (the
 // running system, if any) and the way to push events to the host.
-import type { ParamsOf, ResultOf, WorkerMethod, WorkerToHost } from '../protocol/workerProtocol';
+import type { ParamsOf, ResultOf, WorkerMethod, WorkerToHost } from '../../simulator/protocol/workerProtocol';
 import type { Session } from './session';
 
 export interface WorkerContext {

@@ -17,13 +17,13 @@ import {
   kernelCallNames,
   statusName,
 } from '../kernel/constants';
-import { DlReply, DlRequest, DsRequest, NetRequest, RS_LU_PREPARE, RS_LU_READY, RsRequest } from '../services/protocol';
-import { BDEV, CDEV, FI_WILD_DMA, FSREQ, IOMMU_REQ, VFS } from '../services/storageProtocol';
-import { storageServices } from '../system/storageServices';
+import { DlReply, DlRequest, DsRequest, NetRequest, RS_LU_PREPARE, RS_LU_READY, RsRequest } from '../services/messages';
+import { BDEV, CDEV, FI_WILD_DMA, FSREQ, IOMMU_REQ, VFS } from '../services/storageMessages';
+import { storageServices } from './storageServices';
 import type { TraceNaming } from '../trace/naming';
 import { TraceModel } from '../trace/model';
 import type { DecodedTrace } from '../trace/traceFile';
-import { CLOCK_HZ, type RunningSystem } from '../system/boot';
+import { CLOCK_HZ, type RunningSystem } from './boot';
 
 const SPECIAL = new Map<number, string>([
   [KERNEL, 'kernel'],

@@ -1,15 +1,15 @@
 // The trace views' requests: windows, details, search, chains and export of
 // the running system's trace or of a loaded .mktrace file (kept here).
-import type { TraceExportFormat, TraceExportResult, TraceFilter, TraceRequests, TraceSourceInfo, TraceSourceKind } from '../protocol/traceProtocol';
-import { exportCsv, exportPerfetto } from '../trace/export';
-import { laneEndpointNames, traceInfo } from '../trace/info';
-import type { TraceLocations } from '../trace/locations';
-import type { TraceModel } from '../trace/model';
-import { eventDetails, searchTrace, traceChain } from '../trace/query';
-import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../trace/traceFile';
-import { traceWindow } from '../trace/window';
-import type { RunningSystem } from '../system/boot';
-import { modelForFile, modelForSystem } from './traceNames';
+import type { TraceExportFormat, TraceExportResult, TraceFilter, TraceRequests, TraceSourceInfo, TraceSourceKind } from '../../simulator/protocol/traceProtocol';
+import { exportCsv, exportPerfetto } from '../../simulator/trace/export';
+import { laneEndpointNames, traceInfo } from '../../simulator/trace/info';
+import type { TraceLocations } from '../../simulator/trace/locations';
+import type { TraceModel } from '../../simulator/trace/model';
+import { eventDetails, searchTrace, traceChain } from '../../simulator/trace/query';
+import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../../simulator/trace/traceFile';
+import { traceWindow } from '../../simulator/trace/window';
+import type { RunningSystem } from '../../simulator/system/boot';
+import { modelForFile, modelForSystem } from '../../simulator/system/traceNames';
 import type { HandlersFor, WorkerContext } from './workerContext';
 
 /** Largest trace file traceLoad accepts. */

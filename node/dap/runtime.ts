@@ -5,16 +5,16 @@
 // panics, restarts and IOMMU faults, and goes back in time by deterministic
 // replay: a fresh boot of the same system re-executed to an earlier entry.
 import { performance } from 'node:perf_hooks';
-import type { StartParams } from '../../protocol/workerProtocol';
-import type { RunningSystem } from '../../system/boot';
-import type { KernelEntry } from '../../kernel/simulator';
-import { AMF, ANY, ASYNCM, CLOCK, HARDWARE, IDLE, IpcCall, NONE, SELF, SYSTEM } from '../../kernel/constants';
-import type { Message } from '../../kernel/message';
-import type { AsyncEntry } from '../../kernel/asyncTable';
-import { formatSimTime } from '../../system/machine';
-import { parseLocation } from '../../trace/locations';
-import { bootFromParams } from '../session';
-import { SliceSizer } from '../pacing';
+import type { StartParams } from '../../simulator/protocol/workerProtocol';
+import type { RunningSystem } from '../../simulator/system/boot';
+import type { KernelEntry } from '../../simulator/engine/simulator';
+import { AMF, ANY, ASYNCM, CLOCK, HARDWARE, IDLE, IpcCall, NONE, SELF, SYSTEM } from '../../simulator/kernel/constants';
+import type { Message } from '../../simulator/kernel/message';
+import type { AsyncEntry } from '../../simulator/kernel/asyncTable';
+import { formatSimTime } from '../../simulator/system/machine';
+import { parseLocation } from '../../simulator/trace/locations';
+import { bootFromParams } from '../worker/session';
+import { SliceSizer } from '../worker/pacing';
 import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
 
 export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu';

@@ -5,8 +5,8 @@
 //   nic -> DEVIO       nic making the kernel call DEVIO
 // Message types are the names the trace view shows (from the services' own
 // protocol tables), or numbers (decimal or 0x hex).
-import { IpcCall, kernelCallNames } from '../../kernel/constants';
-import { traceNaming } from '../traceNames';
+import { IpcCall, kernelCallNames } from '../../simulator/kernel/constants';
+import { traceNaming } from '../../simulator/system/traceNames';
 
 export interface IpcBreakpoint {
   readonly text: string;

@@ -3,15 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseScenario, timeToCycles, type Configuration, type Scenario } from '../config/scenario';
-import { formatDiagnostic } from '../config/systemConf';
-import { CLOCK_HZ, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../system/machine';
-import { bootScenario, builtinScenario, builtinScenarios } from '../system/scenarios';
-import type { BuiltinService } from '../system/builtin';
-import { formatSummary } from '../system/summary';
-import { saveRunTrace } from './traceCommand';
+import { parseScenario, timeToCycles, type Configuration, type Scenario } from '../../simulator/config/scenario';
+import { formatDiagnostic } from '../../simulator/config/systemConf';
+import { CLOCK_HZ, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../../simulator/system/machine';
+import { bootScenario, builtinScenario, builtinScenarios } from '../../simulator/system/scenarios';
+import type { BuiltinService } from '../../simulator/system/builtin';
+import { formatSummary } from '../../simulator/system/summary';
+import { saveRunTrace } from './traceFileCommand';
 import { ProgressBar, type ProgressStream } from './progress';
-import { loadScenarioDrivers } from './scenarioDrivers';
+import { loadScenarioDrivers } from '../userDrivers/scenarioDrivers';
 
 export interface RunIo {
   out(text: string): void;

@@ -17,21 +17,21 @@ import type {
   StartParams,
   SystemSnapshot,
   SystemSource,
-} from '../protocol/workerProtocol';
-import { NONE } from '../kernel/constants';
-import { bootSystem, type RunningSystem } from '../system/boot';
-import { CLOCK_HZ, DEFAULT_COST_PROFILE, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../system/machine';
-import { builtinScenario, builtinScenarios } from '../system/scenarios';
-import { parseScenario, type Configuration, type Scenario } from '../config/scenario';
-import { formatDiagnostic, parseSystemConf } from '../config/systemConf';
-import { costProfiles } from '../bench/costProfiles';
-import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../faults/injector';
-import { BUILTIN_IMAGES } from '../services/isofs/isoBuilder';
-import type { BuiltinService } from '../system/builtin';
-import { loadScenarioDrivers } from './scenarioDrivers';
+} from '../../simulator/protocol/workerProtocol';
+import { NONE } from '../../simulator/kernel/constants';
+import { bootSystem, type RunningSystem } from '../../simulator/system/boot';
+import { CLOCK_HZ, DEFAULT_COST_PROFILE, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../../simulator/system/machine';
+import { builtinScenario, builtinScenarios } from '../../simulator/system/scenarios';
+import { parseScenario, type Configuration, type Scenario } from '../../simulator/config/scenario';
+import { formatDiagnostic, parseSystemConf } from '../../simulator/config/systemConf';
+import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
+import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../../simulator/faults/injector';
+import { BUILTIN_IMAGES } from '../../simulator/services/isofs/isoBuilder';
+import type { BuiltinService } from '../../simulator/system/builtin';
+import { loadScenarioDrivers } from '../userDrivers/scenarioDrivers';
 import { Pacer, SliceSizer } from './pacing';
 import type { HandlersFor, WorkerContext } from './workerContext';
-import { attachTraceLocations } from '../trace/locations';
+import { attachTraceLocations } from '../../simulator/trace/locations';
 import { registerTraceLocations } from './traceHandlers';
 
 /** Snapshots are pushed at most this often (4 per second). */

@@ -2,7 +2,7 @@
 // changes, cleared at the end; nothing at all when the output is a file or a pipe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProgressBar, type ProgressStream } from '../../../simulator/host/progress';
+import { ProgressBar, type ProgressStream } from '../../../node/cli/progress';
 
 function stream(isTTY: boolean, columns?: number): ProgressStream & { writes: string[] } {
   const writes: string[] = [];

@@ -24,11 +24,11 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CPF, IpcCall, NONE } from '../../kernel/constants';
-import type { KernelEntry } from '../../kernel/simulator';
-import { formatSimTime } from '../../system/machine';
-import { parseLocation } from '../../trace/locations';
-import { traceNaming } from '../traceNames';
+import { CPF, IpcCall, NONE } from '../../simulator/kernel/constants';
+import type { KernelEntry } from '../../simulator/engine/simulator';
+import { formatSimTime } from '../../simulator/system/machine';
+import { parseLocation } from '../../simulator/trace/locations';
+import { traceNaming } from '../../simulator/system/traceNames';
 import { BreakpointSyntaxError, parseIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
 import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
 import { DebugRuntime, EXCEPTION_FILTERS, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
