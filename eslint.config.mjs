@@ -2,6 +2,35 @@
 // layer rules that the compiler cannot express.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from 'eslint-plugin-boundaries';
+
+// The layers and what each may import (ARCHITECTURE.md states the same table). A folder
+// not named here, or an import not allowed here, fails `npm run lint` and so `npm test`.
+const sim = (name) => `sim-${name}`;
+const layers = {
+  [sim('core')]: ['simulator/core', []],
+  [sim('hw')]: ['simulator/hw', [sim('core')]],
+  [sim('trace')]: ['simulator/trace', [sim('core'), sim('protocol')]],
+  [sim('kernel')]: ['simulator/kernel', [sim('core'), sim('hw'), sim('trace')]],
+  [sim('sdk')]: ['simulator/sdk', [sim('core'), sim('hw'), sim('kernel')]],
+  [sim('engine')]: ['simulator/engine', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('trace')]],
+  [sim('services')]: ['simulator/services', [sim('core'), sim('hw'), sim('sdk')]],
+  [sim('drivers')]: ['simulator/drivers', [sim('core'), sim('hw'), sim('sdk'), sim('services')]],
+  [sim('programs')]: ['simulator/programs', [sim('core'), sim('sdk'), sim('services')]],
+  [sim('config')]: ['simulator/config', [sim('core'), sim('kernel')]],
+  [sim('faults')]: ['simulator/faults', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('trace'), sim('engine'), sim('config')]],
+  [sim('system')]: ['simulator/system', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('services'), sim('drivers'), sim('programs'), sim('config'), sim('faults'), sim('protocol')]],
+  [sim('shell')]: ['simulator/shell', [sim('core'), sim('hw'), sim('kernel'), sim('trace'), sim('services'), sim('programs'), sim('faults'), sim('system'), sim('protocol')]],
+  [sim('bench')]: ['simulator/bench', [sim('core'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('system'), sim('config')]],
+  [sim('protocol')]: ['simulator/protocol', []],
+  'node-userDrivers': ['node/userDrivers', ['sim-*']],
+  'node-worker': ['node/worker', ['sim-*', 'node-userDrivers']],
+  'node-cli': ['node/cli', ['sim-*', 'node-userDrivers']],
+  'node-dap': ['node/dap', ['sim-*', 'node-userDrivers', 'node-worker']],
+  extension: ['extension', [sim('protocol'), sim('config'), 'webview-protocol']],
+  'webview-protocol': ['webview/protocol', [sim('protocol')]],
+  webview: ['webview/*', ['webview-protocol', sim('protocol')]],
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-artifacts/**', '.vscode-test/**', 'bench/simpy/**'] },
@@ -14,8 +43,26 @@ export default tseslint.config(
     },
   },
   {
+    files: ['simulator/**/*.ts', 'node/**/*.ts', 'extension/**/*.ts', 'webview/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.mts', '.js', '.mjs'] } },
+      'boundaries/elements': Object.entries(layers).map(([type, [pattern]]) => ({ type, pattern })),
+    },
+    rules: {
+      'boundaries/dependencies': ['error', {
+        default: 'disallow',
+        policies: Object.entries(layers).map(([type, [, allowed]]) => ({
+          from: { element: { type } },
+          allow: { to: { element: { types: { anyOf: [type, ...allowed] } } } },
+        })),
+      }],
+      'boundaries/no-unknown-files': 'error',
+    },
+  },
+  {
     files: ['simulator/**/*.ts'],
-    ignores: ['simulator/host/**', 'simulator/bench/**'],
+    ignores: ['simulator/bench/**'],
     rules: {
       'no-restricted-globals': ['error', { name: 'performance', message: 'The simulator never reads the wall clock.' }],
       'no-restricted-properties': [

@@ -1,6 +1,6 @@
 // The discrete-event core: an integer virtual clock and a queue of timed actions
 // ordered by (time, priority, sequence).
-import type { Clock, Cycles, TimerId } from '../hw/bus';
+import type { Clock, Cycles, TimerId } from './clock';
 
 /** Lower values run first among actions due at the same cycle. */
 export const EventPriority = {

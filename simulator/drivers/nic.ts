@@ -7,20 +7,13 @@ import {
 } from '../sdk';
 import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS, NIC_INT, NIC_REGS } from '../hw/nic';
 import { mapDmaBuffer } from '../services/amddev';
-import { DlLayout, DlReply, DlRequest } from '../services/messages';
+import { DlLayout, DlReply, DlRequest, nicKeys } from '../services/messages';
 import { Sef } from '../services/sef';
 
 const PAGE_BYTES = 4096;
 const RING_DESCRIPTORS = 8;
 const BUFFER_BYTES = 2048;
 const MAX_PENDING_READS = 8;
-
-/** Data store keys the driver publishes under its label. */
-export const nicKeys = (label: string) => ({
-  mac: `${label}.mac`,
-  txPackets: `${label}.tx`,
-  rxPackets: `${label}.rx`,
-});
 
 interface PendingRead {
   readonly endpoint: number;

@@ -1,19 +1,7 @@
 // The interfaces through which the kernel, the machine's devices and the
 // IOMMU meet. Devices reach the rest of the simulator only through these.
 
-/** Virtual time in integer cycles since boot. */
-export type Cycles = number;
-
-/** A handle on a scheduled action, for cancelling it. */
-export type TimerId = number;
-
-/** The simulator's clock as devices see it: read the time, schedule work. */
-export interface Clock {
-  now(): Cycles;
-  /** Runs `action` `delay` cycles from now; ties run in the order scheduled. */
-  schedule(delay: Cycles, action: () => void, label: string): TimerId;
-  cancel(id: TimerId): void;
-}
+export type { Clock, Cycles, TimerId } from '../core/clock';
 
 export type PortWidth = 1 | 2 | 4;
 

@@ -28,7 +28,6 @@ import { type Message, NotifyField } from './message';
 import { FULL_PRIVILEGE, Privilege, USER_PRIVILEGE, type PrivilegeSpec } from './privilege';
 import { Mf, Proc, Rts, clearBit, firstBit, getBit, setBit, type ChildEvent, type ExitReason, type ProgramArgs } from './proc';
 import { GrantTable, type GrantContext } from './grants';
-import type { ProgramRegistry } from '../engine/programRegistry';
 import type { AsyncEntry } from './asyncTable';
 
 /** How to create a process (the simulator's SPAWN kernel call and boot-time creation). */
@@ -100,12 +99,17 @@ export interface KernelObservers {
 /** Told of every message, when someone listens (a callback per message). */
 export type IpcObserver = (kind: 'send' | 'receive' | 'notify', src: number, dst: number, type: number) => void;
 
+/** The names of the programs a process may be created from (the engine's registry). */
+export interface KnownPrograms {
+  has(name: string): boolean;
+}
+
 export interface KernelConfig {
   readonly clock: EventQueue;
   readonly trace: TraceRecorder;
   readonly cost: CostProfile;
   readonly memory: PhysicalMemory;
-  readonly programs: ProgramRegistry;
+  readonly programs: KnownPrograms;
   readonly maxProcesses: number;
   /** Creates the program for a new process (the SDK's job; injected to keep the kernel free of it). */
   readonly startProgram: (p: Proc) => void;
@@ -116,7 +120,7 @@ export class Kernel implements GrantContext {
   readonly trace: TraceRecorder;
   readonly cost: CostProfile;
   readonly memory: PhysicalMemory;
-  readonly programs: ProgramRegistry;
+  readonly programs: KnownPrograms;
   readonly stats = new CostStats();
   observers: KernelObservers = {};
   /** A plain field, not one of `observers`: the kernel tests it for every message. */

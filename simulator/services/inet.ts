@@ -3,9 +3,8 @@
 // is not acknowledged in time. After a driver restart it finds the new
 // endpoint in the data store, so traffic resumes by itself.
 import { ANY, CLOCK, CPF, Errno, Message, NONE, OK, isNotify, ref, type Program, type Sys } from '../sdk';
-import { DlLayout, DlReply, DlRequest, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind } from './messages';
+import { DlLayout, DlReply, DlRequest, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind, nicKeys } from './messages';
 import { Sef } from './sef';
-import { nicKeys } from '../drivers/nic';
 
 /** The simulated peer's MAC address. */
 export const PEER_MAC = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02] as const;

@@ -87,3 +87,10 @@ export function readString(m: Message, offset: number, maxBytes: number): string
   }
   return s;
 }
+
+/** Data store keys an ethernet driver publishes under its label (read back by inet). */
+export const nicKeys = (label: string) => ({
+  mac: `${label}.mac`,
+  txPackets: `${label}.tx`,
+  rxPackets: `${label}.rx`,
+});
