@@ -1,87 +1,64 @@
-// Turns a parsed service description into a neutral privilege specification, as MINIX's RS would grant it.
+// What a service may do, as its system.conf entry says and MINIX's RS grants it. The entry becomes the
+// kernel's PrivilegeSpec here and only here; the kernel compiles that spec into its masks (Privilege), and
+// the views' summary and the editor's checks read the same spec, so all of them agree with the kernel.
+import { KernelCall, type KernelCallName } from '../kernel/constants.js';
+import { ALL_IO_PORTS, ALL_IRQS, Privilege, type PrivilegeSpec } from '../kernel/privilege.js';
+import type { PrivilegeSummary } from '../protocol/workerProtocol.js';
+import type { ServiceDescription } from './systemConf.js';
 
-import { KERNEL_CALL_BASE, VM_CALL_BASE, kernelCall, vmCall } from './minixNames.js';
-import type { IpcTargets, IoRange, PciClassId, PciDeviceId, ServiceDescription } from './systemConf.js';
+/** VM calls that the simulator's kernel implements as kernel calls of its own. */
+const VM_TO_KERNEL: Readonly<Record<string, KernelCallName>> = { MAP_PHYS: 'MAPPHYS' };
 
-export interface PrivilegeSpec {
-  readonly label: string;
-  /**
-   * Whom the service may send to. RS makes send rights symmetric: a target listed here may also send back,
-   * and `all-sys` means every system process (not user processes).
-   */
-  readonly ipcTargets: IpcTargets;
-  /** Kernel calls by name, ordered by number. */
-  readonly kernelCalls: readonly string[];
-  readonly kernelCallNumbers: readonly number[];
-  readonly vmCalls: readonly string[];
-  readonly vmCallNumbers: readonly number[];
-  /** 'all' means no I/O port check (`io ALL`). */
-  readonly ioRanges: 'all' | readonly IoRange[];
-  /** 'all' means no IRQ check (`irq ALL`). */
-  readonly irqs: 'all' | readonly number[];
-  readonly pciDevices: readonly PciDeviceId[];
-  readonly pciClasses: readonly PciClassId[];
-  readonly priority: number;
-  readonly quantumMs: number;
-  readonly uid: number | 'SELF';
-  /** 'SELF' or a label. */
-  readonly signalManager: string;
-  /** 'KERNEL' or a label. */
-  readonly scheduler: string;
-  readonly controllers: readonly string[];
-  readonly flags: PrivilegeFlags;
+function implemented(name: string): name is KernelCallName {
+  return Object.prototype.hasOwnProperty.call(KernelCall, name);
 }
 
-export interface PrivilegeFlags {
-  /** Every service RS starts from system.conf is a system process (SYS_PROC). */
-  readonly systemProcess: boolean;
-  readonly scheduledByKernel: boolean;
-  /** The service is its own signal manager: a fatal signal panics the system. */
-  readonly ownSignalManager: boolean;
-  readonly checksIo: boolean;
-  readonly checksIrq: boolean;
-  readonly networkDriver: boolean;
-}
-
-export function toPrivilegeSpec(s: ServiceDescription): PrivilegeSpec {
+/**
+ * The privileges RS gives a service started from its entry. Every such service is a system process
+ * (SYS_PROC) with all IPC traps. `system ALL` grants every kernel call the simulator has; otherwise the
+ * entry's calls that the simulator implements (the parser has already added MINIX's basic calls unless
+ * `system NONE`), plus the kernel calls that stand in for its VM calls. `io ALL` and `irq ALL` grant every
+ * port and line; the parser has applied MINIX's other defaults (`ipc ALL_SYS`, no ports, no IRQs).
+ */
+export function servicePrivilege(service: ServiceDescription): PrivilegeSpec {
+  const calls = new Set<KernelCallName>(service.kernelCalls.filter(implemented));
+  for (const vm of service.vmCalls) {
+    const k = VM_TO_KERNEL[vm];
+    if (k !== undefined) calls.add(k);
+  }
+  const ipc = service.ipc;
   return {
-    label: s.label,
-    ipcTargets: s.ipc,
-    kernelCalls: s.kernelCalls,
-    kernelCallNumbers: s.kernelCalls.map((n) => KERNEL_CALL_BASE + kernelCall(n)!.offset),
-    vmCalls: s.vmCalls,
-    vmCallNumbers: s.vmCalls.map((n) => VM_CALL_BASE + vmCall(n)!.offset),
-    ioRanges: s.io.all ? 'all' : s.io.ranges,
-    irqs: s.irq.all ? 'all' : s.irq.lines,
-    pciDevices: s.pciDevices,
-    pciClasses: s.pciClasses,
-    priority: s.priority,
-    quantumMs: s.quantumMs,
-    uid: s.uid,
-    signalManager: s.sigmgr,
-    scheduler: s.scheduler,
-    controllers: s.control,
-    flags: {
-      systemProcess: true,
-      scheduledByKernel: s.scheduler === 'KERNEL',
-      ownSignalManager: s.sigmgr === 'SELF',
-      checksIo: !s.io.all,
-      checksIrq: !s.irq.all,
-      networkDriver: s.type === 'net',
-    },
+    system: true,
+    traps: 'ALL',
+    ipcTo: ipc.kind === 'all' ? 'ALL' : ipc.kind === 'all-sys' ? 'ALL_SYS' : [...ipc.labels],
+    kernelCalls: service.system.all ? 'ALL' : [...calls],
+    ioRanges: service.io.all ? ALL_IO_PORTS : service.io.ranges.map((r) => ({ base: r.base, count: r.length })),
+    irqs: service.irq.all ? ALL_IRQS : [...service.irq.lines],
   };
 }
 
-/** True if the spec lets the service send to `target`; `targetIsSystem` tells whether the target is a system process. */
-export function allowsIpcTo(spec: PrivilegeSpec, target: string, targetIsSystem: boolean): boolean {
-  const t = spec.ipcTargets;
-  if (t.kind === 'all') return true;
-  if (t.kind === 'all-sys') return targetIsSystem;
-  return t.labels.includes(target) || (!targetIsSystem && t.labels.includes('USER'));
+/** The short form of a spec that the System view, Show Privileges and the debugger's Privileges scope show. */
+export function summarisePrivilege(spec: PrivilegeSpec): PrivilegeSummary {
+  const ipc = spec.ipcTo ?? 'ALL';
+  const calls = spec.kernelCalls ?? [];
+  return {
+    ipcTargets: typeof ipc === 'string' ? ipc : ipc.join(' '),
+    kernelCalls: calls === 'ALL' ? ['ALL'] : [...calls],
+    ioRanges: (spec.ioRanges ?? []).map((r) => `0x${r.base.toString(16)}:0x${r.count.toString(16)}`),
+    irqs: [...(spec.irqs ?? [])],
+  };
 }
 
-/** True if the port lies in one of the spec's I/O ranges. */
+/**
+ * True if the kernel lets a process with this spec send to `target`, a process that is not a kernel task;
+ * `targetIsSystem` tells whether the target is a system process. The kernel also lets a target named here
+ * send back, whatever its own spec says.
+ */
+export function allowsIpcTo(spec: PrivilegeSpec, target: string, targetIsSystem: boolean): boolean {
+  return new Privilege(spec).names(target, targetIsSystem, false);
+}
+
+/** True if the kernel lets a process with this spec read and write the port with DEVIO. */
 export function allowsIoPort(spec: PrivilegeSpec, port: number): boolean {
-  if (spec.ioRanges === 'all') return true;
-  return spec.ioRanges.some((r) => port >= r.base && port < r.base + r.length);
+  return new Privilege(spec).allowsPorts(port, 1);
 }

@@ -1,6 +1,8 @@
 // The privilege structure of a process (MINIX's struct priv): which IPC traps,
 // targets and kernel calls it may use, its I/O ports, IRQs, memory ranges and
-// grant table size. Specs use names; the kernel compiles them to bit masks.
+// grant table size. A spec says it by name, as system.conf does; the kernel
+// compiles it into bit masks when it creates the process (or PRIVCTL replaces
+// them), and checks only the masks.
 import { IpcCall, KernelCall, NR_KERNEL_CALLS, type IpcCallName, type KernelCallName } from './constants';
 
 export interface IoRange {
@@ -14,7 +16,7 @@ export interface MemRange {
   readonly bytes: number;
 }
 
-/** What a system description (system.conf) says about a service. */
+/** What a system description (system.conf) says about a service, by name; config/privileges.ts builds it from an entry. */
 export interface PrivilegeSpec {
   /** A system process (SYS_PROC): signals other than SIGKILL arrive as notifications from SYSTEM. */
   readonly system?: boolean;
@@ -108,14 +110,19 @@ export class Privilege {
   }
 }
 
+/** Every port of the 16-bit I/O space: system.conf's `io ALL`. */
+export const ALL_IO_PORTS: readonly IoRange[] = [{ base: 0, count: 0x10000 }];
+/** The 16 IRQ lines of a PC (MINIX's NR_IRQ_VECTORS): system.conf's `irq ALL`. */
+export const ALL_IRQS: readonly number[] = Array.from({ length: 16 }, (_, i) => i);
+
 /** Everything allowed: for boot processes in tests and for the kernel tasks. */
 export const FULL_PRIVILEGE: PrivilegeSpec = {
   system: true,
   traps: 'ALL',
   ipcTo: 'ALL',
   kernelCalls: 'ALL',
-  ioRanges: [{ base: 0, count: 0x10000 }],
-  irqs: Array.from({ length: 16 }, (_, i) => i),
+  ioRanges: ALL_IO_PORTS,
+  irqs: ALL_IRQS,
   memRanges: [{ base: 0, bytes: 2 ** 32 }],
   grantEntries: 1024,
   magicGrants: true,

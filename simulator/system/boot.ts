@@ -7,7 +7,7 @@ import { CLOCK_HZ, buildMachine, checkConfiguration, type Machine } from './mach
 
 export { CLOCK_HZ };
 import { builtinServices, defaultSystemConf, type CoreContext } from './registry';
-import { kernelPrivilege, summarisePrivilege } from './privileges';
+import { servicePrivilege, summarisePrivilege } from '../config/privileges';
 import { ProgramRegistry } from '../engine/programRegistry';
 import { ANY, ASYNCM, CLOCK, HARDWARE, NONE, SYSTEM } from '../kernel/constants';
 import type { PrivilegeSpec } from '../kernel/privilege';
@@ -336,7 +336,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
   for (const description of parsed.description.services) {
     const service = byLabel.get(description.label);
     if (service === undefined) continue;
-    const privilege = kernelPrivilege(description);
+    const privilege = servicePrivilege(description);
     services.set(description.label, { service, description, privilege });
     if (service.kind === 'program' || service.label === RS_LABEL) continue;
     if (service.label === 'amddev' && machine.iommu === null) continue;

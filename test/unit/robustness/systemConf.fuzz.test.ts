@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseSystemConf, parseSystemConfFiles, type ParseResult } from '../../../simulator/config/systemConf.js';
-import { toPrivilegeSpec } from '../../../simulator/config/privileges.js';
+import { servicePrivilege } from '../../../simulator/config/privileges.js';
+import { Privilege } from '../../../simulator/kernel/privilege.js';
 import { contextAt, definedLabels, wordRoleAt } from '../../../simulator/config/confContext.js';
 import { FUZZ_SEED, Rng, assertLocatedIn, mutateText, show } from './fuzz';
 
@@ -35,11 +36,11 @@ function checkResult(r: ParseResult, texts: ReadonlyMap<string, string>, what: s
     assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity), what);
     assert.ok(d.code.length > 0, what);
   }
-  // What the parser accepts is what the simulator builds privileges from: values of the declared types.
+  // What the parser accepts is what the simulator builds privileges from: values of the declared types, which the kernel compiles.
   for (const s of r.description.services) {
     assert.ok(s.uid === 'SELF' || Number.isSafeInteger(s.uid), `${what}: service ${s.label} has uid ${String(s.uid)}`);
     for (const n of [s.priority, s.quantumMs, s.cpu, ...s.irq.lines]) assert.ok(Number.isFinite(n), `${what}: service ${s.label} has a non-finite number`);
-    toPrivilegeSpec(s);
+    new Privilege(servicePrivilege(s));
   }
 }
 

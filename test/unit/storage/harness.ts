@@ -1,6 +1,6 @@
 // A storage system for tests: the system helper's machine, the storage services spawned straight from their system.conf entries (no RS), and helpers to run applications.
 import { buildMachine, type Machine, type SupportedConfiguration } from '../../../simulator/system/machine';
-import { kernelPrivilege } from '../../../simulator/system/privileges';
+import { servicePrivilege } from '../../../simulator/config/privileges';
 import { storageServices } from '../../../simulator/system/storageServices';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
 import { ProgramRegistry } from '../../../simulator/engine/programRegistry';
@@ -37,7 +37,7 @@ export function bootStorage(configuration: SupportedConfiguration, options: { is
     const ep = machine.sim.spawn({
       program: s.label,
       name: s.label,
-      privilege: kernelPrivilege(parsed.description.services[0]!),
+      privilege: servicePrivilege(parsed.description.services[0]!),
       priority: 3,
       kernelMode: configuration === 'monolithic',
     });

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootSystem } from '../../../simulator/system/boot';
-import { kernelPrivilege } from '../../../simulator/system/privileges';
+import { servicePrivilege } from '../../../simulator/config/privileges';
 import { builtinScenario } from '../../../simulator/system/scenarios';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
 import type { Configuration } from '../../../simulator/config/scenario';
@@ -81,12 +81,12 @@ describe('fault injection', () => {
     const parsed = parseSystemConf(system.systemConfText, 'default/system.conf');
     assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), []);
     const nic = parsed.description.services.find((s) => s.label === 'nic')!;
-    const p = kernelPrivilege(nic);
+    const p = servicePrivilege(nic);
     assert.deepEqual(p.ioRanges, [{ base: 0xc000, count: 0x44 }]);
     assert.deepEqual(p.irqs, [11]);
     assert.ok(Array.isArray(p.kernelCalls) && p.kernelCalls.includes('DEVIO') && p.kernelCalls.includes('IRQCTL') && !p.kernelCalls.includes('SPAWN'));
     assert.ok(Array.isArray(p.ipcTo) && p.ipcTo.includes('inet') && p.ipcTo.includes('amddev'));
-    const rs = kernelPrivilege(parsed.description.services.find((s) => s.label === 'rs')!);
+    const rs = servicePrivilege(parsed.description.services.find((s) => s.label === 'rs')!);
     assert.equal(rs.kernelCalls, 'ALL');
   });
 });
