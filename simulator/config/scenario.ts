@@ -2,30 +2,12 @@
 
 import { diagnostic, hasErrors, type Diagnostic, type SourceRange } from './diagnostics.js';
 import { parseJsonWithPositions, type JsonMember, type JsonNode } from './jsonPositions.js';
+import { INJECTABLE_FAULTS, type InjectableFault } from '../faults/faultTypes.js';
 
 export type { Diagnostic, SourceRange } from './diagnostics.js';
 
 export const CONFIGURATIONS = ['microkernel-iommu', 'microkernel', 'monolithic', 'monolithic-containers', 'kernel-bypass'] as const;
 export type Configuration = (typeof CONFIGURATIONS)[number];
-
-export const FAULT_TYPES = [
-  'crash',
-  'hang',
-  'wild-write',
-  'wild-dma',
-  'resource-leak',
-  'corrupt-source',
-  'corrupt-destination',
-  'corrupt-pointer',
-  'skip-init',
-  'remove-instruction',
-  'remove-branch',
-  'invert-loop',
-  'bad-ipc-args',
-  'bad-kernel-call-args',
-  'irq-fault',
-] as const;
-export type FaultType = (typeof FAULT_TYPES)[number];
 
 export const WORKLOAD_KINDS = ['packet-stream', 'cd-read', 'print', 'block-read', 'ipc-pingpong', 'request-response'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -92,7 +74,8 @@ export interface FaultSpec {
   readonly at: SimTime;
   /** Label of the service to inject into. */
   readonly target: string;
-  readonly type: FaultType;
+  /** One of the fault types the injector carries out. */
+  readonly type: InjectableFault;
   /** Type-specific parameters, passed to the injector unchanged. */
   readonly params: Readonly<Record<string, string | number | boolean>>;
   /** Inject again every this long, or never again if null. */
@@ -395,7 +378,7 @@ class Loader {
     return {
       at: this.time(f.get('at'), 0),
       target: this.string(f.get('target'), ''),
-      type: this.oneOf(f.get('type'), FAULT_TYPES, 'crash'),
+      type: this.oneOf(f.get('type'), INJECTABLE_FAULTS, 'crash'),
       params,
       repeatEvery: f.has('repeatEvery') ? this.time(f.get('repeatEvery'), 1, true) : null,
       count: f.has('count') ? this.integer(f.get('count'), 1, 1) : null,

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseScenario, SCENARIO_KEYS, timeToCycles, CONFIGURATIONS, FAULT_TYPES, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
+import { parseScenario, SCENARIO_KEYS, timeToCycles, CONFIGURATIONS, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
+import { INJECTABLE_FAULTS } from '../../../simulator/faults/injector.js';
 
 type Schema = Record<string, unknown>;
 const schema = JSON.parse(readFileSync('schemas/scenario.schema.json', 'utf8')) as Schema;
@@ -228,7 +229,6 @@ test('every property the loader accepts is in the schema, and vice versa', () =>
     assert.deepEqual(props(b), [...SCENARIO_KEYS.workload[kind]].sort(), kind);
   }
   assert.deepEqual((schema.properties as Record<string, Schema>).configuration!.enum, [...CONFIGURATIONS]);
-  assert.deepEqual(((defs.fault!.properties as Record<string, Schema>).type!.enum as string[]), [...FAULT_TYPES]);
   // Every property has a description, so VS Code can show it on hover.
   const missing: string[] = [];
   const walk = (s: Schema, path: string): void => {
@@ -241,4 +241,16 @@ test('every property the loader accepts is in the schema, and vice versa', () =>
   walk(schema, '');
   for (const [n, d] of Object.entries(defs)) walk(d, '#' + n);
   assert.deepEqual(missing, []);
+});
+
+test('the schema offers exactly the fault types the injector runs, and the loader refuses any other where it is written', () => {
+  const fault = (schema.definitions as Record<string, Schema>).fault!;
+  assert.deepEqual((fault.properties as Record<string, Schema>).type!.enum, [...INJECTABLE_FAULTS]);
+  const text = VALID.replace('"type": "crash"', '"type": "corrupt-pointer"');
+  const e = errorsOf(text);
+  assert.deepEqual(
+    e.map(([c, l, col]) => [c, l, col]),
+    [['enum', ...at(text, '"type": "corrupt-pointer"', '"corrupt-pointer"')]],
+  );
+  assert.equal(e[0]![3], `"type" must be one of ${INJECTABLE_FAULTS.map((t) => JSON.stringify(t)).join(', ')}, found the string "corrupt-pointer"`);
 });
