@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { workspaceTrusted } from '../session/trust';
 
 export const DEBUG_TYPE = 'microkernel';
-/** Read by simulator/host/debug/adapter.ts: '1' when the workspace is trusted. */
+/** Read by node/dap/adapter.ts: '1' when the workspace is trusted. */
 const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
 
 export function registerDebugger(context: vscode.ExtensionContext): void {

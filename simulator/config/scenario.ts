@@ -329,7 +329,7 @@ class Loader {
           start,
           ratePerSecond: this.positive(f.get('ratePerSecond'), 1),
           sizeBytes: this.integer(f.get('sizeBytes'), 64, 1, 65535),
-          // Only packets an application sends are simulated so far; a received stream is refused where it is written.
+          // The simulator models only packets an application sends; a received stream is refused where it is written.
           direction: this.oneOf<'rx' | 'tx'>(f.get('direction'), ['tx'], 'tx'),
           count: f.has('count') ? this.integer(f.get('count'), 1, 1) : null,
         };

@@ -26,7 +26,7 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
 export interface SimulatorOptions {
   /** Seed of every random stream. Required: there is no unseeded randomness. */
   readonly seed: number;
-  /** A profile, or the name of a built-in one (see bench/costProfiles). */
+  /** A profile, or the name of a built-in one (see kernel/costs/costProfiles.ts). */
   readonly costProfile: CostProfile | string;
   readonly trace?: TraceOptions;
   readonly programs?: ProgramRegistry;

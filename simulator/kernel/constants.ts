@@ -171,7 +171,7 @@ export const PrivCtl = {
   SET_SYS: 3,
 } as const;
 
-/** GETINFO requests. GET_ENDPOINT (by name) stands in for the data store until one exists. */
+/** GETINFO requests. ENDPOINT is the simulator's own: the live process with a given name, which MINIX's processes ask DS for. */
 export const GetInfo = {
   WHOAMI: 1,
   PROC: 2,

@@ -1,5 +1,5 @@
 // The console's requests to the simulator worker (the MINIX-like shell of
-// simulator/shell/, answered by simulator/host/consoleHandlers.ts). Part of
+// simulator/shell/, answered by node/worker/consoleHandlers.ts). Part of
 // the host ↔ worker channel; see workerProtocol.ts.
 
 export interface ConsoleRequests {

@@ -1,5 +1,5 @@
 // The channel between the extension host and the simulator worker thread.
-// extension/simulatorClient.ts and simulator/host/worker.ts both import this
+// extension/simulatorClient.ts and node/worker/worker.ts both import this
 // file; a change here is a change to both ends. The console's and the trace
 // views' requests live in consoleProtocol.ts and traceProtocol.ts.
 import type { ConsoleRequests } from './consoleProtocol';
@@ -136,7 +136,7 @@ export interface IommuView {
   readonly transfers: number;
 }
 
-/** Starting, stopping and steering the running system (simulator/host/session.ts answers these). */
+/** Starting, stopping and steering the running system (node/worker/session.ts answers these). */
 export interface SessionRequests {
   /** Built-in scenarios, configurations, cost profiles and injectable fault types. */
   sessionCatalog: {

@@ -20,7 +20,7 @@ import { ConsoleDevice } from '../hw/consoleDevice';
 import { IOMMU_PORT_BASE, IOMMU_PORT_COUNT, IommuPortDevice } from '../hw/iommuPorts';
 import type { Configuration } from '../config/scenario';
 
-/** The configurations this issue builds; the others are refused with a clear error. */
+/** The configurations the simulator builds; the others are refused with a clear error. */
 export const SUPPORTED_CONFIGURATIONS = ['microkernel-iommu', 'microkernel', 'monolithic'] as const;
 export type SupportedConfiguration = (typeof SUPPORTED_CONFIGURATIONS)[number];
 

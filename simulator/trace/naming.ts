@@ -1,6 +1,6 @@
 // What the trace model needs to know about names: endpoints, lanes' groups,
 // devices, message types, calls and statuses. The trace layer imports no kernel
-// or service tables; the host builds one of these from them (host/traceNames.ts).
+// or service tables; simulator/system/traceNames.ts builds one of these from them.
 import type { TraceLaneGroup } from '../protocol/traceProtocol';
 
 export interface TraceNaming {

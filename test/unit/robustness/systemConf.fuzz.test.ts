@@ -133,7 +133,7 @@ test('pathological system.conf text: deep braces, huge numbers, a file that incl
     const r = parseSystemConf(text, 'p.conf');
     checkResult(r, new Map([['p.conf', text]]), name);
   }
-  // Regression: `uid constructor` (or __proto__, toString) was taken for a MINIX login and gave a uid that is not a number.
+  // `uid constructor` (or __proto__, toString) names no MINIX login: Object's own properties must not pass for one.
   for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
     const text = `service x {\n  uid ${name};\n};\n`;
     const r = parseSystemConf(text, 'p.conf');
