@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { wordRoleAt, type ConfWordRole } from '../../simulator/config/confContext';
 import { KERNEL_CALL_BASE, VM_CALL_BASE, kernelCall, serviceKey, vmCall } from '../../simulator/config/minixNames';
+import { simulatorHasCall } from '../../simulator/config/privileges';
 import { parseIoRange } from '../../simulator/config/systemConf';
 
 function hex(n: number): string {
@@ -28,7 +29,10 @@ export function kernelCallMarkdown(name: string): vscode.MarkdownString | undefi
   if (c.basic) md.appendMarkdown('Basic call: every system service has it unless its entry says `system NONE`.');
   else md.appendMarkdown('Not basic: a service has it only if its `system` list names it, or says `ALL`.');
   if (c.obsolete !== undefined) md.appendMarkdown(`\n\nObsolete: ${c.obsolete}.`);
-  else if (!c.listable && !c.basic) md.appendMarkdown("\n\nMINIX 3.4's `service` utility does not accept it in a `system` list; the simulator grants it.");
+  else if (!c.listable && !c.basic) md.appendMarkdown("\n\nMINIX 3.4's `service` utility does not accept it in a `system` list.");
+  if (c.obsolete === undefined) {
+    md.appendMarkdown(simulatorHasCall('system', c.name) ? "\n\nThe simulator's kernel has this call." : "\n\nThe simulator's kernel does not have this call: granting it has no effect there.");
+  }
   return md;
 }
 
@@ -40,6 +44,8 @@ export function vmCallMarkdown(name: string): vscode.MarkdownString | undefined 
   md.appendMarkdown(`${c.description}\n\n`);
   md.appendMarkdown(c.basic ? 'Basic VM call: granted unless the entry says `vm NONE`.' : 'Not basic: granted only if the `vm` list names it, or says `ALL`.');
   if (c.obsolete !== undefined) md.appendMarkdown(`\n\nObsolete: ${c.obsolete}.`);
+  else if (simulatorHasCall('vm', c.name)) md.appendMarkdown("\n\nThe simulator's kernel carries it out itself, with a kernel call of its own.");
+  else md.appendMarkdown('\n\nThe simulator has no VM server: granting it has no effect there.');
   return md;
 }
 

@@ -15,27 +15,34 @@ export const MAX_CONTROL = 8;
 /** Maximum length of a service label (RS_MAX_LABEL_LEN). */
 export const MAX_LABEL_LENGTH = 16;
 
-export interface KernelCallInfo {
-  /** Name as written in system.conf, without the SYS_ prefix. */
+/** A kernel call or a VM call, as system.conf names it. */
+export interface CallInfo {
+  /** Name as written in system.conf, without the SYS_ or VM_ prefix. */
   readonly name: string;
-  /** Offset from KERNEL_CALL_BASE; the call number is KERNEL_CALL_BASE + offset. */
+  /** Offset from KERNEL_CALL_BASE or VM_CALL_BASE; the call number is the base plus the offset. */
   readonly offset: number;
-  /** True if the call is in SYS_BASIC_CALLS, granted to every system service unless `system NONE`. */
+  /** True if the call is in SYS_BASIC_CALLS (VM_BASIC_CALLS), granted to every system service unless `system NONE` (`vm NONE`). */
   readonly basic: boolean;
-  /** True if MINIX 3.4's `service` utility accepts the name in a `system` list (its system_tab). */
+  /** True if MINIX 3.4's `service` utility accepts the name in a `system` list (its system_tab) or a `vm` list (its vm_table). */
   readonly listable: boolean;
-  /** Set when the call no longer exists in MINIX 3.4 (it appears in configuration files of older releases). */
+  /** Set when the call no longer exists in MINIX 3.4 (it appears in configuration files of older MINIX releases). */
   readonly obsolete?: string;
   readonly description: string;
 }
 
-function kc(name: string, offset: number, description: string, extra: Partial<KernelCallInfo> = {}): KernelCallInfo {
-  return { name, offset, basic: false, listable: false, description, ...extra };
+/** Makes table entries that are not basic and, unless `extra` says otherwise, listable as given. */
+function calls(listableByDefault: boolean) {
+  return (name: string, offset: number, description: string, extra: Partial<CallInfo> = {}): CallInfo => ({
+    name, offset, basic: false, listable: listableByDefault, description, ...extra,
+  });
 }
+// Kernel calls default to not listable and VM calls to listable, so that each table marks only its exceptions.
+const kc = calls(false);
+const vc = calls(true);
 const L = { listable: true } as const;
 const B = { basic: true } as const;
 
-export const KERNEL_CALLS: readonly KernelCallInfo[] = [
+export const KERNEL_CALLS: readonly CallInfo[] = [
   kc('FORK', 0, 'Create a process slot as a copy of another (used by PM).'),
   kc('EXEC', 1, 'Set a process up to run a new program image (used by PM).'),
   kc('CLEAR', 2, 'Clean up a process slot after the process exits (used by PM).'),
@@ -93,23 +100,7 @@ export const KERNEL_CALLS: readonly KernelCallInfo[] = [
   kc('PADCONF', 57, 'Configure SoC pin multiplexing (ARM boards).', L),
 ];
 
-export interface VmCallInfo {
-  readonly name: string;
-  /** Offset from VM_CALL_BASE. */
-  readonly offset: number;
-  /** True if the call is in VM_BASIC_CALLS, granted unless `vm NONE`. */
-  readonly basic: boolean;
-  /** True if MINIX's `service` utility accepts the name in a `vm` list (its vm_table). */
-  readonly listable: boolean;
-  readonly obsolete?: string;
-  readonly description: string;
-}
-
-function vc(name: string, offset: number, description: string, extra: Partial<VmCallInfo> = {}): VmCallInfo {
-  return { name, offset, basic: false, listable: true, description, ...extra };
-}
-
-export const VM_CALLS: readonly VmCallInfo[] = [
+export const VM_CALLS: readonly CallInfo[] = [
   vc('EXIT', 0, 'Tear down a process\'s address space when it exits (used by PM).'),
   vc('FORK', 1, 'Copy an address space for a new process (used by PM).'),
   vc('BRK', 2, 'Move the end of the data segment.', { basic: true, listable: false }),
@@ -199,14 +190,14 @@ export const SERVICE_DEFAULTS = {
   cpu: -1,
 } as const;
 
-const kernelByName = new Map<string, KernelCallInfo>(KERNEL_CALLS.map((c) => [c.name, c]));
-const vmByName = new Map<string, VmCallInfo>(VM_CALLS.map((c) => [c.name, c]));
+const kernelByName = new Map<string, CallInfo>(KERNEL_CALLS.map((c) => [c.name, c]));
+const vmByName = new Map<string, CallInfo>(VM_CALLS.map((c) => [c.name, c]));
 const keyByName = new Map<string, KeyInfo>(SERVICE_KEYS.map((k) => [k.name, k]));
 
-export function kernelCall(name: string): KernelCallInfo | undefined {
+export function kernelCall(name: string): CallInfo | undefined {
   return kernelByName.get(name);
 }
-export function vmCall(name: string): VmCallInfo | undefined {
+export function vmCall(name: string): CallInfo | undefined {
   return vmByName.get(name);
 }
 export function serviceKey(name: string): KeyInfo | undefined {

@@ -13,6 +13,11 @@ function implemented(name: string): name is KernelCallName {
   return Object.prototype.hasOwnProperty.call(KernelCall, name);
 }
 
+/** Whether the simulator's kernel carries out a call that a `system` (or `vm`) list names, so that granting it has an effect. */
+export function simulatorHasCall(list: 'system' | 'vm', name: string): boolean {
+  return list === 'system' ? implemented(name) : Object.prototype.hasOwnProperty.call(VM_TO_KERNEL, name);
+}
+
 /**
  * The privileges RS gives a service started from its entry. Every such service is a system process
  * (SYS_PROC) with all IPC traps. `system ALL` grants every kernel call the simulator has; otherwise the
@@ -22,10 +27,7 @@ function implemented(name: string): name is KernelCallName {
  */
 export function servicePrivilege(service: ServiceDescription): PrivilegeSpec {
   const calls = new Set<KernelCallName>(service.kernelCalls.filter(implemented));
-  for (const vm of service.vmCalls) {
-    const k = VM_TO_KERNEL[vm];
-    if (k !== undefined) calls.add(k);
-  }
+  for (const vm of service.vmCalls) if (simulatorHasCall('vm', vm)) calls.add(VM_TO_KERNEL[vm]!);
   const ipc = service.ipc;
   return {
     system: true,

@@ -24,6 +24,7 @@ import {
   serviceKey,
   vmCall,
 } from './minixNames.js';
+import { simulatorHasCall } from './privileges.js';
 
 export type { Diagnostic, SourceRange } from './diagnostics.js';
 
@@ -185,6 +186,12 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/** How diagnostics name the calls of a `system` list and of a `vm` list, and where the parser looks them up. */
+const CALL_LISTS = {
+  system: { what: 'kernel call', code: 'kernel-call', lookup: kernelCall, names: KERNEL_CALLS.map((c) => c.name) },
+  vm: { what: 'VM call', code: 'vm-call', lookup: vmCall, names: VM_CALLS.map((c) => c.name) },
+} as const;
 
 function suggest(word: string, names: readonly string[]): string {
   let best: string | undefined;
@@ -608,8 +615,7 @@ class ServiceParser {
         if (kw !== undefined) return;
         for (const a of atoms) {
           if (a.text === 'ALL' || a.text === 'BASIC' || a.text === 'NONE') continue;
-          if (key === 'system') this.kernelCallName(a, acc);
-          else this.vmCallName(a, acc);
+          this.callName(a, key, key === 'system' ? acc.sysListed : acc.vmListed);
         }
         return;
       }
@@ -638,34 +644,22 @@ class ServiceParser {
     });
   }
 
-  private kernelCallName(a: ConfAtom, acc: Acc): void {
-    const info = kernelCall(a.text);
+  /** A name in a `system` or `vm` list: unknown names are errors; obsolete ones, and ones MINIX 3.4 does not accept there, are said so. */
+  private callName(a: ConfAtom, key: 'system' | 'vm', listed: string[]): void {
+    const list = CALL_LISTS[key];
+    const info = list.lookup(a.text);
     if (info === undefined) {
-      this.report(a.range, 'error', 'unknown-kernel-call', `unknown kernel call '${a.text}'${suggest(a.text, KERNEL_CALLS.map((c) => c.name))}`);
+      this.report(a.range, 'error', `unknown-${list.code}`, `unknown ${list.what} '${a.text}'${suggest(a.text, list.names)}`);
       return;
     }
     if (info.obsolete !== undefined) {
-      this.report(a.range, 'information', 'obsolete-kernel-call', `kernel call '${a.text}' is obsolete (${info.obsolete}); it has no effect in the simulator`);
+      this.report(a.range, 'information', `obsolete-${list.code}`, `${list.what} '${a.text}' is obsolete (${info.obsolete}); it has no effect in the simulator`);
     } else if (!info.listable) {
-      const why = info.basic ? 'it is a basic call and is granted anyway' : "MINIX 3.4's service utility ignores it; the simulator grants it";
-      this.report(a.range, 'information', 'kernel-call-not-listable', `kernel call '${a.text}' is not accepted in a 'system' list by MINIX 3.4: ${why}`);
+      const granted = simulatorHasCall(key, a.text) ? '; the simulator grants it' : '';
+      const why = info.basic ? `it is a basic ${list.what} and is granted anyway` : `MINIX 3.4's service utility ignores it${granted}`;
+      this.report(a.range, 'information', `${list.code}-not-listable`, `${list.what} '${a.text}' is not accepted in a '${key}' list by MINIX 3.4: ${why}`);
     }
-    if (!acc.sysListed.includes(a.text)) acc.sysListed.push(a.text);
-  }
-
-  private vmCallName(a: ConfAtom, acc: Acc): void {
-    const info = vmCall(a.text);
-    if (info === undefined) {
-      this.report(a.range, 'error', 'unknown-vm-call', `unknown VM call '${a.text}'${suggest(a.text, VM_CALLS.map((c) => c.name))}`);
-      return;
-    }
-    if (info.obsolete !== undefined) {
-      this.report(a.range, 'information', 'obsolete-vm-call', `VM call '${a.text}' is obsolete (${info.obsolete})`);
-    } else if (!info.listable) {
-      const why = info.basic ? 'it is a basic VM call and is granted anyway' : 'MINIX ignores it';
-      this.report(a.range, 'information', 'vm-call-not-listable', `VM call '${a.text}' is not accepted in a 'vm' list by MINIX: ${why}`);
-    }
-    if (!acc.vmListed.includes(a.text)) acc.vmListed.push(a.text);
+    if (!listed.includes(a.text)) listed.push(a.text);
   }
 
   private classRef(a: ConfAtom, acc: Acc): void {

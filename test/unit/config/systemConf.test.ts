@@ -213,6 +213,21 @@ test('unknown kernel call is an error at the call, known ones still granted', ()
   assert.deepEqual(service(r, 'd').system.listed, ['UMAP']);
 });
 
+test('a call MINIX 3.4 does not accept in a list says whether the simulator grants it anyway', () => {
+  const r = parseSystemConf('service d {\n  system\n    GETKSIG\n    SCHEDULE\n    SETALARM\n  ;\n  vm\n    FORGETCACHEPAGE\n  ;\n};\n', 'd.conf');
+  const info = (code: string) => r.diagnostics.filter((x) => x.code === code).map((x) => [x.line, x.column, x.message]);
+  assert.deepEqual(info('kernel-call-not-listable'), [
+    [3, 5, "kernel call 'GETKSIG' is not accepted in a 'system' list by MINIX 3.4: MINIX 3.4's service utility ignores it; the simulator grants it"],
+    [4, 5, "kernel call 'SCHEDULE' is not accepted in a 'system' list by MINIX 3.4: MINIX 3.4's service utility ignores it"],
+    [5, 5, "kernel call 'SETALARM' is not accepted in a 'system' list by MINIX 3.4: it is a basic kernel call and is granted anyway"],
+  ]);
+  assert.deepEqual(info('vm-call-not-listable'), [
+    [8, 5, "VM call 'FORGETCACHEPAGE' is not accepted in a 'vm' list by MINIX 3.4: MINIX 3.4's service utility ignores it"],
+  ]);
+  const kernel = new Privilege(servicePrivilege(service(r, 'd')));
+  assert.equal(kernel.allowsKernelCall(KernelCall.GETKSIG), true);
+});
+
 test('unterminated block is located at its {, and services before it survive', () => {
   const r = parseSystemConf('service a {\n  irq 1;\n};\nservice b\n{\n  irq 2;\n', 'x.conf');
   const d = one(r, 'unterminated-block');
