@@ -1,9 +1,9 @@
 // What a service may do, as its system.conf entry says and MINIX's RS grants it. The entry becomes the
-// kernel's PrivilegeSpec here and only here; the kernel compiles that spec into its masks (Privilege), and
-// the views' summary and the editor's checks read the same spec, so all of them agree with the kernel.
+// kernel's PrivilegeSpec here and only here; the kernel compiles that spec into its masks (Privilege), the
+// views show it through system/privileges.ts, and the editor's checks below ask the compiled masks, so all
+// of them agree with the kernel.
 import { KernelCall, type KernelCallName } from '../kernel/constants.js';
 import { ALL_IO_PORTS, ALL_IRQS, Privilege, type PrivilegeSpec } from '../kernel/privilege.js';
-import type { PrivilegeSummary } from '../protocol/workerProtocol.js';
 import type { ServiceDescription } from './systemConf.js';
 
 /** VM calls that the simulator's kernel implements as kernel calls of its own. */
@@ -36,18 +36,6 @@ export function servicePrivilege(service: ServiceDescription): PrivilegeSpec {
     kernelCalls: service.system.all ? 'ALL' : [...calls],
     ioRanges: service.io.all ? ALL_IO_PORTS : service.io.ranges.map((r) => ({ base: r.base, count: r.length })),
     irqs: service.irq.all ? ALL_IRQS : [...service.irq.lines],
-  };
-}
-
-/** The short form of a spec that the System view, Show Privileges and the debugger's Privileges scope show. */
-export function summarisePrivilege(spec: PrivilegeSpec): PrivilegeSummary {
-  const ipc = spec.ipcTo ?? 'ALL';
-  const calls = spec.kernelCalls ?? [];
-  return {
-    ipcTargets: typeof ipc === 'string' ? ipc : ipc.join(' '),
-    kernelCalls: calls === 'ALL' ? ['ALL'] : [...calls],
-    ioRanges: (spec.ioRanges ?? []).map((r) => `0x${r.base.toString(16)}:0x${r.count.toString(16)}`),
-    irqs: [...(spec.irqs ?? [])],
   };
 }
 

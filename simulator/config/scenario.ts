@@ -2,7 +2,7 @@
 
 import { diagnostic, hasErrors, type Diagnostic, type SourceRange } from './diagnostics.js';
 import { parseJsonWithPositions, type JsonMember, type JsonNode } from './jsonPositions.js';
-import { INJECTABLE_FAULTS, type InjectableFault } from '../faults/faultTypes.js';
+import { INJECTABLE_FAULTS, type InjectableFault } from './faultTypes.js';
 
 export type { Diagnostic, SourceRange } from './diagnostics.js';
 

@@ -10,9 +10,9 @@ import { NIC_REGS } from '../hw/nic';
 import { STORAGE_COMMAND, STORAGE_REGS } from '../hw/storageDevice';
 import { TraceKind } from '../trace/kinds';
 import type { FaultSpec } from '../config/scenario';
-import type { InjectableFault } from './faultTypes';
+import type { InjectableFault } from '../config/faultTypes';
 
-export { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from './faultTypes';
+export { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../config/faultTypes';
 
 export type FaultParams = Readonly<Record<string, string | number | boolean>>;
 

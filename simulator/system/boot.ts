@@ -7,7 +7,8 @@ import { CLOCK_HZ, buildMachine, checkConfiguration, type Machine } from './mach
 
 export { CLOCK_HZ };
 import { builtinServices, defaultSystemConf, type CoreContext } from './registry';
-import { servicePrivilege, summarisePrivilege } from '../config/privileges';
+import { summarisePrivilege } from './privileges';
+import { servicePrivilege } from '../config/privileges';
 import { ProgramRegistry } from '../engine/programRegistry';
 import { ANY, ASYNCM, CLOCK, HARDWARE, NONE, SYSTEM } from '../kernel/constants';
 import type { PrivilegeSpec } from '../kernel/privilege';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { servicePrivilege, summarisePrivilege } from '../../../simulator/config/privileges';
+import { servicePrivilege } from '../../../simulator/config/privileges';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
 import { PRINTER_DRIVER_CONF } from '../../../simulator/drivers/printer';
 import { KernelCall } from '../../../simulator/kernel/constants';
@@ -13,6 +13,7 @@ import { Privilege } from '../../../simulator/kernel/privilege';
 import { stripAnsi } from '../../../simulator/shell/ansi';
 import { executeLine } from '../../../simulator/shell/shell';
 import { bootSystem, type RunningSystem } from '../../../simulator/system/boot';
+import { summarisePrivilege } from '../../../simulator/system/privileges';
 import { Session } from '../../../node/worker/session';
 
 // Real MINIX files live in the shared folder beside the repository; MKLAB_MINIX_REFERENCE may point elsewhere.

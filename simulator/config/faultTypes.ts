@@ -1,0 +1,11 @@
+// The fault types the injector (faults/injector.ts) carries out: its switch over them is checked to be
+// exhaustive, so this list cannot name a fault that does not run. Every list of fault types offered to a
+// user (the scenario schema and loader, the console's `service fi`, the editor's Inject Fault pick) is
+// this one. It lives with the scenario model, which the injector reads and the editor may import.
+
+export const INJECTABLE_FAULTS = ['crash', 'hang', 'wild-write', 'wild-dma', 'resource-leak'] as const;
+export type InjectableFault = (typeof INJECTABLE_FAULTS)[number];
+
+export function isInjectableFault(type: string): type is InjectableFault {
+  return (INJECTABLE_FAULTS as readonly string[]).includes(type);
+}
