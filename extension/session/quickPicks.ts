@@ -2,13 +2,12 @@
 // configuration, which fault to inject, which service to act on.
 import * as vscode from 'vscode';
 import type { FaultTypeEntry, ProcessSummary, ScenarioEntry } from '../../simulator/protocol/workerProtocol';
+import { CONFIGURATION_TABLE, DEFAULT_CONFIGURATION } from '../../simulator/config/configurations';
 import { workspaceScenarios, workspaceSystemConfs } from './sources';
 
-export const CONFIGURATION_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  'microkernel-iommu': 'drivers in user mode; each device’s DMA confined by the IOMMU',
-  microkernel: 'drivers in user mode; no IOMMU, so DMA reaches all memory',
-  monolithic: 'drivers in the kernel: a driver fault is a kernel panic',
-};
+function describeConfiguration(name: string): string {
+  return CONFIGURATION_TABLE.find((c) => c.name === name)?.description ?? '';
+}
 
 type SourceItem = vscode.QuickPickItem & { readonly value?: string | vscode.Uri };
 
@@ -40,8 +39,8 @@ export async function pickSource(scenarios: readonly ScenarioEntry[]): Promise<s
 /** A configuration name, or null for the scenario's own; undefined if the user cancels. */
 export async function pickConfiguration(configurations: readonly string[], scenarioOwn: string | undefined, preferred: string | undefined): Promise<string | null | undefined> {
   type Item = vscode.QuickPickItem & { readonly value: string | null };
-  const own: Item = { label: `As the scenario says${scenarioOwn ? ` (${scenarioOwn})` : ''}`, description: scenarioOwn ? CONFIGURATION_DESCRIPTIONS[scenarioOwn] : 'microkernel-iommu', value: null };
-  const rest: Item[] = configurations.map((c) => ({ label: c, description: CONFIGURATION_DESCRIPTIONS[c] ?? '', value: c }));
+  const own: Item = { label: `As the scenario says${scenarioOwn ? ` (${scenarioOwn})` : ''}`, description: scenarioOwn ? describeConfiguration(scenarioOwn) : DEFAULT_CONFIGURATION, value: null };
+  const rest: Item[] = configurations.map((c) => ({ label: c, description: describeConfiguration(c), value: c }));
   const preferredItem = rest.find((i) => i.value === preferred);
   const items = preferredItem ? [preferredItem, own, ...rest.filter((i) => i !== preferredItem)] : [own, ...rest];
   const picked = await vscode.window.showQuickPick(items, { title: 'Start System (2/2): configuration', placeHolder: 'How the system is built' });

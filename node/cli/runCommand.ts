@@ -3,15 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseScenario, timeToCycles, type Configuration, type Scenario } from '../../simulator/config/scenario';
+import { parseScenario, timeToCycles, type Scenario } from '../../simulator/config/scenario';
+import { CONFIGURATION_TABLE, isConfiguration, unknownConfigurationMessage, type Configuration } from '../../simulator/config/configurations';
 import { formatDiagnostic } from '../../simulator/config/systemConf';
-import { CLOCK_HZ, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../../simulator/system/machine';
+import { CLOCK_HZ, formatSimTime } from '../../simulator/system/machine';
 import { bootScenario, builtinScenario, builtinScenarios } from '../../simulator/system/scenarios';
-import type { BuiltinService } from '../../simulator/system/builtin';
 import { formatSummary } from '../../simulator/system/summary';
 import { saveRunTrace } from './traceFileCommand';
 import { ProgressBar, type ProgressStream } from './progress';
-import { loadScenarioDrivers } from '../userDrivers/scenarioDrivers';
+import { readScenarioFiles } from '../boot/scenarioFiles';
 
 export interface RunIo {
   out(text: string): void;
@@ -25,12 +25,29 @@ SCENARIO is a built-in scenario (${[...builtinScenarios().keys()].join(', ')}) o
 With none, the built-in default system runs (s1).
 
 Options:
-  --config NAME    configuration: ${SUPPORTED_CONFIGURATIONS.join(', ')}
+  --config NAME    the configuration to boot in (below); default: the scenario's
   --seed N         the seed (a non-negative integer); default: the scenario's
   --duration T     simulated time to run, e.g. 500ms, 2h; default: the scenario's
   --trace FILE     save the trace: .mktrace (the project's format), .json (Perfetto), .csv
   --json           print the summary as one JSON object
+
+Configurations:
+${CONFIGURATION_TABLE.map((c) => `  ${c.name}\n${wrap(c.description, 6, 80)}`).join('\n')}
 `;
+
+/** `text` in lines of at most `width` columns, each indented by `indent` spaces. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => ' '.repeat(indent) + l).join('\n');
+}
 
 class UsageError extends Error {}
 
@@ -67,16 +84,13 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
     const configuration = values.config === undefined ? undefined : parseConfiguration(values.config);
     const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
     const durationCycles = values.duration === undefined ? scenario.duration.cycles : parseDuration(values.duration);
-    const extraPrograms = loadUserDrivers(scenario, baseDir, io);
-    if (extraPrograms === undefined) return 1;
-    const systemConf = scenario.system === 'default' ? undefined : readSystemConf(resolve(baseDir, scenario.system));
+    const files = readScenarioFiles(scenario, baseDir);
 
     const started = process.hrtime.bigint();
     const system = bootScenario(scenario, {
+      ...files,
       ...(configuration === undefined ? {} : { configuration }),
       ...(seed === undefined ? {} : { seed }),
-      ...(systemConf === undefined ? {} : { systemConf }),
-      extraPrograms,
     });
     const names = new Map<number, string>();
     for (const p of system.sim.processes()) names.set(p.endpoint, p.name);
@@ -140,21 +154,9 @@ function readText(path: string): string {
   }
 }
 
-function readSystemConf(path: string): { text: string; file: string } {
-  return { text: readText(path), file: path };
-}
-
-function loadUserDrivers(scenario: Scenario, baseDir: string, io: RunIo): BuiltinService[] | undefined {
-  const { services, problems } = loadScenarioDrivers(scenario, baseDir);
-  for (const p of problems) io.err(p + '\n');
-  return problems.length > 0 ? undefined : services;
-}
-
 function parseConfiguration(text: string): Configuration {
-  if (!(SUPPORTED_CONFIGURATIONS as readonly string[]).includes(text)) {
-    throw new UsageError(`unknown configuration '${text}': expected one of ${SUPPORTED_CONFIGURATIONS.join(', ')}`);
-  }
-  return text as Configuration;
+  if (!isConfiguration(text)) throw new UsageError(`--config: ${unknownConfigurationMessage(text)}`);
+  return text;
 }
 
 function parseSeed(text: string): number {

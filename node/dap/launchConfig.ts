@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { StartParams, SystemSource } from '../../simulator/protocol/workerProtocol';
 import { builtinScenarios } from '../../simulator/system/scenarios';
-import { SUPPORTED_CONFIGURATIONS } from '../../simulator/system/machine';
+import { CONFIGURATIONS, isConfiguration } from '../../simulator/config/configurations';
 import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
 
 /** What a launch configuration may say (besides DAP's own fields: type, request, name, ...). */
@@ -49,8 +49,8 @@ export function parseLaunchArguments(args: Record<string, unknown>, trusted: boo
   const cwd = a.cwd === undefined ? process.cwd() : a.cwd;
   if (typeof cwd !== 'string' || cwd === '') throw new LaunchError(`launch: "cwd" must be a folder path, got ${show(a.cwd)}`);
   const configuration = a.configuration;
-  if (configuration !== undefined && (typeof configuration !== 'string' || !(SUPPORTED_CONFIGURATIONS as readonly string[]).includes(configuration))) {
-    throw new LaunchError(`launch: "configuration" must be one of ${SUPPORTED_CONFIGURATIONS.join(', ')}, got ${show(configuration)}`);
+  if (configuration !== undefined && !isConfiguration(configuration)) {
+    throw new LaunchError(`launch: "configuration" must be one of ${CONFIGURATIONS.join(', ')}, got ${show(configuration)}`);
   }
   const seed = a.seed;
   if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
@@ -72,7 +72,7 @@ export function parseLaunchArguments(args: Record<string, unknown>, trusted: boo
       source,
       speed: 0,
       trusted,
-      ...(configuration === undefined ? {} : { configuration: configuration as string }),
+      ...(configuration === undefined ? {} : { configuration }),
       ...(seed === undefined ? {} : { seed: seed as number }),
       ...(costProfile === undefined ? {} : { costProfile: costProfile as string }),
       ...(heartbeat === undefined ? {} : { heartbeatPeriodMs: heartbeat as number }),

@@ -12,6 +12,7 @@ import { AMF, ANY, ASYNCM, CLOCK, HARDWARE, IDLE, IpcCall, NONE, SELF, SYSTEM } 
 import type { Message } from '../../simulator/kernel/message';
 import type { AsyncEntry } from '../../simulator/kernel/asyncTable';
 import { formatSimTime } from '../../simulator/system/machine';
+import { CONFIGURATION_TABLE } from '../../simulator/config/configurations';
 import { parseLocation } from '../../simulator/trace/locations';
 import { bootFromParams } from '../worker/session';
 import { SliceSizer } from '../worker/pacing';
@@ -20,7 +21,12 @@ import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
 export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu';
 export const EXCEPTION_FILTERS: readonly { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
   { filter: 'crash', label: 'Process crashes', description: 'A process threw or took an MMU fault and was ended by the kernel.', default: true },
-  { filter: 'panic', label: 'Kernel panics', description: 'A fault in kernel-mode code stopped the system (monolithic configuration).', default: true },
+  {
+    filter: 'panic',
+    label: 'Kernel panics',
+    description: `A fault in kernel-mode code stopped the system (drivers in the kernel: ${CONFIGURATION_TABLE.filter((c) => c.driversInKernel).map((c) => c.name).join(', ')}).`,
+    default: true,
+  },
   { filter: 'restart', label: 'Service restarts', description: 'The reincarnation server started a new instance of a service.', default: false },
   { filter: 'iommu', label: 'IOMMU faults', description: 'The IOMMU blocked a device\'s DMA transfer.', default: true },
 ];

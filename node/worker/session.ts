@@ -3,8 +3,7 @@
 // against the wall clock (yielding to the event loop between slices, so that
 // pause, stop and every other request are answered at once), and pushes a
 // complete snapshot at most SNAPSHOT_INTERVAL_MS apart.
-import { readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type {
   DriverOperation,
@@ -19,16 +18,15 @@ import type {
   SystemSource,
 } from '../../simulator/protocol/workerProtocol';
 import { NONE } from '../../simulator/kernel/constants';
-import { bootSystem, type RunningSystem } from '../../simulator/system/boot';
-import { CLOCK_HZ, DEFAULT_COST_PROFILE, SUPPORTED_CONFIGURATIONS, formatSimTime } from '../../simulator/system/machine';
-import { builtinScenario, builtinScenarios } from '../../simulator/system/scenarios';
-import { parseScenario, type Configuration, type Scenario } from '../../simulator/config/scenario';
+import type { RunningSystem } from '../../simulator/system/boot';
+import { CLOCK_HZ, formatSimTime } from '../../simulator/system/machine';
+import { bootScenario, builtinScenario, builtinScenarios, systemConfScenario, type BootableScenario, type BootOverrides } from '../../simulator/system/scenarios';
+import { parseScenario, type Scenario } from '../../simulator/config/scenario';
+import { CONFIGURATIONS, isConfiguration, unknownConfigurationMessage } from '../../simulator/config/configurations';
 import { formatDiagnostic, parseSystemConf } from '../../simulator/config/systemConf';
 import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
 import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../../simulator/faults/injector';
-import { BUILTIN_IMAGES } from '../../simulator/services/isofs/isoBuilder';
-import type { BuiltinService } from '../../simulator/system/builtin';
-import { loadScenarioDrivers } from '../userDrivers/scenarioDrivers';
+import { ScenarioFileError, readScenarioFiles } from '../boot/scenarioFiles';
 import { Pacer, SliceSizer } from './pacing';
 import type { HandlersFor, WorkerContext } from './workerContext';
 import { attachTraceLocations } from '../../simulator/trace/locations';
@@ -377,7 +375,7 @@ export function sessionHandlers(ctx: WorkerContext): HandlersFor<SessionRequests
   return {
     sessionCatalog: () => ({
       scenarios: [...builtinScenarios()].map(([name, s]) => ({ name, description: s.description, configuration: s.configuration, durationCycles: s.duration.cycles })),
-      configurations: [...SUPPORTED_CONFIGURATIONS],
+      configurations: [...CONFIGURATIONS],
       costProfiles: Object.keys(costProfiles),
       faultTypes: INJECTABLE_FAULTS.map((type): FaultTypeEntry => ({ type, description: FAULT_DESCRIPTIONS[type] })),
     }),
@@ -410,11 +408,8 @@ function checkSpeed(speed: unknown): number {
 
 /** Validates everything, loads what the source needs from disk, and boots; nothing is replaced if this throws. */
 export function bootFromParams(params: StartParams): { system: RunningSystem; untilCycles: number | null } {
-  const source = params.source;
   const configuration = params.configuration;
-  if (configuration !== undefined && !(SUPPORTED_CONFIGURATIONS as readonly string[]).includes(configuration)) {
-    throw new SessionError(`unknown configuration '${configuration}' (available: ${SUPPORTED_CONFIGURATIONS.join(', ')})`);
-  }
+  if (configuration !== undefined && !isConfiguration(configuration)) throw new SessionError(unknownConfigurationMessage(configuration));
   if (params.costProfile !== undefined && costProfiles[params.costProfile] === undefined) {
     throw new SessionError(`unknown cost profile '${params.costProfile}' (available: ${Object.keys(costProfiles).join(', ')})`);
   }
@@ -425,22 +420,14 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
   if (params.traceCapacity !== undefined && !(Number.isSafeInteger(params.traceCapacity) && params.traceCapacity >= 1000)) {
     throw new SessionError(`the trace buffer must hold at least 1000 events, got ${params.traceCapacity}`);
   }
-  const { scenario, systemConf, isoImage, extraPrograms, untilCycles } = resolveSource(source, params.trusted);
-  const system = bootSystem({
-    name: scenario?.name ?? basename(dirname(systemConf!.file)) + '/' + basename(systemConf!.file),
-    seed: params.seed ?? scenario?.seed ?? 1,
-    configuration: (configuration ?? scenario?.configuration ?? 'microkernel-iommu') as Configuration,
-    costProfile: params.costProfile ?? (scenario === undefined || scenario.costProfile === 'default' ? DEFAULT_COST_PROFILE : scenario.costProfile),
-    heartbeatPeriodCycles:
-      params.heartbeatPeriodMs !== undefined ? Math.round((params.heartbeatPeriodMs * CLOCK_HZ) / 1000) : (scenario?.options.heartbeatPeriod.cycles ?? 5 * CLOCK_HZ),
-    restartBackoff: scenario?.options.restartBackoff ?? true,
-    iommuMode: scenario?.options.iommuMode ?? 'strict',
+  const { scenario, files, untilCycles } = resolveSource(params.source, params.trusted);
+  const system = bootScenario(scenario, {
+    ...files,
+    ...(configuration === undefined ? {} : { configuration }),
+    ...(params.seed === undefined ? {} : { seed: params.seed }),
+    ...(params.costProfile === undefined ? {} : { costProfile: params.costProfile }),
+    ...(params.heartbeatPeriodMs === undefined ? {} : { heartbeatPeriodCycles: Math.round((params.heartbeatPeriodMs * CLOCK_HZ) / 1000) }),
     trace: { capacity: params.traceCapacity ?? DEFAULT_TRACE_CAPACITY, mode: 'ring' },
-    workload: scenario?.workload ?? [],
-    faults: scenario?.faults ?? [],
-    ...(systemConf === undefined ? {} : { systemConf }),
-    ...(isoImage === undefined ? {} : { isoImage }),
-    ...(extraPrograms.length === 0 ? {} : { extraPrograms }),
     // The editor shows, for each kernel entry, the line of the driver that made it.
     captureSourceLocations: true,
   });
@@ -449,10 +436,10 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
 }
 
 interface ResolvedSource {
-  scenario: Scenario | undefined;
-  systemConf: { text: string; file: string } | undefined;
-  isoImage: Uint8Array | undefined;
-  extraPrograms: BuiltinService[];
+  scenario: BootableScenario;
+  /** What the source names on disk (or, for a system.conf, the editor's text of it). */
+  files: BootOverrides;
+  /** The scenario's duration; null for a system.conf, which runs until it is stopped. */
   untilCycles: number | null;
 }
 
@@ -463,7 +450,7 @@ function resolveSource(source: SystemSource, trusted: boolean): ResolvedSource {
         throw new SessionError(`no built-in scenario '${source.name}' (available: ${[...builtinScenarios().keys()].join(', ')})`);
       }
       const scenario = builtinScenario(source.name);
-      return { scenario, systemConf: undefined, isoImage: undefined, extraPrograms: [], untilCycles: scenario.duration.cycles };
+      return { scenario, files: {}, untilCycles: scenario.duration.cycles };
     }
     case 'scenarioFile': {
       const { scenario, diagnostics } = parseScenario(source.text, source.file, { clockHz: CLOCK_HZ });
@@ -476,49 +463,24 @@ function resolveSource(source: SystemSource, trusted: boolean): ResolvedSource {
             'In restricted mode only built-in systems and drivers run: trust the workspace to run it.',
         );
       }
-      const baseDir = dirname(source.file);
-      const systemConf = scenario.system === 'default' ? undefined : { text: readText(resolve(baseDir, scenario.system)), file: resolve(baseDir, scenario.system) };
-      return {
-        scenario,
-        systemConf,
-        isoImage: workspaceIsoImage(scenario, baseDir),
-        extraPrograms: loadUserDrivers(scenario, baseDir),
-        untilCycles: scenario.duration.cycles,
-      };
+      return { scenario, files: scenarioFiles(scenario, dirname(source.file)), untilCycles: scenario.duration.cycles };
     }
-    case 'systemConf':
-      return { scenario: undefined, systemConf: { text: String(source.text), file: source.file }, isoImage: undefined, extraPrograms: [], untilCycles: null };
+    case 'systemConf': {
+      const name = basename(dirname(source.file)) + '/' + basename(source.file);
+      return { scenario: systemConfScenario(name, source.file), files: { systemConf: { text: String(source.text), file: source.file } }, untilCycles: null };
+    }
     default:
       throw new SessionError('start: expected a built-in scenario, a scenario file or a system.conf');
   }
 }
 
-function readText(path: string): string {
+function scenarioFiles(scenario: Scenario, baseDir: string): BootOverrides {
   try {
-    return readFileSync(path, 'utf8');
+    return readScenarioFiles(scenario, baseDir);
   } catch (e) {
-    throw new SessionError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof ScenarioFileError) throw new SessionError(e.message);
+    throw e;
   }
-}
-
-/** A cd-read workload naming a workspace image: its bytes (built-in images are made by the boot itself). */
-function workspaceIsoImage(scenario: Scenario, baseDir: string): Uint8Array | undefined {
-  for (const w of scenario.workload) {
-    if (w.kind !== 'cd-read' || w.image === null || BUILTIN_IMAGES[w.image] !== undefined) continue;
-    const path = isAbsolute(w.image) ? w.image : resolve(baseDir, w.image);
-    try {
-      return new Uint8Array(readFileSync(path));
-    } catch (e) {
-      throw new SessionError(`cd-read: cannot read the image ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
-  return undefined;
-}
-
-function loadUserDrivers(scenario: Scenario, baseDir: string): BuiltinService[] {
-  const { services, problems } = loadScenarioDrivers(scenario, baseDir);
-  if (problems.length > 0) throw new SessionError(`the scenario's drivers could not be loaded:\n${problems.join('\n')}`);
-  return services;
 }
 
 const labelsOf = new WeakMap<RunningSystem, ReadonlySet<string>>();

@@ -3,11 +3,9 @@
 import { diagnostic, hasErrors, type Diagnostic, type SourceRange } from './diagnostics.js';
 import { parseJsonWithPositions, type JsonMember, type JsonNode } from './jsonPositions.js';
 import { INJECTABLE_FAULTS, type InjectableFault } from './faultTypes.js';
+import { CONFIGURATIONS, CONFIGURATION_TABLE, DEFAULT_CONFIGURATION, PLANNED_CONFIGURATIONS, configurationTraits, configurationWithIommu, type Configuration } from './configurations.js';
 
 export type { Diagnostic, SourceRange } from './diagnostics.js';
-
-export const CONFIGURATIONS = ['microkernel-iommu', 'microkernel', 'monolithic', 'monolithic-containers', 'kernel-bypass'] as const;
-export type Configuration = (typeof CONFIGURATIONS)[number];
 
 export const WORKLOAD_KINDS = ['packet-stream', 'cd-read', 'print', 'block-read', 'ipc-pingpong', 'request-response'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -86,10 +84,12 @@ export interface FaultSpec {
 
 export interface ScenarioOptions {
   readonly heartbeatPeriod: SimTime;
-  readonly iommuMode: 'strict' | 'lazy';
   readonly restartBackoff: boolean;
-  /** Number of containers in the monolithic-containers configuration. */
-  readonly containers: number;
+}
+
+/** The options of a scenario that gives none. */
+export function defaultScenarioOptions(clockHz = 1_000_000_000): ScenarioOptions {
+  return { heartbeatPeriod: { written: '5s', cycles: timeToCycles('5s', clockHz)! }, restartBackoff: true };
 }
 
 export interface Scenario {
@@ -124,6 +124,7 @@ export interface ScenarioResult {
 /** Keys the loader accepts at each level; the JSON Schema in schemas/scenario.schema.json states the same. */
 export const SCENARIO_KEYS = {
   root: ['$schema', 'name', 'description', 'system', 'configuration', 'seed', 'duration', 'costProfile', 'workload', 'faults', 'options', 'userDrivers'],
+  // iommuMode and containers are retired: accepted so that older files still load, reported, never read.
   options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers'],
   fault: ['at', 'target', 'type', 'params', 'repeatEvery', 'count'],
   workload: {
@@ -184,6 +185,61 @@ class Loader {
   readonly error: Reporter = (range, code, message) => {
     this.diagnostics.push(diagnostic(range, 'error', code, message));
   };
+
+  readonly warning: Reporter = (range, code, message) => {
+    this.diagnostics.push(diagnostic(range, 'warning', code, message));
+  };
+
+  /** The configuration: one of the table's names; a planned one is refused as not available yet. */
+  configuration(m: JsonMember | undefined): Configuration | undefined {
+    if (m === undefined) return undefined;
+    const v = m.value;
+    if (v.kind === 'string' && PLANNED_CONFIGURATIONS.includes(v.value)) {
+      this.error(v.range, 'enum', `the configuration "${v.value}" is not available yet: "configuration" must be one of ${CONFIGURATIONS.map((c) => JSON.stringify(c)).join(', ')}`);
+      return undefined;
+    }
+    const before = this.diagnostics.length;
+    const name = this.oneOf(m, CONFIGURATIONS, DEFAULT_CONFIGURATION);
+    return this.diagnostics.length === before ? name : undefined;
+  }
+
+  /**
+   * Options from before the configuration said everything: "iommuMode" (the
+   * IOTLB invalidation, now a trait of the configuration) and "containers".
+   * Each is reported where it is written; neither is read. An iommuMode that
+   * contradicts the configuration's own IOMMU is an error, since the run would
+   * not be what the file asks for.
+   */
+  retiredOptions(o: Map<string, JsonMember>, configuration: Configuration | undefined): void {
+    const mode = o.get('iommuMode');
+    if (mode !== undefined) {
+      const before = this.diagnostics.length;
+      const value = this.oneOf(mode, ['strict', 'lazy'] as const, 'strict');
+      if (this.diagnostics.length === before && configuration !== undefined) {
+        const own = configurationTraits(configuration).iommu;
+        if (own !== 'none' && own !== value) {
+          const instead = configurationWithIommu(value);
+          this.error(
+            mode.value.range,
+            'retired-option',
+            `"iommuMode": "${value}" contradicts the configuration "${configuration}", whose IOMMU is ${own}; the configuration now decides: ` +
+              (instead === undefined ? `no configuration invalidates ${value}` : `write "configuration": "${instead}"`) + ' and remove "iommuMode"',
+          );
+        } else {
+          const withIommu = CONFIGURATION_TABLE.filter((r) => r.iommu !== 'none').map((r) => `${r.name}: ${r.iommu}`);
+          this.warning(mode.keyRange, 'retired-option', `"iommuMode" is no longer read: the configuration says how the IOMMU invalidates (${withIommu.join(', ')}); remove it`);
+        }
+      }
+    }
+    const containers = o.get('containers');
+    if (containers !== undefined) {
+      const before = this.diagnostics.length;
+      this.integer(containers, 1, 1, 1024);
+      if (this.diagnostics.length === before) {
+        this.warning(containers.keyRange, 'retired-option', `"containers" is not read: it belongs to the monolithic-containers configuration, which is not available yet; remove it`);
+      }
+    }
+  }
 
   object(n: JsonNode, pointer: string, what: string, allowed: readonly string[], required: readonly string[]): Map<string, JsonMember> | undefined {
     this.ranges.set(pointer, n.range);
@@ -408,17 +464,17 @@ export function parseScenario(text: string, file: string, options: ScenarioLoadO
   const L = new Loader(clockHz);
   const root = L.object(node, '', 'the scenario', SCENARIO_KEYS.root, ['name', 'system', 'configuration', 'seed', 'duration']);
   if (root === undefined) return { scenario: undefined, diagnostics: L.diagnostics };
+  const configuration = L.configuration(root.get('configuration'));
   const optionsMember = root.get('options');
-  let opts: ScenarioOptions = { heartbeatPeriod: L.time(undefined, '5s'), iommuMode: 'strict', restartBackoff: true, containers: 1 };
+  let opts = defaultScenarioOptions(clockHz);
   if (optionsMember !== undefined) {
     const o = L.object(optionsMember.value, '/options', '"options"', SCENARIO_KEYS.options, []);
     if (o !== undefined) {
       opts = {
         heartbeatPeriod: L.time(o.get('heartbeatPeriod'), '5s', true),
-        iommuMode: L.oneOf(o.get('iommuMode'), ['strict', 'lazy'] as const, 'strict'),
         restartBackoff: L.boolean(o.get('restartBackoff'), true),
-        containers: L.integer(o.get('containers'), 1, 1, 1024),
       };
+      L.retiredOptions(o, configuration);
     }
   }
   const scenario: Scenario = {
@@ -426,7 +482,7 @@ export function parseScenario(text: string, file: string, options: ScenarioLoadO
     name: L.string(root.get('name'), ''),
     description: L.string(root.get('description'), '', false),
     system: L.string(root.get('system'), 'default'),
-    configuration: L.oneOf(root.get('configuration'), CONFIGURATIONS, 'microkernel-iommu'),
+    configuration: configuration ?? DEFAULT_CONFIGURATION,
     seed: L.integer(root.get('seed'), 0, 0),
     duration: L.time(root.get('duration'), 0, true),
     costProfile: L.string(root.get('costProfile'), 'default'),

@@ -58,7 +58,6 @@ export const SCENARIO_TEMPLATES: readonly ScenarioTemplate[] = [
       duration: '10s',
       workload: [{ kind: 'block-read', blocks: 64, repeat: 10 }],
       faults: [{ at: '2s', target: 'disk', type: 'wild-dma', params: { target: 'kernel' } }],
-      options: { iommuMode: 'strict' },
     },
   },
   {

@@ -3,7 +3,7 @@
 // injection layer around every service, RS as the first process, and the
 // workloads. The RunningSystem runs it in slices and answers for it.
 import type { BuiltinService } from './builtin';
-import { CLOCK_HZ, buildMachine, checkConfiguration, type Machine } from './machine';
+import { CLOCK_HZ, buildMachine, type Machine } from './machine';
 
 export { CLOCK_HZ };
 import { builtinServices, defaultSystemConf, type CoreContext } from './registry';
@@ -18,7 +18,8 @@ import { TraceKind } from '../trace/kinds';
 import { Digest } from '../core/digest';
 import type { StopReason } from '../engine/simulator';
 import { parseSystemConf, formatDiagnostic, type ServiceDescription } from '../config/systemConf';
-import type { Configuration, WorkloadItem } from '../config/scenario';
+import type { WorkloadItem } from '../config/scenario';
+import { DEFAULT_CONFIGURATION, configurationTraits, type Configuration } from '../config/configurations';
 import { STANDARD_LABELS } from '../config/minixNames';
 import type { DeviceSummary, ProcessSummary, SystemSnapshot } from '../protocol/workerProtocol';
 import type { IommuDescription } from '../hw/iommu';
@@ -41,7 +42,7 @@ const RS_LABEL = 'rs';
 
 export interface BootOptions {
   readonly seed: number;
-  /** Default 'microkernel-iommu'. */
+  /** The configuration table's default if absent. */
   readonly configuration?: Configuration;
   readonly costProfile?: CostProfile | string;
   /** A user's system.conf to boot instead of the default description. */
@@ -50,7 +51,6 @@ export interface BootOptions {
   readonly heartbeatPeriodCycles?: number;
   /** MINIX's restart backoff; default on. */
   readonly restartBackoff?: boolean;
-  readonly iommuMode?: 'strict' | 'lazy';
   readonly trace?: TraceOptions;
   readonly captureSourceLocations?: boolean;
   /** User drivers and programs, described like built-in services (their conf entry gives their privileges). */
@@ -271,7 +271,8 @@ function groupOf(s: BuiltinService): ProcessSummary['group'] {
 }
 
 export function bootSystem(options: BootOptions): RunningSystem {
-  const configuration = checkConfiguration(options.configuration ?? 'microkernel-iommu');
+  const configuration = options.configuration ?? DEFAULT_CONFIGURATION;
+  const traits = configurationTraits(configuration);
   const periodCycles = options.heartbeatPeriodCycles ?? DEFAULT_HEARTBEAT_PERIOD_CYCLES;
   if (!Number.isSafeInteger(periodCycles) || periodCycles <= 0) throw new RangeError('heartbeatPeriodCycles must be a positive integer');
   const rsStatus: RsStatusTable = new Map();
@@ -310,7 +311,6 @@ export function bootSystem(options: BootOptions): RunningSystem {
     seed: options.seed,
     configuration,
     programs,
-    iommuMode: options.iommuMode ?? 'strict',
     ...(options.costProfile === undefined ? {} : { costProfile: options.costProfile }),
     ...(isoImage === undefined ? {} : { isoImage }),
     diskImage: builtinDiskImage(),
@@ -332,7 +332,6 @@ export function bootSystem(options: BootOptions): RunningSystem {
   });
 
   for (const service of builtins) programs.register(service.label, injector.wrap(service.label, service.main), { sourceFile: service.sourceFile });
-  const monolithic = configuration === 'monolithic';
   const services = new Map<string, ServiceEntry>();
   for (const description of parsed.description.services) {
     const service = byLabel.get(description.label);
@@ -347,9 +346,9 @@ export function bootSystem(options: BootOptions): RunningSystem {
       privilege,
       priority: description.priority,
       quantumCycles: Math.max(1, Math.round((description.quantumMs * CLOCK_HZ) / 1000)),
-      // In the monolithic configuration drivers and the servers they serve (file
-      // systems, network stack) are kernel code; only RS and DS stay in user mode.
-      kernelMode: monolithic && service.label !== 'ds',
+      // With drivers in the kernel (monolithic), the drivers and the servers they
+      // serve (file systems, network stack) are kernel code; only RS and DS stay in user mode.
+      kernelMode: traits.driversInKernel && service.label !== 'ds',
       memoryBytes: 128 * 1024,
       args: service.device === undefined ? {} : deviceArgs(machine, service.device),
       ...(service.bootOrder === undefined ? {} : { bootOrder: service.bootOrder }),

@@ -1,6 +1,7 @@
 // The machine: a simulator and its devices (NIC, block device, CD-ROM,
 // printer, timer, console) on their ports and interrupt lines, with an IOMMU
-// (strict or lazy) or direct DMA between the devices and memory.
+// (strict or lazy) or direct DMA between the devices and memory, as the
+// configuration's row of the configuration table says.
 import { Simulator } from '../engine/simulator';
 import type { ProgramRegistry } from '../engine/programRegistry';
 import type { CostProfile } from '../kernel/costs/costProfiles';
@@ -18,18 +19,13 @@ import { Printer } from '../hw/printer';
 import { IntervalTimer } from '../hw/timer';
 import { ConsoleDevice } from '../hw/consoleDevice';
 import { IOMMU_PORT_BASE, IOMMU_PORT_COUNT, IommuPortDevice } from '../hw/iommuPorts';
-import type { Configuration } from '../config/scenario';
-
-/** The configurations the simulator builds; the others are refused with a clear error. */
-export const SUPPORTED_CONFIGURATIONS = ['microkernel-iommu', 'microkernel', 'monolithic'] as const;
-export type SupportedConfiguration = (typeof SUPPORTED_CONFIGURATIONS)[number];
+import { configurationTraits, type Configuration } from '../config/configurations';
 
 export interface MachineOptions {
   readonly seed: number;
   readonly configuration: Configuration;
   readonly programs: ProgramRegistry;
   readonly costProfile?: CostProfile | string;
-  readonly iommuMode?: 'strict' | 'lazy';
   readonly isoImage?: Uint8Array;
   readonly diskImage?: Uint8Array;
   readonly trace?: TraceOptions;
@@ -39,7 +35,7 @@ export interface MachineOptions {
 
 export interface Machine {
   readonly sim: Simulator;
-  readonly configuration: SupportedConfiguration;
+  readonly configuration: Configuration;
   /** Null without an IOMMU. */
   readonly iommu: Iommu | null;
   readonly dma: DmaPort;
@@ -67,13 +63,9 @@ export function formatSimTime(cycles: number): string {
 }
 const DEFAULT_DISK_BYTES = 1024 * 1024;
 
-export function checkConfiguration(configuration: Configuration): SupportedConfiguration {
-  if ((SUPPORTED_CONFIGURATIONS as readonly string[]).includes(configuration)) return configuration as SupportedConfiguration;
-  throw new Error(`configuration '${configuration}' is not available yet: it comes with a later release (available: ${SUPPORTED_CONFIGURATIONS.join(', ')})`);
-}
-
 export function buildMachine(options: MachineOptions): Machine {
-  const configuration = checkConfiguration(options.configuration);
+  const configuration = options.configuration;
+  const traits = configurationTraits(configuration);
   const sim = new Simulator({
     seed: options.seed,
     costProfile: options.costProfile ?? DEFAULT_COST_PROFILE,
@@ -81,13 +73,13 @@ export function buildMachine(options: MachineOptions): Machine {
     ...(options.trace === undefined ? {} : { trace: options.trace }),
     ...(options.memoryBytes === undefined ? {} : { memoryBytes: options.memoryBytes }),
     ...(options.captureSourceLocations === undefined ? {} : { captureSourceLocations: options.captureSourceLocations }),
-    config: { configuration, iommuMode: options.iommuMode ?? 'strict' },
+    config: { configuration },
   });
   let iommu: Iommu | null = null;
   let directDma: DirectDma | null = null;
   let dma: DmaPort;
-  if (configuration === 'microkernel-iommu') {
-    iommu = new Iommu(sim.memory, sim.clock, { mode: 'translate', invalidation: options.iommuMode ?? 'strict' });
+  if (traits.iommu !== 'none') {
+    iommu = new Iommu(sim.memory, sim.clock, { mode: 'translate', invalidation: traits.iommu });
     iommu.onFault((f) => sim.trace.recordLabelled(f.timeCycles, TraceKind.iommuFault, f.deviceId, NONE, f.iova | 0, f.lengthBytes, f.direction === 'write' ? 1 : 0, f.reason));
     dma = iommu;
   } else {

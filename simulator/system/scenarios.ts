@@ -1,12 +1,16 @@
 // The built-in scenarios, runnable by name ('s1', 's2', 's3'; 'default' is
-// s1), and runScenario, which boots a scenario's system, runs it for its
-// duration and returns the summary.
-import { parseScenario, type Configuration, type Scenario } from '../config/scenario';
+// s1); bootScenario, the one function that turns a scenario (and a front
+// end's overrides) into a booted system; runScenario, which boots one, runs it
+// for its duration and returns the summary.
+import { defaultScenarioOptions, parseScenario, type Scenario } from '../config/scenario';
+import { DEFAULT_CONFIGURATION, type Configuration } from '../config/configurations';
 import { formatDiagnostic } from '../config/systemConf';
 import { bootSystem, type RunningSystem } from './boot';
 import { CLOCK_HZ, DEFAULT_COST_PROFILE } from './machine';
 import type { BuiltinService } from './builtin';
 import type { SystemSummary } from './summary';
+import type { CostProfile } from '../kernel/costs/costProfiles';
+import type { TraceOptions } from '../trace/recorder';
 import { storageScenarios } from './storageScenarios';
 
 const S1_JSON = `{
@@ -23,7 +27,7 @@ const S1_JSON = `{
   "faults": [
     { "at": "1min", "target": "nic", "type": "crash", "repeatEvery": "10min" }
   ],
-  "options": { "heartbeatPeriod": "5s", "restartBackoff": true, "iommuMode": "strict" }
+  "options": { "heartbeatPeriod": "5s", "restartBackoff": true }
 }
 `;
 
@@ -48,17 +52,33 @@ export function builtinScenario(name: string): Scenario {
   return s;
 }
 
-export interface ScenarioOverrides {
+/** What booting reads of a scenario; how long it runs is for whoever runs it. */
+export type BootableScenario = Pick<Scenario, 'name' | 'system' | 'configuration' | 'seed' | 'costProfile' | 'workload' | 'faults' | 'options'>;
+
+/** What a front end may set beside the scenario: the user's choices, and the inputs it read from disk. */
+export interface BootOverrides {
   readonly configuration?: Configuration;
   readonly seed?: number;
+  /** Replaces the scenario's cost profile. */
+  readonly costProfile?: CostProfile | string;
+  /** Replaces the scenario's heartbeat period. */
+  readonly heartbeatPeriodCycles?: number;
+  readonly trace?: TraceOptions;
+  /** Record the program's source location at each kernel entry (the editor's trace view and the debugger show it). */
+  readonly captureSourceLocations?: boolean;
+  /** The text of the scenario's system.conf when `system` names a file (the caller reads it). */
+  readonly systemConf?: { readonly text: string; readonly file: string };
+  /** A workspace CD image a cd-read workload names (the caller reads it; built-in images are made by the boot). */
+  readonly isoImage?: Uint8Array;
+  /** The scenario's user drivers, loaded by the caller. */
+  readonly extraPrograms?: readonly BuiltinService[];
+}
+
+export interface ScenarioOverrides extends BootOverrides {
   /** Replaces the scenario's duration. */
   readonly durationCycles?: number;
   /** Called after each slice of simulated time. */
   readonly progress?: (timeCycles: number, untilCycles: number) => void;
-  /** The text of the scenario's system.conf when `system` names a file (the caller reads it). */
-  readonly systemConf?: { readonly text: string; readonly file: string };
-  readonly isoImage?: Uint8Array;
-  readonly extraPrograms?: readonly BuiltinService[];
   /** Receives the booted system before it runs (views, tests). */
   readonly onBoot?: (system: RunningSystem) => void;
 }
@@ -72,8 +92,14 @@ export function runScenario(scenario: Scenario, overrides: ScenarioOverrides = {
   return system.summary(scenario.name);
 }
 
-/** Boots a scenario's system without running it. */
-export function bootScenario(scenario: Scenario, overrides: ScenarioOverrides = {}): RunningSystem {
+/**
+ * Boots a scenario's system without running it: the one way every front end
+ * (the CLI, the editor's session, the debugger, the worker's default system,
+ * the benchmarks and the tests) turns a scenario into a running system. The
+ * scenario says everything; the overrides replace what the user chose
+ * otherwise and carry what the caller read from disk.
+ */
+export function bootScenario(scenario: BootableScenario, overrides: BootOverrides = {}): RunningSystem {
   if (scenario.system !== 'default' && overrides.systemConf === undefined) {
     throw new Error(`scenario ${scenario.name}: its system '${scenario.system}' is a system.conf file; pass its text as systemConf`);
   }
@@ -81,14 +107,33 @@ export function bootScenario(scenario: Scenario, overrides: ScenarioOverrides = 
     name: scenario.name,
     seed: overrides.seed ?? scenario.seed,
     configuration: overrides.configuration ?? scenario.configuration,
-    costProfile: scenario.costProfile === 'default' ? DEFAULT_COST_PROFILE : scenario.costProfile,
-    heartbeatPeriodCycles: scenario.options.heartbeatPeriod.cycles,
+    costProfile: overrides.costProfile ?? (scenario.costProfile === 'default' ? DEFAULT_COST_PROFILE : scenario.costProfile),
+    heartbeatPeriodCycles: overrides.heartbeatPeriodCycles ?? scenario.options.heartbeatPeriod.cycles,
     restartBackoff: scenario.options.restartBackoff,
-    iommuMode: scenario.options.iommuMode,
     workload: scenario.workload,
     faults: scenario.faults,
+    ...(overrides.trace === undefined ? {} : { trace: overrides.trace }),
+    ...(overrides.captureSourceLocations === undefined ? {} : { captureSourceLocations: overrides.captureSourceLocations }),
     ...(overrides.systemConf === undefined ? {} : { systemConf: overrides.systemConf }),
     ...(overrides.isoImage === undefined ? {} : { isoImage: overrides.isoImage }),
     ...(overrides.extraPrograms === undefined ? {} : { extraPrograms: overrides.extraPrograms }),
   });
+}
+
+/**
+ * A system.conf started on its own, as the scenario it amounts to: that system
+ * in the default configuration, seed 1, the default cost profile and options,
+ * no workload and no faults. It has no duration: it runs until it is stopped.
+ */
+export function systemConfScenario(name: string, file: string): BootableScenario {
+  return {
+    name,
+    system: file,
+    configuration: DEFAULT_CONFIGURATION,
+    seed: 1,
+    costProfile: 'default',
+    workload: [],
+    faults: [],
+    options: defaultScenarioOptions(CLOCK_HZ),
+  };
 }

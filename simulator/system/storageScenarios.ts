@@ -24,7 +24,7 @@ export const S2_JSON = `{
     { "kind": "block-read", "start": "10ms", "blocks": 16, "blockSize": 4096, "pattern": "sequential", "repeat": 20 }
   ],
   "faults": [],
-  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true, "iommuMode": "strict" }
+  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true }
 }
 `;
 
@@ -51,7 +51,7 @@ export const S3_JSON = `{
     { "at": "300ms", "target": "disk", "type": "wild-dma", "params": { "target": "kernel", "paddr": 32768 } },
     { "at": "600ms", "target": "disk", "type": "wild-dma", "params": { "target": "vfs" } }
   ],
-  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true, "iommuMode": "strict" }
+  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true }
 }
 `;
 

@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseScenario, SCENARIO_KEYS, timeToCycles, CONFIGURATIONS, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
+import { parseScenario, SCENARIO_KEYS, timeToCycles, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
 import { INJECTABLE_FAULTS } from '../../../simulator/faults/injector.js';
+import { CONFIGURATIONS, CONFIGURATION_TABLE, PLANNED_CONFIGURATIONS } from '../../../simulator/config/configurations.js';
 
 type Schema = Record<string, unknown>;
 const schema = JSON.parse(readFileSync('schemas/scenario.schema.json', 'utf8')) as Schema;
@@ -30,7 +31,7 @@ const VALID = `{
     { "at": "1h", "target": "rtl8139", "type": "crash", "repeatEvery": "1h" },
     { "at": 5000, "target": "rtl8139", "type": "wild-dma", "params": { "address": "kernel", "bytes": 64 }, "count": 2, "repeatEvery": "10ms" }
   ],
-  "options": { "heartbeatPeriod": "5s", "iommuMode": "lazy", "restartBackoff": false },
+  "options": { "heartbeatPeriod": "5s", "restartBackoff": false },
   "userDrivers": ["drivers/myNic.ts"]
 }`;
 
@@ -49,7 +50,7 @@ test('a valid scenario loads with every field typed and defaulted', () => {
   assert.equal(s.faults[0]!.count, null);
   assert.deepEqual(s.faults[1]!.params, { address: 'kernel', bytes: 64 });
   assert.equal(s.faults[1]!.at.cycles, 5000);
-  assert.deepEqual(s.options, { heartbeatPeriod: { written: '5s', cycles: 10_000_000_000 }, iommuMode: 'lazy', restartBackoff: false, containers: 1 });
+  assert.deepEqual(s.options, { heartbeatPeriod: { written: '5s', cycles: 10_000_000_000 }, restartBackoff: false });
   assert.deepEqual(s.userDrivers, ['drivers/myNic.ts']);
   assert.deepEqual(
     [s.ranges.get('/faults/1/at')!.line, s.ranges.get('/faults/1/at')!.column],
@@ -63,7 +64,6 @@ test('minimal scenario gets the documented defaults', () => {
   assert.equal(s.costProfile, 'default');
   assert.deepEqual(s.workload, []);
   assert.deepEqual(s.options.heartbeatPeriod, { written: '5s', cycles: 5_000_000_000 });
-  assert.equal(s.options.iommuMode, 'strict');
   assert.equal(s.options.restartBackoff, true);
 });
 
@@ -190,7 +190,9 @@ test('the JSON Schema and the loader agree on valid and invalid examples', () =>
     ['seed negative', (o) => (o.seed = -1)],
     ['seed missing', (o) => delete o.seed],
     ['bad configuration', (o) => (o.configuration = 'exokernel')],
-    ['future configuration', (o) => (o.configuration = 'kernel-bypass')],
+    ['planned configuration', (o) => (o.configuration = 'kernel-bypass')],
+    ['every configuration of the table', (o) => (o.configuration = CONFIGURATIONS[CONFIGURATIONS.length - 1])],
+    ['retired iommuMode agreeing with the configuration', (o) => (o.options.iommuMode = 'strict')],
     ['unknown root property', (o) => (o.extra = 1)],
     ['bad duration string', (o) => (o.duration = '6 hours')],
     ['duration as cycles', (o) => (o.duration = 123456)],
@@ -203,7 +205,8 @@ test('the JSON Schema and the loader agree on valid and invalid examples', () =>
     ['fault param object', (o) => (o.faults[1].params = { nested: { a: 1 } })],
     ['fault missing target', (o) => delete o.faults[0].target],
     ['bad iommu mode', (o) => (o.options.iommuMode = 'paranoid')],
-    ['containers', (o) => (o.options.containers = 8)],
+    ['retired containers', (o) => (o.options.containers = 8)],
+    ['retired containers out of range', (o) => (o.options.containers = 0)],
     ['userDrivers not strings', (o) => (o.userDrivers = [1])],
     ['empty name', (o) => (o.name = '  ')],
   ];
@@ -228,7 +231,9 @@ test('every property the loader accepts is in the schema, and vice versa', () =>
     const kind = (b.properties as Record<string, Schema>).kind!.const as keyof typeof SCENARIO_KEYS.workload;
     assert.deepEqual(props(b), [...SCENARIO_KEYS.workload[kind]].sort(), kind);
   }
-  assert.deepEqual((schema.properties as Record<string, Schema>).configuration!.enum, [...CONFIGURATIONS]);
+  const configuration = (schema.properties as Record<string, Schema>).configuration!;
+  assert.deepEqual(configuration.enum, CONFIGURATION_TABLE.map((c) => c.name));
+  assert.deepEqual(configuration.enumDescriptions, CONFIGURATION_TABLE.map((c) => c.description));
   // Every property has a description, so VS Code can show it on hover.
   const missing: string[] = [];
   const walk = (s: Schema, path: string): void => {
@@ -253,4 +258,41 @@ test('the schema offers exactly the fault types the injector runs, and the loade
     [['enum', ...at(text, '"type": "corrupt-pointer"', '"corrupt-pointer"')]],
   );
   assert.equal(e[0]![3], `"type" must be one of ${INJECTABLE_FAULTS.map((t) => JSON.stringify(t)).join(', ')}, found the string "corrupt-pointer"`);
+});
+
+test('the loader accepts exactly the configurations of the table', () => {
+  const load = (configuration: string) => parseScenario(JSON.stringify({ name: 'c', system: 'default', configuration, seed: 0, duration: 1000 }), 'c.json');
+  for (const name of CONFIGURATIONS) {
+    const r = load(name);
+    assert.deepEqual(r.diagnostics, [], name);
+    assert.equal(r.scenario!.configuration, name);
+  }
+  for (const name of ['exokernel', 'Microkernel', '']) assert.equal(load(name).scenario, undefined, name);
+});
+
+test('a configuration that does not run yet is refused where it is written, with the names that run', () => {
+  for (const name of PLANNED_CONFIGURATIONS) {
+    const text = VALID.replace('"configuration": "microkernel-iommu"', `"configuration": "${name}"`);
+    const e = errorsOf(text);
+    assert.deepEqual(e.map(([c, l, col]) => [c, l, col]), [['enum', ...at(text, `"configuration": "${name}"`, `"${name}"`)]], name);
+    assert.match(e[0]![3], new RegExp(`"${name}" is not available yet`));
+    for (const valid of CONFIGURATIONS) assert.ok(e[0]![3].includes(`"${valid}"`), `the message lists ${valid}`);
+  }
+});
+
+test('the retired options load with a warning where they agree, and iommuMode contradicting the IOMMU is an error', () => {
+  const withOptions = (configuration: string, options: string) =>
+    parseScenario(`{"name":"r","system":"default","configuration":"${configuration}","seed":0,"duration":1000,\n"options": ${options}}`, 'r.json');
+  const strict = withOptions('microkernel-iommu', '{ "iommuMode": "strict", "containers": 1 }');
+  assert.ok(strict.scenario, 'an agreeing iommuMode still loads');
+  assert.deepEqual(strict.diagnostics.map((d) => [d.severity, d.code, d.line, d.column]), [['warning', 'retired-option', 2, 14], ['warning', 'retired-option', 2, 37]]);
+  assert.match(strict.diagnostics[0]!.message, /"iommuMode" is no longer read: .*microkernel-iommu: strict, microkernel-iommu-lazy: lazy/);
+  assert.match(strict.diagnostics[1]!.message, /"containers" is not read/);
+  assert.equal(withOptions('microkernel', '{ "iommuMode": "lazy" }').diagnostics[0]!.severity, 'warning', 'without an IOMMU the mode never mattered');
+  assert.equal(withOptions('microkernel-iommu-lazy', '{ "iommuMode": "lazy" }').diagnostics[0]!.severity, 'warning');
+  const lazy = withOptions('microkernel-iommu', '{ "iommuMode": "lazy" }');
+  assert.equal(lazy.scenario, undefined);
+  assert.deepEqual(lazy.diagnostics.map((d) => [d.severity, d.line, d.column]), [['error', 2, 27]]);
+  assert.match(lazy.diagnostics[0]!.message, /contradicts the configuration "microkernel-iommu".*write "configuration": "microkernel-iommu-lazy"/);
+  assert.match(withOptions('microkernel-iommu-lazy', '{ "iommuMode": "strict" }').diagnostics[0]!.message, /write "configuration": "microkernel-iommu"/);
 });

@@ -8,7 +8,7 @@ import { BreakpointSyntaxError, matchesIpcBreakpoint, parseIpcBreakpoint } from 
 import { IpcCall, KernelCall } from '../../../simulator/kernel/constants';
 import { DlRequest } from '../../../simulator/services/messages';
 import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
-import { SUPPORTED_CONFIGURATIONS } from '../../../simulator/system/machine';
+import { CONFIGURATION_TABLE, DEFAULT_CONFIGURATION } from '../../../simulator/config/configurations';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const debuggers: { type: string; configurationAttributes: { launch: { properties: Record<string, { description?: string; markdownDescription?: string }> } }; initialConfigurations: Record<string, unknown>[] }[] =
@@ -20,17 +20,27 @@ test('package.json describes exactly the launch arguments the adapter reads, eac
   const props = d.configurationAttributes.launch.properties;
   assert.deepEqual(Object.keys(props).sort(), [...LAUNCH_ARGUMENTS].sort());
   const enumOf = (name: string) => (props[name] as { enum?: string[] }).enum;
-  assert.deepEqual(enumOf('configuration'), [...SUPPORTED_CONFIGURATIONS]);
+  assert.deepEqual(enumOf('configuration'), CONFIGURATION_TABLE.map((c) => c.name));
+  assert.deepEqual((props['configuration'] as { enumDescriptions?: string[] }).enumDescriptions, CONFIGURATION_TABLE.map((c) => c.description));
   assert.deepEqual(enumOf('costProfile'), Object.keys(costProfiles));
   for (const [name, p] of Object.entries(props)) assert.ok((p.description ?? p.markdownDescription ?? '').length > 20, name);
   for (const c of d.initialConfigurations) assert.equal(parseLaunchArguments(c, false).description, c['scenario']);
   assert.deepEqual(pkg.contributes.breakpoints.map((b: { language: string }) => b.language).sort(), ['javascript', 'typescript']);
 });
 
+test("the defaultConfiguration setting offers the scenario's own and every configuration of the table, described as the table does", () => {
+  const setting = pkg.contributes.configuration.properties['microkernelLab.defaultConfiguration'] as { enum: string[]; enumDescriptions: string[]; default: string };
+  assert.deepEqual(setting.enum, ['scenario', ...CONFIGURATION_TABLE.map((c) => c.name)]);
+  assert.deepEqual(setting.enumDescriptions.slice(1), CONFIGURATION_TABLE.map((c) => c.description));
+  assert.ok(setting.enumDescriptions[0]!.includes(`${DEFAULT_CONFIGURATION} for a system.conf`), setting.enumDescriptions[0]);
+  assert.equal(setting.default, 'scenario');
+});
+
 test('launch arguments of the wrong type are refused, naming the argument', () => {
   assert.throws(() => parseLaunchArguments({ stopOnEntry: 'yes' }, true), (e: Error) => e instanceof LaunchError && /"stopOnEntry" must be true or false, got "yes"/.test(e.message));
   assert.throws(() => parseLaunchArguments({ costProfile: 'pentium' }, true), /"costProfile" must be one of sel4-haswell, .*got "pentium"/);
   assert.throws(() => parseLaunchArguments({ heartbeatPeriodMs: 0 }, true), /"heartbeatPeriodMs" must be a positive number/);
+  assert.throws(() => parseLaunchArguments({ configuration: 'kernel-bypass' }, true), new RegExp(`"configuration" must be one of ${CONFIGURATION_TABLE.map((c) => c.name).join(', ')}, got "kernel-bypass"`));
   assert.throws(() => parseLaunchArguments({ scenario: 42 }, true), /"scenario" must be the name of a built-in scenario/);
   assert.deepEqual(parseLaunchArguments({ scenario: 'S2', seed: 7 }, false).params, { source: { kind: 'builtin', name: 's2' }, speed: 0, trusted: false, seed: 7 });
 });

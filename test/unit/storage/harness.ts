@@ -1,5 +1,6 @@
 // A storage system for tests: the system helper's machine, the storage services spawned straight from their system.conf entries (no RS), and helpers to run applications.
-import { buildMachine, type Machine, type SupportedConfiguration } from '../../../simulator/system/machine';
+import { buildMachine, type Machine } from '../../../simulator/system/machine';
+import { configurationTraits, type Configuration } from '../../../simulator/config/configurations';
 import { servicePrivilege } from '../../../simulator/config/privileges';
 import { storageServices } from '../../../simulator/system/storageServices';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
@@ -15,7 +16,7 @@ export interface StorageSystem {
 
 export const SERVICE_LABELS = ['amddev', 'disk', 'cdrom', 'printer', 'isofs', 'vfs'] as const;
 
-export function bootStorage(configuration: SupportedConfiguration, options: { isoImage?: Uint8Array; diskImage?: Uint8Array; seed?: number } = {}): StorageSystem {
+export function bootStorage(configuration: Configuration, options: { isoImage?: Uint8Array; diskImage?: Uint8Array; seed?: number } = {}): StorageSystem {
   const programs = new ProgramRegistry();
   for (const s of storageServices) programs.register(s.label, s.main, { sourceFile: s.sourceFile });
   const machine = buildMachine({
@@ -39,7 +40,7 @@ export function bootStorage(configuration: SupportedConfiguration, options: { is
       name: s.label,
       privilege: servicePrivilege(parsed.description.services[0]!),
       priority: 3,
-      kernelMode: configuration === 'monolithic',
+      kernelMode: configurationTraits(configuration).driversInKernel,
     });
     if (ep < 0) throw new Error(`cannot start ${s.label}: ${ep}`);
     // Let each service finish its initialisation before the next starts, as RS does.

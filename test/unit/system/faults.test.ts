@@ -7,7 +7,7 @@ import { bootSystem } from '../../../simulator/system/boot';
 import { servicePrivilege } from '../../../simulator/config/privileges';
 import { builtinScenario } from '../../../simulator/system/scenarios';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
-import type { Configuration } from '../../../simulator/config/scenario';
+import type { Configuration } from '../../../simulator/config/configurations';
 
 const SECOND = 1_000_000_000;
 

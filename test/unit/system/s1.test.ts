@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinScenario, bootScenario, runScenario } from '../../../simulator/system/scenarios';
 import { formatSummary } from '../../../simulator/system/summary';
-import type { Configuration, Scenario } from '../../../simulator/config/scenario';
+import type { Scenario } from '../../../simulator/config/scenario';
+import type { Configuration } from '../../../simulator/config/configurations';
 
 const SECOND = 1_000_000_000;
 const MINUTE = 60 * SECOND;
@@ -77,10 +78,5 @@ describe('S1: a crashing Ethernet driver is restarted', () => {
     assert.equal(JSON.stringify(a), JSON.stringify(JSON.parse(JSON.stringify(a))));
     const c = runScenario(lightS1(), { durationCycles: 3 * MINUTE, seed: 2 });
     assert.equal(c.seed, 2);
-  });
-
-  it('refuses the configurations of a later release with a clear error', () => {
-    assert.throws(() => runScenario(lightS1(), { configuration: 'kernel-bypass' }), /kernel-bypass' is not available yet/);
-    assert.throws(() => runScenario(lightS1(), { configuration: 'monolithic-containers' }), /not available yet/);
   });
 });

@@ -1,0 +1,84 @@
+// The configurations a system can be built in, one row each: what the row
+// means for the machine (an IOMMU, and how it invalidates its IOTLB) and for
+// the boot (drivers in the kernel or in user mode), and the sentence the
+// pickers, the CLI's help and package.json show for it. Every other module
+// reads this table: the scenario loader's accepted names, the JSON Schema's
+// enum (a unit test compares them), the CLI's --config, the debugger's launch
+// check, the worker's catalog, the editor's quick pick, the machine and the
+// boot. Adding a configuration means adding a row here (and code only for a
+// trait no row had before). Pure data: the extension imports it too.
+
+/** How the machine connects devices to memory: directly, or through an IOMMU invalidating its IOTLB at every unmap or in batches. */
+export type IommuTrait = 'none' | 'strict' | 'lazy';
+
+export interface ConfigurationTraits {
+  readonly name: string;
+  /** One sentence for people: pickers, help, package.json's enumDescriptions. */
+  readonly description: string;
+  /** Drivers and the servers they serve run as kernel code, so that their faults are kernel panics. */
+  readonly driversInKernel: boolean;
+  readonly iommu: IommuTrait;
+}
+
+export const CONFIGURATION_TABLE = [
+  {
+    name: 'microkernel-iommu',
+    description: "Drivers in user mode; each device's DMA confined by the IOMMU, which invalidates its IOTLB at every unmap.",
+    driversInKernel: false,
+    iommu: 'strict',
+  },
+  {
+    name: 'microkernel-iommu-lazy',
+    description: 'Drivers in user mode behind the IOMMU, which invalidates its IOTLB in batches: cheaper unmaps, but a device may use a stale translation until the flush.',
+    driversInKernel: false,
+    iommu: 'lazy',
+  },
+  {
+    name: 'microkernel',
+    description: 'Drivers in user mode; no IOMMU, so DMA reaches all memory.',
+    driversInKernel: false,
+    iommu: 'none',
+  },
+  {
+    name: 'monolithic',
+    description: 'Drivers in the kernel: a driver fault is a kernel panic.',
+    driversInKernel: true,
+    iommu: 'none',
+  },
+] as const satisfies readonly ConfigurationTraits[];
+
+export type Configuration = (typeof CONFIGURATION_TABLE)[number]['name'];
+
+/** Every configuration's name, in the table's order (the order pickers and enums show). */
+export const CONFIGURATIONS: readonly Configuration[] = CONFIGURATION_TABLE.map((row) => row.name);
+
+/** What a scenario-less start (a system.conf, the built-in default system) boots in. */
+export const DEFAULT_CONFIGURATION: Configuration = 'microkernel-iommu';
+
+/**
+ * Names the project's design foresees that do not run yet. They are offered
+ * nowhere; a scenario naming one is told so, beside the list of names that run.
+ */
+export const PLANNED_CONFIGURATIONS: readonly string[] = ['monolithic-containers', 'kernel-bypass'];
+
+export function isConfiguration(name: unknown): name is Configuration {
+  return typeof name === 'string' && (CONFIGURATIONS as readonly string[]).includes(name);
+}
+
+/** The row of a configuration; throws, naming the valid names, for any other string. */
+export function configurationTraits(name: string): ConfigurationTraits {
+  const row = CONFIGURATION_TABLE.find((r) => r.name === name);
+  if (row === undefined) throw new Error(unknownConfigurationMessage(name));
+  return row;
+}
+
+/** Why `name` is refused, with the names that are accepted. */
+export function unknownConfigurationMessage(name: string): string {
+  const why = PLANNED_CONFIGURATIONS.includes(name) ? `configuration '${name}' is not available yet` : `unknown configuration '${name}'`;
+  return `${why} (available: ${CONFIGURATIONS.join(', ')})`;
+}
+
+/** The configuration whose IOMMU invalidates as `iommu` says, if one does (the first in the table). */
+export function configurationWithIommu(iommu: IommuTrait): Configuration | undefined {
+  return CONFIGURATION_TABLE.find((r) => r.iommu === iommu)?.name;
+}
