@@ -1,6 +1,7 @@
-// The HTML shell of every webview panel: a strict Content-Security-Policy
+// The page shell of every webview panel: a strict Content-Security-Policy
 // (nonce'd script from the extension's dist folder only, no inline script,
-// no remote loads) around one bundled script and one stylesheet.
+// no remote loads) around one bundled script, one stylesheet, and the
+// panel's static markup, which lives beside its script (webview/<panel>/markup.ts).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -8,7 +9,7 @@ export interface WebviewShell {
   readonly title: string;
   /** The bundle's base name under dist/webview (panel → panel.js, panel.css). */
   readonly bundle: string;
-  /** Static markup for the body; the script fills it in. */
+  /** The panel's static markup for the body; its script fills it in. */
   readonly body: string;
   /**
    * Admits <style> elements that carry the page's nonce (the console: xterm.js

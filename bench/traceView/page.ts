@@ -1,8 +1,10 @@
 // The benchmark's page: a fake VS Code host around the trace view's real
 // webview bundle. It answers the view's requests from engineWorker.ts (the real
 // query engine over a million events) exactly as the extension forwards them.
-import { TRACE_VIEW_BODY } from '../../extension/trace/traceViewBody';
-import type { FromTraceView, ToTraceView } from '../../webview/protocol/traceViewProtocol';
+import type { TraceRequests } from '../../simulator/protocol/traceProtocol';
+import { hostEndpoint, type Envelope } from '../../webview/protocol/rpc';
+import type { TraceViewProtocol } from '../../webview/protocol/traceViewProtocol';
+import { TRACE_VIEW_MARKUP } from '../../webview/trace/markup';
 
 interface BenchGlobals {
   __bench?: { ready: boolean; events: number; buildMs: number; runMs: number; indexMs: number; lanes: number; viewStartedMs: number; error?: string; rendered: number };
@@ -22,8 +24,12 @@ function ask(method: string, params: unknown): Promise<{ ok: boolean; result?: u
   });
 }
 
-function toView(m: ToTraceView): void {
-  window.postMessage(m, '*');
+/** The engine's answer, or its error thrown, as the extension's forwarding would. */
+async function answer<M extends 'traceInfo' | 'traceWindow'>(method: M, params: TraceRequests[M]['params']): Promise<TraceRequests[M]['result']> {
+  const r = await ask(method, params);
+  if (!r.ok) throw new Error(r.error ?? `the benchmark's host could not answer '${method}'`);
+  // The engine worker answers with the trace protocol's own types (engineWorker.ts).
+  return r.result as TraceRequests[M]['result'];
 }
 
 worker.onmessage = (e: MessageEvent) => {
@@ -43,28 +49,28 @@ worker.onerror = (e) => {
 
 function startView(): void {
   let state: unknown;
+  // The view posts through acquireVsCodeApi() and hears the host's messages on its window, as in VS Code.
+  let deliver: (m: unknown) => void = () => undefined;
+  const host = hostEndpoint<TraceViewProtocol>(
+    {
+      post: (m) => window.postMessage(m, '*'),
+      listen: (receive) => {
+        deliver = receive;
+        return { dispose: () => (deliver = () => undefined) };
+      },
+    },
+    { peerName: 'the trace view' },
+  );
+  host.handle('traceInfo', (params) => answer('traceInfo', params));
+  host.handle('traceWindow', (params) => answer('traceWindow', params));
+  host.onPeerReady(() => void answer('traceInfo', {}).then((info) => host.emit('trace', { info })));
+  host.on('rendered', () => g.__bench!.rendered++);
   g.acquireVsCodeApi = () => ({
     getState: () => state,
     setState: (s: unknown) => (state = s),
-    postMessage: (m: FromTraceView) => {
-      switch (m.type) {
-        case 'ready':
-          void ask('traceInfo', {}).then((r) => toView({ type: 'trace', info: r.result as never }));
-          return;
-        case 'request':
-          void ask(m.method, m.params).then((r) =>
-            toView(r.ok ? { type: 'reply', inReplyTo: m.messageId, ok: true, result: r.result } : { type: 'reply', inReplyTo: m.messageId, ok: false, error: r.error ?? '' }),
-          );
-          return;
-        case 'rendered':
-          g.__bench!.rendered++;
-          return;
-        default:
-          return;
-      }
-    },
+    postMessage: (m: Envelope) => deliver(m),
   });
-  document.body.insertAdjacentHTML('afterbegin', TRACE_VIEW_BODY);
+  document.body.insertAdjacentHTML('afterbegin', TRACE_VIEW_MARKUP);
   g.__bench!.viewStartedMs = performance.now();
   const script = document.createElement('script');
   script.src = 'trace.js';

@@ -6,19 +6,18 @@ import type { SystemSnapshot } from '../../simulator/protocol/workerProtocol';
 import type {
   DetailsControl,
   ExportFormat,
-  FromTraceView,
   RenderedWindow,
-  ToTraceView,
+  SourceLocationRequest,
   TraceViewMethod,
   TraceViewParams,
-  TraceViewRequest,
+  TraceViewProtocol,
   TraceViewResult,
   TraceViewState,
 } from '../../webview/protocol/traceViewProtocol';
+import { TRACE_VIEW_MARKUP } from '../../webview/trace/markup';
+import { PanelHost, PanelSlot } from '../panelHost';
 import type { SimulatorClient } from '../simulatorClient';
-import { webviewHtml } from '../webviewHtml';
 import { openSourceLocation } from './sourceLocation';
-import { TRACE_VIEW_BODY } from './traceViewBody';
 
 /** What the panel's toolbar does beyond the view itself (the commands' implementations). */
 export interface TracePanelActions {
@@ -26,7 +25,6 @@ export interface TracePanelActions {
   loadTrace(): Promise<unknown>;
 }
 
-const forwarded: ReadonlySet<TraceViewMethod> = new Set(['traceInfo', 'traceWindow', 'traceEvent', 'traceSearch', 'traceChain']);
 /** Progress pushed to the webview at most this often while a system runs. */
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -63,59 +61,88 @@ export interface TraceViewHandle {
 
 export class TracePanel implements vscode.Disposable {
   static readonly viewType = 'microkernelLab.traceView';
-  private static current: TracePanel | undefined;
+  private static readonly slot = new PanelSlot<TracePanel>();
 
-  private readonly disposables: vscode.Disposable[] = [];
   private rendered: RenderedWindow | undefined;
   private readonly renderWaiters = new Waiters<RenderedWindow>();
   private state: TraceViewState | undefined;
   private readonly stateWaiters = new Waiters<TraceViewState>();
-  private loadCount = 0;
   private selected: { seq: number; summary?: string } | undefined;
   private lastProgressMs = 0;
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
   private latestSnapshot: SystemSnapshot | undefined;
-  private isReady = false;
+  /** The worker requests the view may make, passed on unchanged. */
+  private readonly forward: { readonly [M in TraceViewMethod]: (params: TraceViewParams<M>) => Promise<TraceViewResult<M>> };
 
   static show(extensionUri: vscode.Uri, simulator: SimulatorClient, actions: TracePanelActions): TracePanel {
-    if (TracePanel.current) {
-      TracePanel.current.panel.reveal();
-      return TracePanel.current;
-    }
-    const panel = vscode.window.createWebviewPanel(TracePanel.viewType, 'IPC Trace', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-    });
-    TracePanel.current = new TracePanel(panel, extensionUri, simulator, actions);
-    return TracePanel.current;
+    return TracePanel.slot.show(
+      () =>
+        new TracePanel(
+          PanelHost.create<TraceViewProtocol>(extensionUri, {
+            viewType: TracePanel.viewType,
+            title: 'IPC Trace',
+            peerName: 'the trace view',
+            bundle: 'trace',
+            body: TRACE_VIEW_MARKUP,
+          }),
+          extensionUri,
+          simulator,
+          actions,
+        ),
+    );
   }
 
   static get open(): TracePanel | undefined {
-    return TracePanel.current;
+    return TracePanel.slot.open;
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    readonly host: PanelHost<TraceViewProtocol>,
     private readonly extensionUri: vscode.Uri,
     private readonly simulator: SimulatorClient,
-    private readonly actions: TracePanelActions,
+    actions: TracePanelActions,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'resources', 'icon.svg');
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: FromTraceView) => this.receive(m)),
-      panel.onDidDispose(() => this.dispose()),
+    this.forward = {
+      traceInfo: (params) => simulator.request('traceInfo', params),
+      traceWindow: (params) => simulator.request('traceWindow', params),
+      traceEvent: (params) => simulator.request('traceEvent', params),
+      traceSearch: (params) => simulator.request('traceSearch', params),
+      traceChain: (params) => simulator.request('traceChain', params),
+    };
+    const rpc = host.rpc;
+    rpc.handle('traceInfo', this.forward.traceInfo);
+    rpc.handle('traceWindow', this.forward.traceWindow);
+    rpc.handle('traceEvent', this.forward.traceEvent);
+    rpc.handle('traceSearch', this.forward.traceSearch);
+    rpc.handle('traceChain', this.forward.traceChain);
+    rpc.on('rendered', (w) => {
+      this.rendered = w;
+      this.renderWaiters.settle(w);
+    });
+    rpc.on('state', (state) => {
+      this.state = state;
+      this.stateWaiters.settle(state);
+    });
+    rpc.on('selected', (m) => {
+      this.selected = m.seq === undefined ? undefined : { seq: m.seq, ...(m.summary === undefined ? {} : { summary: m.summary }) };
+    });
+    rpc.on('openSource', (m) => void this.openSource(m));
+    rpc.on('export', (m) => void actions.exportTrace(m.format));
+    rpc.on('loadFile', () => void actions.loadTrace());
+    rpc.on('showSystem', () => void this.showSystem());
+    host.track(
+      host.onReady(() => void this.sendTrace()),
       simulator.on('snapshot', (s) => this.progress(s)),
     );
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { title: 'IPC Trace', bundle: 'trace', body: TRACE_VIEW_BODY });
+    host.onDidDispose(() => {
+      if (this.progressTimer) clearTimeout(this.progressTimer);
+    });
   }
 
   get handle(): TraceViewHandle {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the panel's current fields.
     const panel = this;
-    const send = async (m: ToTraceView) => {
-      await this.post(m);
-    };
+    const rpc = this.host.rpc;
     return {
       get lastRendered() {
         return panel.rendered;
@@ -127,88 +154,39 @@ export class TracePanel implements vscode.Disposable {
         return panel.state;
       },
       get loads() {
-        return panel.loadCount;
+        return panel.host.loads;
       },
       get visible() {
-        return panel.panel.visible;
+        return panel.host.visible;
       },
       whenRendered: (accept = () => true, timeoutMs = 30_000) =>
         this.renderWaiters.add(accept, timeoutMs, () => `the trace view drew no matching window within ${timeoutMs} ms (last: ${JSON.stringify(this.rendered)})`),
       whenState: (accept = () => true, timeoutMs = 30_000) =>
         this.stateWaiters.add(accept, timeoutMs, () => `the trace view reported no matching state within ${timeoutMs} ms (last: ${JSON.stringify(this.state)})`),
-      select: (seq) => send({ type: 'select', seq }),
+      select: async (seq) => rpc.emit('select', { seq }),
       refresh: () => this.sendTrace(),
-      show: (startCycles, endCycles) => send({ type: 'show', startCycles, endCycles }),
-      setFilter: (filter) => send({ type: 'filter', ...filter }),
-      setFollow: (on) => send({ type: 'follow', on }),
-      showTab: (tab) => send({ type: 'tab', tab }),
-      press: (control) => send({ type: 'press', control }),
-      request: (method, params) => this.simulator.request(method, params as never) as never,
+      show: async (startCycles, endCycles) => rpc.emit('show', { startCycles, endCycles }),
+      setFilter: async (filter) => rpc.emit('filter', filter),
+      setFollow: async (on) => rpc.emit('follow', { on }),
+      showTab: async (tab) => rpc.emit('tab', { tab }),
+      press: async (control) => rpc.emit('press', { control }),
+      request: (method, params) => this.forward[method](params),
     };
   }
 
   /** Tells the view which trace to show now (after a load, an unload or a new system). */
   async sendTrace(): Promise<void> {
-    if (!this.isReady) return;
+    if (this.host.loads === 0) return;
     try {
       const info = await this.simulator.request('traceInfo', {});
-      await this.post({ type: 'trace', info });
+      this.host.rpc.emit('trace', { info });
     } catch (e) {
-      await this.post({ type: 'trace', info: undefined, reason: noTraceReason(e) });
+      this.host.rpc.emit('trace', { info: undefined, reason: noTraceReason(e) });
     }
   }
 
   async status(text: string, isError: boolean): Promise<void> {
-    await this.post({ type: 'status', text, isError });
-  }
-
-  private receive(m: FromTraceView): void {
-    switch (m.type) {
-      case 'ready':
-        this.isReady = true;
-        this.loadCount++;
-        void this.sendTrace();
-        return;
-      case 'request':
-        void this.forward(m);
-        return;
-      case 'rendered':
-        this.rendered = m.window;
-        this.renderWaiters.settle(m.window);
-        return;
-      case 'state':
-        this.state = m.state;
-        this.stateWaiters.settle(m.state);
-        return;
-      case 'selected':
-        this.selected = m.seq === undefined ? undefined : { seq: m.seq, ...(m.summary === undefined ? {} : { summary: m.summary }) };
-        return;
-      case 'openSource':
-        void this.openSource(m);
-        return;
-      case 'export':
-        void this.actions.exportTrace(m.format);
-        return;
-      case 'loadFile':
-        void this.actions.loadTrace();
-        return;
-      case 'showSystem':
-        void this.showSystem();
-        return;
-    }
-  }
-
-  private async forward(m: TraceViewRequest): Promise<void> {
-    if (!forwarded.has(m.method)) {
-      await this.post({ type: 'reply', inReplyTo: m.messageId, ok: false, error: `unknown request '${String(m.method)}'` });
-      return;
-    }
-    try {
-      const result = await this.simulator.request(m.method, m.params as never);
-      await this.post({ type: 'reply', inReplyTo: m.messageId, ok: true, result });
-    } catch (e) {
-      await this.post({ type: 'reply', inReplyTo: m.messageId, ok: false, error: (e as Error).message });
-    }
+    this.host.rpc.emit('status', { text, isError });
   }
 
   /**
@@ -216,7 +194,7 @@ export class TracePanel implements vscode.Disposable {
    * (dist/*.js, no source maps in the package) names no source the user can
    * read: then the process's own source file opens instead, and the user is told.
    */
-  private async openSource(m: Extract<FromTraceView, { type: 'openSource' }>): Promise<void> {
+  private async openSource(m: SourceLocationRequest): Promise<void> {
     if (/[\\/]dist[\\/][^\\/]+\.js$/.test(m.file) && m.process) {
       try {
         const system = await this.simulator.request('describeSystem', {});
@@ -252,19 +230,12 @@ export class TracePanel implements vscode.Disposable {
       this.progressTimer = undefined;
       this.lastProgressMs = Date.now();
       const latest = this.latestSnapshot;
-      if (latest && this.isReady) void this.post({ type: 'systemProgress', running: latest.running, nowCycles: latest.nowCycles });
+      if (latest && this.host.loads > 0) this.host.rpc.emit('systemProgress', { running: latest.running, nowCycles: latest.nowCycles });
     }, wait);
   }
 
-  private post(m: ToTraceView): Thenable<boolean> {
-    return this.panel.webview.postMessage(m);
-  }
-
   dispose(): void {
-    if (TracePanel.current === this) TracePanel.current = undefined;
-    if (this.progressTimer) clearTimeout(this.progressTimer);
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.host.dispose();
   }
 }
 

@@ -4,15 +4,10 @@ import '@xterm/xterm/css/xterm.css';
 import './style.css';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import type { ConsoleState, FromConsole, ToConsole } from '../protocol/consoleViewProtocol';
+import type { ConsoleProtocol, ConsoleState } from '../protocol/consoleViewProtocol';
+import { connectToHost } from '../shared/connect';
 import { LineEditor } from './lineEditor';
 import { onThemeChange, terminalFont, terminalTheme } from './theme';
-
-declare function acquireVsCodeApi(): {
-  postMessage(message: FromConsole): void;
-  getState(): ConsoleState | undefined;
-  setState(state: ConsoleState): void;
-};
 
 const PROMPT = '# ';
 const TRANSCRIPT_LIMIT = 200;
@@ -37,8 +32,9 @@ function allowOwnStyleElements(): void {
 
 allowOwnStyleElements();
 
-const vscode = acquireVsCodeApi();
-const saved = vscode.getState();
+const host = connectToHost<ConsoleProtocol, ConsoleState>();
+const { rpc } = host;
+const saved = host.getState();
 const transcript: { line: string; output: string }[] = [...(saved?.transcript ?? [])];
 
 const terminal = new Terminal({
@@ -53,8 +49,8 @@ const terminal = new Terminal({
 });
 const fit = new FitAddon();
 terminal.loadAddon(fit);
-const host = document.getElementById('terminal') as HTMLElement;
-terminal.open(host);
+const terminalElement = document.getElementById('terminal') as HTMLElement;
+terminal.open(terminalElement);
 fit.fit();
 
 const editor = new LineEditor(
@@ -64,10 +60,10 @@ const editor = new LineEditor(
   saved?.history ?? [],
 );
 
-let nextMessageId = 1;
-let pending: { messageId: number; kind: 'execute' | 'complete'; line: string } | undefined;
+/** Whether a line waits for the shell's output or a completion for its candidates; typed data queues behind it. */
+let waiting = false;
 let queued = '';
-const inputWaiters: number[] = [];
+const inputWaiters: (() => void)[] = [];
 
 function save(): void {
   while (transcript.length > TRANSCRIPT_LIMIT) transcript.shift();
@@ -76,35 +72,57 @@ function save(): void {
     const dropped = transcript.shift()!;
     chars -= dropped.line.length + dropped.output.length;
   }
-  vscode.setState({ history: [...editor.historyEntries], transcript });
-}
-
-function post(m: FromConsole): void {
-  vscode.postMessage(m);
+  host.setState({ history: [...editor.historyEntries], transcript });
 }
 
 /** Hands typed data to the editor until it asks for something; what follows waits for the answer. */
 function pump(): void {
-  while (pending === undefined && queued !== '') {
+  while (!waiting && queued !== '') {
     const { request, rest } = editor.feed(queued);
     queued = rest;
     if (request === undefined) break;
-    const messageId = nextMessageId++;
     if (request.kind === 'submit') {
       if (request.line.trim() === '') {
         editor.showPrompt();
         continue;
       }
-      pending = { messageId, kind: 'execute', line: request.line };
-      post({ type: 'execute', messageId, line: request.line, columns: terminal.cols });
+      waiting = true;
+      void execute(request.line);
     } else {
-      pending = { messageId, kind: 'complete', line: request.line };
-      post({ type: 'complete', messageId, line: request.line, cursor: request.cursor });
+      waiting = true;
+      void complete(request.line, request.cursor);
     }
   }
-  if (pending === undefined && queued === '') {
-    for (const id of inputWaiters.splice(0)) post({ type: 'inputDone', inReplyTo: id });
+  if (!waiting && queued === '') {
+    for (const done of inputWaiters.splice(0)) done();
   }
+}
+
+async function execute(line: string): Promise<void> {
+  let output: string;
+  try {
+    output = (await rpc.request('execute', { line, columns: terminal.cols })).output;
+  } catch (e) {
+    output = `\x1b[31mthe simulator did not answer: ${(e as Error).message}\x1b[0m`;
+  }
+  waiting = false;
+  if (output !== '') terminal.write(`${output}\n`);
+  transcript.push({ line, output });
+  save();
+  editor.showPrompt();
+  pump();
+}
+
+async function complete(line: string, cursor: number): Promise<void> {
+  let completion = { start: cursor, end: cursor, candidates: [] as string[] };
+  try {
+    completion = await rpc.request('complete', { line, cursor });
+  } catch {
+    // No candidates: the line stays as typed.
+  }
+  waiting = false;
+  editor.complete(completion);
+  pump();
 }
 
 function type(data: string): void {
@@ -120,36 +138,16 @@ function screenText(): string {
   return lines.join('\n');
 }
 
-window.addEventListener('message', (event: MessageEvent<ToConsole>) => {
-  const m = event.data;
-  switch (m.type) {
-    case 'executed': {
-      if (pending?.messageId !== m.inReplyTo) return;
-      const line = pending.line;
-      pending = undefined;
-      if (m.output !== '') terminal.write(`${m.output}\n`);
-      transcript.push({ line, output: m.output });
-      save();
-      editor.showPrompt();
-      pump();
-      return;
-    }
-    case 'completed':
-      if (pending?.messageId !== m.inReplyTo) return;
-      pending = undefined;
-      editor.complete(m);
-      pump();
-      return;
-    case 'input':
-      inputWaiters.push(m.messageId);
-      type(m.data);
-      return;
-    case 'readScreen':
-      // Writes are applied asynchronously; the callback runs once everything written so far is on screen.
-      terminal.write('', () => post({ type: 'screen', inReplyTo: m.messageId, text: screenText() }));
-      return;
-  }
-});
+rpc.handle(
+  'input',
+  ({ data }) =>
+    new Promise<void>((resolve) => {
+      inputWaiters.push(resolve);
+      type(data);
+    }),
+);
+// Writes are applied asynchronously; the callback runs once everything written so far is on screen.
+rpc.handle('readScreen', () => new Promise((resolve) => terminal.write('', () => resolve({ text: screenText() }))));
 
 terminal.onData(type);
 
@@ -157,7 +155,7 @@ new ResizeObserver(() => {
   const cols = terminal.cols;
   fit.fit();
   if (terminal.cols !== cols) editor.resized();
-}).observe(host);
+}).observe(terminalElement);
 
 onThemeChange(() => {
   terminal.options.theme = terminalTheme();
@@ -176,4 +174,4 @@ editor.showPrompt();
 terminal.focus();
 window.addEventListener('focus', () => terminal.focus());
 save();
-post({ type: 'ready' });
+rpc.announceReady();

@@ -1,43 +1,37 @@
 // The lab panel's page: shows the system and the simulator's answers.
-import type { FromLabPanel, ToLabPanel } from '../protocol/labPanelProtocol';
+import type { SystemSnapshot } from '../../simulator/protocol/workerProtocol';
+import type { LabPanelProtocol } from '../protocol/labPanelProtocol';
+import { connectToHost } from '../shared/connect';
 import './style.css';
 
-declare function acquireVsCodeApi(): { postMessage(message: FromLabPanel): void };
-
-const vscode = acquireVsCodeApi();
+const { rpc } = connectToHost<LabPanelProtocol>();
 const byId = (id: string) => document.getElementById(id) as HTMLElement;
+
+function showAnswer(text: string, isError: boolean): void {
+  const answer = byId('answer');
+  answer.textContent = text;
+  answer.classList.toggle('error', isError);
+}
+
+function showSystem(s: SystemSnapshot): void {
+  byId('system').textContent = `System '${s.name}' (${s.configuration}), ${s.processes.length} processes, ${s.running ? 'running' : 'not running'}.`;
+  byId('processes').replaceChildren(
+    ...s.processes.map((p) => {
+      const li = document.createElement('li');
+      li.textContent = `${p.label} (endpoint ${p.endpoint}) — ${p.state}`;
+      return li;
+    }),
+  );
+}
 
 byId('ping').addEventListener('click', () => {
   byId('answer').textContent = 'Asking the simulator…';
-  vscode.postMessage({ type: 'ping' });
+  rpc.request('ping', {}).then(
+    (answer) => showAnswer(`Simulator answered: ${answer.payload} (simulator ${answer.simulatorVersion})`, false),
+    (e: Error) => showAnswer(`The simulator did not answer: ${e.message}`, true),
+  );
 });
 
-window.addEventListener('message', (event: MessageEvent<ToLabPanel>) => {
-  const m = event.data;
-  switch (m.type) {
-    case 'system': {
-      const s = m.system;
-      byId('system').textContent = `System '${s.name}' (${s.configuration}), ${s.processes.length} processes, ${s.running ? 'running' : 'not running'}.`;
-      const list = byId('processes');
-      list.replaceChildren(
-        ...s.processes.map((p) => {
-          const li = document.createElement('li');
-          li.textContent = `${p.label} (endpoint ${p.endpoint}) — ${p.state}`;
-          return li;
-        }),
-      );
-      return;
-    }
-    case 'pingAnswer': {
-      const answer = byId('answer');
-      answer.textContent = m.text;
-      answer.classList.toggle('error', m.isError);
-      return;
-    }
-    case 'echoRequest':
-      vscode.postMessage({ type: 'echoReply', inReplyTo: m.messageId, text: `echo:${m.text}` });
-      return;
-  }
-});
-
-vscode.postMessage({ type: 'ready' });
+rpc.handle('echo', ({ text }) => ({ text: `echo:${text}` }));
+rpc.announceReady();
+rpc.request('describeSystem', {}).then(showSystem, (e: Error) => showAnswer(`The simulator did not answer: ${e.message}`, true));

@@ -1,22 +1,22 @@
-// Messages between the console's webview (webview/console/main.ts) and its
-// host (extension/console/consolePanel.ts). Both import this file.
+// What the console's webview (webview/console/main.ts) and its host
+// (extension/console/consolePanel.ts) say to each other, over webview/protocol/rpc.ts.
 
-export type ToConsole =
-  /** The shell's output for an `execute` request ('\n' line ends, 16-colour ANSI). */
-  | { type: 'executed'; inReplyTo: number; output: string; isError?: boolean }
-  /** Tab completion: a chosen candidate replaces line[start, end). */
-  | { type: 'completed'; inReplyTo: number; start: number; end: number; candidates: string[] }
-  /** Keys to handle as if typed (tests, and text sent from the editor); answered by `inputDone` once every line they finish has its output. */
-  | { type: 'input'; messageId: number; data: string }
-  /** Asks for the terminal's text; answered by `screen`. */
-  | { type: 'readScreen'; messageId: number };
-
-export type FromConsole =
-  | { type: 'ready' }
-  | { type: 'execute'; messageId: number; line: string; columns: number }
-  | { type: 'complete'; messageId: number; line: string; cursor: number }
-  | { type: 'inputDone'; inReplyTo: number }
-  | { type: 'screen'; inReplyTo: number; text: string };
+export interface ConsoleProtocol {
+  hostRequests: {
+    /** Runs a line in the shell; the output has '\n' line ends and 16-colour ANSI. */
+    execute: { params: { line: string; columns: number }; result: { output: string; isError?: boolean } };
+    /** Tab completion: a chosen candidate replaces line[start, end). */
+    complete: { params: { line: string; cursor: number }; result: { start: number; end: number; candidates: string[] } };
+  };
+  viewRequests: {
+    /** Keys to handle as if typed (tests, and text sent from the editor); answered once every line they finish has its output. */
+    input: { params: { data: string }; result: void };
+    /** The terminal's text, one line per row, trailing blank rows removed. */
+    readScreen: { params: Record<string, never>; result: { text: string } };
+  };
+  hostEvents: Record<string, never>;
+  viewEvents: Record<string, never>;
+}
 
 /** What the webview keeps with vscode.setState, so the console comes back as it was when the panel is shown again. */
 export interface ConsoleState {

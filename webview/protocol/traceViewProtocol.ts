@@ -1,17 +1,13 @@
-// Messages between the trace view's webview (webview/trace/main.ts) and its
-// host (extension/trace/tracePanel.ts). Both import this file. The webview
-// asks for windows, details, searches and chains through the host, which
-// forwards them to the simulator worker unchanged (simulator/protocol/traceProtocol.ts).
+// What the trace view's webview (webview/trace/main.ts) and its host
+// (extension/trace/tracePanel.ts) say to each other, over webview/protocol/rpc.ts.
+// The webview asks for windows, details, searches and chains through the host,
+// which forwards them to the simulator worker unchanged (simulator/protocol/traceProtocol.ts).
 import type { TraceInfo, TraceRequests } from '../../simulator/protocol/traceProtocol';
 
 /** The worker requests the webview may make through its host. */
 export type TraceViewMethod = 'traceInfo' | 'traceWindow' | 'traceEvent' | 'traceSearch' | 'traceChain';
 export type TraceViewParams<M extends TraceViewMethod> = TraceRequests[M]['params'];
 export type TraceViewResult<M extends TraceViewMethod> = TraceRequests[M]['result'];
-
-export type TraceViewRequest = {
-  [M in TraceViewMethod]: { type: 'request'; messageId: number; method: M; params: TraceViewParams<M> };
-}[TraceViewMethod];
 
 /** What the view drew last; the host keeps it for tests and the status of the panel. */
 export interface RenderedWindow {
@@ -72,33 +68,42 @@ export interface TraceViewState {
 /** The details pane's links a command or test can press as a click would. */
 export type DetailsControl = 'openSource' | 'showChain';
 
-export type ToTraceView =
-  /** The trace to show (undefined with a reason when there is none yet). Sent on open, after a load and after a system starts. */
-  | { type: 'trace'; info: TraceInfo | undefined; reason?: string }
-  /** The running system moved on; the view refreshes its info and, when following, the tail window. */
-  | { type: 'systemProgress'; running: boolean; nowCycles: number }
-  | { type: 'reply'; inReplyTo: number; ok: true; result: unknown }
-  | { type: 'reply'; inReplyTo: number; ok: false; error: string }
-  /** A line for the status bar of the panel (export written, load failed, ...). */
-  | { type: 'status'; text: string; isError: boolean }
-  /** A test or command asks the view to select an event and show its details. */
-  | { type: 'select'; seq: number }
-  /** Show this time window (turns following off). */
-  | { type: 'show'; startCycles: number; endCycles: number }
-  /** Set the filter controls: processes by label, message types as typed in the filter box. */
-  | { type: 'filter'; lanes?: readonly string[]; types?: string }
-  | { type: 'follow'; on: boolean }
-  | { type: 'tab'; tab: 'timeline' | 'msc' }
-  /** Press a link of the details pane, as a click does (nothing happens when the pane has no such link). */
-  | { type: 'press'; control: DetailsControl };
+export interface TraceViewProtocol {
+  hostRequests: Pick<TraceRequests, TraceViewMethod>;
+  viewRequests: Record<string, never>;
+  hostEvents: {
+    /** The trace to show (undefined with a reason when there is none yet). Sent on open, after a load and after a system starts. */
+    trace: { info: TraceInfo | undefined; reason?: string };
+    /** The running system moved on; the view refreshes its info and, when following, the tail window. */
+    systemProgress: { running: boolean; nowCycles: number };
+    /** A line for the status bar of the panel (export written, load failed, ...). */
+    status: { text: string; isError: boolean };
+    /** A test or command asks the view to select an event and show its details. */
+    select: { seq: number };
+    /** Show this time window (turns following off). */
+    show: { startCycles: number; endCycles: number };
+    /** Set the filter controls: processes by label, message types as typed in the filter box. */
+    filter: { lanes?: readonly string[]; types?: string };
+    follow: { on: boolean };
+    tab: { tab: 'timeline' | 'msc' };
+    /** Press a link of the details pane, as a click does (nothing happens when the pane has no such link). */
+    press: { control: DetailsControl };
+  };
+  viewEvents: {
+    rendered: RenderedWindow;
+    state: TraceViewState;
+    selected: { seq: number | undefined; summary?: string };
+    openSource: SourceLocationRequest;
+    export: { format: ExportFormat };
+    loadFile: void;
+    showSystem: void;
+  };
+}
 
-export type FromTraceView =
-  | { type: 'ready' }
-  | TraceViewRequest
-  | { type: 'rendered'; window: RenderedWindow }
-  | { type: 'state'; state: TraceViewState }
-  | { type: 'selected'; seq: number | undefined; summary?: string }
-  | { type: 'openSource'; file: string; line: number; column?: number; process?: string }
-  | { type: 'export'; format: ExportFormat }
-  | { type: 'loadFile' }
-  | { type: 'showSystem' };
+/** A kernel entry's source line the view asks the host to open; `process` names who made the call. */
+export interface SourceLocationRequest {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+  readonly process?: string;
+}

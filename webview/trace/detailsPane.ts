@@ -3,6 +3,7 @@
 import type { TraceChain, TraceEventDetails } from '../../simulator/protocol/traceProtocol';
 import type { DetailsControl } from '../protocol/traceViewProtocol';
 import { formatInstant } from './timeFormat';
+import { chainStepLabel } from './viewModel';
 
 export interface DetailsActions {
   select(seq: number): void;
@@ -108,18 +109,11 @@ export function renderChain(pane: HTMLElement, chain: TraceChain, clockHz: numbe
   for (const step of chain.steps) {
     const li = el('li');
     li.style.paddingLeft = `${step.depth * 12}px`;
-    const type = step.messageType.name ?? String(step.messageType.type);
-    li.append(button(`${step.role}: ${step.src.name} → ${step.dst.name} ${type}`, () => actions.select(step.seq)));
+    li.append(button(chainStepLabel(step), () => actions.select(step.seq)));
     list.append(li);
   }
   parts.push(list);
   host.replaceChildren(...parts);
-}
-
-/** The lines of the request chain the pane lists, if it lists one. */
-export function listedChain(pane: HTMLElement): string[] | undefined {
-  const list = pane.querySelector('#chain ol.chainList');
-  return list ? [...list.querySelectorAll('li')].map((li) => li.textContent ?? '') : undefined;
 }
 
 export function renderDetailsMessage(pane: HTMLElement, text: string, isError = false): void {

@@ -1,39 +1,6 @@
-// The webview's side of the request/reply envelope to the host, and the
-// window feed: one traceWindow request in flight at most, the newest wish
-// queued behind it, and the last answer kept for drawing meanwhile.
+// The window feed: one traceWindow request in flight at most, the newest
+// wish queued behind it, and the last answer kept for drawing meanwhile.
 import type { TraceFilter, TraceWindow, TraceWindowParams } from '../../simulator/protocol/traceProtocol';
-import type { FromTraceView, ToTraceView, TraceViewMethod, TraceViewParams, TraceViewResult } from '../protocol/traceViewProtocol';
-
-export interface VsCodeApi {
-  postMessage(message: FromTraceView): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-type Reply = Extract<ToTraceView, { type: 'reply' }>;
-
-export class HostClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-
-  constructor(private readonly api: VsCodeApi) {}
-
-  request<M extends TraceViewMethod>(method: M, params: TraceViewParams<M>): Promise<TraceViewResult<M>> {
-    const messageId = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(messageId, { resolve: resolve as (v: unknown) => void, reject });
-      this.api.postMessage({ type: 'request', messageId, method, params } as FromTraceView);
-    });
-  }
-
-  receive(m: Reply): void {
-    const p = this.pending.get(m.inReplyTo);
-    if (!p) return;
-    this.pending.delete(m.inReplyTo);
-    if (m.ok) p.resolve(m.result);
-    else p.reject(new Error(m.error));
-  }
-}
 
 /** The window wanted for the current view: what to ask for and how to tell whether a cached answer still serves. */
 export interface WindowWish {
@@ -62,7 +29,7 @@ export class WindowFeed {
   lastError: string | undefined;
 
   constructor(
-    private readonly client: HostClient,
+    private readonly requestWindow: (params: TraceWindowParams) => Promise<TraceWindow>,
     private readonly arrived: (w: CachedWindow) => void,
     private readonly failed: (error: string) => void,
   ) {}
@@ -111,7 +78,7 @@ export class WindowFeed {
       ...(wish.filter ? { filter: wish.filter } : {}),
     };
     try {
-      const window = normaliseWindow(await this.client.request('traceWindow', params));
+      const window = normaliseWindow(await this.requestWindow(params));
       this.cached = { window, filterKey: wish.filterKey, generation };
       this.lastError = undefined;
       this.inFlight = false;

@@ -1,7 +1,8 @@
-// The trace view's static markup (webview/trace/main.ts fills it in). Free of
-// `vscode` so that the benchmark's plain page can use the same markup.
+// The trace view's static markup; main.ts and its modules fill it in. The
+// extension puts it inside its locked-down page shell, and the benchmark's
+// plain page (bench/traceView/page.ts) uses the same markup.
 
-export const TRACE_VIEW_BODY = `<div id="app">
+export const TRACE_VIEW_MARKUP = `<div id="app">
   <header class="toolbar" role="toolbar" aria-label="Trace view">
     <div class="tabs" role="tablist">
       <button id="tabTimeline" role="tab" aria-selected="true" aria-controls="timelinePane" type="button">Timeline</button>
