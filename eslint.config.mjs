@@ -80,6 +80,20 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['vscode', 'node:*', '../../extension/*'] }] },
   },
   {
+    // The channel, the markup the extension embeds, and the trace view's model run in plain Node too (the
+    // extension host, the unit tests): no page globals there.
+    files: ['webview/protocol/**/*.ts', 'webview/*/markup.ts', 'webview/trace/viewModel.ts', 'webview/trace/windowFeed.ts', 'webview/trace/viewport.ts', 'webview/trace/layout.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'navigator', 'requestAnimationFrame', 'getComputedStyle', 'performance', 'ResizeObserver', 'MutationObserver', 'acquireVsCodeApi'].map((name) => ({
+          name,
+          message: 'This module runs without a page: the page passes in what it needs.',
+        })),
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', 'esbuild.mjs', 'eslint.config.mjs', 'test/launcher/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
   },

@@ -3,7 +3,8 @@
 // by structured clone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostEndpoint, viewEndpoint, RpcError, type Channel, type Envelope } from '../../../webview/protocol/rpc';
+import { hostEndpoint, viewEndpoint, RpcError } from '../../../webview/protocol/rpc';
+import { channelPair } from './fakeChannel';
 
 interface TestProtocol {
   hostRequests: {
@@ -17,24 +18,6 @@ interface TestProtocol {
   };
   hostEvents: { status: { text: string } };
   viewEvents: { clicked: void };
-}
-
-/** Two channel ends: what one posts, the other receives on a later turn, as a copy. */
-function channelPair(): { host: Channel; view: Channel; sent: Envelope[]; inject(to: 'host' | 'view', m: unknown): void } {
-  const receivers: { host: ((m: unknown) => void)[]; view: ((m: unknown) => void)[] } = { host: [], view: [] };
-  const sent: Envelope[] = [];
-  const deliver = (to: 'host' | 'view', m: unknown) => setImmediate(() => receivers[to].forEach((r) => r(structuredClone(m))));
-  const end = (self: 'host' | 'view', other: 'host' | 'view'): Channel => ({
-    post: (m) => {
-      sent.push(m);
-      deliver(other, m);
-    },
-    listen: (receive) => {
-      receivers[self].push(receive);
-      return { dispose: () => (receivers[self] = receivers[self].filter((r) => r !== receive)) };
-    },
-  });
-  return { host: end('host', 'view'), view: end('view', 'host'), sent, inject: deliver };
 }
 
 function pair(viewTimeoutMs?: number) {
