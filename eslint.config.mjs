@@ -82,7 +82,7 @@ export default tseslint.config(
   {
     // The channel, the markup the extension embeds, and the trace view's model run in plain Node too (the
     // extension host, the unit tests): no page globals there.
-    files: ['webview/protocol/**/*.ts', 'webview/*/markup.ts', 'webview/trace/viewModel.ts', 'webview/trace/windowFeed.ts', 'webview/trace/viewport.ts', 'webview/trace/layout.ts'],
+    files: ['webview/protocol/**/*.ts', 'webview/*/markup.ts', 'webview/trace/viewModel.ts', 'webview/trace/filters.ts', 'webview/trace/windowFeed.ts', 'webview/trace/viewport.ts', 'webview/trace/layout.ts'],
     rules: {
       'no-restricted-globals': [
         'error',

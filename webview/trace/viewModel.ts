@@ -15,6 +15,7 @@ import type {
 } from '../../simulator/protocol/traceProtocol';
 import type { ViewEndpoint } from '../protocol/rpc';
 import type { DetailsControl, MscRowSummary, RenderedWindow, TraceViewProtocol, TraceViewState } from '../protocol/traceViewProtocol';
+import { buildFilter } from './filters';
 import { kindCodes, kindTitles, layoutLanes, type KindCodes, type Layout } from './layout';
 import { buildMsc, mscKinds, mscRows, type MscModel } from './mscRenderer';
 import type { Highlights } from './timelineRenderer';
@@ -460,56 +461,16 @@ export class TraceViewModel {
     this.applyFilters(true);
   }
 
-  /** Message types from the filter's text: names (as the trace knows them) or numbers, comma separated. */
-  private parseTypes(text: string): { types: number[]; unknown: string[] } {
-    const types: number[] = [];
-    const unknown: string[] = [];
-    for (const token of text.split(/[,\s]+/).filter((t) => t.length > 0)) {
-      if (/^-?\d+$/.test(token)) types.push(Number(token));
-      else {
-        const known = this.infoNow?.messageTypes.filter((t) => t.name.toLowerCase() === token.toLowerCase()) ?? [];
-        if (known.length === 0) unknown.push(token);
-        else types.push(...known.map((t) => t.type));
-      }
-    }
-    return { types, unknown };
-  }
-
   private applyFilters(changedByUser: boolean): void {
     const info = this.infoNow;
     if (!info) return;
-    const laneIds = info.lanes.filter((l) => this.laneSelection.has(l.label)).map((l) => l.id);
-    const kinds = this.hiddenKinds.size === 0 ? undefined : info.kinds.filter((k) => !this.hiddenKinds.has(k.name)).map((k) => k.kind);
-    const { types, unknown } = this.parseTypes(this.filterTextNow.types);
-    const fromText = this.filterTextNow.from.trim();
-    const toText = this.filterTextNow.to.trim();
-    const from = fromText === '' ? undefined : Number(fromText);
-    const to = toText === '' ? undefined : Number(toText);
-    const next: { -readonly [K in keyof TraceFilter]: TraceFilter[K] } = {};
-    if (laneIds.length > 0) next.lanes = laneIds;
-    if (kinds) next.kinds = kinds;
-    if (types.length > 0) next.messageTypes = types;
-    if (from !== undefined && Number.isFinite(from)) next.fromCycles = from;
-    if (to !== undefined && Number.isFinite(to)) next.toCycles = to;
-    this.filterNow = Object.keys(next).length > 0 ? next : undefined;
+    const built = buildFilter(info, { laneLabels: this.laneSelection, hiddenKinds: this.hiddenKinds, ...this.filterTextNow });
+    this.filterNow = built.filter;
     this.filterKey = JSON.stringify(this.filterNow ?? {});
-    this.layoutNow = layoutLanes(info.lanes, laneIds.length > 0 ? new Set(laneIds) : undefined);
+    this.layoutNow = layoutLanes(info.lanes, built.laneIds.length > 0 ? new Set(built.laneIds) : undefined);
     this.out.lanesChanged();
     if (changedByUser) {
-      const active = [
-        laneIds.length > 0 ? `${laneIds.length} process${laneIds.length === 1 ? '' : 'es'}` : '',
-        kinds ? `${kinds.length} kinds` : '',
-        types.length > 0 ? `message types ${types.join(', ')}` : '',
-        next.fromCycles !== undefined || next.toCycles !== undefined ? 'a time range' : '',
-      ].filter((s) => s);
-      this.setStatus(
-        unknown.length > 0
-          ? `Unknown message type${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}.`
-          : active.length > 0
-            ? `Filtered by ${active.join(', ')}.`
-            : 'Showing every event.',
-        unknown.length > 0,
-      );
+      this.setStatus(built.status.text, built.status.isError);
       this.mscModelNow = undefined;
       if (this.tabNow === 'msc') void this.loadMsc();
       this.out.changed();
