@@ -32,6 +32,13 @@ test('webviews may not import Node front ends, and the simulator may not import 
   assert.equal((await layerErrors('simulator/system/probe.ts', "import * as m from '../../node/cli/cli';\nexport const x = m;\n")).length, 1);
 });
 
+test("the editor may import a panel's markup, and nothing else of a webview's folder", async () => {
+  assert.deepEqual(await layerErrors('extension/trace/probe.ts', "import { TRACE_VIEW_MARKUP } from '../../webview/trace/markup';\nexport const m = TRACE_VIEW_MARKUP;\n"), []);
+  const errors = await layerErrors('extension/trace/probe.ts', "import { Viewport } from '../../webview/trace/viewport';\nexport const v = Viewport;\n");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /"extension" to elements of type "webview"/);
+});
+
 test('imports the table allows pass', async () => {
   assert.deepEqual(await layerErrors('extension/probe.ts', "import type { SystemSnapshot } from '../simulator/protocol/workerProtocol';\nexport type S = SystemSnapshot;\n"), []);
   assert.deepEqual(await layerErrors('simulator/drivers/probe.ts', "import { Sef } from '../services/sef';\nexport const s = Sef;\n"), []);
