@@ -7,6 +7,7 @@ export const OK = 0;
 /** Error codes are negative, as inside MINIX's kernel and servers (_SIGN is -1). */
 export const Errno = {
   EPERM: -1,
+  ENOENT: -2,
   ESRCH: -3,
   EINTR: -4,
   EIO: -5,
@@ -14,6 +15,7 @@ export const Errno = {
   ENOMEM: -12,
   EFAULT: -14,
   EBUSY: -16,
+  EEXIST: -17,
   EINVAL: -22,
   EDOM: -33,
   EAGAIN: -35,

@@ -14,7 +14,11 @@ export const RsRequest = {
 
 /** RS asks a service to reach a safe state and publish its state (live update). */
 export const RS_LU_PREPARE = 0x720;
-/** A service's answer to RS_LU_PREPARE: status in `status`. */
+/**
+ * A service's answer to RS_LU_PREPARE, status in `status`, sent with SENDREC: the
+ * old instance then waits, its state intact, until RS has either replaced it
+ * (and ends it) or answers that the update failed, and it carries on.
+ */
 export const RS_LU_READY = 0x721;
 
 export const RsLayout = defineLayout({ status: 'i32' });
@@ -24,19 +28,32 @@ export const RS_LABEL_BYTES = 16;
 export const RS_PROGRAM_OFFSET = 20;
 export const RS_PROGRAM_BYTES = 32;
 
-/** Data store requests (MINIX's DS_RQ_BASE range). */
+/** Data store requests: MINIX's DS_RQ_BASE range (com.h), same numbers. */
 export const DsRequest = {
   PUBLISH: 0x800,
   RETRIEVE: 0x801,
-  DELETE: 0x802,
+  /** Subscribe to changes of the keys that match an anchored pattern; DS notifies the subscriber. */
+  SUBSCRIBE: 0x802,
+  /** Takes one changed key of the caller's subscription: its name, type and owner; ENOENT when none is left. */
+  CHECK: 0x803,
+  DELETE: 0x804,
 } as const;
 
+/** Data store flags: MINIX's DSF_* values (minix/ds.h). */
 export const DsFlags = {
-  TYPE_U32: 0x1,
-  TYPE_BYTES: 0x2,
+  TYPE_U32: 0x010,
+  /** A byte string (MINIX's memory-range type). */
+  TYPE_MEM: 0x040,
+  /** A service label's endpoint; only RS publishes these. */
+  TYPE_LABEL: 0x100,
+  MASK_TYPE: 0xff0,
+  /** Replace an existing entry (only its owner may); without it a publish over an existing key is EEXIST. */
+  OVERWRITE: 0x1000,
+  /** At SUBSCRIBE: mark every existing matching key as changed at once. */
+  INITIAL: 0x2000,
 } as const;
 
-/** Key at payload bytes 0..31; then flags, u32 value, grant and length. */
+/** Key at payload bytes 0..31; then flags, u32 value, grant, length, and the owner's endpoint (DS_CHECK's answer). */
 export const DS_KEY_BYTES = 32;
 export const DsLayout = defineLayout({
   key0: 'u32', key1: 'u32', key2: 'u32', key3: 'u32', key4: 'u32', key5: 'u32', key6: 'u32', key7: 'u32',
@@ -44,6 +61,7 @@ export const DsLayout = defineLayout({
   value: 'u32',
   grant: 'i32',
   length: 'u32',
+  owner: 'i32',
 });
 /** Largest byte value the data store keeps. */
 export const DS_MAX_VALUE_BYTES = 4096;
