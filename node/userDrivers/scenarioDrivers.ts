@@ -46,6 +46,8 @@ export function loadScenarioDrivers(scenario: Scenario, baseDir: string): { serv
       description: `user driver ${rel}`,
       // Listed in the scenario to run, so RS starts them at boot.
       bootOrder: FIRST_USER_BOOT_ORDER + services.length,
+      // A user's driver does not report its initialisation through SEF: RS counts it as up once started.
+      sef: false,
     });
   }
   return { services, problems };

@@ -1,8 +1,9 @@
 // The system event framework (MINIX's SEF) every built-in server and driver
 // runs on: startup with a fresh, restart or live-update init (the old
 // instance's state handed over through the data store), a receive that
-// answers RS's heartbeat pings and live-update requests on its own, and
-// asynchronous sends that never block on the receiver.
+// answers RS's heartbeat pings and live-update requests on its own (the old
+// instance of a live update waits for RS's verdict, and carries on if the
+// update fails), and asynchronous sends that never block on the receiver.
 import { AMF, Errno, Message, NONE, OK, isNotify, makeAsyncTable, ref, type AsyncTable, type Sys } from '../sdk';
 import { DsClient, type Call } from './dsClient';
 import { RS_LU_PREPARE, RS_LU_READY, RsLayout } from './messages';
@@ -81,7 +82,10 @@ export class Sef {
         this.reply.clear();
         this.reply.type = RS_LU_READY;
         RsLayout.status.set(this.reply, status);
-        yield* this.asynsend(this.rsEndpoint, this.reply);
+        // This instance now waits, its state intact. If the new version takes over, RS ends
+        // this instance here; RS answers only when the update did not happen, and it carries on.
+        yield sys.sendrec(this.rsEndpoint, this.reply);
+        if (status === OK && this.callbacks.saveState !== undefined) yield* this.ds.delete(stateKey(sys.name));
         continue;
       }
       return OK;
@@ -119,7 +123,13 @@ export class AsyncSender {
   }
 
   *send(dst: number, m: Message): Call {
-    const slot = this.table.find((e) => e.flags === AMF.EMPTY || (e.flags & AMF.DONE) !== 0);
+    let slot = this.freeSlot();
+    if (slot === undefined) {
+      // Every slot still waits. Handing the table to the kernel again retires the messages
+      // whose receiver has died since (MINIX's senda rescans the whole table), freeing their slots.
+      yield this.sys.senda(this.table);
+      slot = this.freeSlot();
+    }
     if (slot === undefined) return Errno.ENOTREADY;
     slot.msg.copyFrom(m);
     slot.dst = dst;
@@ -128,6 +138,10 @@ export class AsyncSender {
     const r = yield this.sys.senda(this.table);
     // A message the kernel refused at once (a dead or forbidden destination) is reported here.
     return r === OK && (slot.flags & AMF.DONE) !== 0 ? slot.result : r;
+  }
+
+  private freeSlot() {
+    return this.table.find((e) => e.flags === AMF.EMPTY || (e.flags & AMF.DONE) !== 0);
   }
 
   /** Messages handed to the kernel and not yet delivered. */

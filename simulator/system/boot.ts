@@ -36,8 +36,8 @@ import { buildSummary, type SystemSummary } from './summary';
 import { BUILTIN_IMAGES } from '../services/isofs/isoBuilder';
 import { builtinDiskImage } from '../services/storageApps';
 
-/** MINIX's heartbeat period for network drivers. */
-export const DEFAULT_HEARTBEAT_PERIOD_CYCLES = 5 * CLOCK_HZ;
+/** MINIX's heartbeat period for network drivers (its rc starts them with `-period 5HZ`). */
+export const DEFAULT_NET_PERIOD_SECONDS = 5;
 const RS_LABEL = 'rs';
 
 export interface BootOptions {
@@ -48,6 +48,11 @@ export interface BootOptions {
   /** A user's system.conf to boot instead of the default description. */
   readonly systemConf?: { readonly text: string; readonly file: string };
   readonly isoImage?: Uint8Array;
+  /**
+   * The heartbeat period RS gives the network drivers (system.conf `type net`), as
+   * MINIX's rc does; default 5 s. Other services are pinged only if their
+   * description gives them a period.
+   */
   readonly heartbeatPeriodCycles?: number;
   /** MINIX's restart backoff; default on. */
   readonly restartBackoff?: boolean;
@@ -273,8 +278,11 @@ function groupOf(s: BuiltinService): ProcessSummary['group'] {
 export function bootSystem(options: BootOptions): RunningSystem {
   const configuration = options.configuration ?? DEFAULT_CONFIGURATION;
   const traits = configurationTraits(configuration);
-  const periodCycles = options.heartbeatPeriodCycles ?? DEFAULT_HEARTBEAT_PERIOD_CYCLES;
-  if (!Number.isSafeInteger(periodCycles) || periodCycles <= 0) throw new RangeError('heartbeatPeriodCycles must be a positive integer');
+  // RS keeps its times in seconds and turns them into cycles at this clock rate, once.
+  const rsClockHz = CLOCK_HZ;
+  const netPeriodCycles = options.heartbeatPeriodCycles;
+  if (netPeriodCycles !== undefined && (!Number.isSafeInteger(netPeriodCycles) || netPeriodCycles <= 0)) throw new RangeError('heartbeatPeriodCycles must be a positive integer');
+  const netPeriodSeconds = netPeriodCycles === undefined ? DEFAULT_NET_PERIOD_SECONDS : netPeriodCycles / rsClockHz;
   const rsStatus: RsStatusTable = new Map();
   const dsStore: DsStore = new Map();
   const network: NetworkCounters = {
@@ -289,7 +297,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
   const ctx: CoreContext = {
     rs: {
       services: rsDefs,
-      periodCycles,
+      clockHz: rsClockHz,
       restartBackoff: options.restartBackoff ?? true,
       status: rsStatus,
       recordRestart: (rs, newEp, oldEp, label) => machineRef!.sim.trace.recordLabelled(machineRef!.sim.clock.now(), TraceKind.restart, rs, newEp, oldEp, 0, 0, label),
@@ -352,6 +360,8 @@ export function bootSystem(options: BootOptions): RunningSystem {
       memoryBytes: 128 * 1024,
       args: service.device === undefined ? {} : deviceArgs(machine, service.device),
       ...(service.bootOrder === undefined ? {} : { bootOrder: service.bootOrder }),
+      ...heartbeatPeriod(description.type === 'net' ? netPeriodSeconds : service.heartbeatPeriodSeconds),
+      ...(service.sef === false ? { sef: false } : {}),
     });
   }
   const rsEntry = services.get(RS_LABEL);
@@ -384,6 +394,10 @@ export function bootSystem(options: BootOptions): RunningSystem {
   for (const item of options.workload ?? []) startWorkload(machine, services, item);
   for (const f of options.faults ?? []) injector.schedule(f);
   return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics });
+}
+
+function heartbeatPeriod(seconds: number | undefined): { periodSeconds?: number } {
+  return seconds === undefined ? {} : { periodSeconds: seconds };
 }
 
 function deviceArgs(machine: Machine, kind: string): Record<string, number> {

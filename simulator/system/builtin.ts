@@ -19,4 +19,11 @@ export interface BuiltinService {
   readonly bootOrder?: number;
   /** One line for the System view and `mklab` summaries. */
   readonly description: string;
+  /**
+   * The heartbeat period RS pings it with, in seconds (MINIX's `service up -period`);
+   * none by default. A network driver (`type net`) gets the scenario's period instead.
+   */
+  readonly heartbeatPeriodSeconds?: number;
+  /** False for a program that does not report the end of its initialisation through SEF (a user's driver); RS then counts it as up once started. */
+  readonly sef?: boolean;
 }

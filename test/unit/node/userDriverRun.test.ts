@@ -26,6 +26,7 @@ function userService(label: string, source: string): BuiltinService {
     conf: `service ${label} {\n  system BASIC;\n  ipc ALL;\n};\n`,
     description: 'a user driver',
     bootOrder: 90,
+    sef: false,
   };
 }
 

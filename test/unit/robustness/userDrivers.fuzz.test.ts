@@ -266,6 +266,7 @@ test('hostile drivers running inside a booted system are stopped and restarted; 
       conf: `service hostile${i} {\n  system BASIC;\n  ipc ALL;\n};\n`,
       description: name,
       bootOrder: 90,
+      sef: false,
     };
   });
   const system = bootSystem({ seed: 5, heartbeatPeriodCycles: 500_000_000, extraPrograms });
