@@ -1,9 +1,13 @@
 // The network server: applications hand it packets, it sends them through
 // the NIC driver, matches the peer's acknowledgements, and retransmits what
-// is not acknowledged in time. After a driver restart it finds the new
-// endpoint in the data store, so traffic resumes by itself.
+// is not acknowledged in time. It subscribes to the driver's label in the
+// data store, as MINIX's network server does: when RS publishes a new
+// instance of the driver (after any kind of restart or a live update), DS
+// notifies it, and it posts its reads to the new instance and sends again at
+// once every packet not yet acknowledged.
 import { ANY, CLOCK, CPF, Errno, Message, NONE, OK, isNotify, ref, type Program, type Sys } from '../sdk';
-import { DlLayout, DlReply, DlRequest, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind, nicKeys } from './messages';
+import { labelPattern, type DsChange } from './dsClient';
+import { DlLayout, DlReply, DlRequest, DsFlags, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind, nicKeys } from './messages';
 import { Sef } from './sef';
 
 /** The simulated peer's MAC address. */
@@ -59,9 +63,10 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       }
     }
 
+    /** Looks the driver's endpoint up; after a change, everything not yet acknowledged is due again. */
     function* findDriver(): Generator<ReturnType<Sys['notify']>, void, number> {
       const r = yield* sef.ds.retrieveLabelEndpoint(driverLabel, found);
-      const ep = r === OK ? found.value | 0 : NONE;
+      const ep = r === OK ? found.value : NONE;
       if (ep === driver) return;
       releaseSlots();
       driver = ep;
@@ -69,6 +74,8 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       if (driver === NONE) return;
       const macOut = ref<Uint8Array | null>(null);
       if ((yield* sef.ds.retrieveBytes(nicKeys(driverLabel).mac, macOut)) === OK && macOut.value !== null) mac = macOut.value;
+      // What was handed to the previous instance is lost with it.
+      for (const o of outstanding.values()) o.lastSentAtCycles = -rtoCycles;
     }
 
     function* postReads(): Generator<ReturnType<Sys['notify']>, void, number> {
@@ -111,6 +118,14 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       return true;
     }
 
+    /** Sends the packets that are due (never sent to this driver, or not acknowledged in time), oldest first, while TX slots are free. */
+    function* pump(now: number): Generator<ReturnType<Sys['notify']>, void, number> {
+      for (const [seq, o] of outstanding) {
+        if (now - o.lastSentAtCycles < rtoCycles) continue;
+        if (!(yield* transmit(seq, o))) break;
+      }
+    }
+
     function* answer(msg: Message, status: number): Generator<ReturnType<Sys['notify']>, void, number> {
       const caller = msg.source;
       msg.clear();
@@ -128,6 +143,8 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       yield sys.sys_setalarm(Math.max(1, Math.floor(rtoCycles / 2)));
     }
 
+    const change: DsChange = { key: '', type: 0, owner: NONE };
+    yield* sef.ds.subscribe(labelPattern(driverLabel), DsFlags.TYPE_LABEL);
     yield* findDriver();
     yield* postReads();
     yield* armTimer();
@@ -136,6 +153,15 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       if (r !== OK) continue;
       const now = sys.uptimeCycles();
       if (isNotify(m)) {
+        if (m.source === sef.ds.endpoint) {
+          // The driver's label changed: a new instance runs (or none does).
+          while ((yield* sef.ds.check(change)) === OK);
+          yield* findDriver();
+          yield* postReads();
+          yield* pump(now);
+          yield* armTimer();
+          continue;
+        }
         if (m.source !== CLOCK) continue;
         // Retransmission timer: replies lost with a dead driver free their slots; late packets go again.
         let overdue = false;
@@ -143,10 +169,7 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
         for (const o of outstanding.values()) if (now - o.lastSentAtCycles >= rtoCycles) overdue = true;
         if (overdue || driver === NONE || rxSlots.some((s) => !s.posted)) yield* findDriver();
         yield* postReads();
-        for (const [seq, o] of outstanding) {
-          if (now - o.lastSentAtCycles < rtoCycles) continue;
-          if (!(yield* transmit(seq, o))) break;
-        }
+        yield* pump(now);
         timerSet = false;
         yield* armTimer();
         continue;
@@ -176,8 +199,14 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
           const s = txSlots[DlLayout.id.get(m)];
           if (s === undefined) break;
           const o = outstanding.get(s.seq);
-          if (DlLayout.status.get(m) !== OK && o !== undefined) o.lastSentAtCycles = -rtoCycles;
           s.seq = -1;
+          if (DlLayout.status.get(m) !== OK) {
+            // The driver refused it (its ring full): it goes again at the next timer.
+            if (o !== undefined) o.lastSentAtCycles = -rtoCycles;
+            break;
+          }
+          // A slot is free again: what is due goes now rather than at the next timer.
+          yield* pump(now);
           break;
         }
         case DlReply.READ: {

@@ -4,7 +4,19 @@ import type { RunningSystem } from './boot';
 import { CLOCK_HZ } from './machine';
 
 export const SUMMARY_FORMAT = 'microkernel-lab-summary';
-export const SUMMARY_VERSION = 1;
+export const SUMMARY_VERSION = 2;
+
+/** One restart as the summary reports it, in seconds of simulated time. */
+export interface RestartSummary {
+  /** What ended the previous instance: crash, heartbeat (killed by RS for not answering), restart or refresh (asked for). */
+  readonly cause: string;
+  /** When the previous instance ended. */
+  readonly diedAtSeconds: number;
+  /** How long RS waited before starting the replacement (MINIX's backoff). */
+  readonly delaySeconds: number;
+  /** From when the service stopped serving (for a hang, its last answer to RS) to the replacement's init done; null while it is not up. */
+  readonly downtimeSeconds: number | null;
+}
 
 export interface ServiceSummary {
   readonly label: string;
@@ -18,6 +30,10 @@ export interface ServiceSummary {
   readonly lastExit: string | null;
   /** When each replacement instance was started, in cycles. */
   readonly restartTimesCycles: readonly number[];
+  /** Each restart (after a failure or a `service restart`): its cause, RS's delay and the outage. */
+  readonly restartLog: readonly RestartSummary[];
+  /** RS's heartbeat period for the service; null when it is not pinged. */
+  readonly heartbeatPeriodSeconds: number | null;
 }
 
 export interface SystemSummary {
@@ -34,6 +50,7 @@ export interface SystemSummary {
   readonly services: readonly ServiceSummary[];
   readonly restarts: number;
   readonly downtimeCycles: number;
+  readonly downtimeSeconds: number;
   readonly ipc: {
     readonly messages: number;
     readonly kernelCalls: number;
@@ -80,9 +97,18 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
         heartbeatKills: s.heartbeatKills,
         updates: s.updates,
         downtimeCycles: downtime,
-        downtimeSeconds: round(downtime / CLOCK_HZ),
+        downtimeSeconds: seconds(downtime),
         lastExit: s.lastExit ?? null,
         restartTimesCycles: [...s.restartTimesCycles],
+        restartLog: s.restartLog
+          .filter((r) => r.cause !== 'refresh')
+          .map((r) => ({
+            cause: r.cause,
+            diedAtSeconds: seconds(r.diedAtCycles),
+            delaySeconds: seconds(r.restartedAtCycles - r.diedAtCycles),
+            downtimeSeconds: r.upAtCycles === null ? null : seconds(r.upAtCycles - r.downSinceCycles),
+          })),
+        heartbeatPeriodSeconds: s.periodCycles === 0 ? null : seconds(s.periodCycles),
       };
     })
     .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
@@ -103,11 +129,12 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
     seed: sim.seed,
     costProfile: typeof costProfile === 'string' ? costProfile : costProfile === undefined ? 'sel4-skylake' : 'custom',
     simulatedCycles: system.nowCycles,
-    simulatedSeconds: round(system.nowCycles / CLOCK_HZ),
+    simulatedSeconds: seconds(system.nowCycles),
     stopReason: system.stopReason,
     services,
     restarts: services.reduce((t, s) => t + s.restarts, 0),
     downtimeCycles: services.reduce((t, s) => t + s.downtimeCycles, 0),
+    downtimeSeconds: seconds(services.reduce((t, s) => t + s.downtimeCycles, 0)),
     ipc: { messages: stats.messages, kernelCalls: stats.kernelCalls, contextSwitches: stats.contextSwitches, interrupts: stats.interrupts },
     faults: {
       armed: system.faults.length,
@@ -141,8 +168,9 @@ function processName(system: RunningSystem, endpoint: number): string {
   return system.sim.processes().find((p) => p.endpoint === endpoint)?.name ?? `endpoint ${endpoint}`;
 }
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+/** Seconds of simulated time, to the millisecond. */
+function seconds(cycles: number): number {
+  return Math.round((cycles / CLOCK_HZ) * 1000) / 1000;
 }
 
 /** The summary as a readable table. */
@@ -158,14 +186,20 @@ export function formatSummary(s: SystemSummary): string {
   const net = s.network;
   lines.push(`network: ${net.packetsAccepted} sent, ${net.packetsDelivered} delivered, ${net.packetsAcked} acknowledged, ${net.retransmissions} retransmitted, ${net.packetsRefused} refused`);
   lines.push('');
-  const header = ['service', 'state', 'restarts', 'hb kills', 'downtime ms', 'last exit'];
-  const rows = s.services.map((x) => [x.label, x.state, String(x.restarts), String(x.heartbeatKills), (x.downtimeCycles / (CLOCK_HZ / 1000)).toFixed(3), x.lastExit ?? '-']);
+  const header = ['service', 'state', 'restarts', 'hb kills', 'downtime s', 'last exit'];
+  const rows = s.services.map((x) => [x.label, x.state, String(x.restarts), String(x.heartbeatKills), x.downtimeSeconds.toFixed(3), x.lastExit ?? '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   lines.push(fmt(header));
   lines.push(fmt(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) lines.push(fmt(r));
+  const restarted = s.services.filter((x) => x.restartLog.length > 0);
+  if (restarted.length > 0) lines.push('');
+  for (const x of restarted) {
+    const delays = x.restartLog.map((r) => `${+r.delaySeconds.toFixed(1)}`).join(', ');
+    lines.push(`${x.label}: restarted ${x.restartLog.length} time(s), each after ${delays} s; down ${x.downtimeSeconds.toFixed(3)} s in all`);
+  }
   lines.push('');
-  lines.push(`total: ${s.restarts} restart(s), ${(s.downtimeCycles / (CLOCK_HZ / 1000)).toFixed(3)} ms downtime; trace ${s.traceEvents} events, digest ${s.traceDigest}`);
+  lines.push(`total: ${s.restarts} restart(s), ${s.downtimeSeconds.toFixed(3)} s downtime; trace ${s.traceEvents} events, digest ${s.traceDigest}`);
   return lines.join('\n');
 }
