@@ -80,7 +80,8 @@ export function dsProgram(store: DsStore): (sys: Sys) => Program {
       const key = readString(m, 0, DS_KEY_BYTES);
       const flags = DsLayout.flags.get(m);
       const type = flags & DsFlags.MASK_TYPE;
-      const known = (yield sys.sys_getprocinfo(m.source, info)) === OK;
+      // Who asks, by label, for every request but a retrieval (which anyone may make).
+      const known = m.type !== DsRequest.RETRIEVE && (yield sys.sys_getprocinfo(m.source, info)) === OK;
       const caller = known ? info.name : '';
       let status: number = OK;
       switch (m.type) {

@@ -133,10 +133,9 @@ function operation(op: ServiceOperation, args: readonly string[], system: Runnin
   if (answer !== OK) {
     const name = statusName(answer);
     const meaning = ERRNO_MEANING[name];
-    const error = `${name}${meaning === undefined ? '' : ` (${meaning})`}`;
     // RS answers an update it accepted only when it is over; a failure then says what happened.
     const failed = op === 'update' && live().updates === before.updates && live().lastExit !== before.lastExit ? live().lastExit : undefined;
-    const text = failed !== undefined ? `live update failed: ${error}; ${failed}` : `RS refused: ${error}`;
+    const text = failed !== undefined ? `live update failed: ${name}; ${failed}` : `RS refused: ${name}${meaning === undefined ? '' : ` (${meaning})`}`;
     return `${head} ${colour('red', text)}\n${ranNote(outcome, system)}`;
   }
   const after = snapshot(live());
@@ -214,7 +213,14 @@ function injectFault(args: readonly string[], system: RunningSystem, advance: Ad
   } else if (after.state !== 'running') {
     lines.push(colour('yellow', `${label} is ${after.state}${lastExit === undefined ? '' : ` (${printable(lastExit)})`}`));
   } else if (record.appliedAtCycles !== null) {
-    lines.push(`${label} is still running as endpoint ${after.endpoint}${type === 'hang' ? '; RS notices a hang when two heartbeat periods pass without an answer' : ''}`);
+    const period = live().periodCycles;
+    const hangNote =
+      type !== 'hang'
+        ? ''
+        : period === 0
+          ? `; RS does not ping ${label} (it has no heartbeat period), so it will not notice the hang`
+          : `; RS kills it at its first check more than two heartbeat periods (${formatDuration(2 * period)}) after its last answer`;
+    lines.push(`${label} is still running as endpoint ${after.endpoint}${hangNote}`);
   }
   lines.push(ranNote(outcome, system));
   return lines.join('\n');

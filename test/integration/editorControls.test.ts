@@ -83,8 +83,9 @@ describe('editor controls', () => {
       const runId = outcome.status.runId;
       await eventually('the new system in the System view', async () => (api.systemView.current?.session?.runId === runId ? true : undefined));
       await eventually('nic running', () => nicRow(api, (p) => p.serviceState === 'running'));
-      // Only RS's heartbeat notices a hang: with a 200 ms period it kills the driver after 400-600 ms of
-      // simulated time; with S1's own period of 5 s it would take at least 10 s.
+      // Only RS's heartbeat notices a hang: RS checks once a second and kills the driver at the first check
+      // more than two periods after its last answer, so with a 200 ms period within about 2 s of simulated
+      // time; with S1's own period of 5 s it would take at least 10 s.
       const hung = (await vscode.commands.executeCommand('microkernelLab.driver.injectFault', 'nic', 'hang')) as Outcome;
       assert.ok(hung.ok, hung.ok ? '' : hung.error);
       const t0 = hung.status.nowCycles;
