@@ -3,7 +3,7 @@ import { Sef } from './sef';
 import { ANY, CPF, Errno, Message, OK, type Sys, type Trap } from '../sdk/index';
 import { IsoError, IsoImage, SECTOR_SIZE, type SectorSource } from './isofs/iso9660';
 import {
-  BDEV, BdevReply, BdevRequest, FSREQ, FsErrno, FsReply, FsRequest, PATH_MAX, decodePath, encodePath, findEndpoint,
+  BDEV, BdevReply, BdevRequest, FSREQ, FsErrno, FsRequest, PATH_MAX, decodePath, encodePath, findEndpoint, setFileReply,
 } from './storageMessages';
 
 /** Sectors fetched per driver request. */
@@ -199,12 +199,7 @@ export function* isofsMain(sys: Sys): Generator<Trap, number, number> {
     reply.entries = 0;
     const type = req.type;
     const status = type === FSREQ.LOOKUP || type === FSREQ.READ || type === FSREQ.GETDENTS ? yield* serve(caller) : Errno.EINVAL;
-    m.clear();
-    m.type = FSREQ.REPLY;
-    FsReply.status.set(m, status);
-    FsReply.size.set(m, reply.size);
-    FsReply.isDirectory.set(m, reply.isDirectory);
-    FsReply.entries.set(m, reply.entries);
+    setFileReply(m, FSREQ.REPLY, status, reply);
     yield sys.sendnb(caller, m);
   }
 }

@@ -83,7 +83,24 @@ export const FsReply = defineLayout({ status: 'i32', size: 'u32', isDirectory: '
 /** VFS calls. OPEN/STAT/LIST: path in `grant` (pathBytes long). READ: fd, buffer grant, count. CLOSE: fd. */
 export const VfsRequest = defineLayout({ grant: 'i32', pathBytes: 'u32', fd: 'i32', count: 'u32', bufGrant: 'i32', bufBytes: 'u32' });
 /** status: OK, the fd (OPEN), bytes read (READ), or a negative error; size of the file (OPEN, STAT), entries (LIST). */
-export const VfsReply = defineLayout({ status: 'i32', size: 'u32', isDirectory: 'i32', entries: 'u32' });
+export const VfsReply = FsReply;
+
+/** What a file server or VFS tells its caller about the file it served. */
+export interface FileReplyInfo {
+  size: number;
+  isDirectory: number;
+  entries: number;
+}
+
+/** Turns `m` into a reply of `type` (FS or VFS; both share one layout) with `status` and `info`. */
+export function setFileReply(m: Message, type: number, status: number, info: FileReplyInfo): void {
+  m.clear();
+  m.type = type;
+  FsReply.status.set(m, status);
+  FsReply.size.set(m, info.size);
+  FsReply.isDirectory.set(m, info.isDirectory);
+  FsReply.entries.set(m, info.entries);
+}
 
 /** IOMMU MAP/UNMAP: the caller's buffer at `vaddr` for the device `deviceId`. The reply gives the IO-virtual address. */
 export const IommuRequest = defineLayout({ deviceId: 'i32', vaddr: 'u32', bytes: 'u32', write: 'i32' });

@@ -99,7 +99,8 @@ describe('deadlock detection', () => {
     return q.endpoint;
   }
 
-  it('a three-process send cycle gets ELOCKED', () => {
+  /** Each process in `names` SENDs to the next, the last to the first; returns the SEND results. */
+  function sendCycle(names: string[]) {
     const results: Record<string, number> = {};
     const sim = makeSim({
       s: function* (sys) {
@@ -108,28 +109,20 @@ describe('deadlock detection', () => {
         yield* stayAlive(sys);
       },
     });
-    sim.spawn({ program: 's', name: 'a', args: { peer: 'b' }, privilege: lookupPriv });
-    sim.spawn({ program: 's', name: 'b', args: { peer: 'c' }, privilege: lookupPriv });
-    sim.spawn({ program: 's', name: 'c', args: { peer: 'a' }, privilege: lookupPriv });
+    names.forEach((name, i) => sim.spawn({ program: 's', name, args: { peer: names[(i + 1) % names.length]! }, privilege: lookupPriv }));
     sim.run();
+    return { sim, results };
+  }
+
+  it('a three-process send cycle gets ELOCKED', () => {
+    const { sim, results } = sendCycle(['a', 'b', 'c']);
     assert.deepEqual(results, { c: Errno.ELOCKED });
     assert.equal(sim.processes().find((p) => p.name === 'a')?.state, 'sending');
     assert.equal(sim.processes().find((p) => p.name === 'b')?.state, 'sending');
   });
 
   it('two processes sending to each other get ELOCKED', () => {
-    const results: Record<string, number> = {};
-    const sim = makeSim({
-      s: function* (sys) {
-        const peer = yield* peerOf(sys);
-        results[sys.name] = yield sys.send(peer, new Message(7));
-        yield* stayAlive(sys);
-      },
-    });
-    sim.spawn({ program: 's', name: 'a', args: { peer: 'b' }, privilege: lookupPriv });
-    sim.spawn({ program: 's', name: 'b', args: { peer: 'a' }, privilege: lookupPriv });
-    sim.run();
-    assert.deepEqual(results, { b: Errno.ELOCKED });
+    assert.deepEqual(sendCycle(['a', 'b']).results, { b: Errno.ELOCKED });
   });
 
   it('the two-process SEND/RECEIVE pair is allowed, in both orders', () => {
