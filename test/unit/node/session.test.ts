@@ -1,156 +1,258 @@
 // The worker's session: starts, paces, pauses, resumes and stops a system; driver
 // operations and faults reach RS; snapshots are rate-limited; untrusted code is refused.
+// The session runs on a fake clock that moves only when the test moves it, on a modelled
+// machine that simulates a set number of simulated seconds per wall second, so that every
+// timing below holds exactly, on any real machine and under any load.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session, SessionError, SNAPSHOT_INTERVAL_MS, sessionHandlers } from '../../../node/worker/session';
+import { Session, SessionError, SNAPSHOT_INTERVAL_MS, TICK_BUDGET_MS, TICK_INTERVAL_MS, sessionHandlers } from '../../../node/worker/session';
 import { MAX_BACKLOG_MS, Pacer, SliceSizer } from '../../../node/worker/pacing';
-import type { StartParams, SystemSnapshot, WorkerToHost } from '../../../simulator/protocol/workerProtocol';
+import { CLOCK_HZ, formatSimTime } from '../../../simulator/system/machine';
+import type { ProcessSummary, StartParams, SystemSnapshot, WorkerToHost } from '../../../simulator/protocol/workerProtocol';
+import { FakeClock } from './fakeClock';
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const builtin = (name: string, speed = 0): StartParams => ({ source: { kind: 'builtin', name }, speed, trusted: true });
+/** Simulated cycles per millisecond of wall time at `speed` simulated seconds per second. */
+const cyclesPerMs = (speed: number): number => (speed * CLOCK_HZ) / 1000;
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await wait(20);
+interface Rig {
+  session: Session;
+  clock: FakeClock;
+  /** Makes the modelled machine simulate `rate` simulated seconds per wall second from now on. */
+  machine(rate: number): void;
+}
+
+/** Runs `body` with a session on a fake clock and a machine that simulates `rate` simulated seconds per wall second. */
+async function withSession(rate: number, body: (rig: Rig) => void | Promise<void>): Promise<void> {
+  const clock = new FakeClock();
+  const session = new Session(clock);
+  const machine = (r: number) => clock.chargeWork(() => ({ system: session.system, cycles: session.system?.nowCycles ?? 0 }), cyclesPerMs(r));
+  machine(rate);
+  try {
+    await body({ session, clock, machine });
+  } finally {
+    session.dispose();
   }
+}
+
+/** The service's row in the session's snapshot, if it passes `accept`. */
+function serviceRow(session: Session, label: string, accept: (p: ProcessSummary) => boolean = () => true): ProcessSummary | undefined {
+  return session.snapshot()?.processes.find((p) => p.label === label && accept(p));
+}
+
+/** Runs the clock until the service is running (and passes `accept`), and returns its row. */
+function untilRunning(rig: Rig, what: string, label: string, accept: (p: ProcessSummary) => boolean = () => true): ProcessSummary {
+  return rig.clock.until(what, () => serviceRow(rig.session, label, (p) => p.serviceState === 'running' && accept(p)));
+}
+
+/** Runs the clock until the session has simulated further than `cycles`. */
+function untilPast(rig: Rig, what: string, cycles: number): number {
+  return rig.clock.until(what, () => rig.session.status().nowCycles > cycles && rig.session.status().nowCycles);
 }
 
 let dir: string;
 before(() => (dir = mkdtempSync(join(tmpdir(), 'mklab-session-'))));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a started system runs, a paused one keeps its simulated time, a resumed one goes on, a stopped one cannot resume', async () => {
-  const session = new Session();
-  try {
+test('a started system runs, a paused one keeps its simulated time, a resumed one goes on, a stopped one cannot resume', () =>
+  withSession(10, (rig) => {
+    const { session, clock } = rig;
     const started = session.start(builtin('default'));
     assert.equal(started.state, 'running');
     assert.equal(started.name, 's1');
-    await until('simulated time advances', () => session.status().nowCycles > 1e9);
+    untilPast(rig, 'simulated time advances', CLOCK_HZ);
     const paused = session.pause();
     assert.equal(paused.state, 'paused');
-    await wait(100);
+    clock.advance(1000);
     assert.equal(session.status().nowCycles, paused.nowCycles, 'time moved while paused');
+    assert.equal(clock.pendingCount, 0, 'the run loop is still scheduled while paused');
     assert.equal(session.resume().state, 'running');
-    await until('time moves again after resume', () => session.status().nowCycles > paused.nowCycles);
+    untilPast(rig, 'time moves again after resume', paused.nowCycles);
     assert.equal(session.stop().state, 'stopped');
     const at = session.status().nowCycles;
-    await wait(60);
+    clock.advance(1000);
     assert.equal(session.status().nowCycles, at);
+    assert.equal(clock.pendingCount, 0, 'the run loop is still scheduled after stop');
     assert.throws(() => session.resume(), (e: Error) => e instanceof SessionError && /been stopped/.test(e.message));
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('at speed 1 simulated time follows the wall clock', async () => {
-  const session = new Session();
-  try {
+for (const speed of [1, 10]) {
+  test(`at speed ${speed} simulated time follows the wall clock ${speed}× over, never ahead and at most two ticks behind`, () =>
+    withSession(100, ({ session, clock }) => {
+      session.start(builtin('default', speed));
+      const startMs = clock.nowMs();
+      for (let i = 0; i < 20; i++) {
+        clock.advance(50);
+        const wallMs = clock.nowMs() - startMs;
+        const { nowCycles, lagging } = session.status();
+        assert.ok(nowCycles <= wallMs * cyclesPerMs(speed), `${formatSimTime(nowCycles)} simulated after ${wallMs} ms: ahead of the wall clock`);
+        assert.ok(nowCycles >= (wallMs - 2 * TICK_INTERVAL_MS) * cyclesPerMs(speed), `${formatSimTime(nowCycles)} simulated after ${wallMs} ms: behind`);
+        assert.equal(lagging, false);
+      }
+    }));
+}
+
+test('a new speed takes effect from the moment it is set', () =>
+  withSession(100, ({ session, clock }) => {
     session.start(builtin('default', 1));
-    const t0 = performance.now();
-    await wait(600);
-    const wallS = (performance.now() - t0) / 1000;
-    const simS = session.status().nowCycles / 1e9;
-    assert.ok(simS > wallS * 0.5 && simS < wallS * 1.2, `simulated ${simS.toFixed(3)} s in ${wallS.toFixed(3)} s of wall time`);
-  } finally {
-    session.dispose();
-  }
-});
+    clock.advance(300);
+    const switchMs = clock.nowMs();
+    const atSwitch = session.setSpeed(10);
+    assert.equal(atSwitch.speed, 10);
+    clock.advance(300);
+    const ranCycles = session.status().nowCycles - atSwitch.nowCycles;
+    const wallMs = clock.nowMs() - switchMs;
+    assert.ok(ranCycles <= wallMs * cyclesPerMs(10), `${formatSimTime(ranCycles)} simulated in ${wallMs} ms at speed 10`);
+    assert.ok(ranCycles >= (wallMs - 2 * TICK_INTERVAL_MS) * cyclesPerMs(10), `${formatSimTime(ranCycles)} simulated in ${wallMs} ms at speed 10`);
+  }));
 
-test('while a system runs as fast as it can, the event loop still gets a turn every few milliseconds', async () => {
-  const session = new Session();
-  try {
+test('while a system runs as fast as it can, a request waits at most one tick budget and one slice, and a pause is answered at once', () =>
+  withSession(1, (rig) => {
+    // A machine that simulates in real time: a slice of the first size takes most of a tick's budget.
+    const { session, clock } = rig;
     session.start(builtin('default', 0));
-    let worst = 0;
-    for (let i = 0; i < 20; i++) {
-      const t = performance.now();
-      await new Promise((r) => setImmediate(r));
-      worst = Math.max(worst, performance.now() - t);
-    }
-    assert.ok(worst < 100, `an event-loop turn waited ${worst.toFixed(1)} ms`);
-    assert.equal(session.pause().state, 'paused');
-  } finally {
-    session.dispose();
-  }
-});
+    let worstWaitMs = 0;
+    let answered = 0;
+    const request = (): void => {
+      const due = clock.nowMs() + 1;
+      clock.defer(() => {
+        worstWaitMs = Math.max(worstWaitMs, clock.nowMs() - due);
+        if (++answered < 200) request();
+      }, 1);
+    };
+    request();
+    clock.until('200 requests answered', () => answered >= 200);
+    assert.ok(session.status().nowCycles > 0, 'the system did not run between the requests');
+    assert.ok(clock.longestWorkMs < TICK_BUDGET_MS, `a slice took ${clock.longestWorkMs} ms`);
+    assert.ok(worstWaitMs <= TICK_BUDGET_MS + clock.longestWorkMs, `a request waited ${worstWaitMs} ms`);
+    const askedMs = clock.nowMs() + 1;
+    let pause: { answeredMs: number; nowCycles: number } | undefined;
+    clock.defer(() => (pause = { answeredMs: clock.nowMs(), nowCycles: session.pause().nowCycles }), 1);
+    const { answeredMs, nowCycles } = clock.until('the pause is answered', () => pause);
+    assert.ok(answeredMs - askedMs <= TICK_BUDGET_MS + clock.longestWorkMs, `the pause waited ${answeredMs - askedMs} ms`);
+    clock.advance(100);
+    assert.equal(session.status().state, 'paused');
+    assert.equal(session.status().nowCycles, nowCycles, 'a tick ran after the pause was answered');
+  }));
 
-test('snapshots are pushed complete and no more than four times a second', async () => {
-  const session = new Session();
-  const pushed: { at: number; snapshot: SystemSnapshot }[] = [];
-  session.setPublisher((snapshot) => pushed.push({ at: performance.now(), snapshot }));
-  try {
+test('when the event loop was held up, the session drops the backlog beyond 250 ms instead of bursting, and says it lags', () =>
+  withSession(100, (rig) => {
+    const { session, clock } = rig;
+    session.start(builtin('default', 1));
+    clock.advance(200);
+    assert.equal(session.status().lagging, false);
+    const before = session.status().nowCycles;
+    clock.stall(1000);
+    const after = untilPast(rig, 'the first tick after the stall', before);
+    assert.equal(after - before, MAX_BACKLOG_MS * cyclesPerMs(1), `the tick after a 1 s stall simulated ${formatSimTime(after - before)}`);
+    assert.equal(session.status().lagging, true);
+    untilPast(rig, 'the next tick', after);
+    assert.equal(session.status().lagging, false, 'still lagging once the session keeps up again');
+  }));
+
+test('on a machine too slow for the speed the session says it lags, and once the machine keeps up it catches up 250 ms at most', () =>
+  withSession(0.5, (rig) => {
+    const { session, clock, machine } = rig;
+    session.start(builtin('default', 1));
+    clock.advance(2000);
+    const slow = session.status();
+    assert.equal(slow.state, 'running');
+    assert.equal(slow.lagging, true);
+    assert.ok(slow.nowCycles <= clock.nowMs() * cyclesPerMs(0.5), `${formatSimTime(slow.nowCycles)} simulated in 2 s on a machine of half the speed`);
+    machine(100);
+    const caughtUp = untilPast(rig, 'the first tick on the fast machine', slow.nowCycles);
+    assert.equal(caughtUp - slow.nowCycles, MAX_BACKLOG_MS * cyclesPerMs(1), `the first fast tick simulated ${formatSimTime(caughtUp - slow.nowCycles)}`);
+    assert.equal(session.status().lagging, true);
+    const fromMs = clock.nowMs();
+    clock.advance(500);
+    const ranCycles = session.status().nowCycles - caughtUp;
+    const wallMs = clock.nowMs() - fromMs;
+    assert.ok(ranCycles <= wallMs * cyclesPerMs(1) + 2 * TICK_INTERVAL_MS * cyclesPerMs(1), `${formatSimTime(ranCycles)} simulated in ${wallMs} ms after catching up`);
+    assert.ok(ranCycles >= (wallMs - 2 * TICK_INTERVAL_MS) * cyclesPerMs(1), `${formatSimTime(ranCycles)} simulated in ${wallMs} ms after catching up`);
+    assert.equal(session.status().lagging, false);
+  }));
+
+test('a scenario ends in the finished state exactly at its duration, says so in a last snapshot, and cannot resume', () =>
+  withSession(10, ({ session, clock }) => {
+    const file = join(dir, 'short.mklab.json');
+    const text = JSON.stringify({ name: 'short', system: 'default', configuration: 'microkernel-iommu', seed: 1, duration: '2s' });
+    const pushed: SystemSnapshot[] = [];
+    session.setPublisher((snapshot) => pushed.push(snapshot));
+    const started = session.start({ source: { kind: 'scenarioFile', file, text }, speed: 0, trusted: true });
+    assert.equal(started.untilCycles, 2 * CLOCK_HZ);
+    const finished = clock.until('the scenario finishes', () => session.status().state === 'finished' && session.status());
+    assert.equal(finished.nowCycles, 2 * CLOCK_HZ, 'the run stopped elsewhere than at the duration');
+    assert.equal(finished.message, "the scenario's duration (2 s) has passed");
+    clock.advance(SNAPSHOT_INTERVAL_MS);
+    assert.equal(clock.pendingCount, 0, 'something is still scheduled after the end');
+    const last = pushed[pushed.length - 1]!;
+    assert.equal(last.session?.state, 'finished');
+    assert.equal(last.running, false);
+    assert.throws(() => session.resume(), (e: Error) => e instanceof SessionError && /has finished/.test(e.message));
+  }));
+
+test('snapshots are pushed complete, at most every 250 ms, and keep coming while the system runs', () =>
+  withSession(10, ({ session, clock }) => {
+    const pushed: { at: number; snapshot: SystemSnapshot }[] = [];
+    session.setPublisher((snapshot) => pushed.push({ at: clock.nowMs(), snapshot }));
     session.start(builtin('default', 0));
-    await wait(1100);
+    clock.advance(1100);
+    const whileRunning = pushed.length;
     session.pause();
-    assert.ok(pushed.length >= 3 && pushed.length <= 6, `${pushed.length} snapshots in 1.1 s`);
+    clock.advance(SNAPSHOT_INTERVAL_MS);
+    assert.ok(whileRunning >= 4, `${whileRunning} snapshots in 1.1 s`);
     for (let i = 1; i < pushed.length; i++) {
-      assert.ok(pushed[i]!.at - pushed[i - 1]!.at >= SNAPSHOT_INTERVAL_MS - 5, 'two snapshots closer than the interval');
+      const gap = pushed[i]!.at - pushed[i - 1]!.at;
+      assert.ok(gap >= SNAPSHOT_INTERVAL_MS, `two snapshots ${gap} ms apart`);
+      if (i < whileRunning) assert.ok(gap <= SNAPSHOT_INTERVAL_MS + TICK_BUDGET_MS + clock.longestWorkMs, `no snapshot for ${gap} ms while the system ran`);
     }
+    assert.equal(pushed.length, whileRunning + 1, 'the pause is pushed');
     const last = pushed[pushed.length - 1]!.snapshot;
+    assert.equal(last.running, false);
+    assert.equal(last.session?.state, 'paused');
     assert.ok(last.processes.some((p) => p.label === 'nic' && p.group === 'drivers'));
     assert.ok(last.devices.length > 0);
     assert.equal(last.session?.name, 's1');
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('restarting a driver raises its restart count and it comes back running', async () => {
-  const session = new Session();
-  try {
+test('restarting a driver raises its restart count and it comes back running', () =>
+  withSession(10, (rig) => {
+    const { session } = rig;
     session.start(builtin('default', 0));
-    await until('nic is up', () => session.snapshot()?.processes.find((p) => p.label === 'nic' && p.serviceState === 'running'));
-    const before = session.snapshot()!.processes.find((p) => p.label === 'nic')!;
+    const before = untilRunning(rig, 'nic is up', 'nic');
     assert.match(session.driverOperation('restart', 'nic'), /service restart nic/);
-    const after = await until('nic restarted', () =>
-      session.snapshot()?.processes.find((p) => p.label === 'nic' && p.restarts > before.restarts && p.serviceState === 'running'),
-    );
+    const after = untilRunning(rig, 'nic restarted', 'nic', (p) => p.restarts > before.restarts);
     assert.notEqual(after.endpoint, before.endpoint, 'the restarted driver is a new instance');
     assert.ok(session.status().restarts >= 1);
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('an injected crash is seen by the reincarnation server, which restarts the driver', async () => {
-  const session = new Session();
-  try {
+test('an injected crash is seen by the reincarnation server, which restarts the driver', () =>
+  withSession(10, (rig) => {
+    const { session } = rig;
     session.start(builtin('default', 0));
-    await until('nic is up', () => session.snapshot()?.processes.find((p) => p.label === 'nic' && p.serviceState === 'running'));
+    untilRunning(rig, 'nic is up', 'nic');
     assert.match(session.injectFault('nic', 'crash'), /crash armed in nic/);
-    const nic = await until('nic crashed and came back', () =>
-      session.snapshot()?.processes.find((p) => p.label === 'nic' && p.restarts >= 1 && p.serviceState === 'running'),
-    );
+    const nic = untilRunning(rig, 'nic crashed and came back', 'nic', (p) => p.restarts >= 1);
     assert.match(nic.lastExit ?? '', /crash/);
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('a killed driver is restarted; a fault injected while paused waits for resume', async () => {
-  const session = new Session();
-  try {
+test('a killed driver is restarted; a fault injected while paused waits for resume', () =>
+  withSession(10, (rig) => {
+    const { session } = rig;
     session.start(builtin('default', 0));
-    await until('printer is up', () => session.snapshot()?.processes.find((p) => p.label === 'printer' && p.serviceState === 'running'));
+    untilRunning(rig, 'printer is up', 'printer');
     assert.match(session.driverOperation('kill', 'printer'), /SIGKILL/);
-    await until('printer came back', () => session.snapshot()?.processes.find((p) => p.label === 'printer' && p.restarts >= 1 && p.serviceState === 'running'));
+    untilRunning(rig, 'printer came back', 'printer', (p) => p.restarts >= 1);
     session.pause();
     assert.match(session.injectFault('nic', 'crash'), /when the system resumes/);
     assert.match(session.driverOperation('restart', 'disk'), /takes effect when the system resumes/);
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('bad requests get clear errors and change nothing', async () => {
-  const session = new Session();
-  try {
+test('bad requests get clear errors and change nothing', () =>
+  withSession(10, ({ session }) => {
     assert.throws(() => session.driverOperation('restart', 'nic'), /no system is running/);
     assert.throws(() => session.start(builtin('s9')), /no built-in scenario 's9'/);
     assert.throws(() => session.start({ ...builtin('s1'), configuration: 'exokernel' }), /unknown configuration 'exokernel'/);
@@ -167,12 +269,9 @@ test('bad requests get clear errors and change nothing', async () => {
     assert.throws(() => session.driverOperation('restart', 'rs'), /reincarnation server itself/);
     assert.throws(() => session.start(builtin('s7')), /no built-in scenario/);
     assert.equal(session.status().name, 's1', 'a failed start left the running system alone');
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('a workspace scenario with user drivers is refused while untrusted, and runs its driver when trusted', async () => {
+test('a workspace scenario with user drivers is refused while untrusted, and runs its driver when trusted', () => {
   writeFileSync(
     join(dir, 'echo.ts'),
     `import type { Sys } from 'microkernel-lab';
@@ -185,26 +284,22 @@ export function* main(sys: Sys) {
   const file = join(dir, 'mine.mklab.json');
   const text = JSON.stringify({ name: 'mine', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '10s', userDrivers: ['echo.ts'] });
   writeFileSync(file, text);
-  const session = new Session();
-  try {
+  return withSession(10, ({ session, clock }) => {
     assert.throws(
       () => session.start({ source: { kind: 'scenarioFile', file, text }, speed: 0, trusted: false }),
       (e: Error) => e instanceof SessionError && /not trusted/.test(e.message) && /echo\.ts/.test(e.message),
     );
     assert.equal(session.system, undefined, 'nothing was booted');
     session.start({ source: { kind: 'scenarioFile', file, text }, speed: 0, trusted: true });
-    await until('the user driver runs', () => session.snapshot()?.processes.find((p) => p.label === 'echo' && p.group === 'drivers'));
+    clock.until('the user driver runs', () => serviceRow(session, 'echo', (p) => p.group === 'drivers'));
     const details = session.serviceDetails('echo');
     assert.match(details.conf ?? '', /service echo/);
     assert.equal(details.source, join(dir, 'echo.ts'));
-  } finally {
-    session.dispose();
-  }
+  });
 });
 
-test('a workspace scenario without code and a system.conf start while untrusted', () => {
-  const session = new Session();
-  try {
+test('a workspace scenario without code and a system.conf start while untrusted', () =>
+  withSession(10, ({ session }) => {
     const text = JSON.stringify({ name: 'plain', system: 'default', configuration: 'microkernel', seed: 2, duration: '10s' });
     assert.equal(session.start({ source: { kind: 'scenarioFile', file: join(dir, 'plain.mklab.json'), text }, speed: 0, trusted: false }).name, 'plain');
     const conf = session.serviceDetails('nic').conf ?? '';
@@ -212,45 +307,50 @@ test('a workspace scenario without code and a system.conf start while untrusted'
     const status = session.start({ source: { kind: 'systemConf', file: join(dir, 'system.conf'), text: session.system!.systemConfText }, speed: 0, trusted: false });
     assert.equal(status.untilCycles, null);
     assert.equal(status.configuration, 'microkernel-iommu');
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('the IOMMU state names each domain and logs the blocked transfers of a wild DMA', async () => {
-  const session = new Session();
-  try {
+test('the IOMMU state names each domain and logs the blocked transfers of a wild DMA', () =>
+  withSession(10, (rig) => {
+    const { session, clock } = rig;
     session.start(builtin('s1', 0));
-    await until('nic is up', () => session.snapshot()?.processes.find((p) => p.label === 'nic' && p.serviceState === 'running'));
+    untilRunning(rig, 'nic is up', 'nic');
     const before = session.iommuState();
     assert.ok(before);
     assert.equal(before.invalidation, 'strict');
     assert.ok(before.domains.some((d) => d.label !== '' && d.mappings.length > 0), 'no domain with mappings');
     session.injectFault('nic', 'wild-dma');
-    const after = await until('a blocked transfer', () => {
+    const after = clock.until('a blocked transfer', () => {
       const s = session.iommuState();
       return s !== null && s.blocked.length > 0 ? s : undefined;
     });
     const b = after.blocked[0]!;
     assert.ok(b.device.length > 0 && b.timeCycles > 0 && b.iova >= 0);
-  } finally {
-    session.dispose();
-  }
-});
+  }));
 
-test('the request handlers answer through the worker protocol and push snapshot events', async () => {
-  const posted: WorkerToHost[] = [];
-  const session = new Session();
-  const handlers = sessionHandlers({ session, post: (m) => posted.push(m) });
-  try {
+test('the request handlers answer through the worker protocol and push snapshot events', () =>
+  withSession(10, async ({ session, clock }) => {
+    const posted: WorkerToHost[] = [];
+    const handlers = sessionHandlers({ session, post: (m) => posted.push(m) });
     const catalog = await handlers.sessionCatalog({});
     assert.deepEqual(catalog.scenarios.map((s) => s.name).sort(), ['default', 's1', 's2', 's3']);
     assert.ok(catalog.faultTypes.every((f) => f.description.length > 20));
     await handlers.startSystem(builtin('default', 0));
-    await until('a snapshot event', () => posted.find((m) => m.kind === 'event' && m.event === 'snapshot'));
+    clock.until('a snapshot event', () => posted.find((m) => m.kind === 'event' && m.event === 'snapshot'));
     const r = await handlers.driverOperation({ op: 'restart', label: 'nic' });
     assert.equal(r.status.state, 'running');
     await assert.rejects(async () => handlers.driverOperation({ op: 'explode' as never, label: 'nic' }), /unknown operation/);
+  }));
+
+test('on the real clock the session runs between the event loop’s other callbacks, and stays still once paused', { timeout: 60_000 }, async () => {
+  const session = new Session();
+  const turn = () => new Promise((r) => setImmediate(r));
+  try {
+    const started = session.start(builtin('default', 0));
+    // Each of these turns comes only after the tick queued before it has run and yielded.
+    while (session.status().nowCycles === started.nowCycles) await turn();
+    const paused = session.pause();
+    for (let i = 0; i < 10; i++) await turn();
+    assert.equal(session.status().nowCycles, paused.nowCycles, 'time moved while paused');
   } finally {
     session.dispose();
   }
