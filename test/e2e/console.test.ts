@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifacts, choose, runFromPalette, webviewFrame, WorkbenchSession } from './workbenchSession';
+import { artifacts, poll, runFromPalette, startDefaultSystem, webviewFrame, WorkbenchSession } from './workbenchSession';
 
 const session = new WorkbenchSession({
   tempPrefix: 'mklab-e2e-console-',
@@ -36,15 +36,17 @@ async function rows(p: Page): Promise<string[]> {
 
 /** What the screen shows after the last prompt line `# <line>`, once `until` matches it. */
 async function outputOf(p: Page, line: string, until: RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const screen = await rows(p);
-    const at = screen.map((r) => r === `# ${line}`).lastIndexOf(true);
-    const after = at >= 0 ? screen.slice(at + 1).join('\n') : '';
-    if (until.test(after)) return after;
-    if (Date.now() > deadline) throw new Error(`the console did not show ${until} after '# ${line}'; the screen reads:\n${screen.join('\n')}`);
-    await p.waitForTimeout(200);
-  }
+  let screen: string[] = [];
+  return poll(
+    `the console's answer to '# ${line}'`,
+    async () => {
+      screen = await rows(p);
+      const at = screen.map((r) => r === `# ${line}`).lastIndexOf(true);
+      const after = at >= 0 ? screen.slice(at + 1).join('\n') : '';
+      return until.test(after) && after;
+    },
+    { timeoutMs, describe: () => `the console did not show ${until}; the screen reads:\n${screen.join('\n')}` },
+  );
 }
 
 /** Types a line into the terminal as a user does, and presses Enter. */
@@ -64,26 +66,22 @@ describe('console end to end', () => {
 
   step('installs the .vsix and opens the workbench', 240_000, async () => {
     session.install();
-    await session.startServer();
-    const page = await session.openPage();
-    await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
+    await session.openWorkbench();
   });
 
-  step('starts the default system (S1) from the palette', 90_000, async (p) => {
-    await runFromPalette(p, '>Microkernel Lab: Start System', 'Start System');
-    await choose(p, 'S1 (default)');
-    await choose(p, 'As the scenario says');
-    await p.locator('.statusbar-item', { hasText: /\d+(\.\d+)? s · \d+ restarts?/ }).first().waitFor({ timeout: 30_000 });
-  });
+  step('starts the default system (S1) from the palette', 90_000, startDefaultSystem);
 
   step('opens the console from the palette', 90_000, async (p) => {
     await runFromPalette(p, '>Microkernel Lab: Open Console', 'Open Console');
     await p.locator('.tab', { hasText: 'Microkernel Console' }).first().waitFor({ timeout: 60_000 });
     const frame = webviewFrame(p);
     await frame.locator('.xterm-rows').waitFor({ timeout: 60_000 });
-    const deadline = Date.now() + 30_000;
-    while (!(await rows(p)).some((r) => r === '#') && Date.now() < deadline) await p.waitForTimeout(200);
-    assert.ok((await rows(p)).some((r) => r.startsWith('Microkernel Lab console')), 'no greeting on the console');
+    // The shell's first prompt follows its greeting.
+    const screen = await poll('the console\'s first prompt', async () => {
+      const now = await rows(p);
+      return now.some((r) => r === '#') && now;
+    });
+    assert.ok(screen.some((r) => r.startsWith('Microkernel Lab console')), 'no greeting on the console');
     await frame.locator('.xterm').click();
   });
 

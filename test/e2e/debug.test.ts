@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { choose, runFromPalette, WorkbenchSession } from './workbenchSession';
+import { poll, runFromPalette, startDefaultSystem, WorkbenchSession } from './workbenchSession';
 
 const session = new WorkbenchSession({
   tempPrefix: 'mklab-e2e-debug-',
@@ -33,28 +33,30 @@ function lineOf(lines: string[], text: string): number {
   return i + 1;
 }
 
-/** The 1-based line the editor marks as the top stack frame, read from the line number beside it; undefined if none. */
-async function stoppedLine(p: Page): Promise<number | undefined> {
-  return p.evaluate(() => {
-    const marks = Array.from(document.querySelectorAll('.monaco-editor .debug-top-stack-frame-line'));
-    for (const mark of marks) {
-      const editor = mark.closest('.monaco-editor');
-      const top = mark.getBoundingClientRect().top;
-      for (const n of Array.from(editor?.querySelectorAll('.margin .line-numbers') ?? [])) {
-        if (Math.abs(n.getBoundingClientRect().top - top) < 2) return Number(n.textContent?.trim());
-      }
+/** The 1-based line the editor marks as the top stack frame, read from the line number beside it; undefined if none. Runs in the page. */
+function markedLine(): number | undefined {
+  const marks = Array.from(document.querySelectorAll('.monaco-editor .debug-top-stack-frame-line'));
+  for (const mark of marks) {
+    const editor = mark.closest('.monaco-editor');
+    const top = mark.getBoundingClientRect().top;
+    for (const n of Array.from(editor?.querySelectorAll('.margin .line-numbers') ?? [])) {
+      if (Math.abs(n.getBoundingClientRect().top - top) < 2) return Number(n.textContent?.trim());
     }
-    return undefined;
-  });
+  }
+  return undefined;
 }
 
+async function stoppedLine(p: Page): Promise<number | undefined> {
+  return p.evaluate(markedLine);
+}
+
+/** Waits until the editor marks `line` as the stopped line (checked in the page at every frame). */
 async function waitForStoppedLine(p: Page, line: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: number | undefined;
-  while ((seen = await stoppedLine(p)) !== line) {
-    if (Date.now() > deadline) throw new Error(`the editor marks line ${seen ?? 'none'} as the stopped line, expected ${line}`);
-    await p.waitForTimeout(100);
-  }
+  await p
+    .waitForFunction(`(${markedLine.toString()})() === ${line}`, undefined, { timeout: timeoutMs, polling: 'raf' })
+    .catch(async () => {
+      throw new Error(`the editor marks line ${(await stoppedLine(p)) ?? 'none'} as the stopped line, expected ${line} (waited ${timeoutMs} ms)`);
+    });
 }
 
 /**
@@ -98,31 +100,15 @@ describe('debugger end to end', () => {
       join(session.workspace, '.vscode', 'launch.json'),
       JSON.stringify({ version: '0.2.0', configurations: [{ type: 'microkernel', request: 'launch', name: 'Debug s1', scenario: 's1' }] }, null, 2),
     );
-    await session.startServer();
-    const page = await session.openPage();
-    await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
+    await session.openWorkbench();
   });
 
   step('Open Driver Source opens the NIC driver shipped with the extension', 90_000, async (p) => {
     assert.ok(nic);
-    await runFromPalette(p, '>Microkernel Lab: Start System', 'Start System');
-    await choose(p, 'S1 (default)');
-    await choose(p, 'As the scenario says');
-    await p.locator('.statusbar-item', { hasText: /\d+(\.\d+)? s · \d+ restarts?/ }).first().waitFor({ timeout: 30_000 });
-    // Seen once in 9 runs: the command ran from the palette but no service pick came up; ask again then.
+    await startDefaultSystem(p);
+    await runFromPalette(p, '>Microkernel Lab: Open Driver Source', 'Open Driver Source');
     const nicRow = p.locator('.quick-input-widget .monaco-list-row .label-name', { hasText: /^nic$/ }).first();
-    for (let attempt = 1; ; attempt++) {
-      await runFromPalette(p, '>Microkernel Lab: Open Driver Source', 'Open Driver Source');
-      try {
-        await nicRow.waitFor({ timeout: 8_000 });
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        say(`no service pick after Open Driver Source (attempt ${attempt}); asking again`);
-        await shot(`debug-no-service-pick-${attempt}`);
-        await p.keyboard.press('Escape');
-      }
-    }
+    await nicRow.waitFor({ timeout: 15_000 });
     await nicRow.click();
     await p.locator('.tab.active', { hasText: 'nic.ts' }).waitFor({ timeout: 20_000 });
     // The session's simulation is not needed by the debugger, which runs its own.
@@ -132,9 +118,7 @@ describe('debugger end to end', () => {
   step('a breakpoint goes on the line where nic copies a packet from inet (SAFECOPYFROM)', 30_000, async (p) => {
     assert.ok(nic);
     await p.locator('.editor-instance .monaco-editor').first().click({ position: { x: 200, y: 100 } });
-    await p.keyboard.press('F1');
-    await p.locator('.quick-input-widget input').fill(`:${nic.copyLine}`);
-    await p.keyboard.press('Enter');
+    await runFromPalette(p, `:${nic.copyLine}`, new RegExp(`go to line ${nic.copyLine}\\b`, 'i'));
     await p.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${nic.copyLine}, Col`) }).first().waitFor({ timeout: 10_000 });
     await runFromPalette(p, '>Debug: Toggle Breakpoint', 'Toggle Breakpoint');
     await p.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
@@ -183,11 +167,10 @@ describe('debugger end to end', () => {
     const before = adapterPids();
     assert.equal(before.length, 1, `expected one debug adapter process, found ${before.join(', ')}`);
     await toolbarButton(p, 'Restart').click();
-    const deadline = Date.now() + 15_000;
-    for (let now = adapterPids(); !(now.length === 1 && now[0] !== before[0]); now = adapterPids()) {
-      if (Date.now() > deadline) throw new Error(`after Restart the debug adapter processes are ${now.join(', ') || 'none'} (before: ${before[0]})`);
-      await p.waitForTimeout(100);
-    }
+    await poll('one new debug adapter process after Restart', () => {
+      const now = adapterPids();
+      return now.length === 1 && now[0] !== before[0];
+    }, { timeoutMs: 15_000, describe: () => `the processes are ${adapterPids().join(', ') || 'none'} (before: ${before[0]})` });
     await p.locator('.monaco-list-row .stack-frame', { hasText: 'SAFECOPYFROM (kernel call)' }).first().waitFor({ timeout: 15_000 });
     await waitForStoppedLine(p, nic.copyLine);
   });
@@ -197,11 +180,10 @@ describe('debugger end to end', () => {
     await toolbarButton(p, 'Stop').click();
     await p.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
     assert.equal(await stoppedLine(p), undefined, 'the editor still marks a stopped line');
-    const deadline = Date.now() + 10_000;
-    while (adapterPids().length > 0) {
-      if (Date.now() > deadline) throw new Error(`debug adapter processes left after Stop: ${adapterPids().join(', ')}`);
-      await p.waitForTimeout(200);
-    }
+    await poll('no debug adapter process after Stop', () => adapterPids().length === 0, {
+      timeoutMs: 10_000,
+      describe: () => `left: ${adapterPids().join(', ')}`,
+    });
     say('the session ended and its adapter process exited');
     await shot('debug-05-stopped');
   });

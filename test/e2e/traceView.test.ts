@@ -7,8 +7,8 @@
 import { describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { artifacts, runFromPalette, webviewFrame as traceView, WorkbenchSession } from './workbenchSession';
+import type { FrameLocator } from 'playwright-core';
+import { artifacts, runFromPalette, startDefaultSystem, webviewFrame as traceView, WorkbenchSession } from './workbenchSession';
 
 const session = new WorkbenchSession({
   tempPrefix: 'mklab-e2e-trace-',
@@ -20,14 +20,17 @@ const say = (message: string): void => session.say(message);
 const screenshot = (name: string): Promise<void> => session.screenshot(name);
 const step = session.step.bind(session);
 
-/** Picks the row showing `rowText` in the quick pick that is open now. */
-async function pickRow(p: Page, filter: string, rowText: string): Promise<void> {
-  const input = p.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await p.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first().waitFor({ timeout: 30_000 });
-  await input.fill(filter);
-  await p.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first().waitFor({ timeout: 10_000 });
-  await p.keyboard.press('Enter');
+/** Waits until the timeline has drawn the view as it is now, from data fetched for it. */
+async function drawnCurrent(view: FrameLocator): Promise<void> {
+  const canvas = view.locator('#timeline');
+  const span = await canvas.evaluate(() => String((globalThis as { __mklabTraceView?: { viewport: { spanCycles: number } } }).__mklabTraceView!.viewport.spanCycles));
+  await view
+    .locator(`#timeline[data-stale="false"][data-span-cycles="${span}"]`)
+    .waitFor({ timeout: 20_000 })
+    .catch(async () => {
+      const drawn = await canvas.evaluate((c) => `span ${c.dataset.spanCycles}, stale ${c.dataset.stale}`);
+      throw new Error(`the timeline did not draw the view of span ${span} from current data (drawn: ${drawn})`);
+    });
 }
 
 describe('trace view end to end', () => {
@@ -35,20 +38,10 @@ describe('trace view end to end', () => {
 
   step('installs the .vsix and opens the workbench', 240_000, async () => {
     session.install();
-    await session.startServer();
-    const page = await session.openPage({ width: 1500, height: 950 });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-    await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+    await session.openWorkbench({ width: 1500, height: 950 });
   });
 
-  step('starts S1 from the palette', 120_000, async (page) => {
-    assert.ok(page);
-    await runFromPalette(page, '>Microkernel Lab: Start System', 'Start System');
-    await pickRow(page, 'S1', 'S1');
-    await pickRow(page, 'As the scenario says', 'As the scenario says');
-    // The session's status bar item shows the simulated time and the restarts once the system runs.
-    await page.locator('.statusbar-item', { hasText: / · \d+ restarts?/ }).first().waitFor({ timeout: 60_000 });
-  });
+  step('starts S1 from the palette', 120_000, startDefaultSystem);
 
   step('opens the trace view: lanes for nic and inet', 90_000, async (page) => {
     assert.ok(page);
@@ -76,11 +69,12 @@ describe('trace view end to end', () => {
     // The match is centred; zoom in around it until single messages are drawn, then a bit more.
     for (let i = 0; i < 60 && (await canvas.getAttribute('data-mode')) !== 'events'; i++) {
       await canvas.press('+');
-      await page.waitForTimeout(120);
+      await drawnCurrent(view);
     }
     assert.equal(await canvas.getAttribute('data-mode'), 'events', 'the view reached single events');
     for (let i = 0; i < 8; i++) await canvas.press('+');
-    await page.waitForTimeout(500);
+    // A click selects what the drawn window holds under the pointer: it must be the window of this view.
+    await drawnCurrent(view);
     const box = (await canvas.boundingBox())!;
     const listTop = (await view.locator('#laneList').boundingBox())!.y;
     const summary = view.locator('#detailsSummary');
@@ -93,8 +87,10 @@ describe('trace view end to end', () => {
       await canvas.press('Escape');
       await view.locator('#details', { hasText: 'Select an event' }).waitFor({ timeout: 10_000 });
       await canvas.click({ position: { x: box.width / 2, y } });
-      await summary.waitFor({ timeout: 20_000 }).catch(() => {});
-      text = (await summary.textContent().catch(() => null)) ?? '';
+      // The view picks the event under the pointer as it handles the click: if it found none, the details still ask for one.
+      const missed = (await view.locator('#details', { hasText: 'Select an event' }).count()) > 0;
+      if (!missed) await summary.waitFor({ timeout: 20_000 });
+      text = missed ? '' : ((await summary.textContent()) ?? '');
       say(`clicked the timeline on the ${lane} lane at (${Math.round(box.width / 2)}, ${Math.round(y)}): ${text || 'nothing selected'}`);
       if (/DL_WRITE/.test(text)) break;
     }

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { artifacts, runFromPalette, webviewFrame, WorkbenchSession } from './workbenchSession';
+import { artifacts, runFromPalette, webviewFrame, whenLabContributed, WorkbenchSession } from './workbenchSession';
 
 const commandTitle = 'Microkernel Lab: Open Lab Panel';
 /** The repository (this file runs from out/test/e2e): its TypeScript checks the installed copy. */
@@ -45,9 +45,7 @@ describe('workbench end to end', () => {
     const server = await session.startServer();
     say(`code-server on ${server.url} (process group ${server.pid})`);
     const page = await session.openPage();
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-    // The activity bar appears once the workbench has restored its parts.
-    await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+    await whenLabContributed(page);
     await screenshot('01-workbench');
   });
 
@@ -79,7 +77,7 @@ describe('workbench end to end', () => {
 
   step('the System view shows Kernel, Servers, Drivers and Devices', 60_000, async (page) => {
     assert.ok(page);
-    await runFromPalette(page, 'view System', 'System');
+    await runFromPalette(page, 'view System', /^System$/);
     for (const group of ['Kernel', 'Servers', 'Drivers', 'Devices']) {
       await page.locator('.monaco-list-row', { hasText: group }).first().waitFor({ timeout: 30_000 });
     }

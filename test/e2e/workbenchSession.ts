@@ -1,11 +1,12 @@
 // The shared part of the end-to-end tests: one code-server with the packaged .vsix in a
 // temporary folder, Chromium on its workbench, steps that stop after the first failure,
-// and the palette, quick pick, webview and screenshot helpers the tests drive it with.
+// and the palette, quick pick, webview, waiting and screenshot helpers the tests drive it with.
 import { after, before, it, type TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import {
   installExtension,
@@ -129,6 +130,41 @@ export class WorkbenchSession {
     await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}`);
     return this.page;
   }
+
+  /** Starts code-server and opens the workbench in Chromium, once it shows the extension's contributions. */
+  async openWorkbench(viewport?: { width: number; height: number }): Promise<Page> {
+    await this.startServer();
+    const page = await this.openPage(viewport);
+    await whenLabContributed(page);
+    return page;
+  }
+}
+
+/**
+ * Waits until the workbench has restored its parts and registered the extension's contributions:
+ * its view container shows in the activity bar, and the palette lists its commands from then on.
+ */
+export async function whenLabContributed(p: Page): Promise<void> {
+  await p.locator('.part.activitybar').waitFor({ timeout: 90_000 });
+  await p.locator('.part.activitybar [aria-label^="Microkernel Lab"]').first().waitFor({ timeout: 60_000 });
+}
+
+/**
+ * Asks `probe` again and again until it returns a value (not undefined, null or false), and
+ * returns that; after `timeoutMs` fails with `what` and, if given, what `describe` says of the last answer.
+ */
+export async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  { timeoutMs = 30_000, intervalMs = 100, describe }: { timeoutMs?: number; intervalMs?: number; describe?: () => Promise<string> | string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${describe ? `; ${await describe()}` : ''}`);
+    await delay(intervalMs);
+  }
 }
 
 /** The content frame of the webview panel that is shown. */
@@ -137,15 +173,20 @@ export function webviewFrame(p: Page): FrameLocator {
 }
 
 /**
- * Opens the quick input with F1, types `text` and presses Enter on the row showing `rowText`.
- * The palette lists only what the workbench knew when it opened, so until the extension's
- * contributions are registered it is closed and opened again.
+ * Opens the quick input with F1, types `text` and presses Enter once the row whose label shows
+ * `rowText` is the highlighted one (Enter runs the highlighted row; until the list has caught up
+ * with the typed text, that is whatever the palette showed before, often the command run last, so
+ * `rowText` must not match such a row: a view's label is matched whole). The
+ * palette lists only what the workbench knew when it opened, so until the extension's
+ * contributions are registered it is closed and opened again. Returns once the palette has
+ * taken the Enter: it has closed, or shows what the command opened.
  */
-export async function runFromPalette(p: Page, text: string, rowText: string, timeoutMs = 45_000): Promise<void> {
+export async function runFromPalette(p: Page, text: string, rowText: string | RegExp, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const input = p.locator('.quick-input-widget input');
-  const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first();
-  for (;;) {
+  const widget = p.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  const row = widget.locator('.monaco-list-row.focused', { has: p.locator('.label-name', { hasText: rowText }) });
+  for (let attempt = 1; ; attempt++) {
     await p.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(text);
@@ -154,11 +195,24 @@ export async function runFromPalette(p: Page, text: string, rowText: string, tim
       break;
     } catch (e) {
       if (Date.now() > deadline) throw e;
+      console.log(`[e2e] the palette does not offer ${rowText} yet (attempt ${attempt}); opening it again`);
       await p.keyboard.press('Escape');
-      await p.waitForTimeout(1_000);
+      await widget.waitFor({ state: 'hidden', timeout: 15_000 });
     }
   }
   await p.keyboard.press('Enter');
+  await p
+    .waitForFunction(
+      (typed) => {
+        const box = document.querySelector<HTMLInputElement>('.quick-input-widget input');
+        return box === null || !box.checkVisibility() || box.value !== typed;
+      },
+      text,
+      { timeout: 15_000 },
+    )
+    .catch((e: Error) => {
+      throw new Error(`the palette did not run ${rowText}: it still shows '${text}' (${e.message.split('\n')[0]})`);
+    });
 }
 
 /** Picks the row of the open quick pick that shows `text`. */
@@ -166,4 +220,17 @@ export async function choose(p: Page, text: string): Promise<void> {
   const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
   await row.waitFor({ timeout: 30_000 });
   await row.click();
+}
+
+/** The session's status bar item once it shows a running system: its simulated time and restarts. */
+export function runningStatus(p: Page) {
+  return p.locator('.statusbar-item', { has: p.locator('.codicon-play'), hasText: / · \d+ restarts?/ }).first();
+}
+
+/** Starts the default system (S1) from the palette through its two quick picks, and waits until the status bar shows it running. */
+export async function startDefaultSystem(p: Page): Promise<void> {
+  await runFromPalette(p, '>Microkernel Lab: Start System', 'Start System');
+  await choose(p, 'S1 (default)');
+  await choose(p, 'As the scenario says');
+  await runningStatus(p).waitFor({ timeout: 60_000 });
 }

@@ -120,6 +120,9 @@ export class TraceCanvases {
       tickCycles: ticks.length ? ticks : info ? rulerTicks(vm.viewport, vm.clockHz).ticks : [],
     };
     drawTimeline(ctx, scene);
+    // What the canvas shows, for whoever waits for it to be current: the span drawn, and whether that is drawn from data fetched for another view.
+    ui.timeline.dataset.spanCycles = String(vm.viewport.spanCycles);
+    ui.timeline.dataset.stale = String(scene.stale);
     if (!info) {
       ctx.fillStyle = palette.muted;
       ctx.font = palette.font;
