@@ -3,7 +3,7 @@
 // and back onto the terminal's screen.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { labApi, within } from './labApi';
+import { eventually, labApi, within } from './labApi';
 
 interface ConsoleHandle {
   type(data: string): Promise<void>;
@@ -36,9 +36,10 @@ describe('console', () => {
   it('opens as one panel titled Microkernel Console, reused when opened again', async () => {
     await openConsole();
     await openConsole();
-    const deadline = Date.now() + 10_000;
-    while (consoleTabs().length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(consoleTabs().length, 1);
+    // The tab model follows the workbench a moment later.
+    await eventually('one console tab', () => (consoleTabs().length === 1 ? true : undefined), 10_000).catch((e: Error) => {
+      throw new Error(`${e.message}: ${consoleTabs().length} console tabs`);
+    });
   });
 
   it('sends a typed line to the shell in the worker and shows its answer', async () => {
@@ -54,9 +55,10 @@ describe('console', () => {
     const started = (await vscode.commands.executeCommand('microkernelLab.system.start', 's1')) as { ok: boolean } | undefined;
     assert.ok(started?.ok, 'the S1 system did not start');
     const shell = await openConsole();
-    let ps = '';
-    const deadline = Date.now() + 20_000;
-    while (!/\bnic\s+driver\b/.test(ps) && Date.now() < deadline) ps = await run(shell, 'ps');
+    const ps = await eventually('ps to list the NIC driver', async () => {
+      const out = await run(shell, 'ps');
+      return /\bnic\s+driver\b/.test(out) ? out : undefined;
+    }, 20_000);
     const nic = /^\s*(\d+)\s+nic\s+driver\s+\S+\s+\S+\s+(\d+)/m.exec(ps);
     assert.ok(nic, `ps shows no nic driver:\n${ps}`);
     const restarted = await run(shell, 'service restart nic');

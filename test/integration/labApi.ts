@@ -40,6 +40,25 @@ export function labelOf(item: vscode.TreeItem): string {
   return typeof label === 'string' ? label : (label?.label ?? '');
 }
 
+/**
+ * Asks `probe` every 100 ms until it returns a value other than undefined, and returns that. After
+ * `timeoutMs` it fails, naming `what` and the last error the probe threw, if any.
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Resolves with `promise`, or rejects after `ms` with a message naming what was awaited. */
 export function within<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The lab panel opens and its webview script answers a message from the extension.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { labApi, within } from './labApi';
+import { eventually, labApi, within } from './labApi';
 
 function labPanelTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all
@@ -11,9 +11,9 @@ function labPanelTabs(): vscode.Tab[] {
 
 /** Waits until the tab model (updated asynchronously by the workbench) shows `count` lab panels. */
 async function waitForLabPanelTabs(count: number, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (labPanelTabs().length !== count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.equal(labPanelTabs().length, count, 'lab panel tabs');
+  await eventually(`${count} lab panel tab(s)`, () => (labPanelTabs().length === count ? true : undefined), ms).catch((e: Error) => {
+    throw new Error(`${e.message}: ${labPanelTabs().length} lab panel tabs`);
+  });
 }
 
 describe('lab panel', () => {
@@ -33,8 +33,13 @@ describe('lab panel', () => {
   });
 
   it('opening it again reuses the panel', async () => {
+    const api = await labApi();
+    const first = api.labPanel();
+    assert.ok(first, 'no lab panel is open');
     await vscode.commands.executeCommand('microkernelLab.panel.open');
-    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(api.labPanel(), first, 'opening it again made a second panel');
+    // The panel shown again still answers, and the editor shows it in one tab.
+    assert.equal(await within(first.roundTrip('again'), 30_000, 'roundTrip() after opening again'), 'echo:again');
     await waitForLabPanelTabs(1);
   });
 });

@@ -56,7 +56,12 @@ describe('session', () => {
     const api = await startDefault();
     const paused = (await vscode.commands.executeCommand('microkernelLab.system.pause')) as Outcome;
     assert.ok(paused.ok && paused.status.state === 'paused');
-    await new Promise((r) => setTimeout(r, 400));
+    // The worker pushes the paused system to the views; no tick may have run after the pause.
+    const shown = await eventually('the paused system in the System view', async () => {
+      const s = api.systemView.current?.session;
+      return s?.state === 'paused' ? s : undefined;
+    });
+    assert.equal(shown.nowCycles, paused.status.nowCycles, 'time moved while paused');
     assert.equal(api.session.controller.status?.nowCycles, paused.status.nowCycles, 'time moved while paused');
     const printer = (await groupRows(api, 'Drivers')).find((r) => r.node.process.label === 'printer')!;
     const killed = (await vscode.commands.executeCommand('microkernelLab.driver.kill', printer.node)) as Outcome;

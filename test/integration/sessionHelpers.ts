@@ -1,8 +1,10 @@
 // Helpers of the session and views integration tests: the session's part of the extension's
-// API as the tests see it, the System view's rows, and waiting for a condition.
+// API as the tests see it, the System view's rows, and waiting for a condition (`eventually`, from labApi).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { labApi, labelOf, type LabApi } from './labApi';
+import { eventually, labApi, labelOf, type LabApi } from './labApi';
+
+export { eventually };
 
 export interface ProcessNode {
   kind: 'process';
@@ -10,7 +12,7 @@ export interface ProcessNode {
 }
 export type Outcome = { ok: true; message: string; status: { state: string; name?: string; nowCycles: number; runId: number } } | { ok: false; error: string };
 export interface SessionLabApi extends LabApi {
-  systemView: LabApi['systemView'] & { readonly current: { session?: { runId: number } } | undefined };
+  systemView: LabApi['systemView'] & { readonly current: { session?: { runId: number; state: string; nowCycles: number } } | undefined };
   session: {
     controller: { status: { state: string; name?: string; nowCycles: number; restarts: number } | undefined; statusBarText: string };
     forceWorkspaceTrust(trusted: boolean | undefined): void;
@@ -31,21 +33,6 @@ export async function groupRows(api: LabApi, group: string): Promise<{ node: Pro
     return Promise.all(children.map(async (node) => ({ node, item: await api.systemView.getTreeItem(node) })));
   }
   return [];
-}
-
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export async function driver(api: LabApi, label: string, accept: (p: ProcessNode['process']) => boolean = () => true) {

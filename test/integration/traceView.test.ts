@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { syntheticTrace } from '../../simulator/trace/synthetic';
 import { encodeTrace } from '../../simulator/trace/traceFile';
-import { labApi, within } from './labApi';
+import { eventually, labApi, within } from './labApi';
 
 interface RenderedWindow {
   fromCycles: number;
@@ -34,16 +34,6 @@ async function openView(): Promise<TraceViewHandle> {
   const handle = (await vscode.commands.executeCommand('microkernelLab.trace.open')) as TraceViewHandle | undefined;
   assert.ok(handle && typeof handle.whenRendered === 'function', 'microkernelLab.trace.open returned no view handle');
   return handle;
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('trace view', () => {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { TraceChain, TraceEventDetails, TraceInfo } from '../../simulator/protocol/traceProtocol';
 import type { TraceViewHandle } from '../../extension/trace/tracePanel';
 import type { TraceViewState } from '../../webview/protocol/traceViewProtocol';
-import { labApi } from './labApi';
+import { eventually, labApi } from './labApi';
 
 type Started = { ok: boolean; error?: string };
 
@@ -23,16 +23,6 @@ async function openView(): Promise<TraceViewHandle> {
 function stateWhere(view: TraceViewHandle, accept: (s: TraceViewState) => boolean, timeoutMs = 30_000): Promise<TraceViewState> {
   const now = view.viewState;
   return now && accept(now) ? Promise.resolve(now) : view.whenState(accept, timeoutMs);
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 function kind(info: TraceInfo, name: string): number {
@@ -209,9 +199,12 @@ describe('trace view flows', () => {
     assert.ok(Math.abs(later.endCycles - later.startCycles - span) < span * 0.01, 'following keeps the span');
     await view.setFollow(false);
     const stopped = await stateWhere(view, (s) => !s.follow);
-    await new Promise((r) => setTimeout(r, 1500));
-    const grown = await view.request('traceInfo', {});
-    assert.ok(grown.endCycles > stopped.endCycles, 'the system ran on');
+    await eventually('the system runs on past the view', async () => ((await view.request('traceInfo', {})).endCycles > stopped.endCycles ? true : undefined));
+    // The view redraws a grown trace from a window fetched for what it shows (half a span either side): with following off, that stays put.
+    const half = (stopped.endCycles - stopped.startCycles) / 2;
+    const from = Math.floor(stopped.startCycles - half);
+    const to = Math.ceil(stopped.endCycles + half);
+    await view.whenRendered((w) => w.fromCycles === from && w.toCycles === to, 20_000);
     assert.equal(view.viewState?.endCycles, stopped.endCycles, 'the window stays where it was');
   });
 
