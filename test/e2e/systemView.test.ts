@@ -27,7 +27,7 @@ describe('System view end to end', () => {
   });
 
   step('starts the default system from the palette through its two quick picks', 90_000, async (p) => {
-    // The status bar shows the running system's simulated time and restarts.
+    // Once the status bar shows the running system's simulated time and restarts.
     await startDefaultSystem(p);
     await runFromPalette(p, 'view System', /^System$/);
     const nic = p.locator('.monaco-list-row', { hasText: /^nic.*ep \d+/ }).first();

@@ -173,13 +173,12 @@ export function webviewFrame(p: Page): FrameLocator {
 }
 
 /**
- * Opens the quick input with F1, types `text` and presses Enter once the row whose label shows
- * `rowText` is the highlighted one (Enter runs the highlighted row; until the list has caught up
- * with the typed text, that is whatever the palette showed before, often the command run last, so
- * `rowText` must not match such a row: a view's label is matched whole). The
- * palette lists only what the workbench knew when it opened, so until the extension's
- * contributions are registered it is closed and opened again. Returns once the palette has
- * taken the Enter: it has closed, or shows what the command opened.
+ * Opens the quick input with F1, types `text`, and presses Enter once the highlighted row's label
+ * shows `rowText`; returns once the palette has taken the Enter (it has closed, or shows what the
+ * command opened). Enter runs the highlighted row, and until the list has caught up with the typed
+ * text that is a row of the list shown before, often the command run last: `rowText` must not match
+ * such a row (a view's label is best matched whole). The palette lists only what the workbench knew
+ * when it opened, so until the extension's contributions are registered it is closed and opened again.
  */
 export async function runFromPalette(p: Page, text: string, rowText: string | RegExp, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
