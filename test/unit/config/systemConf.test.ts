@@ -16,8 +16,8 @@ import { KernelCall } from '../../../simulator/kernel/constants.js';
 import { Privilege } from '../../../simulator/kernel/privilege.js';
 import { BASIC_KERNEL_CALLS, KERNEL_CALLS, kernelCallNumber, SERVICE_KEYS, VM_CALLS } from '../../../simulator/config/minixNames.js';
 
-// Real MINIX files live in the shared folder beside the repository; MKLAB_MINIX_REFERENCE may point elsewhere.
-const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('..', 'shared', 'reference', 'minix');
+// Real MINIX files, vendored in test/fixtures/minix; MKLAB_MINIX_REFERENCE may point elsewhere.
+const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('test', 'fixtures', 'minix');
 const refFiles = readdirSync(REF).filter((n) => n.endsWith('.conf'));
 
 function parseRef(name: string): ParseResult {

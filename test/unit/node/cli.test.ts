@@ -121,7 +121,7 @@ test('a scenario file with a user driver boots it beside the built-in services',
 });
 
 test('conf check passes real MINIX files and locates errors in bad ones', () => {
-  const reference = process.env.MKLAB_MINIX_REFERENCE ?? resolve('..', 'shared', 'reference', 'minix');
+  const reference = process.env.MKLAB_MINIX_REFERENCE ?? resolve('test', 'fixtures', 'minix');
   const good = mklab('conf', 'check', join(reference, 'rtl8139.conf'), join(reference, 'printer.conf'));
   assert.equal(good.status, 0, good.stderr);
   assert.match(good.stdout, /2 file\(s\) checked: 0 error\(s\)/);

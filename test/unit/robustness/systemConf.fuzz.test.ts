@@ -11,8 +11,8 @@ import { Privilege } from '../../../simulator/kernel/privilege.js';
 import { contextAt, definedLabels, wordRoleAt } from '../../../simulator/config/confContext.js';
 import { FUZZ_SEED, Rng, assertLocatedIn, mutateText, show } from './fuzz';
 
-// As the parser's own tests: the shared folder beside the repository, or MKLAB_MINIX_REFERENCE.
-const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('..', 'shared', 'reference', 'minix');
+// As the parser's own tests: the vendored MINIX files in test/fixtures/minix, or MKLAB_MINIX_REFERENCE.
+const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('test', 'fixtures', 'minix');
 const FILES = readdirSync(REF)
   .filter((n) => n.endsWith('.conf'))
   .sort()

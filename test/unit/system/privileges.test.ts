@@ -16,8 +16,8 @@ import { bootSystem, type RunningSystem } from '../../../simulator/system/boot';
 import { summarisePrivilege } from '../../../simulator/system/privileges';
 import { Session } from '../../../node/worker/session';
 
-// Real MINIX files live in the shared folder beside the repository; MKLAB_MINIX_REFERENCE may point elsewhere.
-const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('..', 'shared', 'reference', 'minix');
+// Real MINIX files, vendored in test/fixtures/minix; MKLAB_MINIX_REFERENCE may point elsewhere.
+const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('test', 'fixtures', 'minix');
 /** Long enough for RS to have started every service. */
 const BOOTED_CYCLES = 50_000_000;
 
