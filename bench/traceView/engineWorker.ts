@@ -3,7 +3,6 @@
 // repeated end to end) and answers the view's requests with the real query engine.
 import { traceNaming } from '../../simulator/system/traceNames';
 import type { TraceInfo } from '../../simulator/protocol/traceProtocol';
-import { CLOCK_HZ } from '../../simulator/system/machine';
 import { bootScenario, builtinScenario } from '../../simulator/system/scenarios';
 import { traceKindNames } from '../../simulator/trace/kinds';
 import { TraceModel } from '../../simulator/trace/model';
@@ -14,11 +13,12 @@ declare const self: { postMessage(m: unknown): void; onmessage: ((e: { data: { i
 
 const target = Number(new URL(location.href).searchParams.get('events') ?? 1_000_000);
 
-function buildTrace(): { trace: TraceRecorder; runMs: number; names: Map<number, string> } {
+function buildTrace(): { trace: TraceRecorder; runMs: number; names: Map<number, string>; clockHz: number } {
   const started = performance.now();
   const scenario = builtinScenario('s1');
   const system = bootScenario(scenario);
   system.run({ untilCycles: scenario.duration.cycles });
+  const clockHz = system.clockHz;
   const source = (system.machine.sim as unknown as { trace: TraceRecorder }).trace;
   const runMs = performance.now() - started;
   const trace = new TraceRecorder({ capacity: target, mode: 'stop' });
@@ -34,14 +34,14 @@ function buildTrace(): { trace: TraceRecorder; runMs: number; names: Map<number,
     }
   }
   const names = new Map(system.snapshot().processes.map((p) => [p.endpoint, p.label] as [number, string]));
-  return { trace, runMs, names };
+  return { trace, runMs, names, clockHz };
 }
 
 const buildStarted = performance.now();
-const { trace, runMs, names } = buildTrace();
+const { trace, runMs, names, clockHz } = buildTrace();
 const buildMs = performance.now() - buildStarted;
 const naming = traceNaming();
-const model = new TraceModel(trace, naming, { clockHz: CLOCK_HZ, endpointNames: names });
+const model = new TraceModel(trace, naming, { clockHz, endpointNames: names });
 const indexStarted = performance.now();
 model.refresh();
 const indexMs = performance.now() - indexStarted;
@@ -52,7 +52,7 @@ function info(): TraceInfo {
     lanes: Array.from({ length: model.laneCount }, (_, i) => model.lane(i)),
     startCycles: trace.timeAt(trace.firstSeq),
     endCycles: trace.timeAt(trace.endSeq - 1),
-    clockHz: CLOCK_HZ,
+    clockHz,
     eventCount: trace.size,
     firstSeq: trace.firstSeq,
     endSeq: trace.endSeq,

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import type { SessionStatus } from '../../simulator/protocol/workerProtocol';
+import { cyclesToSeconds } from '../../simulator/time/time';
 
 const ICONS: Readonly<Record<SessionStatus['state'], string>> = {
   idle: '$(circle-outline)',
@@ -66,8 +67,9 @@ export class SessionStatusBar implements vscode.Disposable {
   }
 }
 
+/** Simulated time as a status-bar clock: s, m:ss.s or h:mm:ss. */
 export function formatSimTime(cycles: number, clockHz: number): string {
-  const s = cycles / clockHz;
+  const s = cyclesToSeconds(cycles, clockHz);
   if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
   if (s >= 60) return `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
   return `${s.toFixed(s < 10 ? 2 : 1)} s`;

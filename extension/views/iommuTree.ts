@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { IommuView, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
 import type { SimulatorClient } from '../simulatorClient';
+import { cyclesToSeconds } from '../../simulator/time/time';
 
 type Domain = IommuView['domains'][number];
 type Blocked = IommuView['blocked'][number];
@@ -68,7 +69,7 @@ export class IommuTreeProvider implements vscode.TreeDataProvider<IommuNode>, vs
       case 'domain':
         return element.domain.mappings.map((_, index) => ({ kind: 'mapping', domain: element.domain, index }));
       case 'blockedGroup':
-        return [...element.iommu.blocked].reverse().map((blocked) => ({ kind: 'blocked', blocked, clockHz: 1e9 }));
+        return [...element.iommu.blocked].reverse().map((blocked) => ({ kind: 'blocked', blocked, clockHz: element.iommu.clockHz }));
       default:
         return [];
     }
@@ -169,6 +170,6 @@ function hex(n: number): string {
 }
 
 function formatTime(cycles: number, clockHz: number): string {
-  const s = cycles / clockHz;
+  const s = cyclesToSeconds(cycles, clockHz);
   return s >= 1 ? `${s.toFixed(3)} s` : `${(s * 1000).toFixed(3)} ms`;
 }

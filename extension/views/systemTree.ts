@@ -159,7 +159,8 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
         const d = node.device;
         const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.None);
         item.id = `device:${d.name}`;
-        item.description = `${d.kind} · ${d.ports}${d.irq !== undefined ? ` · irq ${d.irq}` : ''}`;
+        item.description = `${d.kind} · ${d.ports}${d.irq !== undefined ? ` · irq ${d.irq}` : ''}${d.pci !== undefined ? ` · pci ${d.pci}` : ''}`;
+        item.tooltip = `${d.name}: ${d.kind} at ports ${d.ports}${d.irq !== undefined ? `, IRQ ${d.irq}` : ''}${d.pci !== undefined ? `, PCI ${d.pci}` : ''}${d.dmaRequesterId !== undefined ? `, DMA as requester ${d.dmaRequesterId}` : ', no DMA'}`;
         item.iconPath = new vscode.ThemeIcon('circuit-board');
         item.contextValue = 'device';
         return item;

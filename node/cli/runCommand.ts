@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseScenario, timeToCycles, type Scenario } from '../../simulator/config/scenario';
+import { parseScenario, retimeScenario, timeToCycles, type Scenario } from '../../simulator/config/scenario';
 import { CONFIGURATION_TABLE, isConfiguration, unknownConfigurationMessage, type Configuration } from '../../simulator/config/configurations';
 import { formatDiagnostic } from '../../simulator/config/systemConf';
-import { CLOCK_HZ, formatSimTime } from '../../simulator/system/machine';
+import { formatSimTime } from '../../simulator/time/time';
 import { bootScenario, builtinScenario, builtinScenarios } from '../../simulator/system/scenarios';
 import { formatSummary } from '../../simulator/system/summary';
 import { saveRunTrace } from './traceFileCommand';
@@ -83,7 +83,7 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
     if (scenario === undefined) return 1;
     const configuration = values.config === undefined ? undefined : parseConfiguration(values.config);
     const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
-    const durationCycles = values.duration === undefined ? scenario.duration.cycles : parseDuration(values.duration);
+    const durationCycles = values.duration === undefined ? undefined : parseDuration(values.duration, scenario.clockHz);
     const files = readScenarioFiles(scenario, baseDir);
 
     const started = process.hrtime.bigint();
@@ -97,8 +97,8 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
     const unsubscribe = system.sim.on('processCreated', (p) => names.set(p.endpoint, p.name));
     const bar = new ProgressBar(io.progressStream, `mklab run ${scenario.name}`);
     system.run({
-      untilCycles: durationCycles,
-      progress: (now, until) => bar.update(now, until, `${formatSimTime(now)} of ${formatSimTime(until)}`),
+      untilCycles: durationCycles ?? retimeScenario(scenario, system.clockHz).duration.cycles,
+      progress: (now, until) => bar.update(now, until, `${formatSimTime(now, system.clockHz)} of ${formatSimTime(until, system.clockHz)}`),
     });
     bar.finish();
     unsubscribe();
@@ -110,7 +110,8 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
         scenario: scenario.name,
         configuration: system.configuration,
         seed: seed ?? scenario.seed,
-        clockHz: CLOCK_HZ,
+        costProfile: system.sim.cost.name,
+        clockHz: system.clockHz,
         endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])),
       });
     }
@@ -164,9 +165,10 @@ function parseSeed(text: string): number {
   return Number(text);
 }
 
-function parseDuration(text: string): number {
+/** A --duration in cycles of the scenario's clock (its cost profile's). */
+function parseDuration(text: string, clockHz: number): number {
   const trimmed = text.trim();
-  const cycles = timeToCycles(/^\d+$/.test(trimmed) ? Number(trimmed) : trimmed, CLOCK_HZ);
+  const cycles = timeToCycles(/^\d+$/.test(trimmed) ? Number(trimmed) : trimmed, clockHz);
   if (cycles === undefined) throw new UsageError(`--duration: expected a time such as 500ms, 30s or 2h, got '${text}'`);
   return cycles;
 }

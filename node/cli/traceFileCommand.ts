@@ -9,6 +9,7 @@ import { TraceModel } from '../../simulator/trace/model';
 import type { TraceRecorder } from '../../simulator/trace/recorder';
 import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../../simulator/trace/traceFile';
 import { modelForFile, traceNaming } from '../../simulator/system/traceNames';
+import { formatClockHz, formatSimTime } from '../../simulator/time/time';
 
 export const TRACE_USAGE = `Usage:
   mklab trace export FILE.mktrace --format perfetto|csv [-o OUT]
@@ -71,8 +72,9 @@ export function traceCommand(argv: readonly string[], io: TraceIo): number {
   if (sub === 'info') {
     const source = { kind: 'file' as const, name: file, scenario: decoded.meta.scenario, configuration: decoded.meta.configuration, seed: decoded.meta.seed };
     const info = traceInfo(model, source, decoded.meta.dropped ?? 0);
-    io.out(`${file}: scenario ${info.source.scenario}, ${info.source.configuration}, seed ${info.source.seed}\n`);
-    io.out(`${info.eventCount} events from ${info.startCycles} to ${info.endCycles} cycles (${info.dropped} dropped before)\n`);
+    io.out(`${file}: scenario ${info.source.scenario}, ${info.source.configuration}, seed ${info.source.seed}, ${decoded.meta.costProfile} (${formatClockHz(info.clockHz)})\n`);
+    const span = `${formatSimTime(info.startCycles, info.clockHz)} to ${formatSimTime(info.endCycles, info.clockHz)}`;
+    io.out(`${info.eventCount} events from ${info.startCycles} to ${info.endCycles} cycles (${span}; ${info.dropped} dropped before)\n`);
     for (const lane of info.lanes) io.out(`  ${lane.group.padEnd(9)} ${lane.label}${lane.restarts > 0 ? ` (${lane.restarts} restarts)` : ''}\n`);
     return 0;
   }

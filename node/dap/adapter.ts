@@ -26,7 +26,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CPF, IpcCall, NONE } from '../../simulator/kernel/constants';
 import type { KernelEntry } from '../../simulator/engine/simulator';
-import { formatSimTime } from '../../simulator/system/machine';
+import { formatSimTime } from '../../simulator/time/time';
 import { parseLocation } from '../../simulator/trace/locations';
 import { traceNaming } from '../../simulator/system/traceNames';
 import { BreakpointSyntaxError, parseIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
@@ -490,7 +490,7 @@ export class MicrokernelDebugSession extends DebugSession {
       v(e.kind === 'ipc' ? (e.callNr === IpcCall.RECEIVE ? 'from' : 'to') : 'first argument', e.kind === 'ipc' ? `${this.runtimeName(e.target)} (endpoint ${e.target})` : String(e.target)),
       v('arguments', `[${e.args.join(', ')}]`),
       v('location', e.location ?? 'not captured'),
-      v('time', `${formatSimTime(e.timeCycles)} (cycle ${e.timeCycles})`),
+      v('time', `${formatSimTime(e.timeCycles, rt.system.clockHz)} (cycle ${e.timeCycles})`),
     ];
     if (current) {
       vars.push(v('step', String(rt.sim.steps)), v('state digest', rt.sim.digest()));

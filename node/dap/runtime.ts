@@ -11,7 +11,7 @@ import type { KernelEntry } from '../../simulator/engine/simulator';
 import { AMF, ANY, ASYNCM, CLOCK, HARDWARE, IDLE, IpcCall, NONE, SELF, SYSTEM } from '../../simulator/kernel/constants';
 import type { Message } from '../../simulator/kernel/message';
 import type { AsyncEntry } from '../../simulator/kernel/asyncTable';
-import { formatSimTime } from '../../simulator/system/machine';
+import { formatSimTime } from '../../simulator/time/time';
 import { CONFIGURATION_TABLE } from '../../simulator/config/configurations';
 import { parseLocation } from '../../simulator/trace/locations';
 import { bootFromParams } from '../worker/session';
@@ -229,7 +229,7 @@ export class DebugRuntime {
       while (performance.now() - started < 15) {
         const from = system.nowCycles;
         if (from >= end) {
-          this.finish(`the scenario's duration (${formatSimTime(end)}) has passed`);
+          this.finish(`the scenario's duration (${formatSimTime(end, system.clockHz)}) has passed`);
           return;
         }
         const target = Math.min(end, from + this.sizer.sliceCycles);
@@ -243,7 +243,7 @@ export class DebugRuntime {
         }
         if (r.reason === 'panic') {
           const p = this.sim.panicked!;
-          const text = `kernel panic in ${this.nameOf(p.endpoint)} at ${formatSimTime(p.timeCycles)}: ${p.message}`;
+          const text = `kernel panic in ${this.nameOf(p.endpoint)} at ${formatSimTime(p.timeCycles, system.clockHz)}: ${p.message}`;
           this.emitOutput('console', `${text}\n`);
           if (this.exceptionFilters.has('panic')) {
             this.running = false;
@@ -329,7 +329,7 @@ export class DebugRuntime {
 
   private raise(filter: ExceptionFilter, text: string): void {
     if (this.replaying) return;
-    const at = `[${formatSimTime(this.system.nowCycles)}] `;
+    const at = `[${formatSimTime(this.system.nowCycles, this.system.clockHz)}] `;
     if (this.fresh()) this.emitOutput('console', `${at}${text}\n`);
     if (this.exceptionFilters.has(filter) && this.pending === undefined) this.pending = { filter, text };
   }

@@ -2,6 +2,8 @@
 // go by a given wall-clock moment, and how long one slice of simulated time
 // should be so that a slice takes a few milliseconds of wall time.
 
+import { cyclesIn } from '../../simulator/time/time';
+
 /** Behind the requested speed by more than this much wall time, the pacer drops the backlog instead of catching up. */
 export const MAX_BACKLOG_MS = 250;
 
@@ -41,7 +43,7 @@ export class Pacer {
    */
   targetCycles(wallMs: number, nowCycles: number): number {
     if (this.speedValue === 0) return Infinity;
-    const cyclesPerMs = (this.speedValue * this.clockHz) / 1000;
+    const cyclesPerMs = cyclesIn(this.speedValue / 1000, this.clockHz);
     const target = this.anchorCycles + Math.floor((wallMs - this.anchorWallMs) * cyclesPerMs);
     const maxBacklog = Math.floor(MAX_BACKLOG_MS * cyclesPerMs);
     if (target - nowCycles > maxBacklog) {

@@ -19,12 +19,12 @@ import type {
 } from '../../simulator/protocol/workerProtocol';
 import { NONE } from '../../simulator/kernel/constants';
 import type { RunningSystem } from '../../simulator/system/boot';
-import { CLOCK_HZ, formatSimTime } from '../../simulator/system/machine';
+import { formatSimTime, secondsToCycles, timeToCycles } from '../../simulator/time/time';
 import { bootScenario, builtinScenario, builtinScenarios, systemConfScenario, type BootableScenario, type BootOverrides } from '../../simulator/system/scenarios';
-import { parseScenario, type Scenario } from '../../simulator/config/scenario';
+import { parseScenario, type Scenario, type SimTime } from '../../simulator/config/scenario';
 import { CONFIGURATIONS, isConfiguration, unknownConfigurationMessage } from '../../simulator/config/configurations';
 import { formatDiagnostic, parseSystemConf } from '../../simulator/config/systemConf';
-import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
+import { DEFAULT_COST_PROFILE, costProfile, costProfiles } from '../../simulator/kernel/costs/costProfiles';
 import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../../simulator/faults/injector';
 import { ScenarioFileError, readScenarioFiles } from '../boot/scenarioFiles';
 import { Pacer, SliceSizer } from './pacing';
@@ -78,7 +78,7 @@ export class Session {
   private untilCycles: number | null = null;
   private message: string | undefined;
   private pacer: Pacer | undefined;
-  private readonly sizer = new SliceSizer(CLOCK_HZ / 100, CLOCK_HZ / 100_000, CLOCK_HZ);
+  private sizer = sliceSizer(costProfile(DEFAULT_COST_PROFILE).clockHz);
   private lagging = false;
   private speed = 1;
   private cancelTick: (() => void) | undefined;
@@ -114,7 +114,7 @@ export class Session {
       ...(s === undefined ? {} : { name: s.name, configuration: s.configuration }),
       nowCycles: s?.nowCycles ?? 0,
       untilCycles: this.untilCycles,
-      clockHz: CLOCK_HZ,
+      clockHz: s?.clockHz ?? costProfile(DEFAULT_COST_PROFILE).clockHz,
       restarts,
       speed: this.speed,
       lagging: this.lagging,
@@ -147,6 +147,9 @@ export class Session {
     const { system, untilCycles } = bootFromParams(params);
     this.halt();
     this.system = system;
+    // Pacing and slices are counted in cycles of the new system's clock.
+    this.pacer = undefined;
+    this.sizer = sliceSizer(system.clockHz);
     this.runId++;
     this.untilCycles = untilCycles;
     this.speed = speed;
@@ -243,6 +246,7 @@ export class Session {
     const names = new Map(d.domains.map((x) => [x.deviceId, machineNames.get(x.deviceId) ?? x.label]));
     const limit = Math.max(0, Math.min(1000, Math.floor(blockedLimit)));
     return {
+      clockHz: this.system!.clockHz,
       mode: d.mode,
       invalidation: d.invalidation,
       domains: d.domains.map((x) => ({ deviceId: x.deviceId, label: names.get(x.deviceId) ?? x.label, faultCount: x.faultCount, mappings: x.mappings.slice(0, 200) })),
@@ -274,7 +278,7 @@ export class Session {
     const system = this.system!;
     this.stateValue = 'running';
     if (this.pacer) this.pacer.reanchor(this.clock.nowMs(), system.nowCycles, this.speed);
-    else this.pacer = new Pacer(this.speed, CLOCK_HZ, this.clock.nowMs(), system.nowCycles);
+    else this.pacer = new Pacer(this.speed, system.clockHz, this.clock.nowMs(), system.nowCycles);
     this.publishSoon();
     this.schedule(0);
   }
@@ -324,7 +328,7 @@ export class Session {
     }
     if (stopped === undefined && system.nowCycles >= end) {
       stopped = 'finished';
-      this.message = `the scenario's duration (${formatSimTime(end)}) has passed`;
+      this.message = `the scenario's duration (${formatSimTime(end, system.clockHz)}) has passed`;
     }
     const dropped = pacer.takeLagging();
     this.lagging = pacer.speed > 0 && (dropped || (stopped === undefined && system.nowCycles < target));
@@ -374,7 +378,7 @@ export function sessionHandlers(ctx: WorkerContext): HandlersFor<SessionRequests
   const withStatus = (message: string) => ({ message, status: session.status() });
   return {
     sessionCatalog: () => ({
-      scenarios: [...builtinScenarios()].map(([name, s]) => ({ name, description: s.description, configuration: s.configuration, durationCycles: s.duration.cycles })),
+      scenarios: [...builtinScenarios()].map(([name, s]) => ({ name, description: s.description, configuration: s.configuration, durationCycles: s.duration.cycles, clockHz: s.clockHz })),
       configurations: [...CONFIGURATIONS],
       costProfiles: Object.keys(costProfiles),
       faultTypes: INJECTABLE_FAULTS.map((type): FaultTypeEntry => ({ type, description: FAULT_DESCRIPTIONS[type] })),
@@ -420,18 +424,20 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
   if (params.traceCapacity !== undefined && !(Number.isSafeInteger(params.traceCapacity) && params.traceCapacity >= 1000)) {
     throw new SessionError(`the trace buffer must hold at least 1000 events, got ${params.traceCapacity}`);
   }
-  const { scenario, files, untilCycles } = resolveSource(params.source, params.trusted);
+  const { scenario, files, duration } = resolveSource(params.source, params.trusted);
   const system = bootScenario(scenario, {
     ...files,
     ...(configuration === undefined ? {} : { configuration }),
     ...(params.seed === undefined ? {} : { seed: params.seed }),
     ...(params.costProfile === undefined ? {} : { costProfile: params.costProfile }),
-    ...(params.heartbeatPeriodMs === undefined ? {} : { heartbeatPeriodCycles: Math.round((params.heartbeatPeriodMs * CLOCK_HZ) / 1000) }),
+    ...(params.heartbeatPeriodMs === undefined ? {} : { heartbeatPeriodSeconds: params.heartbeatPeriodMs / 1000 }),
     trace: { capacity: params.traceCapacity ?? DEFAULT_TRACE_CAPACITY, mode: 'ring' },
     // The editor shows, for each kernel entry, the line of the driver that made it.
     captureSourceLocations: true,
   });
   registerTraceLocations(system, attachTraceLocations(system.sim));
+  // The duration in cycles of the clock the system runs with (the user's cost profile may not be the scenario's).
+  const untilCycles = duration === null ? null : timeToCycles(duration.written, system.clockHz)!;
   return { system, untilCycles };
 }
 
@@ -440,7 +446,7 @@ interface ResolvedSource {
   /** What the source names on disk (or, for a system.conf, the editor's text of it). */
   files: BootOverrides;
   /** The scenario's duration; null for a system.conf, which runs until it is stopped. */
-  untilCycles: number | null;
+  duration: SimTime | null;
 }
 
 function resolveSource(source: SystemSource, trusted: boolean): ResolvedSource {
@@ -450,10 +456,10 @@ function resolveSource(source: SystemSource, trusted: boolean): ResolvedSource {
         throw new SessionError(`no built-in scenario '${source.name}' (available: ${[...builtinScenarios().keys()].join(', ')})`);
       }
       const scenario = builtinScenario(source.name);
-      return { scenario, files: {}, untilCycles: scenario.duration.cycles };
+      return { scenario, files: {}, duration: scenario.duration };
     }
     case 'scenarioFile': {
-      const { scenario, diagnostics } = parseScenario(source.text, source.file, { clockHz: CLOCK_HZ });
+      const { scenario, diagnostics } = parseScenario(source.text, source.file);
       if (scenario === undefined) {
         throw new SessionError(`${source.file} is not a valid scenario:\n${diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n')}`);
       }
@@ -463,11 +469,11 @@ function resolveSource(source: SystemSource, trusted: boolean): ResolvedSource {
             'In restricted mode only built-in systems and drivers run: trust the workspace to run it.',
         );
       }
-      return { scenario, files: scenarioFiles(scenario, dirname(source.file)), untilCycles: scenario.duration.cycles };
+      return { scenario, files: scenarioFiles(scenario, dirname(source.file)), duration: scenario.duration };
     }
     case 'systemConf': {
       const name = basename(dirname(source.file)) + '/' + basename(source.file);
-      return { scenario: systemConfScenario(name, source.file), files: { systemConf: { text: String(source.text), file: source.file } }, untilCycles: null };
+      return { scenario: systemConfScenario(name, source.file), files: { systemConf: { text: String(source.text), file: source.file } }, duration: null };
     }
     default:
       throw new SessionError('start: expected a built-in scenario, a scenario file or a system.conf');
@@ -504,3 +510,7 @@ function confEntry(text: string, label: string): { conf?: string } {
   return { conf: lines.join('\n') };
 }
 
+/** Slices from 10 ms of simulated time, between 10 µs and 1 s, at `clockHz`. */
+function sliceSizer(clockHz: number): SliceSizer {
+  return new SliceSizer(secondsToCycles(0.01, clockHz), secondsToCycles(1e-5, clockHz), secondsToCycles(1, clockHz));
+}

@@ -59,7 +59,7 @@ export function traceHandlers(ctx: WorkerContext): HandlersFor<TraceRequests> {
     const locations = systemLocations.get(system);
     return {
       model,
-      meta: { scenario: system.name, configuration: system.configuration, seed, clockHz: model.clockHz, endpointNames: laneEndpointNames(model) },
+      meta: { scenario: system.name, configuration: system.configuration, seed, costProfile: system.sim.cost.name, clockHz: model.clockHz, endpointNames: laneEndpointNames(model) },
       info: { kind: 'system', name: system.name, scenario: system.name, configuration: system.configuration, seed },
       ...(locations === undefined ? {} : { locations }),
     };

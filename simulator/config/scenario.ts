@@ -1,11 +1,20 @@
 // Scenario files: the typed model, time strings, and a validating loader with located diagnostics.
+//
+// A time written with a unit ("10min", "500ms") is a length of simulated
+// time in seconds: it is turned into cycles of the clock of the cost profile
+// the scenario runs with, so it keeps its meaning when the profile changes
+// (retimeScenario converts a loaded scenario for another profile's clock). A
+// time written in cycles stays that many cycles whatever the clock.
 
 import { diagnostic, hasErrors, type Diagnostic, type SourceRange } from './diagnostics.js';
 import { parseJsonWithPositions, type JsonMember, type JsonNode } from './jsonPositions.js';
 import { INJECTABLE_FAULTS, type InjectableFault } from './faultTypes.js';
 import { CONFIGURATIONS, CONFIGURATION_TABLE, DEFAULT_CONFIGURATION, PLANNED_CONFIGURATIONS, configurationTraits, configurationWithIommu, type Configuration } from './configurations.js';
+import { isWrittenInCycles, timeToCycles } from '../time/time.js';
+import { costProfiles, DEFAULT_COST_PROFILE } from '../kernel/costs/costProfiles.js';
 
 export type { Diagnostic, SourceRange } from './diagnostics.js';
+export { timeToCycles } from '../time/time.js';
 
 export const WORKLOAD_KINDS = ['packet-stream', 'cd-read', 'print', 'block-read', 'ipc-pingpong', 'request-response'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -87,8 +96,8 @@ export interface ScenarioOptions {
   readonly restartBackoff: boolean;
 }
 
-/** The options of a scenario that gives none. */
-export function defaultScenarioOptions(clockHz = 1_000_000_000): ScenarioOptions {
+/** The options of a scenario that gives none, with times in cycles of `clockHz`. */
+export function defaultScenarioOptions(clockHz: number): ScenarioOptions {
   return { heartbeatPeriod: { written: '5s', cycles: timeToCycles('5s', clockHz)! }, restartBackoff: true };
 }
 
@@ -102,6 +111,8 @@ export interface Scenario {
   readonly seed: number;
   readonly duration: SimTime;
   readonly costProfile: string;
+  /** The clock rate the times' cycles are counted at: the cost profile's, unless the loader was given another. */
+  readonly clockHz: number;
   readonly workload: readonly WorkloadItem[];
   readonly faults: readonly FaultSpec[];
   readonly options: ScenarioOptions;
@@ -111,7 +122,7 @@ export interface Scenario {
 }
 
 export interface ScenarioLoadOptions {
-  /** Clock rate used to turn time strings into cycles; 1 GHz if absent. */
+  /** Clock rate used to turn time strings into cycles; the clock of the scenario's cost profile if absent. */
   readonly clockHz?: number;
 }
 
@@ -136,26 +147,6 @@ export const SCENARIO_KEYS = {
     'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes'],
   } satisfies Record<WorkloadKind, string[]>,
 } as const;
-
-const TIME_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, min: 60, h: 3600, d: 86400 };
-
-/**
- * Turns a time into cycles: an integer is already cycles; a string is a number and a unit
- * (ns, us, ms, s, m or min, h, d, or "cycles"), as in "500ms", "6h", "1.5 s", "200000 cycles".
- * Returns undefined if the text is not a time or the result is not a whole, safe number of cycles.
- */
-export function timeToCycles(time: number | string, clockHz: number): number | undefined {
-  if (typeof time === 'number') return Number.isSafeInteger(time) && time >= 0 ? time : undefined;
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(ns|us|µs|ms|s|m|min|h|d|cycles?)\s*$/.exec(time);
-  if (m === null) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2]!;
-  const cycles = unit.startsWith('cycle') ? n : n * TIME_UNITS[unit]! * clockHz;
-  // A non-zero time shorter than one cycle is almost certainly a mistake in the unit.
-  if (cycles > 0 && cycles < 1) return undefined;
-  const rounded = Math.round(cycles);
-  return Number.isSafeInteger(rounded) ? rounded : undefined;
-}
 
 type Reporter = (range: SourceRange, code: string, message: string) => void;
 
@@ -460,7 +451,8 @@ class Loader {
 export function parseScenario(text: string, file: string, options: ScenarioLoadOptions = {}): ScenarioResult {
   const { node, diagnostics } = parseJsonWithPositions(text, file);
   if (node === undefined) return { scenario: undefined, diagnostics };
-  const clockHz = options.clockHz ?? 1_000_000_000;
+  const profile = profileOf(node);
+  const clockHz = options.clockHz ?? costProfiles[profile.name]?.clockHz ?? costProfiles[DEFAULT_COST_PROFILE]!.clockHz;
   const L = new Loader(clockHz);
   const root = L.object(node, '', 'the scenario', SCENARIO_KEYS.root, ['name', 'system', 'configuration', 'seed', 'duration']);
   if (root === undefined) return { scenario: undefined, diagnostics: L.diagnostics };
@@ -486,12 +478,57 @@ export function parseScenario(text: string, file: string, options: ScenarioLoadO
     seed: L.integer(root.get('seed'), 0, 0),
     duration: L.time(root.get('duration'), 0, true),
     costProfile: L.string(root.get('costProfile'), 'default'),
+    clockHz,
     workload: L.list(root.get('workload'), '/workload', (n, p) => L.workload(n, p)),
     faults: L.list(root.get('faults'), '/faults', (n, p) => L.fault(n, p)),
     options: opts,
     userDrivers: L.stringArray(root.get('userDrivers')),
     ranges: L.ranges,
   };
+  if (profile.range !== undefined && profile.name !== 'default' && costProfiles[profile.name] === undefined) {
+    L.error(profile.range, 'unknown-cost-profile', `unknown cost profile "${profile.name}": expected "default" or one of ${Object.keys(costProfiles).map((k) => JSON.stringify(k)).join(', ')}`);
+  }
   const all = L.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   return { scenario: hasErrors(all) ? undefined : scenario, diagnostics: all };
+}
+
+/** The cost profile a scenario's text names (before validation), and where. */
+function profileOf(node: JsonNode): { name: string; range: SourceRange | undefined } {
+  const m = node.kind === 'object' ? node.members.find((x) => x.key === 'costProfile') : undefined;
+  if (m === undefined || m.value.kind !== 'string') return { name: 'default', range: undefined };
+  return { name: m.value.value, range: m.value.range };
+}
+
+/**
+ * The scenario with its times in cycles of `clockHz`: a time written with a
+ * unit is converted again from what was written, a time written in cycles is
+ * kept. Throws if a time does not fit in a whole, safe number of cycles at
+ * that clock.
+ */
+export function retimeScenario<T extends TimedScenario>(scenario: T, clockHz: number): T {
+  if (clockHz === scenario.clockHz) return scenario;
+  const at = (t: SimTime, what: string): SimTime => {
+    if (isWrittenInCycles(t.written)) return t;
+    const cycles = timeToCycles(t.written, clockHz);
+    if (cycles === undefined) throw new RangeError(`scenario ${scenario.name}: ${what} ${JSON.stringify(t.written)} is not a whole number of cycles at ${clockHz} Hz`);
+    return { written: t.written, cycles };
+  };
+  return {
+    ...scenario,
+    clockHz,
+    ...(scenario.duration === undefined ? {} : { duration: at(scenario.duration, 'the duration') }),
+    workload: scenario.workload.map((w, i) => ({ ...w, start: at(w.start, `workload ${i}'s start`) })),
+    faults: scenario.faults.map((f, i) => ({ ...f, at: at(f.at, `fault ${i}'s time`), repeatEvery: f.repeatEvery === null ? null : at(f.repeatEvery, `fault ${i}'s repeatEvery`) })),
+    options: { ...scenario.options, heartbeatPeriod: at(scenario.options.heartbeatPeriod, 'the heartbeat period') },
+  };
+}
+
+/** What of a scenario holds times, and the clock their cycles count. */
+export interface TimedScenario {
+  readonly name: string;
+  readonly clockHz: number;
+  readonly duration?: SimTime;
+  readonly workload: readonly WorkloadItem[];
+  readonly faults: readonly FaultSpec[];
+  readonly options: ScenarioOptions;
 }

@@ -7,8 +7,10 @@ export type Cycles = number;
 /** A handle on a scheduled action, for cancelling it. */
 export type TimerId = number;
 
-/** The simulator's clock as devices see it: read the time, schedule work. */
+/** The simulator's clock as devices see it: its rate, the time, scheduling work. */
 export interface Clock {
+  /** Cycles per second; devices turn their physical rates and times into cycles with it when built. */
+  readonly hz: number;
   now(): Cycles;
   /** Runs `action` `delay` cycles from now; ties run in the order scheduled. */
   schedule(delay: Cycles, action: () => void, label: string): TimerId;

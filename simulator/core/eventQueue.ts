@@ -41,12 +41,19 @@ function checkCycles(value: number, what: string): void {
 }
 
 export class EventQueue implements Clock {
+  readonly hz: number;
   private nowCycles: Cycles = 0;
   private readonly heap: QueuedAction[] = [];
   private readonly live = new Map<TimerId, QueuedAction>();
   private nextSeq = 0;
   private nextId: TimerId = 1;
   private firedCount = 0;
+
+  /** `hz`: the rate of the clock whose cycles this queue counts. */
+  constructor(hz: number) {
+    if (!(hz > 0) || !Number.isFinite(hz)) throw new RangeError(`the clock rate must be a positive number of Hz, got ${hz}`);
+    this.hz = hz;
+  }
 
   now(): Cycles {
     return this.nowCycles;

@@ -1,13 +1,15 @@
 // The block device driver: reads and writes 512-byte sectors by DMA for whoever holds a grant of a buffer.
 import type { ProgramMain } from '../sdk/index';
 import { storageDriver, type StorageDriverConfig } from './storageDriver';
+import { PLATFORM, deviceConfGrants } from '../hw/platform';
+import { BLOCK_SECTOR_BYTES } from '../hw/blockDevice';
 
-/** The disk's defaults on the machine (hw/blockDevice.ts). */
+/** The disk's defaults on the machine (the platform table). */
 export const BLOCK_DRIVER_CONFIG: StorageDriverConfig = {
-  portBase: 0xc100,
-  irq: 14,
-  deviceId: 2,
-  sectorBytes: 512,
+  portBase: PLATFORM.block.portBase,
+  irq: PLATFORM.block.irq,
+  deviceId: PLATFORM.block.dmaRequesterId,
+  sectorBytes: BLOCK_SECTOR_BYTES,
   writable: true,
   kernelTarget: 0x8000,
 };
@@ -21,10 +23,7 @@ export const BLOCK_DRIVER_CONF = `service disk
 		IRQCTL		# 19
 		DEVIO		# 21
 		;
-	io	c100:28		# the disk controller's registers
-		;
-	irq	14		# its completion interrupt
-		;
+${deviceConfGrants(PLATFORM.block)}
 	ipc	SYSTEM USER rs ds amddev vfs
 		;
 	priority	3;

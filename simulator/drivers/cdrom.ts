@@ -1,13 +1,15 @@
 // The CD-ROM driver: reads 2048-byte sectors by DMA for the ISO 9660 server; the drive is read-only.
 import type { ProgramMain } from '../sdk/index';
 import { storageDriver, type StorageDriverConfig } from './storageDriver';
+import { PLATFORM, deviceConfGrants } from '../hw/platform';
+import { CDROM_SECTOR_BYTES } from '../hw/cdrom';
 
-/** The drive's defaults on the machine (hw/cdrom.ts). */
+/** The drive's defaults on the machine (the platform table). */
 export const CDROM_DRIVER_CONFIG: StorageDriverConfig = {
-  portBase: 0xc200,
-  irq: 15,
-  deviceId: 3,
-  sectorBytes: 2048,
+  portBase: PLATFORM.cdrom.portBase,
+  irq: PLATFORM.cdrom.irq,
+  deviceId: PLATFORM.cdrom.dmaRequesterId,
+  sectorBytes: CDROM_SECTOR_BYTES,
   writable: false,
   kernelTarget: 0x8000,
 };
@@ -21,10 +23,7 @@ export const CDROM_DRIVER_CONF = `service cdrom
 		IRQCTL		# 19
 		DEVIO		# 21
 		;
-	io	c200:28		# the CD-ROM controller's registers
-		;
-	irq	15		# its completion interrupt
-		;
+${deviceConfGrants(PLATFORM.cdrom)}
 	ipc	SYSTEM rs ds amddev isofs
 		;
 	priority	3;

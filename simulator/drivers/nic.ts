@@ -5,7 +5,8 @@
 import {
   ANY, Errno, HARDWARE, IRQ_REENABLE, Message, OK, isNotify, ref, type Program, type Sys,
 } from '../sdk';
-import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS, NIC_INT, NIC_REGS } from '../hw/nic';
+import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS, NIC_INT } from '../hw/nic';
+import { NIC_REGS, PLATFORM } from '../hw/platform';
 import { mapDmaBuffer } from '../services/amddev';
 import { DlLayout, DlReply, DlRequest, nicKeys } from '../services/messages';
 import { Sef } from '../services/sef';
@@ -23,9 +24,9 @@ interface PendingRead {
 }
 
 export function* nicDriver(sys: Sys): Program {
-  const port = typeof sys.args['port'] === 'number' ? sys.args['port'] : 0xc000;
-  const irq = typeof sys.args['irq'] === 'number' ? sys.args['irq'] : 11;
-  const deviceId = typeof sys.args['deviceId'] === 'number' ? sys.args['deviceId'] : 1;
+  const port = typeof sys.args['port'] === 'number' ? sys.args['port'] : PLATFORM.nic.portBase;
+  const irq = typeof sys.args['irq'] === 'number' ? sys.args['irq'] : PLATFORM.nic.irq;
+  const deviceId = typeof sys.args['deviceId'] === 'number' ? sys.args['deviceId'] : PLATFORM.nic.dmaRequesterId;
   const keys = nicKeys(sys.name);
   const sef = new Sef(sys);
   const value = ref(0);

@@ -1,7 +1,8 @@
 // The printer driver: programmed I/O on the parallel port with MINIX's strobe protocol, one interrupt per byte on the printer's acknowledge.
 import { Sef } from '../services/sef';
 import { ANY, Errno, HARDWARE, Message, OK, isNotify, ref, type Sys, type Trap } from '../sdk/index';
-import { PRINTER_REGS, PRINTER_STATUS } from '../hw/printer';
+import { PRINTER_STATUS } from '../hw/printer';
+import { PLATFORM, PRINTER_REGS, deviceConfGrants } from '../hw/platform';
 import { CDEV, CdevReply, CdevRequest, awaitInterrupt } from '../services/storageMessages';
 
 /** Control values as MINIX's printer.c writes them: hold in reset, select, then strobe and release with interrupts on. */
@@ -14,7 +15,7 @@ const BUSY_POLLS = 64;
 const CHUNK_BYTES = 256;
 const IRQ_HOOK_BIT = 0;
 
-export const PRINTER_DRIVER_DEFAULTS = { portBase: 0x378, irq: 7 } as const;
+export const PRINTER_DRIVER_DEFAULTS = { portBase: PLATFORM.printer.portBase, irq: PLATFORM.printer.irq } as const;
 
 export function* printerDriverMain(sys: Sys): Generator<Trap, number, number> {
   const base = typeof sys.args.portBase === 'number' ? sys.args.portBase : PRINTER_DRIVER_DEFAULTS.portBase;
@@ -101,10 +102,7 @@ export function* printerDriverMain(sys: Sys): Generator<Trap, number, number> {
 
 export const PRINTER_DRIVER_CONF = `service printer
 {
-	io	378:4		# LPT1
-		;
-	irq	7		# PRINTER_IRQ
-		;
+${deviceConfGrants(PLATFORM.printer)}
 	system
 		IRQCTL		# 19
 		DEVIO		# 21

@@ -3,7 +3,8 @@ import { Sef } from '../services/sef';
 import {
   ANY, Errno, HARDWARE, Message, OK, isNotify, ref, type ProgramMain, type Sys, type Trap,
 } from '../sdk/index';
-import { STORAGE_COMMAND, STORAGE_CONTROL, STORAGE_ERROR, STORAGE_REGS, STORAGE_STATUS } from '../hw/storageDevice';
+import { STORAGE_COMMAND, STORAGE_CONTROL, STORAGE_ERROR, STORAGE_STATUS } from '../hw/storageDevice';
+import { STORAGE_REGS } from '../hw/platform';
 import { mapDmaBuffer } from '../services/amddev';
 import {
   BDEV, BdevReply, BdevRequest, FI_WILD_DMA, WILD_DMA_TARGET, WildDmaRequest, awaitInterrupt,

@@ -188,7 +188,7 @@ export class Simulator {
     this.options = options;
     this.seed = options.seed;
     this.cost = typeof options.costProfile === 'string' ? costProfile(options.costProfile) : options.costProfile;
-    this.clock = new EventQueue();
+    this.clock = new EventQueue(this.cost.clockHz);
     this.memory = new PhysicalMemory(options.memoryBytes ?? 16 * 1024 * 1024);
     this.trace = new TraceRecorder(options.trace ?? {});
     this.random = new RandomStreams(options.seed);
@@ -201,6 +201,7 @@ export class Simulator {
     this.sysHost = {
       memory: this.memory,
       now: () => clock.now(),
+      clockHz: clock.hz,
       randomFor: (p: Proc) => this.random.stream(`process:${p.name}:${p.generation}`),
       settings: this.settings,
     };

@@ -6,8 +6,8 @@
 // kernel memory or another process's memory, or leaks memory until it runs out.
 import type { Simulator } from '../engine/simulator';
 import type { Program, ProgramMain, Sys } from '../sdk';
-import { NIC_REGS } from '../hw/nic';
-import { STORAGE_COMMAND, STORAGE_REGS } from '../hw/storageDevice';
+import { NIC_REGS, STORAGE_REGS } from '../hw/platform';
+import { STORAGE_COMMAND } from '../hw/storageDevice';
 import { TraceKind } from '../trace/kinds';
 import type { FaultSpec } from '../config/scenario';
 import type { InjectableFault } from '../config/faultTypes';

@@ -1,41 +1,42 @@
 // A CD-ROM drive: 2048-byte sectors read by DMA or PIO from an ISO 9660 image, with a removable medium.
 
-import { ASSUMED_CORE_HZ, type DeviceDescription } from './device';
-import { STORAGE_REGS, StorageDevice, type StorageCosts, type StorageOptions } from './storageDevice';
+import type { DeviceStateValue } from './device';
+import { PLATFORM } from './platform';
+import { StorageDevice, type StorageOptions, type StorageTiming } from './storageDevice';
 
 export {
   STORAGE_COMMAND as CDROM_COMMAND,
   STORAGE_CONTROL as CDROM_CONTROL,
   STORAGE_ERROR as CDROM_ERROR,
   STORAGE_MAX_SECTORS as CDROM_MAX_SECTORS,
-  STORAGE_PORT_COUNT as CDROM_PORT_COUNT,
   STORAGE_STATUS as CDROM_STATUS,
 } from './storageDevice';
-
-/** The drive's registers: the storage controller's (see STORAGE_REGS). WRITE_DMA always fails with READ_ONLY. */
-export const CDROM_REGS = STORAGE_REGS;
 
 /** ISO 9660 logical sectors (Mode 1 user data). */
 export const CDROM_SECTOR_BYTES = 2048;
 
+/** A single-speed CD-ROM reads 75 sectors a second. */
+export const CD_SECTORS_PER_SECOND_1X = 75;
+
 /**
- * A 48× drive: 48 × 75 = 3,600 sectors a second, 277.8 µs (833,333 cycles at
- * 3 GHz) a sector; an average seek of about 80 ms when a read does not
- * continue the previous one.
+ * A 48× drive: 48 × 75 = 3,600 sectors of 2,048 bytes a second (7,372,800
+ * bytes/s, 277.8 µs a sector); about 100 µs to take a command and an average
+ * seek of about 80 ms when a read does not continue the previous one
+ * (estimates); DMA as the NIC's. WRITE_DMA always fails with READ_ONLY.
  */
-export const DEFAULT_CDROM_COSTS: StorageCosts = {
-  portAccessCycles: 300,
-  commandOverheadCycles: Math.round((100_000 * ASSUMED_CORE_HZ) / 1e9),
-  seekCycles: Math.round(0.08 * ASSUMED_CORE_HZ),
-  mediaCyclesPerSector: Math.round(ASSUMED_CORE_HZ / (48 * 75)),
-  dmaLatencyCycles: Math.round((500 * ASSUMED_CORE_HZ) / 1e9),
-  dmaCyclesPerByte: 1,
+export const DEFAULT_CDROM_TIMING: StorageTiming = {
+  commandOverheadSeconds: 100e-6,
+  seekSeconds: 0.08,
+  mediaBytesPerSecond: 48 * CD_SECTORS_PER_SECOND_1X * CDROM_SECTOR_BYTES,
+  dmaLatencySeconds: 500e-9,
+  dmaBytesPerSecond: 3e9,
 };
 
 export interface CdromOptions extends StorageOptions {
   /** The disc in the drive at power-on, if any; see insertMedia. */
   readonly image?: Uint8Array;
-  readonly costs?: StorageCosts;
+  /** Physical timing, turned into cycles of `clock` once, here; DEFAULT_CDROM_TIMING if absent. */
+  readonly timing?: StorageTiming;
 }
 
 export class CdromDrive extends StorageDevice {
@@ -44,7 +45,7 @@ export class CdromDrive extends StorageDevice {
   private mediaChanges = 0;
 
   constructor(options: CdromOptions) {
-    super(options, { name: 'cd0', portBase: 0xc200, irq: 15, deviceId: 3 }, CDROM_SECTOR_BYTES, options.costs ?? DEFAULT_CDROM_COSTS);
+    super(options, PLATFORM.cdrom, CDROM_SECTOR_BYTES, options.timing ?? DEFAULT_CDROM_TIMING);
     this.disc = options.image;
   }
 
@@ -69,9 +70,8 @@ export class CdromDrive extends StorageDevice {
     return this.disc;
   }
 
-  override describe(): DeviceDescription {
-    const base = super.describe();
-    return { ...base, state: { ...base.state, mediaChanges: this.mediaChanges } };
+  protected override state(): Record<string, DeviceStateValue> {
+    return { ...super.state(), mediaChanges: this.mediaChanges };
   }
 
   protected medium(): Uint8Array | undefined {

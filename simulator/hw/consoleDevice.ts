@@ -1,21 +1,9 @@
 // A console character device: output bytes drain to a sink, injected input bytes arrive with an interrupt.
 
 import type { Clock, Cycles, InterruptLines, PortWidth } from './bus';
-import { DeviceTimers, floatingBus, type DeviceDescription, type MachineDevice } from './device';
-
-/** Byte-wide registers at offsets from the port base. */
-export const CONSOLE_REGS = {
-  /** W: queue a byte for output. R: take the next input byte (0 when none waits). */
-  DATA: 0,
-  /** R: CONSOLE_STATUS bits. Write CONSOLE_STATUS.RX_OVERRUN to clear it. */
-  STATUS: 1,
-  /** RW: CONSOLE_CONTROL bits. */
-  CONTROL: 2,
-  /** R: input bytes waiting, capped at 255. */
-  RX_COUNT: 3,
-} as const;
-
-export const CONSOLE_PORT_COUNT = 4;
+import { cyclesPerUnit } from '../time/time';
+import { DeviceTimers, PlatformDeviceBase, byteRegisterOffset, type DevicePlacement, type DeviceStateValue } from './device';
+import { CONSOLE_REGS, PLATFORM } from './platform';
 
 export const CONSOLE_STATUS = {
   RX_READY: 1 << 0,
@@ -34,40 +22,35 @@ export const CONSOLE_CONTROL = {
   TX_IRQ_ENABLE: 1 << 1,
 } as const;
 
+/** The console's timing in physical units. */
+export interface ConsoleTiming {
+  readonly txBytesPerSecond: number;
+  readonly rxBytesPerSecond: number;
+}
+
 /**
  * A virtual console, not a UART: at 115,200 baud a byte would take 86.8 µs;
- * here it takes 100 ns (300 cycles at 3 GHz) each way.
+ * here it takes 100 ns each way (10 MB/s).
  */
+export const DEFAULT_CONSOLE_TIMING: ConsoleTiming = { txBytesPerSecond: 10e6, rxBytesPerSecond: 10e6 };
+
+/** The console's timing in whole cycles of one clock. */
 export interface ConsoleCosts {
-  readonly portAccessCycles: Cycles;
   readonly txCyclesPerByte: Cycles;
   readonly rxCyclesPerByte: Cycles;
 }
 
-export const DEFAULT_CONSOLE_COSTS: ConsoleCosts = {
-  portAccessCycles: 300,
-  txCyclesPerByte: 300,
-  rxCyclesPerByte: 300,
-};
-
-export interface ConsoleOptions {
-  readonly name?: string;
-  readonly portBase?: number;
-  readonly irq?: number;
+export interface ConsoleOptions extends DevicePlacement {
   readonly clock: Clock;
   readonly interrupts: InterruptLines;
-  readonly costs?: ConsoleCosts;
+  /** Physical timing, turned into cycles of `clock` once, here; DEFAULT_CONSOLE_TIMING if absent. */
+  readonly timing?: ConsoleTiming;
   readonly txFifoBytes?: number;
   readonly rxFifoBytes?: number;
 }
 
-export class ConsoleDevice implements MachineDevice {
+export class ConsoleDevice extends PlatformDeviceBase {
   readonly kind = 'console' as const;
-  readonly name: string;
-  readonly portBase: number;
-  readonly portCount = CONSOLE_PORT_COUNT;
-  readonly irq: number;
-  readonly deviceId = undefined;
   readonly costs: ConsoleCosts;
   readonly txFifoBytes: number;
   readonly rxFifoBytes: number;
@@ -84,15 +67,17 @@ export class ConsoleDevice implements MachineDevice {
   private draining = false;
   private rxArrivalFreeAt: Cycles = 0;
   private rxLost = 0;
-  private badAccesses = 0;
 
   constructor(options: ConsoleOptions) {
-    this.name = options.name ?? 'tty0';
-    this.portBase = options.portBase ?? 0x3f8;
-    this.irq = options.irq ?? 4;
+    super(PLATFORM.console, options);
     this.clock = options.clock;
     this.interrupts = options.interrupts;
-    this.costs = options.costs ?? DEFAULT_CONSOLE_COSTS;
+    const timing = options.timing ?? DEFAULT_CONSOLE_TIMING;
+    const hz = options.clock.hz;
+    this.costs = {
+      txCyclesPerByte: Math.max(1, Math.round(cyclesPerUnit(timing.txBytesPerSecond, hz))),
+      rxCyclesPerByte: Math.max(1, Math.round(cyclesPerUnit(timing.rxBytesPerSecond, hz))),
+    };
     this.txFifoBytes = options.txFifoBytes ?? 16;
     this.rxFifoBytes = options.rxFifoBytes ?? 256;
     this.timers = new DeviceTimers(this.clock);
@@ -126,9 +111,12 @@ export class ConsoleDevice implements MachineDevice {
     this.rxArrivalFreeAt = 0;
   }
 
-  ioRead(port: number, width: PortWidth): number {
-    if (width !== 1) return floatingBus(width);
-    switch (port - this.portBase) {
+  protected override decode(port: number, width: PortWidth): number | undefined {
+    return byteRegisterOffset(port, this.portBase, this.portCount, width);
+  }
+
+  protected readRegister(offset: number): number | undefined {
+    switch (offset) {
       case CONSOLE_REGS.DATA:
         return this.rxFifo.shift() ?? 0;
       case CONSOLE_REGS.STATUS:
@@ -138,53 +126,37 @@ export class ConsoleDevice implements MachineDevice {
       case CONSOLE_REGS.RX_COUNT:
         return Math.min(this.rxFifo.length, 255);
       default:
-        this.badAccesses++;
-        return floatingBus(width);
+        return undefined;
     }
   }
 
-  ioWrite(port: number, value: number, width: PortWidth): void {
-    if (width !== 1) {
-      this.badAccesses++;
-      return;
-    }
+  protected writeRegister(offset: number, value: number): boolean {
     const v = value & 0xff;
-    switch (port - this.portBase) {
+    switch (offset) {
       case CONSOLE_REGS.DATA:
-        if (this.txFifo.length >= this.txFifoBytes) {
-          this.badAccesses++;
-          return;
-        }
+        if (this.txFifo.length >= this.txFifoBytes) return false;
         this.txFifo.push(v);
         this.drain();
-        return;
+        return true;
       case CONSOLE_REGS.STATUS:
         if (v & CONSOLE_STATUS.RX_OVERRUN) this.overrun = false;
-        return;
+        return true;
       case CONSOLE_REGS.CONTROL:
         this.control = v & (CONSOLE_CONTROL.RX_IRQ_ENABLE | CONSOLE_CONTROL.TX_IRQ_ENABLE);
-        return;
+        return true;
       default:
-        this.badAccesses++;
+        return false;
     }
   }
 
-  describe(): DeviceDescription {
+  protected state(): Record<string, DeviceStateValue> {
     return {
-      name: this.name,
-      kind: this.kind,
-      ports: { base: this.portBase, count: this.portCount },
-      irq: this.irq,
-      deviceId: undefined,
-      state: {
-        status: this.statusBits(),
-        control: this.control,
-        txQueued: this.txFifo.length,
-        rxWaiting: this.rxFifo.length,
-        bytesOut: this.sent.length,
-        rxLost: this.rxLost,
-        badAccesses: this.badAccesses,
-      },
+      status: this.statusBits(),
+      control: this.control,
+      txQueued: this.txFifo.length,
+      rxWaiting: this.rxFifo.length,
+      bytesOut: this.sent.length,
+      rxLost: this.rxLost,
     };
   }
 

@@ -1,14 +1,9 @@
-// What every machine device shares: its port window, its description for the UI, timers it can cancel on reset, little-endian helpers.
+// What every machine device shares: its identity on the platform, its register file's decoding, its description for the UI, timers it can cancel on reset, little-endian helpers.
 
 import type { Clock, Cycles, DmaFault, PortDevice, PortWidth, TimerId } from './bus';
+import { formatPciId, type DeviceKind, type PlatformDevice } from './platform';
 
-/**
- * The default device cost tables assume this core frequency when they turn
- * published times (nanoseconds, bytes per second) into cycles.
- */
-export const ASSUMED_CORE_HZ = 3_000_000_000;
-
-export type DeviceKind = 'nic' | 'block' | 'cdrom' | 'printer' | 'timer' | 'console';
+export type { DeviceKind } from './platform';
 
 export type DeviceStateValue = number | string | boolean;
 
@@ -20,6 +15,8 @@ export interface DeviceDescription {
   readonly irq: number;
   /** The requester id the device uses on the DMA port; undefined for devices without DMA. */
   readonly deviceId: number | undefined;
+  /** Its PCI id ("vvvv:dddd"), or undefined for a legacy device. */
+  readonly pci: string | undefined;
   readonly state: Readonly<Record<string, DeviceStateValue>>;
 }
 
@@ -116,6 +113,96 @@ export function registerOffset(port: number, portBase: number, portCount: number
   const offset = port - portBase;
   if (offset < 0 || offset + width > portCount || width !== 4 || (offset & 3) !== 0) return undefined;
   return offset;
+}
+
+/**
+ * What the devices' register files share: an access is decoded to a register
+ * offset and handed to the device's handlers; an access that no register
+ * takes (a bad width or alignment, an unknown offset, a write to a read-only
+ * register) reads as the floating bus, changes nothing, and is counted.
+ */
+export abstract class RegisterFile implements PortDevice {
+  abstract readonly name: string;
+  abstract readonly portBase: number;
+  abstract readonly portCount: number;
+  protected badAccesses = 0;
+
+  ioRead(port: number, width: PortWidth): number {
+    const offset = this.decode(port, width);
+    const value = offset === undefined ? undefined : this.readRegister(offset, width);
+    if (value !== undefined) return value;
+    this.badAccesses++;
+    return floatingBus(width);
+  }
+
+  ioWrite(port: number, value: number, width: PortWidth): void {
+    const offset = this.decode(port, width);
+    if (offset === undefined || !this.writeRegister(offset, value, width)) this.badAccesses++;
+  }
+
+  /** The register an access reaches: by default a width-4 access at a 4-aligned offset (see registerOffset). */
+  protected decode(port: number, width: PortWidth): number | undefined {
+    return registerOffset(port, this.portBase, this.portCount, width);
+  }
+
+  /** The register's value, or undefined if it cannot be read. */
+  protected abstract readRegister(offset: number, width: PortWidth): number | undefined;
+  /** Whether the register took the write. */
+  protected abstract writeRegister(offset: number, value: number, width: PortWidth): boolean;
+}
+
+/** Decodes byte-wide registers: width-1 accesses within the window. */
+export function byteRegisterOffset(port: number, portBase: number, portCount: number, width: PortWidth): number | undefined {
+  const offset = port - portBase;
+  return width === 1 && offset >= 0 && offset < portCount ? offset : undefined;
+}
+
+/** Where a device sits, when not at its platform defaults (tests, a second instance). */
+export interface DevicePlacement {
+  readonly name?: string;
+  readonly portBase?: number;
+  readonly irq?: number;
+  readonly deviceId?: number;
+}
+
+/** A machine device: its identity from the platform table (or its placement), its register file and its description. */
+export abstract class PlatformDeviceBase extends RegisterFile implements MachineDevice {
+  abstract readonly kind: DeviceKind;
+  readonly name: string;
+  readonly portBase: number;
+  readonly portCount: number;
+  readonly irq: number;
+  readonly deviceId: number | undefined;
+  private readonly pci: string | undefined;
+
+  constructor(platform: PlatformDevice, placement: DevicePlacement) {
+    super();
+    this.name = placement.name ?? platform.name;
+    this.portBase = placement.portBase ?? platform.portBase;
+    this.portCount = platform.portCount;
+    const irq = placement.irq ?? platform.irq;
+    if (irq === null) throw new Error(`${this.name}: a machine device needs an interrupt line`);
+    this.irq = irq;
+    this.deviceId = placement.deviceId ?? platform.dmaRequesterId ?? undefined;
+    this.pci = platform.pci === null ? undefined : formatPciId(platform.pci);
+  }
+
+  abstract reset(): void;
+
+  /** Register values and counters by name, for describe(). */
+  protected abstract state(): Record<string, DeviceStateValue>;
+
+  describe(): DeviceDescription {
+    return {
+      name: this.name,
+      kind: this.kind,
+      ports: { base: this.portBase, count: this.portCount },
+      irq: this.irq,
+      deviceId: this.deviceId,
+      pci: this.pci,
+      state: { ...this.state(), badAccesses: this.badAccesses },
+    };
+  }
 }
 
 /** Tells a DMA port's refusal from the data it returns. */

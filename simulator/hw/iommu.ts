@@ -1,6 +1,7 @@
 // The IOMMU: per-device I/O page tables or MINIX's AMD DEV bitmap, an IOTLB, strict or lazy invalidation, a fault log and cycle counters.
 
 import type { Clock, Cycles, DmaDirection, DmaFault, DmaPort, PhysicalMemoryAccess, TimerId } from './bus';
+import { secondsToCycles } from '../time/time';
 
 export const IOMMU_PAGE_BYTES = 4096;
 const PAGE_SHIFT = 12;
@@ -66,12 +67,15 @@ export type IommuMode = 'translate' | 'dev';
  */
 export type InvalidationPolicy = 'strict' | 'lazy';
 
+/** Linux's deferred flush also ran every 10 ms. */
+export const LAZY_FLUSH_INTERVAL_SECONDS = 0.01;
+
 export interface IommuOptions {
   readonly mode?: IommuMode;
   readonly invalidation?: InvalidationPolicy;
   /** Linux's deferred flush ran at a high-water mark of 250 unmaps. */
   readonly lazyBatchUnmaps?: number;
-  /** Linux's deferred flush also ran every 10 ms (30,000,000 cycles at 3 GHz); 0 turns the timer off. */
+  /** Cycles between timed flushes; 0 turns the timer off. Default LAZY_FLUSH_INTERVAL_SECONDS of the clock. */
   readonly lazyFlushIntervalCycles?: Cycles;
   /** IOTLB capacity in entries; least recently used goes first. */
   readonly iotlbEntries?: number;
@@ -252,7 +256,7 @@ export class Iommu implements DmaPort {
     this.invalidation = options.invalidation ?? 'strict';
     this.costs = options.costs ?? DEFAULT_IOMMU_COSTS;
     this.lazyBatchUnmaps = options.lazyBatchUnmaps ?? 250;
-    this.lazyFlushIntervalCycles = options.lazyFlushIntervalCycles ?? 30_000_000;
+    this.lazyFlushIntervalCycles = options.lazyFlushIntervalCycles ?? secondsToCycles(LAZY_FLUSH_INTERVAL_SECONDS, clock.hz);
     this.iotlbCapacity = options.iotlbEntries ?? 64;
     this.faultLogLimit = options.faultLogLimit ?? 1024;
     if (!Number.isInteger(this.lazyBatchUnmaps) || this.lazyBatchUnmaps < 1) {

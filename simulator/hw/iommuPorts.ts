@@ -1,34 +1,7 @@
 // The IOMMU's command registers on the I/O bus, so that a user-mode service (amddev) programs it with DEVIO as MINIX's amddev writes the DEV registers.
-import type { PortDevice, PortWidth } from './bus';
-import { floatingBus, registerOffset } from './device';
+import { RegisterFile } from './device';
 import type { Iommu, IommuError } from './iommu';
-
-export const IOMMU_PORT_BASE = 0xc300;
-export const IOMMU_PORT_COUNT = 0x28;
-
-/** 32-bit registers at offsets from the port base; width-4 aligned accesses only. */
-export const IOMMU_REGS = {
-  /** R: IOMMU_MODE. */
-  MODE: 0x00,
-  /** R: physical memory in 4 KiB pages. */
-  MEMORY_PAGES: 0x04,
-  /** RW: the device (requester id) a command applies to; IOMMU_ALL_DEVICES for DEV mode's default bitmap. */
-  DEVICE: 0x08,
-  /** RW: IO-virtual address. */
-  IOVA: 0x0c,
-  /** RW: physical address. */
-  PADDR: 0x10,
-  /** RW: bytes. */
-  LENGTH: 0x14,
-  /** RW: IOMMU_FLAGS. */
-  FLAGS: 0x18,
-  /** W: an IOMMU_COMMAND, run at once with the registers above. */
-  COMMAND: 0x1c,
-  /** R: IOMMU_RESULT of the last command. */
-  RESULT: 0x20,
-  /** R: transfers blocked since power-on. */
-  FAULTS: 0x24,
-} as const;
+import { IOMMU_REGS, PLATFORM } from './platform';
 
 export const IOMMU_MODE = { TRANSLATE: 1, DEV: 2 } as const;
 export const IOMMU_FLAGS = { READ: 1, WRITE: 2 } as const;
@@ -56,9 +29,10 @@ export const IOMMU_RESULT: Readonly<Record<IommuError | 'ok' | 'bad-command', nu
   'bad-command': 8,
 };
 
-/** Wraps an Iommu as a register file. Register the ports with Simulator.registerPorts(IOMMU_PORT_BASE, IOMMU_PORT_COUNT, device). */
-export class IommuPortDevice implements PortDevice {
-  readonly name = 'iommu';
+/** Wraps an Iommu as a register file, at the platform's IOMMU ports unless placed elsewhere. */
+export class IommuPortDevice extends RegisterFile {
+  readonly name = PLATFORM.iommu.name;
+  readonly portCount = PLATFORM.iommu.portCount;
   private device = 0;
   private iova = 0;
   private paddr = 0;
@@ -69,11 +43,13 @@ export class IommuPortDevice implements PortDevice {
   constructor(
     readonly iommu: Iommu,
     private readonly memoryBytes: number,
-    readonly portBase = IOMMU_PORT_BASE,
-  ) {}
+    readonly portBase: number = PLATFORM.iommu.portBase,
+  ) {
+    super();
+  }
 
-  ioRead(port: number, width: PortWidth): number {
-    switch (registerOffset(port, this.portBase, IOMMU_PORT_COUNT, width)) {
+  protected readRegister(offset: number): number | undefined {
+    switch (offset) {
       case IOMMU_REGS.MODE:
         return this.iommu.mode === 'dev' ? IOMMU_MODE.DEV : IOMMU_MODE.TRANSLATE;
       case IOMMU_REGS.MEMORY_PAGES:
@@ -93,31 +69,33 @@ export class IommuPortDevice implements PortDevice {
       case IOMMU_REGS.FAULTS:
         return this.iommu.totalFaults >>> 0;
       default:
-        return floatingBus(width);
+        return undefined;
     }
   }
 
-  ioWrite(port: number, value: number, width: PortWidth): void {
+  protected writeRegister(offset: number, value: number): boolean {
     const v = value >>> 0;
-    switch (registerOffset(port, this.portBase, IOMMU_PORT_COUNT, width)) {
+    switch (offset) {
       case IOMMU_REGS.DEVICE:
         this.device = v;
-        return;
+        return true;
       case IOMMU_REGS.IOVA:
         this.iova = v;
-        return;
+        return true;
       case IOMMU_REGS.PADDR:
         this.paddr = v;
-        return;
+        return true;
       case IOMMU_REGS.LENGTH:
         this.length = v;
-        return;
+        return true;
       case IOMMU_REGS.FLAGS:
         this.flags = v & (IOMMU_FLAGS.READ | IOMMU_FLAGS.WRITE);
-        return;
+        return true;
       case IOMMU_REGS.COMMAND:
         this.result = IOMMU_RESULT[this.run(v) ?? 'ok'];
-        return;
+        return true;
+      default:
+        return false;
     }
   }
 

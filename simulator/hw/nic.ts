@@ -1,57 +1,19 @@
 // An Ethernet NIC with TX and RX descriptor rings in DMA memory, head/tail doorbells, interrupts, and a wire to a simulated peer.
 
-import type { Clock, Cycles, DmaPort, InterruptLines, PortWidth } from './bus';
+import type { Clock, Cycles, DmaPort, InterruptLines } from './bus';
+import { cyclesPerUnit, secondsToCycles } from '../time/time';
 import {
-  ASSUMED_CORE_HZ,
   DeviceTimers,
+  PlatformDeviceBase,
   dmaCycles,
-  floatingBus,
   isDmaFault,
   readU16,
   readU32,
-  registerOffset,
   writeU16,
-  type DeviceDescription,
-  type MachineDevice,
+  type DevicePlacement,
+  type DeviceStateValue,
 } from './device';
-
-/** Register offsets from the port base; every register is 32 bits wide, accessed with width 4. */
-export const NIC_REGS = {
-  /** RW: NIC_CTRL bits. */
-  CTRL: 0x00,
-  /** R: NIC_STATUS bits. */
-  STATUS: 0x04,
-  /** R: pending interrupt causes (NIC_INT bits); write 1s to clear them. */
-  ISR: 0x08,
-  /** RW: causes that raise the interrupt line (NIC_INT bits). */
-  IMR: 0x0c,
-  /** RW: IO-virtual address of the TX ring (16-byte aligned). Writing it resets TX head and tail to 0. */
-  TX_RING_BASE: 0x10,
-  /** RW: descriptors in the TX ring, 2..NIC_MAX_RING_DESCRIPTORS (other values read back as 0). Writing it resets TX head and tail to 0. */
-  TX_RING_SIZE: 0x14,
-  /** R: next TX descriptor the NIC will send. */
-  TX_HEAD: 0x18,
-  /** RW, the TX doorbell: one past the last descriptor the driver has filled. */
-  TX_TAIL: 0x1c,
-  RX_RING_BASE: 0x20,
-  RX_RING_SIZE: 0x24,
-  /** R: next RX descriptor the NIC will fill. */
-  RX_HEAD: 0x28,
-  /** RW, the RX doorbell: one past the last empty buffer the driver has posted. */
-  RX_TAIL: 0x2c,
-  /** R: MAC address bytes 0..3, little-endian. */
-  MAC_LOW: 0x30,
-  /** R: MAC address bytes 4..5 in the low 16 bits. */
-  MAC_HIGH: 0x34,
-  /** R: packets sent on the wire since reset. */
-  TX_PACKETS: 0x38,
-  /** R: packets written to RX buffers since reset. */
-  RX_PACKETS: 0x3c,
-  /** R: received packets dropped (RX off, link down or RX FIFO full). */
-  RX_DROPPED: 0x40,
-} as const;
-
-export const NIC_PORT_COUNT = 0x44;
+import { NIC_REGS, PLATFORM } from './platform';
 
 export const NIC_CTRL = {
   /** Write 1: reset the NIC as reset() does (the bit reads back 0). */
@@ -106,39 +68,58 @@ export const NIC_MAX_RING_DESCRIPTORS = 4096;
 /** The largest frame without FCS the NIC sends: 1,500 bytes of payload and a 14-byte header. */
 export const NIC_MAX_FRAME_BYTES = 1514;
 
-export interface NicCosts {
-  /** The kernel's charge for one DEVIO access to a NIC register. */
-  readonly portAccessCycles: Cycles;
-  /** PCIe round trip before a DMA transfer's data flows (about 500 ns). */
-  readonly dmaLatencyCycles: Cycles;
-  readonly dmaCyclesPerByte: number;
-  /** 1 Gb/s: 8 ns a byte, 24 cycles at 3 GHz. */
-  readonly wireCyclesPerByte: number;
+/** The NIC's timing in physical units; the NIC turns it into cycles of its clock when built. */
+export interface NicTiming {
+  /** Line rate of the link. */
+  readonly lineBitsPerSecond: number;
+  /** PCIe round trip before a DMA transfer's data flows. */
+  readonly dmaLatencySeconds: number;
+  /** Bandwidth of a DMA transfer once its data flows. */
+  readonly dmaBytesPerSecond: number;
   /** Preamble (8), FCS (4) and inter-frame gap (12) bytes on the wire per frame. */
   readonly wireOverheadBytes: number;
   /** Frames shorter than this occupy the wire as if padded to it. */
   readonly wireMinFrameBytes: number;
 }
 
-export const DEFAULT_NIC_COSTS: NicCosts = {
-  portAccessCycles: 300,
-  dmaLatencyCycles: Math.round((500 * ASSUMED_CORE_HZ) / 1e9),
-  dmaCyclesPerByte: 1,
-  wireCyclesPerByte: Math.round((8 * ASSUMED_CORE_HZ) / 1e9),
+/** Gigabit Ethernet; a PCIe round trip of about 500 ns and a link of about 3 GB/s (estimates). */
+export const DEFAULT_NIC_TIMING: NicTiming = {
+  lineBitsPerSecond: 1e9,
+  dmaLatencySeconds: 500e-9,
+  dmaBytesPerSecond: 3e9,
   wireOverheadBytes: 24,
   wireMinFrameBytes: 60,
 };
 
-export interface NicOptions {
-  readonly name?: string;
-  readonly portBase?: number;
-  readonly irq?: number;
-  readonly deviceId?: number;
+/** The NIC's timing in cycles of one clock. */
+export interface NicCosts {
+  readonly dmaLatencyCycles: Cycles;
+  readonly dmaCyclesPerByte: number;
+  readonly wireCyclesPerByte: number;
+  readonly wireOverheadBytes: number;
+  readonly wireMinFrameBytes: number;
+}
+
+export function nicCosts(timing: NicTiming, clockHz: number): NicCosts {
+  return {
+    dmaLatencyCycles: secondsToCycles(timing.dmaLatencySeconds, clockHz),
+    dmaCyclesPerByte: cyclesPerUnit(timing.dmaBytesPerSecond, clockHz),
+    wireCyclesPerByte: 8 * cyclesPerUnit(timing.lineBitsPerSecond, clockHz),
+    wireOverheadBytes: timing.wireOverheadBytes,
+    wireMinFrameBytes: timing.wireMinFrameBytes,
+  };
+}
+
+/** Frames the NIC holds fetched from memory, the one on the wire included, so that the next is ready when the wire frees. */
+export const NIC_TX_FIFO_FRAMES = 2;
+
+export interface NicOptions extends DevicePlacement {
   readonly mac?: readonly number[];
   readonly clock: Clock;
   readonly interrupts: InterruptLines;
   readonly dma: DmaPort;
-  readonly costs?: NicCosts;
+  /** Physical timing, turned into cycles of `clock` once, here; DEFAULT_NIC_TIMING if absent. */
+  readonly timing?: NicTiming;
   /** Packets the NIC holds on chip while no RX descriptor is free. */
   readonly rxFifoPackets?: number;
   /** How many of the packets the wire delivered it keeps for inspection. */
@@ -229,20 +210,17 @@ export class EthernetWire {
  * they are equal, so a ring of N descriptors carries at most N-1 at a time.
  * Both wrap to 0 at the ring size.
  *
- * TX: after a TAIL write the NIC fetches the descriptor at HEAD and its
- * buffer by DMA (the buffer is read when the descriptor is fetched), puts
- * the frame on the wire, writes STATUS = DONE back,
- * advances HEAD and raises TX_DONE. RX: an arriving frame waits in the on-chip
- * FIFO for a free descriptor, is written into its buffer by DMA, LENGTH and
- * STATUS are written back, HEAD advances and RX_DONE is raised.
+ * TX: after a TAIL write the NIC fetches the next descriptor and its buffer
+ * by DMA into its TX FIFO (NIC_TX_FIFO_FRAMES frames), so that the next frame
+ * is ready while one is on the wire; when a frame has left, the NIC writes
+ * its STATUS = DONE back, advances HEAD and raises TX_DONE. RX: an arriving
+ * frame waits in the on-chip FIFO for a free descriptor, is written into its
+ * buffer by DMA, LENGTH and STATUS are written back, HEAD advances and
+ * RX_DONE is raised.
  */
-export class Nic implements MachineDevice {
+export class Nic extends PlatformDeviceBase {
   readonly kind = 'nic' as const;
-  readonly name: string;
-  readonly portBase: number;
-  readonly portCount = NIC_PORT_COUNT;
-  readonly irq: number;
-  readonly deviceId: number;
+  declare readonly deviceId: number;
   readonly costs: NicCosts;
   readonly mac: readonly number[];
   readonly wire: EthernetWire;
@@ -261,6 +239,12 @@ export class Nic implements MachineDevice {
   private txRingSize = 0;
   private txHead = 0;
   private txTail = 0;
+  /** The next TX descriptor to fetch; ahead of txHead by the frames in the TX FIFO. */
+  private txFetch = 0;
+  private txInFifo = 0;
+  private txWireFreeAt: Cycles = 0;
+  /** Counts TX ring resets; TX work scheduled before the last one is dropped when it comes due. */
+  private txGeneration = 0;
   private rxRingBase = 0;
   private rxRingSize = 0;
   private rxHead = 0;
@@ -272,18 +256,14 @@ export class Nic implements MachineDevice {
   private rxBusy = false;
   private rxFifo: Uint8Array[] = [];
   private dmaFaults = 0;
-  private badAccesses = 0;
 
   constructor(options: NicOptions) {
-    this.name = options.name ?? 'nic0';
-    this.portBase = options.portBase ?? 0xc000;
-    this.irq = options.irq ?? 11;
-    this.deviceId = options.deviceId ?? 1;
+    super(PLATFORM.nic, options);
     this.mac = options.mac ?? [0x02, 0x00, 0x00, 0x00, 0x00, 0x01];
     this.clock = options.clock;
     this.interrupts = options.interrupts;
     this.dma = options.dma;
-    this.costs = options.costs ?? DEFAULT_NIC_COSTS;
+    this.costs = nicCosts(options.timing ?? DEFAULT_NIC_TIMING, options.clock.hz);
     this.rxFifoPackets = options.rxFifoPackets ?? 16;
     this.timers = new DeviceTimers(this.clock);
     this.wire = new EthernetWire(this.clock, this, options.wireRetainPackets ?? 64);
@@ -297,8 +277,7 @@ export class Nic implements MachineDevice {
     this.imr = 0;
     this.txRingBase = 0;
     this.txRingSize = 0;
-    this.txHead = 0;
-    this.txTail = 0;
+    this.resetTxRing();
     this.rxRingBase = 0;
     this.rxRingSize = 0;
     this.rxHead = 0;
@@ -311,12 +290,7 @@ export class Nic implements MachineDevice {
     this.rxFifo = [];
   }
 
-  ioRead(port: number, width: PortWidth): number {
-    const offset = registerOffset(port, this.portBase, this.portCount, width);
-    if (offset === undefined) {
-      this.badAccesses++;
-      return floatingBus(width);
-    }
+  protected readRegister(offset: number): number | undefined {
     switch (offset) {
       case NIC_REGS.CTRL:
         return this.ctrl;
@@ -353,71 +327,57 @@ export class Nic implements MachineDevice {
       case NIC_REGS.RX_DROPPED:
         return this.rxDropped >>> 0;
       default:
-        this.badAccesses++;
-        return floatingBus(width);
+        return undefined;
     }
   }
 
-  ioWrite(port: number, value: number, width: PortWidth): void {
-    const offset = registerOffset(port, this.portBase, this.portCount, width);
-    if (offset === undefined) {
-      this.badAccesses++;
-      return;
-    }
+  protected writeRegister(offset: number, value: number): boolean {
     const v = value >>> 0;
     switch (offset) {
       case NIC_REGS.CTRL:
         if (v & NIC_CTRL.RESET) {
           this.reset();
-          return;
+          return true;
         }
         this.ctrl = v & (NIC_CTRL.TX_ENABLE | NIC_CTRL.RX_ENABLE);
         this.kickTx();
         this.kickRx();
-        return;
+        return true;
       case NIC_REGS.ISR:
         this.isr &= ~v;
-        return;
+        return true;
       case NIC_REGS.IMR:
         this.imr = v & 0xf;
         if (this.isr & this.imr) this.interrupts.raise(this.irq);
-        return;
+        return true;
       case NIC_REGS.TX_RING_BASE:
         this.txRingBase = v;
-        this.txHead = this.txTail = 0;
-        return;
+        this.resetTxRing();
+        return true;
       case NIC_REGS.TX_RING_SIZE:
         this.txRingSize = ringSize(v);
-        if (this.txRingSize !== v) this.badAccesses++;
-        this.txHead = this.txTail = 0;
-        return;
+        this.resetTxRing();
+        return this.txRingSize === v;
       case NIC_REGS.TX_TAIL:
-        if (this.txRingSize >= 2 && v < this.txRingSize) {
-          this.txTail = v;
-          this.kickTx();
-        } else {
-          this.badAccesses++;
-        }
-        return;
+        if (this.txRingSize < 2 || v >= this.txRingSize) return false;
+        this.txTail = v;
+        this.kickTx();
+        return true;
       case NIC_REGS.RX_RING_BASE:
         this.rxRingBase = v;
         this.rxHead = this.rxTail = 0;
-        return;
+        return true;
       case NIC_REGS.RX_RING_SIZE:
         this.rxRingSize = ringSize(v);
-        if (this.rxRingSize !== v) this.badAccesses++;
         this.rxHead = this.rxTail = 0;
-        return;
+        return this.rxRingSize === v;
       case NIC_REGS.RX_TAIL:
-        if (this.rxRingSize >= 2 && v < this.rxRingSize) {
-          this.rxTail = v;
-          this.kickRx();
-        } else {
-          this.badAccesses++;
-        }
-        return;
+        if (this.rxRingSize < 2 || v >= this.rxRingSize) return false;
+        this.rxTail = v;
+        this.kickRx();
+        return true;
       default:
-        this.badAccesses++;
+        return false;
     }
   }
 
@@ -431,54 +391,62 @@ export class Nic implements MachineDevice {
     this.kickRx();
   }
 
-  describe(): DeviceDescription {
+  protected state(): Record<string, DeviceStateValue> {
     return {
-      name: this.name,
-      kind: this.kind,
-      ports: { base: this.portBase, count: this.portCount },
-      irq: this.irq,
-      deviceId: this.deviceId,
-      state: {
-        txEnabled: (this.ctrl & NIC_CTRL.TX_ENABLE) !== 0,
-        rxEnabled: (this.ctrl & NIC_CTRL.RX_ENABLE) !== 0,
-        linkUp: this.wire.isUp,
-        status: this.status,
-        isr: this.isr,
-        imr: this.imr,
-        txRingBase: this.txRingBase,
-        txRingSize: this.txRingSize,
-        txHead: this.txHead,
-        txTail: this.txTail,
-        rxRingBase: this.rxRingBase,
-        rxRingSize: this.rxRingSize,
-        rxHead: this.rxHead,
-        rxTail: this.rxTail,
-        txPackets: this.txPackets,
-        rxPackets: this.rxPackets,
-        rxDropped: this.rxDropped,
-        rxFifoPackets: this.rxFifo.length,
-        dmaFaults: this.dmaFaults,
-        badAccesses: this.badAccesses,
-        wireDelivered: this.wire.deliveredCount,
-        wireInjected: this.wire.injectedCount,
-        wireLost: this.wire.lostCount,
-      },
+      txEnabled: (this.ctrl & NIC_CTRL.TX_ENABLE) !== 0,
+      rxEnabled: (this.ctrl & NIC_CTRL.RX_ENABLE) !== 0,
+      linkUp: this.wire.isUp,
+      status: this.status,
+      isr: this.isr,
+      imr: this.imr,
+      txRingBase: this.txRingBase,
+      txRingSize: this.txRingSize,
+      txHead: this.txHead,
+      txTail: this.txTail,
+      rxRingBase: this.rxRingBase,
+      rxRingSize: this.rxRingSize,
+      rxHead: this.rxHead,
+      rxTail: this.rxTail,
+      txPackets: this.txPackets,
+      rxPackets: this.rxPackets,
+      rxDropped: this.rxDropped,
+      rxFifoPackets: this.rxFifo.length,
+      dmaFaults: this.dmaFaults,
+      wireDelivered: this.wire.deliveredCount,
+      wireInjected: this.wire.injectedCount,
+      wireLost: this.wire.lostCount,
     };
+  }
+
+  private resetTxRing(): void {
+    this.txHead = this.txTail = this.txFetch = 0;
+    this.txInFifo = 0;
+    this.txGeneration++;
   }
 
   private kickTx(): void {
     if (this.txBusy || !(this.ctrl & NIC_CTRL.TX_ENABLE) || this.status & NIC_STATUS.TX_STALLED) return;
-    if (this.txRingSize < 2 || this.txHead === this.txTail) return;
+    if (this.txRingSize < 2 || this.txFetch === this.txTail || this.txInFifo >= NIC_TX_FIFO_FRAMES) return;
     this.txBusy = true;
+    const generation = this.txGeneration;
     this.timers.schedule(
       dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, NIC_DESC.SIZE_BYTES),
-      () => this.fetchTx(),
+      () => this.fetchTx(generation),
       `${this.name}:tx-fetch`,
     );
   }
 
-  private fetchTx(): void {
-    const descAddr = this.descriptorAddress(this.txRingBase, this.txHead);
+  /** Whether TX work scheduled in `generation` is stale (the ring was reset since); the DMA engine is then free again. */
+  private staleTx(generation: number): boolean {
+    if (generation === this.txGeneration) return false;
+    this.txBusy = false;
+    this.kickTx();
+    return true;
+  }
+
+  private fetchTx(generation: number): void {
+    if (this.staleTx(generation)) return;
+    const descAddr = this.descriptorAddress(this.txRingBase, this.txFetch);
     const desc = this.dma.read(this.deviceId, descAddr, NIC_DESC.SIZE_BYTES);
     if (isDmaFault(desc)) {
       this.stall(NIC_STATUS.TX_STALLED);
@@ -492,13 +460,25 @@ export class Nic implements MachineDevice {
       if (!isDmaFault(data)) frame = data;
       else this.noteDmaFault();
     }
-    const delay = frame
-      ? dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, frame.length) + this.wire.frameCycles(frame.length)
-      : 0;
-    this.timers.schedule(delay, () => this.finishTx(descAddr, frame), `${this.name}:tx-done`);
+    const delay = frame ? dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, frame.length) : 0;
+    this.timers.schedule(delay, () => this.queueTx(generation, descAddr, frame), `${this.name}:tx-dma`);
   }
 
-  private finishTx(descAddr: number, frame: Uint8Array | undefined): void {
+  /** The frame is in the TX FIFO: it goes on the wire when the frames before it have left; the next fetch starts now. */
+  private queueTx(generation: number, descAddr: number, frame: Uint8Array | undefined): void {
+    if (this.staleTx(generation)) return;
+    this.txBusy = false;
+    this.txFetch = (this.txFetch + 1) % this.txRingSize;
+    this.txInFifo++;
+    const now = this.clock.now();
+    const start = Math.max(now, this.txWireFreeAt);
+    this.txWireFreeAt = start + (frame ? this.wire.frameCycles(frame.length) : 0);
+    this.timers.schedule(this.txWireFreeAt - now, () => this.finishTx(generation, descAddr, frame), `${this.name}:tx-done`);
+    this.kickTx();
+  }
+
+  private finishTx(generation: number, descAddr: number, frame: Uint8Array | undefined): void {
+    if (generation !== this.txGeneration) return;
     if (frame) {
       this.wire.carry(frame);
       this.txPackets++;
@@ -507,7 +487,7 @@ export class Nic implements MachineDevice {
     writeU16(status, 0, NIC_DESC_STATUS.DONE | (frame ? 0 : NIC_DESC_STATUS.ERROR));
     if (this.dma.write(this.deviceId, descAddr + NIC_DESC.STATUS, status)) this.noteDmaFault();
     this.txHead = (this.txHead + 1) % this.txRingSize;
-    this.txBusy = false;
+    this.txInFifo--;
     this.signal(NIC_INT.TX_DONE);
     this.kickTx();
   }

@@ -1,19 +1,9 @@
 // A PC parallel printer port (LPT): data, status and control registers, the strobe/busy/ack handshake, printed bytes collected for tests and the UI.
 
 import type { Clock, Cycles, InterruptLines, PortWidth } from './bus';
-import { ASSUMED_CORE_HZ, DeviceTimers, floatingBus, type DeviceDescription, type MachineDevice } from './device';
-
-/** Byte-wide registers at offsets from the port base, as on a PC's LPT1 at 0x378. */
-export const PRINTER_REGS = {
-  /** RW: the byte on the data lines. */
-  DATA: 0,
-  /** R: PRINTER_STATUS bits. */
-  STATUS: 1,
-  /** RW: PRINTER_CONTROL bits. */
-  CONTROL: 2,
-} as const;
-
-export const PRINTER_PORT_COUNT = 3;
+import { secondsToCycles } from '../time/time';
+import { DeviceTimers, PlatformDeviceBase, byteRegisterOffset, type DevicePlacement, type DeviceStateValue } from './device';
+import { PLATFORM, PRINTER_REGS } from './platform';
 
 /**
  * Status bits as the port reads them. BUSY and ACK read inverted, as on the
@@ -44,27 +34,28 @@ export const PRINTER_CONTROL = {
   IRQ_ENABLE: 0x10,
 } as const;
 
+/** The printer's timing in physical units. */
+export interface PrinterTiming {
+  /** Characters the printer takes a second: it is BUSY for 1/cps after each strobe. */
+  readonly charactersPerSecond: number;
+  /** Length of the ACK pulse that ends a byte. */
+  readonly ackPulseSeconds: number;
+}
+
+/** 100,000 characters a second (BUSY 10 µs a byte, an estimate); a 5 µs ACK pulse, the Centronics figure. */
+export const DEFAULT_PRINTER_TIMING: PrinterTiming = { charactersPerSecond: 100_000, ackPulseSeconds: 5e-6 };
+
+/** The printer's timing in cycles of one clock. */
 export interface PrinterCosts {
-  readonly portAccessCycles: Cycles;
-  /** BUSY after a strobe while the printer takes the byte (10 µs). */
   readonly busyCycles: Cycles;
-  /** Length of the ACK pulse that ends a byte (5 µs, the Centronics figure). */
   readonly ackPulseCycles: Cycles;
 }
 
-export const DEFAULT_PRINTER_COSTS: PrinterCosts = {
-  portAccessCycles: 300,
-  busyCycles: Math.round((10_000 * ASSUMED_CORE_HZ) / 1e9),
-  ackPulseCycles: Math.round((5_000 * ASSUMED_CORE_HZ) / 1e9),
-};
-
-export interface PrinterOptions {
-  readonly name?: string;
-  readonly portBase?: number;
-  readonly irq?: number;
+export interface PrinterOptions extends DevicePlacement {
   readonly clock: Clock;
   readonly interrupts: InterruptLines;
-  readonly costs?: PrinterCosts;
+  /** Physical timing, turned into cycles of `clock` once, here; DEFAULT_PRINTER_TIMING if absent. */
+  readonly timing?: PrinterTiming;
 }
 
 /**
@@ -74,13 +65,8 @@ export interface PrinterOptions {
  * `ackPulseCycles` and the interrupt is raised on the ACK if
  * CONTROL.IRQ_ENABLE is set. A strobe while the printer is not ready is lost.
  */
-export class Printer implements MachineDevice {
+export class Printer extends PlatformDeviceBase {
   readonly kind = 'printer' as const;
-  readonly name: string;
-  readonly portBase: number;
-  readonly portCount = PRINTER_PORT_COUNT;
-  readonly irq: number;
-  readonly deviceId = undefined;
   readonly costs: PrinterCosts;
 
   private readonly clock: Clock;
@@ -100,12 +86,14 @@ export class Printer implements MachineDevice {
   private interruptsRaised = 0;
 
   constructor(options: PrinterOptions) {
-    this.name = options.name ?? 'lpt0';
-    this.portBase = options.portBase ?? 0x378;
-    this.irq = options.irq ?? 7;
+    super(PLATFORM.printer, options);
     this.clock = options.clock;
     this.interrupts = options.interrupts;
-    this.costs = options.costs ?? DEFAULT_PRINTER_COSTS;
+    const timing = options.timing ?? DEFAULT_PRINTER_TIMING;
+    this.costs = {
+      busyCycles: secondsToCycles(1 / timing.charactersPerSecond, options.clock.hz),
+      ackPulseCycles: secondsToCycles(timing.ackPulseSeconds, options.clock.hz),
+    };
     this.timers = new DeviceTimers(this.clock);
   }
 
@@ -134,9 +122,11 @@ export class Printer implements MachineDevice {
     this.acking = false;
   }
 
-  ioRead(port: number, width: PortWidth): number {
-    const offset = port - this.portBase;
-    if (width !== 1) return floatingBus(width);
+  protected override decode(port: number, width: PortWidth): number | undefined {
+    return byteRegisterOffset(port, this.portBase, this.portCount, width);
+  }
+
+  protected readRegister(offset: number): number | undefined {
     switch (offset) {
       case PRINTER_REGS.DATA:
         return this.data;
@@ -145,42 +135,35 @@ export class Printer implements MachineDevice {
       case PRINTER_REGS.CONTROL:
         return this.control | 0xe0;
       default:
-        return floatingBus(width);
+        return undefined;
     }
   }
 
-  ioWrite(port: number, value: number, width: PortWidth): void {
-    const offset = port - this.portBase;
-    if (width !== 1) return;
+  protected writeRegister(offset: number, value: number): boolean {
     const v = value & 0xff;
     if (offset === PRINTER_REGS.DATA) {
       this.data = v;
-    } else if (offset === PRINTER_REGS.CONTROL) {
-      const before = this.control;
-      this.control = v & 0x1f;
-      if (!(this.control & PRINTER_CONTROL.NOT_INIT) && before & PRINTER_CONTROL.NOT_INIT) this.initialise();
-      if (this.control & PRINTER_CONTROL.STROBE && !(before & PRINTER_CONTROL.STROBE)) this.strobe();
+      return true;
     }
+    if (offset !== PRINTER_REGS.CONTROL) return false;
+    const before = this.control;
+    this.control = v & 0x1f;
+    if (!(this.control & PRINTER_CONTROL.NOT_INIT) && before & PRINTER_CONTROL.NOT_INIT) this.initialise();
+    if (this.control & PRINTER_CONTROL.STROBE && !(before & PRINTER_CONTROL.STROBE)) this.strobe();
+    return true;
   }
 
-  describe(): DeviceDescription {
+  protected state(): Record<string, DeviceStateValue> {
     return {
-      name: this.name,
-      kind: this.kind,
-      ports: { base: this.portBase, count: this.portCount },
-      irq: this.irq,
-      deviceId: undefined,
-      state: {
-        status: this.statusBits(),
-        control: this.control,
-        busy: this.busy,
-        online: this.online,
-        paperOut: this.paperOut,
-        bytesPrinted: this.printed.length,
-        lostStrobes: this.lostStrobes,
-        initCount: this.initCount,
-        interruptsRaised: this.interruptsRaised,
-      },
+      status: this.statusBits(),
+      control: this.control,
+      busy: this.busy,
+      online: this.online,
+      paperOut: this.paperOut,
+      bytesPrinted: this.printed.length,
+      lostStrobes: this.lostStrobes,
+      initCount: this.initCount,
+      interruptsRaised: this.interruptsRaised,
     };
   }
 

@@ -1,46 +1,20 @@
 // The sector-addressed controller shared by the block device and the CD-ROM drive: command registers, DMA or PIO transfers, completion interrupts.
 
 import type { Clock, Cycles, DmaPort, InterruptLines, PortWidth } from './bus';
+import { cyclesPerUnit, secondsToCycles } from '../time/time';
 import {
   DeviceTimers,
+  PlatformDeviceBase,
   dmaCycles,
   floatingBus,
   isDmaFault,
   maskToWidth,
   registerOffset,
-  type DeviceDescription,
+  type DevicePlacement,
   type DeviceKind,
-  type MachineDevice,
+  type DeviceStateValue,
 } from './device';
-
-/**
- * Register offsets from the port base. All are 32 bits wide and take width-4
- * accesses, except DATA, which also takes widths 1 and 2.
- */
-export const STORAGE_REGS = {
-  /** W: a STORAGE_COMMAND; starts it with the LBA, COUNT and DMA_ADDR written before. */
-  COMMAND: 0x00,
-  /** RW: first sector. */
-  LBA: 0x04,
-  /** RW: sectors, 1..STORAGE_MAX_SECTORS. */
-  COUNT: 0x08,
-  /** RW: IO-virtual address of the DMA buffer. */
-  DMA_ADDR: 0x0c,
-  /** R: STORAGE_STATUS bits; write 1s to clear DONE and ERROR (which acknowledges the interrupt). */
-  STATUS: 0x10,
-  /** R: the STORAGE_ERROR code of the last command. */
-  ERROR: 0x14,
-  /** R: sectors on the medium (0 with no medium). */
-  CAPACITY: 0x18,
-  /** R: bytes per sector. */
-  SECTOR_SIZE: 0x1c,
-  /** RW: STORAGE_CONTROL bits. */
-  CONTROL: 0x20,
-  /** R: PIO data; each read returns the next 1, 2 or 4 bytes (little-endian) of the sectors read. */
-  DATA: 0x24,
-} as const;
-
-export const STORAGE_PORT_COUNT = 0x28;
+import { STORAGE_REGS, type PlatformDevice } from './platform';
 
 export const STORAGE_COMMAND = {
   READ_DMA: 1,
@@ -82,24 +56,41 @@ export const STORAGE_CONTROL = {
 
 export const STORAGE_MAX_SECTORS = 256;
 
-export interface StorageCosts {
-  /** The kernel's charge for one DEVIO access to a register. */
-  readonly portAccessCycles: Cycles;
+/** A storage device's timing in physical units; the device turns it into cycles of its clock when built. */
+export interface StorageTiming {
   /** Decoding a command and reporting its result, paid by every command, failed ones included. */
-  readonly commandOverheadCycles: Cycles;
+  readonly commandOverheadSeconds: number;
   /** Moving the head when a read does not continue the previous one. */
+  readonly seekSeconds: number;
+  /** Sustained transfer rate of the medium. */
+  readonly mediaBytesPerSecond: number;
+  /** Bus round trip before a DMA transfer's data flows. */
+  readonly dmaLatencySeconds: number;
+  /** Bandwidth of a DMA transfer once its data flows. */
+  readonly dmaBytesPerSecond: number;
+}
+
+/** A storage device's timing in cycles of one clock. */
+export interface StorageCosts {
+  readonly commandOverheadCycles: Cycles;
   readonly seekCycles: Cycles;
-  /** Reading or writing one sector on the medium. */
-  readonly mediaCyclesPerSector: Cycles;
+  /** Reading or writing one sector on the medium (not rounded: a command's total is). */
+  readonly mediaCyclesPerSector: number;
   readonly dmaLatencyCycles: Cycles;
   readonly dmaCyclesPerByte: number;
 }
 
-export interface StorageOptions {
-  readonly name?: string;
-  readonly portBase?: number;
-  readonly irq?: number;
-  readonly deviceId?: number;
+export function storageCosts(timing: StorageTiming, sectorBytes: number, clockHz: number): StorageCosts {
+  return {
+    commandOverheadCycles: secondsToCycles(timing.commandOverheadSeconds, clockHz),
+    seekCycles: secondsToCycles(timing.seekSeconds, clockHz),
+    mediaCyclesPerSector: sectorBytes * cyclesPerUnit(timing.mediaBytesPerSecond, clockHz),
+    dmaLatencyCycles: secondsToCycles(timing.dmaLatencySeconds, clockHz),
+    dmaCyclesPerByte: cyclesPerUnit(timing.dmaBytesPerSecond, clockHz),
+  };
+}
+
+export interface StorageOptions extends DevicePlacement {
   readonly clock: Clock;
   readonly interrupts: InterruptLines;
   readonly dma: DmaPort;
@@ -118,13 +109,10 @@ interface Command {
  * gets DONE (and ERROR with an ERROR code if it failed), and the interrupt is
  * raised if CONTROL.IRQ_ENABLE is set. A DMA transfer is all or nothing.
  */
-export abstract class StorageDevice implements MachineDevice {
-  abstract readonly kind: DeviceKind;
-  readonly name: string;
-  readonly portBase: number;
-  readonly portCount = STORAGE_PORT_COUNT;
-  readonly irq: number;
-  readonly deviceId: number;
+export abstract class StorageDevice extends PlatformDeviceBase {
+  abstract override readonly kind: DeviceKind;
+  declare readonly deviceId: number;
+  readonly costs: StorageCosts;
 
   protected readonly clock: Clock;
   private readonly interrupts: InterruptLines;
@@ -145,18 +133,15 @@ export abstract class StorageDevice implements MachineDevice {
   private failedCommands = 0;
   private sectorsRead = 0;
   private sectorsWritten = 0;
-  private badAccesses = 0;
 
   constructor(
     options: StorageOptions,
-    defaults: { name: string; portBase: number; irq: number; deviceId: number },
+    platform: PlatformDevice,
     readonly sectorBytes: number,
-    readonly costs: StorageCosts,
+    timing: StorageTiming,
   ) {
-    this.name = options.name ?? defaults.name;
-    this.portBase = options.portBase ?? defaults.portBase;
-    this.irq = options.irq ?? defaults.irq;
-    this.deviceId = options.deviceId ?? defaults.deviceId;
+    super(platform, options);
+    this.costs = storageCosts(timing, sectorBytes, options.clock.hz);
     this.clock = options.clock;
     this.interrupts = options.interrupts;
     this.dma = options.dma;
@@ -195,11 +180,16 @@ export abstract class StorageDevice implements MachineDevice {
     this.nextSequentialLba = -1;
   }
 
-  ioRead(port: number, width: PortWidth): number {
-    const offset = port - this.portBase;
+  /** DATA also takes 1- and 2-byte reads; every other register is a 32-bit one. */
+  protected override decode(port: number, width: PortWidth): number | undefined {
+    if (port - this.portBase === STORAGE_REGS.DATA) return STORAGE_REGS.DATA;
+    return registerOffset(port, this.portBase, this.portCount, width);
+  }
+
+  protected readRegister(offset: number, width: PortWidth): number | undefined {
     if (offset === STORAGE_REGS.DATA) return this.readData(width);
-    const reg = registerOffset(port, this.portBase, this.portCount, width);
-    switch (reg) {
+    if (width !== 4) return undefined;
+    switch (offset) {
       case STORAGE_REGS.LBA:
         return this.lba;
       case STORAGE_REGS.COUNT:
@@ -217,64 +207,54 @@ export abstract class StorageDevice implements MachineDevice {
       case STORAGE_REGS.CONTROL:
         return this.control;
       default:
-        this.badAccesses++;
-        return floatingBus(width);
+        return undefined;
     }
   }
 
-  ioWrite(port: number, value: number, width: PortWidth): void {
-    const reg = registerOffset(port, this.portBase, this.portCount, width);
+  protected writeRegister(offset: number, value: number, width: PortWidth): boolean {
+    if (width !== 4) return false;
     const v = value >>> 0;
-    switch (reg) {
+    switch (offset) {
       case STORAGE_REGS.COMMAND:
-        this.start(v);
-        return;
+        return this.start(v);
       case STORAGE_REGS.LBA:
         this.lba = v;
-        return;
+        return true;
       case STORAGE_REGS.COUNT:
         this.count = v;
-        return;
+        return true;
       case STORAGE_REGS.DMA_ADDR:
         this.dmaAddr = v;
-        return;
+        return true;
       case STORAGE_REGS.STATUS:
         this.status &= ~(v & (STORAGE_STATUS.DONE | STORAGE_STATUS.ERROR));
-        return;
+        return true;
       case STORAGE_REGS.CONTROL:
         if (v & STORAGE_CONTROL.RESET) this.reset();
         else this.control = v & STORAGE_CONTROL.IRQ_ENABLE;
-        return;
+        return true;
       default:
-        this.badAccesses++;
+        return false;
     }
   }
 
-  describe(): DeviceDescription {
+  protected state(): Record<string, DeviceStateValue> {
     return {
-      name: this.name,
-      kind: this.kind,
-      ports: { base: this.portBase, count: this.portCount },
-      irq: this.irq,
-      deviceId: this.deviceId,
-      state: {
-        status: this.statusBits(),
-        busy: (this.status & STORAGE_STATUS.BUSY) !== 0,
-        error: this.error,
-        lba: this.lba,
-        count: this.count,
-        dmaAddr: this.dmaAddr,
-        irqEnabled: (this.control & STORAGE_CONTROL.IRQ_ENABLE) !== 0,
-        mediaPresent: this.medium() !== undefined,
-        capacitySectors: this.capacitySectors,
-        sectorBytes: this.sectorBytes,
-        commands: this.commands,
-        failedCommands: this.failedCommands,
-        sectorsRead: this.sectorsRead,
-        sectorsWritten: this.sectorsWritten,
-        pioBytesWaiting: this.pio.length - this.pioAt,
-        badAccesses: this.badAccesses,
-      },
+      status: this.statusBits(),
+      busy: (this.status & STORAGE_STATUS.BUSY) !== 0,
+      error: this.error,
+      lba: this.lba,
+      count: this.count,
+      dmaAddr: this.dmaAddr,
+      irqEnabled: (this.control & STORAGE_CONTROL.IRQ_ENABLE) !== 0,
+      mediaPresent: this.medium() !== undefined,
+      capacitySectors: this.capacitySectors,
+      sectorBytes: this.sectorBytes,
+      commands: this.commands,
+      failedCommands: this.failedCommands,
+      sectorsRead: this.sectorsRead,
+      sectorsWritten: this.sectorsWritten,
+      pioBytesWaiting: this.pio.length - this.pioAt,
     };
   }
 
@@ -298,11 +278,9 @@ export abstract class StorageDevice implements MachineDevice {
     return maskToWidth(value, width);
   }
 
-  private start(code: number): void {
-    if (this.status & STORAGE_STATUS.BUSY) {
-      this.badAccesses++;
-      return;
-    }
+  /** Starts a command; false (a bad access) while one is in progress. */
+  private start(code: number): boolean {
+    if (this.status & STORAGE_STATUS.BUSY) return false;
     this.commands++;
     this.status = STORAGE_STATUS.BUSY;
     this.error = STORAGE_ERROR.NONE;
@@ -312,6 +290,7 @@ export abstract class StorageDevice implements MachineDevice {
     const early = this.precheck(command);
     const delay = early === STORAGE_ERROR.NONE ? this.commandCycles(command) : this.costs.commandOverheadCycles;
     this.timers.schedule(delay, () => this.complete(command, early), `${this.name}:command`);
+    return true;
   }
 
   private precheck(c: Command): number {
@@ -327,7 +306,7 @@ export abstract class StorageDevice implements MachineDevice {
     const bytes = c.count * this.sectorBytes;
     const seek = c.lba === this.nextSequentialLba ? 0 : this.costs.seekCycles;
     const dma = c.command === STORAGE_COMMAND.READ_PIO ? 0 : dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, bytes);
-    return this.costs.commandOverheadCycles + seek + c.count * this.costs.mediaCyclesPerSector + dma;
+    return Math.ceil(this.costs.commandOverheadCycles + seek + c.count * this.costs.mediaCyclesPerSector + dma);
   }
 
   private complete(c: Command, early: number): void {

@@ -1,25 +1,9 @@
 // A programmable interval timer: periodic or one-shot interrupts every so many cycles, and a readable cycle counter.
 
-import type { Clock, Cycles, InterruptLines, PortWidth, TimerId } from './bus';
-import { DeviceTimers, floatingBus, registerOffset, type DeviceDescription, type MachineDevice } from './device';
-
-/** Register offsets from the port base; 32 bits wide, width-4 accesses only. */
-export const TIMER_REGS = {
-  /** RW: TIMER_CONTROL bits. Writing it (re)arms the timer one period from now. */
-  CONTROL: 0x00,
-  /** RW: cycles between expiries; 0 stops the timer. Writing it (re)arms the timer. */
-  PERIOD_CYCLES: 0x04,
-  /** R: TIMER_STATUS bits; write 1s to clear. */
-  STATUS: 0x08,
-  /** R: expiries since reset. */
-  TICKS: 0x0c,
-  /** R: the clock's cycle count, low 32 bits. */
-  NOW_LOW: 0x10,
-  /** R: the clock's cycle count, bits 32 and up. */
-  NOW_HIGH: 0x14,
-} as const;
-
-export const TIMER_PORT_COUNT = 0x18;
+import type { Clock, Cycles, InterruptLines, TimerId } from './bus';
+import { secondsToCycles } from '../time/time';
+import { DeviceTimers, PlatformDeviceBase, type DevicePlacement, type DeviceStateValue } from './device';
+import { PLATFORM, TIMER_REGS } from './platform';
 
 export const TIMER_CONTROL = {
   ENABLE: 1 << 0,
@@ -32,34 +16,29 @@ export const TIMER_STATUS = {
   EXPIRED: 1 << 0,
 } as const;
 
-export interface TimerCosts {
-  readonly portAccessCycles: Cycles;
+/** The timer's timing in physical units. */
+export interface TimerTiming {
   /** Periods shorter than this are raised to it, so that a wrong value cannot flood the event queue. */
+  readonly minPeriodSeconds: number;
+}
+
+export const DEFAULT_TIMER_TIMING: TimerTiming = { minPeriodSeconds: 1e-6 };
+
+/** The timer's timing in cycles of one clock. */
+export interface TimerCosts {
   readonly minPeriodCycles: Cycles;
 }
 
-export const DEFAULT_TIMER_COSTS: TimerCosts = {
-  portAccessCycles: 300,
-  minPeriodCycles: 1_000,
-};
-
-export interface TimerOptions {
-  readonly name?: string;
-  readonly portBase?: number;
-  readonly irq?: number;
+export interface TimerOptions extends DevicePlacement {
   readonly clock: Clock;
   readonly interrupts: InterruptLines;
-  readonly costs?: TimerCosts;
+  /** Physical timing, turned into cycles of `clock` once, here; DEFAULT_TIMER_TIMING if absent. */
+  readonly timing?: TimerTiming;
 }
 
 /** Periodic expiries fall on exact multiples of the period from arming, without drift. */
-export class IntervalTimer implements MachineDevice {
+export class IntervalTimer extends PlatformDeviceBase {
   readonly kind = 'timer' as const;
-  readonly name: string;
-  readonly portBase: number;
-  readonly portCount = TIMER_PORT_COUNT;
-  readonly irq: number;
-  readonly deviceId = undefined;
   readonly costs: TimerCosts;
 
   private readonly clock: Clock;
@@ -71,15 +50,12 @@ export class IntervalTimer implements MachineDevice {
   private ticks = 0;
   private armed: TimerId | undefined;
   private nextExpiry: Cycles = 0;
-  private badAccesses = 0;
 
   constructor(options: TimerOptions) {
-    this.name = options.name ?? 'timer0';
-    this.portBase = options.portBase ?? 0x40;
-    this.irq = options.irq ?? 0;
+    super(PLATFORM.timer, options);
     this.clock = options.clock;
     this.interrupts = options.interrupts;
-    this.costs = options.costs ?? DEFAULT_TIMER_COSTS;
+    this.costs = { minPeriodCycles: Math.max(1, secondsToCycles((options.timing ?? DEFAULT_TIMER_TIMING).minPeriodSeconds, options.clock.hz)) };
     this.timers = new DeviceTimers(this.clock);
   }
 
@@ -92,8 +68,8 @@ export class IntervalTimer implements MachineDevice {
     this.ticks = 0;
   }
 
-  ioRead(port: number, width: PortWidth): number {
-    switch (registerOffset(port, this.portBase, this.portCount, width)) {
+  protected readRegister(offset: number): number | undefined {
+    switch (offset) {
       case TIMER_REGS.CONTROL:
         return this.control;
       case TIMER_REGS.PERIOD_CYCLES:
@@ -107,47 +83,38 @@ export class IntervalTimer implements MachineDevice {
       case TIMER_REGS.NOW_HIGH:
         return Math.floor(this.clock.now() / 2 ** 32) >>> 0;
       default:
-        this.badAccesses++;
-        return floatingBus(width);
+        return undefined;
     }
   }
 
-  ioWrite(port: number, value: number, width: PortWidth): void {
+  protected writeRegister(offset: number, value: number): boolean {
     const v = value >>> 0;
-    switch (registerOffset(port, this.portBase, this.portCount, width)) {
+    switch (offset) {
       case TIMER_REGS.CONTROL:
         this.control = v & (TIMER_CONTROL.ENABLE | TIMER_CONTROL.PERIODIC | TIMER_CONTROL.IRQ_ENABLE);
         this.arm();
-        return;
+        return true;
       case TIMER_REGS.PERIOD_CYCLES:
         this.periodCycles = v;
         this.arm();
-        return;
+        return true;
       case TIMER_REGS.STATUS:
         this.status &= ~v;
-        return;
+        return true;
       default:
-        this.badAccesses++;
+        return false;
     }
   }
 
-  describe(): DeviceDescription {
+  protected state(): Record<string, DeviceStateValue> {
     return {
-      name: this.name,
-      kind: this.kind,
-      ports: { base: this.portBase, count: this.portCount },
-      irq: this.irq,
-      deviceId: undefined,
-      state: {
-        enabled: (this.control & TIMER_CONTROL.ENABLE) !== 0,
-        periodic: (this.control & TIMER_CONTROL.PERIODIC) !== 0,
-        irqEnabled: (this.control & TIMER_CONTROL.IRQ_ENABLE) !== 0,
-        periodCycles: this.periodCycles,
-        ticks: this.ticks,
-        nextExpiryCycles: this.armed === undefined ? -1 : this.nextExpiry,
-        status: this.status,
-        badAccesses: this.badAccesses,
-      },
+      enabled: (this.control & TIMER_CONTROL.ENABLE) !== 0,
+      periodic: (this.control & TIMER_CONTROL.PERIODIC) !== 0,
+      irqEnabled: (this.control & TIMER_CONTROL.IRQ_ENABLE) !== 0,
+      periodCycles: this.periodCycles,
+      ticks: this.ticks,
+      nextExpiryCycles: this.armed === undefined ? -1 : this.nextExpiry,
+      status: this.status,
     };
   }
 

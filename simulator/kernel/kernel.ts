@@ -15,6 +15,7 @@
 import type { InterruptLines, PortDevice } from '../hw/bus';
 import type { EventQueue } from '../core/eventQueue';
 import { EventPriority } from '../core/eventQueue';
+import { secondsToCycles } from '../time/time';
 import { AddressSpace, PagePerm } from '../hw/mmu';
 import { PAGE_BYTES, type PhysicalMemory } from '../hw/memory';
 import type { TraceRecorder } from '../trace/recorder';
@@ -53,7 +54,8 @@ export interface SpawnSpec {
 
 export const USER_BASE_VADDR = 0x1000;
 export const MAPPED_PHYS_BASE_VADDR = 0x4000_0000;
-export const DEFAULT_QUANTUM_CYCLES = 2_000_000;
+/** The quantum of a process spawned without one. */
+export const DEFAULT_QUANTUM_SECONDS = 0.002;
 export const DEFAULT_MEMORY_BYTES = 64 * 1024;
 export const SIGCHLD = 20;
 
@@ -757,7 +759,7 @@ export class Kernel implements GrantContext {
     p.args = spec.args ?? {};
     p.misc = 0;
     p.priority = priority;
-    p.quantumCycles = spec.quantumCycles ?? DEFAULT_QUANTUM_CYCLES;
+    p.quantumCycles = spec.quantumCycles ?? Math.max(1, secondsToCycles(DEFAULT_QUANTUM_SECONDS, this.clock.hz));
     p.quantumLeftCycles = p.quantumCycles;
     p.kernelMode = spec.kernelMode ?? false;
     p.sendTo = NONE;

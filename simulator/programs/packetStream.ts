@@ -1,6 +1,6 @@
 // The packet-stream application: hands the network server a packet at a
 // fixed rate of simulated time and counts how many the peer acknowledged.
-import { CLOCK, Errno, Message, OK, type Program, type Sys } from '../sdk';
+import { CLOCK, Errno, Message, OK, cyclesPerUnit, type Program, type Sys } from '../sdk';
 import { NetLayout, NetRequest } from '../services/messages';
 
 export const PACKET_STREAM_PROGRAM = 'packet-stream';
@@ -16,15 +16,14 @@ export interface PacketStreamCounters {
   acked: number;
 }
 
-/** Arguments: ratePerSecond, sizeBytes, count (-1 for no end), startAtCycles, clockHz. */
+/** Arguments: ratePerSecond, sizeBytes, count (-1 for no end), startAtCycles. */
 export function packetStreamProgram(counters: PacketStreamCounters): (sys: Sys) => Program {
   return function* packetStream(sys: Sys): Program {
     const num = (name: string, fallback: number) => (typeof sys.args[name] === 'number' ? (sys.args[name] as number) : fallback);
     const rate = num('ratePerSecond', 10);
     const sizeBytes = num('sizeBytes', 64);
     const count = num('count', -1);
-    const clockHz = num('clockHz', 1_000_000_000);
-    const intervalCycles = Math.max(1, Math.round(clockHz / rate));
+    const intervalCycles = Math.max(1, Math.round(cyclesPerUnit(rate, sys.clockHz)));
     let nextAtCycles = Math.max(num('startAtCycles', 0), sys.uptimeCycles());
     const lookup = { name: 'inet', endpoint: 0 };
     let inet = -1;

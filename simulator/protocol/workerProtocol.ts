@@ -35,6 +35,10 @@ export interface DeviceSummary {
   readonly kind: string;
   readonly ports: string;
   readonly irq?: number;
+  /** PCI vendor:device id ("1234:4d01"), for a PCI device. */
+  readonly pci?: string;
+  /** The requester id its DMA carries (the IOMMU's domain), for a device with DMA. */
+  readonly dmaRequesterId?: number;
   readonly state: string;
 }
 
@@ -101,7 +105,9 @@ export interface ScenarioEntry {
   readonly name: string;
   readonly description: string;
   readonly configuration: string;
+  /** In cycles of `clockHz`, the clock of the scenario's cost profile. */
   readonly durationCycles: number;
+  readonly clockHz: number;
 }
 
 export interface FaultTypeEntry {
@@ -111,6 +117,8 @@ export interface FaultTypeEntry {
 
 /** The IOMMU as the IOMMU view shows it. */
 export interface IommuView {
+  /** The clock the blocked transfers' times count cycles of. */
+  readonly clockHz: number;
   readonly mode: string;
   readonly invalidation: 'strict' | 'lazy';
   readonly domains: readonly {

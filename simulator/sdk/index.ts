@@ -6,6 +6,8 @@ export {
   NOTIFY_MESSAGE, AMF, CPF, GRANT_INVALID, DIO, IRQ_REENABLE, PrivCtl, SIGKILL, SIGTERM, USER_Q, TASK_Q,
   type ErrnoName, type IpcCallName, type KernelCallName,
 } from '../kernel/constants';
+/** Seconds and rates into cycles of `sys.clockHz`, and back. */
+export { cyclesPerUnit, cyclesToSeconds, msToCycles, secondsToCycles } from '../time/time';
 export { makeAsyncTable, type AsyncEntry, type AsyncTable } from '../kernel/asyncTable';
 export type { GrantTable } from '../kernel/grants';
 export type { PrivilegeSpec, IoRange, MemRange } from '../kernel/privilege';

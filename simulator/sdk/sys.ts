@@ -36,6 +36,8 @@ export interface SysHost {
   /** The process's own seeded random stream. */
   randomFor(p: Proc): RandomStream;
   now(): number;
+  /** The clock's rate in cycles per second. */
+  readonly clockHz: number;
   /** Read at every kernel entry: keep it a plain field. */
   readonly settings: { captureSourceLocations: boolean };
 }
@@ -158,6 +160,11 @@ export class Sys {
   /** The clock as a process can read it without a kernel call (MINIX's shared kernel-info page). */
   uptimeCycles(): number {
     return this.host.now();
+  }
+
+  /** Cycles per second of the clock uptimeCycles counts (MINIX's sys_hz, for cycles): turn seconds into cycles with simulator/time (also in the SDK). */
+  get clockHz(): number {
+    return this.host.clockHz;
   }
 
   private entry(kind: number): Trap {

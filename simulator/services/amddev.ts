@@ -1,22 +1,25 @@
 // amddev, the IOMMU service: drivers ask it to map their own buffers for their own device; it programs the IOMMU through its registers.
 import { Sef } from './sef';
 import { ANY, Errno, Message, OK, SELF, ref, type ProcInfoOut, type Sys, type Trap } from '../sdk/index';
-import { IOMMU_ALL_DEVICES, IOMMU_COMMAND, IOMMU_FLAGS, IOMMU_MODE, IOMMU_PORT_BASE, IOMMU_REGS } from '../hw/iommuPorts';
+import { IOMMU_ALL_DEVICES, IOMMU_COMMAND, IOMMU_FLAGS, IOMMU_MODE } from '../hw/iommuPorts';
+import { IOMMU_REGS, PLATFORM } from '../hw/platform';
 import { IOMMU_REQ, IommuReply, IommuRequest } from './storageMessages';
 
 const PAGE_BYTES = 4096;
 
 /**
  * Which device (requester id) each driver label may map buffers for. MINIX's
- * amddev learns this from the PCI server; here it is a table, replaced by the
- * `devices` argument ("label=id,label=id") when given.
+ * amddev learns this from the PCI server; here it comes from the platform
+ * table (a user's NIC driver under MINIX's names rtl8139 or e1000 drives the
+ * platform's NIC), replaced by the `devices` argument ("label=id,label=id")
+ * when given.
  */
 export const AMDDEV_DEVICE_OWNERS: Readonly<Record<string, number>> = {
-  nic: 1,
-  rtl8139: 1,
-  e1000: 1,
-  disk: 2,
-  cdrom: 3,
+  [PLATFORM.nic.driver]: PLATFORM.nic.dmaRequesterId,
+  rtl8139: PLATFORM.nic.dmaRequesterId,
+  e1000: PLATFORM.nic.dmaRequesterId,
+  [PLATFORM.block.driver]: PLATFORM.block.dmaRequesterId,
+  [PLATFORM.cdrom.driver]: PLATFORM.cdrom.dmaRequesterId,
 };
 
 interface Mapping {
@@ -32,7 +35,7 @@ interface Owner {
 
 export function* amddevMain(sys: Sys): Generator<Trap, number, number> {
   const owners = parseOwners(sys.args.devices);
-  const base = typeof sys.args.portBase === 'number' ? sys.args.portBase : IOMMU_PORT_BASE;
+  const base = typeof sys.args.portBase === 'number' ? sys.args.portBase : PLATFORM.iommu.portBase;
   const value = ref(0);
   const sef = new Sef(sys);
   yield* sef.startup();

@@ -5,7 +5,7 @@
 // instance of the driver (after any kind of restart or a live update), DS
 // notifies it, and it posts its reads to the new instance and sends again at
 // once every packet not yet acknowledged.
-import { ANY, CLOCK, CPF, Errno, Message, NONE, OK, isNotify, ref, type Program, type Sys } from '../sdk';
+import { ANY, CLOCK, CPF, Errno, Message, NONE, OK, isNotify, ref, secondsToCycles, type Program, type Sys } from '../sdk';
 import { labelPattern, type DsChange } from './dsClient';
 import { DlLayout, DlReply, DlRequest, DsFlags, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind, nicKeys } from './messages';
 import { Sef } from './sef';
@@ -15,6 +15,8 @@ export const PEER_MAC = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02] as const;
 const SLOT_BYTES = 1536;
 const TX_SLOTS = 8;
 const RX_SLOTS = 4;
+/** A packet not acknowledged this long after it was sent is sent again (argument rtoCycles overrides it). */
+const RETRANSMISSION_TIMEOUT_SECONDS = 0.2;
 
 interface Outstanding {
   readonly sizeBytes: number;
@@ -34,7 +36,7 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
   return function* inet(sys: Sys): Program {
     const driverLabel = typeof sys.args['driver'] === 'string' ? sys.args['driver'] : 'nic';
     const windowPackets = typeof sys.args['window'] === 'number' ? sys.args['window'] : 64;
-    const rtoCycles = typeof sys.args['rtoCycles'] === 'number' ? sys.args['rtoCycles'] : 200_000_000;
+    const rtoCycles = typeof sys.args['rtoCycles'] === 'number' ? sys.args['rtoCycles'] : secondsToCycles(RETRANSMISSION_TIMEOUT_SECONDS, sys.clockHz);
     const sef = new Sef(sys);
     const r0 = yield* sef.startup();
     if (r0 !== OK) return r0;

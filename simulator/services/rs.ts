@@ -14,7 +14,7 @@
 // fails) and clone. RS keeps its times in seconds and turns them into cycles
 // once, when it starts.
 import {
-  ANY, CLOCK, Errno, Message, NONE, OK, PrivCtl, SIGKILL, SYSTEM, isNotify,
+  ANY, CLOCK, Errno, Message, NONE, OK, PrivCtl, SIGKILL, SYSTEM, isNotify, secondsToCycles,
   type ChildEventOut, type ExitReason, type PrivilegeSpec, type Program, type ProgramArgs, type SpawnRequest, type Sys,
 } from '../sdk';
 import { DsClient, type Call } from './dsClient';
@@ -196,7 +196,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
   return function* rs(sys: Sys): Program {
     // RS's times, turned into cycles once.
     const timing = config.timing ?? MINIX_RS_TIMING;
-    const cycles = (seconds: number) => Math.round(seconds * config.clockHz);
+    const cycles = (seconds: number) => secondsToCycles(seconds, config.clockHz);
     const checkCycles = Math.max(1, cycles(timing.checkSeconds));
     const initCycles = cycles(timing.initSeconds);
     const prepareCycles = cycles(timing.prepareSeconds);

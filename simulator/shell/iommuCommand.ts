@@ -4,7 +4,8 @@ import type { IommuMappingRun } from '../hw/iommu';
 import type { RunningSystem } from '../system/boot';
 import { bold, colour, dim, table } from './ansi';
 import { ShellError, type ShellCommand } from './command';
-import { formatMs, hex } from './names';
+import { hex } from './names';
+import { formatMs } from '../time/time';
 
 const MAPPINGS_SHOWN = 8;
 const FAULTS_SHOWN = 10;
@@ -55,7 +56,7 @@ export function describeIommu(system: RunningSystem, columns: number): string {
     lines.push(table(
       [{ title: 'TIME (ms)', align: 'right' }, { title: 'DEVICE' }, { title: 'DIR' }, { title: 'IOVA' }, { title: 'BYTES', align: 'right' }, { title: 'REASON', shrinkable: true }],
       shown.map((f) => [
-        formatMs(f.timeCycles),
+        formatMs(f.timeCycles, system.clockHz),
         system.machine.devices.find((x) => x.deviceId === f.deviceId)?.name ?? `device ${f.deviceId}`,
         f.direction,
         hex(f.transferIova),

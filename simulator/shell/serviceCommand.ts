@@ -8,13 +8,12 @@ import { INJECTABLE_FAULTS, isInjectableFault, type FaultParams } from '../fault
 import type { ServiceOperation } from '../programs/service';
 import type { RsServiceStatus } from '../services/rs';
 import type { RunningSystem } from '../system/boot';
-import { CLOCK_HZ } from '../system/machine';
+import { formatDuration, secondsToCycles } from '../time/time';
 import { bold, colour, dim, printable } from './ansi';
 import { ShellError, type Advance, type ShellCommand } from './command';
-import { formatDuration } from './names';
 
 /** The longest the console runs the system for one `service` command. */
-export const SERVICE_RUN_LIMIT_CYCLES = CLOCK_HZ;
+export const SERVICE_RUN_LIMIT_SECONDS = 1;
 /** The system runs in slices this long between checks of whether RS is done. */
 const SLICE_CYCLES = 20_000;
 
@@ -74,14 +73,15 @@ function runLimit(system: RunningSystem, advance: Advance): number | 'paused' {
   if (panic !== null) throw new ShellError(`the system has panicked (${printable(panic.message)}); start it again`);
   if (advance.kind === 'refused') throw new ShellError(advance.reason);
   if (advance.kind === 'paused') return 'paused';
-  return Math.max(0, Math.min(SERVICE_RUN_LIMIT_CYCLES, advance.limitCycles ?? SERVICE_RUN_LIMIT_CYCLES));
+  const limit = secondsToCycles(SERVICE_RUN_LIMIT_SECONDS, system.clockHz);
+  return Math.max(0, Math.min(limit, advance.limitCycles ?? limit));
 }
 
 const PAUSED_NOTE = 'the system is paused: RS acts when it resumes (Microkernel Lab: Resume System)';
 
 function ranNote(outcome: RunOutcome, system: RunningSystem): string {
   const why = outcome.stop === 'paused' ? ', then stopped at a breakpoint' : outcome.stop === 'panic' ? ', then the kernel panicked' : '';
-  return dim(`(ran the system ${formatDuration(outcome.ranCycles)} of simulated time while RS acted${why}; now at ${formatDuration(system.nowCycles)})`);
+  return dim(`(ran the system ${formatDuration(outcome.ranCycles, system.clockHz)} of simulated time while RS acted${why}; now at ${formatDuration(system.nowCycles, system.clockHz)})`);
 }
 
 function operation(op: ServiceOperation, args: readonly string[], system: RunningSystem, advance: Advance): string {
@@ -127,7 +127,7 @@ function operation(op: ServiceOperation, args: readonly string[], system: Runnin
     unsubscribe();
   }
   if (answer === undefined) {
-    return `${head} ${colour('yellow', `RS has not answered within ${formatDuration(outcome.ranCycles)}`)}\n${ranNote(outcome, system)}`;
+    return `${head} ${colour('yellow', `RS has not answered within ${formatDuration(outcome.ranCycles, system.clockHz)}`)}\n${ranNote(outcome, system)}`;
   }
   if (Number.isNaN(answer)) return `${head} ${colour('red', `the service utility ended without an answer (${answerText})`)}\n${ranNote(outcome, system)}`;
   if (answer !== OK) {
@@ -203,7 +203,7 @@ function injectFault(args: readonly string[], system: RunningSystem, advance: Ad
   const lines = [`${head} armed in ${label} (endpoint ${record.endpoint})`];
   if (record.skipped !== null) lines.push(colour('red', `not injected: ${record.skipped}`));
   else if (record.appliedAtCycles === null) lines.push(colour('yellow', `${label} has not run since; the fault waits for its next turn`));
-  else lines.push(`took effect at ${formatDuration(record.appliedAtCycles)} of simulated time`);
+  else lines.push(`took effect at ${formatDuration(record.appliedAtCycles, system.clockHz)} of simulated time`);
   const blocked = (system.iommuState()?.faultCount ?? 0) - blockedBefore;
   if (type === 'wild-dma' && blocked > 0) lines.push(colour('green', `the IOMMU blocked ${blocked} transfer${blocked === 1 ? '' : 's'} meanwhile (see iommu)`));
   const after = snapshot(live());
@@ -219,7 +219,7 @@ function injectFault(args: readonly string[], system: RunningSystem, advance: Ad
         ? ''
         : period === 0
           ? `; RS does not ping ${label} (it has no heartbeat period), so it will not notice the hang`
-          : `; RS kills it at its first check more than two heartbeat periods (${formatDuration(2 * period)}) after its last answer`;
+          : `; RS kills it at its first check more than two heartbeat periods (${formatDuration(2 * period, system.clockHz)}) after its last answer`;
     lines.push(`${label} is still running as endpoint ${after.endpoint}${hangNote}`);
   }
   lines.push(ranNote(outcome, system));

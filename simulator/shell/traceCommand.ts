@@ -6,7 +6,8 @@ import { TraceKind } from '../trace/kinds';
 import type { TraceEvent } from '../trace/recorder';
 import { colour, dim, printable, table, type NamedColour } from './ansi';
 import { ShellError, positiveInteger, type ShellCommand } from './command';
-import { endpointNames, formatMs, hex } from './names';
+import { endpointNames, hex } from './names';
+import { formatMs } from '../time/time';
 
 const DEFAULT_EVENTS = 20;
 const MAX_EVENTS = 1000;
@@ -121,7 +122,7 @@ export function traceTail(system: RunningSystem, count: number, columns: number)
     const kindName = SHORT_NAMES[e.kind] ?? e.kindName;
     const kindColour = KIND_COLOURS[e.kind];
     const [src, dst] = parties(e, name);
-    rows.push([formatMs(e.timeCycles), kindColour === undefined ? kindName : colour(kindColour, kindName), src, dst, printable(details(e))]);
+    rows.push([formatMs(e.timeCycles, system.clockHz), kindColour === undefined ? kindName : colour(kindColour, kindName), src, dst, printable(details(e))]);
   }
   const body = table(
     [{ title: 'TIME (ms)', align: 'right' }, { title: 'EVENT' }, { title: 'FROM' }, { title: 'TO' }, { title: 'DETAILS', shrinkable: true }],

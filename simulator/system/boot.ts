@@ -3,9 +3,9 @@
 // injection layer around every service, RS as the first process, and the
 // workloads. The RunningSystem runs it in slices and answers for it.
 import type { BuiltinService } from './builtin';
-import { CLOCK_HZ, buildMachine, type Machine } from './machine';
-
-export { CLOCK_HZ };
+import { buildMachine, type Machine } from './machine';
+import { cyclesToSeconds, msToCycles, secondsToCycles } from '../time/time';
+import { costProfile as costProfileNamed } from '../kernel/costs/costProfiles';
 import { builtinServices, defaultSystemConf, type CoreContext } from './registry';
 import { summarisePrivilege } from './privileges';
 import { servicePrivilege } from '../config/privileges';
@@ -38,6 +38,8 @@ import { builtinDiskImage } from '../services/storageApps';
 
 /** MINIX's heartbeat period for network drivers (its rc starts them with `-period 5HZ`). */
 export const DEFAULT_NET_PERIOD_SECONDS = 5;
+/** Simulated time between progress reports of run(). */
+const DEFAULT_SLICE_SECONDS = 0.1;
 const RS_LABEL = 'rs';
 
 export interface BootOptions {
@@ -50,8 +52,8 @@ export interface BootOptions {
   readonly isoImage?: Uint8Array;
   /**
    * The heartbeat period RS gives the network drivers (system.conf `type net`), as
-   * MINIX's rc does; default 5 s. Other services are pinged only if their
-   * description gives them a period.
+   * MINIX's rc does, in cycles of the cost profile's clock; default 5 s. Other
+   * services are pinged only if their description gives them a period.
    */
   readonly heartbeatPeriodCycles?: number;
   /** MINIX's restart backoff; default on. */
@@ -137,13 +139,18 @@ export class RunningSystem {
     return this.sim.clock.now();
   }
 
+  /** The cost profile's clock rate: nowCycles and every time in cycles count its cycles. */
+  get clockHz(): number {
+    return this.machine.clockHz;
+  }
+
   get stopReason(): StopReason | null {
     return this.lastStop;
   }
 
   /** Runs until `untilCycles` (or a panic, or nothing left to do), in slices. */
   run(options: RunOptions): RunOutcome {
-    const slice = Math.max(1, options.sliceCycles ?? CLOCK_HZ / 10);
+    const slice = Math.max(1, options.sliceCycles ?? secondsToCycles(DEFAULT_SLICE_SECONDS, this.clockHz));
     for (;;) {
       const target = Math.min(options.untilCycles, this.nowCycles + slice);
       const r = this.sim.run({ untilCycles: target });
@@ -220,6 +227,8 @@ export class RunningSystem {
         kind: desc.kind,
         ports: `0x${desc.ports.base.toString(16)}:${desc.ports.count}`,
         irq: desc.irq,
+        ...(desc.pci === undefined ? {} : { pci: desc.pci }),
+        ...(desc.deviceId === undefined ? {} : { dmaRequesterId: desc.deviceId }),
         state: Object.entries(desc.state).map(([k, v]) => `${k}=${String(v)}`).join(' '),
       };
     });
@@ -278,11 +287,11 @@ function groupOf(s: BuiltinService): ProcessSummary['group'] {
 export function bootSystem(options: BootOptions): RunningSystem {
   const configuration = options.configuration ?? DEFAULT_CONFIGURATION;
   const traits = configurationTraits(configuration);
-  // RS keeps its times in seconds and turns them into cycles at this clock rate, once.
-  const rsClockHz = CLOCK_HZ;
+  // RS keeps its times in seconds and turns them into cycles of the cost profile's clock, once.
+  const rsClockHz = (typeof options.costProfile === 'object' ? options.costProfile : costProfileNamed(options.costProfile ?? 'default')).clockHz;
   const netPeriodCycles = options.heartbeatPeriodCycles;
   if (netPeriodCycles !== undefined && (!Number.isSafeInteger(netPeriodCycles) || netPeriodCycles <= 0)) throw new RangeError('heartbeatPeriodCycles must be a positive integer');
-  const netPeriodSeconds = netPeriodCycles === undefined ? DEFAULT_NET_PERIOD_SECONDS : netPeriodCycles / rsClockHz;
+  const netPeriodSeconds = netPeriodCycles === undefined ? DEFAULT_NET_PERIOD_SECONDS : cyclesToSeconds(netPeriodCycles, rsClockHz);
   const rsStatus: RsStatusTable = new Map();
   const dsStore: DsStore = new Map();
   const network: NetworkCounters = {
@@ -353,7 +362,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
       program: service.label,
       privilege,
       priority: description.priority,
-      quantumCycles: Math.max(1, Math.round((description.quantumMs * CLOCK_HZ) / 1000)),
+      quantumCycles: Math.max(1, msToCycles(description.quantumMs, machine.clockHz)),
       // With drivers in the kernel (monolithic), the drivers and the servers they
       // serve (file systems, network stack) are kernel code; only RS and DS stay in user mode.
       kernelMode: traits.driversInKernel && service.label !== 'ds',
@@ -388,7 +397,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
     name: RS_LABEL,
     privilege: rsEntry.privilege,
     priority: rsEntry.description.priority,
-    quantumCycles: Math.max(1, Math.round((rsEntry.description.quantumMs * CLOCK_HZ) / 1000)),
+    quantumCycles: Math.max(1, msToCycles(rsEntry.description.quantumMs, machine.clockHz)),
     memoryBytes: 128 * 1024,
   });
   for (const item of options.workload ?? []) startWorkload(machine, services, item);
@@ -409,7 +418,7 @@ function deviceArgs(machine: Machine, kind: string): Record<string, number> {
 /** Starts a workload program: the packet stream here, the storage side's programs by their label (the kind without dashes). */
 function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem): void {
   const sim = machine.sim;
-  const args: Record<string, string | number | boolean> = { startAtCycles: item.start.cycles, clockHz: CLOCK_HZ };
+  const args: Record<string, string | number | boolean> = { startAtCycles: item.start.cycles };
   for (const [k, v] of Object.entries(item)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') args[k] = v;
   }

@@ -18,7 +18,9 @@ import { CdromDrive } from '../hw/cdrom';
 import { Printer } from '../hw/printer';
 import { IntervalTimer } from '../hw/timer';
 import { ConsoleDevice } from '../hw/consoleDevice';
-import { IOMMU_PORT_BASE, IOMMU_PORT_COUNT, IommuPortDevice } from '../hw/iommuPorts';
+import { IommuPortDevice } from '../hw/iommuPorts';
+import { PLATFORM } from '../hw/platform';
+import { DEFAULT_COST_PROFILE } from '../kernel/costs/costProfiles';
 import { configurationTraits, type Configuration } from '../config/configurations';
 
 export interface MachineOptions {
@@ -36,6 +38,8 @@ export interface MachineOptions {
 export interface Machine {
   readonly sim: Simulator;
   readonly configuration: Configuration;
+  /** The cost profile's clock rate: simulated time counts its cycles, and the devices' rates were turned into them. */
+  readonly clockHz: number;
   /** Null without an IOMMU. */
   readonly iommu: Iommu | null;
   readonly dma: DmaPort;
@@ -49,18 +53,7 @@ export interface Machine {
   readonly devices: readonly MachineDevice[];
 }
 
-export const DEFAULT_COST_PROFILE = 'sel4-skylake';
-/** The simulated core's clock rate: scenario times are turned into cycles at this rate (the scenario loader's default). */
-export const CLOCK_HZ = 1_000_000_000;
-
-/** A simulated time for people: ms, s, min or h, as fits. */
-export function formatSimTime(cycles: number): string {
-  const s = cycles / CLOCK_HZ;
-  if (s >= 3600) return `${+(s / 3600).toFixed(2)} h`;
-  if (s >= 60) return `${+(s / 60).toFixed(2)} min`;
-  if (s >= 1) return `${+s.toFixed(2)} s`;
-  return `${+(s * 1000).toFixed(1)} ms`;
-}
+export { DEFAULT_COST_PROFILE };
 const DEFAULT_DISK_BYTES = 1024 * 1024;
 
 export function buildMachine(options: MachineOptions): Machine {
@@ -86,6 +79,7 @@ export function buildMachine(options: MachineOptions): Machine {
     directDma = new DirectDma(sim.memory);
     dma = directDma;
   }
+  // Each device turns its physical rates into cycles of the profile's clock here, once.
   const clock = sim.clock;
   const interrupts = sim.interrupts;
   const nic = new Nic({ clock, interrupts, dma });
@@ -96,6 +90,6 @@ export function buildMachine(options: MachineOptions): Machine {
   const console = new ConsoleDevice({ clock, interrupts });
   const devices: MachineDevice[] = [nic, block, cdrom, printer, timer, console];
   for (const d of devices) sim.registerPorts(d.portBase, d.portCount, d);
-  if (iommu !== null) sim.registerPorts(IOMMU_PORT_BASE, IOMMU_PORT_COUNT, new IommuPortDevice(iommu, sim.memory.sizeBytes));
-  return { sim, configuration, iommu, dma, directDma, nic, block, cdrom, printer, timer, console, devices };
+  if (iommu !== null) sim.registerPorts(PLATFORM.iommu.portBase, PLATFORM.iommu.portCount, new IommuPortDevice(iommu, sim.memory.sizeBytes));
+  return { sim, configuration, clockHz: clock.hz, iommu, dma, directDma, nic, block, cdrom, printer, timer, console, devices };
 }

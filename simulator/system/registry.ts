@@ -7,6 +7,7 @@ import { rsProgram, type RsConfig } from '../services/rs';
 import { dsProgram, type DsStore } from '../services/ds';
 import { inetProgram, type InetCounters } from '../services/inet';
 import { nicDriver } from '../drivers/nic';
+import { PLATFORM, deviceConfGrants } from '../hw/platform';
 
 /** Per-boot objects the core services share with the host (for views and summaries). */
 export interface CoreContext {
@@ -56,14 +57,13 @@ const INET_CONF = `service inet
 const NIC_CONF = `service nic
 {
 	type	net;
-	descr	"Ring-buffer Ethernet NIC (descriptor rings, DMA, IRQ 11)";
+	descr	"Ring-buffer Ethernet NIC (descriptor rings, DMA, IRQ ${PLATFORM.nic.irq})";
 	system
 		UMAP		# 14
 		IRQCTL		# 19
 		DEVIO		# 21
 		;
-	io	c000:44;
-	irq	11;
+${deviceConfGrants(PLATFORM.nic)}
 	ipc
 		SYSTEM pm rs log tty ds vm
 		pci inet lwip amddev

@@ -1,15 +1,17 @@
 // The built-in scenarios, runnable by name ('s1', 's2', 's3'; 'default' is
 // s1); bootScenario, the one function that turns a scenario (and a front
 // end's overrides) into a booted system; runScenario, which boots one, runs it
-// for its duration and returns the summary.
-import { defaultScenarioOptions, parseScenario, type Scenario } from '../config/scenario';
+// for its duration and returns the summary. A scenario's times written with a
+// unit keep their length in seconds: booting turns them into cycles of the
+// clock of the cost profile the system runs with.
+import { defaultScenarioOptions, parseScenario, retimeScenario, type Scenario } from '../config/scenario';
 import { DEFAULT_CONFIGURATION, type Configuration } from '../config/configurations';
 import { formatDiagnostic } from '../config/systemConf';
 import { bootSystem, type RunningSystem } from './boot';
-import { CLOCK_HZ, DEFAULT_COST_PROFILE } from './machine';
+import { DEFAULT_COST_PROFILE, costProfile, type CostProfile } from '../kernel/costs/costProfiles';
+import { secondsToCycles } from '../time/time';
 import type { BuiltinService } from './builtin';
 import type { SystemSummary } from './summary';
-import type { CostProfile } from '../kernel/costs/costProfiles';
 import type { TraceOptions } from '../trace/recorder';
 import { storageScenarios } from './storageScenarios';
 
@@ -32,7 +34,7 @@ const S1_JSON = `{
 `;
 
 function load(text: string, file: string): Scenario {
-  const r = parseScenario(text, file, { clockHz: CLOCK_HZ });
+  const r = parseScenario(text, file);
   if (r.scenario === undefined) throw new Error(`${file}: ${r.diagnostics.map(formatDiagnostic).join('\n')}`);
   return r.scenario;
 }
@@ -53,7 +55,7 @@ export function builtinScenario(name: string): Scenario {
 }
 
 /** What booting reads of a scenario; how long it runs is for whoever runs it. */
-export type BootableScenario = Pick<Scenario, 'name' | 'system' | 'configuration' | 'seed' | 'costProfile' | 'workload' | 'faults' | 'options'>;
+export type BootableScenario = Pick<Scenario, 'name' | 'system' | 'configuration' | 'seed' | 'costProfile' | 'clockHz' | 'workload' | 'faults' | 'options'>;
 
 /** What a front end may set beside the scenario: the user's choices, and the inputs it read from disk. */
 export interface BootOverrides {
@@ -62,7 +64,7 @@ export interface BootOverrides {
   /** Replaces the scenario's cost profile. */
   readonly costProfile?: CostProfile | string;
   /** Replaces the scenario's heartbeat period. */
-  readonly heartbeatPeriodCycles?: number;
+  readonly heartbeatPeriodSeconds?: number;
   readonly trace?: TraceOptions;
   /** Record the program's source location at each kernel entry (the editor's trace view and the debugger show it). */
   readonly captureSourceLocations?: boolean;
@@ -87,7 +89,7 @@ export interface ScenarioOverrides extends BootOverrides {
 export function runScenario(scenario: Scenario, overrides: ScenarioOverrides = {}): SystemSummary {
   const system = bootScenario(scenario, overrides);
   overrides.onBoot?.(system);
-  const until = overrides.durationCycles ?? scenario.duration.cycles;
+  const until = overrides.durationCycles ?? retimeScenario(scenario, system.clockHz).duration.cycles;
   system.run({ untilCycles: until, ...(overrides.progress === undefined ? {} : { progress: overrides.progress }) });
   return system.summary(scenario.name);
 }
@@ -99,7 +101,9 @@ export function runScenario(scenario: Scenario, overrides: ScenarioOverrides = {
  * scenario says everything; the overrides replace what the user chose
  * otherwise and carry what the caller read from disk.
  */
-export function bootScenario(scenario: BootableScenario, overrides: BootOverrides = {}): RunningSystem {
+export function bootScenario(given: BootableScenario, overrides: BootOverrides = {}): RunningSystem {
+  const profile = typeof overrides.costProfile === 'object' ? overrides.costProfile : costProfile(overrides.costProfile ?? given.costProfile);
+  const scenario = retimeScenario(given, profile.clockHz);
   if (scenario.system !== 'default' && overrides.systemConf === undefined) {
     throw new Error(`scenario ${scenario.name}: its system '${scenario.system}' is a system.conf file; pass its text as systemConf`);
   }
@@ -107,8 +111,9 @@ export function bootScenario(scenario: BootableScenario, overrides: BootOverride
     name: scenario.name,
     seed: overrides.seed ?? scenario.seed,
     configuration: overrides.configuration ?? scenario.configuration,
-    costProfile: overrides.costProfile ?? (scenario.costProfile === 'default' ? DEFAULT_COST_PROFILE : scenario.costProfile),
-    heartbeatPeriodCycles: overrides.heartbeatPeriodCycles ?? scenario.options.heartbeatPeriod.cycles,
+    costProfile: typeof overrides.costProfile === 'object' ? overrides.costProfile : profile.name,
+    heartbeatPeriodCycles:
+      overrides.heartbeatPeriodSeconds === undefined ? scenario.options.heartbeatPeriod.cycles : Math.max(1, secondsToCycles(overrides.heartbeatPeriodSeconds, profile.clockHz)),
     restartBackoff: scenario.options.restartBackoff,
     workload: scenario.workload,
     faults: scenario.faults,
@@ -132,8 +137,9 @@ export function systemConfScenario(name: string, file: string): BootableScenario
     configuration: DEFAULT_CONFIGURATION,
     seed: 1,
     costProfile: 'default',
+    clockHz: costProfile(DEFAULT_COST_PROFILE).clockHz,
     workload: [],
     faults: [],
-    options: defaultScenarioOptions(CLOCK_HZ),
+    options: defaultScenarioOptions(costProfile(DEFAULT_COST_PROFILE).clockHz),
   };
 }

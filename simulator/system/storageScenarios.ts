@@ -1,7 +1,6 @@
 // The storage side's built-in scenarios: S2 (a corrupted CD-R fails the user-space file server, not the system) and S3 (wild DMA against the IOMMU).
 import { parseScenario, type Scenario } from '../config/scenario';
 import { formatDiagnostic } from '../config/systemConf';
-import { CLOCK_HZ } from './machine';
 
 /**
  * S2. The CD in the drive is the built-in image with a damaged root
@@ -56,7 +55,7 @@ export const S3_JSON = `{
 `;
 
 function load(text: string, file: string): Scenario {
-  const r = parseScenario(text, file, { clockHz: CLOCK_HZ });
+  const r = parseScenario(text, file);
   if (r.scenario === undefined) throw new Error(`${file}: ${r.diagnostics.map(formatDiagnostic).join('\n')}`);
   return r.scenario;
 }

@@ -7,10 +7,11 @@ import { blockReadMain, canaryMain, cdReadMain, dmaRogueMain, printMain } from '
 import { cdromDriverMain, CDROM_DRIVER_CONF } from '../drivers/cdrom';
 import { blockDriverMain, BLOCK_DRIVER_CONF } from '../drivers/block';
 import { printerDriverMain, PRINTER_DRIVER_CONF } from '../drivers/printer';
+import { PLATFORM } from '../hw/platform';
 
 export const AMDDEV_CONF = `service amddev
 {
-	io	c300:28		# the IOMMU's command registers
+	io	${PLATFORM.iommu.portBase.toString(16)}:${PLATFORM.iommu.portCount.toString(16)}		# the IOMMU's command registers
 		;
 	system
 		UMAP		# 14

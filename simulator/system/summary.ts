@@ -1,10 +1,11 @@
 // The run summary: a plain JSON-able object with a stable shape (what
 // `mklab run --json` prints) and a readable table of it.
 import type { RunningSystem } from './boot';
-import { CLOCK_HZ } from './machine';
+import { cyclesToSeconds, formatClockHz } from '../time/time';
+import { DEFAULT_COST_PROFILE } from '../kernel/costs/costProfiles';
 
 export const SUMMARY_FORMAT = 'microkernel-lab-summary';
-export const SUMMARY_VERSION = 2;
+export const SUMMARY_VERSION = 3;
 
 /** One restart as the summary reports it, in seconds of simulated time. */
 export interface RestartSummary {
@@ -44,6 +45,8 @@ export interface SystemSummary {
   readonly configuration: string;
   readonly seed: number;
   readonly costProfile: string;
+  /** The cost profile's clock rate: every count of cycles here is of this clock. */
+  readonly clockHz: number;
   readonly simulatedCycles: number;
   readonly simulatedSeconds: number;
   readonly stopReason: string | null;
@@ -97,18 +100,18 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
         heartbeatKills: s.heartbeatKills,
         updates: s.updates,
         downtimeCycles: downtime,
-        downtimeSeconds: seconds(downtime),
+        downtimeSeconds: seconds(downtime, system.clockHz),
         lastExit: s.lastExit ?? null,
         restartTimesCycles: [...s.restartTimesCycles],
         restartLog: s.restartLog
           .filter((r) => r.cause !== 'refresh')
           .map((r) => ({
             cause: r.cause,
-            diedAtSeconds: seconds(r.diedAtCycles),
-            delaySeconds: seconds(r.restartedAtCycles - r.diedAtCycles),
-            downtimeSeconds: r.upAtCycles === null ? null : seconds(r.upAtCycles - r.downSinceCycles),
+            diedAtSeconds: seconds(r.diedAtCycles, system.clockHz),
+            delaySeconds: seconds(r.restartedAtCycles - r.diedAtCycles, system.clockHz),
+            downtimeSeconds: r.upAtCycles === null ? null : seconds(r.upAtCycles - r.downSinceCycles, system.clockHz),
           })),
-        heartbeatPeriodSeconds: s.periodCycles === 0 ? null : seconds(s.periodCycles),
+        heartbeatPeriodSeconds: s.periodCycles === 0 ? null : seconds(s.periodCycles, system.clockHz),
       };
     })
     .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
@@ -127,14 +130,15 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
     scenario,
     configuration: system.configuration,
     seed: sim.seed,
-    costProfile: typeof costProfile === 'string' ? costProfile : costProfile === undefined ? 'sel4-skylake' : 'custom',
+    costProfile: typeof costProfile === 'string' ? costProfile : costProfile === undefined ? DEFAULT_COST_PROFILE : 'custom',
+    clockHz: system.clockHz,
     simulatedCycles: system.nowCycles,
-    simulatedSeconds: seconds(system.nowCycles),
+    simulatedSeconds: seconds(system.nowCycles, system.clockHz),
     stopReason: system.stopReason,
     services,
     restarts: services.reduce((t, s) => t + s.restarts, 0),
     downtimeCycles: services.reduce((t, s) => t + s.downtimeCycles, 0),
-    downtimeSeconds: seconds(services.reduce((t, s) => t + s.downtimeCycles, 0)),
+    downtimeSeconds: seconds(services.reduce((t, s) => t + s.downtimeCycles, 0), system.clockHz),
     ipc: { messages: stats.messages, kernelCalls: stats.kernelCalls, contextSwitches: stats.contextSwitches, interrupts: stats.interrupts },
     faults: {
       armed: system.faults.length,
@@ -169,15 +173,15 @@ function processName(system: RunningSystem, endpoint: number): string {
 }
 
 /** Seconds of simulated time, to the millisecond. */
-function seconds(cycles: number): number {
-  return Math.round((cycles / CLOCK_HZ) * 1000) / 1000;
+function seconds(cycles: number, clockHz: number): number {
+  return Math.round(cyclesToSeconds(cycles, clockHz) * 1000) / 1000;
 }
 
 /** The summary as a readable table. */
 export function formatSummary(s: SystemSummary): string {
   const lines: string[] = [];
   lines.push(`${s.scenario ?? s.name} — ${s.configuration}, seed ${s.seed}, ${s.costProfile}`);
-  lines.push(`simulated ${s.simulatedSeconds} s (${s.simulatedCycles} cycles), stopped: ${s.stopReason ?? 'not run'}`);
+  lines.push(`simulated ${s.simulatedSeconds} s (${s.simulatedCycles} cycles at ${formatClockHz(s.clockHz)}), stopped: ${s.stopReason ?? 'not run'}`);
   lines.push(s.panic === null ? 'kernel: no panic' : `KERNEL PANIC at ${s.panic.timeCycles}: ${s.panic.message}`);
   lines.push(`kernel integrity: ${s.integrity.ok ? 'intact' : `${s.integrity.corruptedPages} page(s) corrupted`}`);
   lines.push(`IOMMU: ${s.iommu.present ? `${s.iommu.invalidation}, ${s.iommu.blockedTransfers} transfer(s) blocked, ${s.iommu.pagesMapped} page(s) mapped` : 'none'}`);

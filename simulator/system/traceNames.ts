@@ -23,7 +23,8 @@ import { storageServices } from './storageServices';
 import type { TraceNaming } from '../trace/naming';
 import { TraceModel } from '../trace/model';
 import type { DecodedTrace } from '../trace/traceFile';
-import { CLOCK_HZ, type RunningSystem } from './boot';
+import type { RunningSystem } from './boot';
+import { PLATFORM_DEVICES } from '../hw/platform';
 
 const SPECIAL = new Map<number, string>([
   [KERNEL, 'kernel'],
@@ -37,11 +38,8 @@ const SPECIAL = new Map<number, string>([
 ]);
 
 /** Devices' DMA ids as the machine assigns them by default (hw/nic.ts, blockDevice.ts, cdrom.ts). */
-const DEFAULT_DEVICES = new Map<number, string>([
-  [1, 'nic'],
-  [2, 'disk0'],
-  [3, 'cd0'],
-]);
+/** DMA requester ids as the platform assigns them, for traces whose machine is not at hand (trace files). */
+const DEFAULT_DEVICES = new Map<number, string>(PLATFORM_DEVICES.flatMap((d) => (d.dmaRequesterId === null ? [] : [[d.dmaRequesterId, d.name] as const])));
 
 /** The core services are built with run-time context (registry.ts); their kinds are fixed. */
 const CORE_GROUPS = new Map<string, TraceLaneGroup>([
@@ -124,7 +122,7 @@ export function modelForSystem(system: RunningSystem): TraceModel {
     devices: new Map(system.machine.devices.flatMap((d) => (d.deviceId === undefined ? [] : [[d.deviceId, d.name] as const]))),
   });
   const endpointNames = { get: (ep: number) => system.sim.processes().find((p) => p.endpoint === ep)?.name };
-  return new TraceModel(system.sim.trace, naming, { clockHz: CLOCK_HZ, endpointNames });
+  return new TraceModel(system.sim.trace, naming, { clockHz: system.clockHz, endpointNames });
 }
 
 /** The model of a decoded trace file. */

@@ -9,6 +9,7 @@
 // trace), markers are instant events ('i'), names are metadata ('M').
 // Timestamps are microseconds of simulated time.
 import type { TraceFilter, TraceLaneGroup } from '../protocol/traceProtocol';
+import { cyclesToMicros } from '../time/time';
 import { compileFilter, matchLane, type CompiledFilter } from './filter';
 import { TraceKind, traceKindNames } from './kinds';
 import { SPAN_BLOCKED_RECEIVE, SPAN_BLOCKED_SEND, SPAN_BLOCKED_SENDREC, SPAN_KERNEL, SPAN_RUNNING, type TraceModel } from './model';
@@ -43,7 +44,7 @@ export function* perfettoChunks(model: TraceModel, options: ExportOptions = {}):
   model.refresh();
   const t = model.trace;
   const f = compileFilter(model, options.filter);
-  const us = (cycles: number) => (cycles * 1e6) / model.clockHz;
+  const us = (cycles: number) => cyclesToMicros(cycles, model.clockHz);
   const shown = (lane: number) => lane >= 0 && (f.lanes === null || f.lanes[lane] === 1);
   const pidOf = (lane: number) => GROUP_PIDS[model.lane(lane).group];
   const out: string[] = [];
@@ -218,7 +219,7 @@ export function* csvChunks(model: TraceModel, options: ExportOptions = {}): Gene
     const row = [
       seq,
       t.time[i]!,
-      (t.time[i]! * 1e6) / model.clockHz,
+      cyclesToMicros(t.time[i]!, model.clockHz),
       traceKindNames[kind] ?? `kind${kind}`,
       t.src[i]!,
       model.endpointName(t.src[i]!),

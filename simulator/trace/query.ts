@@ -1,5 +1,6 @@
 // Questions about single events: their decoded details, searches by message
 // type, label or endpoint, and the chain of messages that served a request.
+import { cyclesToMicros } from '../time/time';
 import type {
   TraceChain,
   TraceChainStep,
@@ -25,10 +26,6 @@ function slotOf(model: TraceModel, seq: number): number {
     throw new RangeError(`event ${seq} is not in the trace (it holds events ${t.firstSeq} to ${t.endSeq - 1})`);
   }
   return seq % t.capacity;
-}
-
-export function cyclesToMicros(model: TraceModel, cycles: number): number {
-  return (cycles * 1e6) / model.clockHz;
 }
 
 function endpointRef(model: TraceModel, endpoint: number): TraceEndpointRef {
@@ -231,7 +228,7 @@ export function eventDetails(model: TraceModel, seq: number, locations?: TraceLo
   return {
     seq,
     timeCycles: time,
-    timeMicros: cyclesToMicros(model, time),
+    timeMicros: cyclesToMicros(time, model.clockHz),
     kind,
     kindName: traceKindNames[kind] ?? `kind${kind}`,
     summary: describeEvent(model, seq),

@@ -3,17 +3,23 @@
 //   "MKTRACE\0" | u32 version | u32 header length | header (UTF-8 JSON) |
 //   time f64[n] | kind u8[n] (padded to 4) | src, dst, a, b, c i32[n] | label u32[n]
 // The header holds the run's metadata, the string table and the event count.
+// Times are cycles of the clock the header names (clockHz, the cost
+// profile's). Version 1 wrote 1 GHz whatever the profile, while devices
+// assumed 3 GHz, so its times cannot be told apart; it is refused.
 import { TraceRecorder } from './recorder';
 import type { TraceKind } from './kinds';
 import { utf8Decode, utf8Encode } from '../core/utf8';
 
-export const TRACE_FILE_VERSION = 1;
+export const TRACE_FILE_VERSION = 2;
 const MAGIC = 'MKTRACE\0';
 
 export interface TraceFileMeta {
   readonly scenario: string;
   readonly configuration: string;
   readonly seed: number;
+  /** The cost profile the system ran with. */
+  readonly costProfile: string;
+  /** Its clock rate: the events' times are cycles of this clock. */
   readonly clockHz: number;
   /** Process names by endpoint, for lanes and labels. */
   readonly endpointNames: Readonly<Record<string, string>>;
@@ -83,6 +89,9 @@ export function decodeTrace(bytes: Uint8Array, file: string): DecodedTrace | Tra
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
+  if (version === 1) {
+    return fail(8, `this trace is in format version 1, whose times were counted at a fixed 1 GHz whatever the cost profile; this version reads format ${TRACE_FILE_VERSION} only: record the run again with this version (mklab run SCENARIO --trace FILE.mktrace)`);
+  }
   if (version !== TRACE_FILE_VERSION) return fail(8, `expected format version ${TRACE_FILE_VERSION}, found ${version}`);
   const headerLength = view.getUint32(12, true);
   if (16 + headerLength > bytes.length) return fail(12, `header length ${headerLength} runs past the end of the file`);
@@ -142,6 +151,7 @@ function checkMeta(h: Header): string | undefined {
   if (typeof h.scenario !== 'string') return 'the scenario name as a string';
   if (typeof h.configuration !== 'string') return 'the configuration as a string';
   if (typeof h.seed !== 'number' || !Number.isFinite(h.seed)) return 'the seed as a number';
+  if (typeof h.costProfile !== 'string') return 'the cost profile (costProfile) as a string';
   if (typeof h.clockHz !== 'number' || !Number.isFinite(h.clockHz) || h.clockHz <= 0) return 'the clock rate (clockHz) as a number above 0';
   const names: unknown = h.endpointNames;
   if (names === null || typeof names !== 'object' || Array.isArray(names) || Object.values(names).some((v) => typeof v !== 'string')) {

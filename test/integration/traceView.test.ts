@@ -86,7 +86,7 @@ describe('trace view', () => {
   it('loads a .mktrace file and draws its lanes', async () => {
     const { trace, endpointNames } = syntheticTrace(20_000, 11);
     const file = join(temp, 'synthetic.mktrace');
-    writeFileSync(file, encodeTrace(trace, { scenario: 'synthetic', configuration: 'microkernel-iommu', seed: 11, clockHz: 1_000_000_000, endpointNames }));
+    writeFileSync(file, encodeTrace(trace, { scenario: 'synthetic', configuration: 'microkernel-iommu', seed: 11, costProfile: 'sel4-skylake', clockHz: 3_400_000_000, endpointNames }));
     const view = await openView();
     const outcome = (await vscode.commands.executeCommand('microkernelLab.trace.load', file)) as Outcome;
     assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);

@@ -1,4 +1,5 @@
 // Time labels for the ruler and the details pane: cycles, and simulated time at the run's clock rate.
+import { cyclesToSeconds } from '../../simulator/time/time';
 
 /** A "nice" step (1, 2 or 5 times a power of ten) at least `minimum`. */
 export function niceStep(minimum: number): number {
@@ -10,8 +11,8 @@ export function niceStep(minimum: number): number {
 
 /** Simulated time of `cycles` at `clockHz`, in the largest unit that keeps the number readable. */
 export function formatSeconds(cycles: number, clockHz: number, stepCycles?: number): string {
-  const seconds = cycles / clockHz;
-  const stepSeconds = stepCycles === undefined ? Math.abs(seconds) : stepCycles / clockHz;
+  const seconds = cyclesToSeconds(cycles, clockHz);
+  const stepSeconds = stepCycles === undefined ? Math.abs(seconds) : cyclesToSeconds(stepCycles, clockHz);
   const magnitude = Math.max(Math.abs(seconds), stepSeconds);
   const units: [number, string][] = [
     [1, 's'],

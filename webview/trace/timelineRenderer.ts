@@ -6,6 +6,7 @@ import { LANE_HEIGHT_PX, type KindCodes, type Layout } from './layout';
 import type { Palette } from './palette';
 import { formatCycles, formatSeconds, niceStep } from './timeFormat';
 import type { TimeRange, Viewport } from './viewport';
+import { cyclesIn, cyclesToSeconds } from '../../simulator/time/time';
 
 export interface Highlights {
   readonly selectedSeq: number | undefined;
@@ -516,8 +517,8 @@ export function pickEvent(scene: TimelineScene, x: number, y: number): number | 
 
 /** Tick times for the ruler and grid: a nice step in simulated time about every 110 px. */
 export function rulerTicks(vp: Viewport, clockHz: number): { ticks: number[]; stepCycles: number } {
-  const stepSeconds = niceStep((vp.cyclesPerPx * 110) / clockHz);
-  const stepCycles = Math.max(1, stepSeconds * clockHz);
+  const stepSeconds = niceStep(cyclesToSeconds(vp.cyclesPerPx * 110, clockHz));
+  const stepCycles = Math.max(1, cyclesIn(stepSeconds, clockHz));
   const ticks: number[] = [];
   const first = Math.ceil(vp.startCycles / stepCycles) * stepCycles;
   for (let t = first; t <= vp.endCycles && ticks.length < 200; t += stepCycles) ticks.push(t);

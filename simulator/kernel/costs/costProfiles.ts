@@ -12,7 +12,14 @@ export interface CostProfile {
   readonly description: string;
   /** Where the calibrated figures come from. */
   readonly sources: readonly string[];
+  /**
+   * The core's clock rate: simulated time is counted in cycles of this clock,
+   * and devices turn their physical rates (bit/s, bytes/s, seconds) into
+   * cycles with it when the machine is built.
+   */
   readonly clockHz: number;
+  /** Where the clock rate comes from. */
+  readonly clockSource: string;
   /** Entering and leaving the kernel for a call that does not switch (the null syscall). */
   readonly kernelEntryCycles: number;
   /** Copying one 64-byte message. */
@@ -63,6 +70,7 @@ export const sel4Haswell: CostProfile = {
   description: 'seL4 on Intel Haswell (i7-4770), no Meltdown mitigation',
   sources: ['seL4 performance page: one-way IPC 775 cycles, Haswell i7-4770'],
   clockHz: 3_400_000_000,
+  clockSource: 'Intel Core i7-4770 base frequency, 3.4 GHz (Intel ARK; also the clock of the seL4 SOSP 2013 Haswell figures)',
   kernelEntryCycles: 140, // estimate, near the Skylake null syscall of sel4bench
   messageCopyCycles: 45, // estimate
   contextSwitchCycles: 440, // remainder of the published total
@@ -85,6 +93,7 @@ export const sel4Skylake: CostProfile = {
   description: 'seL4 on Intel Skylake, no Meltdown mitigation',
   sources: ['seL4 performance page: one-way IPC 718 cycles, Skylake', 'sel4bench: null syscall 135 cycles, Skylake'],
   clockHz: 3_400_000_000,
+  clockSource: 'estimate: the seL4 figures are in cycles and name no part; 3.4 GHz is the base frequency of the desktop Skylake Core i7-6700 (Intel ARK)',
   kernelEntryCycles: 135,
   messageCopyCycles: 45, // estimate
   contextSwitchCycles: 398, // remainder of the published total
@@ -109,6 +118,7 @@ export const sel4SkylakeMeltdown: CostProfile = {
   description: 'seL4 on Intel Skylake with the Meltdown mitigation (page-table isolation)',
   sources: ['sel4bench, Skylake: null syscall 135 -> 630 cycles, IPC call 714 -> 940 cycles with the Meltdown mitigation'],
   clockHz: 3_400_000_000,
+  clockSource: 'estimate: as sel4-skylake, the base frequency of the Skylake Core i7-6700 (Intel ARK)',
   kernelEntryCycles: 135,
   messageCopyCycles: 45, // estimate
   contextSwitchCycles: 225, // remainder of the published total
@@ -132,6 +142,7 @@ export const l4reCortexA76: CostProfile = {
   description: 'L4Re (Fiasco.OC) on Arm Cortex-A76',
   sources: ['L4Re performance page, Cortex-A76: syscall 138, IPC intra-space 247, inter-space 384 cycles'],
   clockHz: 2_400_000_000,
+  clockSource: 'the L4Re figures were measured on a Raspberry Pi 5, whose BCM2712 runs its Cortex-A76 cores at 2.4 GHz (Raspberry Pi 5 product brief)',
   kernelEntryCycles: 138,
   messageCopyCycles: 29, // estimate
   contextSwitchCycles: 80, // 247 - 138 - 29
@@ -147,6 +158,9 @@ export const l4reCortexA76: CostProfile = {
   portIoCycles: 600, // estimate: a device register load
 };
 
+/** The profile a system runs with when neither the scenario nor the user names one. */
+export const DEFAULT_COST_PROFILE = 'sel4-skylake';
+
 /** The profiles by name. No prototype: a name such as `constructor` or `__proto__` is simply unknown. */
 export const costProfiles: Readonly<Record<string, CostProfile>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, CostProfile>, {
@@ -157,8 +171,9 @@ export const costProfiles: Readonly<Record<string, CostProfile>> = Object.freeze
   }),
 );
 
+/** The profile of that name; 'default' (a scenario's word for none) is DEFAULT_COST_PROFILE. */
 export function costProfile(name: string): CostProfile {
-  const p = costProfiles[name];
+  const p = costProfiles[name === 'default' ? DEFAULT_COST_PROFILE : name];
   if (p === undefined) throw new RangeError(`unknown cost profile ${name}; known: ${Object.keys(costProfiles).join(', ')}`);
   return p;
 }

@@ -50,3 +50,11 @@ test('a file in a folder the table does not name is refused', async () => {
   assert.equal(errors.length, 1);
   assert.match(errors[0]!, /does not belong to any known element/);
 });
+
+test('the time conversions are open to every layer, the editor and the panels included; the rest of core is not', async () => {
+  assert.deepEqual(await layerErrors('webview/trace/probe.ts', "import { cyclesToSeconds } from '../../simulator/time/time';\nexport const f = cyclesToSeconds;\n"), []);
+  assert.deepEqual(await layerErrors('extension/probe.ts', "import { formatSimTime } from '../simulator/time/time';\nexport const f = formatSimTime;\n"), []);
+  assert.deepEqual(await layerErrors('simulator/hw/probe.ts', "import { secondsToCycles } from '../time/time';\nexport const f = secondsToCycles;\n"), []);
+  assert.equal((await layerErrors('webview/trace/probe.ts', "import { EventQueue } from '../../simulator/core/eventQueue';\nexport const q = EventQueue;\n")).length, 1);
+  assert.equal((await layerErrors('simulator/time/probe.ts', "import { EventQueue } from '../core/eventQueue';\nexport const q = EventQueue;\n")).length, 1);
+});

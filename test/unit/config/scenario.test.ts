@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseScenario, SCENARIO_KEYS, timeToCycles, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
+import { parseScenario, retimeScenario, SCENARIO_KEYS, timeToCycles, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
 import { INJECTABLE_FAULTS } from '../../../simulator/faults/injector.js';
 import { CONFIGURATIONS, CONFIGURATION_TABLE, PLANNED_CONFIGURATIONS } from '../../../simulator/config/configurations.js';
+import { DEFAULT_COST_PROFILE, costProfiles } from '../../../simulator/kernel/costs/costProfiles.js';
 
 type Schema = Record<string, unknown>;
 const schema = JSON.parse(readFileSync('schemas/scenario.schema.json', 'utf8')) as Schema;
@@ -18,7 +19,7 @@ const VALID = `{
   "configuration": "microkernel-iommu",
   "seed": 42,
   "duration": "6h",
-  "costProfile": "skylake",
+  "costProfile": "sel4-skylake",
   "workload": [
     { "kind": "packet-stream", "ratePerSecond": 10000, "sizeBytes": 1500 },
     { "kind": "cd-read", "image": "images/bad.iso", "path": "/README.TXT", "repeat": 3, "start": "1s" },
@@ -63,8 +64,36 @@ test('minimal scenario gets the documented defaults', () => {
   const s = r.scenario!;
   assert.equal(s.costProfile, 'default');
   assert.deepEqual(s.workload, []);
-  assert.deepEqual(s.options.heartbeatPeriod, { written: '5s', cycles: 5_000_000_000 });
+  assert.equal(s.clockHz, costProfiles[DEFAULT_COST_PROFILE]!.clockHz, 'times count cycles of the default profile\'s clock');
+  assert.deepEqual(s.options.heartbeatPeriod, { written: '5s', cycles: 5 * s.clockHz });
   assert.equal(s.options.restartBackoff, true);
+});
+
+test("a time with a unit follows the cost profile's clock, a time in cycles stays; the profile must exist", () => {
+  const arm = parseScenario(VALID.replace('"sel4-skylake"', '"l4re-cortex-a76"'), 'arm.json').scenario!;
+  const armHz = costProfiles['l4re-cortex-a76']!.clockHz;
+  assert.equal(arm.clockHz, armHz);
+  assert.equal(arm.duration.cycles, 6 * 3600 * armHz);
+  assert.equal(arm.faults[1]!.at.cycles, 5000);
+  const x86Hz = costProfiles['sel4-skylake']!.clockHz;
+  const moved = retimeScenario(arm, x86Hz);
+  assert.equal(moved.clockHz, x86Hz);
+  assert.deepEqual(moved.duration, { written: '6h', cycles: 6 * 3600 * x86Hz });
+  assert.equal(moved.workload[1]!.start.cycles, x86Hz);
+  assert.equal(moved.faults[0]!.repeatEvery!.cycles, 3600 * x86Hz);
+  assert.deepEqual(moved.faults[1]!.at, { written: 5000, cycles: 5000 });
+  assert.equal(moved.options.heartbeatPeriod.cycles, 5 * x86Hz);
+  assert.deepEqual(retimeScenario(moved, armHz), arm);
+
+  const text = VALID.replace('"sel4-skylake"', '"skylake"');
+  const e = errorsOf(text);
+  assert.deepEqual(e.map(([c, l, col]) => [c, l, col]), [['unknown-cost-profile', ...at(text, '"costProfile": "skylake"', '"skylake"')]]);
+  assert.match(e[0]![3], /unknown cost profile "skylake": expected "default" or one of "sel4-haswell"/);
+});
+
+test('the schema names exactly the cost profiles the simulator has', () => {
+  const names = ((schema.properties as Record<string, Schema>).costProfile!.enum as string[]);
+  assert.deepEqual([...names].sort(), ['default', ...Object.keys(costProfiles)].sort());
 });
 
 test('time strings turn into cycles at the given clock rate', () => {
@@ -193,6 +222,7 @@ test('the JSON Schema and the loader agree on valid and invalid examples', () =>
     ['planned configuration', (o) => (o.configuration = 'kernel-bypass')],
     ['every configuration of the table', (o) => (o.configuration = CONFIGURATIONS[CONFIGURATIONS.length - 1])],
     ['retired iommuMode agreeing with the configuration', (o) => (o.options.iommuMode = 'strict')],
+    ['unknown cost profile', (o) => (o.costProfile = 'pentium')],
     ['unknown root property', (o) => (o.extra = 1)],
     ['bad duration string', (o) => (o.duration = '6 hours')],
     ['duration as cycles', (o) => (o.duration = 123456)],

@@ -6,7 +6,7 @@ import { RandomStream, RandomStreams } from '../../../simulator/core/random';
 
 describe('event queue', () => {
   it('runs actions in (time, priority, sequence) order', () => {
-    const q = new EventQueue();
+    const q = new EventQueue(1e9);
     const order: string[] = [];
     q.schedule(10, () => order.push('t10 p50 first'), 'a');
     q.schedule(5, () => order.push('t5'), 'b');
@@ -23,7 +23,7 @@ describe('event queue', () => {
   });
 
   it('cancelled actions do not run; an action may schedule another at the same time, which runs after it', () => {
-    const q = new EventQueue();
+    const q = new EventQueue(1e9);
     const order: string[] = [];
     const id = q.schedule(3, () => order.push('cancelled'), 'x');
     q.schedule(3, () => {
@@ -38,7 +38,7 @@ describe('event queue', () => {
   });
 
   it('accepts only non-negative integer cycles and never goes back', () => {
-    const q = new EventQueue();
+    const q = new EventQueue(1e9);
     assert.throws(() => q.schedule(1.5, () => {}, 'bad'), RangeError);
     assert.throws(() => q.schedule(-1, () => {}, 'bad'), RangeError);
     q.advanceTo(100);

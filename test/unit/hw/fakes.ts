@@ -12,6 +12,9 @@ interface Timer {
 
 /** A clock whose time moves only when the test advances it; ties run in the order scheduled. */
 export class FakeClock implements Clock {
+  /** `hz`: the rate the devices built on this clock turn their physical timing into cycles at. */
+  constructor(readonly hz = 1e9) {}
+
   private time: Cycles = 0;
   private nextId = 1;
   private timers: Timer[] = [];

@@ -6,14 +6,15 @@ import { DirectDma } from '../../../simulator/hw/directDma';
 import { readU16, writeU16, writeU32 } from '../../../simulator/hw/device';
 import { Iommu } from '../../../simulator/hw/iommu';
 import {
-  DEFAULT_NIC_COSTS,
+  DEFAULT_NIC_TIMING,
   NIC_CTRL,
   NIC_DESC,
   NIC_DESC_STATUS,
   NIC_INT,
-  NIC_REGS,
   Nic,
+  nicCosts,
 } from '../../../simulator/hw/nic';
+import { NIC_REGS } from '../../../simulator/hw/platform';
 import type { DmaPort } from '../../../simulator/hw/bus';
 import { FakeClock, FakeLines, FakeMemory, inp, out, pattern } from './fakes';
 
@@ -45,8 +46,10 @@ function descriptorField(memory: FakeMemory, ring: number, index: number, field:
   return readU16(memory.bytes, ring + index * NIC_DESC.SIZE_BYTES + field);
 }
 
-const dma = (bytes: number) => DEFAULT_NIC_COSTS.dmaLatencyCycles + bytes * DEFAULT_NIC_COSTS.dmaCyclesPerByte;
-const frame = (bytes: number) => (Math.max(bytes, 60) + 24) * DEFAULT_NIC_COSTS.wireCyclesPerByte;
+// The default timing at the fake clock's rate: a DMA round trip plus the bytes, and a frame padded to 60 bytes plus 24 of overhead.
+const costs = nicCosts(DEFAULT_NIC_TIMING, new FakeClock().hz);
+const dma = (bytes: number) => costs.dmaLatencyCycles + Math.ceil(bytes * costs.dmaCyclesPerByte);
+const frame = (bytes: number) => Math.ceil((Math.max(bytes, 60) + 24) * costs.wireCyclesPerByte);
 
 test('a posted TX descriptor and a doorbell put the packet on the wire, then TX-complete interrupts', () => {
   const { clock, memory, lines, nic } = setup();

@@ -3,8 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { PortMap } from '../../../simulator/hw/portMap';
-import { Printer, PRINTER_REGS } from '../../../simulator/hw/printer';
-import { IntervalTimer, TIMER_REGS } from '../../../simulator/hw/timer';
+import { Printer } from '../../../simulator/hw/printer';
+import { IntervalTimer } from '../../../simulator/hw/timer';
+import { PRINTER_REGS, TIMER_REGS } from '../../../simulator/hw/platform';
 import { FakeClock, FakeLines } from './fakes';
 
 test('ports reach the device that owns them; unowned ports float high; overlaps are refused', () => {

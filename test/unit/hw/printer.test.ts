@@ -2,7 +2,8 @@
 
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { DEFAULT_PRINTER_COSTS, PRINTER_REGS, PRINTER_STATUS, Printer } from '../../../simulator/hw/printer';
+import { PRINTER_STATUS, Printer } from '../../../simulator/hw/printer';
+import { PRINTER_REGS } from '../../../simulator/hw/platform';
 import { FakeClock, FakeLines, inp, out } from './fakes';
 
 const INIT_PRINTER = 0x08;
@@ -38,10 +39,10 @@ test('bytes sent with the strobe protocol, one per ack interrupt, appear in the 
     const before = lines.count(printer.irq);
     strobe(printer, ch.charCodeAt(0));
     assert.equal(inp(printer, PRINTER_REGS.STATUS, 1) & PRINTER_STATUS.NOT_BUSY, 0, 'busy right after the strobe');
-    clock.advance(DEFAULT_PRINTER_COSTS.busyCycles);
+    clock.advance(printer.costs.busyCycles);
     assert.equal(lines.count(printer.irq), before + 1, 'the ack raises the interrupt');
     assert.equal(inp(printer, PRINTER_REGS.STATUS, 1) & PRINTER_STATUS.NOT_ACK, 0, 'ACK pulse is on');
-    clock.advance(DEFAULT_PRINTER_COSTS.ackPulseCycles);
+    clock.advance(printer.costs.ackPulseCycles);
     assert.equal(inp(printer, PRINTER_REGS.STATUS, 1), 0xdf);
   }
   assert.equal(String.fromCharCode(...printer.output()), text);

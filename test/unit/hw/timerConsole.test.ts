@@ -2,8 +2,9 @@
 
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { CONSOLE_CONTROL, CONSOLE_REGS, CONSOLE_STATUS, ConsoleDevice, DEFAULT_CONSOLE_COSTS } from '../../../simulator/hw/consoleDevice';
-import { IntervalTimer, TIMER_CONTROL, TIMER_REGS } from '../../../simulator/hw/timer';
+import { CONSOLE_CONTROL, CONSOLE_STATUS, ConsoleDevice } from '../../../simulator/hw/consoleDevice';
+import { IntervalTimer, TIMER_CONTROL } from '../../../simulator/hw/timer';
+import { CONSOLE_REGS, TIMER_REGS } from '../../../simulator/hw/platform';
 import { FakeClock, FakeLines, inp, out } from './fakes';
 
 test('a periodic timer interrupts every period, on exact multiples, until disabled', () => {
@@ -46,7 +47,7 @@ test('console output reaches the sink a byte at a time, and input raises an inte
   for (const ch of 'ok') out(tty, CONSOLE_REGS.DATA, ch.charCodeAt(0), 1);
   assert.equal(inp(tty, CONSOLE_REGS.STATUS, 1) & CONSOLE_STATUS.TX_EMPTY, 0);
   clock.runUntilIdle();
-  const perByte = DEFAULT_CONSOLE_COSTS.txCyclesPerByte;
+  const perByte = tty.costs.txCyclesPerByte;
   assert.deepEqual(seen, [
     [0x6f, perByte],
     [0x6b, 2 * perByte],

@@ -15,9 +15,9 @@ import type { TraceRecorder } from '../../../simulator/trace/recorder';
 import { Digest } from '../../../simulator/core/digest';
 import { CONFIGURATION_TABLE, DEFAULT_CONFIGURATION } from '../../../simulator/config/configurations';
 import type { RunningSystem } from '../../../simulator/system/boot';
+import { timeToCycles } from '../../../simulator/time/time';
 
 const RUN = '300ms';
-const RUN_CYCLES = 300_000_000;
 
 let dir: string;
 let file: string;
@@ -61,8 +61,9 @@ function runCli(...argv: string[]): { status: number; out: string; err: string }
   return { status, out, err };
 }
 
+/** Runs the system for RUN, in cycles of its own clock. */
 function runFor(system: RunningSystem): RunningSystem {
-  system.run({ untilCycles: RUN_CYCLES });
+  system.run({ untilCycles: timeToCycles(RUN, system.clockHz)! });
   return system;
 }
 

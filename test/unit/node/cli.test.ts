@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
+import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
 
 let dir: string;
 let cli: string;
@@ -37,6 +38,11 @@ test('run --json prints one JSON object with restarts, downtime, IOMMU blocks, i
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.seed, 5);
+  // Simulated time counts cycles of the profile's clock: 25 minutes are 1,500 seconds of them.
+  assert.equal(s.costProfile, 'sel4-skylake');
+  assert.equal(s.clockHz, costProfiles['sel4-skylake']!.clockHz);
+  assert.equal(s.simulatedCycles, 25 * 60 * s.clockHz);
+  assert.equal(s.simulatedSeconds, 1500);
   const nic = s.services.find((x: { label: string }) => x.label === 'nic');
   assert.ok(nic.restarts >= 2, `nic restarted ${nic.restarts} times`);
   assert.ok(nic.downtimeCycles > 0);

@@ -10,12 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, SessionError, SNAPSHOT_INTERVAL_MS, TICK_BUDGET_MS, TICK_INTERVAL_MS, sessionHandlers } from '../../../node/worker/session';
 import { MAX_BACKLOG_MS, Pacer, SliceSizer } from '../../../node/worker/pacing';
-import { CLOCK_HZ, formatSimTime } from '../../../simulator/system/machine';
+import { formatSimTime as formatAt } from '../../../simulator/time/time';
+import { DEFAULT_COST_PROFILE, costProfile, costProfiles } from '../../../simulator/kernel/costs/costProfiles';
 import type { ProcessSummary, StartParams, SystemSnapshot, WorkerToHost } from '../../../simulator/protocol/workerProtocol';
 import { FakeClock } from './fakeClock';
 
 const builtin = (name: string, speed = 0): StartParams => ({ source: { kind: 'builtin', name }, speed, trusted: true });
 /** Simulated cycles per millisecond of wall time at `speed` simulated seconds per second. */
+/** The clock of the default cost profile, which the built-in scenarios and these tests' scenario files run with. */
+const CLOCK_HZ = costProfile(DEFAULT_COST_PROFILE).clockHz;
+const formatSimTime = (cycles: number): string => formatAt(cycles, CLOCK_HZ);
 const cyclesPerMs = (speed: number): number => (speed * CLOCK_HZ) / 1000;
 
 interface Rig {
@@ -351,6 +355,23 @@ test('on the real clock the session runs between the event loop’s other callba
     const paused = session.pause();
     for (let i = 0; i < 10; i++) await turn();
     assert.equal(session.status().nowCycles, paused.nowCycles, 'time moved while paused');
+  } finally {
+    session.dispose();
+  }
+});
+
+test("a scenario run with another cost profile keeps its times in seconds, counted in that profile's cycles", () => {
+  const session = new Session({ nowMs: () => 0, defer: () => () => undefined });
+  try {
+    const own = session.start(builtin('s3'));
+    assert.equal(own.clockHz, costProfiles['sel4-skylake']!.clockHz);
+    assert.equal(own.untilCycles, own.clockHz, 'S3 lasts one second');
+    const arm = session.start({ ...builtin('s3'), costProfile: 'l4re-cortex-a76' });
+    assert.equal(arm.clockHz, costProfiles['l4re-cortex-a76']!.clockHz);
+    assert.equal(arm.untilCycles, arm.clockHz, 'still one second, of the other clock');
+    assert.equal(session.system!.clockHz, arm.clockHz);
+    // RS's heartbeat period (S3: 500 ms) is in cycles of the same clock.
+    assert.equal(session.system!.options.heartbeatPeriodCycles, arm.clockHz / 2);
   } finally {
     session.dispose();
   }

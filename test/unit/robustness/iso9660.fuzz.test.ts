@@ -11,7 +11,7 @@ import { IsoError, IsoImage, SECTOR_SIZE, tryOpenIso } from '../../../simulator/
 import { BUILTIN_CD_FILES, buildIsoImage, corruptedCdImage } from '../../../simulator/services/isofs/isoBuilder';
 import { utf8Encode } from '../../../simulator/core/utf8';
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
-import { CLOCK_HZ } from '../../../simulator/system/machine';
+import { secondsToCycles } from '../../../simulator/time/time';
 import { FUZZ_SEED, Rng, mutateBytes } from './fuzz';
 
 const TREE: Record<string, string> = {
@@ -150,16 +150,16 @@ test('mutated discs in the CD drive of a running system: isofs fails and is rest
   const hot = structures(image);
   const base = builtinScenario('s3');
   // Reads of /README.TXT from the disc start at 10 ms; 300 ms of simulated time covers several.
-  const scenario = { ...base, workload: [{ kind: 'cd-read' as const, start: { written: '10ms', cycles: CLOCK_HZ / 100 }, image: null, path: '/README.txt', repeat: 5 }], faults: [] };
+  const scenario = { ...base, workload: [{ kind: 'cd-read' as const, start: { written: '10ms', cycles: secondsToCycles(0.01, base.clockHz) }, image: null, path: '/README.txt', repeat: 5 }], faults: [] };
   const control = bootScenario(scenario, { isoImage: image });
-  assert.notEqual(control.run({ untilCycles: (CLOCK_HZ * 3) / 10 }).reason, 'panic');
+  assert.notEqual(control.run({ untilCycles: secondsToCycles(0.3, control.clockHz) }).reason, 'panic');
   assert.equal(control.serviceStatus('isofs')?.restarts ?? 0, 0, 'the undamaged disc is read without a failure');
   for (let i = 0; i < 8; i++) {
     const disc = mutateBytes(rng, image, hot);
     const what = `disc mutant ${i} (seed ${FUZZ_SEED})`;
     try {
       const system = bootScenario(scenario, { isoImage: disc });
-      assert.notEqual(system.run({ untilCycles: (CLOCK_HZ * 3) / 10 }).reason, 'panic', what);
+      assert.notEqual(system.run({ untilCycles: secondsToCycles(0.3, system.clockHz) }).reason, 'panic', what);
     } catch (e) {
       if (e instanceof assert.AssertionError) throw e;
       assert.fail(`${what}\nthe system threw ${String(e)}\n${(e as Error).stack ?? ''}`);

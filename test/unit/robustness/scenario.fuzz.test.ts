@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { parseScenario, type Scenario, type ScenarioResult } from '../../../simulator/config/scenario.js';
 import { SCENARIO_TEMPLATES } from '../../../simulator/config/scenarioTemplates.js';
 import { S2_JSON, S3_JSON } from '../../../simulator/system/storageScenarios.js';
-import { costProfiles } from '../../../simulator/kernel/costs/costProfiles.js';
 import { BUILTIN_IMAGES } from '../../../simulator/services/isofs/isoBuilder.js';
 import { bootScenario } from '../../../simulator/system/scenarios.js';
-import { CLOCK_HZ as SIM_CLOCK_HZ } from '../../../simulator/system/machine.js';
+import { secondsToCycles } from '../../../simulator/time/time.js';
 import { FUZZ_SEED, Rng, assertLocatedIn, deepJson, mutateText, show } from './fuzz';
 
 const CLOCK_HZ = 2_000_000_000;
@@ -169,17 +168,16 @@ test('accepted mutants boot and run: the simulator takes whatever the loader acc
   let booted = 0;
   for (let i = 0; i < 2000 && booted < 10; i++) {
     const text = structuralMutant(rng, rng.pick(bases));
-    const r = parseScenario(text, 'fuzz.mklab.json', { clockHz: SIM_CLOCK_HZ });
-    // A system.conf path needs the file's text; an unknown cost profile is refused by name when the session starts.
+    const r = parseScenario(text, 'fuzz.mklab.json');
+    // A system.conf path needs the file's text.
     if (r.scenario === undefined || r.scenario.system !== 'default') continue;
-    if (r.scenario.costProfile !== 'default' && !(r.scenario.costProfile in costProfiles)) continue;
     // A workspace disc image is read by the caller (the session), as a system.conf is.
     if (r.scenario.workload.some((w) => w.kind === 'cd-read' && w.image !== null && !(w.image in BUILTIN_IMAGES))) continue;
     booted++;
     const what = `accepted mutant ${i} (seed ${FUZZ_SEED}): ${show(text, 2000)}`;
     try {
       const system = bootScenario(r.scenario);
-      system.run({ untilCycles: Math.min(r.scenario.duration.cycles, SIM_CLOCK_HZ / 50) });
+      system.run({ untilCycles: Math.min(r.scenario.duration.cycles, secondsToCycles(0.02, system.clockHz)) });
     } catch (e) {
       // The loader accepted it: the simulator must not refuse it (that would be an error without a location).
       assert.fail(`${what}\nbooting or running threw ${String(e)}\n${(e as Error).stack ?? ''}`);
@@ -204,10 +202,10 @@ test('regression: a fault parameter too large for a number is refused where it i
 // stream, which the loader accepted and the simulator refused when the user started it.
 test('regression: every New Scenario template loads, boots and runs', () => {
   for (const t of SCENARIO_TEMPLATES) {
-    const r = parseScenario(JSON.stringify(t.content, null, 2), `${t.fileStem}.mklab.json`, { clockHz: SIM_CLOCK_HZ });
+    const r = parseScenario(JSON.stringify(t.content, null, 2), `${t.fileStem}.mklab.json`);
     assert.ok(r.scenario !== undefined, t.id);
     const system = bootScenario(r.scenario);
-    assert.notEqual(system.run({ untilCycles: SIM_CLOCK_HZ / 50 }).reason, 'panic', t.id);
+    assert.notEqual(system.run({ untilCycles: secondsToCycles(0.02, system.clockHz) }).reason, 'panic', t.id);
   }
 });
 

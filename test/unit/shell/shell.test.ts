@@ -7,19 +7,20 @@ import { NONE } from '../../../simulator/kernel/constants';
 import { BUILTIN_CD_FILES, buildIsoImage } from '../../../simulator/services/isofs/isoBuilder';
 import { stripAnsi, visibleWidth } from '../../../simulator/shell/ansi';
 import type { ShellContext } from '../../../simulator/shell/command';
-import { SERVICE_RUN_LIMIT_CYCLES } from '../../../simulator/shell/serviceCommand';
+import { SERVICE_RUN_LIMIT_SECONDS } from '../../../simulator/shell/serviceCommand';
+import { secondsToCycles } from '../../../simulator/time/time';
 import { NO_SYSTEM_MESSAGE, completeLine, executeLine } from '../../../simulator/shell/shell';
 import { bootSystem, type RunningSystem } from '../../../simulator/system/boot';
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
 import { utf8Encode } from '../../../simulator/core/utf8';
 
 /** Long enough for RS to have started every service. */
-const BOOTED_CYCLES = 50_000_000;
+const BOOTED_SECONDS = 0.05;
 
-function booted(name: string, untilCycles = BOOTED_CYCLES, configuration?: 'microkernel'): RunningSystem {
+function booted(name: string, seconds = BOOTED_SECONDS, configuration?: 'microkernel'): RunningSystem {
   const scenario = builtinScenario(name);
   const system = bootScenario(configuration === undefined ? scenario : { ...scenario, configuration });
-  system.run({ untilCycles });
+  system.run({ untilCycles: secondsToCycles(seconds, system.clockHz) });
   return system;
 }
 
@@ -113,7 +114,7 @@ describe('service', () => {
     assert.notEqual(newEndpoint, oldEndpoint);
     assert.match(out, new RegExp(`^service restart nic: nic restarted: endpoint ${oldEndpoint} → ${newEndpoint}, restarts 0 → 1$`, 'm'));
     assert.match(out, /ran the system .* of simulated time while RS acted/);
-    assert.ok(system.nowCycles > before && system.nowCycles - before < SERVICE_RUN_LIMIT_CYCLES, 'ran forward a little, not to the limit');
+    assert.ok(system.nowCycles > before && system.nowCycles - before < secondsToCycles(SERVICE_RUN_LIMIT_SECONDS, system.clockHz), 'ran forward a little, not to the limit');
     const row = psRow(system, 'nic');
     assert.equal(Number(row.endpoint), newEndpoint);
     assert.equal(row.restarts, 1);
@@ -240,13 +241,13 @@ describe('iommu', () => {
   });
 
   it('lists blocked transfers (S3: wild DMA from the disk driver)', () => {
-    const out = run(booted('s3', 700_000_000), 'iommu');
+    const out = run(booted('s3', 0.7), 'iommu');
     assert.match(out, /^blocked transfers \(2\)$/m);
     assert.equal(out.match(/disk0\s+write\s+0x[0-9a-f]+\s+512\s+not-mapped/g)?.length, 2);
   });
 
   it('says so when the configuration has no IOMMU', () => {
-    assert.equal(run(booted('s1', BOOTED_CYCLES, 'microkernel'), 'iommu'), 'no IOMMU in configuration microkernel: devices reach all of physical memory by DMA');
+    assert.equal(run(booted('s1', BOOTED_SECONDS, 'microkernel'), 'iommu'), 'no IOMMU in configuration microkernel: devices reach all of physical memory by DMA');
   });
 });
 
@@ -272,7 +273,7 @@ describe('ls and cat of the CD', () => {
   it('prints control characters from the disc as ^X, never as escape sequences', () => {
     const image = buildIsoImage([{ path: '/EVIL.TXT', data: utf8Encode('red \x1b[31mtext\x1b[0m\x07 bell\n') }]);
     const system = bootSystem({ seed: 1, isoImage: image });
-    system.run({ untilCycles: BOOTED_CYCLES });
+    system.run({ untilCycles: secondsToCycles(BOOTED_SECONDS, system.clockHz) });
     const out = executeLine('cat /EVIL.TXT', { system, columns: 80 });
     assert.equal(out, 'red ^[[31mtext^[[0m^G bell');
   });
@@ -319,7 +320,7 @@ describe('robustness and determinism', () => {
   });
 
   it('uses only the 16 named colours and bold', () => {
-    const system = booted('s3', 700_000_000);
+    const system = booted('s3', 0.7);
     const out = ['help', 'ps', 'service fi nic crash', 'trace tail 200', 'iommu', 'ls', 'bogus'].map((l) => executeLine(l, { system, columns: 100 })).join('\n');
     // eslint-disable-next-line no-control-regex -- looking for escape sequences
     const codes = new Set([...out.matchAll(/\x1b\[([0-9;]*)m/g)].map((m) => m[1]!));

@@ -7,7 +7,8 @@ import { bootScenario, builtinScenario, runScenario } from '../../../simulator/s
 import { CONFIGURATION_TABLE, CONFIGURATIONS, DEFAULT_CONFIGURATION, PLANNED_CONFIGURATIONS, type Configuration } from '../../../simulator/config/configurations';
 import type { Scenario } from '../../../simulator/config/scenario';
 
-const SECOND = 1_000_000_000;
+/** Cycles in a second of S1's clock (its cost profile's). */
+const SECOND = builtinScenario('s1').clockHz;
 const MINUTE = 60 * SECOND;
 
 /** S1 with one packet a second, so that its first three NIC crashes (1, 11 and 21 minutes) stay quick to simulate. */

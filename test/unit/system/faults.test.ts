@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { bootSystem } from '../../../simulator/system/boot';
 import { servicePrivilege } from '../../../simulator/config/privileges';
 import { builtinScenario } from '../../../simulator/system/scenarios';
+import { DEFAULT_COST_PROFILE, costProfile } from '../../../simulator/kernel/costs/costProfiles';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
 import type { Configuration } from '../../../simulator/config/configurations';
 
-const SECOND = 1_000_000_000;
+/** Cycles in a second of the default cost profile's clock, which bootSystem uses. */
+const SECOND = costProfile(DEFAULT_COST_PROFILE).clockHz;
 
 function streaming(configuration: Configuration) {
   const stream = builtinScenario('s1').workload;

@@ -3,10 +3,10 @@
 import { ANY, CLOCK, Errno, Message, OK, isNotify, ref, type Program, type Sys } from '../../../simulator/sdk';
 import { Sef, type InitType } from '../../../simulator/services/sef';
 import type { BuiltinService } from '../../../simulator/system/builtin';
-import { CLOCK_HZ } from '../../../simulator/system/machine';
+import { DEFAULT_COST_PROFILE, costProfile } from '../../../simulator/kernel/costs/costProfiles';
 
-/** One second of simulated time. */
-export const SECOND = CLOCK_HZ;
+/** One second of simulated time, in cycles of the default cost profile's clock (bootSystem's and the built-in scenarios'). */
+export const SECOND = costProfile(DEFAULT_COST_PROFILE).clockHz;
 /** RS_DELTA_T: RS checks once a second. */
 export const CHECK = SECOND;
 /** RS_INIT_T. */

@@ -208,12 +208,13 @@ describe('service update', () => {
   it('of the S1 network driver keeps the counters it published, where a refresh starts them from zero; traffic flows on', () => {
     const run = (op: 'update' | 'refresh') => {
       const system = bootScenario(builtinScenario('s1'));
-      system.run({ untilCycles: 20e9 });
+      const second = system.clockHz;
+      system.run({ untilCycles: 20 * second });
       const tx = u32(system, 'nic.tx')!;
       const acked = system.network.app.acked;
       assert.ok(tx >= 100, `nic published tx=${tx}`);
-      assert.equal(service(system, op, 'nic', 20e9 + 1e8), OK);
-      system.run({ untilCycles: 30e9 });
+      assert.equal(service(system, op, 'nic', Math.round(20.1 * second)), OK);
+      system.run({ untilCycles: 30 * second });
       return { system, tx, acked };
     };
     const updated = run('update');
@@ -236,13 +237,14 @@ describe('the System view snapshot', () => {
     try {
       session.start({ source: { kind: 'builtin', name: 's1' }, speed: 0, trusted: true });
       const system = session.system!;
-      system.run({ untilCycles: 2e9 });
-      assert.equal(service(system, 'clone', 'nic', 2.01e9), OK);
+      const second = system.clockHz;
+      system.run({ untilCycles: 2 * second });
+      assert.equal(service(system, 'clone', 'nic', Math.round(2.01 * second)), OK);
       let rows = session.snapshot()!.processes.filter((p) => p.label === 'nic');
       assert.equal(rows.length, 1, `nic rows: ${JSON.stringify(rows)}`);
       assert.equal(rows[0]!.endpoint, system.serviceStatus('nic')!.endpoint);
       assert.equal(rows[0]!.serviceState, 'running');
-      assert.equal(service(system, 'update', 'nic', 2.1e9), OK);
+      assert.equal(service(system, 'update', 'nic', Math.round(2.1 * second)), OK);
       rows = session.snapshot()!.processes.filter((p) => p.label === 'nic');
       assert.deepEqual(rows.map((p) => [p.serviceState, p.updates, p.restarts]), [['running', 1, 0]]);
     } finally {

@@ -7,6 +7,7 @@ import { TraceKind } from '../../../simulator/trace/kinds';
 import { TraceRecorder } from '../../../simulator/trace/recorder';
 import { modelForFile } from '../../../simulator/system/traceNames';
 import { s1Model } from './traceFixtures';
+import { cyclesToMicros } from '../../../simulator/time/time';
 
 interface ChromeEvent {
   name: string;
@@ -58,13 +59,13 @@ test('Perfetto export: known phases, required fields, microsecond timestamps', (
     if (e.ph === 'X') assert.ok(typeof e.dur === 'number' && e.dur >= 0, `dur of ${e.name}`);
     if (e.ph === 'i') assert.equal(e.s, 't');
   }
-  // Timestamps are microseconds of simulated time (1 GHz: cycles / 1000).
+  // Timestamps are microseconds of simulated time at the trace's clock.
   const t = model.trace;
   const irq = events.find((e) => e.ph === 'i' && e.cat === 'interrupt')!;
   const seq = irq.args!['seq'] as number;
-  assert.equal(irq.ts, t.timeAt(seq) / 1000);
+  assert.equal(irq.ts, cyclesToMicros(t.timeAt(seq), model.clockHz));
   const last = events.reduce((m, e) => (e.ts === undefined ? m : Math.max(m, e.ts + (e.dur ?? 0))), 0);
-  assert.ok(last <= t.timeAt(t.endSeq - 1) / 1000 + 0.001 && last > 170e6, `the trace spans about three simulated minutes, ends at ${last} µs`);
+  assert.ok(last <= cyclesToMicros(t.timeAt(t.endSeq - 1), model.clockHz) + 0.001 && last > 170e6, `the trace spans about three simulated minutes, ends at ${last} µs`);
 });
 
 test('Perfetto export: every flow start has its end, each bound to a slice on its thread', () => {
@@ -110,13 +111,17 @@ test('Perfetto export: every flow start has its end, each bound to a slice on it
 test('Perfetto export: slices on one thread nest, and names come as metadata', () => {
   const { doc, model } = perfetto();
   const events = doc.traceEvents;
+  // Microseconds back to the cycles they were made from, so that nesting is checked exactly.
+  const cycles = (us: number) => Math.round((us * model.clockHz) / 1e6);
+  const start = (s: ChromeEvent) => cycles(s.ts!);
+  const end = (s: ChromeEvent) => cycles(s.ts! + s.dur!);
   for (const [thread, slices] of byThread(events)) {
-    slices.sort((a, b) => a.ts! - b.ts! || b.dur! - a.dur!);
+    slices.sort((a, b) => start(a) - start(b) || end(b) - end(a));
     const stack: ChromeEvent[] = [];
     for (const s of slices) {
-      while (stack.length > 0 && stack[stack.length - 1]!.ts! + stack[stack.length - 1]!.dur! <= s.ts!) stack.pop();
+      while (stack.length > 0 && end(stack[stack.length - 1]!) <= start(s)) stack.pop();
       const parent = stack[stack.length - 1];
-      if (parent !== undefined) assert.ok(s.ts! + s.dur! <= parent.ts! + parent.dur! + 1e-6, `${thread}: '${s.name}' at ${s.ts} crosses '${parent.name}'`);
+      if (parent !== undefined) assert.ok(end(s) <= end(parent), `${thread}: '${s.name}' at ${s.ts} crosses '${parent.name}'`);
       stack.push(s);
     }
   }
@@ -150,7 +155,7 @@ test('CSV: header, one row per event, names resolved, RFC 4180 quoting', () => {
   t.recordLabelled(10, TraceKind.processCreated, 0x6ace, 6, 4, 0, 0, 'inet');
   t.record(20, TraceKind.ipcSend, 6, 5, 0x201, 0, 0);
   t.recordLabelled(30, TraceKind.crash, 5, 0x6ace, 0, 0, 0, 'TypeError: bad "ring", index 3\nat line 2');
-  const model = modelForFile({ trace: t, meta: { scenario: 'x', configuration: 'microkernel', seed: 1, clockHz: 1e9, endpointNames: {} } });
+  const model = modelForFile({ trace: t, meta: { scenario: 'x', configuration: 'microkernel', seed: 1, costProfile: 'custom', clockHz: 1e9, endpointNames: {} } });
   const text = exportCsv(model);
   assert.ok(text.endsWith('\r\n'));
   const rows = parseCsv(text);

@@ -7,6 +7,7 @@ import { TraceKind } from '../../../simulator/trace/kinds';
 import { attachTraceLocations } from '../../../simulator/trace/locations';
 import { eventDetails, searchTrace, traceChain } from '../../../simulator/trace/query';
 import { s1Model } from './traceFixtures';
+import { secondsToCycles } from '../../../simulator/time/time';
 
 test('details of a SENDREC request: names, type, link, timestamps in µs, the reply and the round trip', () => {
   const model = s1Model();
@@ -19,7 +20,7 @@ test('details of a SENDREC request: names, type, link, timestamps in µs, the re
   assert.equal(d.dst?.name, 'inet');
   assert.deepEqual(d.messageType, { type: 0x300, name: 'NET_SEND' });
   assert.ok(d.linkId! > 0);
-  assert.equal(d.timeMicros, d.timeCycles / 1000);
+  assert.equal(d.timeMicros, (d.timeCycles * 1e6) / model.clockHz);
   const reply = d.related.find((r) => r.role === 'reply');
   assert.ok(reply !== undefined);
   const r = model.trace.get(reply.seq);
@@ -65,7 +66,7 @@ test('search: next and previous from a position, labels and endpoints', () => {
 
 test('the chain of a request: nested requests the servers made before replying, in time order', () => {
   const system = bootScenario(builtinScenario('s2'));
-  system.run({ untilCycles: 1e9 });
+  system.run({ untilCycles: secondsToCycles(1, system.clockHz) });
   const model = modelForSystem(system);
   const open = searchTrace(model, { query: 'VFS_OPEN', limit: 1 }).seqs[0]!;
   const chain = traceChain(model, open);
@@ -90,7 +91,7 @@ test('source locations of kernel entries reach the details when the simulator ca
   const system = bootScenario(builtinScenario('s1'));
   system.sim.captureSourceLocations = true;
   const locations = attachTraceLocations(system.sim);
-  system.run({ untilCycles: 150e6 });
+  system.run({ untilCycles: secondsToCycles(0.15, system.clockHz) });
   const model = modelForSystem(system);
   const t = model.trace;
   model.refresh();

@@ -15,7 +15,7 @@ const WORK = 50_000;
 
 function modelOf(sim: Simulator): TraceModel {
   const endpointNames = Object.fromEntries(sim.processes().map((p) => [String(p.endpoint), p.name]));
-  const model = modelForFile({ trace: sim.trace, meta: { scenario: 'test', configuration: 'microkernel', seed: 1, clockHz: 1e9, endpointNames } });
+  const model = modelForFile({ trace: sim.trace, meta: { scenario: 'test', configuration: 'microkernel', seed: 1, costProfile: sim.cost.name, clockHz: sim.clock.hz, endpointNames } });
   model.refresh();
   return model;
 }

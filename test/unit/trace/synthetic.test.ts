@@ -21,7 +21,7 @@ test('syntheticTrace gives exactly the events asked for, the same for the same s
 test('a model over a ring that keeps overwriting stays exact for the events still held', () => {
   const source = syntheticTrace(30_000, 4).trace;
   const ring = new TraceRecorder({ capacity: 4096, mode: 'ring' });
-  const model = modelForFile({ trace: ring, meta: { scenario: 's', configuration: 'c', seed: 4, clockHz: 1e9, endpointNames: {} } });
+  const model = modelForFile({ trace: ring, meta: { scenario: 's', configuration: 'c', seed: 4, costProfile: 'sel4-skylake', clockHz: 3.4e9, endpointNames: {} } });
   for (let seq = 0; seq < source.endSeq; seq++) {
     const e = source.get(seq);
     ring.record(e.timeCycles, e.kind, e.src, e.dst, e.a, e.b, e.c, ring.strings.intern(e.label));

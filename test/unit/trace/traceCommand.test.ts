@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
+import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
 
 let dir: string;
 let cli: string;
@@ -28,6 +29,9 @@ test('run --trace, then trace export to CSV and Perfetto: every event comes out'
   assert.equal(run.status, 0, run.stderr);
   const decoded = decodeTrace(readFileSync(join(dir, 'run.mktrace')), 'run.mktrace');
   assert.ok(!(decoded instanceof TraceFileError));
+  // The header says which profile ran and the clock its cycles count.
+  assert.equal(decoded.meta.costProfile, 'sel4-skylake');
+  assert.equal(decoded.meta.clockHz, costProfiles['sel4-skylake']!.clockHz);
   const events = decoded.trace.size;
   assert.ok(events > 1000);
 
@@ -50,6 +54,7 @@ test('run --trace, then trace export to CSV and Perfetto: every event comes out'
   const info = mklab('trace', 'info', 'run.mktrace');
   assert.equal(info.status, 0, info.stderr);
   assert.match(info.stdout, new RegExp(`${events} events`));
+  assert.match(info.stdout, /seed 1, sel4-skylake \(3\.4 GHz\)/);
   assert.match(info.stdout, /drivers\s+nic \(1 restarts\)/);
 });
 

@@ -6,7 +6,7 @@ import { TraceKind } from '../../../simulator/trace/kinds';
 import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../../../simulator/trace/traceFile';
 import { utf8Decode, utf8Encode } from '../../../simulator/core/utf8';
 
-const META: TraceFileMeta = { scenario: 's1', configuration: 'microkernel-iommu', seed: 7, clockHz: 1e9, endpointNames: { '10': 'rtl8139', '8': 'inet' } };
+const META: TraceFileMeta = { scenario: 's1', configuration: 'microkernel-iommu', seed: 7, costProfile: 'sel4-skylake', clockHz: 3.4e9, endpointNames: { '10': 'rtl8139', '8': 'inet' } };
 
 function sampleTrace(capacity: number, events: number): TraceRecorder {
   const t = new TraceRecorder({ capacity, mode: 'ring' });
@@ -27,6 +27,8 @@ test('a saved trace reloads with the same events, strings and metadata', () => {
   const t = sampleTrace(1000, 500);
   const d = decoded(encodeTrace(t, META));
   assert.equal(d.meta.scenario, 's1');
+  assert.equal(d.meta.costProfile, 'sel4-skylake');
+  assert.equal(d.meta.clockHz, 3.4e9);
   assert.deepEqual(d.meta.endpointNames, META.endpointNames);
   assert.equal(d.trace.size, 500);
   for (const seq of [0, 1, 7, 250, 499]) {
@@ -55,7 +57,8 @@ test('damaged files give errors naming the file, the byte and what was expected'
     ['empty', new Uint8Array(0), /run\.mktrace: at byte 0: expected a Microkernel Lab trace/],
     ['not a trace', utf8Encode('{"traceEvents": []}'), /at byte 0: expected the magic 'MKTRACE'/],
     ['truncated', good.subarray(0, good.length - 9), /expected \d+ bytes for 50 events/],
-    ['future version', (() => { const b = good.slice(); b[8] = 9; return b; })(), /at byte 8: expected format version 1, found 9/],
+    ['future version', (() => { const b = good.slice(); b[8] = 9; return b; })(), /at byte 8: expected format version 2, found 9/],
+    ['format 1', (() => { const b = good.slice(); b[8] = 1; return b; })(), /at byte 8: this trace is in format version 1, whose times were counted at a fixed 1 GHz .*record the run again/],
     ['bad header', (() => { const b = good.slice(); b[16] = 0x7b + 1; return b; })(), /at byte 16: expected a JSON header/],
   ];
   for (const [name, bytes, message] of cases) {

@@ -5,15 +5,16 @@ import type { RunningSystem } from '../../../simulator/system/boot';
 import { modelForFile, modelForSystem } from '../../../simulator/system/traceNames';
 import { syntheticTrace } from '../../../simulator/trace/synthetic';
 import type { TraceModel } from '../../../simulator/trace/model';
+import { secondsToCycles } from '../../../simulator/time/time';
 
 /** S1's first NIC crash is at one simulated minute; three minutes include it and the restart. */
-export const S1_CYCLES = 180e9;
+export const S1_SECONDS = 180;
 
 let s1: RunningSystem | undefined;
 export function s1System(): RunningSystem {
   if (s1 === undefined) {
     s1 = bootScenario(builtinScenario('s1'));
-    s1.run({ untilCycles: S1_CYCLES });
+    s1.run({ untilCycles: secondsToCycles(S1_SECONDS, s1.clockHz) });
   }
   return s1;
 }
@@ -24,7 +25,7 @@ export function s1Model(): TraceModel {
 
 export function syntheticModel(events: number, seed = 3): TraceModel {
   const { trace, endpointNames } = syntheticTrace(events, seed);
-  return modelForFile({ trace, meta: { scenario: 'synthetic', configuration: 'microkernel-iommu', seed, clockHz: 1e9, endpointNames } });
+  return modelForFile({ trace, meta: { scenario: 'synthetic', configuration: 'microkernel-iommu', seed, costProfile: 'sel4-skylake', clockHz: 3.4e9, endpointNames } });
 }
 
 /** Events in [from, to) by a plain walk over the recorder. */

@@ -13,9 +13,10 @@ import { hostEndpoint, viewEndpoint } from '../../../webview/protocol/rpc';
 import type { RenderedWindow, TraceViewProtocol } from '../../../webview/protocol/traceViewProtocol';
 import { chainStepLabel, TraceViewModel, type SavedState, type TraceViewOutput } from '../../../webview/trace/viewModel';
 import { channelPair } from './fakeChannel';
+import { secondsToCycles } from '../../../simulator/time/time';
 
 /** Twenty simulated seconds of S1: packets flow through inet and the NIC driver. */
-const RUN_CYCLES = 20e9;
+const RUN_SECONDS = 20;
 const WIDTH_PX = 1000;
 const palette = { background: '#1e1e1e', foreground: '#cccccc' };
 
@@ -23,7 +24,7 @@ let shared: RunningSystem | undefined;
 function s1(): RunningSystem {
   if (!shared) {
     shared = bootScenario(builtinScenario('s1'));
-    shared.run({ untilCycles: RUN_CYCLES });
+    shared.run({ untilCycles: secondsToCycles(RUN_SECONDS, shared.clockHz) });
   }
   return shared;
 }
