@@ -1,6 +1,6 @@
 // Function breakpoints on IPC, as the user types them in the Breakpoints view:
-//   nic <- DL_WRITE    a DL_WRITE message sent to nic (stops at the sender's kernel entry)
-//   inet -> DL_WRITE   a DL_WRITE message sent by inet
+//   nic <- DL_WRITEV_S    a DL_WRITEV_S message sent to nic (stops at the sender's kernel entry)
+//   inet -> DL_WRITEV_S   a DL_WRITEV_S message sent by inet
 //   nic <- *           any message or notification to nic
 //   nic -> DEVIO       nic making the kernel call DEVIO
 // Message types are the names the trace view shows (from the services' own
@@ -37,7 +37,7 @@ export function parseIpcBreakpoint(text: string): IpcBreakpoint {
   const m = /^\s*([A-Za-z_][\w.-]*)\s*(<-|->)\s*(\S+)?\s*$/.exec(text);
   if (m === null) {
     throw new BreakpointSyntaxError(
-      `'${text}': expected 'label <- TYPE' (a message of TYPE sent to label) or 'label -> TYPE' (sent by label), e.g. 'nic <- DL_WRITE'; TYPE may be '*'`,
+      `'${text}': expected 'label <- TYPE' (a message of TYPE sent to label) or 'label -> TYPE' (sent by label), e.g. 'nic <- DL_WRITEV_S'; TYPE may be '*'`,
     );
   }
   const label = m[1]!;

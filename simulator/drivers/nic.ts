@@ -8,7 +8,7 @@ import {
 import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS, NIC_INT } from '../hw/nic';
 import { NIC_REGS, PLATFORM } from '../hw/platform';
 import { mapDmaBuffer } from '../services/amddev';
-import { DlLayout, DlReply, DlRequest, nicKeys } from '../services/messages';
+import { DL_TASK_REPLY, DlFlags, DlLayout, DlRequest, nicKeys } from '../services/messages';
 import { Sef } from '../services/sef';
 
 const PAGE_BYTES = 4096;
@@ -124,7 +124,8 @@ export function* nicDriver(sys: Sys): Program {
             rxPackets++;
             if ((rxPackets & 15) === 0) yield* sef.ds.publishU32(keys.rxPackets, rxPackets);
             reply.clear();
-            reply.type = DlReply.READ;
+            reply.type = DL_TASK_REPLY;
+            DlLayout.flags.set(reply, DlFlags.PACK_RECV);
             DlLayout.id.set(reply, read.id);
             DlLayout.length.set(reply, c === OK ? n : 0);
             DlLayout.status.set(reply, c);
@@ -139,7 +140,7 @@ export function* nicDriver(sys: Sys): Program {
       }
       continue;
     }
-    if (m.type === DlRequest.WRITE) {
+    if (m.type === DlRequest.WRITEV_S) {
       const length = DlLayout.length.get(m);
       let st: number = OK;
       if ((txTail + 1) % RING_DESCRIPTORS === txClean) st = Errno.EBUSY;
@@ -151,14 +152,16 @@ export function* nicDriver(sys: Sys): Program {
         yield sys.sys_outl(port + NIC_REGS.TX_TAIL, txTail);
       }
       reply.clear();
-      reply.type = DlReply.WRITE;
+      reply.type = DL_TASK_REPLY;
+      DlLayout.flags.set(reply, DlFlags.PACK_SEND);
       DlLayout.id.set(reply, DlLayout.id.get(m));
       DlLayout.status.set(reply, st);
       yield* sef.asynsend(m.source, reply);
-    } else if (m.type === DlRequest.READ) {
+    } else if (m.type === DlRequest.READV_S) {
       if (pendingReads.length >= MAX_PENDING_READS) {
         reply.clear();
-        reply.type = DlReply.READ;
+        reply.type = DL_TASK_REPLY;
+        DlLayout.flags.set(reply, DlFlags.PACK_RECV);
         DlLayout.id.set(reply, DlLayout.id.get(m));
         DlLayout.status.set(reply, Errno.EBUSY);
         yield* sef.asynsend(m.source, reply);

@@ -148,13 +148,14 @@ export const kernelCallNames: Readonly<Record<number, KernelCallName>> = Object.
 );
 export const NR_KERNEL_CALLS = 128;
 
-/** DEVIO request bits (com.h _DIO_*). */
+/** DEVIO request bits (com.h _DIO_*): a direction, and a width that is a value of the type field, not a bit. */
 export const DIO = {
   INPUT: 0x001,
   OUTPUT: 0x002,
   BYTE: 0x010,
   WORD: 0x020,
-  LONG: 0x040,
+  LONG: 0x030,
+  TYPEMASK: 0x0f0,
 } as const;
 
 /** IRQCTL requests and policy. */

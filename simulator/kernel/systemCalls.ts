@@ -65,10 +65,16 @@ function copyCost(k: Kernel, bytes: number): number {
 }
 
 function widthOf(req: number): PortWidth | 0 {
-  if ((req & DIO.BYTE) !== 0) return 1;
-  if ((req & DIO.WORD) !== 0) return 2;
-  if ((req & DIO.LONG) !== 0) return 4;
-  return 0;
+  switch (req & DIO.TYPEMASK) {
+    case DIO.BYTE:
+      return 1;
+    case DIO.WORD:
+      return 2;
+    case DIO.LONG:
+      return 4;
+    default:
+      return 0;
+  }
 }
 
 const doDevio: Handler = (k, p) => {

@@ -3,7 +3,7 @@ import { Sef } from './sef';
 import { ANY, Errno, Message, OK, SELF, ref, type ProcInfoOut, type Sys, type Trap } from '../sdk/index';
 import { IOMMU_ALL_DEVICES, IOMMU_COMMAND, IOMMU_FLAGS, IOMMU_MODE } from '../hw/iommuPorts';
 import { IOMMU_REGS, PLATFORM } from '../hw/platform';
-import { IOMMU_REQ, IommuReply, IommuRequest } from './storageMessages';
+import { IOMMU_REPLY, IOMMU_REQ, IommuReply, IommuRequest } from './storageMessages';
 
 const PAGE_BYTES = 4096;
 
@@ -118,7 +118,7 @@ export function* amddevMain(sys: Sys): Generator<Trap, number, number> {
       }
     }
     m.clear();
-    m.type = IOMMU_REQ.REPLY;
+    m.type = IOMMU_REPLY;
     IommuReply.status.set(m, status);
     IommuReply.iova.set(m, iova);
     yield sys.sendnb(caller, m);

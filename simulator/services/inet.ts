@@ -7,7 +7,7 @@
 // once every packet not yet acknowledged.
 import { ANY, CLOCK, CPF, Errno, Message, NONE, OK, isNotify, ref, secondsToCycles, type Program, type Sys } from '../sdk';
 import { labelPattern, type DsChange } from './dsClient';
-import { DlLayout, DlReply, DlRequest, DsFlags, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind, nicKeys } from './messages';
+import { DL_TASK_REPLY, DlFlags, DlLayout, DlRequest, DsFlags, NetLayout, NetRequest, STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind, nicKeys } from './messages';
 import { Sef } from './sef';
 
 /** The simulated peer's MAC address. */
@@ -88,7 +88,7 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
         if (s.grant >= 0) sys.cpf_revoke(s.grant);
         s.grant = sys.cpf_grant_direct(driver, rxBase + i * SLOT_BYTES, SLOT_BYTES, CPF.WRITE);
         req.clear();
-        req.type = DlRequest.READ;
+        req.type = DlRequest.READV_S;
         DlLayout.id.set(req, i);
         DlLayout.grant.set(req, s.grant);
         DlLayout.length.set(req, SLOT_BYTES);
@@ -107,7 +107,7 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       if (s.grant >= 0) sys.cpf_revoke(s.grant);
       s.grant = sys.cpf_grant_direct(driver, vaddr, length, CPF.READ);
       req.clear();
-      req.type = DlRequest.WRITE;
+      req.type = DlRequest.WRITEV_S;
       DlLayout.id.set(req, slot);
       DlLayout.grant.set(req, s.grant);
       DlLayout.length.set(req, length);
@@ -126,6 +126,23 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
         if (now - o.lastSentAtCycles < rtoCycles) continue;
         if (!(yield* transmit(seq, o))) break;
       }
+    }
+
+    /** A finished read: frees its RX slot, counts an acknowledgement it carries, and posts the slot again. */
+    function* received(msg: Message): Generator<ReturnType<Sys['notify']>, void, number> {
+      const id = DlLayout.id.get(msg);
+      const s = rxSlots[id];
+      if (s === undefined) return;
+      s.posted = false;
+      const length = DlLayout.length.get(msg);
+      if (DlLayout.status.get(msg) === OK && length >= STREAM_HEADER_BYTES) {
+        const frame = sys.mem.read(rxBase + id * SLOT_BYTES, STREAM_HEADER_BYTES);
+        const type = (frame[12]! << 8) | frame[13]!;
+        const kind = frame[14]! | (frame[15]! << 8);
+        const seq = (frame[16]! | (frame[17]! << 8) | (frame[18]! << 16) | (frame[19]! << 24)) >>> 0;
+        if (type === STREAM_ETHERTYPE && kind === StreamKind.ACK && outstanding.delete(seq)) counters.acked++;
+      }
+      yield* postReads();
     }
 
     function* answer(msg: Message, status: number): Generator<ReturnType<Sys['notify']>, void, number> {
@@ -196,8 +213,12 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
         case NetRequest.STATUS:
           yield* answer(m, OK);
           break;
-        case DlReply.WRITE: {
+        case DL_TASK_REPLY: {
           if (m.source !== driver) break;
+          if ((DlLayout.flags.get(m) & DlFlags.PACK_RECV) !== 0) {
+            yield* received(m);
+            break;
+          }
           const s = txSlots[DlLayout.id.get(m)];
           if (s === undefined) break;
           const o = outstanding.get(s.seq);
@@ -209,23 +230,6 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
           }
           // A slot is free again: what is due goes now rather than at the next timer.
           yield* pump(now);
-          break;
-        }
-        case DlReply.READ: {
-          if (m.source !== driver) break;
-          const id = DlLayout.id.get(m);
-          const s = rxSlots[id];
-          if (s === undefined) break;
-          s.posted = false;
-          const length = DlLayout.length.get(m);
-          if (DlLayout.status.get(m) === OK && length >= STREAM_HEADER_BYTES) {
-            const frame = sys.mem.read(rxBase + id * SLOT_BYTES, STREAM_HEADER_BYTES);
-            const type = (frame[12]! << 8) | frame[13]!;
-            const kind = frame[14]! | (frame[15]! << 8);
-            const seq = (frame[16]! | (frame[17]! << 8) | (frame[18]! << 16) | (frame[19]! << 24)) >>> 0;
-            if (type === STREAM_ETHERTYPE && kind === StreamKind.ACK && outstanding.delete(seq)) counters.acked++;
-          }
-          yield* postReads();
           break;
         }
         default:

@@ -3,7 +3,7 @@ import { Sef } from './sef';
 import { ANY, CPF, Errno, Message, OK, type Sys, type Trap } from '../sdk/index';
 import { IsoError, IsoImage, SECTOR_SIZE, type SectorSource } from './isofs/iso9660';
 import {
-  BDEV, BdevReply, BdevRequest, FSREQ, FsErrno, FsRequest, PATH_MAX, decodePath, encodePath, findEndpoint, setFileReply,
+  BDEV, BdevReply, BdevRequest, FSREQ, FS_REPLY, FsErrno, FsRequest, PATH_MAX, decodePath, encodePath, findEndpoint, setFileReply,
 } from './storageMessages';
 
 /** Sectors fetched per driver request. */
@@ -199,7 +199,7 @@ export function* isofsMain(sys: Sys): Generator<Trap, number, number> {
     reply.entries = 0;
     const type = req.type;
     const status = type === FSREQ.LOOKUP || type === FSREQ.READ || type === FSREQ.GETDENTS ? yield* serve(caller) : Errno.EINVAL;
-    setFileReply(m, FSREQ.REPLY, status, reply);
+    setFileReply(m, FS_REPLY, status, reply);
     yield sys.sendnb(caller, m);
   }
 }

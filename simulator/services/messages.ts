@@ -12,14 +12,14 @@ export const RsRequest = {
   CLONE: 0x706,
 } as const;
 
-/** RS asks a service to reach a safe state and publish its state (live update). */
-export const RS_LU_PREPARE = 0x720;
 /**
- * A service's answer to RS_LU_PREPARE, status in `status`, sent with SENDREC: the
- * old instance then waits, its state intact, until RS has either replaced it
- * (and ends it) or answers that the update failed, and it carries on.
+ * RS asks a service to reach a safe state and publish its state (live update).
+ * The service answers with a message of the same type, status in `status`, sent
+ * with SENDREC (as MINIX's sef_lu_ready does): the old instance then waits, its
+ * state intact, until RS has either replaced it (and ends it) or answers that
+ * the update failed, and it carries on.
  */
-export const RS_LU_READY = 0x721;
+export const RS_LU_PREPARE = 0x715;
 
 export const RsLayout = defineLayout({ status: 'i32' });
 /** Label at payload bytes 4..19, program name at 20..51. */
@@ -66,22 +66,31 @@ export const DsLayout = defineLayout({
 /** Largest byte value the data store keeps. */
 export const DS_MAX_VALUE_BYTES = 4096;
 
-/** Network driver requests and replies (MINIX's DL_RQ_BASE and DL_RS_BASE). */
+/** Network driver requests (MINIX's DL_RQ_BASE range, com.h; the names drop MINIX's DL_ prefix). */
 export const DlRequest = {
-  WRITE: 0x201,
-  READ: 0x202,
+  WRITEV_S: 0x202,
+  READV_S: 0x203,
 } as const;
-export const DlReply = {
-  WRITE: 0x281,
-  READ: 0x282,
+/** The driver's answer to either request; `flags` says which finished (DL_PACK_SEND or DL_PACK_RECV). */
+export const DL_TASK_REPLY = 0x282;
+/** Bits of a DL_TASK_REPLY's `flags` (com.h). */
+export const DlFlags = {
+  PACK_SEND: 0x01,
+  PACK_RECV: 0x02,
 } as const;
-/** id: the requester's buffer slot; grant and length of the buffer; status of the reply. */
-export const DlLayout = defineLayout({ id: 'i32', grant: 'i32', length: 'u32', status: 'i32' });
+/** id: the requester's buffer slot; grant and length of the buffer; status and flags of the reply. */
+export const DlLayout = defineLayout({ id: 'i32', grant: 'i32', length: 'u32', status: 'i32', flags: 'u32' });
 
-/** Requests from applications to the network server. */
+/**
+ * The simulator's own messages have numbers in 0x1900..0x19ff, a range MINIX's
+ * com.h leaves unallocated, so none is mistaken for a MINIX message.
+ */
+export const SIM_RQ_BASE = 0x1900;
+
+/** Requests from applications to the network server (the simulator's own: MINIX's network calls go through VFS sockets). */
 export const NetRequest = {
-  SEND: 0x300,
-  STATUS: 0x301,
+  SEND: SIM_RQ_BASE + 0x00,
+  STATUS: SIM_RQ_BASE + 0x01,
 } as const;
 /** seq and size of the packet; the reply adds what the server has seen acknowledged. */
 export const NetLayout = defineLayout({ seq: 'u32', sizeBytes: 'u32', acked: 'u32', queued: 'u32' });

@@ -19,7 +19,7 @@ import {
 } from '../sdk';
 import { DsClient, type Call } from './dsClient';
 import {
-  RS_LABEL_BYTES, RS_LABEL_OFFSET, RS_LU_PREPARE, RS_LU_READY, RS_PROGRAM_BYTES, RS_PROGRAM_OFFSET, RsLayout, RsRequest, readString,
+  RS_LABEL_BYTES, RS_LABEL_OFFSET, RS_LU_PREPARE, RS_PROGRAM_BYTES, RS_PROGRAM_OFFSET, RsLayout, RsRequest, readString,
 } from './messages';
 import { AsyncSender, SEF_INIT_ARG, type InitType } from './sef';
 
@@ -621,7 +621,8 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
         }
         continue;
       }
-      if (m.type === RS_LU_READY) {
+      // A service answers RS_LU_PREPARE with a message of the same type when it is ready (or not).
+      if (m.type === RS_LU_PREPARE) {
         yield* prepared(m.source, RsLayout.status.get(m), now);
         continue;
       }

@@ -6,7 +6,7 @@
 // update fails), and asynchronous sends that never block on the receiver.
 import { AMF, Errno, Message, NONE, OK, isNotify, makeAsyncTable, ref, type AsyncTable, type Sys } from '../sdk';
 import { DsClient, type Call } from './dsClient';
-import { RS_LU_PREPARE, RS_LU_READY, RsLayout } from './messages';
+import { RS_LU_PREPARE, RsLayout } from './messages';
 
 export type InitType = 'fresh' | 'restart' | 'live-update';
 
@@ -80,7 +80,7 @@ export class Sef {
         let status: number = OK;
         if (this.callbacks.saveState !== undefined) status = yield* this.ds.publishBytes(stateKey(sys.name), this.callbacks.saveState());
         this.reply.clear();
-        this.reply.type = RS_LU_READY;
+        this.reply.type = RS_LU_PREPARE;
         RsLayout.status.set(this.reply, status);
         // This instance now waits, its state intact. If the new version takes over, RS ends
         // this instance here; RS answers only when the update did not happen, and it carries on.

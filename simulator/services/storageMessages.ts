@@ -1,51 +1,59 @@
 // The messages of the storage side: block and character device requests, the file server's and the IOMMU service's, and their error codes.
 import { HARDWARE, Message, OK, defineLayout, type Sys, type Trap } from '../sdk/index';
 import { utf8Encode } from '../core/utf8';
+import { SIM_RQ_BASE } from './messages';
 
-/** Block device requests (MINIX's BDEV_*), answered with BDEV_REPLY. */
+/** Block device requests (MINIX's BDEV_RQ_BASE and BDEV_RS_BASE, com.h), answered with BDEV_REPLY. */
 export const BDEV = {
-  OPEN: 0x400,
-  CLOSE: 0x401,
-  READ: 0x402,
-  WRITE: 0x403,
-  REPLY: 0x480,
-} as const;
-
-/** Character device requests (MINIX's CDEV_*), answered with CDEV_REPLY. */
-export const CDEV = {
   OPEN: 0x500,
   CLOSE: 0x501,
+  READ: 0x502,
   WRITE: 0x503,
   REPLY: 0x580,
 } as const;
 
-/** Requests from VFS to a file-system server (MINIX's REQ_*), answered with FS_REPLY. */
+/** Character device requests (MINIX's CDEV_RQ_BASE and CDEV_RS_BASE, com.h), answered with CDEV_REPLY. */
+export const CDEV = {
+  OPEN: 0x400,
+  CLOSE: 0x401,
+  WRITE: 0x403,
+  REPLY: 0x480,
+} as const;
+
+/** Requests from VFS to a file-system server (MINIX's REQ_*, FS_BASE + n in vfsif.h), answered with FS_REPLY. */
 export const FSREQ = {
-  LOOKUP: 0x700,
-  READ: 0x701,
-  GETDENTS: 0x702,
-  REPLY: 0x780,
+  READ: 0xa13,
+  LOOKUP: 0xa1a,
+  GETDENTS: 0xa1f,
 } as const;
+/** A file server's answer (the simulator's own: MINIX's servers put the status in the type). */
+export const FS_REPLY = SIM_RQ_BASE + 0x80;
 
-/** The calls applications make on VFS, answered with VFS_REPLY. */
+/**
+ * The calls applications make on VFS (MINIX's VFS_BASE range, callnr.h), answered
+ * with VFS_REPLY. LIST, which names a directory's entries by path, is the
+ * simulator's own; MINIX's getdents reads them from an open descriptor.
+ */
 export const VFS = {
-  OPEN: 0x600,
-  READ: 0x601,
-  CLOSE: 0x602,
-  STAT: 0x603,
-  LIST: 0x604,
-  REPLY: 0x680,
+  READ: 0x100,
+  OPEN: 0x103,
+  CLOSE: 0x105,
+  STAT: 0x115,
+  LIST: SIM_RQ_BASE + 0x10,
 } as const;
+/** VFS's answer (the simulator's own, as FS_REPLY). */
+export const VFS_REPLY = SIM_RQ_BASE + 0x81;
 
-/** Requests to the IOMMU service, answered with IOMMU_REPLY. */
+/** Requests to the IOMMU service: MAP is MINIX's IOMMU_MAP (BUSC_RQ_BASE + 32, com.h); UNMAP is the simulator's own. */
 export const IOMMU_REQ = {
-  MAP: 0x900,
-  UNMAP: 0x901,
-  REPLY: 0x980,
+  MAP: 0x320,
+  UNMAP: SIM_RQ_BASE + 0x20,
 } as const;
+/** The IOMMU service's answer (the simulator's own). */
+export const IOMMU_REPLY = SIM_RQ_BASE + 0x82;
 
-/** A request to a storage driver to misbehave (fault injection): DMA at memory it does not own. */
-export const FI_WILD_DMA = 0xa00;
+/** A request to a storage driver to misbehave (fault injection; the simulator's own): DMA at memory it does not own. */
+export const FI_WILD_DMA = SIM_RQ_BASE + 0x30;
 
 /** Where a wild DMA goes. */
 export const WILD_DMA_TARGET = { KERNEL: 0, PROCESS: 1 } as const;

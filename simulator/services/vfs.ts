@@ -1,7 +1,7 @@
 // vfs, a small virtual file system server: applications open, read, stat and list files by path; it keeps their file descriptors and forwards to isofs.
 import { Sef } from './sef';
 import { ANY, CPF, Errno, Message, OK, type Sys, type Trap } from '../sdk/index';
-import { FSREQ, FsErrno, FsReply, FsRequest, PATH_MAX, VFS, VfsRequest, findEndpoint, setFileReply } from './storageMessages';
+import { FSREQ, FsErrno, FsReply, FsRequest, PATH_MAX, VFS, VFS_REPLY, VfsRequest, findEndpoint, setFileReply } from './storageMessages';
 import { ISOFS_MAX_TRANSFER } from './isofs';
 
 const MAX_OPEN_PER_PROCESS = 16;
@@ -121,7 +121,7 @@ export function* vfsMain(sys: Sys): Generator<Trap, number, number> {
     reply.isDirectory = 0;
     reply.entries = 0;
     const status = yield* handle(caller);
-    setFileReply(m, VFS.REPLY, status, reply);
+    setFileReply(m, VFS_REPLY, status, reply);
     yield sys.sendnb(caller, m);
   }
 }

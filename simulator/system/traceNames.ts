@@ -17,8 +17,8 @@ import {
   kernelCallNames,
   statusName,
 } from '../kernel/constants';
-import { DlReply, DlRequest, DsRequest, NetRequest, RS_LU_PREPARE, RS_LU_READY, RsRequest } from '../services/messages';
-import { BDEV, CDEV, FI_WILD_DMA, FSREQ, IOMMU_REQ, VFS } from '../services/storageMessages';
+import { DL_TASK_REPLY, DlRequest, DsRequest, NetRequest, RS_LU_PREPARE, RsRequest } from '../services/messages';
+import { BDEV, CDEV, FI_WILD_DMA, FSREQ, FS_REPLY, IOMMU_REPLY, IOMMU_REQ, VFS, VFS_REPLY } from '../services/storageMessages';
 import { storageServices } from './storageServices';
 import type { TraceNaming } from '../trace/naming';
 import { TraceModel } from '../trace/model';
@@ -63,16 +63,18 @@ function table(prefix: string, values: Readonly<Record<string, number>>, receive
 const MESSAGE_TYPES: readonly TypeName[] = [
   ...table('RS_', RsRequest, ['rs']),
   { type: RS_LU_PREPARE, name: 'RS_LU_PREPARE' },
-  { type: RS_LU_READY, name: 'RS_LU_READY' },
   ...table('DS_', DsRequest),
   ...table('DL_', DlRequest),
-  ...table('DL_REPLY_', DlReply),
+  { type: DL_TASK_REPLY, name: 'DL_TASK_REPLY' },
   ...table('NET_', NetRequest),
   ...table('BDEV_', BDEV),
   ...table('CDEV_', CDEV),
   ...table('REQ_', FSREQ),
+  { type: FS_REPLY, name: 'FS_REPLY' },
   ...table('VFS_', VFS),
+  { type: VFS_REPLY, name: 'VFS_REPLY' },
   ...table('IOMMU_', IOMMU_REQ),
+  { type: IOMMU_REPLY, name: 'IOMMU_REPLY' },
   { type: FI_WILD_DMA, name: 'FI_WILD_DMA' },
   { type: NOTIFY_MESSAGE, name: 'NOTIFY' },
 ];

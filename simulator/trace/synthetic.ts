@@ -62,14 +62,14 @@ export function syntheticTrace(events: number, seed: number): SyntheticTrace {
     rec(TraceKind.kernelCall, client, NONE, 25, 0, 0);
     now += 180;
     const request = ++link;
-    rec(TraceKind.ipcSend, client, server, 0x600 + rnd.nextInt(5), 0, request);
+    rec(TraceKind.ipcSend, client, server, 0x100 + rnd.nextInt(5), 0, request);
     switchTo(server);
     now += 300 + rnd.nextInt(2000);
     if (rnd.chance(0.6)) {
       const nested = ++link;
-      rec(TraceKind.ipcSend, server, driver, 0x402, 1, nested);
+      rec(TraceKind.ipcSend, server, driver, 0x502, 1, nested);
       switchTo(driver);
-      rec(TraceKind.ipcReceive, server, driver, 0x402, SENDREC, nested);
+      rec(TraceKind.ipcReceive, server, driver, 0x502, SENDREC, nested);
       now += 1335;
       rec(TraceKind.kernelCall, driver, NONE, 21, 0, 0);
       rec(TraceKind.dma, 1 + d, NONE, 0x10000 + rnd.nextInt(0x10000), 512, 0);

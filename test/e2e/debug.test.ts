@@ -3,7 +3,7 @@
 // SAFECOPYFROM line (the copy of an outgoing packet from the network server's grant); Start
 // Debugging runs the launch.json of the workspace (s1). The debug toolbar appears, the editor marks
 // the stopped line, the Call Stack shows the nic thread with its SAFECOPYFROM frame, and the
-// Variables view's Message scope names the request nic is handling (DL_WRITE). Step Over goes to
+// Variables view's Message scope names the request nic is handling (DL_WRITEV_S). Step Over goes to
 // nic's next kernel entry (the write of the TX tail register), Step Back returns by replay, and Stop
 // ends the session and its adapter process. Screenshots go to test-artifacts/e2e/debug-*.png.
 import { describe } from 'node:test';
@@ -138,7 +138,7 @@ describe('debugger end to end', () => {
     await frame.waitFor({ timeout: 15_000 });
     assert.match((await frame.textContent()) ?? '', new RegExp(`nic\\.ts\\s*${nic.copyLine}:\\d+`));
     await expand(p.locator('.monaco-list-row', { hasText: /^Message$/ }).first());
-    await p.locator('.monaco-list-row', { hasText: /^type\s*[:=]\s*DL_WRITE \(0x201\)/ }).first().waitFor({ timeout: 15_000 });
+    await p.locator('.monaco-list-row', { hasText: /^type\s*[:=]\s*DL_WRITEV_S \(0x202\)/ }).first().waitFor({ timeout: 15_000 });
     await p.locator('.monaco-list-row', { hasText: /^from\s*[:=]\s*inet \(endpoint \d+\)/ }).first().waitFor({ timeout: 15_000 });
     await p.mouse.move(700, 880);
     await shot('debug-02-stopped-at-breakpoint');
@@ -150,7 +150,7 @@ describe('debugger end to end', () => {
     await toolbarButton(p, 'Step Over').click();
     await waitForStoppedLine(p, nic.tailLine);
     await p.locator('.monaco-list-row .stack-frame', { hasText: 'DEVIO (kernel call)' }).first().waitFor({ timeout: 15_000 });
-    await p.locator('.monaco-list-row', { hasText: /^type\s*[:=]\s*DL_WRITE \(0x201\)/ }).first().waitFor({ timeout: 15_000 });
+    await p.locator('.monaco-list-row', { hasText: /^type\s*[:=]\s*DL_WRITEV_S \(0x202\)/ }).first().waitFor({ timeout: 15_000 });
     await shot('debug-03-stepped-over');
   });
 

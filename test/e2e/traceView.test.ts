@@ -1,6 +1,6 @@
 // End to end: the packaged .vsix in code-server, driven in Chromium. S1 is
 // started from the command palette, the trace view opened from it; its lanes
-// list the NIC driver and the network server; a search finds a DL_WRITE
+// list the NIC driver and the network server; a search finds a DL_WRITEV_S
 // message, a click on it shows its details, a process filter leaves one lane, and
 // a click on a NIC kernel call's source line opens the driver's file at that line.
 // Screenshots go to test-artifacts/e2e (trace-view*.png).
@@ -57,11 +57,11 @@ describe('trace view end to end', () => {
     await screenshot('trace-view-01-lanes');
   });
 
-  step('a click on a DL_WRITE message shows its details', 120_000, async (page) => {
+  step('a click on a DL_WRITEV_S message shows its details', 120_000, async (page) => {
     assert.ok(page);
     const view = traceView(page);
     const search = view.locator('#search');
-    await search.fill('DL_WRITE');
+    await search.fill('DL_WRITEV_S');
     await search.press('Enter');
     await view.locator('#status', { hasText: /Match for/ }).waitFor({ timeout: 30_000 });
     const canvas = view.locator('#timeline');
@@ -92,9 +92,9 @@ describe('trace view end to end', () => {
       if (!missed) await summary.waitFor({ timeout: 20_000 });
       text = missed ? '' : ((await summary.textContent()) ?? '');
       say(`clicked the timeline on the ${lane} lane at (${Math.round(box.width / 2)}, ${Math.round(y)}): ${text || 'nothing selected'}`);
-      if (/DL_WRITE/.test(text)) break;
+      if (/DL_WRITEV_S/.test(text)) break;
     }
-    assert.match(text, /DL_WRITE/);
+    assert.match(text, /DL_WRITEV_S/);
     const details = (await view.locator('#details').textContent()) ?? '';
     assert.match(details, /Source/);
     assert.match(details, /Destination/);

@@ -47,15 +47,15 @@ test('launch arguments of the wrong type are refused, naming the argument', () =
 
 test('IPC breakpoints: to and from a process, any type, notifications and kernel calls', () => {
   const sendrec = (caller: string, receiver: string, type: number) => ({ caller, kind: 'ipc' as const, callNr: IpcCall.SENDREC, receiver, messageType: type });
-  const write = parseIpcBreakpoint('nic <- DL_WRITE');
-  assert.equal(write.type, DlRequest.WRITE);
-  assert.ok(matchesIpcBreakpoint(write, sendrec('inet', 'nic', DlRequest.WRITE)));
-  assert.ok(!matchesIpcBreakpoint(write, sendrec('inet', 'nic', DlRequest.READ)));
-  assert.ok(!matchesIpcBreakpoint(write, sendrec('nic', 'inet', DlRequest.WRITE)));
+  const write = parseIpcBreakpoint('nic <- DL_WRITEV_S');
+  assert.equal(write.type, DlRequest.WRITEV_S);
+  assert.ok(matchesIpcBreakpoint(write, sendrec('inet', 'nic', DlRequest.WRITEV_S)));
+  assert.ok(!matchesIpcBreakpoint(write, sendrec('inet', 'nic', DlRequest.READV_S)));
+  assert.ok(!matchesIpcBreakpoint(write, sendrec('nic', 'inet', DlRequest.WRITEV_S)));
   const fromInet = parseIpcBreakpoint('inet->*');
   assert.ok(matchesIpcBreakpoint(fromInet, sendrec('inet', 'ds', 0x123)));
   assert.ok(!matchesIpcBreakpoint(fromInet, sendrec('nic', 'inet', 0x123)));
-  assert.equal(parseIpcBreakpoint('nic <- 0x201').type, DlRequest.WRITE);
+  assert.equal(parseIpcBreakpoint('nic <- 0x202').type, DlRequest.WRITEV_S);
   const notify = parseIpcBreakpoint('rs <- notify');
   assert.ok(matchesIpcBreakpoint(notify, { caller: 'nic', kind: 'ipc', callNr: IpcCall.NOTIFY, receiver: 'rs', messageType: undefined }));
   assert.ok(!matchesIpcBreakpoint(notify, sendrec('nic', 'rs', 0x123)));
@@ -63,5 +63,5 @@ test('IPC breakpoints: to and from a process, any type, notifications and kernel
   assert.ok(matchesIpcBreakpoint(devio, { caller: 'nic', kind: 'kernelCall', callNr: KernelCall.DEVIO, receiver: undefined, messageType: undefined }));
   assert.ok(!matchesIpcBreakpoint(devio, { caller: 'disk', kind: 'kernelCall', callNr: KernelCall.DEVIO, receiver: undefined, messageType: undefined }));
   assert.throws(() => parseIpcBreakpoint('nic <- DEVIO'), (e: Error) => e instanceof BreakpointSyntaxError && /write 'nic -> DEVIO'/.test(e.message));
-  assert.throws(() => parseIpcBreakpoint('DL_WRITE'), /expected 'label <- TYPE'/);
+  assert.throws(() => parseIpcBreakpoint('DL_WRITEV_S'), /expected 'label <- TYPE'/);
 });

@@ -127,9 +127,9 @@ test('a line breakpoint in the NIC driver stops the nic thread at that line; nex
     assert.match(privileges.get('kernel calls') ?? '', /\bDEVIO\b/);
     const iommu = await scopeVariables(dc, frame.id, 'IOMMU');
     assert.match(iommu.get('mapping 0') ?? '', /^IOVA 0x[0-9a-f]+ → 0x[0-9a-f]+ \+\d+ bytes R?W?$/);
-    // At a kernel call the Message scope shows the request nic is handling: the DL_WRITE inet sent it.
+    // At a kernel call the Message scope shows the request nic is handling: the DL_WRITEV_S inet sent it.
     const message = await scopeVariables(dc, frame.id, 'Message');
-    assert.equal(message.get('type'), 'DL_WRITE (0x201)');
+    assert.equal(message.get('type'), 'DL_WRITEV_S (0x202)');
     assert.match(message.get('from') ?? '', /^inet \(endpoint \d+\)$/);
     assert.match(message.get('received') ?? '', /^by RECEIVE: /);
 
@@ -143,7 +143,7 @@ test('a line breakpoint in the NIC driver stops the nic thread at that line; nex
     const after = await topFrame(dc, thread);
     assert.equal(after.line, tailLine);
     assert.equal(after.name, 'DEVIO (kernel call)');
-    assert.equal((await scopeVariables(dc, after.id, 'Message')).get('type'), 'DL_WRITE (0x201)');
+    assert.equal((await scopeVariables(dc, after.id, 'Message')).get('type'), 'DL_WRITEV_S (0x202)');
   } finally {
     await dc.stop();
   }
@@ -186,7 +186,7 @@ test('step back returns, by replay, to the very state of the earlier kernel entr
     assert.equal(again.get('step'), first.get('step'));
     assert.equal(again.get('state digest'), first.get('state digest'));
     // The replay also rebuilds what nic had received.
-    assert.equal((await scopeVariables(dc, frame.id, 'Message')).get('type'), 'DL_WRITE (0x201)');
+    assert.equal((await scopeVariables(dc, frame.id, 'Message')).get('type'), 'DL_WRITEV_S (0x202)');
   } finally {
     await dc.stop();
   }
@@ -218,10 +218,10 @@ test('a breakpoint on a line that enters the kernel through a helper (yield* sef
   }
 });
 
-test('an IPC function breakpoint "nic <- DL_WRITE" stops the sender, and the Message scope shows the type', async () => {
+test('an IPC function breakpoint "nic <- DL_WRITEV_S" stops the sender, and the Message scope shows the type', async () => {
   let bps: DebugProtocol.Breakpoint[] = [];
   const { dc, stopped } = await launch({ scenario: 's1' }, async (c) => {
-    const r = await c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITE' }, { name: 'nic <= DL_WRITE' }, { name: 'nic <- DL_WRTE' }] });
+    const r = await c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITEV_S' }, { name: 'nic <= DL_WRITEV_S' }, { name: 'nic <- DL_WRTE' }] });
     bps = r.body.breakpoints;
   });
   try {
@@ -229,15 +229,15 @@ test('an IPC function breakpoint "nic <- DL_WRITE" stops the sender, and the Mes
     assert.equal(bps[1]?.verified, false);
     assert.match(bps[1]?.message ?? '', /expected 'label <- TYPE'/);
     assert.equal(bps[2]?.verified, false);
-    assert.match(bps[2]?.message ?? '', /unknown message type 'DL_WRTE' \(known: .*DL_WRITE/);
+    assert.match(bps[2]?.message ?? '', /unknown message type 'DL_WRTE' \(known: .*DL_WRITEV_S/);
     const e = await stopped;
     assert.equal(e.body.reason, 'function breakpoint');
     assert.deepEqual(e.body.hitBreakpointIds, [bps[0]!.id]);
     assert.match(await threadName(dc, e.body.threadId!), /^inet /);
-    // inet sends asynchronously (SENDA): the scope lists each pending message, the DL_WRITE to nic among them.
+    // inet sends asynchronously (SENDA): the scope lists each pending message, the DL_WRITEV_S to nic among them.
     const message = await scopeVariables(dc, (await topFrame(dc, e.body.threadId!)).id, 'Message');
-    const typeKey = [...message].find(([k, v]) => k.endsWith('type') && v === 'DL_WRITE (0x201)')?.[0];
-    assert.ok(typeKey, `a DL_WRITE among ${[...message.values()].join('; ')}`);
+    const typeKey = [...message].find(([k, v]) => k.endsWith('type') && v === 'DL_WRITEV_S (0x202)')?.[0];
+    assert.ok(typeKey, `a DL_WRITEV_S among ${[...message.values()].join('; ')}`);
     assert.match(message.get(typeKey.replace(/type$/, 'to')) ?? '', /^nic \(endpoint \d+\)$/);
     // inet has granted nic its packet buffer: the Grants scope shows it.
     const grants = await scopeVariables(dc, (await topFrame(dc, e.body.threadId!)).id, 'Grants');
@@ -404,7 +404,7 @@ test('breakpoints set before launch are checked once the system boots, the clien
   try {
     await dc.initializeRequest();
     const line = (await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] })).body.breakpoints[0]!;
-    const fns = (await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'inet -> DL_WRITE' }, { name: 'nosuch <- DL_WRITE' }] })).body.breakpoints;
+    const fns = (await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'inet -> DL_WRITEV_S' }, { name: 'nosuch <- DL_WRITEV_S' }] })).body.breakpoints;
     for (const b of [line, ...fns]) {
       assert.equal(b.verified, false);
       assert.equal(b.message, 'checked when the system boots');

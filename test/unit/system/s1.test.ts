@@ -106,7 +106,7 @@ describe('S1: a crashing Ethernet driver is restarted', () => {
       // inet turns to the new instance as soon as RS publishes it, not at its next retransmission timer.
       const published = system.sim.trace.query({ kinds: [TraceKind.restart] }).filter((e) => e.label === 'nic').at(-1)!.timeCycles;
       const inet = system.sim.endpointOf('inet')!;
-      const first = system.sim.trace.query({ fromCycles: published, endpoints: [s.endpoint] }).find((e) => e.src === inet && (e.a === DlRequest.READ || e.a === DlRequest.WRITE));
+      const first = system.sim.trace.query({ fromCycles: published, endpoints: [s.endpoint] }).find((e) => e.src === inet && (e.a === DlRequest.READV_S || e.a === DlRequest.WRITEV_S));
       assert.ok(first !== undefined && first.timeCycles - published < AT_ONCE, `inet's first request to the new instance came ${first === undefined ? 'never' : `${(first.timeCycles - published) / SECOND} s after`}`);
       const at35 = { ...system.network.app, delivered: system.network.deliveredToPeer };
       system.run({ untilCycles: 55 * SECOND });

@@ -153,7 +153,7 @@ test('CSV: header, one row per event, names resolved, RFC 4180 quoting', () => {
   const t = new TraceRecorder({ capacity: 16 });
   t.recordLabelled(0, TraceKind.processCreated, 0x6ace, 5, 4, 0, 0, 'nic');
   t.recordLabelled(10, TraceKind.processCreated, 0x6ace, 6, 4, 0, 0, 'inet');
-  t.record(20, TraceKind.ipcSend, 6, 5, 0x201, 0, 0);
+  t.record(20, TraceKind.ipcSend, 6, 5, 0x202, 0, 0);
   t.recordLabelled(30, TraceKind.crash, 5, 0x6ace, 0, 0, 0, 'TypeError: bad "ring", index 3\nat line 2');
   const model = modelForFile({ trace: t, meta: { scenario: 'x', configuration: 'microkernel', seed: 1, costProfile: 'custom', clockHz: 1e9, endpointNames: {} } });
   const text = exportCsv(model);
@@ -166,7 +166,7 @@ test('CSV: header, one row per event, names resolved, RFC 4180 quoting', () => {
   assert.equal(send[col('kind')], 'ipcSend');
   assert.equal(send[col('src_name')], 'inet');
   assert.equal(send[col('dst_name')], 'nic');
-  assert.equal(send[col('message_type')], 'DL_WRITE');
+  assert.equal(send[col('message_type')], 'DL_WRITEV_S');
   assert.equal(send[col('time_us')], '0.02');
   const crash = rows[4]!;
   assert.equal(crash[col('label')], 'TypeError: bad "ring", index 3\nat line 2');

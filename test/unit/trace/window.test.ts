@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { TraceKind } from '../../../simulator/trace/kinds';
 import { SPAN_BLOCKED_RECEIVE, SPAN_BLOCKED_SEND, SPAN_BLOCKED_SENDREC, SPAN_KERNEL, SPAN_RUNNING } from '../../../simulator/trace/model';
 import { traceWindow } from '../../../simulator/trace/window';
+import { NetRequest } from '../../../simulator/services/messages';
 import { SpanState, type TraceWindow } from '../../../simulator/protocol/traceProtocol';
 import { bruteForce, s1Model, syntheticModel } from './traceFixtures';
 
@@ -93,7 +94,7 @@ test('filters by lane, kind and message type keep exactly the matching events', 
   const interrupts = traceWindow(model, { fromCycles: 0, toCycles: end, pixelWidth: 500, filter: { kinds: [TraceKind.interrupt], lanes: [nic] } });
   assert.ok(interrupts.matched > 0);
   assert.equal(interrupts.matched, bruteForce(model, 0, end, (i) => t.kind[i] === TraceKind.interrupt && model.homeLane[i] === nic).length);
-  const type = 0x300;
+  const type = NetRequest.SEND;
   const sends = traceWindow(model, { fromCycles: 0, toCycles: end, pixelWidth: 500, filter: { kinds: [TraceKind.ipcSend], messageTypes: [type], lanes: [inet] } });
   assert.ok(sends.matched > 0);
   assert.equal(sends.matched, bruteForce(model, 0, end, (i) => t.kind[i] === TraceKind.ipcSend && t.a[i] === type && (model.homeLane[i] === inet || model.peerLane[i] === inet)).length);
