@@ -383,7 +383,8 @@ export class Kernel implements GrantContext {
     }
     // Every call but RECEIVE has a target here: ANY was refused above.
     const dst = target!;
-    if (dst.isKernelTask) return Errno.ETRAPDENIED;
+    // As in MINIX's do_sync_ipc, a kernel task may only be called with SENDREC (or received from).
+    if (dst.isKernelTask && call !== IpcCall.SENDREC) return Errno.ETRAPDENIED;
     if (call === IpcCall.NOTIFY) return this.miniNotify(caller, dst);
     if (m === null) return Errno.EFAULT;
     if (call === IpcCall.SENDREC) {

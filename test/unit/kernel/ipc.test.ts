@@ -171,7 +171,7 @@ describe('privileges on IPC', () => {
     assert.deepEqual(results, { denied: Errno.ECALLDENIED, reply: OK, allowed: OK });
   });
 
-  it('a trap outside the trap mask gives ETRAPDENIED, as does SEND to a kernel task', () => {
+  it('a trap outside the trap mask gives ETRAPDENIED, as do SEND, SENDNB and NOTIFY to a kernel task', () => {
     const results: Record<string, number> = {};
     const sim = makeSim({
       server: function* (sys) {
@@ -189,13 +189,31 @@ describe('privileges on IPC', () => {
       },
       kt: function* (sys) {
         results['sendToKernelTask'] = yield sys.send(SYSTEM, new Message(1));
+        results['sendnbToKernelTask'] = yield sys.sendnb(SYSTEM, new Message(1));
+        results['notifyKernelTask'] = yield sys.notify(SYSTEM);
       },
     });
     const server = sim.spawn({ program: 'server', priority: 6 });
     sim.spawn({ program: 'client', privilege: { traps: ['SENDREC', 'RECEIVE'] }, args: { server } });
     sim.spawn({ program: 'kt' });
     sim.run();
-    assert.deepEqual(results, { send: Errno.ETRAPDENIED, sendrec: OK, notify: Errno.ETRAPDENIED, sendToKernelTask: Errno.ETRAPDENIED });
+    assert.deepEqual(results, { send: Errno.ETRAPDENIED, sendrec: OK, notify: Errno.ETRAPDENIED, sendToKernelTask: Errno.ETRAPDENIED, sendnbToKernelTask: Errno.ETRAPDENIED, notifyKernelTask: Errno.ETRAPDENIED });
+  });
+
+  it('SENDREC to a kernel task is allowed, as in MINIX: the caller waits on the task like on any receiver that is not receiving', () => {
+    const results: Record<string, number> = {};
+    const sim = makeSim({
+      caller: function* (sys) {
+        results['sendrec'] = yield sys.sendrec(SYSTEM, new Message(1));
+      },
+    });
+    const caller = sim.spawn({ program: 'caller' });
+    sim.run();
+    // The system task takes its requests through the kernel-call trap and receives no messages, so the caller stays blocked sending to it.
+    assert.deepEqual(results, {});
+    const p = sim.processes().find((x) => x.endpoint === caller);
+    assert.equal(p?.state, 'sendrec');
+    assert.equal(p?.blockedOn, SYSTEM);
   });
 });
 
