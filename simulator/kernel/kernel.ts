@@ -645,8 +645,13 @@ export class Kernel implements GrantContext {
     for (let i = 0; i < size; i++) {
       const e = table[i]!;
       const flags = e.flags;
-      if (flags === 0) continue;
-      if ((flags & ~(AMF.VALID | AMF.DONE | AMF.NOTIFY | AMF.NOREPLY | AMF.NOTIFY_ERR)) !== 0 || (flags & AMF.VALID) === 0) continue;
+      // An entry its sender has cleared (AMF_VALID off) before delivery is cancelled: it is never delivered,
+      // and a message later put in the same entry is a new one.
+      if (flags === 0 || (flags & AMF.VALID) === 0) {
+        this.queuedAsync.delete(e);
+        continue;
+      }
+      if ((flags & ~(AMF.VALID | AMF.DONE | AMF.NOTIFY | AMF.NOREPLY | AMF.NOTIFY_ERR)) !== 0) continue;
       if ((flags & AMF.DONE) !== 0) continue;
       const dstE = e.dst === SELF ? caller.endpoint : e.dst;
       let r: number = OK;

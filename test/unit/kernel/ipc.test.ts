@@ -467,6 +467,47 @@ describe('SENDA', () => {
     assert.deepEqual(queued, [5, 6]);
   });
 
+  it('a sender cancels an undelivered message by clearing AMF_VALID and handing the table over again; the entry then carries a new message', () => {
+    const received: number[] = [];
+    let table = makeAsyncTable(0);
+    const sim = makeSim({
+      rx: function* (sys) {
+        const m = new Message();
+        yield sys.compute(1_000_000);
+        yield sys.receive(ANY, m);
+        received.push(m.type);
+        yield sys.receive(ANY, m);
+        received.push(m.type);
+      },
+      tx: function* (sys) {
+        table = makeAsyncTable(2);
+        const peer = sys.args['peer'] as number;
+        table[0]!.dst = peer;
+        table[0]!.msg.type = 7;
+        table[0]!.flags = AMF.VALID;
+        table[1]!.dst = peer;
+        table[1]!.msg.type = 8;
+        table[1]!.flags = AMF.VALID;
+        yield sys.senda(table);
+        // Cancelled while the receiver is busy: 7 never arrives, 8 still does.
+        table[0]!.flags = AMF.EMPTY;
+        yield sys.senda(table);
+        table[0]!.msg.type = 9;
+        table[0]!.flags = AMF.VALID;
+        yield sys.senda(table);
+        yield* stayAlive(sys);
+      },
+    });
+    const rx = sim.spawn({ program: 'rx', priority: 8 });
+    sim.spawn({ program: 'tx', args: { peer: rx }, privilege: FULL_SYS });
+    sim.run({ untilCycles: 10_000_000 });
+    assert.deepEqual(received.sort(), [8, 9]);
+    const queued = sim.trace.query({ kinds: [TraceKind.ipcSend] }).filter((e) => e.dst === rx && e.b === 1).map((e) => e.a);
+    assert.deepEqual(queued, [7, 8, 9], 'the message put in the cancelled entry is traced as a send of its own');
+    assert.equal(table[0]!.flags & AMF.DONE, AMF.DONE);
+    assert.equal(table[1]!.flags & AMF.DONE, AMF.DONE);
+  });
+
   it('requires a system process (EPERM otherwise)', () => {
     const results: number[] = [];
     const sim = makeSim({
