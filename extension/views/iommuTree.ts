@@ -79,13 +79,17 @@ export class IommuTreeProvider implements vscode.TreeDataProvider<IommuNode>, vs
     switch (node.kind) {
       case 'mode': {
         const i = node.iommu;
-        const item = new vscode.TreeItem(`Mode: ${i.invalidation}`, vscode.TreeItemCollapsibleState.None);
-        item.description = `${i.mode === 'dev' ? 'DEV bitmap' : 'page tables'} · IOTLB ${i.iotlbEntries}/${i.iotlbCapacity} · ${i.transfers} transfers`;
+        const dev = i.mode === 'dev';
+        const item = new vscode.TreeItem(`Mode: ${dev ? 'DEV' : i.invalidation}`, vscode.TreeItemCollapsibleState.None);
+        item.description = dev
+          ? `DEV bitmap · ${i.transfers} transfers`
+          : `page tables · IOTLB ${i.iotlbEntries}/${i.iotlbCapacity} · ${i.transfers} transfers` + (i.staleTransfers > 0 ? ` · ${i.staleTransfers} through stale entries` : '');
         item.iconPath = new vscode.ThemeIcon('shield');
-        item.tooltip =
-          i.invalidation === 'strict'
+        item.tooltip = dev
+          ? 'DEV: devices use physical addresses; a bitmap blocks every page no driver asked amddev for.'
+          : i.invalidation === 'strict'
             ? 'Strict: every unmap invalidates the IOTLB at once; a device cannot use a stale mapping.'
-            : 'Lazy: unmaps are invalidated in batches; for a short window a device may still use a removed mapping.';
+            : `Lazy: unmaps are invalidated in batches; for a short window a device may still use a removed mapping (${i.staleTransfers} transfer(s) did).`;
         return item;
       }
       case 'domains': {

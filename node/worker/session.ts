@@ -264,6 +264,7 @@ export class Session {
       iotlbEntries: d.iotlbEntries,
       iotlbCapacity: d.iotlbCapacity,
       transfers: d.counters.transfers,
+      staleTransfers: d.counters.staleTransfers,
     };
   }
 

@@ -8,8 +8,13 @@
 // boot. Adding a configuration means adding a row here (and code only for a
 // trait no row had before). Pure data: the extension imports it too.
 
-/** How the machine connects devices to memory: directly, or through an IOMMU invalidating its IOTLB at every unmap or in batches. */
-export type IommuTrait = 'none' | 'strict' | 'lazy';
+/**
+ * How the machine connects devices to memory: directly, through an IOMMU
+ * translating with I/O page tables and invalidating its IOTLB at every unmap
+ * or in batches, or through an IOMMU in MINIX's AMD DEV mode (physical
+ * addresses, one bit per page that blocks or allows device access).
+ */
+export type IommuTrait = 'none' | 'strict' | 'lazy' | 'dev';
 
 export interface ConfigurationTraits {
   readonly name: string;
@@ -32,6 +37,12 @@ export const CONFIGURATION_TABLE = [
     description: 'Drivers in user mode behind the IOMMU, which invalidates its IOTLB in batches: cheaper unmaps, but a device may use a stale translation until the flush.',
     driversInKernel: false,
     iommu: 'lazy',
+  },
+  {
+    name: 'microkernel-iommu-dev',
+    description: "Drivers in user mode behind the IOMMU in MINIX's AMD DEV mode: devices use physical addresses and a bitmap blocks every page no driver asked amddev for.",
+    driversInKernel: false,
+    iommu: 'dev',
   },
   {
     name: 'microkernel',

@@ -119,6 +119,15 @@ export interface DmaFaultRecord extends DmaFault {
   readonly reason: DmaFaultReason;
 }
 
+/** A transfer that reached memory through a cached translation of a page already unmapped. */
+export interface StaleTransfer {
+  readonly timeCycles: Cycles;
+  readonly deviceId: number;
+  readonly iova: number;
+  readonly lengthBytes: number;
+  readonly direction: DmaDirection;
+}
+
 export interface IommuCounters {
   transfers: number;
   blockedTransfers: number;
@@ -129,6 +138,8 @@ export interface IommuCounters {
   iotlbEvictions: number;
   /** IOTLB hits on a page whose mapping had already been removed: uses of the lazy window. */
   staleHits: number;
+  /** Transfers that moved data only because of such a hit (each also reported to onStaleTransfer). */
+  staleTransfers: number;
   pagesMapped: number;
   pagesUnmapped: number;
   invalidations: number;
@@ -207,6 +218,7 @@ function zeroCounters(): IommuCounters {
     iotlbMisses: 0,
     iotlbEvictions: 0,
     staleHits: 0,
+    staleTransfers: 0,
     pagesMapped: 0,
     pagesUnmapped: 0,
     invalidations: 0,
@@ -245,6 +257,9 @@ export class Iommu implements DmaPort {
   private faultCount = 0;
   private readonly physicalPages: number;
   private readonly faultListeners: Array<(fault: DmaFaultRecord) => void> = [];
+  private readonly staleListeners: Array<(transfer: StaleTransfer) => void> = [];
+  /** Set while resolving one transfer when a page went through a stale IOTLB entry. */
+  private staleInTransfer = false;
   readonly counters: IommuCounters = zeroCounters();
 
   constructor(
@@ -406,6 +421,7 @@ export class Iommu implements DmaPort {
   read(deviceId: number, iova: number, length: number): Uint8Array | DmaFault {
     const resolved = this.resolve(deviceId, iova, length, 'read');
     if (!Array.isArray(resolved)) return resolved;
+    this.noteStale(deviceId, iova, length, 'read');
     const out = new Uint8Array(length);
     let at = 0;
     for (const segment of resolved) {
@@ -420,6 +436,7 @@ export class Iommu implements DmaPort {
   write(deviceId: number, iova: number, data: Uint8Array): DmaFault | undefined {
     const resolved = this.resolve(deviceId, iova, data.length, 'write');
     if (!Array.isArray(resolved)) return resolved;
+    this.noteStale(deviceId, iova, data.length, 'write');
     let at = 0;
     for (const segment of resolved) {
       this.memory.write(segment.paddr, data.subarray(at, at + segment.lengthBytes));
@@ -433,6 +450,11 @@ export class Iommu implements DmaPort {
   /** Calls `listener` with every blocked transfer as it happens (for the trace and the debugger). */
   onFault(listener: (fault: DmaFaultRecord) => void): void {
     this.faultListeners.push(listener);
+  }
+
+  /** Calls `listener` with every transfer a stale IOTLB entry let through (for the trace). */
+  onStaleTransfer(listener: (transfer: StaleTransfer) => void): void {
+    this.staleListeners.push(listener);
   }
 
   /** The most recent blocked transfers, oldest first (at most `faultLogLimit`). */
@@ -477,7 +499,16 @@ export class Iommu implements DmaPort {
     };
   }
 
+  private noteStale(deviceId: number, iova: number, lengthBytes: number, direction: DmaDirection): void {
+    if (!this.staleInTransfer) return;
+    this.staleInTransfer = false;
+    this.counters.staleTransfers++;
+    const transfer: StaleTransfer = { timeCycles: this.clock.now(), deviceId, iova, lengthBytes, direction };
+    for (const listener of this.staleListeners) listener(transfer);
+  }
+
   private resolve(deviceId: number, iova: number, length: number, direction: DmaDirection): Segment[] | DmaFault {
+    this.staleInTransfer = false;
     if (length === 0) return [];
     if (!Number.isInteger(iova) || !Number.isInteger(length) || iova < 0 || length < 0 || iova + length > IOVA_SPACE_BYTES) {
       return this.fault(deviceId, iova, iova, length, direction, 'outside-iova-space');
@@ -534,6 +565,7 @@ export class Iommu implements DmaPort {
       const current = domain.pageTable.get(iovaPage);
       if (!current || current.paddrPage !== cached.paddrPage || current.read !== cached.read || current.write !== cached.write) {
         this.counters.staleHits++;
+        this.staleInTransfer = true;
       }
       return cached;
     }

@@ -142,6 +142,8 @@ export interface IommuView {
   readonly iotlbEntries: number;
   readonly iotlbCapacity: number;
   readonly transfers: number;
+  /** Transfers let through by a cached translation of a page already unmapped (lazy invalidation's window). */
+  readonly staleTransfers: number;
 }
 
 /** Starting, stopping and steering the running system (node/worker/session.ts answers these). */

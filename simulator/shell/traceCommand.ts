@@ -15,6 +15,7 @@ const MAX_EVENTS = 1000;
 const KIND_COLOURS: Partial<Record<TraceKind, NamedColour>> = {
   [TraceKind.ipcError]: 'yellow',
   [TraceKind.iommuFault]: 'red',
+  [TraceKind.iommuStale]: 'yellow',
   [TraceKind.fault]: 'red',
   [TraceKind.crash]: 'red',
   [TraceKind.panic]: 'brightRed',
@@ -33,6 +34,7 @@ const SHORT_NAMES: Partial<Record<TraceKind, string>> = {
   [TraceKind.kernelCall]: 'kernel call',
   [TraceKind.contextSwitch]: 'switch',
   [TraceKind.iommuFault]: 'iommu fault',
+  [TraceKind.iommuStale]: 'stale dma',
   [TraceKind.fault]: 'mmu fault',
   [TraceKind.processCreated]: 'created',
 };
@@ -66,6 +68,8 @@ function details(e: TraceEvent): string {
       return `irq ${e.a}, ${e.b === 1 ? 'delivered' : 'masked'}`;
     case TraceKind.dma:
       return `${e.label !== '' ? `${e.label} ` : ''}${e.c === 1 ? 'write' : 'read'} ${e.b} bytes at iova ${hex(e.a)}`;
+    case TraceKind.iommuStale:
+      return `device ${e.src}: ${e.c === 1 ? 'write' : 'read'} ${e.b} bytes at iova ${hex(e.a)} let through by a stale IOTLB entry`;
     case TraceKind.iommuFault:
       return `device ${e.src}: ${e.c === 1 ? 'write' : 'read'} ${e.b} bytes at iova ${hex(e.a)} blocked (${e.label})`;
     case TraceKind.fault:

@@ -72,8 +72,9 @@ export function buildMachine(options: MachineOptions): Machine {
   let directDma: DirectDma | null = null;
   let dma: DmaPort;
   if (traits.iommu !== 'none') {
-    iommu = new Iommu(sim.memory, sim.clock, { mode: 'translate', invalidation: traits.iommu });
+    iommu = new Iommu(sim.memory, sim.clock, traits.iommu === 'dev' ? { mode: 'dev' } : { mode: 'translate', invalidation: traits.iommu });
     iommu.onFault((f) => sim.trace.recordLabelled(f.timeCycles, TraceKind.iommuFault, f.deviceId, NONE, f.iova | 0, f.lengthBytes, f.direction === 'write' ? 1 : 0, f.reason));
+    iommu.onStaleTransfer((s) => sim.trace.record(s.timeCycles, TraceKind.iommuStale, s.deviceId, NONE, s.iova | 0, s.lengthBytes, s.direction === 'write' ? 1 : 0));
     dma = iommu;
   } else {
     directDma = new DirectDma(sim.memory);

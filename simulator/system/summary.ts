@@ -68,6 +68,7 @@ export interface SystemSummary {
   };
   readonly iommu: {
     readonly present: boolean;
+    /** 'strict' or 'lazy' IOTLB invalidation, 'dev' for the DEV bitmap (no translation, nothing to invalidate), null without an IOMMU. */
     readonly invalidation: string | null;
     readonly blockedTransfers: number;
     readonly pagesMapped: number;
@@ -148,7 +149,7 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
     },
     iommu: {
       present: iommu !== null,
-      invalidation: iommu?.invalidation ?? null,
+      invalidation: iommu === null ? null : iommu.mode === 'dev' ? 'dev' : iommu.invalidation,
       blockedTransfers: iommu?.totalFaults ?? 0,
       pagesMapped: iommu?.counters.pagesMapped ?? 0,
     },

@@ -185,6 +185,8 @@ function markerName(model: TraceModel, kind: number, slot: number): string {
       return `DMA ${t.c[slot]! === 1 ? 'write' : 'read'}`;
     case TraceKind.iommuFault:
       return 'IOMMU fault';
+    case TraceKind.iommuStale:
+      return 'stale IOTLB DMA';
     default:
       return traceKindNames[kind] ?? `kind ${kind}`;
   }

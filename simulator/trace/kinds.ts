@@ -49,6 +49,12 @@ export const TraceKind = {
   custom: 18,
   /** A RECEIVE found nothing to take and blocked its caller. src=receiver, dst=the endpoint it waits for (ANY for any). */
   ipcWait: 19,
+  /**
+   * A transfer the IOMMU let through only because its IOTLB still held the
+   * translation of a page already unmapped (lazy invalidation's window).
+   * src=device id, a=iova, b=bytes, c=1 write / 0 read.
+   */
+  iommuStale: 20,
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
 

@@ -297,6 +297,7 @@ export class TraceModel {
         break;
       case TraceKind.dma:
       case TraceKind.iommuFault:
+      case TraceKind.iommuStale:
         home = this.laneForDevice(src, kind === TraceKind.dma ? t.strings.get(t.label[i]!) : undefined);
         break;
       case TraceKind.kill:

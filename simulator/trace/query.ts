@@ -67,6 +67,8 @@ export function eventFields(model: TraceModel, seq: number): TraceField[] {
       return [f('irq', String(a), a), f('delivered', b === 1 ? 'yes' : 'no (masked)', b)];
     case TraceKind.dma:
       return [f('device', label), f('iova', hex(a), a), f('bytes', String(b), b), f('direction', c === 1 ? 'write' : 'read', c)];
+    case TraceKind.iommuStale:
+      return [f('iova', hex(a), a), f('bytes', String(b), b), f('direction', c === 1 ? 'write' : 'read', c), f('through', 'stale IOTLB entry')];
     case TraceKind.iommuFault:
       return [f('iova', hex(a), a), f('bytes', String(b), b), f('direction', c === 1 ? 'write' : 'read', c), f('reason', label)];
     case TraceKind.fault:
@@ -118,6 +120,8 @@ export function describeEvent(model: TraceModel, seq: number): string {
       return `irq ${a} → ${dst}${t.b[i]! === 1 ? '' : ' (masked)'}`;
     case TraceKind.dma:
       return `${t.strings.get(t.label[i]!)} DMA ${t.c[i]! === 1 ? 'write' : 'read'} ${t.b[i]!} bytes at ${hex(a)}`;
+    case TraceKind.iommuStale:
+      return `stale IOTLB entry let ${model.laneLabel(model.homeLane[i]!)} ${t.c[i]! === 1 ? 'write' : 'read'} ${t.b[i]!} bytes at ${hex(a)}`;
     case TraceKind.iommuFault:
       return `IOMMU blocked ${model.laneLabel(model.homeLane[i]!)} at ${hex(a)}: ${t.strings.get(t.label[i]!)}`;
     case TraceKind.fault:
@@ -223,8 +227,8 @@ export function eventDetails(model: TraceModel, seq: number, locations?: TraceLo
     const text = locations.lookup(t.src[i]!, seq);
     location = text === undefined ? undefined : parseLocation(text);
   }
-  const hasSrc = !model.naming.isNoEndpoint(t.src[i]!) && kind !== TraceKind.dma && kind !== TraceKind.iommuFault;
-  const hasDst = !model.naming.isNoEndpoint(t.dst[i]!) && kind !== TraceKind.dma && kind !== TraceKind.iommuFault && kind !== TraceKind.ipcError;
+  const hasSrc = !model.naming.isNoEndpoint(t.src[i]!) && kind !== TraceKind.dma && kind !== TraceKind.iommuFault && kind !== TraceKind.iommuStale;
+  const hasDst = !model.naming.isNoEndpoint(t.dst[i]!) && kind !== TraceKind.dma && kind !== TraceKind.iommuFault && kind !== TraceKind.iommuStale && kind !== TraceKind.ipcError;
   return {
     seq,
     timeCycles: time,

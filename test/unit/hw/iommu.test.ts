@@ -115,6 +115,36 @@ test('lazy invalidation: an unmapped page that was never cached is blocked at on
   assert.equal(iommu.write(NIC, 0x10000, bytes(1))?.reason, 'not-mapped');
 });
 
+test('lazy invalidation: a transfer a stale IOTLB entry lets through is counted and reported once', () => {
+  const { memory, iommu } = setup({ invalidation: 'lazy' });
+  iommu.createDomain(NIC);
+  iommu.map(NIC, 0x10000, 5 * PAGE, 2 * PAGE, RW);
+  iommu.write(NIC, 0x10000, bytes(1));
+  const heard: unknown[] = [];
+  iommu.onStaleTransfer((s) => heard.push(s));
+  iommu.unmap(NIC, 0x10000, 2 * PAGE);
+
+  assert.equal(iommu.write(NIC, 0x10ffe, bytes(7, 7, 7, 7))?.reason, 'not-mapped', 'the uncached second page blocks the whole transfer');
+  assert.equal(iommu.counters.staleTransfers, 0, 'a blocked transfer is no stale transfer');
+  assert.equal(iommu.write(NIC, 0x10004, bytes(8, 8)), undefined);
+  assert.deepEqual(memory.read(5 * PAGE + 4, 2), bytes(8, 8), 'the device still reached the unmapped page');
+  assert.equal(iommu.counters.staleTransfers, 1);
+  assert.deepEqual(heard, [{ timeCycles: 0, deviceId: NIC, iova: 0x10004, lengthBytes: 2, direction: 'write' }]);
+  iommu.flush();
+  assert.equal(iommu.write(NIC, 0x10004, bytes(9))?.reason, 'not-mapped');
+  assert.equal(iommu.counters.staleTransfers, 1);
+});
+
+test('strict invalidation: no transfer ever goes through a stale entry', () => {
+  const { iommu } = setup({ invalidation: 'strict' });
+  iommu.createDomain(NIC);
+  iommu.map(NIC, 0x10000, 5 * PAGE, PAGE, RW);
+  iommu.write(NIC, 0x10000, bytes(1));
+  iommu.unmap(NIC, 0x10000, PAGE);
+  assert.equal(iommu.write(NIC, 0x10000, bytes(2))?.reason, 'not-mapped');
+  assert.equal(iommu.counters.staleTransfers, 0);
+});
+
 test('lazy invalidation flushes by itself after the batch size and after the interval', () => {
   const { clock, iommu } = setup({ invalidation: 'lazy', lazyBatchUnmaps: 3, lazyFlushIntervalCycles: 10_000 });
   iommu.createDomain(NIC);

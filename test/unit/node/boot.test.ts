@@ -116,7 +116,7 @@ test("mklab run's help describes every configuration; an unknown or planned --co
   for (const name of ['exokernel', 'kernel-bypass']) {
     const r = runCli('s1', '--config', name);
     assert.equal(r.status, 2);
-    assert.match(r.err, /--config: .*\(available: microkernel-iommu, microkernel-iommu-lazy, microkernel, monolithic\)/);
+    assert.match(r.err, /--config: .*\(available: microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic\)/);
   }
   assert.match(runCli('s1', '--config', 'kernel-bypass').err, /configuration 'kernel-bypass' is not available yet/);
   assert.throws(() => bootFromParams({ source: { kind: 'builtin', name: 's1' }, speed: 0, trusted: true, configuration: 'monolithic-containers' }), /configuration 'monolithic-containers' is not available yet \(available: /);

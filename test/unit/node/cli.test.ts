@@ -96,7 +96,7 @@ test('bad usage is refused with exit status 2 and says what was expected', () =>
   assert.match(unknown.stderr, /no built-in scenario 's9' \(available: s1, s2, s3, default\)/);
   const config = mklab('run', '--config', 'exokernel');
   assert.equal(config.status, 2);
-  assert.match(config.stderr, /--config: unknown configuration 'exokernel' \(available: microkernel-iommu, microkernel-iommu-lazy, microkernel, monolithic\)/);
+  assert.match(config.stderr, /--config: unknown configuration 'exokernel' \(available: microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic\)/);
   const seed = mklab('run', '--seed', '-3');
   assert.equal(seed.status, 2);
 });

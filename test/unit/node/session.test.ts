@@ -14,6 +14,7 @@ import { formatSimTime as formatAt } from '../../../simulator/time/time';
 import { DEFAULT_COST_PROFILE, costProfile, costProfiles } from '../../../simulator/kernel/costs/costProfiles';
 import type { ProcessSummary, StartParams, SystemSnapshot, WorkerToHost } from '../../../simulator/protocol/workerProtocol';
 import { FakeClock } from './fakeClock';
+import { TraceKind } from '../../../simulator/trace/kinds';
 
 const builtin = (name: string, speed = 0): StartParams => ({ source: { kind: 'builtin', name }, speed, trusted: true });
 /** Simulated cycles per millisecond of wall time at `speed` simulated seconds per second. */
@@ -329,6 +330,27 @@ test('the IOMMU state names each domain and logs the blocked transfers of a wild
     });
     const b = after.blocked[0]!;
     assert.ok(b.device.length > 0 && b.timeCycles > 0 && b.iova >= 0);
+  }));
+
+test('under lazy invalidation a DMA through a stale IOTLB entry is in the trace and in the IOMMU state', () =>
+  withSession(10, (rig) => {
+    const { session } = rig;
+    session.start({ ...builtin('s1', 0), configuration: 'microkernel-iommu-lazy' });
+    untilRunning(rig, 'nic is up', 'nic');
+    assert.equal(session.iommuState()?.staleTransfers, 0);
+    // What a device does when its driver unmaps a buffer the device still uses: it reaches the page until the flush.
+    const iommu = session.system!.machine.iommu!;
+    const device = 7;
+    assert.equal(iommu.createDomain(device), undefined);
+    assert.equal(iommu.map(device, 0x4000_0000, 0, 4096, { read: true, write: false }), undefined);
+    assert.ok(iommu.read(device, 0x4000_0000, 16) instanceof Uint8Array, 'the mapped read fills the IOTLB');
+    assert.equal(iommu.unmap(device, 0x4000_0000, 4096), undefined);
+    const through = iommu.read(device, 0x4000_0010, 32);
+    assert.ok(through instanceof Uint8Array, 'the stale entry let the read through');
+    assert.equal(session.iommuState()?.staleTransfers, 1);
+    const trace = session.system!.sim.trace;
+    const last = trace.get(trace.endSeq - 1);
+    assert.deepEqual([last.kind, last.src, last.a, last.b, last.c], [TraceKind.iommuStale, device, 0x4000_0010, 32, 0]);
   }));
 
 test('the request handlers answer through the worker protocol and push snapshot events', () =>
