@@ -9,7 +9,7 @@ import {
 import type { PortDevice, PortWidth } from '../../../simulator/hw/bus';
 import type { ChildEventOut, TimesOut } from '../../../simulator/kernel/systemCalls';
 import { TraceKind } from '../../../simulator/trace/kinds';
-import { costProfiles, oneWayIpcCycles, nullSyscallCycles } from '../../../simulator/kernel/costs/costProfiles';
+import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
 
 class Register implements PortDevice {
   readonly name = 'reg';
@@ -216,34 +216,6 @@ describe('process control', () => {
 });
 
 describe('cost model', () => {
-  for (const profile of Object.values(costProfiles)) {
-    it(`${profile.name}: a one-way IPC costs the calibrated ${oneWayIpcCycles(profile)} cycles and a null kernel call ${nullSyscallCycles(profile)} plus its handling`, () => {
-      const times: Record<string, number> = {};
-      const sim = makeSim(
-        {
-          rx: function* (sys) {
-            const m = new Message();
-            yield sys.receive(ANY, m);
-            times['received'] = sys.uptimeCycles();
-          },
-          tx: function* (sys) {
-            const info = { endpoint: 0, name: '', program: '', priority: 0, kernelMode: false, system: false };
-            times['before call'] = sys.uptimeCycles();
-            yield sys.sys_whoami(info);
-            times['after call'] = sys.uptimeCycles();
-            yield sys.send(sys.args['peer'] as number, new Message(1));
-          },
-        },
-        { costProfile: profile.name },
-      );
-      const rx = sim.spawn({ program: 'rx', priority: 5 });
-      sim.spawn({ program: 'tx', args: { peer: rx }, privilege: { kernelCalls: ['GETINFO'] } });
-      sim.run();
-      assert.equal(times['received']! - times['after call']!, oneWayIpcCycles(profile));
-      assert.equal(times['after call']! - times['before call']!, nullSyscallCycles(profile) + profile.kernelCallCycles);
-    });
-  }
-
   it('IPC between kernel-mode processes is charged as a function call, with no context switch', () => {
     const profile = costProfiles['sel4-skylake']!;
     const times: number[] = [];
