@@ -5,6 +5,7 @@ import { checkConfFiles, formatDiagnostic } from '../../simulator/config/systemC
 import { SIMULATOR_VERSION } from '../../simulator/protocol/workerProtocol';
 import { runCommand } from './runCommand';
 import { traceCommand } from './traceFileCommand';
+import { benchCommand } from './benchCommand';
 
 const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
 
@@ -13,6 +14,7 @@ Usage:
   mklab conf check FILE...
   mklab trace export FILE.mktrace --format perfetto|csv [-o OUT]
   mklab trace info FILE.mktrace
+  mklab bench calibrate [--json] [--profile P]
   mklab --version
 
 Commands:
@@ -20,6 +22,8 @@ Commands:
                (with no SCENARIO: the built-in default system, scenario s1)
   conf check   validate MINIX system.conf files; exit status 1 on any error
   trace        export a saved trace to Perfetto's JSON or CSV, or describe it
+  bench        compare the simulator with published figures (IPC, system
+               call, IOMMU, per-packet cost); exit status 1 if any is off
 `;
 
 /** Exit statuses: 0 success, 1 the check or run failed, 2 bad usage. */
@@ -42,6 +46,8 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
       return runCommand(rest, { out, err, progressStream: process.stderr });
     case 'trace':
       return traceCommand(rest, { out, err });
+    case 'bench':
+      return benchCommand(rest, { out, err });
     default:
       err(`mklab: unknown command '${command}'\n\n${USAGE}`);
       return 2;

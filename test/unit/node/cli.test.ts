@@ -137,3 +137,44 @@ test('conf check passes real MINIX files and locates errors in bad ones', () => 
   assert.equal(r.status, 1);
   assert.match(r.stderr, /bad\.conf:2:10: error: unknown kernel call 'FOO'/);
 });
+
+test('bench calibrate --json measures every published figure; each profile meets its one-way IPC; exit status 1 while any figure is off', () => {
+  const r = mklab('bench', 'calibrate', '--json');
+  assert.equal(r.stderr, '');
+  const { figures } = JSON.parse(r.stdout) as { figures: Record<string, unknown>[] };
+  assert.ok(figures.length > 0);
+  for (const f of figures) {
+    assert.deepEqual(Object.keys(f).sort(), ['band', 'id', 'pass', 'published', 'simulated', 'source', 'unit']);
+    assert.equal(typeof f['id'], 'string');
+    assert.equal(typeof f['published'], 'number');
+    assert.ok(typeof f['simulated'] === 'number' || f['simulated'] === null);
+    assert.equal(typeof f['pass'], 'boolean');
+  }
+  for (const profile of Object.keys(costProfiles)) {
+    const ipc = figures.find((f) => f['id'] === `ipc-one-way/${profile}`);
+    assert.ok(ipc !== undefined, `a one-way IPC figure for ${profile}`);
+    assert.equal(ipc['pass'], true, `${profile}: simulated ${String(ipc['simulated'])} against published ${String(ipc['published'])}`);
+  }
+  const bypass = figures.find((f) => f['id'] === 'kernel-bypass/per-packet');
+  assert.equal(bypass?.['simulated'], null, 'kernel bypass has no configuration to measure');
+  assert.equal(bypass?.['pass'], false);
+  assert.equal(r.status, figures.every((f) => f['pass'] === true) ? 0 : 1);
+});
+
+test('bench calibrate --profile prints a table of that profile\'s figures', () => {
+  const r = mklab('bench', 'calibrate', '--profile', 'l4re-cortex-a76');
+  assert.match(r.stdout, /^figure\s+published\s+unit\s+simulated\s+band\s+result\s+source$/m);
+  assert.match(r.stdout, /^ipc-one-way\/l4re-cortex-a76\s+384\s+cycles\s+\d+(\.\d)?\s+±10 %\s+pass\s+L4Re/m);
+  assert.doesNotMatch(r.stdout, /sel4-haswell/);
+  assert.equal(r.status, /FAIL/.test(r.stdout) ? 1 : 0);
+});
+
+test('bench usage errors get one line and exit status 2', () => {
+  for (const args of [['bench'], ['bench', 'calibrat'], ['bench', 'calibrate', '--bogus'], ['bench', 'calibrate', '--profile', 'pdp-11']]) {
+    const r = mklab(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^mklab bench/);
+  }
+});
