@@ -69,8 +69,6 @@ export class CostStats {
   kernelCallCycles = 0;
   copyCycles = 0;
   deviceCycles = 0;
-  /** IOMMU work done by the CPU: page-table updates on map and unmap, IOTLB invalidations. */
-  iommuCycles = 0;
   idleCycles = 0;
   kernelEntries = 0;
   messages = 0;
@@ -91,16 +89,6 @@ export interface IrqHook {
   masked: boolean;
   /** An interrupt arrived while masked. */
   pending: boolean;
-}
-
-/**
- * What the DMAMAP kernel call maps with, installed by a machine with an
- * IOMMU. Each returns OK or an error number; `paddr` is the buffer's physical
- * address, which is also its IO-virtual address.
- */
-export interface DmaMapper {
-  map(p: Proc, deviceId: number, paddr: number, bytes: number, write: boolean): number;
-  unmap(p: Proc, deviceId: number, paddr: number, bytes: number): number;
 }
 
 /** Observers the simulator installs; the kernel calls them only when set. */
@@ -161,8 +149,6 @@ export class Kernel implements GrantContext {
   nextSpaceId = 1;
   readonly irqHooks: (IrqHook | null)[] = [];
   readonly ports: { base: number; count: number; device: PortDevice }[] = [];
-  /** Null without an IOMMU: DMAMAP then only translates. */
-  dmaMapper: DmaMapper | null = null;
   panicked: { message: string; endpoint: number; timeCycles: number } | null = null;
   /** The endpoint a kernel call acted on, for its trace record. */
   callTarget = NONE;
@@ -337,14 +323,13 @@ export class Kernel implements GrantContext {
   }
 
   /** Charges kernel work of some category to `p` (or to no process). */
-  charge(p: Proc | null, cycles: number, category: 'kernelCall' | 'copy' | 'device' | 'interrupt' | 'iommu'): void {
+  charge(p: Proc | null, cycles: number, category: 'kernelCall' | 'copy' | 'device' | 'interrupt'): void {
     if (cycles <= 0) return;
     this.clock.advanceBy(cycles);
     const s = this.stats;
     if (category === 'kernelCall') s.kernelCallCycles += cycles;
     else if (category === 'copy') s.copyCycles += cycles;
     else if (category === 'device') s.deviceCycles += cycles;
-    else if (category === 'iommu') s.iommuCycles += cycles;
     else s.interruptCycles += cycles;
     if (p !== null) {
       p.kernelCycles += cycles;
