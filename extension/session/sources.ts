@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { parseScenario } from '../../simulator/config/scenario';
 import type { SystemSource } from '../../simulator/protocol/workerProtocol';
 import { untrustedRefusal, workspaceTrusted } from './trust';
+import { readInputFile } from '../inputFiles';
 
 export const SCENARIO_GLOB = '{**/*.mklab.json,**/.mklab/scenarios/*.json}';
 export const SYSTEM_CONF_GLOB = '**/system.conf';
@@ -34,9 +35,9 @@ export async function resolveSource(arg: unknown): Promise<ResolvedSource> {
   const file = uri.fsPath;
   let text: string;
   try {
-    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    text = new TextDecoder().decode(await readInputFile(uri, isSystemConfPath(file) ? 'systemConf' : 'scenario'));
   } catch (e) {
-    throw new SourceError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new SourceError((e as Error).message);
   }
   if (isSystemConfPath(file)) return { source: { kind: 'systemConf', file, text }, title: vscode.workspace.asRelativePath(uri) };
   const parsed = parseScenario(text, file);

@@ -5,6 +5,7 @@ import type { TraceExportFormat } from '../../simulator/protocol/traceProtocol';
 import { CommandId, type CommandArgs } from '../commandIds';
 import type { SimulatorClient } from '../simulatorClient';
 import { TracePanel, type TraceViewHandle } from './tracePanel';
+import { readInputFile } from '../inputFiles';
 
 export interface TraceViewDeps {
   readonly simulator: SimulatorClient;
@@ -70,9 +71,9 @@ async function loadTrace(
   };
   let bytes: Uint8Array;
   try {
-    bytes = await vscode.workspace.fs.readFile(uri);
+    bytes = await readInputFile(uri, 'trace');
   } catch (e) {
-    return fail(`${uri.fsPath}: ${(e as Error).message}`);
+    return fail((e as Error).message);
   }
   try {
     const result = await simulator.request('traceLoad', { bytes, fileName });

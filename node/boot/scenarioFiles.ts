@@ -3,7 +3,7 @@
 // its `system` names, the workspace CD image a cd-read workload names, and its
 // user drivers, all relative to the scenario file's folder. The boot itself is
 // the simulator's bootScenario; this only supplies its inputs.
-import { readFileSync } from 'node:fs';
+import { readInputBytes, readInputText, InputFileError } from '../files/boundedRead';
 import { isAbsolute, resolve } from 'node:path';
 import type { Scenario } from '../../simulator/config/scenario';
 import type { BuiltinService } from '../../simulator/system/builtin';
@@ -35,9 +35,9 @@ export function readScenarioFiles(scenario: Scenario, baseDir: string): Scenario
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readInputText(path, 'systemConf');
   } catch (e) {
-    throw new ScenarioFileError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ScenarioFileError((e as Error).message);
   }
 }
 
@@ -47,9 +47,9 @@ function workspaceIsoImage(scenario: Scenario, baseDir: string): Uint8Array | un
     if (w.kind !== 'cd-read' || w.image === null || BUILTIN_IMAGES[w.image] !== undefined) continue;
     const path = isAbsolute(w.image) ? w.image : resolve(baseDir, w.image);
     try {
-      return new Uint8Array(readFileSync(path));
+      return readInputBytes(path, 'isoImage');
     } catch (e) {
-      throw new ScenarioFileError(`cd-read: cannot read the image ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new ScenarioFileError(`cd-read: ${e instanceof InputFileError ? e.message : String(e)}`);
     }
   }
   return undefined;

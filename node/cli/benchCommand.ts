@@ -1,6 +1,6 @@
 // `mklab bench calibrate`: runs the simulator as the published benchmarks ran
 // and compares each measured value with the published figure and its band.
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageLine, UsageError } from './args';
 import { runCalibration, type CalibrationRow } from '../../simulator/bench/calibrate';
 import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
 import { formatBand } from '../../simulator/kernel/costs/publishedFigures';
@@ -30,29 +30,21 @@ export function benchCommand(argv: readonly string[], io: BenchIo): number {
     io.out(BENCH_USAGE);
     return 0;
   }
-  if (sub !== 'calibrate') {
-    io.err(`mklab bench: ${sub === undefined ? 'expected a subcommand' : `unknown subcommand '${sub}'`}; usage: mklab bench calibrate [--json] [--profile P]\n`);
-    return 2;
-  }
-  let values;
+  let values: { json?: boolean; profile?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: [...rest],
-      allowPositionals: false,
-      strict: true,
-      options: { json: { type: 'boolean', default: false }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
+    if (sub !== 'calibrate') throw new UsageError(sub === undefined ? 'expected a subcommand (calibrate)' : `unknown subcommand '${sub}'`);
+    ({ values } = parseCommandArgs(rest, { json: { type: 'boolean', default: false }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, false));
+    if (values.profile !== undefined && !Object.hasOwn(costProfiles, values.profile)) {
+      throw new UsageError(`unknown cost profile '${values.profile}' (known: ${Object.keys(costProfiles).join(', ')})`);
+    }
   } catch (e) {
-    io.err(`mklab bench calibrate: ${(e as Error).message}; usage: mklab bench calibrate [--json] [--profile P]\n`);
+    if (!(e instanceof UsageError)) throw e;
+    io.err(usageLine('mklab bench', e.message));
     return 2;
   }
   if (values.help) {
     io.out(BENCH_USAGE);
     return 0;
-  }
-  if (values.profile !== undefined && costProfiles[values.profile] === undefined) {
-    io.err(`mklab bench calibrate: unknown cost profile '${values.profile}' (known: ${Object.keys(costProfiles).join(', ')})\n`);
-    return 2;
   }
   const rows = runCalibration(values.profile === undefined ? {} : { profile: values.profile });
   if (values.json) {

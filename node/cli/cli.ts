@@ -1,6 +1,6 @@
 // The `mklab` command line: runs systems headless and checks system.conf files.
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { readInputText } from '../files/boundedRead';
+import { parseCommandArgs, usageLine, UsageError } from './args';
 import { checkConfFiles, formatDiagnostic } from '../../simulator/config/systemConf';
 import { SIMULATOR_VERSION } from '../../simulator/protocol/workerProtocol';
 import { runCommand } from './runCommand';
@@ -11,7 +11,7 @@ const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
 
 Usage:
   mklab run [SCENARIO] [--config NAME] [--seed N] [--duration T] [--trace FILE] [--json]
-  mklab conf check FILE...
+  mklab conf check [--json] FILE...
   mklab trace export FILE.mktrace --format perfetto|csv [-o OUT]
   mklab trace info FILE.mktrace
   mklab bench calibrate [--json] [--profile P]
@@ -49,40 +49,75 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
     case 'bench':
       return benchCommand(rest, { out, err });
     default:
-      err(`mklab: unknown command '${command}'\n\n${USAGE}`);
+      err(usageLine('mklab', `unknown command '${command}'`));
       return 2;
   }
 }
 
+export const CONF_USAGE = `Usage: mklab conf check [--json] FILE...
+
+Checks MINIX system.conf files (services, their privileges, IPC targets,
+kernel and VM calls) and prints each problem as file:line:column. Files are
+checked together, so a service may name one defined in another file.
+Exit status 1 if any file has an error or cannot be read.
+
+Options:
+  --json   print {"files":[{"path","ok","diagnostics":[...]}],"errors","warnings"}
+`;
+
 function confCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
-  const [sub, ...files] = argv;
-  if (sub !== 'check' || files.length === 0) {
-    err('mklab: usage: mklab conf check FILE...\n');
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    out(CONF_USAGE);
+    return 0;
+  }
+  let values: { json?: boolean; help?: boolean };
+  let files: string[];
+  try {
+    if (sub !== 'check') throw new UsageError(sub === undefined ? 'expected the subcommand check' : `unknown subcommand '${sub}'`);
+    ({ values, positionals: files } = parseCommandArgs(rest, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, true));
+    if (!values.help && files.length === 0) throw new UsageError('expected at least one system.conf file');
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(usageLine('mklab conf', e.message));
     return 2;
   }
-  const { positionals } = parseArgs({ args: files, allowPositionals: true, strict: true });
+  if (values.help) {
+    out(CONF_USAGE);
+    return 0;
+  }
   const inputs: { path: string; text: string }[] = [];
-  let failed = false;
-  for (const path of positionals) {
+  const unreadable: { path: string; message: string }[] = [];
+  for (const path of files) {
     try {
-      inputs.push({ path, text: readFileSync(path, 'utf8') });
+      inputs.push({ path, text: readInputText(path, 'systemConf') });
     } catch (e) {
-      err(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      failed = true;
+      unreadable.push({ path, message: (e as Error).message });
     }
   }
-  let errors = 0;
-  let warnings = 0;
-  for (const { path, diagnostics } of checkConfFiles(inputs)) {
-    for (const d of diagnostics) {
-      (d.severity === 'error' ? err : out)(formatDiagnostic(d) + '\n');
-      if (d.severity === 'error') errors++;
-      else if (d.severity === 'warning') warnings++;
-    }
+  const checked = checkConfFiles(inputs);
+  const all = checked.flatMap((f) => f.diagnostics);
+  const errors = all.filter((d) => d.severity === 'error').length + unreadable.length;
+  const warnings = all.filter((d) => d.severity === 'warning').length;
+  if (values.json) {
+    const report = {
+      files: [
+        ...checked.map(({ path, diagnostics }) => ({ path, ok: !diagnostics.some((d) => d.severity === 'error'), diagnostics })),
+        ...unreadable.map(({ path, message }) => ({ path, ok: false, error: message, diagnostics: [] })),
+      ],
+      errors,
+      warnings,
+    };
+    out(JSON.stringify(report, null, 2) + '\n');
+    return errors > 0 ? 1 : 0;
+  }
+  for (const { message } of unreadable) err(`${message}\n`);
+  for (const { path, diagnostics } of checked) {
+    for (const d of diagnostics) (d.severity === 'error' ? err : out)(formatDiagnostic(d) + '\n');
     if (!diagnostics.some((d) => d.severity === 'error')) out(`${path}: ok\n`);
   }
-  out(`${inputs.length} file(s) checked: ${errors} error(s), ${warnings} warning(s)\n`);
-  return failed || errors > 0 ? 1 : 0;
+  out(`${files.length} file(s) checked: ${errors} error(s), ${warnings} warning(s)\n`);
+  return errors > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -1,14 +1,14 @@
 // `mklab run`: boots a scenario's system, runs it, prints the summary and
 // optionally saves the trace.
-import { readFileSync } from 'node:fs';
+import { readInputText } from '../files/boundedRead';
 import { dirname, extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageLine, UsageError } from './args';
 import { parseScenario, retimeScenario, timeToCycles, type Scenario } from '../../simulator/config/scenario';
 import { CONFIGURATION_TABLE, isConfiguration, unknownConfigurationMessage, type Configuration } from '../../simulator/config/configurations';
 import { formatDiagnostic } from '../../simulator/config/systemConf';
 import { formatSimTime } from '../../simulator/time/time';
 import { bootScenario, builtinScenario, builtinScenarios } from '../../simulator/system/scenarios';
-import { formatSummary } from '../../simulator/system/summary';
+import { formatSummary, type SystemSummary } from '../../simulator/system/summary';
 import { saveRunTrace } from './traceFileCommand';
 import { ProgressBar, type ProgressStream } from './progress';
 import { readScenarioFiles } from '../boot/scenarioFiles';
@@ -49,17 +49,12 @@ function wrap(text: string, indent: number, width: number): string {
   return lines.map((l) => ' '.repeat(indent) + l).join('\n');
 }
 
-class UsageError extends Error {}
-
-/** Exit status: 0 the run completed, 1 it could not start, 2 bad usage. A panic is a result, not a failure. */
+/** Exit status: 0 the run ended as the scenario expects (by default: no panic, kernel intact, no workload failed), 1 it ended otherwise or could not start, 2 bad usage. */
 export function runCommand(argv: readonly string[], io: RunIo): number {
-  let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
         config: { type: 'string' },
         seed: { type: 'string' },
         duration: { type: 'string' },
@@ -67,17 +62,12 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (e) {
-    io.err(`mklab run: ${(e as Error).message}\n\n${RUN_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(RUN_USAGE);
-    return 0;
-  }
-  try {
+      true,
+    );
+    if (values.help) {
+      io.out(RUN_USAGE);
+      return 0;
+    }
     if (positionals.length > 1) throw new UsageError(`expected at most one scenario, got ${positionals.length}`);
     const { scenario, baseDir } = loadScenario(positionals[0] ?? 'default', io);
     if (scenario === undefined) return 1;
@@ -122,15 +112,26 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
       io.out(`\nwall time: ${(wallTimeMs / 1000).toFixed(2)} s\n`);
       if (values.trace !== undefined) io.out(`trace: ${system.sim.trace.size} events saved to ${values.trace}\n`);
     }
-    return 0;
+    if (summary.outcome === summary.expectedOutcome) return 0;
+    io.err(`mklab run: the run ended with outcome '${summary.outcome}'${unexpectedDetail(summary)}, but the scenario expects '${summary.expectedOutcome}' in ${summary.configuration}\n`);
+    return 1;
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`mklab run: ${e.message}\n\n${RUN_USAGE}`);
+      io.err(usageLine('mklab run', e.message));
       return 2;
     }
     io.err(`mklab run: ${(e as Error).message}\n`);
     return 1;
   }
+}
+
+/** What made the outcome, in a few words: the panic's message or the failed workloads. */
+function unexpectedDetail(s: SystemSummary): string {
+  if (s.outcome === 'panic' && s.panic !== null) return ` (${s.panic.message})`;
+  if (s.outcome === 'integrity') return ` (${s.integrity.corruptedPages} kernel page(s) corrupted)`;
+  const failed = s.workloads.filter((w) => w.state === 'failed');
+  if (s.outcome === 'workload-failed') return ` (${failed.map((w) => `${w.kind} ${w.exit ?? 'failed'}`).join('; ')})`;
+  return '';
 }
 
 function loadScenario(arg: string, io: RunIo): { scenario: Scenario | undefined; baseDir: string } {
@@ -148,11 +149,7 @@ function loadScenario(arg: string, io: RunIo): { scenario: Scenario | undefined;
 }
 
 function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  return readInputText(path, 'scenario');
 }
 
 function parseConfiguration(text: string): Configuration {

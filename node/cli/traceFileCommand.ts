@@ -1,8 +1,9 @@
 // `mklab trace`: exports a saved .mktrace file to Perfetto's JSON or CSV, or
 // prints what it holds.
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { readInputBytes } from '../files/boundedRead';
 import { extname } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageLine, UsageError } from './args';
 import { csvChunks, perfettoChunks } from '../../simulator/trace/export';
 import { traceInfo } from '../../simulator/trace/info';
 import { TraceModel } from '../../simulator/trace/model';
@@ -29,38 +30,38 @@ export interface TraceIo {
 /** Exit status: 0 done, 1 the file could not be read or written, 2 bad usage. */
 export function traceCommand(argv: readonly string[], io: TraceIo): number {
   const [sub, ...rest] = argv;
-  if (sub !== 'export' && sub !== 'info') {
-    io.err(sub === undefined ? TRACE_USAGE : `mklab trace: unknown subcommand '${sub}'\n\n${TRACE_USAGE}`);
-    return 2;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    io.out(TRACE_USAGE);
+    return 0;
   }
-  let parsed;
+  let values: { format?: string; output?: string; help?: boolean };
+  let positionals: string[];
   try {
-    parsed = parseArgs({
-      args: [...rest],
-      allowPositionals: true,
-      strict: true,
-      options: { format: { type: 'string' }, output: { type: 'string', short: 'o' } },
-    });
+    if (sub !== 'export' && sub !== 'info') throw new UsageError(sub === undefined ? 'expected the subcommand export or info' : `unknown subcommand '${sub}'`);
+    ({ values, positionals } = parseCommandArgs(rest, { format: { type: 'string' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h', default: false } }, true));
+    if (!values.help) {
+      if (positionals.length !== 1) throw new UsageError(`${sub}: expected one trace file, got ${positionals.length}`);
+      if (sub === 'export' && values.format !== 'perfetto' && values.format !== 'csv') {
+        throw new UsageError(`export: --format must be perfetto or csv${values.format === undefined ? '' : `, not '${values.format}'`}`);
+      }
+      if (sub === 'info' && (values.format !== undefined || values.output !== undefined)) throw new UsageError('info: takes no --format or --output');
+    }
   } catch (e) {
-    io.err(`mklab trace: ${(e as Error).message}\n\n${TRACE_USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    io.err(usageLine('mklab trace', e.message));
     return 2;
   }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1) {
-    io.err(`mklab trace ${sub}: expected one trace file, got ${positionals.length}\n\n${TRACE_USAGE}`);
-    return 2;
+  if (values.help) {
+    io.out(TRACE_USAGE);
+    return 0;
   }
   const format = values.format;
-  if (sub === 'export' && format !== 'perfetto' && format !== 'csv') {
-    io.err(`mklab trace export: --format must be perfetto or csv${format === undefined ? '' : `, not '${format}'`}\n\n${TRACE_USAGE}`);
-    return 2;
-  }
   const file = positionals[0]!;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = readInputBytes(file, 'trace');
   } catch (e) {
-    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    io.err(`${(e as Error).message}\n`);
     return 1;
   }
   const decoded = decodeTrace(bytes, file);

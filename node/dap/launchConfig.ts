@@ -1,7 +1,7 @@
 // The `microkernel` debug type's launch arguments: checked one by one, each
 // bad value named with what was expected, then turned into the session's
 // StartParams so that the debugger boots a system exactly as the editor does.
-import { readFileSync } from 'node:fs';
+import { readInputText } from '../files/boundedRead';
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { StartParams, SystemSource } from '../../simulator/protocol/workerProtocol';
 import { builtinScenarios } from '../../simulator/system/scenarios';
@@ -95,13 +95,14 @@ function sourceOf(scenario: string, cwd: string): SystemSource {
     throw new LaunchError(`launch: "scenario" names no built-in scenario '${scenario}' (available: ${builtinNames()}); a scenario file must be given as a path, e.g. "\${workspaceFolder}/lab.mklab.json"`);
   }
   const file = isAbsolute(scenario) ? scenario : resolve(cwd, scenario);
+  const isConf = basename(file) === 'system.conf' || file.endsWith('.conf');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, isConf ? 'systemConf' : 'scenario');
   } catch (e) {
-    throw new LaunchError(`launch: cannot read the scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new LaunchError(`launch: ${(e as Error).message}`);
   }
-  if (basename(file) === 'system.conf' || file.endsWith('.conf')) return { kind: 'systemConf', file, text };
+  if (isConf) return { kind: 'systemConf', file, text };
   return { kind: 'scenarioFile', file, text };
 }
 

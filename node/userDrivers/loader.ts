@@ -1,5 +1,6 @@
 // Loads a user's driver from their folder: compiles its module graph, checks it, and runs each instance in a fresh sandbox.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readInputText } from '../files/boundedRead';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import * as vm from 'node:vm';
 import { compileDriverModule, DRIVER_EXTENSIONS, TICK_NAME, type CompiledModule, type ModuleImport } from './compileModule';
@@ -193,7 +194,7 @@ function compileGraph(entry: string, root: string, hostModules: ReadonlySet<stri
     const file = queue.shift()!;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readInputText(file, 'userDriver');
     } catch (error) {
       graph.diagnostics.push({ file, line: 1, column: 1, code: 'unreadable', message: `the driver file cannot be read: ${(error as Error).message}` });
       continue;

@@ -1,5 +1,6 @@
 // The user drivers a scenario names, loaded from disk for `mklab run` and the editor's session alike.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputText } from '../files/boundedRead';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Scenario } from '../../simulator/config/scenario';
 import type { ProgramMain } from '../../simulator/sdk/sys';
@@ -27,9 +28,9 @@ export function loadScenarioDrivers(scenario: Scenario, baseDir: string): { serv
     }
     let conf: string;
     try {
-      conf = readFileSync(confPath, 'utf8');
+      conf = readInputText(confPath, 'systemConf');
     } catch (e) {
-      problems.push(`cannot read ${confPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      problems.push((e as Error).message);
       continue;
     }
     const loaded = loadUserDriver(path, { name: label });

@@ -117,8 +117,31 @@ export interface Scenario {
   readonly faults: readonly FaultSpec[];
   readonly options: ScenarioOptions;
   readonly userDrivers: readonly string[];
+  /** How the run is expected to end, by configuration ('*': any other); a run ending otherwise fails `mklab run`. Default: 'ok' everywhere. */
+  readonly expect: readonly ExpectedOutcome[];
   /** Where each value was written, by JSON pointer (for example "/faults/0/at"), for editors. */
   readonly ranges: ReadonlyMap<string, SourceRange>;
+}
+
+/**
+ * How a run ended: 'ok' (no panic, the kernel's memory intact, no workload
+ * failed), 'panic' (the kernel panicked), 'integrity' (the kernel's memory was
+ * corrupted) or 'workload-failed' (a workload program crashed or exited with
+ * an error). The first that holds, in that order from the most severe.
+ */
+export const OUTCOMES = ['ok', 'panic', 'integrity', 'workload-failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** A scenario's expectation for runs in one configuration, or in any other ('*'). */
+export interface ExpectedOutcome {
+  readonly configuration: Configuration | '*';
+  readonly outcome: Outcome;
+}
+
+/** The outcome `scenario` expects of a run in `configuration`: its own entry, else its '*' entry, else 'ok'. */
+export function expectedOutcome(expect: readonly ExpectedOutcome[] | undefined, configuration: string): Outcome {
+  const list = expect ?? [];
+  return (list.find((e) => e.configuration === configuration) ?? list.find((e) => e.configuration === '*'))?.outcome ?? 'ok';
 }
 
 export interface ScenarioLoadOptions {
@@ -134,7 +157,7 @@ export interface ScenarioResult {
 
 /** Keys the loader accepts at each level; the JSON Schema in schemas/scenario.schema.json states the same. */
 export const SCENARIO_KEYS = {
-  root: ['$schema', 'name', 'description', 'system', 'configuration', 'seed', 'duration', 'costProfile', 'workload', 'faults', 'options', 'userDrivers'],
+  root: ['$schema', 'name', 'description', 'system', 'configuration', 'seed', 'duration', 'costProfile', 'workload', 'faults', 'options', 'userDrivers', 'expect'],
   // iommuMode and containers are retired: accepted so that older files still load, reported, never read.
   options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers'],
   fault: ['at', 'target', 'type', 'params', 'repeatEvery', 'count'],
@@ -432,6 +455,20 @@ class Loader {
     };
   }
 
+  /** "expect": an object from configuration names (or "*") to run outcomes. */
+  expect(m: JsonMember | undefined): ExpectedOutcome[] {
+    if (m === undefined) return [];
+    const o = this.object(m.value, '/expect', '"expect"', ['*', ...CONFIGURATIONS], []);
+    if (o === undefined) return [];
+    const out: ExpectedOutcome[] = [];
+    for (const [key, member] of o) {
+      const before = this.diagnostics.length;
+      const outcome = this.oneOf(member, OUTCOMES, 'ok');
+      if (this.diagnostics.length === before) out.push({ configuration: key as Configuration | '*', outcome });
+    }
+    return out;
+  }
+
   list<T>(m: JsonMember | undefined, pointer: string, each: (n: JsonNode, p: string) => T | undefined): T[] {
     if (m === undefined) return [];
     if (m.value.kind !== 'array') {
@@ -483,6 +520,7 @@ export function parseScenario(text: string, file: string, options: ScenarioLoadO
     faults: L.list(root.get('faults'), '/faults', (n, p) => L.fault(n, p)),
     options: opts,
     userDrivers: L.stringArray(root.get('userDrivers')),
+    expect: L.expect(root.get('expect')),
     ranges: L.ranges,
   };
   if (profile.range !== undefined && profile.name !== 'default' && costProfiles[profile.name] === undefined) {

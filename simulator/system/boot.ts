@@ -18,7 +18,8 @@ import { TraceKind } from '../trace/kinds';
 import { Digest } from '../core/digest';
 import type { StopReason } from '../engine/simulator';
 import { parseSystemConf, formatDiagnostic, type ServiceDescription } from '../config/systemConf';
-import type { WorkloadItem } from '../config/scenario';
+import type { ExpectedOutcome, WorkloadItem } from '../config/scenario';
+import type { ExitReason } from '../kernel/proc';
 import { DEFAULT_CONFIGURATION, configurationTraits, type Configuration } from '../config/configurations';
 import { STANDARD_LABELS } from '../config/minixNames';
 import type { DeviceSummary, ProcessSummary, SystemSnapshot } from '../protocol/workerProtocol';
@@ -68,6 +69,16 @@ export interface BootOptions {
   readonly faults?: readonly FaultSpec[];
   /** A name for snapshots and summaries. */
   readonly name?: string;
+  /** How the run is expected to end, by configuration (the scenario's "expect"); default 'ok'. */
+  readonly expect?: readonly ExpectedOutcome[];
+}
+
+/** A workload program started at boot, and how it ended (null while it runs). */
+export interface WorkloadRun {
+  readonly kind: string;
+  readonly name: string;
+  readonly endpoint: number;
+  ended: { readonly reason: ExitReason; readonly timeCycles: number } | null;
 }
 
 export interface RunOptions {
@@ -106,6 +117,8 @@ export class RunningSystem {
   readonly systemConfText: string;
   /** Diagnostics of the system description (warnings; errors stop the boot). */
   readonly diagnostics: readonly string[];
+  /** The workload programs started at boot, in the scenario's order. */
+  readonly workloads: readonly WorkloadRun[];
   private lastStop: StopReason | null = null;
   private readonly services: ReadonlyMap<string, ServiceEntry>;
 
@@ -113,9 +126,14 @@ export class RunningSystem {
     readonly options: BootOptions,
     init: {
       machine: Machine; injector: FaultInjector; network: NetworkCounters; rsStatus: RsStatusTable; dsStore: DsStore;
-      services: Map<string, ServiceEntry>; confText: string; diagnostics: string[];
+      services: Map<string, ServiceEntry>; confText: string; diagnostics: string[]; workloads: WorkloadRun[];
     },
   ) {
+    this.workloads = init.workloads;
+    init.machine.sim.on('processEnded', (e) => {
+      const w = init.workloads.find((x) => x.endpoint === e.endpoint && x.ended === null);
+      if (w !== undefined) w.ended = { reason: e.reason, timeCycles: e.timeCycles };
+    });
     this.name = options.name ?? 'default';
     this.machine = init.machine;
     this.injector = init.injector;
@@ -129,6 +147,11 @@ export class RunningSystem {
 
   get sim() {
     return this.machine.sim;
+  }
+
+  /** The names a fault may target: every service of the system and every process running now. */
+  targetNames(): ReadonlySet<string> {
+    return new Set([...this.services.keys(), ...this.sim.processes().map((p) => p.name)]);
   }
 
   get configuration(): Configuration {
@@ -376,7 +399,8 @@ export function bootSystem(options: BootOptions): RunningSystem {
   const rsEntry = services.get(RS_LABEL);
   if (rsEntry === undefined) throw new Error(`${confFile}: the system description has no 'service rs' entry, and nothing could start the other services`);
   const appCounters = network.app;
-  programs.register(PACKET_STREAM_PROGRAM, packetStreamProgram(appCounters), { sourceFile: 'simulator/programs/packetStream.ts' });
+  // Wrapped like the services, so that a fault may target the workload program too.
+  programs.register(PACKET_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, packetStreamProgram(appCounters)), { sourceFile: 'simulator/programs/packetStream.ts' });
   programs.register(SERVICE_PROGRAM, serviceUtility, { sourceFile: 'simulator/programs/service.ts' });
 
   // The simulated peer on the wire acknowledges every data packet it receives.
@@ -400,9 +424,9 @@ export function bootSystem(options: BootOptions): RunningSystem {
     quantumCycles: Math.max(1, msToCycles(rsEntry.description.quantumMs, machine.clockHz)),
     memoryBytes: 128 * 1024,
   });
-  for (const item of options.workload ?? []) startWorkload(machine, services, item);
+  const workloads = (options.workload ?? []).map((item) => startWorkload(machine, services, item));
   for (const f of options.faults ?? []) injector.schedule(f);
-  return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics });
+  return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics, workloads });
 }
 
 function heartbeatPeriod(seconds: number | undefined): { periodSeconds?: number } {
@@ -416,7 +440,7 @@ function deviceArgs(machine: Machine, kind: string): Record<string, number> {
 }
 
 /** Starts a workload program: the packet stream here, the storage side's programs by their label (the kind without dashes). */
-function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem): void {
+function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem): WorkloadRun {
   const sim = machine.sim;
   const args: Record<string, string | number | boolean> = { startAtCycles: item.start.cycles };
   for (const [k, v] of Object.entries(item)) {
@@ -425,18 +449,19 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
   if (item.kind === 'packet-stream') {
     if (item.direction !== 'tx') throw new Error('packet-stream: only direction "tx" is available yet');
     args['count'] = item.count ?? -1;
-    sim.spawn({
+    const endpoint = sim.spawn({
       program: PACKET_STREAM_PROGRAM,
       name: PACKET_STREAM_PROGRAM,
       privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] },
       args,
     });
-    return;
+    return { kind: item.kind, name: PACKET_STREAM_PROGRAM, endpoint, ended: null };
   }
   const label = item.kind.replace(/-/g, '');
   const entry = services.get(label);
   if (entry === undefined) throw new Error(`workload ${item.kind}: no program '${label}' in the system`);
-  sim.spawn({ program: label, name: label, privilege: entry.privilege, priority: entry.description.priority, args });
+  const endpoint = sim.spawn({ program: label, name: label, privilege: entry.privilege, priority: entry.description.priority, args });
+  return { kind: item.kind, name: label, endpoint, ended: null };
 }
 
 

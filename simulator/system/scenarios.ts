@@ -29,7 +29,8 @@ const S1_JSON = `{
   "faults": [
     { "at": "1min", "target": "nic", "type": "crash", "repeatEvery": "10min" }
   ],
-  "options": { "heartbeatPeriod": "5s", "restartBackoff": true }
+  "options": { "heartbeatPeriod": "5s", "restartBackoff": true },
+  "expect": { "monolithic": "panic" }
 }
 `;
 
@@ -55,7 +56,8 @@ export function builtinScenario(name: string): Scenario {
 }
 
 /** What booting reads of a scenario; how long it runs is for whoever runs it. */
-export type BootableScenario = Pick<Scenario, 'name' | 'system' | 'configuration' | 'seed' | 'costProfile' | 'clockHz' | 'workload' | 'faults' | 'options'>;
+export type BootableScenario = Pick<Scenario, 'name' | 'system' | 'configuration' | 'seed' | 'costProfile' | 'clockHz' | 'workload' | 'faults' | 'options'> &
+  Partial<Pick<Scenario, 'expect' | 'ranges'>>;
 
 /** What a front end may set beside the scenario: the user's choices, and the inputs it read from disk. */
 export interface BootOverrides {
@@ -107,8 +109,9 @@ export function bootScenario(given: BootableScenario, overrides: BootOverrides =
   if (scenario.system !== 'default' && overrides.systemConf === undefined) {
     throw new Error(`scenario ${scenario.name}: its system '${scenario.system}' is a system.conf file; pass its text as systemConf`);
   }
-  return bootSystem({
+  const system = bootSystem({
     name: scenario.name,
+    ...(scenario.expect === undefined ? {} : { expect: scenario.expect }),
     seed: overrides.seed ?? scenario.seed,
     configuration: overrides.configuration ?? scenario.configuration,
     costProfile: typeof overrides.costProfile === 'object' ? overrides.costProfile : profile.name,
@@ -122,6 +125,22 @@ export function bootScenario(given: BootableScenario, overrides: BootOverrides =
     ...(overrides.systemConf === undefined ? {} : { systemConf: overrides.systemConf }),
     ...(overrides.isoImage === undefined ? {} : { isoImage: overrides.isoImage }),
     ...(overrides.extraPrograms === undefined ? {} : { extraPrograms: overrides.extraPrograms }),
+  });
+  checkFaultTargets(scenario, system);
+  return system;
+}
+
+/** A scenario names something the system it boots does not have; the message says where (file:line:column) and what exists. */
+export class ScenarioBootError extends Error {}
+
+/** Every fault must target a service or process of the booted system: a misspelt target would otherwise never fire. */
+function checkFaultTargets(scenario: BootableScenario, system: RunningSystem): void {
+  const names = system.targetNames();
+  scenario.faults.forEach((f, i) => {
+    if (f.target === 'kernel' || names.has(f.target)) return;
+    const where = scenario.ranges?.get(`/faults/${i}/target`);
+    const at = where === undefined ? `scenario ${scenario.name}` : `${where.file}:${where.line}:${where.column}`;
+    throw new ScenarioBootError(`${at}: fault ${i} targets '${f.target}', which is no service or program of this system (it has: ${[...names].sort().join(', ')})`);
   });
 }
 

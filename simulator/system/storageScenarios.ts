@@ -7,7 +7,9 @@ import { formatDiagnostic } from '../config/systemConf';
  * directory (isoBuilder's corruptedCdImage, named by the cd-read workload's
  * `image`). Every read makes isofs fail with an IsoError; RS restarts it with
  * its backoff, while printing and block reads go on. Run with the
- * configuration 'monolithic' the first read is a kernel panic.
+ * configuration 'monolithic' the first read is a kernel panic. The reads
+ * themselves fail (the image is damaged), so the run expects a failed
+ * workload, and a panic under monolithic.
  */
 export const S2_JSON = `{
   "name": "s2",
@@ -23,7 +25,8 @@ export const S2_JSON = `{
     { "kind": "block-read", "start": "10ms", "blocks": 16, "blockSize": 4096, "pattern": "sequential", "repeat": 20 }
   ],
   "faults": [],
-  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true }
+  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true },
+  "expect": { "*": "workload-failed", "monolithic": "panic" }
 }
 `;
 
@@ -32,7 +35,9 @@ export const S2_JSON = `{
  * and then at another process's first page (fault 'wild-dma', carried out by
  * the fault injector inside the driver). With the IOMMU both transfers are
  * blocked and in the IOMMU's fault log; without it they land silently and the
- * kernel's integrity check finds the kernel page changed.
+ * kernel's integrity check finds the kernel page changed. With the IOMMU the
+ * disk read whose DMA was redirected fails, so the run expects a failed
+ * workload; without it, a corrupted kernel.
  */
 export const S3_JSON = `{
   "name": "s3",
@@ -50,7 +55,8 @@ export const S3_JSON = `{
     { "at": "300ms", "target": "disk", "type": "wild-dma", "params": { "target": "kernel", "paddr": 32768 } },
     { "at": "600ms", "target": "disk", "type": "wild-dma", "params": { "target": "vfs" } }
   ],
-  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true }
+  "options": { "heartbeatPeriod": "500ms", "restartBackoff": true },
+  "expect": { "*": "workload-failed", "microkernel": "integrity", "monolithic": "integrity" }
 }
 `;
 

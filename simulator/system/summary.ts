@@ -1,11 +1,13 @@
 // The run summary: a plain JSON-able object with a stable shape (what
 // `mklab run --json` prints) and a readable table of it.
-import type { RunningSystem } from './boot';
+import type { RunningSystem, WorkloadRun } from './boot';
+import { expectedOutcome, type Outcome } from '../config/scenario';
+import type { ExitReason } from '../kernel/proc';
 import { cyclesToSeconds, formatClockHz } from '../time/time';
 import { DEFAULT_COST_PROFILE } from '../kernel/costs/costProfiles';
 
 export const SUMMARY_FORMAT = 'microkernel-lab-summary';
-export const SUMMARY_VERSION = 3;
+export const SUMMARY_VERSION = 4;
 
 /** One restart as the summary reports it, in seconds of simulated time. */
 export interface RestartSummary {
@@ -35,6 +37,16 @@ export interface ServiceSummary {
   readonly restartLog: readonly RestartSummary[];
   /** RS's heartbeat period for the service; null when it is not pinged. */
   readonly heartbeatPeriodSeconds: number | null;
+}
+
+/** A workload program and how it fared. */
+export interface WorkloadSummary {
+  readonly kind: string;
+  readonly process: string;
+  /** running: not ended when the run stopped; done: exited with status 0; failed: crashed, was killed, or exited with an error. */
+  readonly state: 'running' | 'done' | 'failed';
+  /** How it ended, as the System view says it; null while it runs. */
+  readonly exit: string | null;
 }
 
 export interface SystemSummary {
@@ -83,6 +95,11 @@ export interface SystemSummary {
     readonly packetsAcked: number;
     readonly retransmissions: number;
   };
+  readonly workloads: readonly WorkloadSummary[];
+  /** How the run ended (see Outcome): the most severe of panic, integrity, workload-failed, else ok. */
+  readonly outcome: Outcome;
+  /** The outcome the scenario expects in this configuration ('ok' unless it says otherwise). */
+  readonly expectedOutcome: Outcome;
   readonly traceEvents: number;
   readonly traceDigest: string;
   readonly stateDigest: string;
@@ -124,6 +141,9 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
   const stats = sim.kernel.stats;
   const n = system.network;
   const costProfile = system.options.costProfile;
+  const workloads = system.workloads.map(workloadSummary);
+  const outcome: Outcome =
+    panic !== null ? 'panic' : !integrity.ok ? 'integrity' : workloads.some((w) => w.state === 'failed') ? 'workload-failed' : 'ok';
   return {
     format: SUMMARY_FORMAT,
     version: SUMMARY_VERSION,
@@ -163,10 +183,35 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
       packetsAcked: n.inet.acked,
       retransmissions: n.inet.retransmissions,
     },
+    workloads,
+    outcome,
+    expectedOutcome: expectedOutcome(system.options.expect, system.configuration),
     traceEvents: sim.trace.totalRecorded,
     traceDigest: system.traceDigest(),
     stateDigest: sim.digest(),
   };
+}
+
+/** How a process ended, in words. */
+export function describeExit(reason: ExitReason): string {
+  switch (reason.kind) {
+    case 'exit':
+      return `exited with status ${reason.status}`;
+    case 'crash':
+      return `crashed: ${reason.message}`;
+    case 'fault':
+      return `memory fault (${reason.access} at 0x${reason.vaddr.toString(16)}): ${reason.reason}`;
+    case 'signal':
+      return `killed by signal ${reason.signal}`;
+    case 'panic':
+      return `ended by the kernel panic: ${reason.message}`;
+  }
+}
+
+function workloadSummary(w: WorkloadRun): WorkloadSummary {
+  if (w.ended === null) return { kind: w.kind, process: w.name, state: 'running', exit: null };
+  const ok = w.ended.reason.kind === 'exit' && w.ended.reason.status === 0;
+  return { kind: w.kind, process: w.name, state: ok ? 'done' : 'failed', exit: describeExit(w.ended.reason) };
 }
 
 function processName(system: RunningSystem, endpoint: number): string {
@@ -185,6 +230,7 @@ export function formatSummary(s: SystemSummary): string {
   lines.push(`simulated ${s.simulatedSeconds} s (${s.simulatedCycles} cycles at ${formatClockHz(s.clockHz)}), stopped: ${s.stopReason ?? 'not run'}`);
   lines.push(s.panic === null ? 'kernel: no panic' : `KERNEL PANIC at ${s.panic.timeCycles}: ${s.panic.message}`);
   lines.push(`kernel integrity: ${s.integrity.ok ? 'intact' : `${s.integrity.corruptedPages} page(s) corrupted`}`);
+  for (const w of s.workloads) lines.push(`workload ${w.kind} (${w.process}): ${w.state}${w.exit === null ? '' : `, ${w.exit}`}`);
   lines.push(`IOMMU: ${s.iommu.present ? `${s.iommu.invalidation}, ${s.iommu.blockedTransfers} transfer(s) blocked, ${s.iommu.pagesMapped} page(s) mapped` : 'none'}`);
   lines.push(`faults: ${s.faults.injected} injected of ${s.faults.armed} armed${Object.keys(s.faults.byType).length > 0 ? ` (${Object.entries(s.faults.byType).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
   lines.push(`IPC: ${s.ipc.messages} messages, ${s.ipc.kernelCalls} kernel calls, ${s.ipc.contextSwitches} context switches, ${s.ipc.interrupts} interrupts`);
@@ -205,6 +251,7 @@ export function formatSummary(s: SystemSummary): string {
     lines.push(`${x.label}: restarted ${x.restartLog.length} time(s), each after ${delays} s; down ${x.downtimeSeconds.toFixed(3)} s in all`);
   }
   lines.push('');
+  lines.push(`outcome: ${s.outcome}${s.outcome === s.expectedOutcome ? ' (as expected)' : `, but the scenario expects ${s.expectedOutcome}`}`);
   lines.push(`total: ${s.restarts} restart(s), ${s.downtimeSeconds.toFixed(3)} s downtime; trace ${s.traceEvents} events, digest ${s.traceDigest}`);
   return lines.join('\n');
 }

@@ -146,13 +146,23 @@ export function decodeTrace(bytes: Uint8Array, file: string): DecodedTrace | Tra
   return { meta, trace };
 }
 
+/**
+ * The clock rates a trace may state: a kilohertz to a terahertz. Every cost
+ * profile's clock lies far inside; outside, times in seconds underflow or
+ * overflow (a trace claiming 1e-300 Hz would export every time as infinity).
+ */
+const MIN_CLOCK_HZ = 1e3;
+const MAX_CLOCK_HZ = 1e12;
+
 /** What is wrong with the header's metadata, for the error message; undefined if it is well formed. */
 function checkMeta(h: Header): string | undefined {
   if (typeof h.scenario !== 'string') return 'the scenario name as a string';
   if (typeof h.configuration !== 'string') return 'the configuration as a string';
-  if (typeof h.seed !== 'number' || !Number.isFinite(h.seed)) return 'the seed as a number';
+  if (typeof h.seed !== 'number' || !Number.isSafeInteger(h.seed) || h.seed < 0) return 'the seed as a non-negative integer';
   if (typeof h.costProfile !== 'string') return 'the cost profile (costProfile) as a string';
-  if (typeof h.clockHz !== 'number' || !Number.isFinite(h.clockHz) || h.clockHz <= 0) return 'the clock rate (clockHz) as a number above 0';
+  if (typeof h.clockHz !== 'number' || !Number.isFinite(h.clockHz) || h.clockHz < MIN_CLOCK_HZ || h.clockHz > MAX_CLOCK_HZ) {
+    return `the clock rate (clockHz) as a number of hertz from ${MIN_CLOCK_HZ} to ${MAX_CLOCK_HZ}, found ${JSON.stringify(h.clockHz) ?? String(h.clockHz)}`;
+  }
   const names: unknown = h.endpointNames;
   if (names === null || typeof names !== 'object' || Array.isArray(names) || Object.values(names).some((v) => typeof v !== 'string')) {
     return 'endpointNames as an object of process names';

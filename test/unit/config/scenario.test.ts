@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseScenario, retimeScenario, SCENARIO_KEYS, timeToCycles, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
+import { expectedOutcome, OUTCOMES, parseScenario, retimeScenario, SCENARIO_KEYS, timeToCycles, WORKLOAD_KINDS } from '../../../simulator/config/scenario.js';
 import { INJECTABLE_FAULTS } from '../../../simulator/faults/injector.js';
 import { CONFIGURATIONS, CONFIGURATION_TABLE, PLANNED_CONFIGURATIONS } from '../../../simulator/config/configurations.js';
 import { DEFAULT_COST_PROFILE, costProfiles } from '../../../simulator/kernel/costs/costProfiles.js';
@@ -264,6 +264,10 @@ test('every property the loader accepts is in the schema, and vice versa', () =>
   const configuration = (schema.properties as Record<string, Schema>).configuration!;
   assert.deepEqual(configuration.enum, CONFIGURATION_TABLE.map((c) => c.name));
   assert.deepEqual(configuration.enumDescriptions, CONFIGURATION_TABLE.map((c) => c.description));
+  // "expect" is keyed by the same names (or "*") and gives the run outcomes the summary reports.
+  const expect = (schema.properties as Record<string, Schema>).expect!;
+  assert.deepEqual((expect.propertyNames as Schema).enum, ['*', ...CONFIGURATION_TABLE.map((c) => c.name)]);
+  assert.deepEqual((expect.additionalProperties as Schema).enum, [...OUTCOMES]);
   // Every property has a description, so VS Code can show it on hover.
   const missing: string[] = [];
   const walk = (s: Schema, path: string): void => {
@@ -325,4 +329,20 @@ test('the retired options load with a warning where they agree, and iommuMode co
   assert.deepEqual(lazy.diagnostics.map((d) => [d.severity, d.line, d.column]), [['error', 2, 27]]);
   assert.match(lazy.diagnostics[0]!.message, /contradicts the configuration "microkernel-iommu".*write "configuration": "microkernel-iommu-lazy"/);
   assert.match(withOptions('microkernel-iommu-lazy', '{ "iommuMode": "strict" }').diagnostics[0]!.message, /write "configuration": "microkernel-iommu"/);
+});
+
+test('"expect" maps configurations (or "*") to run outcomes, and names what is wrong where it is written', () => {
+  const base = { name: 'x', system: 'default', configuration: 'microkernel', seed: 1, duration: '1s' };
+  const ok = parseScenario(JSON.stringify({ ...base, expect: { '*': 'workload-failed', monolithic: 'panic' } }), 'x.json');
+  assert.ok(ok.scenario, JSON.stringify(ok.diagnostics));
+  assert.equal(expectedOutcome(ok.scenario.expect, 'monolithic'), 'panic');
+  assert.equal(expectedOutcome(ok.scenario.expect, 'microkernel'), 'workload-failed');
+  assert.equal(expectedOutcome([], 'microkernel'), 'ok');
+  const text = '{"name":"x","system":"default","configuration":"microkernel","seed":1,"duration":"1s","expect":{"exokernel":"ok","monolithic":"crash"}}';
+  const bad = parseScenario(text, 'x.json');
+  assert.equal(bad.scenario, undefined);
+  assert.deepEqual(
+    bad.diagnostics.map((d) => [d.code, d.column]),
+    [['unknown-property', text.indexOf('"exokernel"') + 1], ['enum', text.indexOf('"crash"') + 1]],
+  );
 });

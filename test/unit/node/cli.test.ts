@@ -2,11 +2,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
+import { decodeTrace, encodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
 import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
 
 let dir: string;
@@ -177,4 +177,115 @@ test('bench usage errors get one line and exit status 2', () => {
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^mklab bench/);
   }
+});
+
+test('every command refuses an unknown or malformed flag with one line and exit status 2, never a stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['run', '--bogus'], /^mklab run: unknown option '--bogus' \(see 'mklab run --help'\)$/m],
+    [['run', '--config'], /^mklab run: option '--config' needs a value/],
+    [['run', '--json=yes'], /^mklab run: option '--json' takes no value/],
+    [['run', 's1', 's2'], /^mklab run: expected at most one scenario, got 2/],
+    [['conf', 'check'], /^mklab conf: expected at least one system\.conf file/],
+    [['conf', 'check', '--bogus', 'x.conf'], /^mklab conf: unknown option '--bogus'/],
+    [['conf', 'lint'], /^mklab conf: unknown subcommand 'lint'/],
+    [['trace', 'info', '--what', 'x.mktrace'], /^mklab trace: unknown option '--what'/],
+    [['trace', 'export', 'x.mktrace', '--format', 'svg'], /^mklab trace: export: --format must be perfetto or csv, not 'svg'/],
+    [['trace'], /^mklab trace: expected the subcommand export or info/],
+    [['frob'], /^mklab: unknown command 'frob'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = mklab(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('conf check --json reports every file with its diagnostics, and --help explains the command', () => {
+  const reference = process.env.MKLAB_MINIX_REFERENCE ?? resolve('test', 'fixtures', 'minix');
+  const bad = join(dir, 'bad-json.conf');
+  writeFileSync(bad, 'service x {\n  system FOO;\n};\n');
+  const r = mklab('conf', 'check', '--json', join(reference, 'rtl8139.conf'), bad, join(dir, 'absent.conf'));
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as { files: { path: string; ok: boolean; error?: string; diagnostics: { line: number; column: number; code: string }[] }[]; errors: number };
+  assert.deepEqual(report.files.map((f) => [f.path.endsWith('rtl8139.conf'), f.ok]), [[true, true], [false, false], [false, false]]);
+  const badFile = report.files.find((f) => f.path === bad)!;
+  assert.deepEqual(badFile.diagnostics.map((d) => [d.line, d.column]), [[2, 10]]);
+  assert.match(report.files.find((f) => f.path.endsWith('absent.conf'))!.error!, /cannot read .*absent\.conf: ENOENT/);
+  assert.equal(report.errors, 2);
+  const help = mklab('conf', '--help');
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^Usage: mklab conf check \[--json\] FILE\.\.\./);
+});
+
+test('inputs must be regular files within their size limit; the error names the file and the limit', () => {
+  // A device reads without end: refused before any byte is read.
+  const conf = mklab('conf', 'check', '/dev/zero');
+  assert.equal(conf.status, 1);
+  assert.match(conf.stderr, /^\/dev\/zero: expected the system\.conf file to be a regular file, found a character device$/m);
+  const trace = mklab('trace', 'info', dir);
+  assert.equal(trace.status, 1);
+  assert.match(trace.stderr, /expected the trace file to be a regular file, found a folder/);
+  // A scenario over its 1 MiB limit (a sparse file: nothing is written).
+  const big = join(dir, 'big.mklab.json');
+  writeFileSync(big, '');
+  truncateSync(big, 2 * 1024 * 1024);
+  const scenario = mklab('run', big);
+  assert.equal(scenario.status, 1);
+  assert.match(scenario.stderr, /big\.mklab\.json: the scenario file is 2 MiB, more than the limit of 1 MiB/);
+  // A cd-read workload naming a device as its image.
+  const cd = join(dir, 'cd-device.mklab.json');
+  writeFileSync(cd, JSON.stringify({ name: 'cd', system: 'default', configuration: 'microkernel-iommu', seed: 1, duration: '10ms', workload: [{ kind: 'cd-read', image: '/dev/zero', path: '/README.TXT' }] }));
+  const image = mklab('run', cd);
+  assert.equal(image.status, 1);
+  assert.match(image.stderr, /cd-read: \/dev\/zero: expected the CD image to be a regular file, found a character device/);
+});
+
+test('a trace whose header states an impossible clock is refused, naming the file and the field', () => {
+  const file = join(dir, 'clock.mktrace');
+  assert.equal(mklab('run', 's1', '--duration', '2s', '--trace', file).status, 0);
+  const decoded = decodeTrace(new Uint8Array(readFileSync(file)), file);
+  assert.ok(!(decoded instanceof TraceFileError));
+  const broken = join(dir, 'broken-clock.mktrace');
+  writeFileSync(broken, encodeTrace(decoded.trace, { ...decoded.meta, clockHz: 1e-300 }));
+  const r = mklab('trace', 'export', broken, '--format', 'perfetto');
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '', 'nothing is exported');
+  assert.match(r.stderr, /broken-clock\.mktrace: at byte 16: expected the clock rate \(clockHz\) as a number of hertz from 1000 to 1000000000000, found 1e-300/);
+});
+
+test('a fault naming a target the system does not have is an error located in the scenario file', () => {
+  const file = join(dir, 'typo.mklab.json');
+  writeFileSync(file, '{\n  "name": "typo", "system": "default", "configuration": "microkernel-iommu", "seed": 1, "duration": "1s",\n  "faults": [\n    { "at": "10ms", "target": "nicc", "type": "crash" }\n  ]\n}\n');
+  const r = mklab('run', file);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /typo\.mklab\.json:4:31: fault 0 targets 'nicc', which is no service or program of this system \(it has: .*\bnic\b.*\)/);
+});
+
+test('mklab run exits 0 only when the run ends as the scenario expects: panics, corruption and failed workloads fail it', () => {
+  // S1 expects the panic under monolithic and nothing else anywhere.
+  assert.equal(mklab('run', 's1', '--config', 'monolithic', '--duration', '2min').status, 0);
+  // The same system without that expectation: the panic fails the run, and says why.
+  const base = { name: 'mine', system: 'default', configuration: 'monolithic', seed: 1, duration: '2min', workload: [{ kind: 'packet-stream', ratePerSecond: 100, sizeBytes: 64 }], faults: [{ at: '1min', target: 'nic', type: 'crash' }] };
+  const plain = join(dir, 'plain.mklab.json');
+  writeFileSync(plain, JSON.stringify(base));
+  const panicked = mklab('run', plain);
+  assert.equal(panicked.status, 1);
+  assert.match(panicked.stderr, /the run ended with outcome 'panic' \(nic: .*injected fault: crash.*\), but the scenario expects 'ok' in monolithic/);
+  assert.match(panicked.stdout, /^outcome: panic, but the scenario expects ok$/m);
+  // A workload that crashes fails the run, unless the scenario expects it.
+  const crash = { ...base, configuration: 'microkernel-iommu', faults: [{ at: '1min', target: 'packet-stream', type: 'crash' }] };
+  writeFileSync(plain, JSON.stringify(crash));
+  const failed = mklab('run', plain, '--json');
+  assert.equal(failed.status, 1);
+  const summary = JSON.parse(failed.stdout) as { outcome: string; expectedOutcome: string; workloads: { kind: string; state: string; exit: string }[] };
+  assert.equal(summary.outcome, 'workload-failed');
+  assert.deepEqual(summary.workloads.map((w) => [w.kind, w.state]), [['packet-stream', 'failed']]);
+  assert.match(summary.workloads[0]!.exit, /^crashed: .*injected fault: crash/);
+  writeFileSync(plain, JSON.stringify({ ...crash, expect: { '*': 'workload-failed' } }));
+  assert.equal(mklab('run', plain).status, 0);
+  // s3 without an IOMMU corrupts the kernel, as it expects; with the expectation removed it would fail.
+  const s3 = JSON.parse(mklab('run', 's3', '--config', 'microkernel', '--json').stdout) as { outcome: string; expectedOutcome: string };
+  assert.deepEqual([s3.outcome, s3.expectedOutcome], ['integrity', 'integrity']);
 });

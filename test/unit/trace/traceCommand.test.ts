@@ -66,7 +66,7 @@ test('bad usage and damaged files get clear messages and exit statuses', () => {
   assert.equal(wrong.status, 2);
   const missing = mklab('trace', 'export', 'missing.mktrace', '--format', 'csv');
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /missing\.mktrace: cannot read: ENOENT/);
+  assert.match(missing.stderr, /cannot read the trace file missing\.mktrace: ENOENT/);
   writeFileSync(join(dir, 'bad.mktrace'), 'MKTRACE\0garbage!!');
   const bad = mklab('trace', 'export', 'bad.mktrace', '--format', 'csv');
   assert.equal(bad.status, 1);

@@ -1,0 +1,60 @@
+// Reads a file a user named, as one kind of input: a regular file only, and
+// no larger than that kind's limit. The size is checked before reading and
+// again while reading (a file that grows in between is cut off at the limit
+// and refused), so no input is ever read without end.
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { INPUT_LIMITS, notRegularFileMessage, tooLargeMessage, type InputKind } from '../../simulator/config/inputLimits';
+
+/** A file could not be read as the input it was meant to be; the message names the file and why. */
+export class InputFileError extends Error {}
+
+function describe(stats: Stats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isFIFO()) return 'a pipe';
+  if (stats.isSocket()) return 'a socket';
+  return 'something else';
+}
+
+/** The bytes of `path` as an input of `kind`; throws InputFileError when it is unreadable, not a regular file, or too large. */
+export function readInputBytes(path: string, kind: InputKind): Uint8Array {
+  const limit = INPUT_LIMITS[kind].maxBytes;
+  let fd: number;
+  try {
+    // Checked before opening too: opening a pipe for reading would wait for a writer.
+    const before = statSync(path);
+    if (!before.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(before)));
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if (e instanceof InputFileError) throw e;
+    throw new InputFileError(`cannot read the ${INPUT_LIMITS[kind].what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(stats)));
+    if (stats.size > limit) throw new InputFileError(tooLargeMessage(kind, path, stats.size));
+    // One byte more than the limit is asked for, so a file that grew since fstat is caught.
+    const buffer = Buffer.alloc(Math.min(limit + 1, stats.size + 1));
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) break;
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > limit) throw new InputFileError(tooLargeMessage(kind, path, length));
+    if (length === buffer.length && length > stats.size) throw new InputFileError(`${path}: the ${INPUT_LIMITS[kind].what} changed while it was read`);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
+  } catch (e) {
+    if (e instanceof InputFileError) throw e;
+    throw new InputFileError(`cannot read the ${INPUT_LIMITS[kind].what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The text of `path` (UTF-8) as an input of `kind`; throws InputFileError as readInputBytes does. */
+export function readInputText(path: string, kind: InputKind): string {
+  return new TextDecoder('utf-8').decode(readInputBytes(path, kind));
+}
