@@ -38,9 +38,19 @@ export interface DriverDevice {
 const HANG_SLICE_CYCLES = 10_000_000;
 const DEFAULT_WILD_VADDR = 0x7fff_f000;
 
+/**
+ * The most faults one run arms. A scenario that repeats a fault every few
+ * cycles (a fault storm) would otherwise keep a record of each until memory
+ * runs out; at the cap the injector stops arming, says so, and the run goes on.
+ * MINIX's campaigns inject a few faults per trial, far below it.
+ */
+export const MAX_FAULTS_PER_RUN = 100_000;
+
 export class FaultInjector {
   readonly records: FaultRecord[] = [];
   private readonly armed = new Map<number, FaultRecord[]>();
+  /** Why the injector stopped arming faults (the cap was reached), or null. */
+  stopped: string | null = null;
 
   constructor(
     private readonly sim: Simulator,
@@ -53,7 +63,15 @@ export class FaultInjector {
   }
 
   /** Arms a fault for the live instance of `label`; recorded as skipped if there is none. */
-  arm(label: string, type: InjectableFault, params: FaultParams = {}): FaultRecord {
+  arm(label: string, type: InjectableFault, params: FaultParams = {}): FaultRecord | undefined {
+    if (this.records.length >= MAX_FAULTS_PER_RUN) {
+      if (this.stopped === null) {
+        const now = this.sim.clock.now();
+        this.stopped = `stopped arming faults at ${now} cycles: ${MAX_FAULTS_PER_RUN.toLocaleString('en-US')} faults is the most one run arms (is a fault repeated every few cycles?)`;
+        this.sim.trace.recordLabelled(now, TraceKind.custom, 0, 0, MAX_FAULTS_PER_RUN, 0, 0, 'fault:cap');
+      }
+      return undefined;
+    }
     const endpoint = this.sim.endpointOf(label) ?? -1;
     const record: FaultRecord = {
       seq: this.records.length, label, type, params, armedAtCycles: this.sim.clock.now(), endpoint,
@@ -73,7 +91,7 @@ export class FaultInjector {
     const type = spec.type;
     let done = 0;
     const fire = () => {
-      this.arm(spec.target, type, spec.params);
+      if (this.arm(spec.target, type, spec.params) === undefined) return;
       done++;
       if (spec.repeatEvery !== null && spec.repeatEvery.cycles > 0 && (spec.count === null || done < spec.count)) {
         this.sim.clock.schedule(spec.repeatEvery.cycles, fire, `fault:${spec.target}`);

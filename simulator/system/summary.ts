@@ -77,6 +77,8 @@ export interface SystemSummary {
     readonly injected: number;
     readonly skipped: number;
     readonly byType: Readonly<Record<string, number>>;
+    /** Why the injector stopped arming faults (a fault storm reached the cap), or null. */
+    readonly stopped: string | null;
   };
   readonly iommu: {
     readonly present: boolean;
@@ -166,6 +168,7 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
       injected: system.faults.filter((f) => f.appliedAtCycles !== null).length,
       skipped: system.faults.filter((f) => f.skipped !== null).length,
       byType,
+      stopped: system.injector.stopped,
     },
     iommu: {
       present: iommu !== null,
@@ -233,6 +236,7 @@ export function formatSummary(s: SystemSummary): string {
   for (const w of s.workloads) lines.push(`workload ${w.kind} (${w.process}): ${w.state}${w.exit === null ? '' : `, ${w.exit}`}`);
   lines.push(`IOMMU: ${s.iommu.present ? `${s.iommu.invalidation}, ${s.iommu.blockedTransfers} transfer(s) blocked, ${s.iommu.pagesMapped} page(s) mapped` : 'none'}`);
   lines.push(`faults: ${s.faults.injected} injected of ${s.faults.armed} armed${Object.keys(s.faults.byType).length > 0 ? ` (${Object.entries(s.faults.byType).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+  if (s.faults.stopped !== null) lines.push(`faults: ${s.faults.stopped}`);
   lines.push(`IPC: ${s.ipc.messages} messages, ${s.ipc.kernelCalls} kernel calls, ${s.ipc.contextSwitches} context switches, ${s.ipc.interrupts} interrupts`);
   const net = s.network;
   lines.push(`network: ${net.packetsAccepted} sent, ${net.packetsDelivered} delivered, ${net.packetsAcked} acknowledged, ${net.retransmissions} retransmitted, ${net.packetsRefused} refused`);

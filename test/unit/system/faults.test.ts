@@ -1,11 +1,14 @@
 // Injected faults in the NIC driver: each ends the way a user expects, RS
 // brings the driver back, and a wild DMA is blocked by the IOMMU or else
 // found by the kernel's integrity check.
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootSystem } from '../../../simulator/system/boot';
 import { servicePrivilege } from '../../../simulator/config/privileges';
-import { builtinScenario } from '../../../simulator/system/scenarios';
+import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
+import { parseScenario } from '../../../simulator/config/scenario';
+import { MAX_FAULTS_PER_RUN } from '../../../simulator/faults/injector';
+import { formatSummary } from '../../../simulator/system/summary';
 import { DEFAULT_COST_PROFILE, costProfile } from '../../../simulator/kernel/costs/costProfiles';
 import { parseSystemConf } from '../../../simulator/config/systemConf';
 import type { Configuration } from '../../../simulator/config/configurations';
@@ -91,4 +94,25 @@ describe('fault injection', () => {
     const rs = servicePrivilege(parsed.description.services.find((s) => s.label === 'rs')!);
     assert.equal(rs.kernelCalls, 'ALL');
   });
+});
+
+test('a fault storm stops at the per-run cap with a message in the summary, and the run goes on', () => {
+  const text = JSON.stringify({
+    name: 'storm', system: 'default', configuration: 'microkernel-iommu', seed: 1, duration: '20ms',
+    faults: [{ at: '1ms', target: 'nic', type: 'resource-leak', repeatEvery: '1 cycles' }],
+  });
+  const parsed = parseScenario(text, 'storm.json');
+  assert.ok(parsed.scenario, JSON.stringify(parsed.diagnostics));
+  const system = bootScenario(parsed.scenario, { trace: { enabled: true, capacity: 1 << 12 } });
+  const outcome = system.run({ untilCycles: parsed.scenario.duration.cycles });
+  assert.equal(outcome.reason, 'until', 'the run reaches its end');
+  assert.equal(system.injector.records.length, MAX_FAULTS_PER_RUN);
+  const summary = system.summary('storm');
+  assert.equal(summary.faults.armed, MAX_FAULTS_PER_RUN);
+  assert.match(summary.faults.stopped ?? '', /^stopped arming faults at \d+ cycles: 100,000 faults is the most one run arms/);
+  assert.match(formatSummary(summary), /^faults: stopped arming faults at/m);
+  // Without a storm nothing is stopped.
+  const calm = bootScenario({ ...parsed.scenario, faults: [{ ...parsed.scenario.faults[0]!, repeatEvery: null }] });
+  calm.run({ untilCycles: parsed.scenario.duration.cycles });
+  assert.equal(calm.summary('calm').faults.stopped, null);
 });
