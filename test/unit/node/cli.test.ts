@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -288,4 +288,34 @@ test('mklab run exits 0 only when the run ends as the scenario expects: panics, 
   // s3 without an IOMMU corrupts the kernel, as it expects; with the expectation removed it would fail.
   const s3 = JSON.parse(mklab('run', 's3', '--config', 'microkernel', '--json').stdout) as { outcome: string; expectedOutcome: string };
   assert.deepEqual([s3.outcome, s3.expectedOutcome], ['integrity', 'integrity']);
+});
+
+test('a scenario loads driver code only from its own folder tree: a path or a link leading out is refused', () => {
+  const project = join(dir, 'project');
+  const elsewhere = join(dir, 'elsewhere');
+  mkdirSync(join(project, 'drivers'), { recursive: true });
+  mkdirSync(elsewhere, { recursive: true });
+  const driver = `import type { Sys } from 'microkernel-lab';\nexport function* main(sys: Sys) {\n  for (;;) yield sys.compute(1000);\n}\n`;
+  const conf = (label: string) => `service ${label} {\n  system BASIC;\n  ipc ALL;\n};\n`;
+  writeFileSync(join(project, 'drivers', 'inside.ts'), driver);
+  writeFileSync(join(project, 'drivers', 'inside.conf'), conf('inside'));
+  writeFileSync(join(elsewhere, 'outside.ts'), driver);
+  writeFileSync(join(elsewhere, 'outside.conf'), conf('outside'));
+  symlinkSync(join(elsewhere, 'outside.ts'), join(project, 'drivers', 'linked.ts'));
+  writeFileSync(join(project, 'drivers', 'linked.conf'), conf('linked'));
+  const scenario = (drivers: string[]) => {
+    const file = join(project, 'lab.mklab.json');
+    writeFileSync(file, JSON.stringify({ name: 'lab', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '100ms', userDrivers: drivers }));
+    return file;
+  };
+  assert.equal(mklab('run', scenario(['drivers/inside.ts'])).status, 0);
+  const up = mklab('run', scenario(['../elsewhere/outside.ts']));
+  assert.equal(up.status, 1);
+  assert.match(up.stderr, /\.\.\/elsewhere\/outside\.ts: a driver must be a file in the scenario's folder .*project or below it; it is at .*elsewhere\/outside\.ts/);
+  const absolute = mklab('run', scenario([join(elsewhere, 'outside.ts')]));
+  assert.equal(absolute.status, 1);
+  assert.match(absolute.stderr, /a driver must be a file in the scenario's folder/);
+  const linked = mklab('run', scenario(['drivers/linked.ts']));
+  assert.equal(linked.status, 1);
+  assert.match(linked.stderr, /drivers\/linked\.ts: a driver must be .*; it is a link to .*elsewhere\/outside\.ts/);
 });
