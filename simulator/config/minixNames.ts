@@ -116,7 +116,7 @@ export const VM_CALLS: readonly CallInfo[] = [
   vc('MUNMAP', 17, 'Unmap memory.', { basic: true, listable: false }),
   vc('MAPCACHEPAGE', 26, 'Map a block of the file-system cache (used by file servers).'),
   vc('SETCACHEPAGE', 27, 'Enter a page into the file-system cache (used by file servers).'),
-  vc('FORGETCACHEPAGE', 28, 'Drop a page from the file-system cache.', { listable: false }),
+  vc('FORGETCACHEPAGE', 28, 'Drop a page from the file-system cache.'),
   vc('CLEARCACHE', 29, 'Drop all cached pages of a device.'),
   vc('VFS_REPLY', 30, 'Answer a request VM made to VFS (used by VFS).'),
   vc('REMAP', 33, 'Map memory of another process into the caller (shared memory).'),
@@ -124,17 +124,17 @@ export const VM_CALLS: readonly CallInfo[] = [
   vc('GETPHYS', 35, 'Find the physical address behind a virtual address.'),
   vc('GETREF', 36, 'Read the reference count of a page.'),
   vc('RS_SET_PRIV', 37, 'Set the VM call privileges of a service (used by RS).'),
-  vc('QUERY_EXIT', 38, 'Ask which watched process exited.'),
-  vc('NOTIFY_SIG', 39, 'Forward a signal notification to a process (used by PM).'),
+  vc('QUERY_EXIT', 38, 'Ask which watched process exited.', { listable: false }),
+  vc('NOTIFY_SIG', 39, 'Forward a signal notification to a process (used by PM).', { listable: false }),
   vc('INFO', 40, 'Read VM statistics and memory regions.', { basic: true }),
   vc('RS_UPDATE', 41, 'Swap address spaces for a live update (used by RS).'),
   vc('RS_MEMCTL', 42, 'Pin or preallocate a service\'s memory (used by RS).'),
-  vc('WATCH_EXIT', 43, 'Be notified when a process exits.'),
+  vc('WATCH_EXIT', 43, 'Be notified when a process exits.', { listable: false }),
   vc('REMAP_RO', 44, 'As REMAP, read-only.'),
   vc('PROCCTL', 45, 'Clear or prefault a process\'s memory.'),
   vc('VFS_MMAP', 46, 'Map a file on behalf of VFS.'),
-  vc('GETRUSAGE', 47, 'Read a process\'s memory usage.', { basic: true, listable: false }),
-  vc('RS_PREPARE', 48, 'Prepare VM for a live update (used by RS).', { listable: false }),
+  vc('GETRUSAGE', 47, 'Read a process\'s memory usage.', { basic: true }),
+  vc('RS_PREPARE', 48, 'Prepare VM for a live update (used by RS).'),
 ];
 
 export interface KeyInfo {
@@ -161,7 +161,24 @@ export const SERVICE_KEYS: readonly KeyInfo[] = [
   { name: 'type', syntax: 'type net;', description: 'Kind of driver; `net` makes the network stack attach to it.', defaultText: 'none' },
   { name: 'descr', syntax: 'descr "text";', description: 'Human-readable description of the device.', defaultText: 'none' },
   { name: 'class', syntax: 'class <label ...>;', description: 'Take the settings of other service entries in the same file first.', defaultText: 'none' },
+  { name: 'domain', syntax: 'domain <family ...>;', description: 'Socket protocol families the service implements as a socket driver (for example INET INET6 for a TCP/IP stack, LOCAL for UNIX domain sockets); VFS sends socket calls of those families to it.', defaultText: 'none' },
 ];
+
+/**
+ * The protocol families `domain` accepts by name: the table of MINIX's
+ * service(8) parser (minix/commands/minix-service/parse.c, domain_tab), with
+ * the numbers of NetBSD's sys/socket.h that MINIX uses. A number from 1 to
+ * PF_MAX - 1 is accepted as well.
+ */
+export const SOCKET_DOMAINS: Readonly<Record<string, number>> = {
+  LOCAL: 1, INET: 2, IMPLINK: 3, PUP: 4, CHAOS: 5, NS: 6, ISO: 7, ECMA: 8, DATAKIT: 9, CCITT: 10, SNA: 11, DECnet: 12,
+  DLI: 13, LAT: 14, HYLINK: 15, APPLETALK: 16, OROUTE: 17, LINK: 18, XTP: 19, COIP: 20, CNT: 21, RTIP: 22, IPX: 23,
+  INET6: 24, PIP: 25, ISDN: 26, NATM: 27, ARP: 28, KEY: 29, BLUETOOTH: 31, MPLS: 33, ROUTE: 34,
+};
+/** NetBSD's PF_MAX: domains are 1 to PF_MAX - 1. */
+export const PF_MAX = 35;
+/** MINIX's NR_DOMAIN (minix/include/minix/config.h): the most families one service may take. */
+export const NR_DOMAIN = 8;
 
 /** Labels of MINIX 3 system processes and common drivers, valid as IPC targets without being defined in the file. */
 export const STANDARD_LABELS: readonly string[] = [

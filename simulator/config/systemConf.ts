@@ -18,6 +18,9 @@ import {
   NR_SCHED_QUEUES,
   SERVICE_DEFAULTS,
   SERVICE_KEYS,
+  SOCKET_DOMAINS,
+  PF_MAX,
+  NR_DOMAIN,
   STANDARD_LABELS,
   VM_CALLS,
   kernelCall,
@@ -106,6 +109,8 @@ export interface ServiceDescription {
   readonly control: readonly string[];
   /** Entries whose settings this one took with `class`. */
   readonly classes: readonly string[];
+  /** Socket protocol families (`domain`), as numbers; VFS routes socket calls of these families to the service. */
+  readonly domains: readonly number[];
   /** Keys written in this entry (not those taken from a class). */
   readonly keys: readonly KeyOccurrence[];
 }
@@ -143,7 +148,7 @@ interface Entry {
   readonly range: SourceRange;
 }
 
-const MULTI_KEYS = new Set(['ipc', 'system', 'vm', 'io', 'irq', 'pci', 'control', 'class']);
+const MULTI_KEYS = new Set(['ipc', 'system', 'vm', 'io', 'irq', 'pci', 'control', 'class', 'domain']);
 const KEY_NAMES = SERVICE_KEYS.map((k) => k.name);
 
 function kernelOrder(a: string, b: string): number {
@@ -257,6 +262,7 @@ interface Acc {
   pciClasses: PciClassId[];
   control: string[];
   classes: string[];
+  domains: number[];
 }
 
 function freshAcc(): Acc {
@@ -285,6 +291,7 @@ function freshAcc(): Acc {
     pciClasses: [],
     control: [],
     classes: [],
+    domains: [],
   };
 }
 
@@ -347,6 +354,7 @@ class ServiceParser {
       pciClasses: acc.pciClasses,
       control: acc.control,
       classes: acc.classes,
+      domains: acc.domains,
       keys,
     };
   }
@@ -457,9 +465,14 @@ class ServiceParser {
   }
 
   private label(a: ConfAtom, what: string): void {
-    if (!this.knownLabels.has(a.text)) {
-      this.report(a.range, 'warning', 'unknown-label', `unknown ${what} '${a.text}'${suggest(a.text, [...this.knownLabels])}: no service of that name is defined here or in MINIX`);
+    if (this.knownLabels.has(a.text)) return;
+    // MINIX's RS compares names exactly (servers/rs/manager.c, add_forward_ipc), and its processes' names are lower case.
+    const lower = a.text.toLowerCase();
+    if (lower !== a.text && this.knownLabels.has(lower)) {
+      this.report(a.range, 'warning', 'unknown-label', `${what} '${a.text}' matches no process: MINIX compares names exactly and the process is '${lower}', so this entry grants nothing (some of MINIX's own files write it so)`);
+      return;
     }
+    this.report(a.range, 'warning', 'unknown-label', `unknown ${what} '${a.text}'${suggest(a.text, [...this.knownLabels])}: no service of that name is defined here or in MINIX`);
   }
 
   private apply(key: string, head: ConfAtom, values: ConfItem[], acc: Acc): void {
@@ -629,6 +642,17 @@ class ServiceParser {
       }
       case 'class': {
         for (const a of this.plainAtoms(key, values)) this.classRef(a, acc);
+        return;
+      }
+      case 'domain': {
+        for (const a of this.plainAtoms(key, values)) {
+          const named = Object.hasOwn(SOCKET_DOMAINS, a.text) ? SOCKET_DOMAINS[a.text] : undefined;
+          const n = named ?? (/^\d+$/.test(a.text) ? Number(a.text) : undefined);
+          if (n === undefined || n <= 0 || n >= PF_MAX) {
+            this.report(a.range, 'error', 'bad-domain', `unknown protocol family '${a.text}'${suggest(a.text, Object.keys(SOCKET_DOMAINS))}: expected a name such as INET, INET6, LOCAL or ROUTE, or a number from 1 to ${PF_MAX - 1}`);
+          } else if (acc.domains.length >= NR_DOMAIN) this.report(a.range, 'error', 'too-many-domains', `too many protocol families (at most ${NR_DOMAIN})`);
+          else acc.domains.push(n);
+        }
         return;
       }
     }

@@ -214,7 +214,7 @@ test('unknown kernel call is an error at the call, known ones still granted', ()
 });
 
 test('a call MINIX 3.4 does not accept in a list says whether the simulator grants it anyway', () => {
-  const r = parseSystemConf('service d {\n  system\n    GETKSIG\n    SCHEDULE\n    SETALARM\n  ;\n  vm\n    FORGETCACHEPAGE\n  ;\n};\n', 'd.conf');
+  const r = parseSystemConf('service d {\n  system\n    GETKSIG\n    SCHEDULE\n    SETALARM\n  ;\n  vm\n    WATCH_EXIT\n  ;\n};\n', 'd.conf');
   const info = (code: string) => r.diagnostics.filter((x) => x.code === code).map((x) => [x.line, x.column, x.message]);
   assert.deepEqual(info('kernel-call-not-listable'), [
     [3, 5, "kernel call 'GETKSIG' is not accepted in a 'system' list by MINIX 3.4: MINIX 3.4's service utility ignores it; the simulator grants it"],
@@ -222,7 +222,7 @@ test('a call MINIX 3.4 does not accept in a list says whether the simulator gran
     [5, 5, "kernel call 'SETALARM' is not accepted in a 'system' list by MINIX 3.4: it is a basic kernel call and is granted anyway"],
   ]);
   assert.deepEqual(info('vm-call-not-listable'), [
-    [8, 5, "VM call 'FORGETCACHEPAGE' is not accepted in a 'vm' list by MINIX 3.4: MINIX 3.4's service utility ignores it"],
+    [8, 5, "VM call 'WATCH_EXIT' is not accepted in a 'vm' list by MINIX 3.4: MINIX 3.4's service utility ignores it"],
   ]);
   const kernel = new Privilege(servicePrivilege(service(r, 'd')));
   assert.equal(kernel.allowsKernelCall(KernelCall.GETKSIG), true);
@@ -323,6 +323,6 @@ test('name tables: kernel call numbers from com.h, descriptions for every key an
   assert.ok(VM_CALLS.every((c) => c.description.length > 5));
   assert.deepEqual(
     SERVICE_KEYS.map((k) => k.name).sort(),
-    ['class', 'control', 'cpu', 'descr', 'io', 'ipc', 'irq', 'pci', 'priority', 'quantum', 'scheduler', 'sigmgr', 'system', 'type', 'uid', 'vm'],
+    ['class', 'control', 'cpu', 'descr', 'domain', 'io', 'ipc', 'irq', 'pci', 'priority', 'quantum', 'scheduler', 'sigmgr', 'system', 'type', 'uid', 'vm'],
   );
 });
