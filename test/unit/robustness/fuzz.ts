@@ -1,13 +1,76 @@
-// Seeded mutation fuzzing for the readers of user input: a deterministic PRNG
-// (the simulator's own xoshiro128** stream), text and byte mutators, and checks
-// that a reported location lies inside the input.
+// Property-based fuzzing of the readers of user input, driven by fast-check:
+// text and byte mutators whose every choice is drawn from fast-check (so a
+// failing input shrinks to a small one and is replayed from the printed seed
+// and path), and checks that a reported location lies inside the input.
+//
+// In `npm test` every property runs a fixed number of times from a fixed seed,
+// so the tier is bounded and repeatable. `npm run fuzz` runs the same
+// properties for as long as asked, with fresh seeds (MKLAB_FUZZ_SEED) and more
+// runs per property (MKLAB_FUZZ_SCALE).
 import assert from 'node:assert/strict';
+import * as fc from 'fast-check';
 import { RandomStream } from '../../../simulator/core/random';
 
 /** The run's seed: fixed, so a failure repeats; MKLAB_FUZZ_SEED explores other mutants. */
 export const FUZZ_SEED = Number.parseInt(process.env.MKLAB_FUZZ_SEED ?? '20261205', 10);
+/** How many times more runs than the bounded tier each property makes (`npm run fuzz` raises it). */
+export const FUZZ_SCALE = Math.max(1, Number.parseInt(process.env.MKLAB_FUZZ_SCALE ?? '1', 10) || 1);
 
-export class Rng {
+/** The choices a mutator makes: a number below a bound, an item, a coin with a given bias. */
+export interface Choices {
+  int(maxExclusive: number): number;
+  pick<T>(items: readonly T[]): T;
+  chance(p: number): boolean;
+}
+
+/** Choices drawn from fast-check inside a property (fc.gen()), so they are recorded, replayed and shrunk. */
+export class GenChoices implements Choices {
+  constructor(private readonly g: fc.GeneratorValue) {}
+  int(maxExclusive: number): number {
+    return maxExclusive <= 1 ? 0 : this.g(fc.nat, { max: maxExclusive - 1 });
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+  chance(p: number): boolean {
+    // Shrinks towards "no": a smaller mutant.
+    return this.g(fc.nat, { max: 999 }) >= 1000 - Math.round(p * 1000);
+  }
+}
+
+/**
+ * Checks `predicate` on `runs` inputs (times FUZZ_SCALE) drawn from fast-check,
+ * from FUZZ_SEED; a failure is shrunk and reported with the seed and path that
+ * replay it. Prints a `fuzz-count` line that `npm run fuzz` adds up.
+ */
+export function fuzz(name: string, runs: number, predicate: (choices: GenChoices, run: number) => void): void {
+  const numRuns = runs * FUZZ_SCALE;
+  let run = 0;
+  const started = Date.now();
+  fc.assert(
+    fc.property(fc.gen(), (g) => {
+      predicate(new GenChoices(g), run++);
+    }),
+    { seed: FUZZ_SEED, numRuns, endOnFailure: false },
+  );
+  console.log(`fuzz-count property=${JSON.stringify(name)} runs=${numRuns} seed=${FUZZ_SEED} ms=${Date.now() - started}`);
+}
+
+/** As fuzz, for a predicate that awaits (the trace view's loader). */
+export async function fuzzAsync(name: string, runs: number, predicate: (choices: GenChoices, run: number) => Promise<void>): Promise<void> {
+  const numRuns = runs * FUZZ_SCALE;
+  let run = 0;
+  const started = Date.now();
+  await fc.assert(
+    fc.asyncProperty(fc.gen(), async (g) => {
+      await predicate(new GenChoices(g), run++);
+    }),
+    { seed: FUZZ_SEED, numRuns, endOnFailure: false },
+  );
+  console.log(`fuzz-count property=${JSON.stringify(name)} runs=${numRuns} seed=${FUZZ_SEED} ms=${Date.now() - started}`);
+}
+
+export class Rng implements Choices {
   private readonly stream: RandomStream;
   constructor(seed: number, stream = 0) {
     this.stream = new RandomStream(seed, stream);
@@ -30,7 +93,7 @@ const PUNCTUATION = [' ', '\n', '\t', '\r', '"', "'", '\\', '{', '}', '[', ']', 
  * replacing a piece of the text, or cutting it short. `tokens` are words of the
  * format (keywords, numbers, punctuation) that make mutants look nearly right.
  */
-export function mutateText(rng: Rng, text: string, tokens: readonly string[]): string {
+export function mutateText(rng: Choices, text: string, tokens: readonly string[]): string {
   let s = text;
   const edits = 1 + rng.int(3);
   for (let e = 0; e < edits; e++) {
@@ -71,7 +134,7 @@ export function mutateText(rng: Rng, text: string, tokens: readonly string[]): s
 const INTERESTING_U32 = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
 /** One byte mutant: bit flips, bytes set to edge values, a u32 overwritten (both byte orders), or a cut. */
-export function mutateBytes(rng: Rng, bytes: Uint8Array, hotRanges: readonly (readonly [number, number])[] = []): Uint8Array {
+export function mutateBytes(rng: Choices, bytes: Uint8Array, hotRanges: readonly (readonly [number, number])[] = []): Uint8Array {
   let b: Uint8Array = bytes.slice();
   const edits = 1 + rng.int(4);
   for (let e = 0; e < edits; e++) {

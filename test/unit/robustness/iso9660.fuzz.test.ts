@@ -12,7 +12,7 @@ import { BUILTIN_CD_FILES, buildIsoImage, corruptedCdImage } from '../../../simu
 import { utf8Encode } from '../../../simulator/core/utf8';
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
 import { secondsToCycles } from '../../../simulator/time/time';
-import { FUZZ_SEED, Rng, mutateBytes } from './fuzz';
+import { fuzz, mutateBytes } from './fuzz';
 
 const TREE: Record<string, string> = {
   'README.txt': 'Microkernel Lab fuzz image\n',
@@ -116,19 +116,15 @@ test('the images open, so the mutants start from readable volumes', () => {
 });
 
 test('mutated ISO images: opened and read, or refused with an IsoError; never another exception', () => {
-  const rng = new Rng(FUZZ_SEED, 30);
-  const bases = [...images].filter(([name]) => name !== 'builder-corrupted');
+  const bases = [...images].filter(([name]) => name !== 'builder-corrupted').map(([name, image]) => ({ name, image, hot: structures(image) }));
   const codes = new Map<string, number>();
   const N = 2000;
-  const perBase = Math.ceil(N / bases.length);
-  for (const [name, image] of bases) {
-    const hot = structures(image);
-    for (let i = 0; i < perBase; i++) {
-      const bytes = mutateBytes(rng, image, hot);
-      const code = exercise(bytes, `${name} mutant ${i} (seed ${FUZZ_SEED})`);
-      codes.set(code, (codes.get(code) ?? 0) + 1);
-    }
-  }
+  fuzz('ISO 9660 image mutants', N, (rng, i) => {
+    const { name, image, hot } = rng.pick(bases);
+    const bytes = mutateBytes(rng, image, hot);
+    const code = exercise(bytes, `${name} mutant ${i}`);
+    codes.set(code, (codes.get(code) ?? 0) + 1);
+  });
   // The mutants must reach the reader's checks: several kinds of refusal, not only one.
   const refused = [...codes].filter(([c]) => c !== 'ok');
   assert.ok(refused.length >= 4, `refusals: ${JSON.stringify([...codes])}`);
@@ -145,7 +141,6 @@ test('truncated images are refused, not read past their end', () => {
 });
 
 test('mutated discs in the CD drive of a running system: isofs fails and is restarted at worst; the simulator never throws or panics', () => {
-  const rng = new Rng(FUZZ_SEED, 31);
   const image = images.get('genisoimage -R')!;
   const hot = structures(image);
   const base = builtinScenario('s3');
@@ -154,9 +149,9 @@ test('mutated discs in the CD drive of a running system: isofs fails and is rest
   const control = bootScenario(scenario, { isoImage: image });
   assert.notEqual(control.run({ untilCycles: secondsToCycles(0.3, control.clockHz) }).reason, 'panic');
   assert.equal(control.serviceStatus('isofs')?.restarts ?? 0, 0, 'the undamaged disc is read without a failure');
-  for (let i = 0; i < 8; i++) {
+  fuzz('ISO 9660 discs in a running system', 8, (rng, i) => {
     const disc = mutateBytes(rng, image, hot);
-    const what = `disc mutant ${i} (seed ${FUZZ_SEED})`;
+    const what = `disc mutant ${i}`;
     try {
       const system = bootScenario(scenario, { isoImage: disc });
       assert.notEqual(system.run({ untilCycles: secondsToCycles(0.3, system.clockHz) }).reason, 'panic', what);
@@ -164,5 +159,5 @@ test('mutated discs in the CD drive of a running system: isofs fails and is rest
       if (e instanceof assert.AssertionError) throw e;
       assert.fail(`${what}\nthe system threw ${String(e)}\n${(e as Error).stack ?? ''}`);
     }
-  }
+  });
 });

@@ -4,17 +4,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseSystemConf, parseSystemConfFiles, type ParseResult } from '../../../simulator/config/systemConf.js';
 import { servicePrivilege } from '../../../simulator/config/privileges.js';
 import { Privilege } from '../../../simulator/kernel/privilege.js';
 import { contextAt, definedLabels, wordRoleAt } from '../../../simulator/config/confContext.js';
-import { FUZZ_SEED, Rng, assertLocatedIn, mutateText, show } from './fuzz';
+import { assertLocatedIn, fuzz, mutateText, show } from './fuzz';
 
 // As the parser's own tests: the vendored MINIX files in test/fixtures/minix, or MKLAB_MINIX_REFERENCE.
 const REF = process.env.MKLAB_MINIX_REFERENCE ?? resolve('test', 'fixtures', 'minix');
-const FILES = readdirSync(REF)
-  .filter((n) => n.endsWith('.conf'))
+/** Every .conf below `dir` (MINIX's whole tree is in tree/), by path relative to REF. */
+function confFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? confFiles(join(dir, e.name)) : e.name.endsWith('.conf') ? [relative(REF, join(dir, e.name))] : [],
+  );
+}
+const FILES = confFiles(REF)
   .sort()
   .map((name) => ({ path: name, text: readFileSync(join(REF, name), 'utf8') }));
 
@@ -26,7 +31,7 @@ const TOKENS = [
   'include "hello.conf";', 'service x { };', '{ { { {', '} } }', '\n', '\\', 'constructor', '__proto__', 'toString', 'root', 'SELF',
 ];
 
-const MUTANTS_PER_FILE = Math.ceil(2000 / FILES.length);
+const MUTANTS = 2000;
 
 function checkResult(r: ParseResult, texts: ReadonlyMap<string, string>, what: string): void {
   for (const d of r.diagnostics) {
@@ -53,41 +58,37 @@ test('the reference MINIX files parse cleanly, so the mutants start from real in
 });
 
 test('mutated system.conf files: no exception, every diagnostic inside its file, with a message', () => {
-  const rng = new Rng(FUZZ_SEED, 1);
   let withErrors = 0;
   let total = 0;
-  for (const f of FILES) {
-    for (let i = 0; i < MUTANTS_PER_FILE; i++) {
-      const text = mutateText(rng, f.text, TOKENS);
-      const what = `${f.path} mutant ${i} (seed ${FUZZ_SEED}): ${show(text)}`;
-      let r: ParseResult;
-      try {
-        r = parseSystemConf(text, f.path);
-      } catch (e) {
-        assert.fail(`${what}\nthe parser threw ${String(e)}`);
-      }
-      checkResult(r, new Map([[f.path, text]]), what);
-      if (r.diagnostics.some((d) => d.severity === 'error')) withErrors++;
-      total++;
-      // The editor asks for context and roles at any offset of whatever is being typed.
-      for (const offset of [rng.int(text.length + 1)]) {
-        try {
-          contextAt(text, offset);
-          wordRoleAt(text, offset);
-        } catch (e) {
-          assert.fail(`${what}\ncompletion/hover at ${offset} threw ${String(e)}`);
-        }
-      }
-      if (i % 10 === 0) definedLabels(text);
+  fuzz('system.conf mutants', MUTANTS, (rng, i) => {
+    const f = rng.pick(FILES);
+    const text = mutateText(rng, f.text, TOKENS);
+    const what = `${f.path} mutant ${i}: ${show(text)}`;
+    let r: ParseResult;
+    try {
+      r = parseSystemConf(text, f.path);
+    } catch (e) {
+      assert.fail(`${what}\nthe parser threw ${String(e)}`);
     }
-  }
+    checkResult(r, new Map([[f.path, text]]), what);
+    if (r.diagnostics.some((d) => d.severity === 'error')) withErrors++;
+    total++;
+    // The editor asks for context and roles at any offset of whatever is being typed.
+    const offset = rng.int(text.length + 1);
+    try {
+      contextAt(text, offset);
+      wordRoleAt(text, offset);
+    } catch (e) {
+      assert.fail(`${what}\ncompletion/hover at ${offset} threw ${String(e)}`);
+    }
+    if (i % 10 === 0) definedLabels(text);
+  });
   // The mutants must reach the error paths, or this test proves nothing.
   assert.ok(withErrors > total * 0.3, `only ${withErrors} of ${total} mutants gave an error`);
 });
 
 test('mutated files read through include, and several files at once: diagnostics name the right file and stay inside it', () => {
-  const rng = new Rng(FUZZ_SEED, 2);
-  for (let i = 0; i < 300; i++) {
+  fuzz('system.conf include mutants', 300, (rng, i) => {
     const a = rng.pick(FILES);
     const b = rng.pick(FILES);
     const included = mutateText(rng, b.text, TOKENS);
@@ -115,7 +116,7 @@ test('mutated files read through include, and several files at once: diagnostics
       if (e instanceof assert.AssertionError) throw e;
       assert.fail(`${what}\nthe parser threw ${String(e)}`);
     }
-  }
+  });
 });
 
 test('pathological system.conf text: deep braces, huge numbers, a file that includes itself', () => {

@@ -9,7 +9,7 @@ import type { WorkerContext } from '../../../node/worker/workerContext';
 import { bootScenario, builtinScenario } from '../../../simulator/system/scenarios';
 import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
 import { utf8Decode, utf8Encode } from '../../../simulator/core/utf8';
-import { FUZZ_SEED, Rng, mutateBytes } from './fuzz';
+import { fuzzAsync, mutateBytes } from './fuzz';
 
 /** S1's NIC first crashes at one simulated minute; a little past it the trace holds a crash and a restart. */
 const RUN_CYCLES = 62e9;
@@ -84,7 +84,6 @@ test('the saved S1 trace loads, holds a NIC crash, and is big enough to fuzz', a
 });
 
 test('mutated trace bytes (flips, edge values, cuts; mostly in the header): a loaded trace or a located error', async () => {
-  const rng = new Rng(FUZZ_SEED, 20);
   const hot: [number, number][] = [
     [0, 16],
     [16, 16 + headerLength],
@@ -92,12 +91,12 @@ test('mutated trace bytes (flips, edge values, cuts; mostly in the header): a lo
   ];
   let refused = 0;
   const N = 2000;
-  for (let i = 0; i < N; i++) {
+  await fuzzAsync('trace byte mutants', N, async (rng, i) => {
     const bytes = mutateBytes(rng, saved, hot);
-    const what = `byte mutant ${i} (seed ${FUZZ_SEED})`;
+    const what = `byte mutant ${i}`;
     if (!decodeChecked(bytes, what, i % 20 === 0)) refused++;
     if (i % 40 === 0) await loadLikeTheEditor(bytes, what);
-  }
+  });
   assert.ok(refused > N * 0.2, `only ${refused} of ${N} mutants were refused`);
 });
 
@@ -124,11 +123,10 @@ function withHeader(header: string, fixLength: boolean): Uint8Array {
 const WEIRD: unknown[] = [null, true, 0, -1, 1.5, 2 ** 31, 2 ** 32, 2 ** 53, 1e308, -1e308, '', 'NaN', '1e9', [], [''], [1, 2], {}, { '1': 2 }, { '': null }];
 
 test('corrupted header fields (counts, string table, names, clock) with consistent framing: loaded or refused, never thrown', async () => {
-  const rng = new Rng(FUZZ_SEED, 21);
   const original = JSON.parse(utf8Decode(saved.subarray(16, 16 + headerLength))) as Record<string, unknown>;
   const keys = Object.keys(original);
   assert.ok(['count', 'strings', 'endpointNames', 'clockHz'].every((k) => keys.includes(k)), keys.join());
-  for (let i = 0; i < 150; i++) {
+  await fuzzAsync('trace header mutants', 150, async (rng, i) => {
     const header: Record<string, unknown> = JSON.parse(JSON.stringify(original)) as Record<string, unknown>;
     const edits = 1 + rng.int(2);
     for (let e = 0; e < edits; e++) {
@@ -151,10 +149,10 @@ test('corrupted header fields (counts, string table, names, clock) with consiste
     }
     const text = rng.chance(0.1) ? JSON.stringify(rng.pick(WEIRD)) : JSON.stringify(header);
     const bytes = withHeader(text, rng.chance(0.9));
-    const what = `header mutant ${i} (seed ${FUZZ_SEED}): ${text.slice(0, 300)}`;
+    const what = `header mutant ${i}: ${text.slice(0, 300)}`;
     decodeChecked(bytes, what);
     await loadLikeTheEditor(bytes, what);
-  }
+  });
 });
 
 // Regressions found by the header fuzzing: each of these loaded and then crashed the trace view with a TypeError.
