@@ -7,6 +7,7 @@ export const CommandId = {
   restartSimulator: 'microkernelLab.simulator.restart',
   refreshSystem: 'microkernelLab.system.refresh',
   newScenario: 'microkernelLab.scenario.new',
+  newDriver: 'microkernelLab.driver.new',
   startSystem: 'microkernelLab.system.start',
   stopSystem: 'microkernelLab.system.stop',
   pauseSystem: 'microkernelLab.system.pause',
@@ -34,6 +35,8 @@ export interface CommandArgs {
   [CommandId.refreshSystem]: [];
   /** A template id (s1, s2, s3, empty); without it the user picks one. */
   [CommandId.newScenario]: [templateId?: string];
+  /** The new driver's label; without one the user types it. */
+  [CommandId.newDriver]: [label?: string];
   /** A built-in scenario name or a workspace scenario file, and a configuration; without them the user picks. */
   [CommandId.startSystem]: [scenario?: string, configuration?: string];
   [CommandId.stopSystem]: [];

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { CommandId, type CommandArgs } from './commandIds';
 import { registerConsole } from './console';
 import { registerDebugger } from './debug';
-import { newScenarioFromTemplate, registerSystemConfLanguage } from './language';
+import { newDriver, newScenarioFromTemplate, registerSystemConfLanguage } from './language';
 import { LabPanel } from './panels/labPanel';
 import { registerSession, type SessionApi } from './session';
 import { SimulatorClient } from './simulatorClient';
@@ -41,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   });
   register(CommandId.refreshSystem, () => systemView.refresh());
   register(CommandId.newScenario, (templateId) => newScenarioFromTemplate(templateId));
+  register(CommandId.newDriver, (label) => newDriver(label));
   registerSystemConfLanguage(context);
   registerTraceView(context, { simulator });
   registerConsole(context, { simulator });

@@ -12,6 +12,7 @@ import { SYSTEM_CONF_LANGUAGE, SystemConfDiagnostics } from './systemConfDiagnos
 import { SystemConfHoverProvider } from './systemConfHover';
 
 export { newScenarioFromTemplate } from './newScenario';
+export { newDriver } from './newDriver';
 
 export function registerSystemConfLanguage(context: vscode.ExtensionContext): void {
   const selector: vscode.DocumentSelector = { language: SYSTEM_CONF_LANGUAGE };
