@@ -28,6 +28,8 @@ export function simulatorHasCall(list: 'system' | 'vm', name: string): boolean {
 export function servicePrivilege(service: ServiceDescription): PrivilegeSpec {
   const calls = new Set<KernelCallName>(service.kernelCalls.filter(implemented));
   for (const vm of service.vmCalls) if (simulatorHasCall('vm', vm)) calls.add(VM_TO_KERNEL[vm]!);
+  // A driver granted a device's ports may map DMA buffers for that device (the kernel checks which device).
+  if (service.io.all || service.io.ranges.length > 0) calls.add('DMAMAP');
   const ipc = service.ipc;
   return {
     system: true,

@@ -1,7 +1,10 @@
 // The NIC driver, written against the SDK as a user's driver would be: TX and
-// RX descriptor rings in its own memory (mapped for its device through amddev
-// when the machine has an IOMMU), interrupts, write and read requests from the
-// network server, and its MAC and counters published in the data store.
+// RX descriptor rings in its own memory, interrupts, write and read requests
+// from the network server, and its MAC and counters published in the data
+// store. When the machine has an IOMMU the rings stay mapped for the device
+// (through amddev, once) and each packet buffer is mapped just before the
+// device uses it and unmapped when the device is done, as a Linux driver does
+// with the DMA API; without one the buffers' physical addresses are used.
 import {
   ANY, Errno, HARDWARE, IRQ_REENABLE, Message, OK, isNotify, ref, type Program, type Sys,
 } from '../sdk';
@@ -13,6 +16,7 @@ import { Sef } from '../services/sef';
 
 const PAGE_BYTES = 4096;
 const RING_DESCRIPTORS = 8;
+/** Bytes a descriptor's buffer holds; each buffer has a page of its own, so that it is mapped and unmapped alone. */
 const BUFFER_BYTES = 2048;
 const MAX_PENDING_READS = 8;
 
@@ -32,15 +36,33 @@ export function* nicDriver(sys: Sys): Program {
   const value = ref(0);
   const hook = ref(0);
 
-  // One page for both rings, then the buffers; each page is mapped on its own.
+  // One page for both rings, then one page per buffer.
   const ringsVaddr = alignedAlloc(sys, PAGE_BYTES);
-  const buffersVaddr = alignedAlloc(sys, 2 * RING_DESCRIPTORS * BUFFER_BYTES);
+  const buffersVaddr = alignedAlloc(sys, 2 * RING_DESCRIPTORS * PAGE_BYTES);
   const txRing = ringsVaddr;
   const rxRing = ringsVaddr + RING_DESCRIPTORS * NIC_DESC.SIZE_BYTES;
-  const txBuf = (i: number) => buffersVaddr + i * BUFFER_BYTES;
-  const rxBuf = (i: number) => buffersVaddr + (RING_DESCRIPTORS + i) * BUFFER_BYTES;
+  const txBuf = (i: number) => buffersVaddr + i * PAGE_BYTES;
+  const rxBuf = (i: number) => buffersVaddr + (RING_DESCRIPTORS + i) * PAGE_BYTES;
   const pageIova = new Map<number, number>();
   const iovaOf = (vaddr: number) => pageIova.get(vaddr - (vaddr % PAGE_BYTES))! + (vaddr % PAGE_BYTES);
+  /** With an IOMMU, buffers are mapped per transfer (streaming); without, their physical addresses are looked up once. */
+  let streaming = false;
+  const iova = ref(0);
+
+  /** The buffer's IO-virtual address for the next transfer, mapping it first when streaming. */
+  function* dmaMap(vaddr: number, write: boolean): Generator<ReturnType<Sys['notify']>, number, number> {
+    if (!streaming) return iovaOf(vaddr);
+    const r = yield sys.sys_dmamap(deviceId, vaddr, PAGE_BYTES, write, iova);
+    if (r !== OK) throw new Error(`nic: mapping a buffer for DMA failed (${r})`);
+    return iova.value;
+  }
+
+  /** The device is done with the buffer: unmap it when streaming. */
+  function* dmaUnmap(vaddr: number): Generator<ReturnType<Sys['notify']>, void, number> {
+    if (!streaming) return;
+    const r = yield sys.sys_dmaunmap(deviceId, vaddr, PAGE_BYTES, iova);
+    if (r !== OK) throw new Error(`nic: unmapping a DMA buffer failed (${r})`);
+  }
 
   let txTail = 0;
   let txClean = 0;
@@ -58,16 +80,16 @@ export function* nicDriver(sys: Sys): Program {
   const status = yield* sef.startup({
     *init(type) {
       yield sys.sys_outl(port + NIC_REGS.CTRL, NIC_CTRL.RESET);
-      for (const [vaddr, bytes, write] of [[ringsVaddr, PAGE_BYTES, true], [buffersVaddr, 2 * RING_DESCRIPTORS * BUFFER_BYTES, true]] as const) {
-        for (let off = 0; off < bytes; off += PAGE_BYTES) {
-          const mapped = yield* mapDmaBuffer(sys, deviceId, vaddr + off, PAGE_BYTES, write);
-          if (mapped.status !== OK) return mapped.status;
-          pageIova.set(vaddr + off, mapped.iova);
-        }
+      streaming = (yield sys.sys_getendpoint({ name: 'amddev', endpoint: 0 })) === OK;
+      const persistent = streaming ? [ringsVaddr] : [ringsVaddr, ...Array.from({ length: 2 * RING_DESCRIPTORS }, (_, i) => buffersVaddr + i * PAGE_BYTES)];
+      for (const vaddr of persistent) {
+        const mapped = yield* mapDmaBuffer(sys, deviceId, vaddr, PAGE_BYTES, true);
+        if (mapped.status !== OK) return mapped.status;
+        pageIova.set(vaddr, mapped.iova);
       }
       for (let i = 0; i < RING_DESCRIPTORS; i++) {
         writeDescriptor(sys, txRing, i, 0, 0);
-        writeDescriptor(sys, rxRing, i, iovaOf(rxBuf(i)), BUFFER_BYTES);
+        writeDescriptor(sys, rxRing, i, yield* dmaMap(rxBuf(i), true), BUFFER_BYTES);
       }
       yield sys.sys_outl(port + NIC_REGS.TX_RING_BASE, iovaOf(txRing));
       yield sys.sys_outl(port + NIC_REGS.TX_RING_SIZE, RING_DESCRIPTORS);
@@ -107,6 +129,7 @@ export function* nicDriver(sys: Sys): Program {
       if ((isr & NIC_INT.TX_DONE) !== 0) {
         const before = txPackets;
         while (txClean !== txTail && (readStatus(sys, txRing, txClean) & NIC_DESC_STATUS.DONE) !== 0) {
+          yield* dmaUnmap(txBuf(txClean));
           txClean = (txClean + 1) % RING_DESCRIPTORS;
           txPackets++;
         }
@@ -116,6 +139,7 @@ export function* nicDriver(sys: Sys): Program {
         let posted = false;
         while ((readStatus(sys, rxRing, rxNext) & NIC_DESC_STATUS.DONE) !== 0) {
           const length = sys.mem.readU32(rxRing + rxNext * NIC_DESC.SIZE_BYTES + NIC_DESC.LENGTH) & 0xffff;
+          yield* dmaUnmap(rxBuf(rxNext));
           const read = pendingReads.shift();
           // With no read posted by the network server the frame is dropped, as on a full socket buffer.
           if (read !== undefined) {
@@ -131,7 +155,7 @@ export function* nicDriver(sys: Sys): Program {
             DlLayout.status.set(reply, c);
             yield* sef.asynsend(read.endpoint, reply);
           }
-          writeDescriptor(sys, rxRing, rxNext, iovaOf(rxBuf(rxNext)), BUFFER_BYTES);
+          writeDescriptor(sys, rxRing, rxNext, yield* dmaMap(rxBuf(rxNext), true), BUFFER_BYTES);
           rxTail = (rxTail + 1) % RING_DESCRIPTORS;
           rxNext = (rxNext + 1) % RING_DESCRIPTORS;
           posted = true;
@@ -147,7 +171,7 @@ export function* nicDriver(sys: Sys): Program {
       else if (length === 0 || length > BUFFER_BYTES) st = Errno.EINVAL;
       else st = yield sys.sys_safecopyfrom(m.source, DlLayout.grant.get(m), 0, txBuf(txTail), length);
       if (st === OK) {
-        writeDescriptor(sys, txRing, txTail, iovaOf(txBuf(txTail)), length);
+        writeDescriptor(sys, txRing, txTail, yield* dmaMap(txBuf(txTail), false), length);
         txTail = (txTail + 1) % RING_DESCRIPTORS;
         yield sys.sys_outl(port + NIC_REGS.TX_TAIL, txTail);
       }

@@ -257,6 +257,7 @@ export class Iommu implements DmaPort {
   private faultCount = 0;
   private readonly physicalPages: number;
   private readonly faultListeners: Array<(fault: DmaFaultRecord) => void> = [];
+  private readonly chargeListeners: Array<(cycles: Cycles) => void> = [];
   private readonly staleListeners: Array<(transfer: StaleTransfer) => void> = [];
   /** Set while resolving one transfer when a page went through a stale IOTLB entry. */
   private staleInTransfer = false;
@@ -452,6 +453,17 @@ export class Iommu implements DmaPort {
     this.faultListeners.push(listener);
   }
 
+  /**
+   * Calls `listener` with the cycles of each piece of work the CPU does for the
+   * IOMMU (page-table updates on map and unmap, DEV bitmap updates, IOTLB
+   * invalidations and their completion waits), so that the machine charges
+   * them to the CPU. Translation (IOTLB hits and page walks) is the
+   * device's latency, not CPU work, and is only counted.
+   */
+  onCharge(listener: (cycles: Cycles) => void): void {
+    this.chargeListeners.push(listener);
+  }
+
   /** Calls `listener` with every transfer a stale IOTLB entry let through (for the trace). */
   onStaleTransfer(listener: (transfer: StaleTransfer) => void): void {
     this.staleListeners.push(listener);
@@ -544,7 +556,7 @@ export class Iommu implements DmaPort {
       const page = Math.floor(at / IOMMU_PAGE_BYTES);
       const chunk = Math.min(end, (page + 1) * IOMMU_PAGE_BYTES) - at;
       this.counters.devChecks++;
-      this.charge('devCycles', this.costs.devCheckCyclesPerPage);
+      this.charge('devCycles', this.costs.devCheckCyclesPerPage, false);
       if (page >= this.physicalPages || at + chunk > this.memory.sizeBytes) {
         return this.fault(deviceId, at, iova, length, direction, 'outside-memory');
       }
@@ -650,9 +662,15 @@ export class Iommu implements DmaPort {
     );
   }
 
-  private charge(counter: 'translationCycles' | 'mapCycles' | 'unmapCycles' | 'invalidationCycles' | 'devCycles', cycles: Cycles): void {
+  /** Counts `cycles`; `cpu` says whether the CPU does the work (told to the onCharge listeners) or the device waits for it. */
+  private charge(
+    counter: 'translationCycles' | 'mapCycles' | 'unmapCycles' | 'invalidationCycles' | 'devCycles',
+    cycles: Cycles,
+    cpu = counter !== 'translationCycles',
+  ): void {
     this.counters[counter] += cycles;
     this.counters.totalCycles += cycles;
+    if (cpu && cycles > 0) for (const listener of this.chargeListeners) listener(cycles);
   }
 }
 

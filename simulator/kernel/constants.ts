@@ -141,6 +141,12 @@ export const KernelCall = {
   KCHECK: 65,
   /** Simulator: map physical memory (device registers) into the caller, within its memory ranges (VM's vm_map_phys). */
   MAPPHYS: 66,
+  /**
+   * Simulator: map (reqA=1) or unmap (reqA=0) a DMA buffer of the caller for a
+   * device whose ports it may use, as a DMA-API call maps a packet buffer
+   * before the transfer and unmaps it after.
+   */
+  DMAMAP: 67,
 } as const;
 export type KernelCallName = keyof typeof KernelCall;
 export const kernelCallNames: Readonly<Record<number, KernelCallName>> = Object.fromEntries(

@@ -69,6 +69,8 @@ export class CostStats {
   kernelCallCycles = 0;
   copyCycles = 0;
   deviceCycles = 0;
+  /** IOMMU work done by the CPU: page-table updates on map and unmap, IOTLB invalidations. */
+  iommuCycles = 0;
   idleCycles = 0;
   kernelEntries = 0;
   messages = 0;
@@ -89,6 +91,18 @@ export interface IrqHook {
   masked: boolean;
   /** An interrupt arrived while masked. */
   pending: boolean;
+}
+
+/**
+ * What the DMAMAP kernel call maps with, installed by a machine with an
+ * IOMMU. Each returns OK or an error number; `paddr` is the buffer's physical
+ * address, which is also its IO-virtual address.
+ */
+export interface DmaMapper {
+  map(p: Proc, deviceId: number, paddr: number, bytes: number, write: boolean): number;
+  unmap(p: Proc, deviceId: number, paddr: number, bytes: number): number;
+  /** `p` is ending: every page it still has mapped is unmapped, before its memory is freed for others. */
+  release(p: Proc): void;
 }
 
 /** Observers the simulator installs; the kernel calls them only when set. */
@@ -149,6 +163,8 @@ export class Kernel implements GrantContext {
   nextSpaceId = 1;
   readonly irqHooks: (IrqHook | null)[] = [];
   readonly ports: { base: number; count: number; device: PortDevice }[] = [];
+  /** Null without an IOMMU: DMAMAP then only translates. */
+  dmaMapper: DmaMapper | null = null;
   panicked: { message: string; endpoint: number; timeCycles: number } | null = null;
   /** The endpoint a kernel call acted on, for its trace record. */
   callTarget = NONE;
@@ -323,13 +339,14 @@ export class Kernel implements GrantContext {
   }
 
   /** Charges kernel work of some category to `p` (or to no process). */
-  charge(p: Proc | null, cycles: number, category: 'kernelCall' | 'copy' | 'device' | 'interrupt'): void {
+  charge(p: Proc | null, cycles: number, category: 'kernelCall' | 'copy' | 'device' | 'interrupt' | 'iommu'): void {
     if (cycles <= 0) return;
     this.clock.advanceBy(cycles);
     const s = this.stats;
     if (category === 'kernelCall') s.kernelCallCycles += cycles;
     else if (category === 'copy') s.copyCycles += cycles;
     else if (category === 'device') s.deviceCycles += cycles;
+    else if (category === 'iommu') s.iommuCycles += cycles;
     else s.interruptCycles += cycles;
     if (p !== null) {
       p.kernelCycles += cycles;
@@ -888,6 +905,8 @@ export class Kernel implements GrantContext {
     if (p.alarmTimer !== 0) this.clock.cancel(p.alarmTimer);
     p.alarmTimer = 0;
     for (let i = 0; i < this.irqHooks.length; i++) if (this.irqHooks[i]?.endpoint === p.endpoint) this.irqHooks[i] = null;
+    // A device may not keep reaching memory the dying process mapped for it, once that memory is someone else's.
+    this.dmaMapper?.release(p);
     this.memory.freeFramesOf(p.index);
     p.gen = null;
     p.space = null;

@@ -182,6 +182,25 @@ const doUmap: Handler = (k, p) => {
   return OK;
 };
 
+const doDmamap: Handler = (k, p) => {
+  const map = p.reqA === 1;
+  const deviceId = p.reqB;
+  const vaddr = p.reqC;
+  const bytes = p.reqD;
+  if ((p.reqA !== 0 && !map) || !Number.isInteger(bytes) || bytes <= 0 || vaddr % PAGE_BYTES !== 0 || bytes % PAGE_BYTES !== 0) return Errno.EINVAL;
+  if (p.space === null || !p.space.covers(vaddr, bytes, PagePerm.read)) return Errno.EFAULT;
+  const first = p.space.translate(vaddr, 0);
+  let contiguous = true;
+  p.space.forEachPiece(vaddr, bytes, (pa, off) => {
+    if (pa !== first + off) contiguous = false;
+  });
+  if (!contiguous) return Errno.EFAULT;
+  const mapper = k.dmaMapper;
+  const r = mapper === null ? OK : map ? mapper.map(p, deviceId, first, bytes, p.reqE !== 0) : mapper.unmap(p, deviceId, first, bytes);
+  if (r === OK) (p.reqObj as Ref<number>).value = first;
+  return r;
+};
+
 const doVircopy: Handler = (k, p) => {
   const src = target(k, p, p.reqA);
   const dst = target(k, p, p.reqC);
@@ -380,6 +399,7 @@ handlers[KernelCall.GETKSIG] = doGetksig;
 handlers[KernelCall.SPAWN] = doSpawn;
 handlers[KernelCall.KCHECK] = doKcheck;
 handlers[KernelCall.MAPPHYS] = doMapphys;
+handlers[KernelCall.DMAMAP] = doDmamap;
 
 /**
  * do_kernel_call: refuses calls outside the caller's mask with ECALLDENIED and

@@ -299,6 +299,20 @@ export class Sys {
 
   // ---- kernel calls: memory and grants -------------------------------------
 
+  /**
+   * DMAMAP: maps a page-aligned buffer of the caller for `deviceId` (whose
+   * ports the caller must be granted) before a transfer; its IO-virtual
+   * address goes to `iova`. Without an IOMMU it only translates.
+   */
+  sys_dmamap(deviceId: number, vaddr: number, bytes: number, write: boolean, iova: Ref<number>): Trap {
+    return this.call(KernelCall.DMAMAP, 1, deviceId, vaddr, bytes, write ? 1 : 0, iova);
+  }
+
+  /** DMAMAP: unmaps a buffer sys_dmamap mapped, once the device is done with it. */
+  sys_dmaunmap(deviceId: number, vaddr: number, bytes: number, iova: Ref<number>): Trap {
+    return this.call(KernelCall.DMAMAP, 0, deviceId, vaddr, bytes, 0, iova);
+  }
+
   /** UMAP: the physical address of [vaddr, vaddr+bytes) of `endpoint` (SELF allowed), if contiguous. */
   sys_umap(endpoint: number, vaddr: number, bytes: number, paddr: Ref<number>): Trap {
     return this.call(KernelCall.UMAP, endpoint, vaddr, bytes, 0, 0, paddr);

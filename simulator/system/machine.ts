@@ -11,7 +11,10 @@ import { NONE } from '../kernel/constants';
 import type { DmaPort } from '../hw/bus';
 import type { MachineDevice } from '../hw/device';
 import { DirectDma } from '../hw/directDma';
-import { Iommu } from '../hw/iommu';
+import { DEFAULT_IOMMU_COSTS, IOMMU_PAGE_BYTES, Iommu, type IommuCosts, type IommuError } from '../hw/iommu';
+import type { DmaMapper } from '../kernel/kernel';
+import type { Proc } from '../kernel/proc';
+import { Errno, OK } from '../kernel/constants';
 import { Nic } from '../hw/nic';
 import { BlockDevice } from '../hw/blockDevice';
 import { CdromDrive } from '../hw/cdrom';
@@ -72,7 +75,17 @@ export function buildMachine(options: MachineOptions): Machine {
   let directDma: DirectDma | null = null;
   let dma: DmaPort;
   if (traits.iommu !== 'none') {
-    iommu = new Iommu(sim.memory, sim.clock, traits.iommu === 'dev' ? { mode: 'dev' } : { mode: 'translate', invalidation: traits.iommu });
+    const cost = sim.kernel.cost;
+    const costs: IommuCosts = {
+      ...DEFAULT_IOMMU_COSTS,
+      mapCyclesPerPage: cost.iommuMapCyclesPerPage,
+      unmapCyclesPerPage: cost.iommuUnmapCyclesPerPage,
+      invalidationCycles: cost.iotlbInvalidationCycles,
+      iotlbMissCycles: cost.iotlbMissCycles,
+    };
+    iommu = new Iommu(sim.memory, sim.clock, traits.iommu === 'dev' ? { mode: 'dev', costs } : { mode: 'translate', invalidation: traits.iommu, costs });
+    // The CPU's share of IOMMU work delays whichever process does it: amddev or a driver in a kernel call, or the one running when a lazy flush falls due.
+    iommu.onCharge((cycles) => sim.kernel.charge(sim.kernel.current, cycles, 'iommu'));
     iommu.onFault((f) => sim.trace.recordLabelled(f.timeCycles, TraceKind.iommuFault, f.deviceId, NONE, f.iova | 0, f.lengthBytes, f.direction === 'write' ? 1 : 0, f.reason));
     iommu.onStaleTransfer((s) => sim.trace.record(s.timeCycles, TraceKind.iommuStale, s.deviceId, NONE, s.iova | 0, s.lengthBytes, s.direction === 'write' ? 1 : 0));
     dma = iommu;
@@ -91,6 +104,61 @@ export function buildMachine(options: MachineOptions): Machine {
   const console = new ConsoleDevice({ clock, interrupts });
   const devices: MachineDevice[] = [nic, block, cdrom, printer, timer, console];
   for (const d of devices) sim.registerPorts(d.portBase, d.portCount, d);
-  if (iommu !== null) sim.registerPorts(PLATFORM.iommu.portBase, PLATFORM.iommu.portCount, new IommuPortDevice(iommu, sim.memory.sizeBytes));
+  if (iommu !== null) {
+    sim.registerPorts(PLATFORM.iommu.portBase, PLATFORM.iommu.portCount, new IommuPortDevice(iommu, sim.memory.sizeBytes));
+    sim.kernel.dmaMapper = iommuDmaMapper(iommu, devices);
+  }
   return { sim, configuration, clockHz: clock.hz, iommu, dma, directDma, nic, block, cdrom, printer, timer, console, devices };
+}
+
+/**
+ * DMAMAP on an IOMMU: a driver maps its own buffer, at its physical address
+ * as IO-virtual address, for a device whose ports it is granted. A page still
+ * mapped by an earlier instance of a driver (it died between map and unmap)
+ * is unmapped when the new instance maps it; unmapping needs the mapper's
+ * address space.
+ */
+function iommuDmaMapper(iommu: Iommu, devices: readonly MachineDevice[]): DmaMapper {
+  const owners = new Map<number, object>();
+  const key = (deviceId: number, page: number) => deviceId * 2 ** 20 + page;
+  const owns = (p: Proc, deviceId: number) =>
+    devices.some((d) => d.deviceId === deviceId && p.priv !== null && p.priv.allowsPorts(d.portBase, 1));
+  const errno = (e: IommuError | undefined) =>
+    e === undefined ? OK : e === 'already-mapped' ? Errno.EBUSY : e === 'not-mapped' ? Errno.EINVAL : Errno.EIO;
+  const pages = (paddr: number, bytes: number) => Array.from({ length: bytes / IOMMU_PAGE_BYTES }, (_, i) => paddr / IOMMU_PAGE_BYTES + i);
+  return {
+    map(p, deviceId, paddr, bytes, write) {
+      if (!owns(p, deviceId)) return Errno.EPERM;
+      const space = p.space!;
+      for (const page of pages(paddr, bytes)) {
+        const owner = owners.get(key(deviceId, page));
+        if (owner === undefined || owner === space) continue;
+        if (iommu.mode === 'dev') iommu.devBlock(page * IOMMU_PAGE_BYTES, IOMMU_PAGE_BYTES, deviceId);
+        else iommu.unmap(deviceId, page * IOMMU_PAGE_BYTES, IOMMU_PAGE_BYTES);
+        owners.delete(key(deviceId, page));
+      }
+      const r = iommu.mode === 'dev' ? iommu.devAllow(paddr, bytes, deviceId) : iommu.map(deviceId, paddr, paddr, bytes, { read: true, write });
+      if (r === undefined) for (const page of pages(paddr, bytes)) owners.set(key(deviceId, page), space);
+      return errno(r);
+    },
+    unmap(p, deviceId, paddr, bytes) {
+      if (!owns(p, deviceId)) return Errno.EPERM;
+      if (pages(paddr, bytes).some((page) => owners.get(key(deviceId, page)) !== p.space)) return Errno.EINVAL;
+      const r = iommu.mode === 'dev' ? iommu.devBlock(paddr, bytes, deviceId) : iommu.unmap(deviceId, paddr, bytes);
+      if (r === undefined) for (const page of pages(paddr, bytes)) owners.delete(key(deviceId, page));
+      return errno(r);
+    },
+    release(p) {
+      const space = p.space;
+      if (space === null) return;
+      for (const [k, owner] of [...owners]) {
+        if (owner !== space) continue;
+        const deviceId = Math.floor(k / 2 ** 20);
+        const paddr = (k % 2 ** 20) * IOMMU_PAGE_BYTES;
+        if (iommu.mode === 'dev') iommu.devBlock(paddr, IOMMU_PAGE_BYTES, deviceId);
+        else iommu.unmap(deviceId, paddr, IOMMU_PAGE_BYTES);
+        owners.delete(k);
+      }
+    },
+  };
 }

@@ -101,7 +101,7 @@ test('launch with stopOnEntry stops at the first kernel entry: the reincarnation
 
 test('a line breakpoint in the NIC driver stops the nic thread at that line; next stops at nic\'s next kernel entry', async () => {
   const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
-  const tailLine = nicLine('yield sys.sys_outl(port + NIC_REGS.TX_TAIL');
+  const mapLine = nicLine('yield sys.sys_dmamap(deviceId');
   let verified: DebugProtocol.Breakpoint[] = [];
   const { dc, stopped } = await launch({ scenario: 's1' }, async (c) => {
     const r = await c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] });
@@ -133,7 +133,7 @@ test('a line breakpoint in the NIC driver stops the nic thread at that line; nex
     assert.match(message.get('from') ?? '', /^inet \(endpoint \d+\)$/);
     assert.match(message.get('received') ?? '', /^by RECEIVE: /);
 
-    // Without the breakpoint, next runs to the same process's next kernel entry: the write of the TX tail.
+    // Without the breakpoint, next runs to the same process's next kernel entry: mapping the copied frame's buffer for the device.
     await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [] });
     const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
     await dc.nextRequest({ threadId: thread });
@@ -141,8 +141,8 @@ test('a line breakpoint in the NIC driver stops the nic thread at that line; nex
     assert.equal(n.body.reason, 'step');
     assert.equal(n.body.threadId, thread);
     const after = await topFrame(dc, thread);
-    assert.equal(after.line, tailLine);
-    assert.equal(after.name, 'DEVIO (kernel call)');
+    assert.equal(after.line, mapLine);
+    assert.equal(after.name, 'DMAMAP (kernel call)');
     assert.equal((await scopeVariables(dc, after.id, 'Message')).get('type'), 'DL_WRITEV_S (0x202)');
   } finally {
     await dc.stop();
