@@ -6,6 +6,7 @@ import { SIMULATOR_VERSION } from '../../simulator/protocol/workerProtocol';
 import { runCommand } from './runCommand';
 import { traceCommand } from './traceFileCommand';
 import { benchCommand } from './benchCommand';
+import { ProgressBar } from './progress';
 
 const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
 
@@ -15,6 +16,7 @@ Usage:
   mklab trace export FILE.mktrace --format perfetto|csv [-o OUT]
   mklab trace info FILE.mktrace
   mklab bench calibrate [--json] [--profile P]
+  mklab bench compare --workload W [--configs a,b|all] [--seeds N] [--format json|csv|md]
   mklab --version
 
 Commands:
@@ -22,9 +24,19 @@ Commands:
                (with no SCENARIO: the built-in default system, scenario s1)
   conf check   validate MINIX system.conf files; exit status 1 on any error
   trace        export a saved trace to Perfetto's JSON or CSV, or describe it
-  bench        compare the simulator with published figures (IPC, system
-               call, IOMMU, per-packet cost); exit status 1 if any is off
+  bench        calibrate: compare the simulator with published figures (IPC,
+               system call, IOMMU, per-packet cost), exit status 1 if any is
+               off; compare: one workload under each configuration
 `;
+
+/** A progress bar on stderr for a comparison's runs. */
+function benchProgress(): (done: number, total: number) => void {
+  const bar = new ProgressBar(process.stderr, 'mklab bench compare');
+  return (done, total) => {
+    bar.update(done, total, `${done} of ${total} runs`);
+    if (done === total) bar.finish();
+  };
+}
 
 /** Exit statuses: 0 success, 1 the check or run failed, 2 bad usage. */
 export function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
@@ -47,7 +59,7 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
     case 'trace':
       return traceCommand(rest, { out, err });
     case 'bench':
-      return benchCommand(rest, { out, err });
+      return benchCommand(rest, { out, err, progress: benchProgress() });
     default:
       err(usageLine('mklab', `unknown command '${command}'`));
       return 2;

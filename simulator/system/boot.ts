@@ -30,6 +30,9 @@ import type { InetCounters } from '../services/inet';
 import { PEER_MAC, parseStreamFrame, streamFrame } from '../services/inet';
 import { StreamKind } from '../services/messages';
 import { PACKET_STREAM_PROGRAM, packetStreamProgram, type PacketStreamCounters } from '../programs/packetStream';
+import {
+  PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, pingpongServer, rrClient, rrServer, type LatencySink,
+} from '../programs/requestWorkloads';
 import { SERVICE_PROGRAM, serviceUtility, type ServiceOperation } from '../programs/service';
 import { FaultInjector, isInjectableFault, type FaultParams, type FaultRecord, type InjectableFault } from '../faults/injector';
 import type { FaultSpec } from '../config/scenario';
@@ -81,6 +84,12 @@ export interface WorkloadRun {
   ended: { readonly reason: ExitReason; readonly timeCycles: number } | null;
 }
 
+/** Where the request workloads (ipc-pingpong, request-response) record each operation's latency. */
+export interface RequestSinks {
+  readonly 'ipc-pingpong': LatencySink;
+  readonly 'request-response': LatencySink;
+}
+
 export interface RunOptions {
   readonly untilCycles: number;
   /** Length of one slice; progress is reported after each. Default 100 ms of simulated time. */
@@ -119,6 +128,8 @@ export class RunningSystem {
   readonly diagnostics: readonly string[];
   /** The workload programs started at boot, in the scenario's order. */
   readonly workloads: readonly WorkloadRun[];
+  /** Latencies of the request workloads' operations. */
+  readonly requests: RequestSinks;
   private lastStop: StopReason | null = null;
   private readonly services: ReadonlyMap<string, ServiceEntry>;
 
@@ -126,10 +137,11 @@ export class RunningSystem {
     readonly options: BootOptions,
     init: {
       machine: Machine; injector: FaultInjector; network: NetworkCounters; rsStatus: RsStatusTable; dsStore: DsStore;
-      services: Map<string, ServiceEntry>; confText: string; diagnostics: string[]; workloads: WorkloadRun[];
+      services: Map<string, ServiceEntry>; confText: string; diagnostics: string[]; workloads: WorkloadRun[]; requests: RequestSinks;
     },
   ) {
     this.workloads = init.workloads;
+    this.requests = init.requests;
     init.machine.sim.on('processEnded', (e) => {
       const w = init.workloads.find((x) => x.endpoint === e.endpoint && x.ended === null);
       if (w !== undefined) w.ended = { reason: e.reason, timeCycles: e.timeCycles };
@@ -402,6 +414,12 @@ export function bootSystem(options: BootOptions): RunningSystem {
   // Wrapped like the services, so that a fault may target the workload program too.
   programs.register(PACKET_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, packetStreamProgram(appCounters)), { sourceFile: 'simulator/programs/packetStream.ts' });
   programs.register(SERVICE_PROGRAM, serviceUtility, { sourceFile: 'simulator/programs/service.ts' });
+  const requests: RequestSinks = { 'ipc-pingpong': newLatencySink(), 'request-response': newLatencySink() };
+  const requestSource = { sourceFile: 'simulator/programs/requestWorkloads.ts' };
+  programs.register(PINGPONG_SERVER, injector.wrap(PINGPONG_SERVER, pingpongServer), requestSource);
+  programs.register(PINGPONG_CLIENT, injector.wrap(PINGPONG_CLIENT, pingpongClient(requests['ipc-pingpong'])), requestSource);
+  programs.register(RR_SERVER, injector.wrap(RR_SERVER, rrServer), requestSource);
+  programs.register(RR_CLIENT, injector.wrap(RR_CLIENT, rrClient(requests['request-response'])), requestSource);
 
   // The simulated peer on the wire acknowledges every data packet it receives.
   const seen = new Set<number>();
@@ -424,9 +442,9 @@ export function bootSystem(options: BootOptions): RunningSystem {
     quantumCycles: Math.max(1, msToCycles(rsEntry.description.quantumMs, machine.clockHz)),
     memoryBytes: 128 * 1024,
   });
-  const workloads = (options.workload ?? []).map((item) => startWorkload(machine, services, item));
+  const workloads = (options.workload ?? []).flatMap((item) => startWorkload(machine, services, item));
   for (const f of options.faults ?? []) injector.schedule(f);
-  return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics, workloads });
+  return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics, workloads, requests });
 }
 
 function heartbeatPeriod(seconds: number | undefined): { periodSeconds?: number } {
@@ -440,7 +458,7 @@ function deviceArgs(machine: Machine, kind: string): Record<string, number> {
 }
 
 /** Starts a workload program: the packet stream here, the storage side's programs by their label (the kind without dashes). */
-function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem): WorkloadRun {
+function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem): WorkloadRun[] {
   const sim = machine.sim;
   const args: Record<string, string | number | boolean> = { startAtCycles: item.start.cycles };
   for (const [k, v] of Object.entries(item)) {
@@ -455,13 +473,27 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
       privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] },
       args,
     });
-    return { kind: item.kind, name: PACKET_STREAM_PROGRAM, endpoint, ended: null };
+    return [{ kind: item.kind, name: PACKET_STREAM_PROGRAM, endpoint, ended: null }];
+  }
+  if (item.kind === 'ipc-pingpong' || item.kind === 'request-response') {
+    // A server, then its clients; they may message each other and nothing else. The server answers
+    // at a higher priority than its clients call, as a MINIX server runs above user programs.
+    const [serverName, clientName] = item.kind === 'ipc-pingpong' ? [PINGPONG_SERVER, PINGPONG_CLIENT] : [RR_SERVER, RR_CLIENT];
+    const kernelCalls = ['SETALARM', 'GETINFO', 'SAFECOPYFROM', 'SAFECOPYTO'] as const;
+    const server = sim.spawn({ program: serverName, name: serverName, priority: 5, privilege: { system: false, ipcTo: [clientName], kernelCalls } });
+    const clients = item.kind === 'ipc-pingpong' ? item.clients : 1;
+    const runs: WorkloadRun[] = [];
+    for (let i = 0; i < clients; i++) {
+      const endpoint = sim.spawn({ program: clientName, name: clientName, privilege: { system: false, ipcTo: [serverName], kernelCalls }, args: { ...args, server } });
+      runs.push({ kind: item.kind, name: clientName, endpoint, ended: null });
+    }
+    return runs;
   }
   const label = item.kind.replace(/-/g, '');
   const entry = services.get(label);
   if (entry === undefined) throw new Error(`workload ${item.kind}: no program '${label}' in the system`);
   const endpoint = sim.spawn({ program: label, name: label, privilege: entry.privilege, priority: entry.description.priority, args });
-  return { kind: item.kind, name: label, endpoint, ended: null };
+  return [{ kind: item.kind, name: label, endpoint, ended: null }];
 }
 
 

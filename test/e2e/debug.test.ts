@@ -25,7 +25,7 @@ const shot = (name: string): Promise<void> => session.screenshot(name);
 const step = session.step.bind(session);
 
 /** The lines of the driver as the installed extension ships it, and the 1-based lines the test stops at. */
-let nic: { file: string; copyLine: number; tailLine: number } | undefined;
+let nic: { file: string; copyLine: number; mapLine: number } | undefined;
 
 function lineOf(lines: string[], text: string): number {
   const i = lines.findIndex((l) => l.includes(text));
@@ -94,7 +94,7 @@ describe('debugger end to end', () => {
     assert.ok(installed, `no installed extension in ${session.extensionsDir}`);
     const file = join(session.extensionsDir, installed, 'simulator', 'drivers', 'nic.ts');
     const lines = readFileSync(file, 'utf8').split('\n');
-    nic = { file, copyLine: lineOf(lines, 'yield sys.sys_safecopyfrom(m.source'), tailLine: lineOf(lines, 'yield sys.sys_outl(port + NIC_REGS.TX_TAIL') };
+    nic = { file, copyLine: lineOf(lines, 'yield sys.sys_safecopyfrom(m.source'), mapLine: lineOf(lines, 'yield sys.sys_dmamap(deviceId') };
     mkdirSync(join(session.workspace, '.vscode'), { recursive: true });
     writeFileSync(
       join(session.workspace, '.vscode', 'launch.json'),
@@ -144,12 +144,13 @@ describe('debugger end to end', () => {
     await shot('debug-02-stopped-at-breakpoint');
   });
 
-  step('Step Over goes to nic\'s next kernel entry, the write of the TX tail register', 30_000, async (p) => {
+  step('Step Over goes to nic\'s next kernel entry, the DMAMAP that maps the packet\'s buffer for the device', 30_000, async (p) => {
     assert.ok(nic);
-    // nic's next entry comes before it copies the next packet, so the breakpoint may stay.
+    // nic's next entry comes before it copies the next packet, so the breakpoint may stay. Behind the
+    // IOMMU the driver maps the buffer it just filled (its dmaMap helper) before it hands it to the device.
     await toolbarButton(p, 'Step Over').click();
-    await waitForStoppedLine(p, nic.tailLine);
-    await p.locator('.monaco-list-row .stack-frame', { hasText: 'DEVIO (kernel call)' }).first().waitFor({ timeout: 15_000 });
+    await waitForStoppedLine(p, nic.mapLine);
+    await p.locator('.monaco-list-row .stack-frame', { hasText: 'DMAMAP (kernel call)' }).first().waitFor({ timeout: 15_000 });
     await p.locator('.monaco-list-row', { hasText: /^type\s*[:=]\s*DL_WRITEV_S \(0x202\)/ }).first().waitFor({ timeout: 15_000 });
     await shot('debug-03-stepped-over');
   });

@@ -165,12 +165,13 @@ describe('scenario files', () => {
 
   it('New Driver writes a driver, its .conf and a scenario that loads, opens the driver, and never overwrites', async () => {
     const label = `drv${Date.now() % 100000}`;
+    const root = vscode.workspace.workspaceFolders![0]!.uri;
     try {
       const outcome = await vscode.commands.executeCommand<{ ok: boolean; files?: string[]; error?: string }>('microkernelLab.driver.new', label);
       assert.ok(outcome?.ok, outcome?.error);
       assert.deepEqual(outcome.files, [`drivers/${label}.ts`, `drivers/${label}.conf`, `${label}.mklab.json`]);
-      assert.equal(vscode.window.activeTextEditor?.document.uri.path, vscode.Uri.joinPath(folder(), `drivers/${label}.ts`).path);
-      const scenarioText = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), `${label}.mklab.json`)));
+      assert.equal(vscode.window.activeTextEditor?.document.uri.path, vscode.Uri.joinPath(root, `drivers/${label}.ts`).path);
+      const scenarioText = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, `${label}.mklab.json`)));
       const { scenario, diagnostics } = parseScenario(scenarioText, `${label}.mklab.json`);
       assert.deepEqual(diagnostics, []);
       assert.deepEqual(scenario?.userDrivers, [`drivers/${label}.ts`]);
@@ -181,7 +182,7 @@ describe('scenario files', () => {
       assert.match(bad?.error ?? '', /not a MINIX label/);
     } finally {
       for (const f of [`drivers/${label}.ts`, `drivers/${label}.conf`, `${label}.mklab.json`]) {
-        await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder(), f)).then(undefined, () => undefined);
+        await vscode.workspace.fs.delete(vscode.Uri.joinPath(root, f)).then(undefined, () => undefined);
       }
     }
   });
