@@ -50,6 +50,27 @@ function table(rows) {
 }
 
 const benches = {
+  async compare() {
+    // A full `mklab bench compare --configs all` of the default workload (the default system's packet
+    // stream), run as a user runs it: the CLI measuring each configuration on a worker thread, one per
+    // core. Beside it, the same comparison on one thread in the same run, so the figure is a ratio.
+    const build = spawnSync(process.execPath, ['esbuild.mjs'], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`bench compare: the build failed: ${build.stderr}`);
+    const run = (workers) => {
+      const started = performance.now();
+      const r = spawnSync(process.execPath, ['dist/mklab.js', 'bench', 'compare', '--workload', 'packet-stream', '--configs', 'all', '--format', 'json', '--workers', String(workers)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bench compare: mklab failed: ${r.stderr}`);
+      return { seconds: (performance.now() - started) / 1000, report: JSON.parse(r.stdout) };
+    };
+    const cores = (await import('node:os')).availableParallelism();
+    const parallel = run(cores);
+    const serial = run(1);
+    const simulated = parallel.report.results.length * parallel.report.durationSeconds;
+    const packets = parallel.report.results.reduce((n, r) => n + r.ops, 0);
+    console.log(`compare: ${parallel.report.results.length} configurations of ${parallel.report.workload}, ${parallel.report.durationSeconds} s simulated each`);
+    console.log(`  ${cores} worker thread(s): ${parallel.seconds.toFixed(2)} s; one thread: ${serial.seconds.toFixed(2)} s`);
+    console.log(`bench compare workload=${parallel.report.workload} configs=${parallel.report.results.length} workers=${cores} wall_s=${parallel.seconds.toFixed(2)} vs_one_thread=${(serial.seconds / parallel.seconds).toFixed(2)} sim_s_per_wall_s=${(simulated / parallel.seconds).toFixed(3)} measured_packets_per_wall_s=${Math.round(packets / parallel.seconds)}`);
+  },
   async trace_view() {
     const { runTraceViewBench } = await import('../bench/traceView/run.mjs');
     await runTraceViewBench();

@@ -2,7 +2,9 @@
 // and compares each measured value with the published figure and its band.
 import { parseCommandArgs, usageLine, UsageError } from './args';
 import { runCalibration, type CalibrationRow } from '../../simulator/bench/calibrate';
-import { COMPARE_WORKLOADS, compareCsv, compareMarkdown, isCompareWorkload, runCompare, type CompareOptions } from '../../simulator/bench/compare';
+import { availableParallelism } from 'node:os';
+import { COMPARE_WORKLOADS, assembleCompare, compareCsv, compareMarkdown, isCompareWorkload, planCompare, runCompare, type CompareOptions } from '../../simulator/bench/compare';
+import { measureOnWorkers } from './compareWorkers';
 import { CONFIGURATIONS, isConfiguration, unknownConfigurationMessage, type Configuration } from '../../simulator/config/configurations';
 import { timeToCycles } from '../../simulator/config/scenario';
 import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
@@ -13,6 +15,8 @@ export interface BenchIo {
   err(text: string): void;
   /** Told after each run of a comparison. */
   progress?(done: number, total: number): void;
+  /** The script worker threads of a comparison start from (the CLI's own bundle); without it runs stay in this thread. */
+  readonly script?: string;
 }
 
 export const BENCH_USAGE = `Usage: mklab bench calibrate [--json] [--profile P]
@@ -31,7 +35,7 @@ Options:
 `;
 
 /** Exit status: 0 every figure within its band, 1 some figure outside, 2 bad usage. */
-export function benchCommand(argv: readonly string[], io: BenchIo): number {
+export function benchCommand(argv: readonly string[], io: BenchIo): number | Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === '--help' || sub === '-h' || sub === 'help') {
     io.out(BENCH_USAGE);
@@ -82,7 +86,7 @@ function formatTable(rows: readonly CalibrationRow[]): string {
   return [line(header), ...cells.map(line), '', ...notes, `${rows.length - failed} of ${rows.length} figures within their bands`].join('\n') + '\n';
 }
 
-export const COMPARE_USAGE = `Usage: mklab bench compare --workload W [--configs a,b,...|all] [--profile P] [--seeds N] [--duration T] [--format json|csv|md]
+export const COMPARE_USAGE = `Usage: mklab bench compare --workload W [--configs a,b,...|all] [--profile P] [--seeds N] [--duration T] [--format json|csv|md] [--workers K]
 
 Runs one workload under each configuration and prints, per configuration,
 operations, throughput, latency (p50, p99, p99.9, mean), context switches and
@@ -97,11 +101,13 @@ Options:
   --seeds N      runs per configuration, seeds 1..N; figures are means, and JSON adds each one's spread
   --duration T   simulated time per run, e.g. 200ms (default 200ms; the first tenth is not measured)
   --format F     md (default, a table to paste), csv, or json
+  --workers K    runs measured at once, each on a worker thread (default: one per core)
 `;
 
-function compareCommand(argv: readonly string[], io: BenchIo): number {
+async function compareCommand(argv: readonly string[], io: BenchIo): Promise<number> {
   let options: CompareOptions;
   let format: 'json' | 'csv' | 'md';
+  let threads: number;
   try {
     const { values } = parseCommandArgs(
       argv,
@@ -112,6 +118,7 @@ function compareCommand(argv: readonly string[], io: BenchIo): number {
         seeds: { type: 'string' },
         duration: { type: 'string' },
         format: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       false,
@@ -139,6 +146,8 @@ function compareCommand(argv: readonly string[], io: BenchIo): number {
     const f = values.format ?? 'md';
     if (f !== 'json' && f !== 'csv' && f !== 'md') throw new UsageError(`compare: --format must be json, csv or md, not '${f}'`);
     format = f;
+    threads = values.workers === undefined ? availableParallelism() : Number(values.workers);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`compare: --workers must be an integer from 1 to 64, not '${values.workers}'`);
     options = {
       workload: values.workload,
       configurations: configurations as Configuration[],
@@ -151,7 +160,11 @@ function compareCommand(argv: readonly string[], io: BenchIo): number {
     io.err(usageLine('mklab bench', e.message));
     return 2;
   }
-  const report = runCompare(options, io.progress);
+  const runs = planCompare(options);
+  const report =
+    threads > 1 && runs.length > 1 && io.script !== undefined
+      ? assembleCompare(runs, await measureOnWorkers(runs, threads, io.script, io.progress))
+      : runCompare(options, io.progress);
   if (format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(format === 'csv' ? compareCsv(report) : compareMarkdown(report));
   return 0;

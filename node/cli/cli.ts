@@ -6,6 +6,7 @@ import { SIMULATOR_VERSION } from '../../simulator/protocol/workerProtocol';
 import { runCommand } from './runCommand';
 import { traceCommand } from './traceFileCommand';
 import { benchCommand } from './benchCommand';
+import { serveCompareWorker } from './compareWorkers';
 import { ProgressBar } from './progress';
 
 const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
@@ -39,7 +40,7 @@ function benchProgress(): (done: number, total: number) => void {
 }
 
 /** Exit statuses: 0 success, 1 the check or run failed, 2 bad usage. */
-export function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+export function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number | Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -59,7 +60,7 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
     case 'trace':
       return traceCommand(rest, { out, err });
     case 'bench':
-      return benchCommand(rest, { out, err, progress: benchProgress() });
+      return benchCommand(rest, { out, err, progress: benchProgress(), script: __filename });
     default:
       err(usageLine('mklab', `unknown command '${command}'`));
       return 2;
@@ -132,11 +133,19 @@ function confCommand(argv: readonly string[], out: (s: string) => void, err: (s:
   return errors > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
+if (serveCompareWorker()) {
+  // A worker thread of `mklab bench compare`: it measures the runs it is sent.
+} else if (require.main === module) {
   // A reader that stops early (`mklab run | head`) is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  void Promise.resolve(main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s))).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`mklab: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -163,29 +163,54 @@ function combine(runs: readonly CompareResult[], f: (xs: number[]) => number): C
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Runs the comparison: every configuration (default: all) under every seed (default: seed 1). */
-export function runCompare(options: CompareOptions, onRun?: (done: number, total: number) => void): CompareReport {
+/** One run of a comparison: a configuration under a seed. */
+export interface CompareRun {
+  readonly workload: CompareWorkload;
+  readonly configuration: Configuration;
+  readonly profile: string;
+  readonly seed: number;
+  readonly durationSeconds: number;
+}
+
+/** The runs a comparison makes, configuration by configuration, seed by seed. */
+export function planCompare(options: CompareOptions): CompareRun[] {
   const configurations = options.configurations ?? CONFIGURATIONS;
   const seeds = options.seeds ?? [1];
   const profile = costProfile(options.profile ?? 'default').name;
   const durationSeconds = options.durationSeconds ?? DEFAULT_DURATION_SECONDS;
-  const total = configurations.length * seeds.length;
-  let done = 0;
-  const byConfig = configurations.map((c) =>
-    seeds.map((seed) => {
-      const r = measureOne(options.workload, c, profile, seed, durationSeconds);
-      onRun?.(++done, total);
-      return r;
-    }),
-  );
+  return configurations.flatMap((configuration) => seeds.map((seed) => ({ workload: options.workload, configuration, profile, seed, durationSeconds })));
+}
+
+/** Measures one planned run (what a worker thread does for `mklab bench compare`). */
+export function measureRun(run: CompareRun): CompareResult {
+  return measureOne(run.workload, run.configuration, run.profile, run.seed, run.durationSeconds);
+}
+
+/** The report of planned runs and their results, in plan order (the order they were run in does not matter). */
+export function assembleCompare(runs: readonly CompareRun[], results: readonly CompareResult[]): CompareReport {
+  const first = runs[0]!;
+  const seeds = [...new Set(runs.map((r) => r.seed))];
+  const configurations = [...new Set(runs.map((r) => r.configuration))];
+  const byConfig = configurations.map((c) => results.filter((_, i) => runs[i]!.configuration === c));
   return {
-    workload: options.workload,
-    profile,
+    workload: first.workload,
+    profile: first.profile,
     seeds,
-    durationSeconds,
-    results: byConfig.map((runs) => combine(runs, mean)),
-    ...(seeds.length > 1 ? { spread: byConfig.map((runs) => ({ config: runs[0]!.config, min: combine(runs, (xs) => Math.min(...xs)), max: combine(runs, (xs) => Math.max(...xs)) })) } : {}),
+    durationSeconds: first.durationSeconds,
+    results: byConfig.map((rs) => combine(rs, mean)),
+    ...(seeds.length > 1 ? { spread: byConfig.map((rs) => ({ config: rs[0]!.config, min: combine(rs, (xs) => Math.min(...xs)), max: combine(rs, (xs) => Math.max(...xs)) })) } : {}),
   };
+}
+
+/** Runs the comparison in this thread: every configuration (default: all) under every seed (default: seed 1). */
+export function runCompare(options: CompareOptions, onRun?: (done: number, total: number) => void): CompareReport {
+  const runs = planCompare(options);
+  const results = runs.map((run, i) => {
+    const r = measureRun(run);
+    onRun?.(i + 1, runs.length);
+    return r;
+  });
+  return assembleCompare(runs, results);
 }
 
 const COLUMNS: readonly [string, (r: CompareResult) => number | null][] = [
@@ -207,15 +232,17 @@ const COLUMNS: readonly [string, (r: CompareResult) => number | null][] = [
   ['device', (r) => r.cycles_per_op.device],
 ];
 
-function cell(v: number | null, digits: number): string {
+/** A number for a table: `digits` decimals (whole numbers as they are when `exactIntegers`), empty when there is none. */
+function cell(v: number | null, digits: number, exactIntegers = false): string {
   if (v === null || !Number.isFinite(v)) return '';
+  if (exactIntegers && Number.isInteger(v)) return String(v);
   return digits === 0 ? String(Math.round(v)) : v.toFixed(digits);
 }
 
 /** One header row, then a row per configuration. */
 export function compareCsv(report: CompareReport): string {
   const rows = [['config', ...COLUMNS.map(([n]) => n)].join(',')];
-  for (const r of report.results) rows.push([r.config, ...COLUMNS.map(([, get]) => cell(get(r), 3))].join(','));
+  for (const r of report.results) rows.push([r.config, ...COLUMNS.map(([, get]) => cell(get(r), 3, true))].join(','));
   return rows.join('\n') + '\n';
 }
 

@@ -91,12 +91,19 @@ test('mklab bench compare prints the JSON shape users script against, and refuse
     assert.deepEqual(Object.keys(first).sort(), ['config', 'context_switches_per_op', 'cycles_per_op', 'kernel_entries_per_op', 'latency_ns', 'ops', 'throughput_ops_per_s']);
     assert.deepEqual(Object.keys(first.latency_ns).sort(), ['mean', 'p50', 'p99', 'p999']);
     assert.deepEqual(Object.keys(first.cycles_per_op).sort(), ['context_switch', 'device', 'interrupt', 'iommu', 'kernel_entry', 'message_copy', 'total', 'user']);
+    // On worker threads (one per run here) the report is the same, byte for byte, as on one thread.
+    const threaded = run('--workload', 'packet-stream', '--configs', 'microkernel,monolithic,microkernel-iommu', '--seeds', '2', '--duration', '20ms', '--format', 'json', '--workers', '3');
+    const single = run('--workload', 'packet-stream', '--configs', 'microkernel,monolithic,microkernel-iommu', '--seeds', '2', '--duration', '20ms', '--format', 'json', '--workers', '1');
+    assert.equal(threaded.status, 0, threaded.stderr);
+    assert.equal(threaded.stdout, single.stdout);
+    assert.equal(JSON.parse(threaded.stdout).spread.length, 3);
     for (const [args, message] of [
       [[], /--workload is required/],
       [['--workload', 'bogus'], /unknown workload 'bogus'/],
       [['--workload', 'ipc-pingpong', '--configs', 'exokernel'], /unknown configuration 'exokernel'/],
       [['--workload', 'ipc-pingpong', '--format', 'xml'], /--format must be json, csv or md/],
       [['--workload', 'ipc-pingpong', '--seeds', '0'], /--seeds must be an integer from 1 to 100/],
+      [['--workload', 'ipc-pingpong', '--workers', '0'], /--workers must be an integer from 1 to 64/],
     ] as const) {
       const bad = run(...args);
       assert.equal(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);
