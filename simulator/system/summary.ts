@@ -49,6 +49,15 @@ export interface WorkloadSummary {
   readonly exit: string | null;
 }
 
+/** What a request workload (ipc-pingpong, request-response) did: operations and their latency in nanoseconds. */
+export interface RequestSummary {
+  readonly kind: string;
+  readonly completed: number;
+  readonly failed: number;
+  /** Null before the first operation completes. */
+  readonly latencyNs: { readonly p50: number; readonly p99: number; readonly p999: number; readonly mean: number; readonly max: number } | null;
+}
+
 export interface SystemSummary {
   readonly format: typeof SUMMARY_FORMAT;
   readonly version: number;
@@ -98,6 +107,8 @@ export interface SystemSummary {
     readonly retransmissions: number;
   };
   readonly workloads: readonly WorkloadSummary[];
+  /** The request workloads the scenario runs, with their latency distribution. */
+  readonly requests: readonly RequestSummary[];
   /** How the run ended (see Outcome): the most severe of panic, integrity, workload-failed, else ok. */
   readonly outcome: Outcome;
   /** The outcome the scenario expects in this configuration ('ok' unless it says otherwise). */
@@ -187,6 +198,7 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
       retransmissions: n.inet.retransmissions,
     },
     workloads,
+    requests: requestSummaries(system),
     outcome,
     expectedOutcome: expectedOutcome(system.options.expect, system.configuration),
     traceEvents: sim.trace.totalRecorded,
@@ -209,6 +221,27 @@ export function describeExit(reason: ExitReason): string {
     case 'panic':
       return `ended by the kernel panic: ${reason.message}`;
   }
+}
+
+function requestSummaries(system: RunningSystem): RequestSummary[] {
+  const kinds = new Set(system.workloads.map((w) => w.kind));
+  return (['ipc-pingpong', 'request-response'] as const)
+    .filter((k) => kinds.has(k))
+    .map((kind) => {
+      const sink = system.requests[kind];
+      const sorted = [...sink.latenciesCycles].sort((a, b) => a - b);
+      const ns = (c: number) => Math.round(cyclesToSeconds(c, system.clockHz) * 1e10) / 10;
+      const rank = (q: number) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1]!;
+      return {
+        kind,
+        completed: sink.completed,
+        failed: sink.failed,
+        latencyNs:
+          sorted.length === 0
+            ? null
+            : { p50: ns(rank(0.5)), p99: ns(rank(0.99)), p999: ns(rank(0.999)), mean: ns(sorted.reduce((a, b) => a + b, 0) / sorted.length), max: ns(sorted[sorted.length - 1]!) },
+      };
+    });
 }
 
 function workloadSummary(w: WorkloadRun): WorkloadSummary {
@@ -234,6 +267,10 @@ export function formatSummary(s: SystemSummary): string {
   lines.push(s.panic === null ? 'kernel: no panic' : `KERNEL PANIC at ${s.panic.timeCycles}: ${s.panic.message}`);
   lines.push(`kernel integrity: ${s.integrity.ok ? 'intact' : `${s.integrity.corruptedPages} page(s) corrupted`}`);
   for (const w of s.workloads) lines.push(`workload ${w.kind} (${w.process}): ${w.state}${w.exit === null ? '' : `, ${w.exit}`}`);
+  for (const r of s.requests) {
+    const l = r.latencyNs;
+    lines.push(`${r.kind}: ${r.completed} done, ${r.failed} failed${l === null ? '' : `; latency p50 ${l.p50} ns, p99 ${l.p99} ns, p99.9 ${l.p999} ns, mean ${l.mean} ns, max ${l.max} ns`}`);
+  }
   lines.push(`IOMMU: ${s.iommu.present ? `${s.iommu.invalidation}, ${s.iommu.blockedTransfers} transfer(s) blocked, ${s.iommu.pagesMapped} page(s) mapped` : 'none'}`);
   lines.push(`faults: ${s.faults.injected} injected of ${s.faults.armed} armed${Object.keys(s.faults.byType).length > 0 ? ` (${Object.entries(s.faults.byType).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
   if (s.faults.stopped !== null) lines.push(`faults: ${s.faults.stopped}`);
