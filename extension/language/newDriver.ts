@@ -3,17 +3,9 @@
 // the workspace, never over an existing file, and opens the driver.
 import * as vscode from 'vscode';
 import { driverLabelProblem, driverTemplate } from '../../simulator/config/driverTemplate';
+import { exists } from './newScenario';
 
 export type NewDriverOutcome = { readonly ok: true; readonly files: readonly string[] } | { readonly ok: false; readonly error: string };
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Creates the driver `label` (or the one the user names); undefined if the user cancels. */
 export async function newDriver(labelArg?: unknown): Promise<NewDriverOutcome | undefined> {

@@ -10,7 +10,8 @@ async function pickTemplate(): Promise<ScenarioTemplate | undefined> {
   return picked?.template;
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+/** Whether something is at `uri`. */
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;

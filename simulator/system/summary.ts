@@ -2,7 +2,7 @@
 // `mklab run --json` prints) and a readable table of it.
 import type { RunningSystem, WorkloadRun } from './boot';
 import { expectedOutcome, type Outcome } from '../config/scenario';
-import type { ExitReason } from '../kernel/proc';
+import { describeExit } from '../services/rs';
 import { cyclesToSeconds, formatClockHz } from '../time/time';
 import { DEFAULT_COST_PROFILE } from '../kernel/costs/costProfiles';
 
@@ -205,22 +205,6 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
     traceDigest: system.traceDigest(),
     stateDigest: sim.digest(),
   };
-}
-
-/** How a process ended, in words. */
-export function describeExit(reason: ExitReason): string {
-  switch (reason.kind) {
-    case 'exit':
-      return `exited with status ${reason.status}`;
-    case 'crash':
-      return `crashed: ${reason.message}`;
-    case 'fault':
-      return `memory fault (${reason.access} at 0x${reason.vaddr.toString(16)}): ${reason.reason}`;
-    case 'signal':
-      return `killed by signal ${reason.signal}`;
-    case 'panic':
-      return `ended by the kernel panic: ${reason.message}`;
-  }
 }
 
 function requestSummaries(system: RunningSystem): RequestSummary[] {
