@@ -6,6 +6,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { bundleText } from './scripts/bundleText.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -13,6 +14,7 @@ const tests = process.argv.includes('--tests');
 
 const common = {
   bundle: true,
+  plugins: [bundleText({ minify: production })],
   minify: production,
   sourcemap: production ? false : 'linked',
   sourcesContent: false,

@@ -21,7 +21,7 @@ async function load(entry, name) {
   }
   mkdirSync(outdir, { recursive: true });
   const outfile = `${outdir}/${name}.mjs`;
-  await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', plugins: [(await import('./bundleText.mjs')).bundleText()] });
   return import(pathToFileURL(resolve(outfile)).href + `?t=${performance.now()}`);
 }
 
@@ -128,6 +128,25 @@ const benches = {
       `bench ipc msgs_per_s=${Math.round(simRate)} vs_bare=${(simRate / bareRate).toFixed(2)} vs_simpy=${simpyRate === undefined ? 'na' : (simRate / simpyRate).toFixed(1)} cold_msgs_per_s=${Math.round(coldRate)}`,
     );
   },
+};
+
+benches.user_driver = async () => {
+  // A user driver's kernel entries cross into its own thread and back; the same loop as a generator on the
+  // simulator's thread (as user drivers ran before the boundary) is the reference, measured in the same run.
+  const { benchIsolation } = await load('node/userDrivers/bench.ts', 'userDriver');
+  const runs = [0, 1, 2].map(() => benchIsolation(100_000, 9));
+  const pick = (key) => median(runs.map((r) => r[key]));
+  const rate = pick('entriesPerSecond');
+  const local = pick('inThreadEntriesPerSecond');
+  console.log('User driver isolation: a driver in its own thread and realm, 100,000 kernel entries, median of 3 runs');
+  table([
+    ['driver runs', 'entries/s'],
+    ['in its own thread', Math.round(rate)],
+    ["on the simulator's thread", Math.round(local)],
+  ]);
+  console.log(
+    `bench user_driver entries_per_s=${Math.round(rate)} vs_in_thread=${(rate / local).toFixed(4)} overhead_us=${pick('overheadMicros').toFixed(2)} start_ms=${pick('startMs').toFixed(1)}`,
+  );
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

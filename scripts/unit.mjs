@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { bundleText } from './bundleText.mjs';
 
 function testsUnder(p) {
   if (!existsSync(p)) return [];
@@ -31,6 +32,7 @@ await esbuild.build({
   packages: 'external',
   sourcemap: 'inline',
   logLevel: 'warning',
+  plugins: [bundleText()],
 });
 const outputs = files.map((f) => join(outdir, relative('test/unit', f).replace(/\.ts$/, '.js')));
 const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...outputs], {

@@ -15,7 +15,9 @@ export type DiagnosticCode =
   | 'main-not-generator'
   | 'load-exception'
   | 'cpu-budget'
-  | 'timeout';
+  | 'timeout'
+  // A limit enforced from outside the driver's thread: its memory, or its thread ended.
+  | 'limit';
 
 /** A problem in a user's file. Lines and columns count from 1, as editors show them. */
 export interface Diagnostic {

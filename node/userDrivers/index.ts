@@ -4,11 +4,11 @@ export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from './diagno
 export { locateError, type ErrorLocation, type LocatableProgram } from './locateError';
 export {
   DEFAULT_LOAD_TIMEOUT_MS,
-  GuardedGenerator,
+  SDK_MODULE,
   loadUserDriver,
   type LoadOptions,
   type LoadResult,
   type UserMain,
   type UserProgram,
 } from './loader';
-export type { ConsoleLevel, SandboxOptions } from './sandbox';
+export { DEFAULT_MEMORY_MB, DEFAULT_STALL_MS, DriverStopped, IsolatedInstance, type HostServices } from './isolation/host';

@@ -1,30 +1,37 @@
-// Loads a user's driver from their folder: compiles its module graph, checks it, and runs each instance in a fresh sandbox.
+// Loads a user's driver from their folder: compiles its module graph, checks it, and runs each instance in a thread of its own.
 import { statSync } from 'node:fs';
 import { readInputText } from '../files/boundedRead';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import * as vm from 'node:vm';
-import { compileDriverModule, DRIVER_EXTENSIONS, TICK_NAME, type CompiledModule, type ModuleImport } from './compileModule';
-import { CpuGuard, DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from './cpuGuard';
+import type { Sys } from '../../simulator/sdk/sys';
+import { compileDriverModule, DRIVER_EXTENSIONS, type CompiledModule, type ModuleImport } from './compileModule';
+import { DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from './cpuGuard';
 import type { Diagnostic } from './diagnostics';
-import { guarded, locateError } from './locateError';
-import { createSandbox, type SandboxOptions } from './sandbox';
+import { locateError } from './locateError';
+import {
+  checkIsolated, DEFAULT_MEMORY_MB, DEFAULT_STALL_MS, DriverStopped, IsolatedInstance, type HostServices, type IsolatedProgram,
+} from './isolation/host';
+
+/** The name a driver imports the SDK by, for its values (Message, ANY, OK...) as well as its types. */
+export const SDK_MODULE = 'microkernel-lab';
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 2000;
 
-export interface LoadOptions extends SandboxOptions {
+export interface LoadOptions extends HostServices {
   /** The program's name; the entry file's name without its extension if absent. */
   readonly name?: string;
-  /** Steps a driver instance may take between two kernel entries. */
+  /** Steps a driver instance may take between two kernel entries: the deterministic limit. */
   readonly budget?: number;
-  /** Wall-clock limit on evaluating the modules' top-level code, a backstop for work the step counter cannot see. */
+  /** Host milliseconds the modules' top-level code may take at load, a backstop for work the step counter cannot see. */
   readonly timeoutMs?: number;
+  /** Host milliseconds an instance may run between kernel entries before it is stopped from outside its thread. */
+  readonly stallMs?: number;
+  /** Memory (old generation) an instance's thread may use, in MiB; past it the instance is stopped. */
+  readonly memoryMb?: number;
   /** The folder relative imports must stay inside; the entry file's folder if absent. */
   readonly root?: string;
-  /** Modules the host lets drivers import by name, such as the SDK's constants. */
-  readonly hostModules?: Readonly<Record<string, unknown>>;
 }
 
-export type UserMain = (sys: unknown) => GuardedGenerator;
+export type UserMain = (sys: Sys) => IsolatedInstance;
 
 export interface UserProgram {
   readonly name: string;
@@ -33,10 +40,15 @@ export interface UserProgram {
   /** Every file of the driver, absolute, the entry first. */
   readonly files: readonly string[];
   readonly budget: number;
+  /** The limits enforced from outside each instance's thread. */
+  readonly memoryMb: number;
+  readonly stallMs: number;
   /**
-   * Starts an instance: evaluates the driver's modules afresh in a new sandbox (a restarted driver
-   * starts with fresh globals, as a new MINIX process image would) and calls its main with `sys`.
-   * Throws only if evaluation fails where loading succeeded, which only the wall-clock backstop can cause.
+   * Starts an instance in a thread of its own: its modules are evaluated
+   * afresh in a new realm (a restarted driver starts with fresh globals, as a
+   * new MINIX process image would) and its main is called with the SDK of that
+   * realm, which reaches `sys` only through text. Never throws: an instance
+   * that cannot start fails at its first resume, as a crashing driver.
    */
   readonly main: UserMain;
   /** Maps a 1-based position in the code that ran back to the user's file; undefined for files not in the driver. */
@@ -46,67 +58,6 @@ export interface UserProgram {
 export type LoadResult =
   | { readonly ok: true; readonly program: UserProgram }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
-
-/**
- * A driver instance's generator. Every resumption is a return from the kernel, so it resets the
- * guard first; if the driver spun past its budget (even if it caught the error) the step throws
- * the guard's CpuBudgetExceeded.
- */
-export class GuardedGenerator implements Generator<unknown, unknown, unknown> {
-  constructor(
-    private readonly inner: Generator<unknown, unknown, unknown>,
-    readonly guard: CpuGuard,
-  ) {}
-
-  next(...args: [] | [unknown]): IteratorResult<unknown, unknown> {
-    return this.step(() => this.inner.next(...args));
-  }
-
-  return(value: unknown): IteratorResult<unknown, unknown> {
-    return this.step(() => this.inner.return(value));
-  }
-
-  throw(error: unknown): IteratorResult<unknown, unknown> {
-    return this.step(() => this.inner.throw(error));
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  private step(run: () => IteratorResult<unknown, unknown>): IteratorResult<unknown, unknown> {
-    this.guard.reset();
-    let result: IteratorResult<unknown, unknown>;
-    try {
-      result = run();
-    } catch (error) {
-      const thrown = readableThrow(error);
-      throw this.guard.tripped ?? thrown;
-    }
-    if (this.guard.tripped) throw this.guard.tripped;
-    // The driver's realm made this object; the kernel gets one of its own.
-    return result.done ? { done: true, value: result.value } : { done: false, value: result.value };
-  }
-}
-
-/**
- * What a driver throws reaches the kernel, which prints it. A value that cannot be printed (a proxy
- * whose traps throw, an object whose toString throws) is replaced by an error that says so; any
- * other value passes unchanged, so that its stack still locates the throw.
- */
-function readableThrow(error: unknown): unknown {
-  try {
-    if ((typeof error === 'object' || typeof error === 'function') && error !== null) {
-      Object.getPrototypeOf(error);
-      const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
-      void [String(name), String(message), String(stack)];
-    }
-    String(error);
-    return error;
-  } catch {
-    return new Error('the driver threw a value that cannot be read or printed (a proxy, or an object whose toString throws)');
-  }
-}
 
 interface Graph {
   readonly modules: Map<string, CompiledModule>;
@@ -120,67 +71,60 @@ export function loadUserDriver(path: string, options: LoadOptions = {}): LoadRes
   const entry = resolve(path);
   const root = resolve(options.root ?? dirname(entry));
   const budget = options.budget ?? DEFAULT_CPU_BUDGET;
-  if (!Number.isSafeInteger(budget) || budget < 1) {
-    return { ok: false, diagnostics: [{ file: entry, line: 1, column: 1, code: 'cpu-budget', message: `the CPU budget must be a positive integer, got ${budget}` }] };
-  }
-  const hostModules = new Map(Object.entries(options.hostModules ?? {}));
-  const graph = compileGraph(entry, root, new Set(hostModules.keys()));
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+  const limit = (value: number, what: string, least: number) =>
+    Number.isSafeInteger(value) && value >= least ? undefined : `${what} must be an integer of at least ${least}, got ${value}`;
+  const bad = limit(budget, 'the CPU budget', 1) ?? limit(memoryMb, 'the memory limit (MiB)', 16) ?? limit(stallMs, 'the stall limit (ms)', 1);
+  if (bad !== undefined) return { ok: false, diagnostics: [{ file: entry, line: 1, column: 1, code: 'cpu-budget', message: bad }] };
+  const graph = compileGraph(entry, root, new Set([SDK_MODULE]));
   graph.diagnostics.push(...findCycles(entry, graph, root));
   if (graph.diagnostics.length > 0) return { ok: false, diagnostics: graph.diagnostics };
 
   const files = [...graph.modules.keys()];
-  const timeoutMs = options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-  const instantiate = (): { exports: Record<string, unknown>; guard: CpuGuard } => {
-    const guard = new CpuGuard(budget);
-    return { exports: evaluateGraph(entry, graph, hostModules, guard, timeoutMs, options), guard };
+  const isolated: IsolatedProgram = {
+    name: options.name ?? basename(entry, extname(entry)),
+    config: {
+      entry,
+      files,
+      links: Object.fromEntries([...graph.links].map(([file, links]) => [file, Object.fromEntries(links)])),
+      budget,
+      sdkModule: SDK_MODULE,
+    },
+    modules: files.map((file) => ({ file, code: graph.modules.get(file)!.code })),
+    limits: { memoryMb, stallMs },
+    host: { random: options.random, console: options.console },
   };
   const program: UserProgram = {
-    name: options.name ?? basename(entry, extname(entry)),
+    name: isolated.name,
     source: entry,
     files,
     budget,
+    memoryMb,
+    stallMs,
     originalPosition(file, line, column) {
       const compiled = graph.modules.get(file);
       if (!compiled) return undefined;
       const at = compiled.positions({ line: line - 1, column: column - 1 });
       return { line: at.line + 1, column: at.column + 1 };
     },
-    main(sys) {
-      const { exports, guard } = instantiate();
-      guard.reset();
-      try {
-        const main = mainExport(exports);
-        const generator = (main as (sys: unknown) => Generator<unknown, unknown, unknown>)(sys);
-        if (guard.tripped) throw guard.tripped;
-        return new GuardedGenerator(generator, guard);
-      } catch (error) {
-        const thrown = readableThrow(error);
-        throw guard.tripped ?? thrown;
-      }
-    },
+    main: (sys) => new IsolatedInstance(isolated, sys),
   };
 
-  // Evaluating once now turns top-level errors and a missing main into diagnostics rather than process crashes.
-  // Reading main may run the driver's code too (module.exports may have a getter), so it is inside the try.
-  let main: unknown;
-  let isGenerator = false;
-  try {
-    main = mainExport(instantiate().exports);
-    isGenerator = typeof main === 'function' && Object.prototype.toString.call(main) === '[object GeneratorFunction]';
-  } catch (error) {
-    return { ok: false, diagnostics: [evaluationDiagnostic(error, program)] };
-  }
+  // Evaluating once now, in a thread of its own, turns top-level errors and a missing main into diagnostics.
+  const checked = checkIsolated(isolated, options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS);
+  if ('error' in checked) return { ok: false, diagnostics: [evaluationDiagnostic(checked.error, program)] };
   const mainLocation = graph.modules.get(entry)?.mainLocation ?? { line: 1, column: 1 };
-  if (typeof main !== 'function') {
+  if (checked.main === 'none') {
     return {
       ok: false,
       diagnostics: [{ file: entry, ...mainLocation, code: 'no-main', message: 'a driver must export a generator function named main (export function* main(sys) { ... }) or export one as default' }],
     };
   }
-  if (!isGenerator) {
+  if (checked.main === 'function') {
     return {
       ok: false,
-      diagnostics: [{ file: entry, ...mainLocation, code: 'main-not-generator', message: 'main must be a generator function (function* main(sys)), so that its blocking calls can be written yield* sys.receive(...)' }],
+      diagnostics: [{ file: entry, ...mainLocation, code: 'main-not-generator', message: 'main must be a generator function (function* main(sys)), so that its blocking calls can be written yield sys.receive(...)' }],
     };
   }
   return { ok: true, program };
@@ -287,55 +231,6 @@ function findCycles(entry: string, graph: Graph, root: string): Diagnostic[] {
   return diagnostics;
 }
 
-const MODULE_PARAMETERS = ['exports', 'require', 'module', TICK_NAME];
-
-function evaluateGraph(
-  entry: string,
-  graph: Graph,
-  hostModules: ReadonlyMap<string, unknown>,
-  guard: CpuGuard,
-  timeoutMs: number,
-  sandboxOptions: SandboxOptions,
-): Record<string, unknown> {
-  const context = createSandbox(sandboxOptions);
-  const newModule = vm.runInContext('() => ({ exports: {} })', context) as () => { exports: Record<string, unknown> };
-  const evaluated = new Map<string, { exports: Record<string, unknown> }>();
-  const evaluate = (file: string): Record<string, unknown> => {
-    const done = evaluated.get(file);
-    if (done) return done.exports;
-    const compiled = graph.modules.get(file)!;
-    const links = graph.links.get(file)!;
-    const module = newModule();
-    evaluated.set(file, module);
-    const body = vm.compileFunction(compiled.code, MODULE_PARAMETERS, { filename: file, parsingContext: context });
-    const require = (specifier: unknown): unknown => {
-      if (typeof specifier === 'string' && hostModules.has(specifier)) return hostModules.get(specifier);
-      const target = typeof specifier === 'string' ? links.get(specifier) : undefined;
-      if (target === undefined) throw new Error(`${String(specifier)} cannot be loaded by a driver`);
-      return evaluate(target);
-    };
-    const tick = (line: number, column: number): void => guard.tick(file, line, column);
-    body.call(module.exports, module.exports, require, module, tick);
-    return module.exports;
-  };
-  const start = '__mklabStart';
-  Object.defineProperty(context, start, { value: () => evaluate(entry), configurable: true });
-  try {
-    const timeout = Number.isFinite(timeoutMs) && timeoutMs > 0 ? { timeout: Math.ceil(timeoutMs) } : {};
-    vm.runInContext(`${start}()`, context, { ...timeout, filename: 'microkernel-lab:load' });
-  } finally {
-    delete (context as Record<string, unknown>)[start];
-  }
-  return evaluated.get(entry)!.exports;
-}
-
-/** The driver's main: its export named main, else its default export (`module.exports` may be anything). */
-function mainExport(exports: unknown): unknown {
-  if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return undefined;
-  const named = exports as Record<string, unknown>;
-  return named.main ?? named.default;
-}
-
 function evaluationDiagnostic(error: unknown, program: UserProgram): Diagnostic {
   if (isCpuBudgetExceeded(error)) {
     return {
@@ -346,7 +241,7 @@ function evaluationDiagnostic(error: unknown, program: UserProgram): Diagnostic 
       message: `the driver's top-level code ran ${error.budget} steps without finishing; this loop never ends`,
     };
   }
-  if (guarded(() => (error as { code?: unknown }).code) === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+  if (error instanceof DriverStopped && error.name === 'StallLimit') {
     return {
       file: program.source,
       line: 1,
@@ -354,6 +249,9 @@ function evaluationDiagnostic(error: unknown, program: UserProgram): Diagnostic 
       code: 'timeout',
       message: 'loading the driver did not finish in time: its top-level code does work the step counter cannot see (a slow regular expression, a huge built-in operation)',
     };
+  }
+  if (error instanceof DriverStopped) {
+    return { file: program.source, line: 1, column: 1, code: 'limit', message: `loading the driver failed: ${error.message}` };
   }
   const located = locateError(error, program);
   return { file: located.file, line: located.line, column: located.column, code: 'load-exception', message: `loading the driver threw ${located.message}` };

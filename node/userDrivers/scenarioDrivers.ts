@@ -6,10 +6,6 @@ import type { Scenario } from '../../simulator/config/scenario';
 import type { ProgramMain } from '../../simulator/sdk/sys';
 import type { BuiltinService } from '../../simulator/system/builtin';
 import { formatDiagnostic, loadUserDriver } from '.';
-import * as sdk from '../../simulator/sdk';
-
-/** The name a driver imports the SDK by, for its values (Message, ANY, OK...) as well as its types. */
-export const SDK_MODULE = 'microkernel-lab';
 
 /** Where RS starts the scenario's drivers at boot: after every built-in service. */
 const FIRST_USER_BOOT_ORDER = 1000;
@@ -65,7 +61,7 @@ export function loadScenarioDrivers(scenario: Scenario, baseDir: string): { serv
       problems.push((e as Error).message);
       continue;
     }
-    const loaded = loadUserDriver(path, { name: label, hostModules: { [SDK_MODULE]: sdk } });
+    const loaded = loadUserDriver(path, { name: label, memoryMb: scenario.options.driverMemoryMiB, stallMs: scenario.options.driverStallMs });
     if (!loaded.ok) {
       problems.push(...loaded.diagnostics.map(formatDiagnostic));
       continue;

@@ -94,11 +94,24 @@ export interface FaultSpec {
 export interface ScenarioOptions {
   readonly heartbeatPeriod: SimTime;
   readonly restartBackoff: boolean;
+  /** Memory each user driver instance's thread may use (MiB); past it the instance is stopped as out of memory. */
+  readonly driverMemoryMiB: number;
+  /** Host milliseconds a user driver may run between kernel entries before it is stopped from outside its thread. */
+  readonly driverStallMs: number;
 }
+
+/** The limits on each user driver instance unless the scenario sets others (see node/userDrivers/isolation). */
+export const DEFAULT_DRIVER_MEMORY_MIB = 256;
+export const DEFAULT_DRIVER_STALL_MS = 5000;
 
 /** The options of a scenario that gives none, with times in cycles of `clockHz`. */
 export function defaultScenarioOptions(clockHz: number): ScenarioOptions {
-  return { heartbeatPeriod: { written: '5s', cycles: timeToCycles('5s', clockHz)! }, restartBackoff: true };
+  return {
+    heartbeatPeriod: { written: '5s', cycles: timeToCycles('5s', clockHz)! },
+    restartBackoff: true,
+    driverMemoryMiB: DEFAULT_DRIVER_MEMORY_MIB,
+    driverStallMs: DEFAULT_DRIVER_STALL_MS,
+  };
 }
 
 export interface Scenario {
@@ -159,7 +172,7 @@ export interface ScenarioResult {
 export const SCENARIO_KEYS = {
   root: ['$schema', 'name', 'description', 'system', 'configuration', 'seed', 'duration', 'costProfile', 'workload', 'faults', 'options', 'userDrivers', 'expect'],
   // iommuMode and containers are retired: accepted so that older files still load, reported, never read.
-  options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers'],
+  options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers', 'driverMemoryMiB', 'driverStallMs'],
   fault: ['at', 'target', 'type', 'params', 'repeatEvery', 'count'],
   workload: {
     'packet-stream': ['kind', 'start', 'ratePerSecond', 'sizeBytes', 'direction', 'count'],
@@ -502,6 +515,8 @@ export function parseScenario(text: string, file: string, options: ScenarioLoadO
       opts = {
         heartbeatPeriod: L.time(o.get('heartbeatPeriod'), '5s', true),
         restartBackoff: L.boolean(o.get('restartBackoff'), true),
+        driverMemoryMiB: L.integer(o.get('driverMemoryMiB'), DEFAULT_DRIVER_MEMORY_MIB, 16, 16384),
+        driverStallMs: L.integer(o.get('driverStallMs'), DEFAULT_DRIVER_STALL_MS, 10, 600_000),
       };
       L.retiredOptions(o, configuration);
     }

@@ -167,6 +167,21 @@ export class Sys {
     return this.host.clockHz;
   }
 
+  /** Whether the simulator wants each kernel entry's source location (a debugger is attached). */
+  get capturesSourceLocations(): boolean {
+    return this.settings.captureSourceLocations;
+  }
+
+  /**
+   * For a program whose code runs outside this thread (a user driver in its own
+   * thread): the program's frames at its last kernel entry, innermost first, as
+   * file:line:column, found by its own side of the boundary.
+   */
+  setEntryFrames(frames: readonly string[]): void {
+    this.p.entryLocation = frames[0];
+    this.p.entryCallers = frames.length > 1 ? frames.slice(1).join('\n') : undefined;
+  }
+
   private entry(kind: number): Trap {
     const p = this.p;
     p.reqKind = kind;

@@ -51,7 +51,7 @@ test('a valid scenario loads with every field typed and defaulted', () => {
   assert.equal(s.faults[0]!.count, null);
   assert.deepEqual(s.faults[1]!.params, { address: 'kernel', bytes: 64 });
   assert.equal(s.faults[1]!.at.cycles, 5000);
-  assert.deepEqual(s.options, { heartbeatPeriod: { written: '5s', cycles: 10_000_000_000 }, restartBackoff: false });
+  assert.deepEqual(s.options, { heartbeatPeriod: { written: '5s', cycles: 10_000_000_000 }, restartBackoff: false, driverMemoryMiB: 256, driverStallMs: 5000 });
   assert.deepEqual(s.userDrivers, ['drivers/myNic.ts']);
   assert.deepEqual(
     [s.ranges.get('/faults/1/at')!.line, s.ranges.get('/faults/1/at')!.column],
@@ -345,4 +345,15 @@ test('"expect" maps configurations (or "*") to run outcomes, and names what is w
     bad.diagnostics.map((d) => [d.code, d.column]),
     [['unknown-property', text.indexOf('"exokernel"') + 1], ['enum', text.indexOf('"crash"') + 1]],
   );
+});
+
+test('a scenario sets the limits of its user drivers, and an impossible limit is located', () => {
+  const base = { name: 'x', system: 'default', configuration: 'microkernel', seed: 0, duration: 1000 };
+  const set = parseScenario(JSON.stringify({ ...base, options: { driverMemoryMiB: 64, driverStallMs: 250 } }), 'limits.mklab.json');
+  assert.equal(set.scenario?.options.driverMemoryMiB, 64);
+  assert.equal(set.scenario?.options.driverStallMs, 250);
+  const bad = parseScenario('{\n  "name": "x", "system": "default", "configuration": "microkernel", "seed": 0, "duration": 1000,\n  "options": { "driverMemoryMiB": 1 }\n}\n', 'bad.mklab.json');
+  assert.equal(bad.scenario, undefined);
+  assert.deepEqual({ line: bad.diagnostics[0]!.line, column: bad.diagnostics[0]!.column }, { line: 3, column: 35 });
+  assert.match(bad.diagnostics[0]!.message, /"driverMemoryMiB" must be between 16 and 16384, found 1/);
 });

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { SimulatorClient, SimulatorUnavailableError } from '../../../extension/simulatorClient';
+import { bundleForTest } from '../bundle';
 
 let dir: string;
 let workerJs: string;
@@ -13,7 +13,7 @@ let workerJs: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mklab-client-'));
   workerJs = join(dir, 'simWorker.js');
-  await build({ entryPoints: ['node/worker/worker.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: workerJs, logLevel: 'error' });
+  await bundleForTest('node/worker/worker.ts', workerJs);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

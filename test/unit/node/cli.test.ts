@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { decodeTrace, encodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
 import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
+import { bundleForTest } from '../bundle';
 
 let dir: string;
 let cli: string;
@@ -15,7 +15,7 @@ let cli: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mklab-cli-'));
   cli = join(dir, 'mklab.js');
-  await build({ entryPoints: ['node/cli/cli.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: cli, logLevel: 'error' });
+  await bundleForTest('node/cli/cli.ts', cli);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -110,7 +110,7 @@ test('a malformed scenario file gives located errors and exit status 1', () => {
 });
 
 test('a scenario file with a user driver boots it beside the built-in services', () => {
-  writeFileSync(join(dir, 'spin.ts'), `import type { Sys } from 'microkernel-lab';\nexport function* main(sys: Sys) {\n  for (;;) yield sys.compute(1000);\n}\n`);
+  writeFileSync(join(dir, 'spin.ts'), `import type { Sys } from 'microkernel-lab';\nexport function* main(sys: Sys) {\n  for (;;) yield sys.compute(1_000_000);\n}\n`);
   writeFileSync(join(dir, 'spin.conf'), 'service spin {\n  system BASIC;\n  ipc ALL;\n};\n');
   const file = join(dir, 'mine.mklab.json');
   writeFileSync(file, JSON.stringify({ name: 'mine', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '1s', userDrivers: ['spin.ts'] }));
@@ -124,6 +124,32 @@ test('a scenario file with a user driver boots it beside the built-in services',
   const missing = mklab('run', file);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /spin\.ts: expected spin\.conf beside it/);
+});
+
+test('a user driver that allocates without end or reaches for the host is stopped and restarted; mklab carries on and reports it', () => {
+  writeFileSync(
+    join(dir, 'hog.ts'),
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  // Were the host reachable, this would end mklab with status 7.
+  try { (sys as any).constructor.constructor('return process')().exit(7); } catch {}
+  yield sys.compute(1000);
+  const kept: number[][] = [];
+  for (;;) kept.push(new Array(1 << 20).fill(kept.length));
+}
+`,
+  );
+  writeFileSync(join(dir, 'hog.conf'), 'service hog {\n  system BASIC;\n  ipc ALL;\n};\n');
+  const file = join(dir, 'hog.mklab.json');
+  writeFileSync(file, JSON.stringify({ name: 'hog', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '2s', userDrivers: ['hog.ts'], options: { driverMemoryMiB: 32 } }));
+  const r = mklab('run', file, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { panics: number; services: { label: string; restarts: number; lastExit: string | null; restartLog: { cause: string }[] }[] };
+  const hog = summary.services.find((s) => s.label === 'hog')!;
+  assert.ok(hog.restarts >= 1, `RS restarted the driver: ${JSON.stringify(hog)}`);
+  assert.match(hog.lastExit ?? '', /OutOfMemory: the driver hog used more than its 32 MiB of memory/);
+  const nic = summary.services.find((s) => s.label === 'nic')!;
+  assert.equal(nic.restarts, 0, 'other drivers were untouched');
 });
 
 test('conf check passes real MINIX files and locates errors in bad ones', () => {
@@ -295,7 +321,7 @@ test('a scenario loads driver code only from its own folder tree: a path or a li
   const elsewhere = join(dir, 'elsewhere');
   mkdirSync(join(project, 'drivers'), { recursive: true });
   mkdirSync(elsewhere, { recursive: true });
-  const driver = `import type { Sys } from 'microkernel-lab';\nexport function* main(sys: Sys) {\n  for (;;) yield sys.compute(1000);\n}\n`;
+  const driver = `import type { Sys } from 'microkernel-lab';\nexport function* main(sys: Sys) {\n  for (;;) yield sys.compute(1_000_000);\n}\n`;
   const conf = (label: string) => `service ${label} {\n  system BASIC;\n  ipc ALL;\n};\n`;
   writeFileSync(join(project, 'drivers', 'inside.ts'), driver);
   writeFileSync(join(project, 'drivers', 'inside.conf'), conf('inside'));

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { bundleForTest } from '../bundle';
 import { compareCsv, compareMarkdown, measureOne, quantile, runCompare } from '../../../simulator/bench/compare';
 import { PUBLISHED_FIGURES, bandLimits } from '../../../simulator/kernel/costs/publishedFigures';
 import { CONFIGURATIONS } from '../../../simulator/config/configurations';
@@ -77,11 +77,11 @@ test('several seeds give means and each figure\'s spread; CSV has a header row a
   assert.match(md, /^\| monolithic \| \d+ \|/m);
 });
 
-test('mklab bench compare prints the JSON shape users script against, and refuses bad usage with one line', () => {
+test('mklab bench compare prints the JSON shape users script against, and refuses bad usage with one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mklab-compare-'));
   try {
     const cli = join(dir, 'mklab.js');
-    buildSync({ entryPoints: ['node/cli/cli.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: cli, logLevel: 'error' });
+    await bundleForTest('node/cli/cli.ts', cli);
     const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'bench', 'compare', ...args], { encoding: 'utf8' });
     const r = run('--workload', 'ipc-pingpong', '--configs', 'microkernel,monolithic', '--duration', '20ms', '--format', 'json');
     assert.equal(r.status, 0, r.stderr);

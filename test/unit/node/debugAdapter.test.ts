@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { bundleForTest } from '../bundle';
 
 let dir: string;
 let adapter: string;
@@ -17,7 +17,7 @@ const NIC = resolve('simulator/drivers/nic.ts');
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mklab-dap-'));
   adapter = join(dir, 'debugAdapter.js');
-  await build({ entryPoints: ['node/dap/main.ts'], bundle: true, platform: 'node', format: 'cjs', sourcemap: true, outfile: adapter, logLevel: 'error' });
+  await bundleForTest('node/dap/main.ts', adapter, { sourcemap: true });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

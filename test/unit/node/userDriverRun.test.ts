@@ -1,10 +1,11 @@
-// A user's driver runs inside the booted system; one that spins without entering the kernel is stopped and reported.
+// A user's driver runs inside the booted system, in a thread of its own; one that spins without entering the kernel,
+// runs out of memory or gets stuck inside a built-in is stopped, reported and restarted, and the system lives on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadUserDriver } from '../../../node/userDrivers';
+import { loadUserDriver, type LoadOptions } from '../../../node/userDrivers';
 import { bootSystem } from '../../../simulator/system/boot';
 import type { ProgramMain } from '../../../simulator/sdk/sys';
 import type { BuiltinService } from '../../../simulator/system/builtin';
@@ -13,10 +14,10 @@ let dir: string;
 before(() => (dir = mkdtempSync(join(tmpdir(), 'mklab-userdrv-'))));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function userService(label: string, source: string): BuiltinService {
+function userService(label: string, source: string, options: LoadOptions = {}): BuiltinService {
   const path = join(dir, `${label}.ts`);
   writeFileSync(path, source);
-  const loaded = loadUserDriver(path, { name: label, budget: 100_000 });
+  const loaded = loadUserDriver(path, { name: label, budget: 100_000, ...options });
   assert.ok(loaded.ok, loaded.ok ? '' : JSON.stringify(loaded.diagnostics));
   return {
     label,
@@ -54,4 +55,53 @@ export function* main(sys: Sys) {
   const status = system.serviceStatus('spinner');
   assert.ok(status !== undefined && status.restarts >= 1, 'RS restarted the driver');
   assert.equal(system.serviceStatus('nic')?.restarts ?? 0, 0, 'other drivers were untouched');
+});
+
+/** Boots the default system with `service`, runs it and returns how each instance of it ended (crash messages). */
+function endsOf(service: BuiltinService, untilCycles: number) {
+  const system = bootSystem({ seed: 11, heartbeatPeriodCycles: 500_000_000, extraPrograms: [service] });
+  const ended: string[] = [];
+  system.sim.on('processEnded', (e) => {
+    if (e.name === service.label) ended.push(e.reason.kind === 'crash' ? e.reason.message : e.reason.kind);
+  });
+  const outcome = system.run({ untilCycles });
+  return { system, outcome, ended };
+}
+
+test('a user driver that allocates without end is stopped at its memory limit and restarted; the simulator lives on', () => {
+  const hog = userService(
+    'hog',
+    `import { ANY, Message, type Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  yield sys.compute(1000);
+  const kept: number[][] = [];
+  for (;;) kept.push(new Array(1 << 20).fill(kept.length));
+}
+`,
+    { memoryMb: 32, budget: 10_000_000 },
+  );
+  const { system, outcome, ended } = endsOf(hog, 600_000_000);
+  assert.notEqual(outcome.reason, 'panic');
+  assert.ok(ended.length >= 1, 'the driver was never stopped');
+  assert.match(ended[0]!, /^OutOfMemory: the driver hog used more than its 32 MiB of memory/);
+  assert.ok((system.serviceStatus('hog')?.restarts ?? 0) >= 1, 'RS restarted the driver');
+  assert.equal(system.serviceStatus('nic')?.restarts ?? 0, 0, 'other drivers were untouched');
+});
+
+test('a user driver stuck inside a built-in (a catastrophic regular expression) is stopped from outside its thread', () => {
+  const stuck = userService(
+    'stuck',
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  yield sys.compute(1000);
+  /^(a+)+$/.test('a'.repeat(60) + 'b');
+}
+`,
+    { stallMs: 200 },
+  );
+  const { system, outcome, ended } = endsOf(stuck, 300_000_000);
+  assert.notEqual(outcome.reason, 'panic');
+  assert.ok(ended.length >= 1, 'the driver was never stopped');
+  assert.match(ended[0]!, /^StallLimit: the driver stuck did not return to the kernel within 0\.2 s/);
+  assert.ok((system.serviceStatus('stuck')?.restarts ?? 0) >= 1, 'RS restarted the driver');
 });

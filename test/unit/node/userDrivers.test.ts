@@ -1,4 +1,5 @@
-// User drivers loaded from a folder without a build step: located errors, a sandbox, and a step budget that stops spinning drivers.
+// User drivers loaded from a folder without a build step: located errors, a thread and realm of their own, and a step
+// budget that stops spinning drivers. Each instance runs against a recording stand-in for the kernel's Sys.
 
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,9 @@ import {
   type LoadResult,
   type UserProgram,
 } from '../../../node/userDrivers';
+import type { Sys } from '../../../simulator/sdk/sys';
+import { RecordingSys } from '../recordingSys';
+import * as hostSdk from '../../../simulator/sdk';
 
 const root = mkdtempSync(join(tmpdir(), 'mklab-user-drivers-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -45,23 +49,24 @@ function load(files: Record<string, string>, options: LoadOptions = {}): { path:
   return { path, result: loadUserDriver(path, options) };
 }
 
-/** A stand-in for the SDK: each blocking call yields a request and returns what the kernel resumes it with. */
-const fakeSys = {
-  ANY: -1,
-  *receive(source: number): Generator<unknown, unknown, unknown> {
-    return yield { call: 'receive', source };
-  },
-  *send(destination: number, message: unknown): Generator<unknown, unknown, unknown> {
-    return yield { call: 'send', destination, message };
-  },
-};
+function start(program: UserProgram): { instance: ReturnType<UserProgram['main']>; sys: RecordingSys } {
+  const sys = new RecordingSys();
+  return { instance: program.main(sys as unknown as Sys), sys };
+}
 
-/** Runs a driver instance to its end, answering every request with `reply`. */
-function runToEnd(program: UserProgram, reply: unknown = 0): unknown[] {
-  const requests: unknown[] = [];
-  const instance = program.main(fakeSys);
-  for (let step = instance.next(); !step.done; step = instance.next(reply)) requests.push(step.value);
-  return requests;
+/** Runs a driver instance to its end, resuming every kernel entry with `status`; its kernel entries, in order. */
+function runToEnd(program: UserProgram, status = 0): string[] {
+  const { instance, sys } = start(program);
+  for (let step = instance.next(); !step.done; step = instance.next(status)) {
+    if (sys.requests.length > 10_000) assert.fail('the driver did not end');
+  }
+  return sys.requests;
+}
+
+/** What a driver printed with console.log, for tests that look at values it computed. */
+function logging(): { lines: string[]; options: LoadOptions } {
+  const lines: string[] = [];
+  return { lines, options: { console: (_level, text) => lines.push(text) } };
 }
 
 /** 1-based line and column of the first occurrence of `needle` in `text`. */
@@ -72,7 +77,7 @@ function where(text: string, needle: string): { line: number; column: number } {
   return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
-const TS_DRIVER = `import type { Sys } from 'microkernel-lab';
+const TS_DRIVER = `import { ANY, Message, type Sys } from 'microkernel-lab';
 
 interface Reading {
   readonly type: number;
@@ -80,47 +85,48 @@ interface Reading {
 }
 type Total = number;
 
-export function* main(sys: Sys & { ANY: number; receive(source: number): Generator<unknown, Reading, unknown> }): Generator<unknown, Total, unknown> {
+export function* main(sys: Sys): Generator<unknown, Total, number> {
+  const m: Message = new Message();
   let total: Total = 0;
   for (let i: number = 0; i < 3; i++) {
-    const m = yield* sys.receive(sys.ANY);
-    total += (m as Reading).value;
+    const r: number = yield sys.receive(ANY, m);
+    total += r;
   }
+  yield sys.send(3, new Message(total));
   return total;
 }
 `;
 
-test('a TypeScript driver with types, interfaces and a type-only SDK import loads and its main runs as a generator', () => {
+test('a TypeScript driver with types, interfaces and an SDK import loads and its main runs as a generator', () => {
   const program = loaded(load({ 'sensor.ts': TS_DRIVER }).result);
   assert.equal(program.name, 'sensor');
-  const instance = program.main(fakeSys);
-  assert.deepEqual(instance.next(), { value: { call: 'receive', source: -1 }, done: false });
-  assert.deepEqual(instance.next({ type: 1, value: 5 }), { value: { call: 'receive', source: -1 }, done: false });
-  assert.deepEqual(instance.next({ type: 1, value: 7 }), { value: { call: 'receive', source: -1 }, done: false });
-  assert.deepEqual(instance.next({ type: 1, value: 30 }), { value: 42, done: true });
+  const { instance, sys } = start(program);
+  assert.equal(instance.next().done, false);
+  assert.equal(instance.next(5).done, false);
+  assert.equal(instance.next(7).done, false);
+  assert.equal(instance.next(30).done, false);
+  assert.deepEqual(instance.next(0), { value: 42, done: true });
+  assert.deepEqual(sys.requests, ['RECEIVE 31438 type=0', 'RECEIVE 31438 type=0', 'RECEIVE 31438 type=0', 'SEND 3 type=42']);
 });
 
 test('a JavaScript driver loads, with main as a named or a default export', () => {
-  const named = loaded(load({ 'echo.js': 'export function* main(sys) {\n  const m = yield* sys.receive(sys.ANY);\n  yield* sys.send(3, m);\n}\n' }).result);
-  assert.deepEqual(runToEnd(named, 'hello'), [
-    { call: 'receive', source: -1 },
-    { call: 'send', destination: 3, message: 'hello' },
-  ]);
-  const byDefault = loaded(load({ 'quiet.mjs': 'export default function* (sys) {\n  yield* sys.receive(7);\n}\n' }).result);
-  assert.deepEqual(runToEnd(byDefault), [{ call: 'receive', source: 7 }]);
+  const named = loaded(load({ 'echo.js': "import { Message } from 'microkernel-lab';\nexport function* main(sys) {\n  const m = new Message(9);\n  yield sys.receive(4, m);\n  yield sys.send(3, m);\n}\n" }).result);
+  assert.deepEqual(runToEnd(named), ['RECEIVE 4 type=9', 'SEND 3 type=9']);
+  const byDefault = loaded(load({ 'quiet.mjs': 'export default function* (sys) {\n  yield sys.compute(7);\n}\n' }).result);
+  assert.deepEqual(runToEnd(byDefault), ['work 7']);
 });
 
 test('an exception thrown by the driver is located at its file, line and column', () => {
-  const source = `import type { Sys } from 'microkernel-lab';
+  const source = `import { type Sys } from 'microkernel-lab';
 
-export function* main(sys: Sys): Generator<unknown, void, unknown> {
-  const limit: number = 2; const reply: unknown = yield 'ready';
-  if ((reply as number) > limit) throw new RangeError('reply too large');
+export function* main(sys: Sys): Generator<unknown, void, number> {
+  const limit: number = 2; const reply: number = yield sys.compute(1);
+  if (reply > limit) throw new RangeError('reply too large');
 }
 `;
   const { path, result } = load({ 'strict.ts': source });
   const program = loaded(result);
-  const instance = program.main(fakeSys);
+  const { instance } = start(program);
   instance.next();
   let thrown: unknown;
   assert.throws(() => instance.next(5), (error: unknown) => ((thrown = error), true));
@@ -132,20 +138,20 @@ export function* main(sys: Sys): Generator<unknown, void, unknown> {
 });
 
 test('an exception raised in a helper file is located in the helper', () => {
-  const helper = 'export function parse(text: string): number {\n  const value: number = Number(text);\n  if (Number.isNaN(value)) throw new Error(`not a number: ${text}`);\n  return value;\n}\n';
+  const helper = 'export function parse(text: string): number {\n  const value: number = Number(text);\n  if (Number.isNaN(value) || value > 5) throw new Error(`not a small number: ${text}`);\n  return value;\n}\n';
   const { result } = load({
-    'main.ts': "import { parse } from './parse';\nexport function* main(): Generator<unknown, void, unknown> {\n  parse(String(yield 'ask'));\n}\n",
+    'main.ts': "import { parse } from './parse';\nexport function* main(sys: any): Generator<unknown, void, number> {\n  parse(String(yield sys.compute(1)));\n}\n",
     'parse.ts': helper,
   });
   const program = loaded(result);
-  const instance = program.main(fakeSys);
+  const { instance } = start(program);
   instance.next();
   let thrown: unknown;
-  assert.throws(() => instance.next('x7'), (error: unknown) => ((thrown = error), true));
+  assert.throws(() => instance.next(7), (error: unknown) => ((thrown = error), true));
   const located = locateError(thrown, program);
   assert.equal(located.file, program.files[1]);
   assert.equal(located.line, 3);
-  assert.equal(located.message, 'Error: not a number: x7');
+  assert.equal(located.message, 'Error: not a small number: 7');
 });
 
 test('a syntax error is reported with file, line, column and what was expected, and nothing is thrown', () => {
@@ -186,8 +192,8 @@ test('importing a host module and calling require are refused, each located at t
   assert.deepEqual({ line: dynamic!.line, code: dynamic!.code }, { line: 2, code: 'forbidden-import' });
 });
 
-const SPINNER = `export function* main(sys: { receive(source: number): Generator<unknown, unknown, unknown> }) {
-  yield* sys.receive(1);
+const SPINNER = `export function* main(sys: { compute(cycles: number): unknown }) {
+  yield sys.compute(1);
   let spins = 0;
   while (true) {
     spins++;
@@ -199,14 +205,15 @@ test('a driver spinning without entering the kernel is stopped by its step budge
   const budget = 200_000;
   const program = loaded(load({ 'spinner.ts': SPINNER }, { budget }).result);
   const stops = [0, 1].map(() => {
-    const instance = program.main(fakeSys);
-    assert.deepEqual(instance.next(), { value: { call: 'receive', source: 1 }, done: false });
+    const { instance, sys } = start(program);
+    assert.equal(instance.next().done, false);
+    assert.deepEqual(sys.requests, ['work 1']);
     let stop: unknown;
     assert.throws(() => instance.next(0), (error: unknown) => ((stop = error), true));
     assert.ok(stop instanceof CpuBudgetExceeded);
-    return { file: stop.file, line: stop.line, column: stop.column, ticks: stop.ticks, guardTicks: instance.guard.ticks };
+    return { file: stop.file, line: stop.line, column: stop.column, ticks: stop.ticks };
   });
-  assert.deepEqual(stops[0], { file: program.source, ...where(SPINNER, 'while (true)'), ticks: budget + 1, guardTicks: budget + 1 });
+  assert.deepEqual(stops[0], { file: program.source, ...where(SPINNER, 'while (true)'), ticks: budget + 1 });
   assert.deepEqual(stops[1], stops[0]);
 });
 
@@ -214,19 +221,21 @@ test('the budget counts only since the last kernel entry, and a driver cannot es
   const busy = `export function* main(sys) {
   for (let round = 0; round < 5; round++) {
     for (let i = 0; i < 30000; i++) {}
-    yield* sys.receive(round);
+    yield sys.compute(round + 1);
   }
   try {
     for (;;) {}
   } catch (stopped) {
-    yield* sys.send(0, 'caught it');
+    yield sys.compute(99);
   }
 }
 `;
   const program = loaded(load({ 'busy.js': busy }, { budget: 50_000 }).result);
-  const instance = program.main(fakeSys);
-  for (let round = 0; round < 5; round++) assert.deepEqual(instance.next().value, { call: 'receive', source: round });
+  const { instance, sys } = start(program);
+  for (let round = 0; round < 5; round++) instance.next();
+  assert.deepEqual(sys.requests, ['work 1', 'work 2', 'work 3', 'work 4', 'work 5']);
   assert.throws(() => instance.next(), (error: unknown) => error instanceof CpuBudgetExceeded && error.line === 7);
+  assert.equal(sys.requests.length, 5, 'the catch block never reached the kernel');
 });
 
 test('an endless loop in top-level code is reported at its line instead of hanging the load', () => {
@@ -236,7 +245,7 @@ test('an endless loop in top-level code is reported at its line instead of hangi
   assert.deepEqual({ file: diagnostic!.file, line: diagnostic!.line, code: diagnostic!.code }, { file: path, line: 2, code: 'cpu-budget' });
 });
 
-test('top-level work the step counter cannot see is stopped by the wall-clock backstop', () => {
+test('top-level work the step counter cannot see is stopped from outside its thread by the load backstop', () => {
   const source = "const slow = /^(a+)+$/.test('a'.repeat(40) + 'b');\nexport function* main() { yield slow; }\n";
   const [diagnostic] = refused(load({ 'regex.js': source }, { timeoutMs: 100 }).result);
   assert.equal(diagnostic!.code, 'timeout');
@@ -245,13 +254,13 @@ test('top-level work the step counter cannot see is stopped by the wall-clock ba
 
 test('a driver split across files loads its relative imports, including a .js specifier for a .ts file', () => {
   const { result } = load({
-    'nic.ts': "import { checksum } from './lib/checksum.js';\nimport * as ring from './ring';\nexport function* main() {\n  yield checksum([1, 2, 3]) + ring.size;\n}\n",
+    'nic.ts': "import { checksum } from './lib/checksum.js';\nimport * as ring from './ring';\nexport function* main(sys) {\n  yield sys.compute(checksum([1, 2, 3]) + ring.size);\n}\n",
     'lib/checksum.ts': 'export function checksum(bytes: number[]): number {\n  let sum = 0;\n  for (const b of bytes) sum = (sum + b) & 0xff;\n  return sum;\n}\n',
     'ring.ts': 'export const size: number = 16;\n',
   });
   const program = loaded(result);
   assert.equal(program.files.length, 3);
-  assert.deepEqual(runToEnd(program), [22]);
+  assert.deepEqual(runToEnd(program), ['work 22']);
 });
 
 test('an import cycle, a missing file and a path outside the folder are located errors', () => {
@@ -269,35 +278,63 @@ test('an import cycle, a missing file and a path outside the folder are located 
 });
 
 test('host and nondeterministic globals are not reachable from a driver', () => {
-  const source = `export function* main() {
-  yield [typeof process, typeof globalThis.require, typeof setTimeout, typeof setImmediate, typeof Buffer, typeof Date, typeof SharedArrayBuffer, typeof WeakRef];
+  const source = `export function* main(sys) {
+  console.log(JSON.stringify([typeof process, typeof globalThis.require, typeof setTimeout, typeof setImmediate, typeof Buffer, typeof Date, typeof SharedArrayBuffer, typeof WeakRef]));
   let escape;
   try { escape = globalThis.constructor.constructor('return process')(); } catch (error) { escape = error.name; }
-  yield escape;
-  try { yield Math.random(); } catch (error) { yield error.message; }
+  console.log(String(escape));
+  try { console.log(String(Math.random())); } catch (error) { console.log(error.message); }
+  yield sys.compute(1);
 }
 `;
-  const logged: string[] = [];
-  const closed = loaded(load({ 'probe.js': source }).result);
-  const [types, escape, random] = runToEnd(closed);
-  // Arrays the driver makes belong to its own realm, so they are copied before comparing.
-  assert.deepEqual(Array.from(types as string[]), Array(8).fill('undefined'));
-  assert.equal(escape, 'EvalError');
-  assert.match(String(random), /Math\.random is not available/);
+  const probe = logging();
+  runToEnd(loaded(load({ 'probe.js': source }, probe.options).result));
+  assert.deepEqual(probe.lines, [JSON.stringify(Array(8).fill('undefined')), 'EvalError', 'Math.random is not available to this driver: the simulator was given no seeded random stream for it']);
 
   const values = [0.25, 0.5];
-  const seeded = loaded(load({ 'dice.js': "export function* main() {\n  console.log('rolling', { n: 2 });\n  yield [Math.random(), Math.random()];\n}\n" }, {
+  const seeded = logging();
+  runToEnd(loaded(load({ 'dice.js': "export function* main(sys) {\n  console.log('rolling', { n: 2 });\n  console.log(JSON.stringify([Math.random(), Math.random()]));\n  yield sys.compute(1);\n}\n" }, {
+    ...seeded.options,
     random: () => values.shift()!,
-    console: (level, text) => logged.push(`${level}: ${text}`),
-  }).result);
-  assert.deepEqual(Array.from(runToEnd(seeded)[0] as number[]), [0.25, 0.5]);
-  assert.deepEqual(logged, ['log: rolling {"n":2}']);
+  }).result));
+  assert.deepEqual(seeded.lines, ['rolling {"n":2}', '[0.25,0.5]']);
+});
+
+test('no object a driver can reach leads out of its realm: the SDK, messages, errors and stack frames are its own', () => {
+  // Each probe tries a known way out of a vm context and prints what it reached.
+  const source = `import { Message, ANY } from 'microkernel-lab';
+const tries = {
+  sys: (sys) => sys.constructor.constructor('return process')(),
+  method: (sys) => sys.receive.constructor('return process')(),
+  memory: (sys) => sys.mem.read.constructor('return process')(),
+  message: () => new Message().words.constructor.constructor('return process')(),
+  sdk: () => Message.constructor('return process')(),
+  arguments: function () { return arguments.callee.caller; },
+  frames: () => {
+    Error.prepareStackTrace = (_e, frames) => frames.map((f) => { const fn = f.getFunction(); return fn ? fn.constructor('return process')() : undefined; });
+    try { return new Error().stack.filter(Boolean)[0]; } finally { Error.prepareStackTrace = undefined; }
+  },
+  thrown: (sys) => { try { sys.mem.read(-1, 1e12); } catch (e) { return e.constructor.constructor('return process')(); } },
+};
+export function* main(sys) {
+  for (const [name, attempt] of Object.entries(tries)) {
+    let reached;
+    try { reached = attempt(sys); } catch (error) { reached = error && error.name; }
+    const ok = reached === undefined || reached === null || typeof reached === 'string';
+    console.log(name + ': ' + (ok ? 'contained' : 'ESCAPED ' + typeof reached));
+  }
+  yield sys.receive(ANY, new Message());
+}
+`;
+  const probe = logging();
+  runToEnd(loaded(load({ 'escape.js': source }, probe.options).result));
+  assert.deepEqual(probe.lines, ['sys', 'method', 'memory', 'message', 'sdk', 'arguments', 'frames', 'thrown'].map((n) => `${n}: contained`));
 });
 
 test('each instance of a driver starts with fresh module state, as a restarted process would', () => {
-  const program = loaded(load({ 'counter.js': 'let started = 0;\nexport function* main() {\n  started++;\n  yield started;\n}\n' }).result);
-  assert.deepEqual(runToEnd(program), [1]);
-  assert.deepEqual(runToEnd(program), [1]);
+  const program = loaded(load({ 'counter.js': 'let started = 0;\nexport function* main(sys) {\n  started++;\n  yield sys.compute(started);\n}\n' }).result);
+  assert.deepEqual(runToEnd(program), ['work 1']);
+  assert.deepEqual(runToEnd(program), ['work 1']);
 });
 
 test('bad drivers come back as diagnostics, never as exceptions', () => {
@@ -324,6 +361,7 @@ class Ring {
   push(x: number): this { this.items.push(x); return this; }
 }
 export function* main(): Generator<unknown, void, unknown> {
+  yield* [];
   let n = 0;
   outer: for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) { if (j > i) continue outer; n++; }
   let k = 0;
@@ -331,10 +369,18 @@ export function* main(): Generator<unknown, void, unknown> {
   while (k < 6) k++;
   for (const key in { x: 1, y: 2 }) n += key.length;
   const ring = new Ring().push(1).push(2);
-  yield [n, k, double(4), pair().b, curry(2)(3), ring.size, [1, 2, 3].map((v) => v + 1).join(',')];
+  console.log(JSON.stringify([n, k, double(4), pair().b, curry(2)(3), ring.size, [1, 2, 3].map((v) => v + 1).join(',')]));
 }
 `;
-  const program = loaded(load({ 'shapes.ts': source }).result);
-  const [values] = runToEnd(program);
-  assert.deepEqual(Array.from(values as unknown[]), [12, 6, 8, 2, 5, 2, '2,3,4']);
+  const out = logging();
+  runToEnd(loaded(load({ 'shapes.ts': source }, out.options).result));
+  assert.deepEqual(out.lines, [JSON.stringify([12, 6, 8, 2, 5, 2, '2,3,4'])]);
+});
+
+test("the SDK a driver imports has every value of the simulator's SDK, made in the driver's own realm", () => {
+  const out = logging();
+  runToEnd(loaded(load({ 'keys.js': "import * as sdk from 'microkernel-lab';\nexport function* main(sys) {\n  console.log(JSON.stringify(Object.keys(sdk).sort()));\n  console.log(JSON.stringify([sdk.ANY, sdk.OK, sdk.Errno.ECALLDENIED, sdk.KernelCall.SETALARM, sdk.secondsToCycles(1, 1e9), sdk.isNotify(new sdk.Message(0x1000))]));\n  yield sys.compute(1);\n}\n" }, out.options).result));
+  const hostValues = Object.keys(hostSdk).filter((k) => k !== 'default').sort();
+  assert.deepEqual((JSON.parse(out.lines[0]!) as string[]).filter((k) => k !== 'default'), hostValues);
+  assert.deepEqual(JSON.parse(out.lines[1]!), [hostSdk.ANY, hostSdk.OK, hostSdk.Errno.ECALLDENIED, hostSdk.KernelCall.SETALARM, 1e9, true]);
 });

@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { decodeTrace, TraceFileError } from '../../../simulator/trace/traceFile';
 import { costProfiles } from '../../../simulator/kernel/costs/costProfiles';
+import { bundleForTest } from '../bundle';
 
 let dir: string;
 let cli: string;
@@ -15,7 +15,7 @@ let cli: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mklab-trace-'));
   cli = join(dir, 'mklab.js');
-  await build({ entryPoints: ['node/cli/cli.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: cli, logLevel: 'error' });
+  await bundleForTest('node/cli/cli.ts', cli);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,0 +1,426 @@
+// The simulator's side of a user driver's boundary: starts the driver's thread
+// (through the supervisor), and stands in for the driver as the program the
+// kernel resumes. Each resume sends the status and the kernel's writes to the
+// driver's out-parameters as text, serves the driver's synchronous requests
+// (its memory, random stream, grants, console) until it reaches its next kernel
+// entry, and sets that entry on the real Sys. The wait is synchronous, as the
+// kernel's is; a driver that does not answer within the stall limit is stopped
+// from outside its thread, and one that runs out of memory is reported by the
+// supervisor the moment its thread dies.
+import { Worker } from 'node:worker_threads';
+import threadSource from 'bundle-text:./driverThread.ts';
+import { Message } from '../../../simulator/kernel/message';
+import type { Sys } from '../../../simulator/sdk/sys';
+import { CpuBudgetExceeded } from '../cpuGuard';
+import type { SpawnRequest, SupervisorRequest } from './driverThread';
+import { Ctl, Death, MAX_TRANSFER_BYTES, Wire, type StartRequest, type ThrownDescription, type ToDriver, type ToHost, type TrapReport } from './protocol';
+import type { RealmConfig } from './realm';
+
+/** The memory a driver's thread may use unless its scenario says otherwise. */
+export const DEFAULT_MEMORY_MB = 256;
+/** How long (host time) a driver may run between two kernel entries before it is stopped from outside. */
+export const DEFAULT_STALL_MS = 5000;
+/** Starting a thread is slower than a step, and slowest on a loaded machine. */
+const START_LIMIT_MS = 30_000;
+
+export interface IsolationLimits {
+  readonly memoryMb: number;
+  /** Host milliseconds a driver may run without answering: a backstop for work the step counter cannot see. */
+  readonly stallMs: number;
+}
+
+export interface HostServices {
+  readonly random?: () => number;
+  readonly console?: (level: 'log' | 'info' | 'warn' | 'error' | 'debug', text: string) => void;
+}
+
+/** A driver stopped by a limit enforced from outside its thread; the kernel ends it as a crash with this text. */
+export class DriverStopped extends Error {
+  constructor(
+    override readonly name: 'OutOfMemory' | 'StallLimit' | 'SandboxFailed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let supervisor: Worker | undefined;
+let nextId = 1;
+
+function supervisorThread(): Worker {
+  if (supervisor === undefined) {
+    const started = new Worker(threadSource, { eval: true, name: 'user driver supervisor', workerData: { role: 'supervisor', source: threadSource } });
+    // The supervisor never keeps the process alive: a CLI run ends when its work does.
+    started.unref();
+    const forget = () => {
+      if (supervisor === started) supervisor = undefined;
+    };
+    started.on('error', forget);
+    started.on('exit', forget);
+    supervisor = started;
+  }
+  return supervisor;
+}
+
+type Received =
+  | { readonly kind: 'message'; readonly message: ToHost; readonly bin: Uint8Array }
+  | { readonly kind: 'death'; readonly death: number }
+  | { readonly kind: 'stall' };
+
+/** One driver instance's thread, seen from the simulator. */
+export class DriverThread {
+  private readonly wire = Wire.create();
+  private readonly id = nextId++;
+  private seen = 0;
+  private alive = true;
+
+  constructor(
+    readonly name: string,
+    config: RealmConfig,
+    modules: readonly { file: string; code: string }[],
+    readonly limits: IsolationLimits,
+  ) {
+    const request: SpawnRequest = {
+      op: 'spawn',
+      id: this.id,
+      buffer: this.wire.buffer,
+      name,
+      memoryMb: limits.memoryMb,
+      configJson: JSON.stringify(config),
+      modules,
+    };
+    supervisorThread().postMessage(request);
+  }
+
+  get running(): boolean {
+    return this.alive;
+  }
+
+  send(message: ToDriver, bin?: Uint8Array): void {
+    this.wire.write(Ctl.toDriver, JSON.stringify(message), bin);
+  }
+
+  receive(limitMs: number): Received {
+    let waited = 0;
+    for (;;) {
+      const now = Atomics.load(this.wire.ctl, Ctl.toHost);
+      if (now !== this.seen) {
+        this.seen = now;
+        const death = Atomics.load(this.wire.ctl, Ctl.death);
+        if (death !== Death.alive) {
+          this.alive = false;
+          return { kind: 'death', death };
+        }
+        const { json, bin } = this.wire.read();
+        return { kind: 'message', message: JSON.parse(json) as ToHost, bin };
+      }
+      if (waited >= limitMs) return { kind: 'stall' };
+      // Waiting in slices counts host time without reading a clock.
+      const slice = Math.min(20, limitMs - waited);
+      this.wire.waitChange(Ctl.toHost, now, slice);
+      waited += slice;
+    }
+  }
+
+  kill(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    const request: SupervisorRequest = { op: 'kill', id: this.id };
+    supervisor?.postMessage(request);
+  }
+}
+
+function stopped(received: Exclude<Received, { kind: 'message' }>, thread: DriverThread, what: string): DriverStopped {
+  if (received.kind === 'stall') {
+    return new DriverStopped(
+      'StallLimit',
+      `${what} did not return to the kernel within ${thread.limits.stallMs / 1000} s of host time and was stopped ` +
+        '(work the step counter cannot see: a slow regular expression or a huge built-in operation)',
+    );
+  }
+  if (received.death === Death.outOfMemory) {
+    return new DriverStopped('OutOfMemory', `${what} used more than its ${thread.limits.memoryMb} MiB of memory and was stopped`);
+  }
+  return new DriverStopped('SandboxFailed', `${what}'s thread ended unexpectedly`);
+}
+
+/** Waits for the driver's next message other than a service request, serving those meanwhile. */
+function exchange(thread: DriverThread, limitMs: number, serve: (name: string, args: readonly unknown[], bin: Uint8Array) => { value?: unknown; bin?: Uint8Array }): ToHost {
+  for (;;) {
+    const received = thread.receive(limitMs);
+    if (received.kind !== 'message') {
+      thread.kill();
+      throw stopped(received, thread, `the driver ${thread.name}`);
+    }
+    const message = received.message;
+    if (message.op !== 'call') return message;
+    let reply: ToDriver;
+    let bin: Uint8Array | undefined;
+    try {
+      const served = serve(String(message.name), Array.isArray(message.args) ? message.args : [], received.bin);
+      reply = { op: 'reply', value: served.value };
+      bin = served.bin;
+    } catch (error) {
+      const e = error as { name?: unknown; message?: unknown };
+      reply = { op: 'reply', error: { name: typeof e?.name === 'string' ? e.name : 'Error', message: typeof e?.message === 'string' ? e.message : String(error) } };
+    }
+    thread.send(reply, bin);
+  }
+}
+
+/** An error of the host's realm carrying what the driver's side said about what it threw. */
+export function thrownError(description: ThrownDescription): Error {
+  const d = description ?? { name: 'Error', message: 'the driver threw', stack: '' };
+  if (d.budget !== undefined) {
+    const b = d.budget;
+    return new CpuBudgetExceeded(String(b.file), Number(b.line), Number(b.column), Number(b.ticks), Number(b.budget));
+  }
+  const error = new Error(String(d.message));
+  error.name = String(d.name);
+  error.stack = String(d.stack);
+  return error;
+}
+
+function integer(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TypeError(`${what} must be an integer`);
+  return value;
+}
+
+function word(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : 0;
+}
+
+function services(sys: Sys | undefined, host: HostServices) {
+  return (name: string, args: readonly unknown[], bin: Uint8Array): { value?: unknown; bin?: Uint8Array } => {
+    switch (name) {
+      case 'console': {
+        const level = args[0];
+        if (level === 'log' || level === 'info' || level === 'warn' || level === 'error' || level === 'debug') host.console?.(level, String(args[1]).slice(0, 64 * 1024));
+        return {};
+      }
+      case 'mathRandom':
+        if (host.random === undefined) throw new Error('Math.random is not available to this driver: the simulator was given no seeded random stream for it');
+        return { value: host.random() };
+    }
+    if (sys === undefined) throw new Error(`${name} is not available while the driver loads`);
+    switch (name) {
+      case 'mem.alloc':
+        return { value: sys.mem.alloc(integer(args[0], 'bytes')) };
+      case 'mem.read': {
+        const length = integer(args[1], 'length');
+        if (length < 0 || length > MAX_TRANSFER_BYTES) throw new RangeError(`a read moves 0 to ${MAX_TRANSFER_BYTES} bytes, not ${length}`);
+        return { bin: sys.mem.read(integer(args[0], 'vaddr'), length) };
+      }
+      case 'mem.write':
+        sys.mem.write(integer(args[0], 'vaddr'), bin);
+        return {};
+      case 'now':
+        return { value: sys.uptimeCycles() };
+      case 'random': {
+        const random = sys.random;
+        switch (args[0]) {
+          case 'nextU32':
+            return { value: random.nextU32() };
+          case 'nextInt':
+            return { value: random.nextInt(integer(args[1], 'maxExclusive')) };
+          case 'nextFloat':
+            return { value: random.nextFloat() };
+          case 'chance':
+            return { value: random.chance(Number(args[1])) };
+        }
+        break;
+      }
+      case 'grant': {
+        const [kind, a, b, c, d, e] = args.map((x, i) => (i === 0 ? x : word(x))) as [unknown, number, number, number, number, number];
+        switch (kind) {
+          case 'direct':
+            return { value: sys.cpf_grant_direct(a, b, c, d) };
+          case 'indirect':
+            return { value: sys.cpf_grant_indirect(a, b, c) };
+          case 'magic':
+            return { value: sys.cpf_grant_magic(a, b, c, d, e) };
+          case 'revoke':
+            return { value: sys.cpf_revoke(a) };
+        }
+        break;
+      }
+    }
+    throw new Error(`the SDK has no service ${name}`);
+  };
+}
+
+/** What a program needs to start instances of a loaded driver. */
+export interface IsolatedProgram {
+  readonly name: string;
+  readonly config: RealmConfig;
+  readonly modules: readonly { file: string; code: string }[];
+  readonly limits: IsolationLimits;
+  readonly host: HostServices;
+}
+
+/** Evaluates the driver's modules once in a fresh thread and reports what its main is, or what went wrong. */
+export function checkIsolated(program: IsolatedProgram, loadLimitMs: number): { main: 'generator' | 'function' | 'none' } | { error: Error } {
+  const thread = new DriverThread(program.name, program.config, program.modules, program.limits);
+  try {
+    const serve = services(undefined, program.host);
+    const ready = exchange(thread, START_LIMIT_MS, serve);
+    if (ready.op !== 'ready') return { error: ready.op === 'threw' ? thrownError(ready.error) : new Error('the driver\'s thread did not start') };
+    thread.send({ op: 'check' });
+    const checked = exchange(thread, loadLimitMs, serve);
+    if (checked.op === 'checked') return { main: checked.main };
+    return { error: checked.op === 'threw' ? thrownError(checked.error) : new Error(`unexpected ${checked.op} from the driver's thread`) };
+  } catch (error) {
+    return { error: error as Error };
+  } finally {
+    thread.kill();
+  }
+}
+
+const TRAP_TOKEN = Object.freeze({ isolatedTrap: true });
+
+/**
+ * A running instance as the kernel sees it: a generator resumed with each
+ * kernel call's status. It never throws anything but an error describing the
+ * driver's end (what the driver threw, its step budget, or a limit).
+ */
+export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
+  private readonly thread: DriverThread;
+  private readonly serve: ReturnType<typeof services>;
+  private failure: Error | undefined;
+  private finished = false;
+  private message: Message | null = null;
+  private object: Record<string, unknown> | null = null;
+  /** The MMU fault a memory service raised, so that a driver that then dies of it dies of a fault. */
+  private fault: Error | undefined;
+
+  constructor(
+    private readonly program: IsolatedProgram,
+    private readonly sys: Sys,
+  ) {
+    this.thread = new DriverThread(program.name, program.config, program.modules, program.limits);
+    const serve = services(sys, program.host);
+    this.serve = (name, args, bin) => {
+      try {
+        return serve(name, args, bin);
+      } catch (error) {
+        if ((error as Error)?.name === 'MmuFault') this.fault = error as Error;
+        throw error;
+      }
+    };
+    try {
+      const ready = exchange(this.thread, START_LIMIT_MS, this.serve);
+      if (ready.op !== 'ready') throw ready.op === 'threw' ? thrownError(ready.error) : new Error('the driver\'s thread did not start');
+      const start: StartRequest = {
+        op: 'start',
+        endpoint: sys.endpoint,
+        name: sys.name,
+        args: sys.args,
+        clockHz: sys.clockHz,
+        memBase: sys.mem.baseVaddr,
+        memBytes: sys.mem.sizeBytes,
+        hasGrants: sys.grants !== null,
+        capture: sys.capturesSourceLocations,
+      };
+      this.thread.send(start);
+      const started = exchange(this.thread, program.limits.stallMs, this.serve);
+      if (started.op !== 'started') throw started.op === 'threw' ? this.thrown(started.error) : new Error(`unexpected ${started.op} from the driver's thread`);
+    } catch (error) {
+      // Reported at the first resume, where the kernel expects a program to fail.
+      this.failure = error as Error;
+    }
+  }
+
+  next(...args: [] | [unknown]): IteratorResult<unknown, unknown> {
+    if (this.failure !== undefined) throw this.end(this.failure);
+    if (this.finished) return { done: true, value: undefined };
+    const status = word(args[0]);
+    const writes: { msg?: number[]; obj?: unknown } = {};
+    if (this.message !== null) writes.msg = Array.from(this.message.words);
+    if (this.object !== null) writes.obj = this.object;
+    this.message = null;
+    this.object = null;
+    let reply: ToHost;
+    try {
+      this.thread.send({ op: 'next', status, capture: this.sys.capturesSourceLocations, ...writes });
+      reply = exchange(this.thread, this.program.limits.stallMs, this.serve);
+    } catch (error) {
+      throw this.end(error as Error);
+    }
+    switch (reply.op) {
+      case 'trap':
+        this.enter(reply);
+        return { done: false, value: TRAP_TOKEN };
+      case 'done':
+        this.end(undefined);
+        return { done: true, value: typeof reply.value === 'number' ? reply.value : undefined };
+      case 'threw':
+        throw this.end(this.thrown(reply.error));
+      default:
+        throw this.end(new Error(`unexpected ${reply.op} from the driver's thread`));
+    }
+  }
+
+  return(value: unknown): IteratorResult<unknown, unknown> {
+    this.end(undefined);
+    return { done: true, value };
+  }
+
+  throw(error: unknown): IteratorResult<unknown, unknown> {
+    this.end(undefined);
+    throw error;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /** Lets the driver's thread go: the kernel calls this when the process ends. */
+  release(): void {
+    this.end(undefined);
+  }
+
+  private thrown(description: ThrownDescription): Error {
+    const error = thrownError(description);
+    return this.fault !== undefined && error.name === this.fault.name ? this.fault : error;
+  }
+
+  private end<E extends Error | undefined>(error: E): E {
+    this.finished = true;
+    this.failure = undefined;
+    this.thread.kill();
+    return error;
+  }
+
+  /** Sets the driver's kernel entry on the real Sys, as its own SDK call would have. */
+  private enter(trap: TrapReport): void {
+    const args = Array.isArray(trap.args) ? trap.args.map(word) : [];
+    const [a = 0, b = 0, c = 0, d = 0, e = 0] = args;
+    const sys = this.sys;
+    switch (trap.kind) {
+      case 'work':
+        sys.compute(Math.max(0, a));
+        break;
+      case 'ipc': {
+        let message: Message | null = null;
+        if (Array.isArray(trap.msg)) {
+          message = new Message();
+          for (let i = 0; i < 16; i++) message.words[i] = word(trap.msg[i]);
+        }
+        this.message = message;
+        sys.ipc_raw(word(trap.nr), a, message);
+        break;
+      }
+      case 'call': {
+        let object: unknown = null;
+        if (trap.grants === true) object = sys.grants;
+        else if (typeof trap.obj === 'object' && trap.obj !== null && !Array.isArray(trap.obj)) object = this.object = trap.obj as Record<string, unknown>;
+        sys.sys_call(word(trap.nr), a, b, c, d, e, object);
+        break;
+      }
+      default:
+        // A yield without an SDK call: the kernel repeats the last request, as it would for a built-in program.
+        return;
+    }
+    if (Array.isArray(trap.frames) && sys.capturesSourceLocations) sys.setEntryFrames(trap.frames.filter((f): f is string => typeof f === 'string'));
+  }
+}
