@@ -108,7 +108,15 @@ export function loadUserDriver(path: string, options: LoadOptions = {}): LoadRes
       const at = compiled.positions({ line: line - 1, column: column - 1 });
       return { line: at.line + 1, column: at.column + 1 };
     },
-    main: (sys) => new IsolatedInstance(isolated, sys),
+    main: (sys) => new IsolatedInstance(located, sys),
+  };
+  // A runtime error names the user's file, line and column, mapped back through the compilation.
+  const located: IsolatedProgram = {
+    ...isolated,
+    locate: (error) => {
+      const at = locateError(error, program);
+      return at.located ? { file: at.file, line: at.line, column: at.column } : undefined;
+    },
   };
 
   // Evaluating once now, in a thread of its own, turns top-level errors and a missing main into diagnostics.

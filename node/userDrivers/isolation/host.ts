@@ -256,6 +256,8 @@ export interface IsolatedProgram {
   readonly modules: readonly { file: string; code: string }[];
   readonly limits: IsolationLimits;
   readonly host: HostServices;
+  /** Where in the user's own files an error the driver threw was raised (its stack mapped back), if anywhere. */
+  readonly locate?: (error: Error) => { file: string; line: number; column: number } | undefined;
 }
 
 /** Evaluates the driver's modules once in a fresh thread and reports what its main is, or what went wrong. */
@@ -379,9 +381,14 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
     this.end(undefined);
   }
 
+  /** The host's error for what the driver threw, its message ending with where in the user's file it was thrown. */
   private thrown(description: ThrownDescription): Error {
     const error = thrownError(description);
-    return this.fault !== undefined && error.name === this.fault.name ? this.fault : error;
+    if (this.fault !== undefined && error.name === this.fault.name) return this.fault;
+    if (error instanceof CpuBudgetExceeded) return error;
+    const at = this.program.locate?.(error);
+    if (at !== undefined) error.message = `${error.message} (at ${at.file}:${at.line}:${at.column})`;
+    return error;
   }
 
   private end<E extends Error | undefined>(error: E): E {

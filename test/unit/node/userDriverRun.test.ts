@@ -105,3 +105,19 @@ export function* main(sys: Sys) {
   assert.match(ended[0]!, /^StallLimit: the driver stuck did not return to the kernel within 0\.2 s/);
   assert.ok((system.serviceStatus('stuck')?.restarts ?? 0) >= 1, 'RS restarted the driver');
 });
+
+test("a user driver's runtime error is reported at the line of the user's own file that threw it", () => {
+  const thrower = userService(
+    'thrower',
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  yield sys.compute(1000);
+  const table: number[] = [];
+  table[0]!.toFixed(2);
+}
+`,
+  );
+  const { outcome, ended } = endsOf(thrower, 100_000_000);
+  assert.notEqual(outcome.reason, 'panic');
+  assert.match(ended[0] ?? '', /^TypeError: .* \(at .*thrower\.ts:5:\d+\)$/);
+});
