@@ -12,6 +12,8 @@ import { formatSummary, type SystemSummary } from '../../simulator/system/summar
 import { saveRunTrace } from './traceFileCommand';
 import { ProgressBar, type ProgressStream } from './progress';
 import { readScenarioFiles } from '../boot/scenarioFiles';
+import { writeFileSync } from 'node:fs';
+import { junitXml, type JunitCase } from './junit';
 
 export interface RunIo {
   out(text: string): void;
@@ -30,6 +32,8 @@ Options:
   --duration T     simulated time to run, e.g. 500ms, 2h; default: the scenario's
   --trace FILE     save the trace: .mktrace (the project's format), .json (Perfetto), .csv
   --json           print the summary as one JSON object
+  --junit FILE     also write a JUnit XML report: one test case, the scenario's expectation in
+                   this configuration, failed with the reason and the command that replays it
 
 Configurations:
 ${CONFIGURATION_TABLE.map((c) => `  ${c.name}\n${wrap(c.description, 6, 80)}`).join('\n')}
@@ -51,6 +55,7 @@ function wrap(text: string, indent: number, width: number): string {
 
 /** Exit status: 0 the run ended as the scenario expects (by default: no panic, kernel intact, no workload failed), 1 it ended otherwise or could not start, 2 bad usage. */
 export function runCommand(argv: readonly string[], io: RunIo): number {
+  let junit: { path: string; argument: string } | undefined;
   try {
     const { values, positionals } = parseCommandArgs(
       argv,
@@ -60,6 +65,7 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
         duration: { type: 'string' },
         trace: { type: 'string' },
         json: { type: 'boolean', default: false },
+        junit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       true,
@@ -69,8 +75,16 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
       return 0;
     }
     if (positionals.length > 1) throw new UsageError(`expected at most one scenario, got ${positionals.length}`);
-    const { scenario, baseDir } = loadScenario(positionals[0] ?? 'default', io);
-    if (scenario === undefined) return 1;
+    const argument = positionals[0] ?? 'default';
+    junit = values.junit === undefined ? undefined : { path: values.junit, argument };
+    // What the run writes to stderr also explains, in the report, a run that could not start.
+    const errors: string[] = [];
+    const errIo: RunIo = { ...io, err: (text) => (errors.push(text), io.err(text)) };
+    const { scenario, baseDir } = loadScenario(argument, errIo);
+    if (scenario === undefined) {
+      writeJunitError(junit, 'the scenario has errors', errors.join(''), io);
+      return 1;
+    }
     const configuration = values.config === undefined ? undefined : parseConfiguration(values.config);
     const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
     const durationCycles = values.duration === undefined ? undefined : parseDuration(values.duration, scenario.clockHz);
@@ -112,8 +126,20 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
       io.out(`\nwall time: ${(wallTimeMs / 1000).toFixed(2)} s\n`);
       if (values.trace !== undefined) io.out(`trace: ${system.sim.trace.size} events saved to ${values.trace}\n`);
     }
-    if (summary.outcome === summary.expectedOutcome) return 0;
-    io.err(`mklab run: the run ended with outcome '${summary.outcome}'${unexpectedDetail(summary)}, but the scenario expects '${summary.expectedOutcome}' in ${summary.configuration}\n`);
+    const as = summary.outcome === summary.expectedOutcome;
+    const unexpected = `the run ended with outcome '${summary.outcome}'${unexpectedDetail(summary)}, but the scenario expects '${summary.expectedOutcome}' in ${summary.configuration}`;
+    if (junit !== undefined) {
+      const replay = `mklab run ${junit.argument} --config ${summary.configuration} --seed ${summary.seed}`;
+      const testCase: JunitCase = {
+        name: `${scenario.name} in ${summary.configuration} ends as expected (${summary.expectedOutcome})`,
+        classname: `mklab.run.${scenario.name}`,
+        timeSeconds: wallTimeMs / 1000,
+        ...(as ? {} : { failure: { type: summary.outcome, message: unexpected, text: `${unexpected}\nreplay: ${replay}\n\n${formatSummary(summary)}` } }),
+      };
+      writeJunit(junit.path, [testCase], { scenario: scenario.name, configuration: summary.configuration, seed: String(summary.seed), costProfile: summary.costProfile }, io);
+    }
+    if (as) return 0;
+    io.err(`mklab run: ${unexpected}\n`);
     return 1;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -121,8 +147,24 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
       return 2;
     }
     io.err(`mklab run: ${(e as Error).message}\n`);
+    writeJunitError(junit, 'the run could not start', (e as Error).message, io);
     return 1;
   }
+}
+
+function writeJunit(path: string, cases: JunitCase[], properties: Record<string, string>, io: RunIo): void {
+  try {
+    writeFileSync(path, junitXml([{ name: `mklab run ${properties['scenario'] ?? ''}`.trim(), timeSeconds: cases.reduce((t, c) => t + c.timeSeconds, 0), cases, properties }]));
+  } catch (e) {
+    io.err(`mklab run: the JUnit report could not be written to ${path}: ${(e as Error).message}\n`);
+  }
+}
+
+/** A report of one case in error, for a run that could not start: CI shows why instead of no report at all. */
+function writeJunitError(junit: { path: string; argument: string } | undefined, message: string, text: string, io: RunIo): void {
+  if (junit === undefined) return;
+  const testCase: JunitCase = { name: `${junit.argument} runs`, classname: 'mklab.run', timeSeconds: 0, error: { type: 'scenario', message, text } };
+  writeJunit(junit.path, [testCase], { scenario: junit.argument }, io);
 }
 
 /** What made the outcome, in a few words: the panic's message or the failed workloads. */

@@ -152,6 +152,32 @@ export function* main(sys: Sys) {
   assert.equal(nic.restarts, 0, 'other drivers were untouched');
 });
 
+test('--junit writes a JUnit report: a pass, a failure with its reason and replay command, an error for a bad scenario', () => {
+  const passed = join(dir, 'pass.xml');
+  assert.equal(mklab('run', 's1', '--config', 'monolithic', '--duration', '2min', '--junit', passed).status, 0);
+  const ok = readFileSync(passed, 'utf8');
+  assert.match(ok, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="mklab" tests="1" failures="0" errors="0"/);
+  assert.match(ok, /<testcase name="s1 in monolithic ends as expected \(panic\)" classname="mklab.run.s1" time="\d+\.\d{3}"\/>/);
+  assert.match(ok, /<property name="seed" value="1"\/>/);
+
+  const file = join(dir, 'wrong.mklab.json');
+  writeFileSync(file, JSON.stringify({ name: 'wrong', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '1s', expect: { '*': 'panic' } }));
+  const failed = join(dir, 'fail.xml');
+  const r = mklab('run', file, '--junit', failed);
+  assert.equal(r.status, 1);
+  const xml = readFileSync(failed, 'utf8');
+  assert.match(xml, /<testsuites name="mklab" tests="1" failures="1" errors="0"/);
+  assert.match(xml, /<failure message="the run ended with outcome &apos;ok&apos;, but the scenario expects &apos;panic&apos; in microkernel-iommu" type="ok">/);
+  assert.ok(xml.includes(`replay: mklab run ${file} --config microkernel-iommu --seed 3`), xml);
+
+  writeFileSync(file, '{\n  "name": "broken",\n  "seed": -1\n}\n');
+  const broken = join(dir, 'error.xml');
+  assert.equal(mklab('run', file, '--junit', broken).status, 1);
+  const error = readFileSync(broken, 'utf8');
+  assert.match(error, /tests="1" failures="0" errors="1"/);
+  assert.match(error, /<error message="the scenario has errors" type="scenario">.*wrong\.mklab\.json:3:\d+/s);
+});
+
 test('conf check passes real MINIX files and locates errors in bad ones', () => {
   const reference = process.env.MKLAB_MINIX_REFERENCE ?? resolve('test', 'fixtures', 'minix');
   const good = mklab('conf', 'check', join(reference, 'rtl8139.conf'), join(reference, 'printer.conf'));
