@@ -22,6 +22,12 @@ export const DEFAULT_MEMORY_MB = 256;
 export const DEFAULT_STALL_MS = 5000;
 /** Starting a thread is slower than a step, and slowest on a loaded machine. */
 const START_LIMIT_MS = 30_000;
+/**
+ * Requests (memory, random, console...) a driver may make between two kernel entries. Counted, so the
+ * limit is the same on every machine; without it a driver printing in a loop would keep the simulator
+ * serving it for as long as its step budget lasts.
+ */
+export const MAX_REQUESTS_PER_ENTRY = 100_000;
 
 export interface IsolationLimits {
   readonly memoryMb: number;
@@ -37,7 +43,7 @@ export interface HostServices {
 /** A driver stopped by a limit enforced from outside its thread; the kernel ends it as a crash with this text. */
 export class DriverStopped extends Error {
   constructor(
-    override readonly name: 'OutOfMemory' | 'StallLimit' | 'SandboxFailed',
+    override readonly name: 'OutOfMemory' | 'StallLimit' | 'RequestLimit' | 'SandboxFailed',
     message: string,
   ) {
     super(message);
@@ -146,7 +152,7 @@ function stopped(received: Exclude<Received, { kind: 'message' }>, thread: Drive
 
 /** Waits for the driver's next message other than a service request, serving those meanwhile. */
 function exchange(thread: DriverThread, limitMs: number, serve: (name: string, args: readonly unknown[], bin: Uint8Array) => { value?: unknown; bin?: Uint8Array }): ToHost {
-  for (;;) {
+  for (let requests = 0; ; requests++) {
     const received = thread.receive(limitMs);
     if (received.kind !== 'message') {
       thread.kill();
@@ -154,6 +160,10 @@ function exchange(thread: DriverThread, limitMs: number, serve: (name: string, a
     }
     const message = received.message;
     if (message.op !== 'call') return message;
+    if (requests >= MAX_REQUESTS_PER_ENTRY) {
+      thread.kill();
+      throw new DriverStopped('RequestLimit', `the driver ${thread.name} made ${MAX_REQUESTS_PER_ENTRY} requests (memory, console, random) without entering the kernel and was stopped`);
+    }
     let reply: ToDriver;
     let bin: Uint8Array | undefined;
     try {
@@ -280,6 +290,9 @@ export function checkIsolated(program: IsolatedProgram, loadLimitMs: number): { 
 
 const TRAP_TOKEN = Object.freeze({ isolatedTrap: true });
 
+/** A simulator dropped without ending its processes (a closed session) lets its drivers' threads go when collected. */
+const orphans = new FinalizationRegistry<DriverThread>((thread) => thread.kill());
+
 /**
  * A running instance as the kernel sees it: a generator resumed with each
  * kernel call's status. It never throws anything but an error describing the
@@ -300,6 +313,7 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
     private readonly sys: Sys,
   ) {
     this.thread = new DriverThread(program.name, program.config, program.modules, program.limits);
+    orphans.register(this, this.thread, this);
     const serve = services(sys, program.host);
     this.serve = (name, args, bin) => {
       try {
@@ -395,6 +409,7 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
     this.finished = true;
     this.failure = undefined;
     this.thread.kill();
+    orphans.unregister(this);
     return error;
   }
 

@@ -121,3 +121,19 @@ export function* main(sys: Sys) {
   assert.notEqual(outcome.reason, 'panic');
   assert.match(ended[0] ?? '', /^TypeError: .* \(at .*thrower\.ts:5:\d+\)$/);
 });
+
+test('a user driver that prints in a loop without entering the kernel is stopped after a counted number of requests', () => {
+  const chatty = userService(
+    'chatty',
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  yield sys.compute(1000);
+  for (;;) console.log('still here');
+}
+`,
+    { budget: 10_000_000 },
+  );
+  const { outcome, ended } = endsOf(chatty, 5_000_000);
+  assert.notEqual(outcome.reason, 'panic');
+  assert.match(ended[0] ?? '', /^RequestLimit: the driver chatty made 100000 requests \(memory, console, random\) without entering the kernel/);
+});
