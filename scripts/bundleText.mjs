@@ -10,36 +10,36 @@ import { join } from 'node:path';
  */
 export function bundleText({ minify = false } = {}) {
   const plugin = {
-  name: 'bundle-text',
-  setup(build) {
-    build.onResolve({ filter: /^bundle-text:/ }, (args) => ({
-      path: join(args.resolveDir, args.path.slice('bundle-text:'.length)),
-      namespace: 'bundle-text',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'bundle-text' }, async (args) => {
-      const script = args.path.endsWith('realm.ts');
-      const result = await esbuild.build({
-        entryPoints: [args.path],
-        bundle: true,
-        write: false,
-        metafile: true,
-        minify,
-        legalComments: 'none',
-        logLevel: 'warning',
-        platform: 'node',
-        target: 'node20',
-        format: script ? 'iife' : 'cjs',
-        ...(script ? { globalName: '__mklabRealm', footer: { js: ';__mklabRealm' } } : {}),
-        banner: { js: '"use strict";' },
-        plugins: [plugin],
+    name: 'bundle-text',
+    setup(build) {
+      build.onResolve({ filter: /^bundle-text:/ }, (args) => ({
+        path: join(args.resolveDir, args.path.slice('bundle-text:'.length)),
+        namespace: 'bundle-text',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'bundle-text' }, async (args) => {
+        const script = args.path.endsWith('realm.ts');
+        const result = await esbuild.build({
+          entryPoints: [args.path],
+          bundle: true,
+          write: false,
+          metafile: true,
+          minify,
+          legalComments: 'none',
+          logLevel: 'warning',
+          platform: 'node',
+          target: 'node20',
+          format: script ? 'iife' : 'cjs',
+          ...(script ? { globalName: '__mklabRealm', footer: { js: ';__mklabRealm' } } : {}),
+          banner: { js: '"use strict";' },
+          plugins: [plugin],
+        });
+        return {
+          contents: `export default ${JSON.stringify(result.outputFiles[0].text)};`,
+          loader: 'js',
+          watchFiles: Object.keys(result.metafile.inputs).map((f) => join(process.cwd(), f)),
+        };
       });
-      return {
-        contents: `export default ${JSON.stringify(result.outputFiles[0].text)};`,
-        loader: 'js',
-        watchFiles: Object.keys(result.metafile.inputs).map((f) => join(process.cwd(), f)),
-      };
-    });
-  },
-};
+    },
+  };
   return plugin;
 }

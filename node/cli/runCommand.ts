@@ -126,7 +126,7 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
       io.out(`\nwall time: ${(wallTimeMs / 1000).toFixed(2)} s\n`);
       if (values.trace !== undefined) io.out(`trace: ${system.sim.trace.size} events saved to ${values.trace}\n`);
     }
-    const as = summary.outcome === summary.expectedOutcome;
+    const asExpected = summary.outcome === summary.expectedOutcome;
     const unexpected = `the run ended with outcome '${summary.outcome}'${unexpectedDetail(summary)}, but the scenario expects '${summary.expectedOutcome}' in ${summary.configuration}`;
     if (junit !== undefined) {
       const replay = `mklab run ${junit.argument} --config ${summary.configuration} --seed ${summary.seed}`;
@@ -134,11 +134,11 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
         name: `${scenario.name} in ${summary.configuration} ends as expected (${summary.expectedOutcome})`,
         classname: `mklab.run.${scenario.name}`,
         timeSeconds: wallTimeMs / 1000,
-        ...(as ? {} : { failure: { type: summary.outcome, message: unexpected, text: `${unexpected}\nreplay: ${replay}\n\n${formatSummary(summary)}` } }),
+        ...(asExpected ? {} : { failure: { type: summary.outcome, message: unexpected, text: `${unexpected}\nreplay: ${replay}\n\n${formatSummary(summary)}` } }),
       };
-      writeJunit(junit.path, [testCase], { scenario: scenario.name, configuration: summary.configuration, seed: String(summary.seed), costProfile: summary.costProfile }, io);
+      writeJunit(junit.path, `mklab run ${scenario.name}`, [testCase], { scenario: scenario.name, configuration: summary.configuration, seed: String(summary.seed), costProfile: summary.costProfile }, io);
     }
-    if (as) return 0;
+    if (asExpected) return 0;
     io.err(`mklab run: ${unexpected}\n`);
     return 1;
   } catch (e) {
@@ -152,9 +152,9 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
   }
 }
 
-function writeJunit(path: string, cases: JunitCase[], properties: Record<string, string>, io: RunIo): void {
+function writeJunit(path: string, name: string, cases: JunitCase[], properties: Record<string, string>, io: RunIo): void {
   try {
-    writeFileSync(path, junitXml([{ name: `mklab run ${properties['scenario'] ?? ''}`.trim(), timeSeconds: cases.reduce((t, c) => t + c.timeSeconds, 0), cases, properties }]));
+    writeFileSync(path, junitXml([{ name, timeSeconds: cases.reduce((t, c) => t + c.timeSeconds, 0), cases, properties }]));
   } catch (e) {
     io.err(`mklab run: the JUnit report could not be written to ${path}: ${(e as Error).message}\n`);
   }
@@ -164,7 +164,7 @@ function writeJunit(path: string, cases: JunitCase[], properties: Record<string,
 function writeJunitError(junit: { path: string; argument: string } | undefined, message: string, text: string, io: RunIo): void {
   if (junit === undefined) return;
   const testCase: JunitCase = { name: `${junit.argument} runs`, classname: 'mklab.run', timeSeconds: 0, error: { type: 'scenario', message, text } };
-  writeJunit(junit.path, [testCase], { scenario: junit.argument }, io);
+  writeJunit(junit.path, `mklab run ${junit.argument}`, [testCase], { scenario: junit.argument }, io);
 }
 
 /** What made the outcome, in a few words: the panic's message or the failed workloads. */

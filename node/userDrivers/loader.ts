@@ -94,6 +94,11 @@ export function loadUserDriver(path: string, options: LoadOptions = {}): LoadRes
     modules: files.map((file) => ({ file, code: graph.modules.get(file)!.code })),
     limits: { memoryMb, stallMs },
     host: { random: options.random, console: options.console },
+    // A runtime error names the user's file, line and column, mapped back through the compilation.
+    locate: (error) => {
+      const at = locateError(error, program);
+      return at.located ? { file: at.file, line: at.line, column: at.column } : undefined;
+    },
   };
   const program: UserProgram = {
     name: isolated.name,
@@ -108,15 +113,7 @@ export function loadUserDriver(path: string, options: LoadOptions = {}): LoadRes
       const at = compiled.positions({ line: line - 1, column: column - 1 });
       return { line: at.line + 1, column: at.column + 1 };
     },
-    main: (sys) => new IsolatedInstance(located, sys),
-  };
-  // A runtime error names the user's file, line and column, mapped back through the compilation.
-  const located: IsolatedProgram = {
-    ...isolated,
-    locate: (error) => {
-      const at = locateError(error, program);
-      return at.located ? { file: at.file, line: at.line, column: at.column } : undefined;
-    },
+    main: (sys) => new IsolatedInstance(isolated, sys),
   };
 
   // Evaluating once now, in a thread of its own, turns top-level errors and a missing main into diagnostics.

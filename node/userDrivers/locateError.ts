@@ -33,7 +33,8 @@ export function guarded(read: () => unknown): unknown {
   }
 }
 
-function text(value: unknown, fallback: string): string {
+/** A value as text, or `fallback` when printing it throws. */
+export function printable(value: unknown, fallback: string): string {
   if (typeof value === 'string') return value;
   const s = guarded(() => String(value));
   return typeof s === 'string' ? s : fallback;
@@ -45,10 +46,10 @@ function describe(error: unknown): { message: string; stack: string } {
     const name = guarded(() => (error as { name?: unknown }).name);
     const message = guarded(() => (error as { message?: unknown }).message);
     const stack = guarded(() => (error as { stack?: unknown }).stack);
-    const line = `${typeof name === 'string' ? name : 'Error'}: ${text(message, 'a message that cannot be printed')}`;
+    const line = `${typeof name === 'string' ? name : 'Error'}: ${printable(message, 'a message that cannot be printed')}`;
     return { message: line, stack: typeof stack === 'string' ? stack : line };
   }
-  const line = `a non-error value: ${typeof error === 'string' ? JSON.stringify(error) : text(error, typeof error)}`;
+  const line = `a non-error value: ${typeof error === 'string' ? JSON.stringify(error) : printable(error, typeof error)}`;
   return { message: line, stack: line };
 }
 

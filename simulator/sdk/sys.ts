@@ -17,6 +17,7 @@ import type { PrivilegeSpec } from '../kernel/privilege';
 import { MmuFault, PagePerm, faultReason } from '../hw/mmu';
 import type { PhysicalMemory } from '../hw/memory';
 import type { RandomStream } from '../core/random';
+import { WordAccess } from './wordAccess';
 
 declare const trapBrand: unique symbol;
 /** What a program yields at each kernel entry. Only the SDK makes these. */
@@ -43,13 +44,14 @@ export interface SysHost {
 }
 
 /** A process's own memory, reached through its MMU. A bad access faults and the kernel kills the process. */
-export class UserMemory {
+export class UserMemory extends WordAccess {
   private brk: number;
 
   constructor(
     private readonly p: Proc,
     private readonly physical: PhysicalMemory,
   ) {
+    super();
     this.brk = p.memBaseVaddr;
   }
 
@@ -83,23 +85,6 @@ export class UserMemory {
     this.check(vaddr, data.length, PagePerm.write);
     const mem = this.physical.bytes;
     this.p.space!.forEachPiece(vaddr, data.length, (pa, off, len) => mem.set(data.subarray(off, off + len), pa));
-  }
-
-  readU8(vaddr: number): number {
-    return this.read(vaddr, 1)[0]!;
-  }
-
-  writeU8(vaddr: number, value: number): void {
-    this.write(vaddr, Uint8Array.of(value & 0xff));
-  }
-
-  readU32(vaddr: number): number {
-    const b = this.read(vaddr, 4);
-    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
-  }
-
-  writeU32(vaddr: number, value: number): void {
-    this.write(vaddr, Uint8Array.of(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff));
   }
 
   private check(vaddr: number, length: number, perm: number): void {

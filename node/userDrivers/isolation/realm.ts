@@ -6,6 +6,7 @@
 // reaches the driver. Bundled on its own (esbuild, strict mode) and run as a
 // script in the context; nothing here may use a global the context lacks.
 import { CpuGuard, isCpuBudgetExceeded } from '../cpuGuard';
+import { printable as text } from '../locateError';
 import {
   ANY, AMF, ASYNCM, CLOCK, CPF, DIO, Errno, GRANT_INVALID, HARDWARE, IRQ_REENABLE, IpcCall, KERNEL,
   KernelCall, NONE, NOTIFY_MESSAGE, OK, PrivCtl, SELF, SIGKILL, SIGTERM, SYSTEM, TASK_Q, USER_Q, GetInfo, IrqCtl,
@@ -14,6 +15,7 @@ import {
 import { Message, defineLayout, NotifyField, MESSAGE_BYTES, PAYLOAD_BYTES } from '../../../simulator/kernel/message';
 import { makeAsyncTable } from '../../../simulator/kernel/asyncTable';
 import { cyclesPerUnit, cyclesToSeconds, msToCycles, secondsToCycles } from '../../../simulator/time/time';
+import { WordAccess } from '../../../simulator/sdk/wordAccess';
 import { bytesToLatin1, latin1ToBytes } from './binary';
 import type { ThrownDescription, ToDriver, ToHost, TrapReport } from './protocol';
 
@@ -133,7 +135,7 @@ export function install(bridge: Bridge, configJson: string): RealmApi {
   let start: Extract<ToDriver, { op: 'start' }> | undefined;
   const grantsToken = Object.freeze({ grantTable: true });
 
-  class UserMemory {
+  class UserMemory extends WordAccess {
     get baseVaddr(): number {
       return start?.memBase ?? 0;
     }
@@ -153,23 +155,6 @@ export function install(bridge: Bridge, configJson: string): RealmApi {
     write(vaddr: number, data: Uint8Array): void {
       if (!(data instanceof Uint8Array)) throw new TypeError('write takes a Uint8Array');
       call('mem.write', [integer(vaddr, 'vaddr')], bytesToLatin1(data));
-    }
-
-    readU8(vaddr: number): number {
-      return this.read(vaddr, 1)[0]!;
-    }
-
-    writeU8(vaddr: number, value: number): void {
-      this.write(vaddr, Uint8Array.of(value & 0xff));
-    }
-
-    readU32(vaddr: number): number {
-      const b = this.read(vaddr, 4);
-      return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
-    }
-
-    writeU32(vaddr: number, value: number): void {
-      this.write(vaddr, Uint8Array.of(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff));
     }
   }
 
@@ -405,20 +390,6 @@ export function install(bridge: Bridge, configJson: string): RealmApi {
 
 function number(value: unknown): number {
   return typeof value === 'number' ? value : Number.NaN;
-}
-
-function read(get: () => unknown): unknown {
-  try {
-    return get();
-  } catch {
-    return undefined;
-  }
-}
-
-function text(value: unknown, fallback: string): string {
-  if (typeof value === 'string') return value;
-  const s = read(() => String(value));
-  return typeof s === 'string' ? s : fallback;
 }
 
 /** What a thrown value says about itself, read defensively: it is the driver's, and may be a proxy that throws. */

@@ -381,8 +381,8 @@ export function* main(): Generator<unknown, void, unknown> {
 
 test("the SDK a driver imports has every value of the simulator's SDK, made in the driver's own realm", () => {
   const out = logging();
-  runToEnd(loaded(load({ 'keys.js': "import * as sdk from 'microkernel-lab';\nexport function* main(sys) {\n  console.log(JSON.stringify(Object.keys(sdk).sort()));\n  console.log(JSON.stringify([sdk.ANY, sdk.OK, sdk.Errno.ECALLDENIED, sdk.KernelCall.SETALARM, sdk.secondsToCycles(1, 1e9), sdk.isNotify(new sdk.Message(0x1000))]));\n  yield sys.compute(1);\n}\n" }, out.options).result));
+  runToEnd(loaded(load({ 'keys.js': "import * as sdk from 'microkernel-lab';\nexport function* main(sys) {\n  console.log(JSON.stringify(Object.keys(sdk).sort()));\n  console.log(JSON.stringify([sdk.ANY, sdk.OK, sdk.Errno.ECALLDENIED, sdk.KernelCall.SETALARM, sdk.secondsToCycles(1, 1e9), sdk.isNotify(new sdk.Message(0x1000)), sdk.WORK_REQUEST]));\n  yield sys.compute(1);\n}\n" }, out.options).result));
   const hostValues = Object.keys(hostSdk).filter((k) => k !== 'default').sort();
   assert.deepEqual((JSON.parse(out.lines[0]!) as string[]).filter((k) => k !== 'default'), hostValues);
-  assert.deepEqual(JSON.parse(out.lines[1]!), [hostSdk.ANY, hostSdk.OK, hostSdk.Errno.ECALLDENIED, hostSdk.KernelCall.SETALARM, 1e9, true]);
+  assert.deepEqual(JSON.parse(out.lines[1]!), [hostSdk.ANY, hostSdk.OK, hostSdk.Errno.ECALLDENIED, hostSdk.KernelCall.SETALARM, 1e9, true, hostSdk.WORK_REQUEST]);
 });
