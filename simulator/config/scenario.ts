@@ -98,6 +98,8 @@ export interface ScenarioOptions {
   readonly driverMemoryMiB: number;
   /** Host milliseconds a user driver may run between kernel entries before it is stopped from outside its thread. */
   readonly driverStallMs: number;
+  /** The NIC's line rate in Gb/s (1 unless given): 10 or 100 let the CPU, not the wire, limit a packet stream. */
+  readonly nicGbps: number;
 }
 
 /** The limits on each user driver instance unless the scenario sets others (see node/userDrivers/isolation). */
@@ -111,6 +113,7 @@ export function defaultScenarioOptions(clockHz: number): ScenarioOptions {
     restartBackoff: true,
     driverMemoryMiB: DEFAULT_DRIVER_MEMORY_MIB,
     driverStallMs: DEFAULT_DRIVER_STALL_MS,
+    nicGbps: 1,
   };
 }
 
@@ -172,7 +175,7 @@ export interface ScenarioResult {
 export const SCENARIO_KEYS = {
   root: ['$schema', 'name', 'description', 'system', 'configuration', 'seed', 'duration', 'costProfile', 'workload', 'faults', 'options', 'userDrivers', 'expect'],
   // iommuMode and containers are retired: accepted so that older files still load, reported, never read.
-  options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers', 'driverMemoryMiB', 'driverStallMs'],
+  options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers', 'driverMemoryMiB', 'driverStallMs', 'nicGbps'],
   fault: ['at', 'target', 'type', 'params', 'repeatEvery', 'count'],
   workload: {
     'packet-stream': ['kind', 'start', 'ratePerSecond', 'sizeBytes', 'direction', 'count'],
@@ -321,6 +324,21 @@ class Loader {
     return v.value;
   }
 
+  /** A finite number from `min` to `max`. */
+  number(m: JsonMember | undefined, fallback: number, min: number, max: number): number {
+    if (m === undefined) return fallback;
+    const v = m.value;
+    if (v.kind !== 'number' || !Number.isFinite(v.value)) {
+      this.error(v.range, 'type', `"${m.key}" must be a number, found ${describe(v)}`);
+      return fallback;
+    }
+    if (v.value < min || v.value > max) {
+      this.error(v.range, 'range', `"${m.key}" must be between ${min} and ${max}, found ${v.value}`);
+      return fallback;
+    }
+    return v.value;
+  }
+
   positive(m: JsonMember | undefined, fallback: number): number {
     if (m === undefined) return fallback;
     const v = m.value;
@@ -412,8 +430,7 @@ class Loader {
           start,
           ratePerSecond: this.positive(f.get('ratePerSecond'), 1),
           sizeBytes: this.integer(f.get('sizeBytes'), 64, 1, 65535),
-          // The simulator models only packets an application sends; a received stream is refused where it is written.
-          direction: this.oneOf<'rx' | 'tx'>(f.get('direction'), ['tx'], 'tx'),
+          direction: this.oneOf<'rx' | 'tx'>(f.get('direction'), ['tx', 'rx'], 'tx'),
           count: f.has('count') ? this.integer(f.get('count'), 1, 1) : null,
         };
       case 'cd-read':
@@ -517,6 +534,7 @@ export function parseScenario(text: string, file: string, options: ScenarioLoadO
         restartBackoff: L.boolean(o.get('restartBackoff'), true),
         driverMemoryMiB: L.integer(o.get('driverMemoryMiB'), DEFAULT_DRIVER_MEMORY_MIB, 16, 16384),
         driverStallMs: L.integer(o.get('driverStallMs'), DEFAULT_DRIVER_STALL_MS, 10, 600_000),
+        nicGbps: L.number(o.get('nicGbps'), 1, 0.01, 400),
       };
       L.retiredOptions(o, configuration);
     }

@@ -15,10 +15,27 @@ import { DL_TASK_REPLY, DlFlags, DlLayout, DlRequest, nicKeys } from '../service
 import { Sef } from '../services/sef';
 
 const PAGE_BYTES = 4096;
-const RING_DESCRIPTORS = 8;
+const TX_DESCRIPTORS = 8;
+/** Enough for a burst of small frames to wait while the driver is busy elsewhere. */
+const RX_DESCRIPTORS = 64;
 /** Bytes a descriptor's buffer holds; each buffer has a page of its own, so that it is mapped and unmapped alone. */
 const BUFFER_BYTES = 2048;
-const MAX_PENDING_READS = 8;
+/** Reads the network server may have posted; one per RX slot it has. */
+const MAX_PENDING_READS = 64;
+/**
+ * Frames taken from the RX ring per interrupt, as Linux's NAPI weight: the
+ * driver masks the NIC's receive interrupts, takes what the ring holds up to
+ * this many, then unmasks them; frames that came meanwhile raise the next
+ * interrupt at once. Under load one interrupt serves a batch.
+ */
+const RX_BUDGET = 64;
+/** Descriptors given back to the NIC per RX_TAIL write, as Linux's ixgbe driver writes its tail every 16 (IXGBE_RX_BUFFER_WRITE). */
+const RX_REFILL_BATCH = 16;
+/** The rings' page, a page per buffer, and room for the rest. */
+export const NIC_DRIVER_MEMORY_BYTES = (2 + TX_DESCRIPTORS + RX_DESCRIPTORS) * PAGE_BYTES + 64 * 1024;
+
+const RX_INTERRUPTS = NIC_INT.RX_DONE | NIC_INT.RX_NO_BUFFER;
+const ALL_INTERRUPTS = NIC_INT.TX_DONE | RX_INTERRUPTS | NIC_INT.DMA_ERROR;
 
 interface PendingRead {
   readonly endpoint: number;
@@ -38,11 +55,11 @@ export function* nicDriver(sys: Sys): Program {
 
   // One page for both rings, then one page per buffer.
   const ringsVaddr = alignedAlloc(sys, PAGE_BYTES);
-  const buffersVaddr = alignedAlloc(sys, 2 * RING_DESCRIPTORS * PAGE_BYTES);
+  const buffersVaddr = alignedAlloc(sys, (TX_DESCRIPTORS + RX_DESCRIPTORS) * PAGE_BYTES);
   const txRing = ringsVaddr;
-  const rxRing = ringsVaddr + RING_DESCRIPTORS * NIC_DESC.SIZE_BYTES;
+  const rxRing = ringsVaddr + TX_DESCRIPTORS * NIC_DESC.SIZE_BYTES;
   const txBuf = (i: number) => buffersVaddr + i * PAGE_BYTES;
-  const rxBuf = (i: number) => buffersVaddr + (RING_DESCRIPTORS + i) * PAGE_BYTES;
+  const rxBuf = (i: number) => buffersVaddr + (TX_DESCRIPTORS + i) * PAGE_BYTES;
   const pageIova = new Map<number, number>();
   const iovaOf = (vaddr: number) => pageIova.get(vaddr - (vaddr % PAGE_BYTES))! + (vaddr % PAGE_BYTES);
   /** With an IOMMU, buffers are mapped per transfer (streaming); without, their physical addresses are looked up once. */
@@ -67,7 +84,7 @@ export function* nicDriver(sys: Sys): Program {
   let txTail = 0;
   let txClean = 0;
   let rxNext = 0;
-  let rxTail = RING_DESCRIPTORS - 1;
+  let rxTail = RX_DESCRIPTORS - 1;
   let txPackets = 0;
   let rxPackets = 0;
   const pendingReads: PendingRead[] = [];
@@ -81,25 +98,23 @@ export function* nicDriver(sys: Sys): Program {
     *init(type) {
       yield sys.sys_outl(port + NIC_REGS.CTRL, NIC_CTRL.RESET);
       streaming = (yield sys.sys_getendpoint({ name: 'amddev', endpoint: 0 })) === OK;
-      const persistent = streaming ? [ringsVaddr] : [ringsVaddr, ...Array.from({ length: 2 * RING_DESCRIPTORS }, (_, i) => buffersVaddr + i * PAGE_BYTES)];
+      const persistent = streaming ? [ringsVaddr] : [ringsVaddr, ...Array.from({ length: TX_DESCRIPTORS + RX_DESCRIPTORS }, (_, i) => buffersVaddr + i * PAGE_BYTES)];
       for (const vaddr of persistent) {
         const mapped = yield* mapDmaBuffer(sys, deviceId, vaddr, PAGE_BYTES, true);
         if (mapped.status !== OK) return mapped.status;
         pageIova.set(vaddr, mapped.iova);
       }
-      for (let i = 0; i < RING_DESCRIPTORS; i++) {
-        writeDescriptor(sys, txRing, i, 0, 0);
-        writeDescriptor(sys, rxRing, i, yield* dmaMap(rxBuf(i), true), BUFFER_BYTES);
-      }
+      for (let i = 0; i < TX_DESCRIPTORS; i++) writeDescriptor(sys, txRing, i, 0, 0);
+      for (let i = 0; i < RX_DESCRIPTORS; i++) writeDescriptor(sys, rxRing, i, yield* dmaMap(rxBuf(i), true), BUFFER_BYTES);
       yield sys.sys_outl(port + NIC_REGS.TX_RING_BASE, iovaOf(txRing));
-      yield sys.sys_outl(port + NIC_REGS.TX_RING_SIZE, RING_DESCRIPTORS);
+      yield sys.sys_outl(port + NIC_REGS.TX_RING_SIZE, TX_DESCRIPTORS);
       yield sys.sys_outl(port + NIC_REGS.RX_RING_BASE, iovaOf(rxRing));
-      yield sys.sys_outl(port + NIC_REGS.RX_RING_SIZE, RING_DESCRIPTORS);
+      yield sys.sys_outl(port + NIC_REGS.RX_RING_SIZE, RX_DESCRIPTORS);
       yield sys.sys_outl(port + NIC_REGS.RX_TAIL, rxTail);
       const r = yield sys.sys_irqsetpolicy(irq, IRQ_REENABLE, hook);
       if (r !== OK) return r;
       yield sys.sys_irqenable(hook);
-      yield sys.sys_outl(port + NIC_REGS.IMR, NIC_INT.TX_DONE | NIC_INT.RX_DONE | NIC_INT.RX_NO_BUFFER | NIC_INT.DMA_ERROR);
+      yield sys.sys_outl(port + NIC_REGS.IMR, ALL_INTERRUPTS);
       yield sys.sys_outl(port + NIC_REGS.CTRL, NIC_CTRL.TX_ENABLE | NIC_CTRL.RX_ENABLE);
       const low = yield* reg(NIC_REGS.MAC_LOW);
       const high = yield* reg(NIC_REGS.MAC_HIGH);
@@ -118,6 +133,54 @@ export function* nicDriver(sys: Sys): Program {
 
   const m = new Message();
   const reply = new Message();
+  /** Whether the driver has masked the NIC's receive interrupts (taking a batch, or waiting for reads to post frames to). */
+  let rxMasked = false;
+  /** Descriptors refilled since the last RX_TAIL write. */
+  let refilled = 0;
+
+  /**
+   * NAPI: with receive interrupts masked, takes up to RX_BUDGET frames from
+   * the ring, each into a read the network server posted, and gives the
+   * descriptors back; then unmasks, unless no read is left, in which case the
+   * frames wait in the ring (and the NIC drops what finds it full) until the
+   * server posts more.
+   */
+  function* receiveBatch(): Generator<ReturnType<Sys['notify']>, void, number> {
+    if (!rxMasked) {
+      yield sys.sys_outl(port + NIC_REGS.IMR, ALL_INTERRUPTS & ~RX_INTERRUPTS);
+      rxMasked = true;
+    }
+    let taken = 0;
+    while (taken < RX_BUDGET && pendingReads.length > 0 && (readStatus(sys, rxRing, rxNext) & NIC_DESC_STATUS.DONE) !== 0) {
+      const length = sys.mem.readU32(rxRing + rxNext * NIC_DESC.SIZE_BYTES + NIC_DESC.LENGTH) & 0xffff;
+      yield* dmaUnmap(rxBuf(rxNext));
+      const read = pendingReads.shift()!;
+      const n = Math.min(length, read.length);
+      const c = yield sys.sys_safecopyto(read.endpoint, read.grant, 0, rxBuf(rxNext), n);
+      rxPackets++;
+      if ((rxPackets & 15) === 0) yield* sef.ds.publishU32(keys.rxPackets, rxPackets);
+      reply.clear();
+      reply.type = DL_TASK_REPLY;
+      DlLayout.flags.set(reply, DlFlags.PACK_RECV);
+      DlLayout.id.set(reply, read.id);
+      DlLayout.length.set(reply, c === OK ? n : 0);
+      DlLayout.status.set(reply, c);
+      yield* sef.asynsend(read.endpoint, reply);
+      writeDescriptor(sys, rxRing, rxNext, yield* dmaMap(rxBuf(rxNext), true), BUFFER_BYTES);
+      rxTail = (rxTail + 1) % RX_DESCRIPTORS;
+      rxNext = (rxNext + 1) % RX_DESCRIPTORS;
+      taken++;
+      if (++refilled >= RX_REFILL_BATCH) {
+        yield sys.sys_outl(port + NIC_REGS.RX_TAIL, rxTail);
+        refilled = 0;
+      }
+    }
+    if (pendingReads.length > 0) {
+      yield sys.sys_outl(port + NIC_REGS.IMR, ALL_INTERRUPTS);
+      rxMasked = false;
+    }
+  }
+
   for (;;) {
     const r = yield* sef.receive(ANY, m);
     if (r !== OK) continue;
@@ -130,49 +193,23 @@ export function* nicDriver(sys: Sys): Program {
         const before = txPackets;
         while (txClean !== txTail && (readStatus(sys, txRing, txClean) & NIC_DESC_STATUS.DONE) !== 0) {
           yield* dmaUnmap(txBuf(txClean));
-          txClean = (txClean + 1) % RING_DESCRIPTORS;
+          txClean = (txClean + 1) % TX_DESCRIPTORS;
           txPackets++;
         }
         if (txPackets >>> 4 !== before >>> 4) yield* sef.ds.publishU32(keys.txPackets, txPackets);
       }
-      if ((isr & (NIC_INT.RX_DONE | NIC_INT.RX_NO_BUFFER)) !== 0) {
-        let posted = false;
-        while ((readStatus(sys, rxRing, rxNext) & NIC_DESC_STATUS.DONE) !== 0) {
-          const length = sys.mem.readU32(rxRing + rxNext * NIC_DESC.SIZE_BYTES + NIC_DESC.LENGTH) & 0xffff;
-          yield* dmaUnmap(rxBuf(rxNext));
-          const read = pendingReads.shift();
-          // With no read posted by the network server the frame is dropped, as on a full socket buffer.
-          if (read !== undefined) {
-            const n = Math.min(length, read.length);
-            const c = yield sys.sys_safecopyto(read.endpoint, read.grant, 0, rxBuf(rxNext), n);
-            rxPackets++;
-            if ((rxPackets & 15) === 0) yield* sef.ds.publishU32(keys.rxPackets, rxPackets);
-            reply.clear();
-            reply.type = DL_TASK_REPLY;
-            DlLayout.flags.set(reply, DlFlags.PACK_RECV);
-            DlLayout.id.set(reply, read.id);
-            DlLayout.length.set(reply, c === OK ? n : 0);
-            DlLayout.status.set(reply, c);
-            yield* sef.asynsend(read.endpoint, reply);
-          }
-          writeDescriptor(sys, rxRing, rxNext, yield* dmaMap(rxBuf(rxNext), true), BUFFER_BYTES);
-          rxTail = (rxTail + 1) % RING_DESCRIPTORS;
-          rxNext = (rxNext + 1) % RING_DESCRIPTORS;
-          posted = true;
-        }
-        if (posted) yield sys.sys_outl(port + NIC_REGS.RX_TAIL, rxTail);
-      }
+      if ((isr & (NIC_INT.RX_DONE | NIC_INT.RX_NO_BUFFER)) !== 0) yield* receiveBatch();
       continue;
     }
     if (m.type === DlRequest.WRITEV_S) {
       const length = DlLayout.length.get(m);
       let st: number = OK;
-      if ((txTail + 1) % RING_DESCRIPTORS === txClean) st = Errno.EBUSY;
+      if ((txTail + 1) % TX_DESCRIPTORS === txClean) st = Errno.EBUSY;
       else if (length === 0 || length > BUFFER_BYTES) st = Errno.EINVAL;
       else st = yield sys.sys_safecopyfrom(m.source, DlLayout.grant.get(m), 0, txBuf(txTail), length);
       if (st === OK) {
         writeDescriptor(sys, txRing, txTail, yield* dmaMap(txBuf(txTail), false), length);
-        txTail = (txTail + 1) % RING_DESCRIPTORS;
+        txTail = (txTail + 1) % TX_DESCRIPTORS;
         yield sys.sys_outl(port + NIC_REGS.TX_TAIL, txTail);
       }
       reply.clear();
@@ -191,6 +228,8 @@ export function* nicDriver(sys: Sys): Program {
         yield* sef.asynsend(m.source, reply);
       } else {
         pendingReads.push({ endpoint: m.source, id: DlLayout.id.get(m), grant: DlLayout.grant.get(m), length: DlLayout.length.get(m) });
+        // Receiving stopped for want of reads: frames may wait in the ring.
+        if (rxMasked) yield* receiveBatch();
       }
     }
   }

@@ -11,7 +11,7 @@ import { MmuFault } from '../hw/mmu';
 import { TraceRecorder, type TraceOptions } from '../trace/recorder';
 import { TraceKind } from '../trace/kinds';
 import { costProfile, type CostProfile } from '../kernel/costs/costProfiles';
-import { Sys, WORK_REQUEST, type SysHost } from '../sdk/sys';
+import { MAPPED_IO_REQUEST, Sys, WORK_REQUEST, type SysHost } from '../sdk/sys';
 import {
   Errno, KERNEL_CALL_TRAP, NONE, NR_TASKS, OK, SIGKILL, ipcCallNames, kernelCallNames,
 } from '../kernel/constants';
@@ -359,13 +359,15 @@ export class Simulator {
             this.ended(p, res);
             continue;
           }
-          if (this.kernelEntryHook !== null && p.reqKind !== WORK_REQUEST && this.pauseAt(p)) return this.result('paused');
+          if (this.kernelEntryHook !== null && p.reqKind !== WORK_REQUEST && p.reqKind !== MAPPED_IO_REQUEST && this.pauseAt(p)) return this.result('paused');
         }
         this.steps++;
         const kind = p.reqKind;
         if (kind === WORK_REQUEST) {
           p.workLeftCycles = p.reqA;
           p.retval = OK;
+        } else if (kind === MAPPED_IO_REQUEST) {
+          p.retval = k.mappedIo(p);
         } else {
           k.chargeEntry(p);
           let r: number;

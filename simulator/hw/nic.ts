@@ -80,15 +80,27 @@ export interface NicTiming {
   readonly wireOverheadBytes: number;
   /** Frames shorter than this occupy the wire as if padded to it. */
   readonly wireMinFrameBytes: number;
+  /**
+   * Interrupt moderation, as the e1000's interrupt throttling register: the
+   * NIC raises its line at most once per this interval; a cause that comes
+   * sooner is signalled when the interval ends. The first interrupt after a
+   * quiet interval is not delayed.
+   */
+  readonly interruptMinIntervalSeconds: number;
 }
 
-/** Gigabit Ethernet; a PCIe round trip of about 500 ns and a link of about 3 GB/s (estimates). */
+/**
+ * Gigabit Ethernet; a PCIe round trip of about 500 ns and a link of about
+ * 3 GB/s (estimates); at most 100,000 interrupts a second (an estimate, within
+ * the range Linux's e1000e driver sets its throttle to).
+ */
 export const DEFAULT_NIC_TIMING: NicTiming = {
   lineBitsPerSecond: 1e9,
   dmaLatencySeconds: 500e-9,
   dmaBytesPerSecond: 3e9,
   wireOverheadBytes: 24,
   wireMinFrameBytes: 60,
+  interruptMinIntervalSeconds: 10e-6,
 };
 
 /** The NIC's timing in cycles of one clock. */
@@ -98,6 +110,7 @@ export interface NicCosts {
   readonly wireCyclesPerByte: number;
   readonly wireOverheadBytes: number;
   readonly wireMinFrameBytes: number;
+  readonly interruptMinIntervalCycles: Cycles;
 }
 
 export function nicCosts(timing: NicTiming, clockHz: number): NicCosts {
@@ -107,6 +120,7 @@ export function nicCosts(timing: NicTiming, clockHz: number): NicCosts {
     wireCyclesPerByte: 8 * cyclesPerUnit(timing.lineBitsPerSecond, clockHz),
     wireOverheadBytes: timing.wireOverheadBytes,
     wireMinFrameBytes: timing.wireMinFrameBytes,
+    interruptMinIntervalCycles: secondsToCycles(timing.interruptMinIntervalSeconds, clockHz),
   };
 }
 
@@ -164,11 +178,16 @@ export class EthernetWire {
 
   /** Sends a packet from the peer; it reaches the NIC when the wire has carried it, after any packets injected before it. */
   inject(packet: Uint8Array): void {
+    this.injectAt(this.clock.now(), packet);
+  }
+
+  /** As inject, for a packet the peer began to send at `sentAt` (not after now): a sender that fell behind the clock keeps its own pace. */
+  injectAt(sentAt: Cycles, packet: Uint8Array): void {
     const copy = packet.slice();
     this.injectedCount++;
-    const start = Math.max(this.clock.now(), this.towardNicFreeAt);
+    const start = Math.max(Math.min(sentAt, this.clock.now()), this.towardNicFreeAt);
     this.towardNicFreeAt = start + this.frameCycles(copy.length);
-    this.clock.schedule(this.towardNicFreeAt - this.clock.now(), () => this.arrive(copy), `${this.nic.name}:wire-rx`);
+    this.clock.schedule(Math.max(0, this.towardNicFreeAt - this.clock.now()), () => this.arrive(copy), `${this.nic.name}:wire-rx`);
   }
 
   /** The last `retainPackets` packets the NIC sent, oldest first. */
@@ -249,13 +268,21 @@ export class Nic extends PlatformDeviceBase {
   private rxRingSize = 0;
   private rxHead = 0;
   private rxTail = 0;
+  /** The next RX descriptor a frame is given to; ahead of rxHead by the frames whose DMA is under way. */
+  private rxAssign = 0;
+  /** When the RX DMA engine has moved the bytes of the frames given to it so far. */
+  private rxDmaFreeAt: Cycles = 0;
+  /** Counts RX ring resets; RX transfers started before the last one are dropped when they finish. */
+  private rxGeneration = 0;
   private txPackets = 0;
   private rxPackets = 0;
   private rxDropped = 0;
   private txBusy = false;
-  private rxBusy = false;
   private rxFifo: Uint8Array[] = [];
   private dmaFaults = 0;
+  /** When the line was last raised (-Infinity: never), and whether a held-back interrupt waits for the interval's end. */
+  private lastInterruptAt = -Infinity;
+  private interruptHeld = false;
 
   constructor(options: NicOptions) {
     super(PLATFORM.nic, options);
@@ -280,14 +307,13 @@ export class Nic extends PlatformDeviceBase {
     this.resetTxRing();
     this.rxRingBase = 0;
     this.rxRingSize = 0;
-    this.rxHead = 0;
-    this.rxTail = 0;
+    this.resetRxRing();
     this.txPackets = 0;
     this.rxPackets = 0;
     this.rxDropped = 0;
     this.txBusy = false;
-    this.rxBusy = false;
     this.rxFifo = [];
+    this.interruptHeld = false;
   }
 
   protected readRegister(offset: number): number | undefined {
@@ -348,7 +374,7 @@ export class Nic extends PlatformDeviceBase {
         return true;
       case NIC_REGS.IMR:
         this.imr = v & 0xf;
-        if (this.isr & this.imr) this.interrupts.raise(this.irq);
+        this.interruptIfDue();
         return true;
       case NIC_REGS.TX_RING_BASE:
         this.txRingBase = v;
@@ -365,11 +391,11 @@ export class Nic extends PlatformDeviceBase {
         return true;
       case NIC_REGS.RX_RING_BASE:
         this.rxRingBase = v;
-        this.rxHead = this.rxTail = 0;
+        this.resetRxRing();
         return true;
       case NIC_REGS.RX_RING_SIZE:
         this.rxRingSize = ringSize(v);
-        this.rxHead = this.rxTail = 0;
+        this.resetRxRing();
         return this.rxRingSize === v;
       case NIC_REGS.RX_TAIL:
         if (this.rxRingSize < 2 || v >= this.rxRingSize) return false;
@@ -407,6 +433,7 @@ export class Nic extends PlatformDeviceBase {
       rxRingSize: this.rxRingSize,
       rxHead: this.rxHead,
       rxTail: this.rxTail,
+      rxInFlight: (this.rxAssign - this.rxHead + this.rxRingSize) % Math.max(1, this.rxRingSize),
       txPackets: this.txPackets,
       rxPackets: this.rxPackets,
       rxDropped: this.rxDropped,
@@ -416,6 +443,11 @@ export class Nic extends PlatformDeviceBase {
       wireInjected: this.wire.injectedCount,
       wireLost: this.wire.lostCount,
     };
+  }
+
+  private resetRxRing(): void {
+    this.rxHead = this.rxTail = this.rxAssign = 0;
+    this.rxGeneration++;
   }
 
   private resetTxRing(): void {
@@ -492,31 +524,38 @@ export class Nic extends PlatformDeviceBase {
     this.kickTx();
   }
 
+  /**
+   * Gives each waiting frame a free descriptor and starts its DMA. The RX DMA
+   * engine is pipelined, as a PCIe device's is: transfers follow one another
+   * at the link's bandwidth, and each lands a PCIe round trip after its bytes
+   * have moved, so that the round trip limits latency but not throughput.
+   */
   private kickRx(): void {
-    if (this.rxBusy || this.rxFifo.length === 0 || !(this.ctrl & NIC_CTRL.RX_ENABLE) || this.status & NIC_STATUS.RX_STALLED) return;
-    if (this.rxRingSize < 2 || this.rxHead === this.rxTail) {
-      if (!(this.isr & NIC_INT.RX_NO_BUFFER)) this.signal(NIC_INT.RX_NO_BUFFER);
-      return;
+    if (this.rxFifo.length === 0 || !(this.ctrl & NIC_CTRL.RX_ENABLE) || this.status & NIC_STATUS.RX_STALLED) return;
+    const generation = this.rxGeneration;
+    while (this.rxFifo.length > 0) {
+      if (this.rxRingSize < 2 || this.rxAssign === this.rxTail) {
+        if (!(this.isr & NIC_INT.RX_NO_BUFFER)) this.signal(NIC_INT.RX_NO_BUFFER);
+        return;
+      }
+      const packet = this.rxFifo.shift()!;
+      const index = this.rxAssign;
+      this.rxAssign = (this.rxAssign + 1) % this.rxRingSize;
+      const now = this.clock.now();
+      this.rxDmaFreeAt = Math.max(now, this.rxDmaFreeAt) + Math.ceil(this.costs.dmaCyclesPerByte * (2 * NIC_DESC.SIZE_BYTES + packet.length));
+      this.timers.schedule(this.rxDmaFreeAt + this.costs.dmaLatencyCycles - now, () => this.finishRx(generation, index, packet), `${this.name}:rx-done`);
     }
-    this.rxBusy = true;
-    const packet = this.rxFifo[0]!;
-    this.timers.schedule(
-      dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, NIC_DESC.SIZE_BYTES) +
-        dmaCycles(this.costs.dmaLatencyCycles, this.costs.dmaCyclesPerByte, packet.length),
-      () => this.finishRx(),
-      `${this.name}:rx-done`,
-    );
   }
 
-  private finishRx(): void {
-    this.rxBusy = false;
-    const descAddr = this.descriptorAddress(this.rxRingBase, this.rxHead);
+  /** A frame's DMA has landed: its buffer and descriptor are written, HEAD advances, RX_DONE is raised. */
+  private finishRx(generation: number, index: number, packet: Uint8Array): void {
+    if (generation !== this.rxGeneration || this.status & NIC_STATUS.RX_STALLED) return;
+    const descAddr = this.descriptorAddress(this.rxRingBase, index);
     const desc = this.dma.read(this.deviceId, descAddr, NIC_DESC.SIZE_BYTES);
     if (isDmaFault(desc)) {
       this.stall(NIC_STATUS.RX_STALLED);
       return;
     }
-    const packet = this.rxFifo.shift()!;
     const bufferBytes = readU16(desc, NIC_DESC.LENGTH);
     const length = Math.min(packet.length, bufferBytes);
     let status: number = NIC_DESC_STATUS.DONE;
@@ -533,7 +572,6 @@ export class Nic extends PlatformDeviceBase {
     if (this.dma.write(this.deviceId, descAddr + NIC_DESC.LENGTH, writeBack)) this.noteDmaFault();
     this.rxHead = (this.rxHead + 1) % this.rxRingSize;
     this.signal(NIC_INT.RX_DONE);
-    this.kickRx();
   }
 
   private descriptorAddress(base: number, index: number): number {
@@ -552,7 +590,24 @@ export class Nic extends PlatformDeviceBase {
 
   private signal(cause: number): void {
     this.isr |= cause;
-    if (this.imr & cause) this.interrupts.raise(this.irq);
+    this.interruptIfDue();
+  }
+
+  /** Raises the line for an unmasked cause, or holds it back until the moderation interval since the last one has passed. */
+  private interruptIfDue(): void {
+    if (!(this.isr & this.imr) || this.interruptHeld) return;
+    const now = this.clock.now();
+    const due = this.lastInterruptAt + this.costs.interruptMinIntervalCycles;
+    if (now >= due) {
+      this.lastInterruptAt = now;
+      this.interrupts.raise(this.irq);
+      return;
+    }
+    this.interruptHeld = true;
+    this.timers.schedule(due - now, () => {
+      this.interruptHeld = false;
+      this.interruptIfDue();
+    }, `${this.name}:interrupt-moderation`);
   }
 }
 

@@ -354,6 +354,26 @@ export class Kernel implements GrantContext {
     }
   }
 
+  /**
+   * A load or store to a device register mapped into `p`: no kernel entry, so
+   * the time is the process's own: an uncached load waits for the device
+   * (portIoCycles), a store is posted (postedWriteCycles).
+   */
+  mappedIo(p: Proc): number {
+    const port = p.reqB;
+    if (!Number.isInteger(port) || port < 0 || port > 0xffff || p.priv === null || !p.priv.allowsMappedIo(port, 4)) return Errno.EPERM;
+    const device = this.portDevice(port);
+    if (p.reqA === 0) {
+      this.chargeUser(p, this.cost.portIoCycles);
+      (p.reqObj as { value: number }).value = device === undefined ? 0xffffffff : device.ioRead(port, 4) >>> 0;
+    } else {
+      this.chargeUser(p, this.cost.postedWriteCycles);
+      device?.ioWrite(port, p.reqC >>> 0, 4);
+    }
+    p.reqObj = null;
+    return OK;
+  }
+
   chargeUser(p: Proc, cycles: number): void {
     this.clock.advanceBy(cycles);
     this.stats.userCycles += cycles;

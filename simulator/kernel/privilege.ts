@@ -37,6 +37,13 @@ export interface PrivilegeSpec {
   readonly grantEntries?: number;
   /** May create magic grants (MINIX hardcodes VFS and MIB). */
   readonly magicGrants?: boolean;
+  /**
+   * Device registers mapped into the process's address space (as a MINIX
+   * driver maps its device's memory-mapped registers, or a kernel-bypass
+   * library its NIC's): it reads and writes them from user mode, without a
+   * kernel entry. Default none.
+   */
+  readonly mappedIo?: readonly IoRange[];
 }
 
 export class Privilege {
@@ -52,6 +59,7 @@ export class Privilege {
   readonly memRanges: readonly MemRange[];
   readonly grantEntries: number;
   readonly magicGrants: boolean;
+  readonly mappedIo: readonly IoRange[];
 
   constructor(readonly spec: PrivilegeSpec) {
     this.system = spec.system ?? false;
@@ -79,6 +87,7 @@ export class Privilege {
     this.memRanges = [...(spec.memRanges ?? [])];
     this.grantEntries = spec.grantEntries ?? 64;
     this.magicGrants = spec.magicGrants ?? false;
+    this.mappedIo = [...(spec.mappedIo ?? [])];
   }
 
   allowsTrap(call: number): boolean {
@@ -91,6 +100,12 @@ export class Privilege {
 
   allowsPorts(port: number, width: number): boolean {
     for (const r of this.ioRanges) if (port >= r.base && port + width <= r.base + r.count) return true;
+    return false;
+  }
+
+  /** Whether the registers at [port, port + width) are mapped into the process. */
+  allowsMappedIo(port: number, width: number): boolean {
+    for (const r of this.mappedIo) if (port >= r.base && port + width <= r.base + r.count) return true;
     return false;
   }
 

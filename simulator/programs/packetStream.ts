@@ -1,5 +1,8 @@
-// The packet-stream application: hands the network server a packet at a
-// fixed rate of simulated time and counts how many the peer acknowledged.
+// The packet-stream application. Sending ("tx"): hands the network server a
+// packet at a fixed rate of simulated time and counts how many the peer
+// acknowledged. Receiving ("rx"): the peer sends and the network stack drops;
+// the application asks the server every millisecond how many it received,
+// and ends when the count it was given has arrived.
 import { CLOCK, Errno, Message, OK, cyclesPerUnit, type Program, type Sys } from '../sdk';
 import { NetLayout, NetRequest } from '../services/messages';
 
@@ -14,7 +17,12 @@ export interface PacketStreamCounters {
   refused: number;
   /** Acknowledged packets, as the server last reported. */
   acked: number;
+  /** Data frames the network stack received from the peer, as the server last reported (a received stream). */
+  received: number;
 }
+
+/** How often a receiving application asks the server for its count. */
+const RX_POLL_SECONDS = 0.001;
 
 /** Arguments: ratePerSecond, sizeBytes, count (-1 for no end), startAtCycles. */
 export function packetStreamProgram(counters: PacketStreamCounters): (sys: Sys) => Program {
@@ -23,6 +31,7 @@ export function packetStreamProgram(counters: PacketStreamCounters): (sys: Sys) 
     const rate = num('ratePerSecond', 10);
     const sizeBytes = num('sizeBytes', 64);
     const count = num('count', -1);
+    if (sys.args['direction'] === 'rx') return yield* receiveSide(sys, counters, count);
     const intervalCycles = Math.max(1, Math.round(cyclesPerUnit(rate, sys.clockHz)));
     let nextAtCycles = Math.max(num('startAtCycles', 0), sys.uptimeCycles());
     const lookup = { name: 'inet', endpoint: 0 };
@@ -59,4 +68,21 @@ export function packetStreamProgram(counters: PacketStreamCounters): (sys: Sys) 
     }
     return OK;
   };
+}
+
+function* receiveSide(sys: Sys, counters: PacketStreamCounters, count: number): Program {
+  const pollCycles = Math.max(1, Math.round(RX_POLL_SECONDS * sys.clockHz));
+  const lookup = { name: 'inet', endpoint: 0 };
+  const m = new Message();
+  let next = Math.max(typeof sys.args['startAtCycles'] === 'number' ? sys.args['startAtCycles'] : 0, sys.uptimeCycles());
+  while (count < 0 || counters.received < count) {
+    next += pollCycles;
+    yield sys.sys_setalarm(next, true);
+    yield sys.receive(CLOCK, m);
+    if ((yield sys.sys_getendpoint(lookup)) !== OK) continue;
+    m.clear();
+    m.type = NetRequest.STATUS;
+    if ((yield sys.sendrec(lookup.endpoint, m)) === OK) counters.received = NetLayout.received.get(m);
+  }
+  return OK;
 }

@@ -30,6 +30,8 @@ export type ProgramMain = (sys: Sys) => Program;
 
 /** The request kind for simulated user work: not a kernel entry. */
 export const WORK_REQUEST = -1;
+/** The request kind for a load or store to a mapped device register: not a kernel entry either. */
+export const MAPPED_IO_REQUEST = -2;
 
 /** What the SDK needs from the simulator hosting it. */
 export interface SysHost {
@@ -238,6 +240,28 @@ export class Sys {
     if (!Number.isSafeInteger(cycles) || cycles < 0) throw new RangeError('compute() takes a non-negative integer of cycles');
     this.p.reqA = cycles;
     this.p.reqKind = WORK_REQUEST;
+    return TRAP;
+  }
+
+  /**
+   * Reads a 32-bit device register mapped into this process (its privilege's
+   * mappedIo): a load from user mode, no kernel entry. The status is EPERM for
+   * a register not mapped, as a page fault would be.
+   */
+  reg_read(port: number, value: Ref<number>): Trap {
+    this.p.reqKind = MAPPED_IO_REQUEST;
+    this.p.reqA = 0;
+    this.p.reqB = port;
+    this.p.reqObj = value;
+    return TRAP;
+  }
+
+  /** Writes a 32-bit mapped device register from user mode: a posted store, no kernel entry. */
+  reg_write(port: number, value: number): Trap {
+    this.p.reqKind = MAPPED_IO_REQUEST;
+    this.p.reqA = 1;
+    this.p.reqB = port;
+    this.p.reqC = value;
     return TRAP;
   }
 

@@ -14,7 +14,10 @@ import { Sef } from './sef';
 export const PEER_MAC = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02] as const;
 const SLOT_BYTES = 1536;
 const TX_SLOTS = 8;
-const RX_SLOTS = 4;
+/** Reads posted to the driver at once: most of the driver's receive batch, with the TX slots within the 64 grants a service has. */
+const RX_SLOTS = 48;
+/** Its buffers and room for the rest. */
+export const INET_MEMORY_BYTES = (TX_SLOTS + RX_SLOTS) * SLOT_BYTES + 64 * 1024;
 /** A packet not acknowledged this long after it was sent is sent again (argument rtoCycles overrides it). */
 const RETRANSMISSION_TIMEOUT_SECONDS = 0.2;
 
@@ -30,9 +33,16 @@ export interface InetCounters {
   retransmissions: number;
   refused: number;
   driverChanges: number;
+  /** Data frames the peer sent that the server received (a received stream, which it counts and drops). */
+  received: number;
 }
 
-export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
+/**
+ * The network server. `stackRxCycles` is the protocol work it does on each
+ * frame it receives, whatever the frame (the cost profile's
+ * netStackRxCyclesPerPacket): charged to it as CPU time.
+ */
+export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sys) => Program {
   return function* inet(sys: Sys): Program {
     const driverLabel = typeof sys.args['driver'] === 'string' ? sys.args['driver'] : 'nic';
     const windowPackets = typeof sys.args['window'] === 'number' ? sys.args['window'] : 64;
@@ -135,12 +145,16 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       if (s === undefined) return;
       s.posted = false;
       const length = DlLayout.length.get(msg);
-      if (DlLayout.status.get(msg) === OK && length >= STREAM_HEADER_BYTES) {
-        const frame = sys.mem.read(rxBase + id * SLOT_BYTES, STREAM_HEADER_BYTES);
-        const type = (frame[12]! << 8) | frame[13]!;
-        const kind = frame[14]! | (frame[15]! << 8);
-        const seq = (frame[16]! | (frame[17]! << 8) | (frame[18]! << 16) | (frame[19]! << 24)) >>> 0;
-        if (type === STREAM_ETHERTYPE && kind === StreamKind.ACK && outstanding.delete(seq)) counters.acked++;
+      if (DlLayout.status.get(msg) === OK && length > 0) {
+        if (stackRxCycles > 0) yield sys.compute(stackRxCycles);
+        if (length >= STREAM_HEADER_BYTES) {
+          const frame = sys.mem.read(rxBase + id * SLOT_BYTES, STREAM_HEADER_BYTES);
+          const type = (frame[12]! << 8) | frame[13]!;
+          const kind = frame[14]! | (frame[15]! << 8);
+          const seq = (frame[16]! | (frame[17]! << 8) | (frame[18]! << 16) | (frame[19]! << 24)) >>> 0;
+          if (type === STREAM_ETHERTYPE && kind === StreamKind.ACK && outstanding.delete(seq)) counters.acked++;
+          else if (type === STREAM_ETHERTYPE && kind === StreamKind.DATA) counters.received++;
+        }
       }
       yield* postReads();
     }
@@ -150,6 +164,7 @@ export function inetProgram(counters: InetCounters): (sys: Sys) => Program {
       msg.clear();
       msg.type = status;
       NetLayout.acked.set(msg, counters.acked);
+      NetLayout.received.set(msg, counters.received);
       NetLayout.queued.set(msg, outstanding.size);
       yield sys.send(caller, msg);
     }

@@ -92,8 +92,8 @@ export const NetRequest = {
   SEND: SIM_RQ_BASE + 0x00,
   STATUS: SIM_RQ_BASE + 0x01,
 } as const;
-/** seq and size of the packet; the reply adds what the server has seen acknowledged. */
-export const NetLayout = defineLayout({ seq: 'u32', sizeBytes: 'u32', acked: 'u32', queued: 'u32' });
+/** seq and size of the packet; the reply adds what the server has seen acknowledged and how many data frames it received. */
+export const NetLayout = defineLayout({ seq: 'u32', sizeBytes: 'u32', acked: 'u32', queued: 'u32', received: 'u32' });
 
 /** The EtherType of the packet-stream protocol between inet and the simulated peer. */
 export const STREAM_ETHERTYPE = 0x88b5;

@@ -30,7 +30,7 @@ export class Sef {
   private readonly async: AsyncSender;
 
   constructor(private readonly sys: Sys) {
-    this.async = new AsyncSender(sys, 16);
+    this.async = new AsyncSender(sys, ASYNC_SLOTS);
   }
 
   get rs(): number {
@@ -110,6 +110,9 @@ export class Sef {
 export function stateKey(label: string): string {
   return `lu.${label}`;
 }
+
+/** Slots of a service's asynchronous message table: ASYN_NR of MINIX's libsys (asynsend.c). */
+export const ASYNC_SLOTS = 100;
 
 /** A table of asynchronous messages (MINIX's asynsend3): a slot is free again once the kernel has delivered it. */
 export class AsyncSender {

@@ -4,7 +4,7 @@
 // workloads. The RunningSystem runs it in slices and answers for it.
 import type { BuiltinService } from './builtin';
 import { buildMachine, type Machine } from './machine';
-import { cyclesToSeconds, msToCycles, secondsToCycles } from '../time/time';
+import { cyclesPerUnit, cyclesToSeconds, msToCycles, secondsToCycles } from '../time/time';
 import { costProfile as costProfileNamed } from '../kernel/costs/costProfiles';
 import { builtinServices, defaultSystemConf, type CoreContext } from './registry';
 import { summarisePrivilege } from './privileges';
@@ -18,7 +18,7 @@ import { TraceKind } from '../trace/kinds';
 import { Digest } from '../core/digest';
 import type { StopReason } from '../engine/simulator';
 import { parseSystemConf, formatDiagnostic, type ServiceDescription } from '../config/systemConf';
-import type { ExpectedOutcome, WorkloadItem } from '../config/scenario';
+import type { ExpectedOutcome, PacketStreamWorkload, WorkloadItem } from '../config/scenario';
 import type { ExitReason } from '../kernel/proc';
 import { DEFAULT_CONFIGURATION, configurationTraits, type Configuration } from '../config/configurations';
 import { STANDARD_LABELS } from '../config/minixNames';
@@ -28,7 +28,14 @@ import { type RsServiceDefinition, type RsServiceStatus, type RsStatusTable } fr
 import type { DsStore } from '../services/ds';
 import type { InetCounters } from '../services/inet';
 import { PEER_MAC, parseStreamFrame, streamFrame } from '../services/inet';
-import { StreamKind } from '../services/messages';
+import { STREAM_HEADER_BYTES, StreamKind } from '../services/messages';
+import { NIC_MAX_FRAME_BYTES } from '../hw/nic';
+import { POLL_MODE_MEMORY_BYTES, pollModeStream } from '../drivers/pollModeNic';
+import { AMDDEV_DEVICE_OWNERS } from '../services/amddev';
+import { PLATFORM } from '../hw/platform';
+
+/** The program of a packet stream under kernel-bypass: the application with its poll-mode driver (its process is named as the packet stream's). */
+const POLL_MODE_STREAM_PROGRAM = 'packet-stream-pmd';
 import { PACKET_STREAM_PROGRAM, packetStreamProgram, type PacketStreamCounters } from '../programs/packetStream';
 import {
   PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, pingpongServer, rrClient, rrServer, type LatencySink,
@@ -62,6 +69,8 @@ export interface BootOptions {
   readonly heartbeatPeriodCycles?: number;
   /** MINIX's restart backoff; default on. */
   readonly restartBackoff?: boolean;
+  /** The NIC's line rate; 1 Gb/s if absent. */
+  readonly nicLineBitsPerSecond?: number;
   readonly trace?: TraceOptions;
   readonly captureSourceLocations?: boolean;
   /** User drivers and programs, described like built-in services (their conf entry gives their privileges). */
@@ -323,15 +332,16 @@ export function bootSystem(options: BootOptions): RunningSystem {
   const configuration = options.configuration ?? DEFAULT_CONFIGURATION;
   const traits = configurationTraits(configuration);
   // RS keeps its times in seconds and turns them into cycles of the cost profile's clock, once.
-  const rsClockHz = (typeof options.costProfile === 'object' ? options.costProfile : costProfileNamed(options.costProfile ?? 'default')).clockHz;
+  const profile = typeof options.costProfile === 'object' ? options.costProfile : costProfileNamed(options.costProfile ?? 'default');
+  const rsClockHz = profile.clockHz;
   const netPeriodCycles = options.heartbeatPeriodCycles;
   if (netPeriodCycles !== undefined && (!Number.isSafeInteger(netPeriodCycles) || netPeriodCycles <= 0)) throw new RangeError('heartbeatPeriodCycles must be a positive integer');
   const netPeriodSeconds = netPeriodCycles === undefined ? DEFAULT_NET_PERIOD_SECONDS : cyclesToSeconds(netPeriodCycles, rsClockHz);
   const rsStatus: RsStatusTable = new Map();
   const dsStore: DsStore = new Map();
   const network: NetworkCounters = {
-    app: { attempted: 0, accepted: 0, refused: 0, acked: 0 },
-    inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0 },
+    app: { attempted: 0, accepted: 0, refused: 0, acked: 0, received: 0 },
+    inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0, received: 0 },
     deliveredToPeer: 0,
     acksSent: 0,
   };
@@ -348,6 +358,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
     },
     dsStore,
     inet: network.inet,
+    stackRxCycles: profile.netStackRxCyclesPerPacket,
   };
   const builtins = [...builtinServices(ctx), ...(options.extraPrograms ?? [])];
   const byLabel = new Map(builtins.map((s) => [s.label, s]));
@@ -366,13 +377,18 @@ export function bootSystem(options: BootOptions): RunningSystem {
     ...(options.costProfile === undefined ? {} : { costProfile: options.costProfile }),
     ...(isoImage === undefined ? {} : { isoImage }),
     diskImage: builtinDiskImage(),
+    ...(options.nicLineBitsPerSecond === undefined ? {} : { nicLineBitsPerSecond: options.nicLineBitsPerSecond }),
     ...(options.trace === undefined ? {} : { trace: options.trace }),
     ...(options.captureSourceLocations === undefined ? {} : { captureSourceLocations: options.captureSourceLocations }),
   });
   machineRef = machine;
   const sim = machine.sim;
+  // Under kernel-bypass the application drives the NIC: a fault aimed at the NIC's driver strikes it.
+  const bypass = traits.network === 'bypass';
+  const nicDrivers = new Set(bypass ? builtins.filter((s) => s.device === 'nic').map((s) => s.label) : []);
+  const faultTarget = (label: string) => (nicDrivers.has(label) ? PACKET_STREAM_PROGRAM : label);
   const deviceOf = (label: string) => {
-    const kind = byLabel.get(label)?.device;
+    const kind = bypass && label === PACKET_STREAM_PROGRAM ? 'nic' : byLabel.get(label)?.device;
     const d = machine.devices.find((x) => x.kind === kind);
     return d === undefined ? undefined : { kind: d.kind, portBase: d.portBase };
   };
@@ -380,7 +396,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
   sim.registerCommand('fault', (data) => {
     const d = data as { label: string; type: string; params: FaultParams };
     if (!isInjectableFault(d.type)) throw new Error(`unknown fault type ${d.type}`);
-    injector.arm(d.label, d.type, d.params);
+    injector.arm(faultTarget(d.label), d.type, d.params);
   });
 
   for (const service of builtins) programs.register(service.label, injector.wrap(service.label, service.main), { sourceFile: service.sourceFile });
@@ -392,6 +408,8 @@ export function bootSystem(options: BootOptions): RunningSystem {
     services.set(description.label, { service, description, privilege });
     if (service.kind === 'program' || service.label === RS_LABEL) continue;
     if (service.label === 'amddev' && machine.iommu === null) continue;
+    // Under kernel-bypass the application owns the NIC: no driver, no network server.
+    if (traits.network === 'bypass' && service.networkPath === true) continue;
     rsDefs.push({
       label: service.label,
       program: service.label,
@@ -401,8 +419,11 @@ export function bootSystem(options: BootOptions): RunningSystem {
       // With drivers in the kernel (monolithic), the drivers and the servers they
       // serve (file systems, network stack) are kernel code; only RS and DS stay in user mode.
       kernelMode: traits.driversInKernel && service.label !== 'ds',
-      memoryBytes: 128 * 1024,
-      args: service.device === undefined ? {} : deviceArgs(machine, service.device),
+      memoryBytes: service.memoryBytes ?? 128 * 1024,
+      args: {
+        ...(service.device === undefined ? {} : deviceArgs(machine, service.device)),
+        ...(service.label === 'amddev' && traits.network === 'bypass' ? { devices: bypassDeviceOwners() } : {}),
+      },
       ...(service.bootOrder === undefined ? {} : { bootOrder: service.bootOrder }),
       ...heartbeatPeriod(description.type === 'net' ? netPeriodSeconds : service.heartbeatPeriodSeconds),
       ...(service.sef === false ? { sef: false } : {}),
@@ -413,6 +434,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
   const appCounters = network.app;
   // Wrapped like the services, so that a fault may target the workload program too.
   programs.register(PACKET_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, packetStreamProgram(appCounters)), { sourceFile: 'simulator/programs/packetStream.ts' });
+  programs.register(POLL_MODE_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, pollModeStream(appCounters, profile.pollModeRxCyclesPerPacket)), { sourceFile: 'simulator/drivers/pollModeNic.ts' });
   programs.register(SERVICE_PROGRAM, serviceUtility, { sourceFile: 'simulator/programs/service.ts' });
   const requests: RequestSinks = { 'ipc-pingpong': newLatencySink(), 'request-response': newLatencySink() };
   const requestSource = { sourceFile: 'simulator/programs/requestWorkloads.ts' };
@@ -443,8 +465,14 @@ export function bootSystem(options: BootOptions): RunningSystem {
     memoryBytes: 128 * 1024,
   });
   const workloads = (options.workload ?? []).flatMap((item) => startWorkload(machine, services, item));
-  for (const f of options.faults ?? []) injector.schedule(f);
+  for (const f of options.faults ?? []) injector.schedule({ ...f, target: faultTarget(f.target) });
   return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics, workloads, requests });
+}
+
+/** amddev's owners under kernel-bypass: the NIC's DMA belongs to the application that drives it, the other devices' to their drivers. */
+function bypassDeviceOwners(): string {
+  const owners = Object.entries(AMDDEV_DEVICE_OWNERS).filter(([, id]) => id !== PLATFORM.nic.dmaRequesterId);
+  return [...owners, [PACKET_STREAM_PROGRAM, PLATFORM.nic.dmaRequesterId] as const].map(([label, id]) => `${label}=${id}`).join(',');
 }
 
 function heartbeatPeriod(seconds: number | undefined): { periodSeconds?: number } {
@@ -465,8 +493,21 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') args[k] = v;
   }
   if (item.kind === 'packet-stream') {
-    if (item.direction !== 'tx') throw new Error('packet-stream: only direction "tx" is available yet');
     args['count'] = item.count ?? -1;
+    if (item.direction === 'rx') startPeerStream(machine, item);
+    if (configurationTraits(machine.configuration).network === 'bypass') {
+      // The application and its poll-mode driver: the NIC's ports as its own, its registers mapped into it.
+      const nic = machine.nic;
+      const registers = [{ base: nic.portBase, count: nic.portCount }];
+      const endpoint = sim.spawn({
+        program: POLL_MODE_STREAM_PROGRAM,
+        name: PACKET_STREAM_PROGRAM,
+        privilege: { system: false, ipcTo: ['amddev'], kernelCalls: ['SETALARM', 'GETINFO', 'UMAP'], ioRanges: registers, mappedIo: registers },
+        memoryBytes: POLL_MODE_MEMORY_BYTES,
+        args: { ...args, ...deviceArgs(machine, 'nic') },
+      });
+      return [{ kind: item.kind, name: PACKET_STREAM_PROGRAM, endpoint, ended: null }];
+    }
     const endpoint = sim.spawn({
       program: PACKET_STREAM_PROGRAM,
       name: PACKET_STREAM_PROGRAM,
@@ -496,6 +537,30 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
   return [{ kind: item.kind, name: label, endpoint, ended: null }];
 }
 
+
+/**
+ * A received stream: the peer sends data frames of the workload's size at its
+ * rate, or as fast as the wire carries them if that is slower, from its start
+ * on; the network stack counts and drops them.
+ */
+function startPeerStream(machine: Machine, item: PacketStreamWorkload): void {
+  const { clock } = machine.sim;
+  const { nic } = machine;
+  const size = Math.max(STREAM_HEADER_BYTES, Math.min(item.sizeBytes, NIC_MAX_FRAME_BYTES));
+  const intervalCycles = Math.max(Math.round(cyclesPerUnit(item.ratePerSecond, clock.hz)), nic.wire.frameCycles(size));
+  let seq = 0;
+  let nextAt = Math.max(item.start.cycles, clock.now());
+  // Events may come due late (the clock moves in steps of charged work): every frame due by now is sent, each on its own time.
+  const send = (): void => {
+    while (nextAt <= clock.now()) {
+      if (item.count !== null && seq >= item.count) return;
+      nic.wire.injectAt(nextAt, streamFrame(nic.mac, PEER_MAC, StreamKind.DATA, seq++, size));
+      nextAt += intervalCycles;
+    }
+    clock.schedule(nextAt - clock.now(), send, 'peer:stream');
+  };
+  clock.schedule(nextAt - clock.now(), send, 'peer:stream');
+}
 
 /** The disc a cd-read workload names: a built-in image by name; a workspace image must be read by the caller and passed as isoImage. */
 function cdImageOfWorkload(workload: readonly WorkloadItem[]): Uint8Array | undefined {

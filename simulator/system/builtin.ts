@@ -24,6 +24,10 @@ export interface BuiltinService {
    * none by default. A network driver (`type net`) gets the scenario's period instead.
    */
   readonly heartbeatPeriodSeconds?: number;
+  /** Part of the kernel's network path (the NIC driver, the network server): not started where applications drive the NIC themselves (kernel-bypass). */
+  readonly networkPath?: boolean;
+  /** Private memory of each instance; the system's default (128 KiB) if absent. */
+  readonly memoryBytes?: number;
   /** False for a program that does not report the end of its initialisation through SEF (a user's driver); RS then counts it as up once started. */
   readonly sef?: boolean;
 }

@@ -15,7 +15,7 @@ import { DEFAULT_IOMMU_COSTS, IOMMU_PAGE_BYTES, Iommu, type IommuCosts, type Iom
 import type { DmaMapper } from '../kernel/kernel';
 import type { Proc } from '../kernel/proc';
 import { Errno, OK } from '../kernel/constants';
-import { Nic } from '../hw/nic';
+import { DEFAULT_NIC_TIMING, Nic, type NicTiming } from '../hw/nic';
 import { BlockDevice } from '../hw/blockDevice';
 import { CdromDrive } from '../hw/cdrom';
 import { Printer } from '../hw/printer';
@@ -36,6 +36,8 @@ export interface MachineOptions {
   readonly trace?: TraceOptions;
   readonly memoryBytes?: number;
   readonly captureSourceLocations?: boolean;
+  /** The NIC's line rate; DEFAULT_NIC_TIMING's (1 Gb/s) if absent. */
+  readonly nicLineBitsPerSecond?: number;
 }
 
 export interface Machine {
@@ -96,7 +98,7 @@ export function buildMachine(options: MachineOptions): Machine {
   // Each device turns its physical rates into cycles of the profile's clock here, once.
   const clock = sim.clock;
   const interrupts = sim.interrupts;
-  const nic = new Nic({ clock, interrupts, dma });
+  const nic = new Nic({ clock, interrupts, dma, timing: nicTiming(options.nicLineBitsPerSecond ?? DEFAULT_NIC_TIMING.lineBitsPerSecond) });
   const block = new BlockDevice({ clock, interrupts, dma, image: options.diskImage ?? new Uint8Array(DEFAULT_DISK_BYTES) });
   const cdrom = new CdromDrive({ clock, interrupts, dma, ...(options.isoImage === undefined ? {} : { image: options.isoImage }) });
   const printer = new Printer({ clock, interrupts });
@@ -109,6 +111,20 @@ export function buildMachine(options: MachineOptions): Machine {
     sim.kernel.dmaMapper = iommuDmaMapper(iommu, devices);
   }
   return { sim, configuration, clockHz: clock.hz, iommu, dma, directDma, nic, block, cdrom, printer, timer, console, devices };
+}
+
+/**
+ * The NIC at a line rate: a faster NIC sits on a wider PCIe link, sized with
+ * a quarter to spare over the line rate (a 100 Gb/s NIC gets 15.6 GB/s, about
+ * the 15.75 GB/s of PCIe 3.0 x16 that 100 Gb/s NICs use), never narrower
+ * than the gigabit NIC's.
+ */
+export function nicTiming(lineBitsPerSecond: number): NicTiming {
+  return {
+    ...DEFAULT_NIC_TIMING,
+    lineBitsPerSecond,
+    dmaBytesPerSecond: Math.max(DEFAULT_NIC_TIMING.dmaBytesPerSecond, (1.25 * lineBitsPerSecond) / 8),
+  };
 }
 
 /**

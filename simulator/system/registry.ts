@@ -5,8 +5,8 @@ import type { BuiltinService } from './builtin';
 import { storageServices } from './storageServices';
 import { rsProgram, type RsConfig } from '../services/rs';
 import { dsProgram, type DsStore } from '../services/ds';
-import { inetProgram, type InetCounters } from '../services/inet';
-import { nicDriver } from '../drivers/nic';
+import { INET_MEMORY_BYTES, inetProgram, type InetCounters } from '../services/inet';
+import { NIC_DRIVER_MEMORY_BYTES, nicDriver } from '../drivers/nic';
 import { PLATFORM, deviceConfGrants } from '../hw/platform';
 
 /** Per-boot objects the core services share with the host (for views and summaries). */
@@ -14,6 +14,8 @@ export interface CoreContext {
   readonly rs: RsConfig;
   readonly dsStore: DsStore;
   readonly inet: InetCounters;
+  /** The network server's protocol work per received frame (the cost profile's netStackRxCyclesPerPacket). */
+  readonly stackRxCycles: number;
 }
 
 const RS_CONF = `service rs
@@ -83,10 +85,14 @@ export function coreServices(ctx: CoreContext): BuiltinService[] {
     },
     {
       label: 'nic', kind: 'driver', main: nicDriver, sourceFile: 'simulator/drivers/nic.ts', conf: NIC_CONF, device: 'nic', bootOrder: 40,
+      memoryBytes: NIC_DRIVER_MEMORY_BYTES,
+      networkPath: true,
       description: 'NIC driver: descriptor rings, interrupts, TX and RX',
     },
     {
-      label: 'inet', kind: 'server', main: inetProgram(ctx.inet), sourceFile: 'simulator/services/inet.ts', conf: INET_CONF, bootOrder: 50,
+      label: 'inet', kind: 'server', main: inetProgram(ctx.inet, ctx.stackRxCycles), sourceFile: 'simulator/services/inet.ts', conf: INET_CONF, bootOrder: 50,
+      memoryBytes: INET_MEMORY_BYTES,
+      networkPath: true,
       description: 'Network server: packets to the NIC driver, retransmission',
     },
   ];

@@ -17,7 +17,7 @@ import { storageScenarios } from './storageScenarios';
 
 const S1_JSON = `{
   "name": "s1",
-  "description": "An Ethernet driver that crashes overnight is restarted by the reincarnation server, with MINIX's backoff; traffic resumes and the system runs on. Under the monolithic configuration the first crash is a kernel panic.",
+  "description": "An Ethernet driver that crashes overnight is restarted by the reincarnation server, with MINIX's backoff; traffic resumes and the system runs on. Under the monolithic configuration the first crash is a kernel panic; under kernel-bypass it ends the application that holds the driver, and only that.",
   "system": "default",
   "configuration": "microkernel-iommu",
   "seed": 1,
@@ -30,7 +30,7 @@ const S1_JSON = `{
     { "at": "1min", "target": "nic", "type": "crash", "repeatEvery": "10min" }
   ],
   "options": { "heartbeatPeriod": "5s", "restartBackoff": true },
-  "expect": { "monolithic": "panic" }
+  "expect": { "monolithic": "panic", "kernel-bypass": "workload-failed" }
 }
 `;
 
@@ -118,6 +118,7 @@ export function bootScenario(given: BootableScenario, overrides: BootOverrides =
     heartbeatPeriodCycles:
       overrides.heartbeatPeriodSeconds === undefined ? scenario.options.heartbeatPeriod.cycles : Math.max(1, secondsToCycles(overrides.heartbeatPeriodSeconds, profile.clockHz)),
     restartBackoff: scenario.options.restartBackoff,
+    nicLineBitsPerSecond: scenario.options.nicGbps * 1e9,
     workload: scenario.workload,
     faults: scenario.faults,
     ...(overrides.trace === undefined ? {} : { trace: overrides.trace }),

@@ -5,6 +5,7 @@ import { expectedOutcome, type Outcome } from '../config/scenario';
 import { describeExit } from '../services/rs';
 import { cyclesToSeconds, formatClockHz } from '../time/time';
 import { DEFAULT_COST_PROFILE } from '../kernel/costs/costProfiles';
+import { configurationTraits } from '../config/configurations';
 
 export const SUMMARY_FORMAT = 'microkernel-lab-summary';
 export const SUMMARY_VERSION = 4;
@@ -105,6 +106,8 @@ export interface SystemSummary {
     readonly packetsDelivered: number;
     readonly packetsAcked: number;
     readonly retransmissions: number;
+    /** Data frames from the peer that the network stack (or, under kernel-bypass, the application) received: a received stream. */
+    readonly packetsReceived: number;
   };
   readonly workloads: readonly WorkloadSummary[];
   /** The request workloads the scenario runs, with their latency distribution. */
@@ -120,6 +123,7 @@ export interface SystemSummary {
 
 export function buildSummary(system: RunningSystem, scenario: string | null): SystemSummary {
   const sim = system.sim;
+  const bypass = configurationTraits(system.configuration).network === 'bypass';
   const services: ServiceSummary[] = [...system.rsStatus.values()]
     .map((s) => {
       const downtime = s.downtimeCycles + (s.downSinceCycles === null ? 0 : system.nowCycles - s.downSinceCycles);
@@ -194,8 +198,10 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
       packetsAccepted: n.app.accepted,
       packetsRefused: n.app.refused,
       packetsDelivered: n.deliveredToPeer,
-      packetsAcked: n.inet.acked,
+      // Under kernel-bypass the application, not the network server, sees the acknowledgements and the received frames.
+      packetsAcked: bypass ? n.app.acked : n.inet.acked,
       retransmissions: n.inet.retransmissions,
+      packetsReceived: bypass ? n.app.received : n.inet.received,
     },
     workloads,
     requests: requestSummaries(system),
@@ -260,7 +266,7 @@ export function formatSummary(s: SystemSummary): string {
   if (s.faults.stopped !== null) lines.push(`faults: ${s.faults.stopped}`);
   lines.push(`IPC: ${s.ipc.messages} messages, ${s.ipc.kernelCalls} kernel calls, ${s.ipc.contextSwitches} context switches, ${s.ipc.interrupts} interrupts`);
   const net = s.network;
-  lines.push(`network: ${net.packetsAccepted} sent, ${net.packetsDelivered} delivered, ${net.packetsAcked} acknowledged, ${net.retransmissions} retransmitted, ${net.packetsRefused} refused`);
+  lines.push(`network: ${net.packetsAccepted} sent, ${net.packetsDelivered} delivered, ${net.packetsAcked} acknowledged, ${net.retransmissions} retransmitted, ${net.packetsRefused} refused, ${net.packetsReceived} received`);
   lines.push('');
   const header = ['service', 'state', 'restarts', 'hb kills', 'downtime s', 'last exit'];
   const rows = s.services.map((x) => [x.label, x.state, String(x.restarts), String(x.heartbeatKills), x.downtimeSeconds.toFixed(3), x.lastExit ?? '-']);

@@ -51,7 +51,7 @@ test('a valid scenario loads with every field typed and defaulted', () => {
   assert.equal(s.faults[0]!.count, null);
   assert.deepEqual(s.faults[1]!.params, { address: 'kernel', bytes: 64 });
   assert.equal(s.faults[1]!.at.cycles, 5000);
-  assert.deepEqual(s.options, { heartbeatPeriod: { written: '5s', cycles: 10_000_000_000 }, restartBackoff: false, driverMemoryMiB: 256, driverStallMs: 5000 });
+  assert.deepEqual(s.options, { heartbeatPeriod: { written: '5s', cycles: 10_000_000_000 }, restartBackoff: false, driverMemoryMiB: 256, driverStallMs: 5000, nicGbps: 1 });
   assert.deepEqual(s.userDrivers, ['drivers/myNic.ts']);
   assert.deepEqual(
     [s.ranges.get('/faults/1/at')!.line, s.ranges.get('/faults/1/at')!.column],
@@ -139,14 +139,20 @@ test('invalid values are located at the offending JSON value', () => {
   assert.match(e[2]![3], /"type" must be one of "crash", "hang"/);
 });
 
-test('a received packet stream, not simulated yet, is refused where it is written', () => {
-  const text = VALID.replace('"sizeBytes": 1500 }', '"sizeBytes": 1500, "direction": "rx" }');
+test('a packet stream goes either way; any other direction, and a NIC speed out of range, are refused where they are written', () => {
+  const rx = parseScenario(VALID.replace('"sizeBytes": 1500 }', '"sizeBytes": 1500, "direction": "rx" }'), 'rx.json');
+  assert.equal(rx.scenario?.workload[0]?.kind === 'packet-stream' && rx.scenario.workload[0].direction, 'rx');
+  const text = VALID.replace('"sizeBytes": 1500 }', '"sizeBytes": 1500, "direction": "sideways" }').replace('"restartBackoff": false', '"restartBackoff": false, "nicGbps": 0');
   const e = errorsOf(text);
   assert.deepEqual(
     e.map(([c, l, col]) => [c, l, col]),
-    [['enum', ...at(text, '"direction": "rx"', '"rx"')]],
+    [
+      ['range', ...at(text, '"nicGbps": 0', '0')],
+      ['enum', ...at(text, '"direction": "sideways"', '"sideways"')],
+    ].sort((a, b) => (a[1] as number) - (b[1] as number)),
   );
-  assert.match(e[0]![3], /"direction" must be one of "tx", found/);
+  assert.ok(e.some((d) => /"direction" must be one of "tx", "rx", found the string "sideways"/.test(d[3])));
+  assert.ok(e.some((d) => /"nicGbps" must be between 0.01 and 400, found 0/.test(d[3])));
 });
 
 test('missing required properties, unknown properties and bad times are reported', () => {
@@ -219,7 +225,7 @@ test('the JSON Schema and the loader agree on valid and invalid examples', () =>
     ['seed negative', (o) => (o.seed = -1)],
     ['seed missing', (o) => delete o.seed],
     ['bad configuration', (o) => (o.configuration = 'exokernel')],
-    ['planned configuration', (o) => (o.configuration = 'kernel-bypass')],
+    ['planned configuration', (o) => (o.configuration = 'monolithic-containers')],
     ['every configuration of the table', (o) => (o.configuration = CONFIGURATIONS[CONFIGURATIONS.length - 1])],
     ['retired iommuMode agreeing with the configuration', (o) => (o.options.iommuMode = 'strict')],
     ['unknown cost profile', (o) => (o.costProfile = 'pentium')],

@@ -35,6 +35,22 @@ for (const row of CONFIGURATION_TABLE) {
     else assert.deepEqual([system.machine.iommu?.mode, system.machine.iommu?.invalidation], ['translate', row.iommu]);
     system.run({ untilCycles: 30 * SECOND });
     const mode = (label: string) => system.sim.processes().find((p) => p.name === label)?.kernelMode;
+    if (row.network === 'bypass') {
+      // The application drives the NIC: no driver, no network server; the NIC driver's crash is the application's, and nothing else notices.
+      assert.equal(mode('nic'), undefined, 'no NIC driver');
+      assert.equal(mode('inet'), undefined, 'no network server');
+      assert.equal(mode('packet-stream'), false, 'the application with its poll-mode driver, in user mode');
+      const before = system.summary('s1').network.packetsDelivered;
+      assert.ok(before >= 25, `the stream runs (${before} packets in 30 s)`);
+      system.run({ untilCycles: 25 * MINUTE });
+      const summary = system.summary('s1');
+      assert.equal(summary.panic, null);
+      assert.equal(summary.integrity.ok, true);
+      assert.deepEqual(summary.workloads.map((w) => [w.process, w.state]), [['packet-stream', 'failed']]);
+      assert.ok(summary.network.packetsDelivered < 70, 'nothing is sent after the crash at one minute');
+      assert.deepEqual(['rs', 'ds', 'vfs'].map((l) => mode(l)), [false, false, false], 'the rest of the system lives on');
+      return;
+    }
     assert.equal(mode('nic'), row.driversInKernel, 'the NIC driver');
     assert.equal(mode('inet'), row.driversInKernel, 'the network server the driver serves');
     assert.equal(mode('rs'), false, 'RS stays in user mode');
