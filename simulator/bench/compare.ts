@@ -10,12 +10,18 @@ import { bootScenario } from '../system/scenarios';
 import { cyclesToSeconds, secondsToCycles } from '../time/time';
 import type { RunningSystem } from '../system/boot';
 
+type LatencySink = RunningSystem['requests']['request-response'];
+
 /** The workloads a comparison runs, with the parameters it runs them with. */
 export const COMPARE_WORKLOADS = {
   'ipc-pingpong': { description: 'one client calling a server back to back (SENDREC, reply): the IPC round trip', item: { kind: 'ipc-pingpong', clients: 1, messages: 100_000_000 } },
   'request-response': {
     description: 'a client sending 64-byte requests at 20,000/s to a server that copies each in and a 1 KiB response out through a grant',
     item: { kind: 'request-response', ratePerSecond: 20_000, requestBytes: 64, responseBytes: 1024 },
+  },
+  'network-request-response': {
+    description: 'the peer on the wire sending 64-byte requests at 20,000/s to a server application that answers each with a 1 KiB frame, through the network server or, under kernel-bypass, its own poll-mode driver; latency as the peer sees it',
+    item: { kind: 'request-response', ratePerSecond: 20_000, requestBytes: 64, responseBytes: 1024, transport: 'network' },
   },
   'packet-stream': { description: '64-byte packets offered at 100,000/s through the network server and the NIC driver; an operation is a packet the peer received', item: { kind: 'packet-stream', ratePerSecond: 100_000, sizeBytes: 64, direction: 'tx' } },
 } as const;
@@ -81,9 +87,14 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[rank - 1]!;
 }
 
+/** Where a workload's operations are counted, and its latencies kept (none for the packet stream). */
+function sinkOf(system: RunningSystem, workload: CompareWorkload): LatencySink | null {
+  if (workload === 'packet-stream') return null;
+  return system.requests[workload === 'ipc-pingpong' ? 'ipc-pingpong' : 'request-response'];
+}
+
 function opsOf(system: RunningSystem, workload: CompareWorkload): number {
-  if (workload === 'packet-stream') return system.network.deliveredToPeer;
-  return system.requests[workload].completed;
+  return sinkOf(system, workload)?.completed ?? system.network.deliveredToPeer;
 }
 
 /** Runs `workload` once in `configuration` and measures it. */
@@ -107,7 +118,7 @@ export function measureOne(workload: CompareWorkload, configuration: Configurati
   system.run({ untilCycles: start });
   const s0 = { ...system.sim.kernel.stats };
   const ops0 = opsOf(system, workload);
-  const sink = workload === 'packet-stream' ? null : system.requests[workload];
+  const sink = sinkOf(system, workload);
   const kept0 = sink?.latenciesCycles.length ?? 0;
   const t0 = system.nowCycles;
   system.run({ untilCycles: end });

@@ -68,7 +68,17 @@ export interface RequestResponseWorkload extends WorkloadBase {
   readonly ratePerSecond: number;
   readonly requestBytes: number;
   readonly responseBytes: number;
+  /**
+   * 'ipc' (the default): a client process calls the server. 'network': the
+   * peer on the wire sends each request as a frame and times the response
+   * frame, so the request crosses the NIC, its driver and the network server
+   * (or, under kernel-bypass, only the application's poll-mode driver).
+   */
+  readonly transport: 'ipc' | 'network';
 }
+
+/** The largest request or response a network request-response carries: one Ethernet frame. */
+export const MAX_NETWORK_MESSAGE_BYTES = 1514;
 export type WorkloadItem =
   | PacketStreamWorkload
   | CdReadWorkload
@@ -183,7 +193,7 @@ export const SCENARIO_KEYS = {
     print: ['kind', 'start', 'bytes', 'repeat'],
     'block-read': ['kind', 'start', 'blocks', 'blockSize', 'pattern', 'repeat'],
     'ipc-pingpong': ['kind', 'start', 'clients', 'messages'],
-    'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes'],
+    'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes', 'transport'],
   } satisfies Record<WorkloadKind, string[]>,
 } as const;
 
@@ -448,14 +458,19 @@ class Loader {
         };
       case 'ipc-pingpong':
         return { kind, start, clients: this.integer(f.get('clients'), 1, 1, 1024), messages: this.integer(f.get('messages'), 1000, 1) };
-      case 'request-response':
+      case 'request-response': {
+        const transport = this.oneOf<'ipc' | 'network'>(f.get('transport'), ['ipc', 'network'], 'ipc');
+        // Over the network a request and a response are one frame each.
+        const maxBytes = transport === 'network' ? MAX_NETWORK_MESSAGE_BYTES : 65535;
         return {
           kind,
           start,
           ratePerSecond: this.positive(f.get('ratePerSecond'), 1),
-          requestBytes: this.integer(f.get('requestBytes'), 64, 1, 65535),
-          responseBytes: this.integer(f.get('responseBytes'), 64, 1, 65535),
+          requestBytes: this.integer(f.get('requestBytes'), 64, 1, maxBytes),
+          responseBytes: this.integer(f.get('responseBytes'), 64, 1, maxBytes),
+          transport,
         };
+      }
     }
   }
 

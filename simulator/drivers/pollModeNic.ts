@@ -6,7 +6,9 @@
 // polls the rings. No kernel on the data path: a packet costs no kernel
 // entry, no message, no copy and no context switch. The application here is
 // the packet stream: it sends at its rate ("tx", the peer acknowledges), or
-// takes and drops what the peer sends ("rx").
+// takes and drops what the peer sends ("rx"); or, with the argument role
+// "rr-server", the server of a network request-response, which answers each
+// request frame with a response frame of responseBytes.
 import { OK, cyclesPerUnit, ref, type Program, type Sys } from '../sdk';
 import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS } from '../hw/nic';
 import { NIC_REGS, PLATFORM } from '../hw/platform';
@@ -20,16 +22,6 @@ const TX_DESCRIPTORS = 64;
 const BUFFER_BYTES = 2048;
 /** Frames taken per poll, DPDK's usual burst. */
 export const POLL_MODE_BURST = 32;
-/** A poll that finds nothing (an empty receive burst): an estimate, a few dozen cycles. */
-const EMPTY_POLL_CYCLES = 64;
-/**
- * After this many empty polls in a row the library polls less often, in
- * steps that double up to MAX_IDLE_STEP_SECONDS, as DPDK's power-aware
- * examples do. The core stays busy all the same (the time is charged as the
- * application's); only the simulation takes fewer steps.
- */
-const EMPTY_POLLS_BEFORE_BACKOFF = 1024;
-const MAX_IDLE_STEP_SECONDS = 2e-6;
 /** Memory for the rings, the buffers and the rest. */
 export const POLL_MODE_MEMORY_BYTES = 3 * PAGE_BYTES + (RX_DESCRIPTORS + TX_DESCRIPTORS) * BUFFER_BYTES + 64 * 1024;
 
@@ -48,11 +40,12 @@ export function pollModeStream(counters: PollModeCounters, rxCyclesPerPacket: nu
     const num = (name: string, fallback: number) => (typeof sys.args[name] === 'number' ? (sys.args[name] as number) : fallback);
     const port = num('port', PLATFORM.nic.portBase);
     const deviceId = num('deviceId', PLATFORM.nic.dmaRequesterId);
-    const sending = sys.args['direction'] !== 'rx';
+    const serving = sys.args['role'] === 'rr-server';
+    const sending = !serving && sys.args['direction'] !== 'rx';
+    const responseBytes = Math.max(STREAM_HEADER_BYTES, Math.min(num('responseBytes', 64), BUFFER_BYTES));
     const count = num('count', -1);
     const sizeBytes = Math.max(STREAM_HEADER_BYTES, Math.min(num('sizeBytes', 64), BUFFER_BYTES));
     const intervalCycles = Math.max(1, Math.round(cyclesPerUnit(num('ratePerSecond', 10), sys.clockHz)));
-    const maxIdleStep = Math.max(EMPTY_POLL_CYCLES, Math.round(MAX_IDLE_STEP_SECONDS * sys.clockHz));
     const reg = (offset: number) => port + offset;
 
     // Rings on pages of their own, then the buffers, two to a page; all mapped for the device now, once.
@@ -94,24 +87,30 @@ export function pollModeStream(counters: PollModeCounters, rxCyclesPerPacket: nu
     let txClean = 0;
     let seq = 0;
     let nextSendAt = Math.max(num('startAtCycles', 0), sys.uptimeCycles());
-    let emptyPolls = 0;
-    let idleStep = EMPTY_POLL_CYCLES;
+
+    /** Puts a frame in the TX ring; false when the ring is full (the frame is not sent). */
+    const queueTx = (frame: Uint8Array): boolean => {
+      if ((txTail + 1) % TX_DESCRIPTORS === txClean) return false;
+      sys.mem.write(txBuf(txTail), frame);
+      writeDescriptor(sys, txRing, txTail, iovaOf(txBuf(txTail)), frame.length);
+      txTail = (txTail + 1) % TX_DESCRIPTORS;
+      return true;
+    };
+    let responses = 0;
 
     for (;;) {
       let work = false;
+      if (sending || serving) while (txClean !== txTail && (readStatus(sys, txRing, txClean) & NIC_DESC_STATUS.DONE) !== 0) txClean = (txClean + 1) % TX_DESCRIPTORS;
       if (sending) {
         // Transmit what is due; a full ring refuses, as rte_eth_tx_burst returns short.
         let queued = false;
         while ((count < 0 || seq < count) && nextSendAt <= sys.uptimeCycles()) {
           nextSendAt += intervalCycles;
           counters.attempted++;
-          if ((txTail + 1) % TX_DESCRIPTORS === txClean) {
+          if (!queueTx(streamFrame(PEER_MAC, mac, StreamKind.DATA, seq, sizeBytes))) {
             counters.refused++;
             continue;
           }
-          sys.mem.write(txBuf(txTail), streamFrame(PEER_MAC, mac, StreamKind.DATA, seq, sizeBytes));
-          writeDescriptor(sys, txRing, txTail, iovaOf(txBuf(txTail)), sizeBytes);
-          txTail = (txTail + 1) % TX_DESCRIPTORS;
           counters.accepted++;
           seq++;
           queued = true;
@@ -120,7 +119,6 @@ export function pollModeStream(counters: PollModeCounters, rxCyclesPerPacket: nu
           yield sys.reg_write(reg(NIC_REGS.TX_TAIL), txTail);
           work = true;
         }
-        while (txClean !== txTail && (readStatus(sys, txRing, txClean) & NIC_DESC_STATUS.DONE) !== 0) txClean = (txClean + 1) % TX_DESCRIPTORS;
         if (count >= 0 && seq >= count && txClean === txTail) return OK;
       }
 
@@ -135,12 +133,18 @@ export function pollModeStream(counters: PollModeCounters, rxCyclesPerPacket: nu
             const kind = word >>> 16;
             if (kind === StreamKind.DATA) counters.received++;
             else if (kind === StreamKind.ACK) counters.acked++;
+            // A request: its response goes out with this burst (or is lost if the TX ring is full, as a datagram is).
+            else if (kind === StreamKind.REQUEST && serving && queueTx(streamFrame(PEER_MAC, mac, StreamKind.RESPONSE, sys.mem.readU32(rxBuf(rxNext) + 16), responseBytes))) responses++;
           }
         }
         writeDescriptor(sys, rxRing, rxNext, iovaOf(rxBuf(rxNext)), BUFFER_BYTES);
         rxTail = (rxTail + 1) % RX_DESCRIPTORS;
         rxNext = (rxNext + 1) % RX_DESCRIPTORS;
         taken++;
+      }
+      if (responses > 0) {
+        yield sys.reg_write(reg(NIC_REGS.TX_TAIL), txTail);
+        responses = 0;
       }
       if (taken > 0) {
         yield sys.compute(taken * rxCyclesPerPacket);
@@ -153,15 +157,10 @@ export function pollModeStream(counters: PollModeCounters, rxCyclesPerPacket: nu
       }
       if (!sending && count >= 0 && counters.received >= count) return OK;
 
-      if (work) {
-        emptyPolls = 0;
-        idleStep = EMPTY_POLL_CYCLES;
-        continue;
-      }
-      // Nothing came: poll again, less often after a long quiet spell, never past the next send.
-      if (++emptyPolls > EMPTY_POLLS_BEFORE_BACKOFF) idleStep = Math.min(maxIdleStep, idleStep * 2);
-      const untilSend = sending && (count < 0 || seq < count) ? nextSendAt - sys.uptimeCycles() : Infinity;
-      yield sys.compute(Math.max(EMPTY_POLL_CYCLES, Math.min(idleStep, untilSend)));
+      if (work) continue;
+      // Nothing came: the core spins on the rings (its time, all of it) until the NIC or the next send changes something.
+      const untilSend = sending && (count < 0 || seq < count) ? nextSendAt - sys.uptimeCycles() : -1;
+      yield untilSend > 0 ? sys.spin(untilSend) : sys.spin();
     }
   };
 }

@@ -11,7 +11,7 @@ import { MmuFault } from '../hw/mmu';
 import { TraceRecorder, type TraceOptions } from '../trace/recorder';
 import { TraceKind } from '../trace/kinds';
 import { costProfile, type CostProfile } from '../kernel/costs/costProfiles';
-import { MAPPED_IO_REQUEST, Sys, WORK_REQUEST, type SysHost } from '../sdk/sys';
+import { MAPPED_IO_REQUEST, SPIN, Sys, WORK_REQUEST, type SysHost } from '../sdk/sys';
 import {
   Errno, KERNEL_CALL_TRAP, NONE, NR_TASKS, OK, SIGKILL, ipcCallNames, kernelCallNames,
 } from '../kernel/constants';
@@ -364,7 +364,7 @@ export class Simulator {
         this.steps++;
         const kind = p.reqKind;
         if (kind === WORK_REQUEST) {
-          p.workLeftCycles = p.reqA;
+          p.workLeftCycles = p.reqA === SPIN ? this.spinCycles(p, next, until) : p.reqA;
           p.retval = OK;
         } else if (kind === MAPPED_IO_REQUEST) {
           p.retval = k.mappedIo(p);
@@ -394,6 +394,15 @@ export class Simulator {
 
   private result(reason: StopReason): RunResult {
     return { reason, steps: this.steps, timeCycles: this.clock.now() };
+  }
+
+  /** How long a spin lasts: to the next event (or the run's end), at most the spin's own limit, and never unbounded. */
+  private spinCycles(p: Proc, next: number, until: number): number {
+    const now = this.clock.now();
+    let to = next < until ? next : until;
+    if (p.reqB > 0 && now + p.reqB < to) to = now + p.reqB;
+    if (to === Infinity) to = now + Math.max(1, Math.round(this.clock.hz / 1000));
+    return Math.max(1, to - now);
   }
 
   /** A slice of simulated user work, cut short by the next event or the end of the quantum. */

@@ -5,6 +5,7 @@
 // completed operation's latency, in cycles of the simulated clock, goes to a
 // sink the system reads for the summary and for `mklab bench compare`.
 import { ANY, CLOCK, CPF, Message, OK, cyclesPerUnit, defineLayout, isNotify, type Program, type Sys } from '../sdk';
+import { NetLayout, NetRequest } from '../services/messages';
 
 export const PINGPONG_SERVER = 'pingpong-server';
 export const PINGPONG_CLIENT = 'pingpong-client';
@@ -21,13 +22,16 @@ export interface LatencySink {
   failed: number;
   /** Latency of each completed operation, in cycles, in completion order (at most MAX_KEPT_LATENCIES). */
   readonly latenciesCycles: number[];
+  /** The kernel's counts when the workload started, for what it cost per operation since; null before. */
+  atStart: { readonly contextSwitches: number; readonly kernelEntries: number } | null;
 }
 
 export function newLatencySink(): LatencySink {
-  return { completed: 0, failed: 0, latenciesCycles: [] };
+  return { completed: 0, failed: 0, latenciesCycles: [], atStart: null };
 }
 
-function record(sink: LatencySink, cycles: number): void {
+/** Counts a completed operation and keeps its latency. */
+export function recordLatency(sink: LatencySink, cycles: number): void {
   sink.completed++;
   if (sink.latenciesCycles.length < MAX_KEPT_LATENCIES) sink.latenciesCycles.push(cycles);
 }
@@ -69,14 +73,21 @@ export function pingpongClient(sink: LatencySink): (sys: Sys) => Program {
         sink.failed++;
         continue;
       }
-      record(sink, sys.uptimeCycles() - t0);
+      recordLatency(sink, sys.uptimeCycles() - t0);
     }
     return OK;
   };
 }
 
-/** The request-response server: for each request, reads the request bytes from the client's grant and writes the response bytes back. */
+/**
+ * The request-response server: for each request, reads the request bytes from
+ * the client's grant and writes the response bytes back. With the argument
+ * transport "network" it serves the peer instead: it asks the network server
+ * for the next request frame and has it send a response frame of
+ * responseBytes.
+ */
 export function* rrServer(sys: Sys): Program {
+  if (sys.args['transport'] === 'network') return yield* networkServer(sys);
   const m = new Message();
   const buffer = sys.mem.alloc(64 * 1024);
   for (;;) {
@@ -123,8 +134,33 @@ export function rrClient(sink: LatencySink): (sys: Sys) => Program {
       RequestLayout.responseBytes.set(m, responseBytes);
       const r = yield sys.sendrec(server, m);
       if (r !== OK || RequestLayout.status.get(m) !== OK) sink.failed++;
-      else record(sink, sys.uptimeCycles() - due);
+      else recordLatency(sink, sys.uptimeCycles() - due);
       due += interval;
     }
   };
+}
+
+/** How long the network server waits before looking for the network server again when it is gone. */
+const RETRY_SECONDS = 0.001;
+
+function* networkServer(sys: Sys): Program {
+  const responseBytes = num(sys, 'responseBytes', 64);
+  const lookup = { name: 'inet', endpoint: 0 };
+  const m = new Message();
+  for (;;) {
+    if ((yield sys.sys_getendpoint(lookup)) !== OK) {
+      yield sys.sys_setalarm(Math.max(1, Math.round(RETRY_SECONDS * sys.clockHz)));
+      yield sys.receive(CLOCK, m);
+      continue;
+    }
+    m.clear();
+    m.type = NetRequest.RECV;
+    if ((yield sys.sendrec(lookup.endpoint, m)) !== OK || m.type !== OK) continue;
+    const seq = NetLayout.seq.get(m);
+    m.clear();
+    m.type = NetRequest.RESPOND;
+    NetLayout.seq.set(m, seq);
+    NetLayout.sizeBytes.set(m, responseBytes);
+    yield sys.sendrec(lookup.endpoint, m);
+  }
 }

@@ -30,6 +30,8 @@ export type ProgramMain = (sys: Sys) => Program;
 
 /** The request kind for simulated user work: not a kernel entry. */
 export const WORK_REQUEST = -1;
+/** A work request's length that means: spin until the next event (sys.spin). */
+export const SPIN = -1;
 /** The request kind for a load or store to a mapped device register: not a kernel entry either. */
 export const MAPPED_IO_REQUEST = -2;
 
@@ -239,6 +241,21 @@ export class Sys {
   compute(cycles: number): Trap {
     if (!Number.isSafeInteger(cycles) || cycles < 0) throw new RangeError('compute() takes a non-negative integer of cycles');
     this.p.reqA = cycles;
+    this.p.reqKind = WORK_REQUEST;
+    return TRAP;
+  }
+
+  /**
+   * Busy-waits, as a poll loop does, until something happens on the machine
+   * (the simulation's next event: a device finishing work, a timer) or for at
+   * most `maxCycles`: the time is the program's own, charged as user time,
+   * and the program runs again to look at what changed. The simulation does
+   * not step through the empty polls.
+   */
+  spin(maxCycles = -1): Trap {
+    if (maxCycles !== -1 && (!Number.isSafeInteger(maxCycles) || maxCycles < 1)) throw new RangeError('spin() takes a positive integer of cycles');
+    this.p.reqA = SPIN;
+    this.p.reqB = maxCycles;
     this.p.reqKind = WORK_REQUEST;
     return TRAP;
   }

@@ -18,6 +18,10 @@ const TX_SLOTS = 8;
 const RX_SLOTS = 48;
 /** Its buffers and room for the rest. */
 export const INET_MEMORY_BYTES = (TX_SLOTS + RX_SLOTS) * SLOT_BYTES + 64 * 1024;
+/** Request frames from the peer held for the application; more are dropped. */
+const REQUEST_QUEUE_LIMIT = 256;
+/** A TX slot that carries a response frame, not a packet of the stream. */
+const RESPONSE_SLOT = -2;
 /** A packet not acknowledged this long after it was sent is sent again (argument rtoCycles overrides it). */
 const RETRANSMISSION_TIMEOUT_SECONDS = 0.2;
 
@@ -35,6 +39,8 @@ export interface InetCounters {
   driverChanges: number;
   /** Data frames the peer sent that the server received (a received stream, which it counts and drops). */
   received: number;
+  /** Request frames from the peer dropped because the application had too many waiting. */
+  requestsDropped: number;
 }
 
 /**
@@ -56,6 +62,10 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
     const txSlots = Array.from({ length: TX_SLOTS }, () => ({ seq: -1, grant: -1, sentAtCycles: 0 }));
     const rxSlots = Array.from({ length: RX_SLOTS }, () => ({ posted: false, grant: -1 }));
     const outstanding = new Map<number, Outstanding>();
+    /** Request frames waiting for the application, and the application waiting for one (NONE if it is not). */
+    const requests: { seq: number; sizeBytes: number }[] = [];
+    let requestWaiter: number = NONE;
+    const requestReply = new Message();
     let driver: number = NONE;
     let mac: Uint8Array = new Uint8Array(6);
     const m = new Message();
@@ -108,7 +118,7 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
 
     function* transmit(seq: number, o: Outstanding): Generator<ReturnType<Sys['notify']>, boolean, number> {
       if (driver === NONE) return false;
-      const slot = txSlots.findIndex((s) => s.seq < 0);
+      const slot = txSlots.findIndex((s) => s.seq === -1);
       if (slot < 0) return false;
       const s = txSlots[slot]!;
       const length = Math.min(SLOT_BYTES, Math.max(STREAM_HEADER_BYTES, o.sizeBytes));
@@ -154,9 +164,51 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
           const seq = (frame[16]! | (frame[17]! << 8) | (frame[18]! << 16) | (frame[19]! << 24)) >>> 0;
           if (type === STREAM_ETHERTYPE && kind === StreamKind.ACK && outstanding.delete(seq)) counters.acked++;
           else if (type === STREAM_ETHERTYPE && kind === StreamKind.DATA) counters.received++;
+          else if (type === STREAM_ETHERTYPE && kind === StreamKind.REQUEST) yield* requestArrived(seq, length);
         }
       }
       yield* postReads();
+    }
+
+    /** A request frame: to the application waiting for one, else into the queue (or dropped when it is full). */
+    function* requestArrived(seq: number, sizeBytes: number): Generator<ReturnType<Sys['notify']>, void, number> {
+      if (requestWaiter !== NONE) {
+        const waiter = requestWaiter;
+        requestWaiter = NONE;
+        yield* giveRequest(waiter, seq, sizeBytes);
+      } else if (requests.length < REQUEST_QUEUE_LIMIT) requests.push({ seq, sizeBytes });
+      else counters.requestsDropped++;
+    }
+
+    function* giveRequest(to: number, seq: number, sizeBytes: number): Generator<ReturnType<Sys['notify']>, void, number> {
+      requestReply.clear();
+      requestReply.type = OK;
+      NetLayout.seq.set(requestReply, seq);
+      NetLayout.sizeBytes.set(requestReply, sizeBytes);
+      yield sys.send(to, requestReply);
+    }
+
+    /** A response frame to the peer: one TX slot, no acknowledgement, no retransmission. */
+    function* respond(seq: number, sizeBytes: number): Generator<ReturnType<Sys['notify']>, number, number> {
+      if (driver === NONE) return Errno.EAGAIN;
+      const slot = txSlots.findIndex((s) => s.seq === -1);
+      if (slot < 0) return Errno.EAGAIN;
+      const s = txSlots[slot]!;
+      const length = Math.min(SLOT_BYTES, Math.max(STREAM_HEADER_BYTES, sizeBytes));
+      const vaddr = txBase + slot * SLOT_BYTES;
+      sys.mem.write(vaddr, streamFrame(PEER_MAC, mac, StreamKind.RESPONSE, seq, length));
+      if (s.grant >= 0) sys.cpf_revoke(s.grant);
+      s.grant = sys.cpf_grant_direct(driver, vaddr, length, CPF.READ);
+      req.clear();
+      req.type = DlRequest.WRITEV_S;
+      DlLayout.id.set(req, slot);
+      DlLayout.grant.set(req, s.grant);
+      DlLayout.length.set(req, length);
+      const r = yield* sef.asynsend(driver, req);
+      if (r !== OK) return r;
+      s.seq = RESPONSE_SLOT;
+      s.sentAtCycles = sys.uptimeCycles();
+      return OK;
     }
 
     function* answer(msg: Message, status: number): Generator<ReturnType<Sys['notify']>, void, number> {
@@ -199,7 +251,7 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
         if (m.source !== CLOCK) continue;
         // Retransmission timer: replies lost with a dead driver free their slots; late packets go again.
         let overdue = false;
-        for (const s of txSlots) if (s.seq >= 0 && now - s.sentAtCycles >= rtoCycles) s.seq = -1;
+        for (const s of txSlots) if (s.seq !== -1 && now - s.sentAtCycles >= rtoCycles) s.seq = -1;
         for (const o of outstanding.values()) if (now - o.lastSentAtCycles >= rtoCycles) overdue = true;
         if (overdue || driver === NONE || rxSlots.some((s) => !s.posted)) yield* findDriver();
         yield* postReads();
@@ -227,6 +279,16 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
         }
         case NetRequest.STATUS:
           yield* answer(m, OK);
+          break;
+        case NetRequest.RECV: {
+          const next = requests.shift();
+          if (next !== undefined) yield* giveRequest(m.source, next.seq, next.sizeBytes);
+          else if (requestWaiter === NONE) requestWaiter = m.source;
+          else yield* answer(m, Errno.EBUSY);
+          break;
+        }
+        case NetRequest.RESPOND:
+          yield* answer(m, yield* respond(NetLayout.seq.get(m), NetLayout.sizeBytes.get(m)));
           break;
         case DL_TASK_REPLY: {
           if (m.source !== driver) break;

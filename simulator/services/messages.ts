@@ -91,13 +91,17 @@ export const SIM_RQ_BASE = 0x1900;
 export const NetRequest = {
   SEND: SIM_RQ_BASE + 0x00,
   STATUS: SIM_RQ_BASE + 0x01,
+  /** Waits for the next request frame from the peer; the reply carries its seq and size. */
+  RECV: SIM_RQ_BASE + 0x02,
+  /** Sends the response to request `seq` (`sizeBytes` long) as one frame, without acknowledgement or retransmission. */
+  RESPOND: SIM_RQ_BASE + 0x03,
 } as const;
 /** seq and size of the packet; the reply adds what the server has seen acknowledged and how many data frames it received. */
 export const NetLayout = defineLayout({ seq: 'u32', sizeBytes: 'u32', acked: 'u32', queued: 'u32', received: 'u32' });
 
 /** The EtherType of the packet-stream protocol between inet and the simulated peer. */
 export const STREAM_ETHERTYPE = 0x88b5;
-export const StreamKind = { DATA: 1, ACK: 2 } as const;
+export const StreamKind = { DATA: 1, ACK: 2, REQUEST: 3, RESPONSE: 4 } as const;
 /** Frame layout: 14-byte Ethernet header, then kind (u16) and sequence number (u32). */
 export const STREAM_HEADER_BYTES = 20;
 

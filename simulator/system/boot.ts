@@ -18,7 +18,7 @@ import { TraceKind } from '../trace/kinds';
 import { Digest } from '../core/digest';
 import type { StopReason } from '../engine/simulator';
 import { parseSystemConf, formatDiagnostic, type ServiceDescription } from '../config/systemConf';
-import type { ExpectedOutcome, PacketStreamWorkload, WorkloadItem } from '../config/scenario';
+import type { ExpectedOutcome, PacketStreamWorkload, RequestResponseWorkload, WorkloadItem } from '../config/scenario';
 import type { ExitReason } from '../kernel/proc';
 import { DEFAULT_CONFIGURATION, configurationTraits, type Configuration } from '../config/configurations';
 import { STANDARD_LABELS } from '../config/minixNames';
@@ -36,9 +36,11 @@ import { PLATFORM } from '../hw/platform';
 
 /** The program of a packet stream under kernel-bypass: the application with its poll-mode driver (its process is named as the packet stream's). */
 const POLL_MODE_STREAM_PROGRAM = 'packet-stream-pmd';
+/** The server of a network request-response under kernel-bypass, with its poll-mode driver (its process is named rr-server). */
+const POLL_MODE_RR_PROGRAM = 'rr-server-pmd';
 import { PACKET_STREAM_PROGRAM, packetStreamProgram, type PacketStreamCounters } from '../programs/packetStream';
 import {
-  PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, pingpongServer, rrClient, rrServer, type LatencySink,
+  PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, recordLatency, pingpongServer, rrClient, rrServer, type LatencySink,
 } from '../programs/requestWorkloads';
 import { SERVICE_PROGRAM, serviceUtility, type ServiceOperation } from '../programs/service';
 import { FaultInjector, isInjectableFault, type FaultParams, type FaultRecord, type InjectableFault } from '../faults/injector';
@@ -341,7 +343,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
   const dsStore: DsStore = new Map();
   const network: NetworkCounters = {
     app: { attempted: 0, accepted: 0, refused: 0, acked: 0, received: 0 },
-    inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0, received: 0 },
+    inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0, received: 0, requestsDropped: 0 },
     deliveredToPeer: 0,
     acksSent: 0,
   };
@@ -386,9 +388,11 @@ export function bootSystem(options: BootOptions): RunningSystem {
   // Under kernel-bypass the application drives the NIC: a fault aimed at the NIC's driver strikes it.
   const bypass = traits.network === 'bypass';
   const nicDrivers = new Set(bypass ? builtins.filter((s) => s.device === 'nic').map((s) => s.label) : []);
-  const faultTarget = (label: string) => (nicDrivers.has(label) ? PACKET_STREAM_PROGRAM : label);
+  // Under kernel-bypass the application drives the NIC: the packet stream's, or a network request-response's server.
+  let bypassNicOwner: string = PACKET_STREAM_PROGRAM;
+  const faultTarget = (label: string) => (nicDrivers.has(label) ? bypassNicOwner : label);
   const deviceOf = (label: string) => {
-    const kind = bypass && label === PACKET_STREAM_PROGRAM ? 'nic' : byLabel.get(label)?.device;
+    const kind = bypass && label === bypassNicOwner ? 'nic' : byLabel.get(label)?.device;
     const d = machine.devices.find((x) => x.kind === kind);
     return d === undefined ? undefined : { kind: d.kind, portBase: d.portBase };
   };
@@ -435,6 +439,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
   // Wrapped like the services, so that a fault may target the workload program too.
   programs.register(PACKET_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, packetStreamProgram(appCounters)), { sourceFile: 'simulator/programs/packetStream.ts' });
   programs.register(POLL_MODE_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, pollModeStream(appCounters, profile.pollModeRxCyclesPerPacket)), { sourceFile: 'simulator/drivers/pollModeNic.ts' });
+  programs.register(POLL_MODE_RR_PROGRAM, injector.wrap(RR_SERVER, pollModeStream(appCounters, profile.pollModeRxCyclesPerPacket)), { sourceFile: 'simulator/drivers/pollModeNic.ts' });
   programs.register(SERVICE_PROGRAM, serviceUtility, { sourceFile: 'simulator/programs/service.ts' });
   const requests: RequestSinks = { 'ipc-pingpong': newLatencySink(), 'request-response': newLatencySink() };
   const requestSource = { sourceFile: 'simulator/programs/requestWorkloads.ts' };
@@ -464,7 +469,16 @@ export function bootSystem(options: BootOptions): RunningSystem {
     quantumCycles: Math.max(1, msToCycles(rsEntry.description.quantumMs, machine.clockHz)),
     memoryBytes: 128 * 1024,
   });
-  const workloads = (options.workload ?? []).flatMap((item) => startWorkload(machine, services, item));
+  const workloads = (options.workload ?? []).flatMap((item) => startWorkload(machine, services, item, requests));
+  // What a request workload costs per operation is counted from its start.
+  for (const item of options.workload ?? []) {
+    if (item.kind !== 'ipc-pingpong' && item.kind !== 'request-response') continue;
+    const sink = requests[item.kind];
+    sim.clock.schedule(Math.max(0, item.start.cycles - sim.clock.now()), () => {
+      sink.atStart ??= { contextSwitches: sim.kernel.stats.contextSwitches, kernelEntries: sim.kernel.stats.kernelEntries };
+    }, `${item.kind}:start`);
+  }
+  if (workloads.some((w) => w.name === RR_SERVER) && !workloads.some((w) => w.name === PACKET_STREAM_PROGRAM)) bypassNicOwner = RR_SERVER;
   for (const f of options.faults ?? []) injector.schedule({ ...f, target: faultTarget(f.target) });
   return new RunningSystem(options, { machine, injector, network, rsStatus, dsStore, services, confText, diagnostics, workloads, requests });
 }
@@ -472,7 +486,8 @@ export function bootSystem(options: BootOptions): RunningSystem {
 /** amddev's owners under kernel-bypass: the NIC's DMA belongs to the application that drives it, the other devices' to their drivers. */
 function bypassDeviceOwners(): string {
   const owners = Object.entries(AMDDEV_DEVICE_OWNERS).filter(([, id]) => id !== PLATFORM.nic.dmaRequesterId);
-  return [...owners, [PACKET_STREAM_PROGRAM, PLATFORM.nic.dmaRequesterId] as const].map(([label, id]) => `${label}=${id}`).join(',');
+  const nic = PLATFORM.nic.dmaRequesterId;
+  return [...owners, [PACKET_STREAM_PROGRAM, nic] as const, [RR_SERVER, nic] as const].map(([label, id]) => `${label}=${id}`).join(',');
 }
 
 function heartbeatPeriod(seconds: number | undefined): { periodSeconds?: number } {
@@ -486,7 +501,7 @@ function deviceArgs(machine: Machine, kind: string): Record<string, number> {
 }
 
 /** Starts a workload program: the packet stream here, the storage side's programs by their label (the kind without dashes). */
-function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem): WorkloadRun[] {
+function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem, requests: RequestSinks): WorkloadRun[] {
   const sim = machine.sim;
   const args: Record<string, string | number | boolean> = { startAtCycles: item.start.cycles };
   for (const [k, v] of Object.entries(item)) {
@@ -516,6 +531,25 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
     });
     return [{ kind: item.kind, name: PACKET_STREAM_PROGRAM, endpoint, ended: null }];
   }
+  if (item.kind === 'request-response' && item.transport === 'network') {
+    // The peer is the client; the server answers it through the network server, or under kernel-bypass through its own poll-mode driver.
+    startPeerRequests(machine, item, requests['request-response']);
+    if (configurationTraits(machine.configuration).network === 'bypass') {
+      const nic = machine.nic;
+      const registers = [{ base: nic.portBase, count: nic.portCount }];
+      const endpoint = sim.spawn({
+        program: POLL_MODE_RR_PROGRAM,
+        name: RR_SERVER,
+        priority: 5,
+        privilege: { system: false, ipcTo: ['amddev'], kernelCalls: ['SETALARM', 'GETINFO', 'UMAP'], ioRanges: registers, mappedIo: registers },
+        memoryBytes: POLL_MODE_MEMORY_BYTES,
+        args: { ...args, ...deviceArgs(machine, 'nic'), role: 'rr-server' },
+      });
+      return [{ kind: item.kind, name: RR_SERVER, endpoint, ended: null }];
+    }
+    const endpoint = sim.spawn({ program: RR_SERVER, name: RR_SERVER, priority: 5, privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] }, args });
+    return [{ kind: item.kind, name: RR_SERVER, endpoint, ended: null }];
+  }
   if (item.kind === 'ipc-pingpong' || item.kind === 'request-response') {
     // A server, then its clients; they may message each other and nothing else. The server answers
     // at a higher priority than its clients call, as a MINIX server runs above user programs.
@@ -537,6 +571,51 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
   return [{ kind: item.kind, name: label, endpoint, ended: null }];
 }
 
+
+/** A request the peer has not seen answered this long after it was due counts as failed. */
+const PEER_REQUEST_TIMEOUT_SECONDS = 1;
+
+/**
+ * A network request-response, the peer's side: a request frame every
+ * 1/ratePerSecond seconds from the workload's start (open loop: the peer does
+ * not wait for answers), and each response frame's latency, from the time its
+ * request was due to the time the response has left the NIC, recorded in the
+ * workload's sink. Requests unanswered after PEER_REQUEST_TIMEOUT_SECONDS are
+ * failures.
+ */
+function startPeerRequests(machine: Machine, item: RequestResponseWorkload, sink: LatencySink): void {
+  const { clock } = machine.sim;
+  const { nic } = machine;
+  const size = Math.max(STREAM_HEADER_BYTES, item.requestBytes);
+  const intervalCycles = Math.max(1, Math.round(cyclesPerUnit(item.ratePerSecond, clock.hz)));
+  const timeoutCycles = secondsToCycles(PEER_REQUEST_TIMEOUT_SECONDS, clock.hz);
+  const dueAt = new Map<number, number>();
+  let seq = 0;
+  let nextAt = Math.max(item.start.cycles, clock.now());
+  nic.wire.onDeliver((packet, timeCycles) => {
+    const f = parseStreamFrame(packet);
+    if (f === undefined || f.kind !== StreamKind.RESPONSE) return;
+    const due = dueAt.get(f.seq);
+    if (due === undefined) return;
+    dueAt.delete(f.seq);
+    recordLatency(sink, timeCycles - due);
+  });
+  const send = (): void => {
+    while (nextAt <= clock.now()) {
+      nic.wire.injectAt(nextAt, streamFrame(nic.mac, PEER_MAC, StreamKind.REQUEST, seq, size));
+      dueAt.set(seq++, nextAt);
+      nextAt += intervalCycles;
+    }
+    // The oldest requests come first in the map: those past the timeout have failed.
+    for (const [s, due] of dueAt) {
+      if (clock.now() - due < timeoutCycles) break;
+      dueAt.delete(s);
+      sink.failed++;
+    }
+    clock.schedule(nextAt - clock.now(), send, 'peer:requests');
+  };
+  clock.schedule(nextAt - clock.now(), send, 'peer:requests');
+}
 
 /**
  * A received stream: the peer sends data frames of the workload's size at its

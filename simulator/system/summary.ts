@@ -57,6 +57,9 @@ export interface RequestSummary {
   readonly failed: number;
   /** Null before the first operation completes. */
   readonly latencyNs: { readonly p50: number; readonly p99: number; readonly p999: number; readonly mean: number; readonly max: number } | null;
+  /** Context switches and kernel entries per completed operation since the workload started (everything the system did meanwhile counted); null before the first operation. */
+  readonly contextSwitchesPerOp: number | null;
+  readonly kernelEntriesPerOp: number | null;
 }
 
 export interface SystemSummary {
@@ -222,10 +225,14 @@ function requestSummaries(system: RunningSystem): RequestSummary[] {
       const sorted = [...sink.latenciesCycles].sort((a, b) => a - b);
       const ns = (c: number) => Math.round(cyclesToSeconds(c, system.clockHz) * 1e10) / 10;
       const rank = (q: number) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1]!;
+      const stats = system.sim.kernel.stats;
+      const per = (now: number, then: number | undefined) => (sink.completed === 0 || then === undefined ? null : Math.round(((now - then) / sink.completed) * 1000) / 1000);
       return {
         kind,
         completed: sink.completed,
         failed: sink.failed,
+        contextSwitchesPerOp: per(stats.contextSwitches, sink.atStart?.contextSwitches),
+        kernelEntriesPerOp: per(stats.kernelEntries, sink.atStart?.kernelEntries),
         latencyNs:
           sorted.length === 0
             ? null
@@ -259,7 +266,8 @@ export function formatSummary(s: SystemSummary): string {
   for (const w of s.workloads) lines.push(`workload ${w.kind} (${w.process}): ${w.state}${w.exit === null ? '' : `, ${w.exit}`}`);
   for (const r of s.requests) {
     const l = r.latencyNs;
-    lines.push(`${r.kind}: ${r.completed} done, ${r.failed} failed${l === null ? '' : `; latency p50 ${l.p50} ns, p99 ${l.p99} ns, p99.9 ${l.p999} ns, mean ${l.mean} ns, max ${l.max} ns`}`);
+    const costs = r.contextSwitchesPerOp === null ? '' : `; per operation ${r.contextSwitchesPerOp} context switches, ${r.kernelEntriesPerOp} kernel entries`;
+    lines.push(`${r.kind}: ${r.completed} done, ${r.failed} failed${l === null ? '' : `; latency p50 ${l.p50} ns, p99 ${l.p99} ns, p99.9 ${l.p999} ns, mean ${l.mean} ns, max ${l.max} ns`}${costs}`);
   }
   lines.push(`IOMMU: ${s.iommu.present ? `${s.iommu.invalidation}, ${s.iommu.blockedTransfers} transfer(s) blocked, ${s.iommu.pagesMapped} page(s) mapped` : 'none'}`);
   lines.push(`faults: ${s.faults.injected} injected of ${s.faults.armed} armed${Object.keys(s.faults.byType).length > 0 ? ` (${Object.entries(s.faults.byType).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);

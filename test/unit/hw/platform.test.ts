@@ -52,7 +52,7 @@ test("each built-in driver's system.conf entry grants exactly its device's ports
   const services = builtinServices({
     rs: { services: [], clockHz: 1e9, restartBackoff: true, status: new Map(), recordRestart: () => undefined },
     dsStore: new Map(),
-    inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0, received: 0 },
+    inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0, received: 0, requestsDropped: 0 },
     stackRxCycles: 0,
   });
   const driven = PLATFORM_DEVICES.filter((d) => d.driver !== null);

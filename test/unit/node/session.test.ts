@@ -272,7 +272,7 @@ test('bad requests get clear errors and change nothing', () =>
     assert.throws(() => session.injectFault('nic', 'meteor'), /unknown fault type 'meteor'/);
     assert.throws(() => session.driverOperation('restart', 'nosuch'), /not a service of s1/);
     assert.throws(() => session.driverOperation('restart', 'rs'), /reincarnation server itself/);
-    assert.throws(() => session.start(builtin('s7')), /no built-in scenario/);
+    assert.throws(() => session.start(builtin('s9')), /no built-in scenario/);
     assert.equal(session.status().name, 's1', 'a failed start left the running system alone');
   }));
 
@@ -358,7 +358,7 @@ test('the request handlers answer through the worker protocol and push snapshot 
     const posted: WorkerToHost[] = [];
     const handlers = sessionHandlers({ session, post: (m) => posted.push(m) });
     const catalog = await handlers.sessionCatalog({});
-    assert.deepEqual(catalog.scenarios.map((s) => s.name).sort(), ['default', 's1', 's2', 's3']);
+    assert.deepEqual(catalog.scenarios.map((s) => s.name).sort(), ['default', 's1', 's2', 's3', 's4', 's7']);
     assert.ok(catalog.faultTypes.every((f) => f.description.length > 20));
     await handlers.startSystem(builtin('default', 0));
     clock.until('a snapshot event', () => posted.find((m) => m.kind === 'event' && m.event === 'snapshot'));

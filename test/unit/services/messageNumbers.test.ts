@@ -46,7 +46,7 @@ const MINIX: Readonly<Record<string, readonly [number, string]>> = {
 };
 
 /** Messages MINIX does not have: the simulator's own, all in SIM_RQ_BASE's range. */
-const SIMULATOR_OWN = ['NET_SEND', 'NET_STATUS', 'FI_WILD_DMA', 'VFS_LIST', 'VFS_REPLY', 'FS_REPLY', 'IOMMU_UNMAP', 'IOMMU_REPLY'];
+const SIMULATOR_OWN = ['NET_SEND', 'NET_STATUS', 'NET_RECV', 'NET_RESPOND', 'FI_WILD_DMA', 'VFS_LIST', 'VFS_REPLY', 'FS_REPLY', 'IOMMU_UNMAP', 'IOMMU_REPLY'];
 
 test("every message type has MINIX's number, or is the simulator's own in a range MINIX leaves free, and none is shared", () => {
   const named = traceNaming().messageTypes();
