@@ -10,7 +10,7 @@ import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
 
 /** What a launch configuration may say (besides DAP's own fields: type, request, name, ...). */
 export interface MicrokernelLaunchArguments {
-  /** A built-in scenario (s1 to s4, s7, default), or a scenario file (*.mklab.json) or system.conf in the workspace. */
+  /** A built-in scenario (s1 to s5, s7, default), or a scenario file (*.mklab.json) or system.conf in the workspace. */
   readonly scenario?: unknown;
   readonly configuration?: unknown;
   readonly seed?: unknown;

@@ -110,7 +110,12 @@ export interface ScenarioOptions {
   readonly driverStallMs: number;
   /** The NIC's line rate in Gb/s (1 unless given): 10 or 100 let the CPU, not the wire, limit a packet stream. */
   readonly nicGbps: number;
+  /** Containers that each run their own copy of the workload; null when not given: 1, or DEFAULT_CONTAINERS under a configuration made of containers. */
+  readonly containers: number | null;
 }
+
+/** Containers a configuration made of them (monolithic-containers) runs when the scenario does not say. */
+export const DEFAULT_CONTAINERS = 2;
 
 /** The limits on each user driver instance unless the scenario sets others (see node/userDrivers/isolation). */
 export const DEFAULT_DRIVER_MEMORY_MIB = 256;
@@ -124,6 +129,7 @@ export function defaultScenarioOptions(clockHz: number): ScenarioOptions {
     driverMemoryMiB: DEFAULT_DRIVER_MEMORY_MIB,
     driverStallMs: DEFAULT_DRIVER_STALL_MS,
     nicGbps: 1,
+    containers: null,
   };
 }
 
@@ -184,7 +190,7 @@ export interface ScenarioResult {
 /** Keys the loader accepts at each level; the JSON Schema in schemas/scenario.schema.json states the same. */
 export const SCENARIO_KEYS = {
   root: ['$schema', 'name', 'description', 'system', 'configuration', 'seed', 'duration', 'costProfile', 'workload', 'faults', 'options', 'userDrivers', 'expect'],
-  // iommuMode and containers are retired: accepted so that older files still load, reported, never read.
+  // iommuMode is retired: accepted so that older files still load, reported, never read.
   options: ['heartbeatPeriod', 'iommuMode', 'restartBackoff', 'containers', 'driverMemoryMiB', 'driverStallMs', 'nicGbps'],
   fault: ['at', 'target', 'type', 'params', 'repeatEvery', 'count'],
   workload: {
@@ -269,14 +275,6 @@ class Loader {
           const withIommu = CONFIGURATION_TABLE.filter((r) => r.iommu !== 'none').map((r) => `${r.name}: ${r.iommu}`);
           this.warning(mode.keyRange, 'retired-option', `"iommuMode" is no longer read: the configuration says how the IOMMU invalidates (${withIommu.join(', ')}); remove it`);
         }
-      }
-    }
-    const containers = o.get('containers');
-    if (containers !== undefined) {
-      const before = this.diagnostics.length;
-      this.integer(containers, 1, 1, 1024);
-      if (this.diagnostics.length === before) {
-        this.warning(containers.keyRange, 'retired-option', `"containers" is not read: it belongs to the monolithic-containers configuration, which is not available yet; remove it`);
       }
     }
   }
@@ -550,6 +548,7 @@ export function parseScenario(text: string, file: string, options: ScenarioLoadO
         driverMemoryMiB: L.integer(o.get('driverMemoryMiB'), DEFAULT_DRIVER_MEMORY_MIB, 16, 16384),
         driverStallMs: L.integer(o.get('driverStallMs'), DEFAULT_DRIVER_STALL_MS, 10, 600_000),
         nicGbps: L.number(o.get('nicGbps'), 1, 0.01, 400),
+        containers: o.has('containers') ? L.integer(o.get('containers'), 1, 1, 64) : null,
       };
       L.retiredOptions(o, configuration);
     }

@@ -31,6 +31,7 @@ export function packetStreamProgram(counters: PacketStreamCounters): (sys: Sys) 
     const rate = num('ratePerSecond', 10);
     const sizeBytes = num('sizeBytes', 64);
     const count = num('count', -1);
+    const seqBase = num('seqBase', 0);
     if (sys.args['direction'] === 'rx') return yield* receiveSide(sys, counters, count);
     const intervalCycles = Math.max(1, Math.round(cyclesPerUnit(rate, sys.clockHz)));
     let nextAtCycles = Math.max(num('startAtCycles', 0), sys.uptimeCycles());
@@ -49,7 +50,7 @@ export function packetStreamProgram(counters: PacketStreamCounters): (sys: Sys) 
       }
       m.clear();
       m.type = NetRequest.SEND;
-      NetLayout.seq.set(m, seq);
+      NetLayout.seq.set(m, seqBase + seq);
       NetLayout.sizeBytes.set(m, sizeBytes);
       const r = yield sys.sendrec(inet, m);
       if (r !== OK) {

@@ -64,7 +64,8 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
     const outstanding = new Map<number, Outstanding>();
     /** Request frames waiting for the application, and the application waiting for one (NONE if it is not). */
     const requests: { seq: number; sizeBytes: number }[] = [];
-    let requestWaiter: number = NONE;
+    /** Applications waiting for a request, first come first served. */
+    const requestWaiters: number[] = [];
     const requestReply = new Message();
     let driver: number = NONE;
     let mac: Uint8Array = new Uint8Array(6);
@@ -172,11 +173,9 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
 
     /** A request frame: to the application waiting for one, else into the queue (or dropped when it is full). */
     function* requestArrived(seq: number, sizeBytes: number): Generator<ReturnType<Sys['notify']>, void, number> {
-      if (requestWaiter !== NONE) {
-        const waiter = requestWaiter;
-        requestWaiter = NONE;
-        yield* giveRequest(waiter, seq, sizeBytes);
-      } else if (requests.length < REQUEST_QUEUE_LIMIT) requests.push({ seq, sizeBytes });
+      const waiter = requestWaiters.shift();
+      if (waiter !== undefined) yield* giveRequest(waiter, seq, sizeBytes);
+      else if (requests.length < REQUEST_QUEUE_LIMIT) requests.push({ seq, sizeBytes });
       else counters.requestsDropped++;
     }
 
@@ -283,7 +282,7 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
         case NetRequest.RECV: {
           const next = requests.shift();
           if (next !== undefined) yield* giveRequest(m.source, next.seq, next.sizeBytes);
-          else if (requestWaiter === NONE) requestWaiter = m.source;
+          else if (!requestWaiters.includes(m.source)) requestWaiters.push(m.source);
           else yield* answer(m, Errno.EBUSY);
           break;
         }

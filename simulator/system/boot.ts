@@ -73,6 +73,8 @@ export interface BootOptions {
   readonly restartBackoff?: boolean;
   /** The NIC's line rate; 1 Gb/s if absent. */
   readonly nicLineBitsPerSecond?: number;
+  /** Containers that each run their own copy of the workload; 1 if absent. */
+  readonly containers?: number;
   readonly trace?: TraceOptions;
   readonly captureSourceLocations?: boolean;
   /** User drivers and programs, described like built-in services (their conf entry gives their privileges). */
@@ -469,7 +471,13 @@ export function bootSystem(options: BootOptions): RunningSystem {
     quantumCycles: Math.max(1, msToCycles(rsEntry.description.quantumMs, machine.clockHz)),
     memoryBytes: 128 * 1024,
   });
-  const workloads = (options.workload ?? []).flatMap((item) => startWorkload(machine, services, item, requests));
+  const containers = options.containers ?? 1;
+  if (!Number.isInteger(containers) || containers < 1) throw new RangeError('containers must be a positive integer');
+  const usesNic = (options.workload ?? []).some((w) => w.kind === 'packet-stream' || (w.kind === 'request-response' && w.transport === 'network'));
+  if (bypass && containers > 1 && usesNic) throw new Error(`kernel-bypass gives the NIC to one application: the workload uses the NIC, so it runs in one container, not ${containers}`);
+  const workloads = Array.from({ length: containers }, (_, index) => ({ index, suffix: containers > 1 ? `@c${index + 1}` : '' })).flatMap((container) =>
+    (options.workload ?? []).flatMap((item) => startWorkload(machine, services, item, requests, container)),
+  );
   // What a request workload costs per operation is counted from its start.
   for (const item of options.workload ?? []) {
     if (item.kind !== 'ipc-pingpong' && item.kind !== 'request-response') continue;
@@ -500,15 +508,24 @@ function deviceArgs(machine: Machine, kind: string): Record<string, number> {
   return { port: d.portBase, portBase: d.portBase, irq: d.irq, ...(d.deviceId === undefined ? {} : { deviceId: d.deviceId }) };
 }
 
+/** Which container a workload copy runs in: its index from 0, and the suffix of its processes' names ('' with one container). */
+interface Container {
+  readonly index: number;
+  readonly suffix: string;
+}
+
 /** Starts a workload program: the packet stream here, the storage side's programs by their label (the kind without dashes). */
-function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem, requests: RequestSinks): WorkloadRun[] {
+function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEntry>, item: WorkloadItem, requests: RequestSinks, container: Container): WorkloadRun[] {
   const sim = machine.sim;
+  const named = (name: string) => name + container.suffix;
   const args: Record<string, string | number | boolean> = { startAtCycles: item.start.cycles };
   for (const [k, v] of Object.entries(item)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') args[k] = v;
   }
   if (item.kind === 'packet-stream') {
     args['count'] = item.count ?? -1;
+    // Each container's stream numbers its packets in a range of its own.
+    args['seqBase'] = container.index * 2 ** 24;
     if (item.direction === 'rx') startPeerStream(machine, item);
     if (configurationTraits(machine.configuration).network === 'bypass') {
       // The application and its poll-mode driver: the NIC's ports as its own, its registers mapped into it.
@@ -516,50 +533,51 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
       const registers = [{ base: nic.portBase, count: nic.portCount }];
       const endpoint = sim.spawn({
         program: POLL_MODE_STREAM_PROGRAM,
-        name: PACKET_STREAM_PROGRAM,
+        name: named(PACKET_STREAM_PROGRAM),
         privilege: { system: false, ipcTo: ['amddev'], kernelCalls: ['SETALARM', 'GETINFO', 'UMAP'], ioRanges: registers, mappedIo: registers },
         memoryBytes: POLL_MODE_MEMORY_BYTES,
         args: { ...args, ...deviceArgs(machine, 'nic') },
       });
-      return [{ kind: item.kind, name: PACKET_STREAM_PROGRAM, endpoint, ended: null }];
+      return [{ kind: item.kind, name: named(PACKET_STREAM_PROGRAM), endpoint, ended: null }];
     }
     const endpoint = sim.spawn({
       program: PACKET_STREAM_PROGRAM,
-      name: PACKET_STREAM_PROGRAM,
+      name: named(PACKET_STREAM_PROGRAM),
       privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] },
       args,
     });
-    return [{ kind: item.kind, name: PACKET_STREAM_PROGRAM, endpoint, ended: null }];
+    return [{ kind: item.kind, name: named(PACKET_STREAM_PROGRAM), endpoint, ended: null }];
   }
   if (item.kind === 'request-response' && item.transport === 'network') {
     // The peer is the client; the server answers it through the network server, or under kernel-bypass through its own poll-mode driver.
-    startPeerRequests(machine, item, requests['request-response']);
+    startPeerRequests(machine, item, requests['request-response'], container.index * 2 ** 24);
     if (configurationTraits(machine.configuration).network === 'bypass') {
       const nic = machine.nic;
       const registers = [{ base: nic.portBase, count: nic.portCount }];
       const endpoint = sim.spawn({
         program: POLL_MODE_RR_PROGRAM,
-        name: RR_SERVER,
+        name: named(RR_SERVER),
         priority: 5,
         privilege: { system: false, ipcTo: ['amddev'], kernelCalls: ['SETALARM', 'GETINFO', 'UMAP'], ioRanges: registers, mappedIo: registers },
         memoryBytes: POLL_MODE_MEMORY_BYTES,
         args: { ...args, ...deviceArgs(machine, 'nic'), role: 'rr-server' },
       });
-      return [{ kind: item.kind, name: RR_SERVER, endpoint, ended: null }];
+      return [{ kind: item.kind, name: named(RR_SERVER), endpoint, ended: null }];
     }
-    const endpoint = sim.spawn({ program: RR_SERVER, name: RR_SERVER, priority: 5, privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] }, args });
-    return [{ kind: item.kind, name: RR_SERVER, endpoint, ended: null }];
+    const endpoint = sim.spawn({ program: RR_SERVER, name: named(RR_SERVER), priority: 5, privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] }, args });
+    return [{ kind: item.kind, name: named(RR_SERVER), endpoint, ended: null }];
   }
   if (item.kind === 'ipc-pingpong' || item.kind === 'request-response') {
     // A server, then its clients; they may message each other and nothing else. The server answers
     // at a higher priority than its clients call, as a MINIX server runs above user programs.
-    const [serverName, clientName] = item.kind === 'ipc-pingpong' ? [PINGPONG_SERVER, PINGPONG_CLIENT] : [RR_SERVER, RR_CLIENT];
+    const [serverProgram, clientProgram] = item.kind === 'ipc-pingpong' ? [PINGPONG_SERVER, PINGPONG_CLIENT] : [RR_SERVER, RR_CLIENT];
+    const [serverName, clientName] = [named(serverProgram), named(clientProgram)];
     const kernelCalls = ['SETALARM', 'GETINFO', 'SAFECOPYFROM', 'SAFECOPYTO'] as const;
-    const server = sim.spawn({ program: serverName, name: serverName, priority: 5, privilege: { system: false, ipcTo: [clientName], kernelCalls } });
+    const server = sim.spawn({ program: serverProgram, name: serverName, priority: 5, privilege: { system: false, ipcTo: [clientName], kernelCalls } });
     const clients = item.kind === 'ipc-pingpong' ? item.clients : 1;
     const runs: WorkloadRun[] = [];
     for (let i = 0; i < clients; i++) {
-      const endpoint = sim.spawn({ program: clientName, name: clientName, privilege: { system: false, ipcTo: [serverName], kernelCalls }, args: { ...args, server } });
+      const endpoint = sim.spawn({ program: clientProgram, name: clientName, privilege: { system: false, ipcTo: [serverName], kernelCalls }, args: { ...args, server } });
       runs.push({ kind: item.kind, name: clientName, endpoint, ended: null });
     }
     return runs;
@@ -567,8 +585,8 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
   const label = item.kind.replace(/-/g, '');
   const entry = services.get(label);
   if (entry === undefined) throw new Error(`workload ${item.kind}: no program '${label}' in the system`);
-  const endpoint = sim.spawn({ program: label, name: label, privilege: entry.privilege, priority: entry.description.priority, args });
-  return [{ kind: item.kind, name: label, endpoint, ended: null }];
+  const endpoint = sim.spawn({ program: label, name: named(label), privilege: entry.privilege, priority: entry.description.priority, args });
+  return [{ kind: item.kind, name: named(label), endpoint, ended: null }];
 }
 
 
@@ -583,14 +601,14 @@ const PEER_REQUEST_TIMEOUT_SECONDS = 1;
  * workload's sink. Requests unanswered after PEER_REQUEST_TIMEOUT_SECONDS are
  * failures.
  */
-function startPeerRequests(machine: Machine, item: RequestResponseWorkload, sink: LatencySink): void {
+function startPeerRequests(machine: Machine, item: RequestResponseWorkload, sink: LatencySink, seqBase: number): void {
   const { clock } = machine.sim;
   const { nic } = machine;
   const size = Math.max(STREAM_HEADER_BYTES, item.requestBytes);
   const intervalCycles = Math.max(1, Math.round(cyclesPerUnit(item.ratePerSecond, clock.hz)));
   const timeoutCycles = secondsToCycles(PEER_REQUEST_TIMEOUT_SECONDS, clock.hz);
   const dueAt = new Map<number, number>();
-  let seq = 0;
+  let seq = seqBase;
   let nextAt = Math.max(item.start.cycles, clock.now());
   nic.wire.onDeliver((packet, timeCycles) => {
     const f = parseStreamFrame(packet);

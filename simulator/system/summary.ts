@@ -113,6 +113,8 @@ export interface SystemSummary {
     readonly packetsReceived: number;
   };
   readonly workloads: readonly WorkloadSummary[];
+  /** How far a failure reached: the workload processes that failed or were stopped by a kernel panic, of all the workload processes the run started. */
+  readonly blastRadius: { readonly affected: number; readonly workloads: number };
   /** The request workloads the scenario runs, with their latency distribution. */
   readonly requests: readonly RequestSummary[];
   /** How the run ended (see Outcome): the most severe of panic, integrity, workload-failed, else ok. */
@@ -207,6 +209,7 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
       packetsReceived: bypass ? n.app.received : n.inet.received,
     },
     workloads,
+    blastRadius: { affected: workloads.filter((w) => w.state === 'failed' || (panic !== null && w.state === 'running')).length, workloads: workloads.length },
     requests: requestSummaries(system),
     outcome,
     expectedOutcome: expectedOutcome(system.options.expect, system.configuration),
@@ -264,6 +267,7 @@ export function formatSummary(s: SystemSummary): string {
   lines.push(s.panic === null ? 'kernel: no panic' : `KERNEL PANIC at ${s.panic.timeCycles}: ${s.panic.message}`);
   lines.push(`kernel integrity: ${s.integrity.ok ? 'intact' : `${s.integrity.corruptedPages} page(s) corrupted`}`);
   for (const w of s.workloads) lines.push(`workload ${w.kind} (${w.process}): ${w.state}${w.exit === null ? '' : `, ${w.exit}`}`);
+  if (s.blastRadius.workloads > 0) lines.push(`blast radius: ${s.blastRadius.affected} of ${s.blastRadius.workloads} workload processes affected (failed, or stopped by a panic)`);
   for (const r of s.requests) {
     const l = r.latencyNs;
     const costs = r.contextSwitchesPerOp === null ? '' : `; per operation ${r.contextSwitchesPerOp} context switches, ${r.kernelEntriesPerOp} kernel entries`;

@@ -40,7 +40,7 @@ test('launch arguments of the wrong type are refused, naming the argument', () =
   assert.throws(() => parseLaunchArguments({ stopOnEntry: 'yes' }, true), (e: Error) => e instanceof LaunchError && /"stopOnEntry" must be true or false, got "yes"/.test(e.message));
   assert.throws(() => parseLaunchArguments({ costProfile: 'pentium' }, true), /"costProfile" must be one of sel4-haswell, .*got "pentium"/);
   assert.throws(() => parseLaunchArguments({ heartbeatPeriodMs: 0 }, true), /"heartbeatPeriodMs" must be a positive number/);
-  assert.throws(() => parseLaunchArguments({ configuration: 'monolithic-containers' }, true), new RegExp(`"configuration" must be one of ${CONFIGURATION_TABLE.map((c) => c.name).join(', ')}, got "monolithic-containers"`));
+  assert.throws(() => parseLaunchArguments({ configuration: 'exokernel' }, true), new RegExp(`"configuration" must be one of ${CONFIGURATION_TABLE.map((c) => c.name).join(', ')}, got "exokernel"`));
   assert.throws(() => parseLaunchArguments({ scenario: 42 }, true), /"scenario" must be the name of a built-in scenario/);
   assert.deepEqual(parseLaunchArguments({ scenario: 'S2', seed: 7 }, false).params, { source: { kind: 'builtin', name: 's2' }, speed: 0, trusted: false, seed: 7 });
 });

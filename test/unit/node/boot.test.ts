@@ -112,12 +112,10 @@ test('a system.conf started on its own boots as a scenario naming it in the defa
 test("mklab run's help describes every configuration; an unknown or planned --config is refused, naming those that run", () => {
   const help = RUN_USAGE.replace(/\s+/g, ' ');
   for (const c of CONFIGURATION_TABLE) assert.ok(help.includes(` ${c.name} ${c.description}`), c.name);
-  assert.ok(!RUN_USAGE.includes('monolithic-containers'));
-  for (const name of ['exokernel', 'monolithic-containers']) {
+  for (const name of ['exokernel', 'Monolithic']) {
     const r = runCli('s1', '--config', name);
     assert.equal(r.status, 2);
-    assert.match(r.err, /--config: .*\(available: microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic, kernel-bypass\)/);
+    assert.match(r.err, /--config: .*\(available: microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic, kernel-bypass, monolithic-containers\)/);
   }
-  assert.match(runCli('s1', '--config', 'monolithic-containers').err, /configuration 'monolithic-containers' is not available yet/);
-  assert.throws(() => bootFromParams({ source: { kind: 'builtin', name: 's1' }, speed: 0, trusted: true, configuration: 'monolithic-containers' }), /configuration 'monolithic-containers' is not available yet \(available: /);
+  assert.throws(() => bootFromParams({ source: { kind: 'builtin', name: 's1' }, speed: 0, trusted: true, configuration: 'exokernel' as never }), /unknown configuration 'exokernel' \(available: /);
 });

@@ -93,10 +93,10 @@ test('--trace saves a trace that reloads', () => {
 test('bad usage is refused with exit status 2 and says what was expected', () => {
   const unknown = mklab('run', 's9');
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /no built-in scenario 's9' \(available: s1, s2, s3, s4, s7, default\)/);
+  assert.match(unknown.stderr, /no built-in scenario 's9' \(available: s1, s2, s3, s4, s5, s7, default\)/);
   const config = mklab('run', '--config', 'exokernel');
   assert.equal(config.status, 2);
-  assert.match(config.stderr, /--config: unknown configuration 'exokernel' \(available: microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic, kernel-bypass\)/);
+  assert.match(config.stderr, /--config: unknown configuration 'exokernel' \(available: microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic, kernel-bypass, monolithic-containers\)/);
   const seed = mklab('run', '--seed', '-3');
   assert.equal(seed.status, 2);
 });

@@ -272,7 +272,7 @@ test('bad launch arguments are refused with an error naming the argument and wha
     await assert.rejects(dc.launchRequest({ scenario: 's1', seed: -3 } as DebugProtocol.LaunchRequestArguments), /"seed" must be a non-negative integer, got -3/);
     await assert.rejects(dc.launchRequest({ scenario: 's9' } as DebugProtocol.LaunchRequestArguments), /no built-in scenario 's9' \(available: s1, .*default\)/);
     await assert.rejects(dc.launchRequest({ scenario: 'missing.mklab.json' } as DebugProtocol.LaunchRequestArguments), /cannot read the scenario .*missing\.mklab\.json: ENOENT/);
-    await assert.rejects(dc.launchRequest({ configuration: 'exokernel' } as DebugProtocol.LaunchRequestArguments), /"configuration" must be one of microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic, kernel-bypass, got "exokernel"/);
+    await assert.rejects(dc.launchRequest({ configuration: 'exokernel' } as DebugProtocol.LaunchRequestArguments), /"configuration" must be one of microkernel-iommu, microkernel-iommu-lazy, microkernel-iommu-dev, microkernel, monolithic, kernel-bypass, monolithic-containers, got "exokernel"/);
   } finally {
     await dc.stop();
   }

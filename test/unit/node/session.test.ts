@@ -358,7 +358,7 @@ test('the request handlers answer through the worker protocol and push snapshot 
     const posted: WorkerToHost[] = [];
     const handlers = sessionHandlers({ session, post: (m) => posted.push(m) });
     const catalog = await handlers.sessionCatalog({});
-    assert.deepEqual(catalog.scenarios.map((s) => s.name).sort(), ['default', 's1', 's2', 's3', 's4', 's7']);
+    assert.deepEqual(catalog.scenarios.map((s) => s.name).sort(), ['default', 's1', 's2', 's3', 's4', 's5', 's7']);
     assert.ok(catalog.faultTypes.every((f) => f.description.length > 20));
     await handlers.startSystem(builtin('default', 0));
     clock.until('a snapshot event', () => posted.find((m) => m.kind === 'event' && m.event === 'snapshot'));
