@@ -3,6 +3,7 @@
 
 export const CommandId = {
   openPanel: 'microkernelLab.panel.open',
+  compareArchitectures: 'microkernelLab.compare.open',
   pingSimulator: 'microkernelLab.simulator.ping',
   restartSimulator: 'microkernelLab.simulator.restart',
   refreshSystem: 'microkernelLab.system.refresh',
@@ -30,6 +31,7 @@ export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 /** The arguments each command takes when called from code. */
 export interface CommandArgs {
   [CommandId.openPanel]: [];
+  [CommandId.compareArchitectures]: [];
   [CommandId.pingSimulator]: [];
   [CommandId.restartSimulator]: [];
   [CommandId.refreshSystem]: [];

@@ -6,6 +6,7 @@ import { registerConsole } from './console';
 import { registerDebugger } from './debug';
 import { newDriver, newScenarioFromTemplate, registerSystemConfLanguage } from './language';
 import { LabPanel } from './panels/labPanel';
+import { BenchPanel } from './panels/benchPanel';
 import { registerSession, type SessionApi } from './session';
 import { SimulatorClient } from './simulatorClient';
 import { registerTraceView } from './trace/traceCommands';
@@ -17,6 +18,7 @@ export interface LabApi {
   readonly systemView: SystemTreeProvider;
   readonly session: SessionApi;
   labPanel(): { roundTrip(text: string): Promise<string> } | undefined;
+  benchPanel(): BenchPanel | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): LabApi {
@@ -27,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     context.subscriptions.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
 
   register(CommandId.openPanel, () => void LabPanel.show(context.extensionUri, simulator));
+  register(CommandId.compareArchitectures, () => void BenchPanel.show(context, simulator));
   register(CommandId.pingSimulator, async () => {
     try {
       const answer = await simulator.request('ping', { payload: 'pong' });
@@ -64,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     systemView,
     session,
     labPanel: () => LabPanel.open,
+    benchPanel: () => BenchPanel.open,
   };
 }
 

@@ -38,14 +38,15 @@ export class SimulatorClient {
     return this.worker !== undefined;
   }
 
-  request<M extends WorkerMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  /** Sends a request; it fails if no answer comes within `timeoutMs` (the client's default unless given: a long comparison gives its own). */
+  request<M extends WorkerMethod>(method: M, params: ParamsOf<M>, timeoutMs = this.requestTimeoutMs): Promise<ResultOf<M>> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<ResultOf<M>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new SimulatorUnavailableError(`the simulator did not answer '${method}' within ${this.requestTimeoutMs} ms`));
-      }, this.requestTimeoutMs);
+        reject(new SimulatorUnavailableError(`the simulator did not answer '${method}' within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       worker.postMessage({ kind: 'request', id, method, params } as HostToWorker);
     });

@@ -13,6 +13,7 @@ import { bootScenario, builtinScenario } from '../../simulator/system/scenarios'
 import { consoleHandlers } from './consoleHandlers';
 import { Session, sessionHandlers } from './session';
 import { traceHandlers } from './traceHandlers';
+import { compareHandlers } from './compareHandlers';
 import type { WorkerContext } from './workerContext';
 
 /** How far the default system runs before it is described: long enough for RS to have started every service. */
@@ -33,6 +34,7 @@ export class WorkerService {
       ...sessionHandlers(this.context),
       ...consoleHandlers(this.context),
       ...traceHandlers(this.context),
+      ...compareHandlers(this.context),
     };
   }
 

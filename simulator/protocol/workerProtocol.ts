@@ -4,6 +4,7 @@
 // views' requests live in consoleProtocol.ts and traceProtocol.ts.
 import type { ConsoleRequests } from './consoleProtocol';
 import type { TraceRequests } from './traceProtocol';
+import type { CompareProgress, CompareRequests } from './compareProtocol';
 
 /** One process as the System view shows it. */
 export interface ProcessSummary {
@@ -171,7 +172,7 @@ export interface SessionRequests {
 }
 
 /** Requests the host may make, with their parameters and results. */
-export interface WorkerRequests extends SessionRequests, ConsoleRequests, TraceRequests {
+export interface WorkerRequests extends SessionRequests, ConsoleRequests, TraceRequests, CompareRequests {
   ping: { params: { payload: string }; result: { payload: string; simulatorVersion: string } };
   /** The running system, or the default system booted until its services are up when none runs. */
   describeSystem: { params: Record<string, never>; result: SystemSnapshot };
@@ -185,6 +186,7 @@ export type ResultOf<M extends WorkerMethod> = WorkerRequests[M]['result'];
 export interface WorkerEvents {
   snapshot: SystemSnapshot;
   log: { level: 'info' | 'warning' | 'error'; message: string };
+  compareProgress: CompareProgress;
 }
 
 export type WorkerEventName = keyof WorkerEvents;

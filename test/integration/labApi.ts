@@ -11,6 +11,16 @@ export interface LabApi {
     getTreeItem(element: unknown): vscode.TreeItem | Thenable<vscode.TreeItem>;
   };
   labPanel(): { roundTrip(text: string): Promise<string> } | undefined;
+  benchPanel(): BenchPanelApi | undefined;
+}
+
+/** The benchmark view as the tests drive it: the page's buttons and form, what it shows, and where an export goes. */
+export interface BenchPanelApi {
+  press(button: 'run' | 'cancel' | 'export-csv' | 'export-md'): Promise<void>;
+  choose(params: { workload?: string; configurations?: string[]; profile?: string; seeds?: number; durationSeconds?: number }): Promise<void>;
+  state(): Promise<{ status: string; running: boolean; rows: string[]; charts: { name: string; series: string[]; drawn: boolean }[] }>;
+  exportNextTo(file: string): void;
+  dispose(): void;
 }
 
 export interface ContributedCommand {

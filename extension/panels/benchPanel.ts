@@ -1,0 +1,114 @@
+// The benchmark view: Compare Architectures. The page chooses a workload,
+// configurations, a cost profile, seeds and the simulated time; the worker
+// runs the comparison (simulator/bench/compare.ts) with progress and cancel;
+// the page draws the charts. The host keeps the last results (in the
+// workspace's state) so that the view shows them again when reopened, and
+// writes the exports.
+import * as vscode from 'vscode';
+import type { CompareRunParams } from '../../simulator/protocol/compareProtocol';
+import type { BenchResults, BenchViewProtocol, BenchViewState } from '../../webview/protocol/benchViewProtocol';
+import { BENCH_VIEW_MARKUP } from '../../webview/bench/markup';
+import { PanelHost, PanelSlot } from '../panelHost';
+import type { SimulatorClient } from '../simulatorClient';
+
+const LAST_RESULTS_KEY = 'microkernelLab.compare.lastResults';
+/** The longest a comparison may take before the host gives up waiting (it can be cancelled at any time). */
+const RUN_TIMEOUT_MS = 60 * 60 * 1000;
+
+export class BenchPanel implements vscode.Disposable {
+  static readonly viewType = 'microkernelLab.benchView';
+  private static readonly slot = new PanelSlot<BenchPanel>();
+  /** Where the next export goes instead of asking (the tests' way past the save dialog). */
+  private exportTarget: string | undefined;
+
+  static show(context: vscode.ExtensionContext, simulator: SimulatorClient): BenchPanel {
+    return BenchPanel.slot.show(
+      () =>
+        new BenchPanel(
+          PanelHost.create<BenchViewProtocol>(context.extensionUri, {
+            viewType: BenchPanel.viewType,
+            title: 'Compare Architectures',
+            peerName: 'the benchmark view',
+            bundle: 'bench',
+            body: BENCH_VIEW_MARKUP,
+          }),
+          context,
+          simulator,
+        ),
+    );
+  }
+
+  static get open(): BenchPanel | undefined {
+    return BenchPanel.slot.open;
+  }
+
+  private constructor(
+    readonly host: PanelHost<BenchViewProtocol>,
+    private readonly context: vscode.ExtensionContext,
+    simulator: SimulatorClient,
+  ) {
+    const rpc = host.rpc;
+    rpc.handle('choices', () => simulator.request('compareChoices', {}));
+    rpc.handle('lastResults', () => context.workspaceState.get<BenchResults>(LAST_RESULTS_KEY) ?? null);
+    rpc.handle('run', async (params) => {
+      const progress = simulator.on('compareProgress', (body) => rpc.emit('progress', body));
+      try {
+        const outcome = await simulator.request('compareRun', params, RUN_TIMEOUT_MS);
+        if (outcome.report !== null) await context.workspaceState.update(LAST_RESULTS_KEY, { params, outcome } satisfies BenchResults);
+        return outcome;
+      } finally {
+        progress.dispose();
+      }
+    });
+    rpc.handle('cancel', () => simulator.request('compareCancel', {}));
+    rpc.handle('export', async ({ format }) => {
+      const last = context.workspaceState.get<BenchResults>(LAST_RESULTS_KEY);
+      if (last?.outcome.report == null) throw new Error('there are no results to export yet');
+      let target = this.exportTarget;
+      this.exportTarget = undefined;
+      if (target === undefined) {
+        const uri = await vscode.window.showSaveDialog({
+          title: `Export the comparison as ${format === 'csv' ? 'CSV' : 'Markdown'}`,
+          filters: format === 'csv' ? { CSV: ['csv'] } : { Markdown: ['md'] },
+          ...(vscode.workspace.workspaceFolders?.[0] === undefined ? {} : { defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, `compare-${last.params.workload}.${format}`) }),
+        });
+        if (uri === undefined) return { saved: null };
+        target = uri.fsPath;
+      }
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(format === 'csv' ? last.outcome.csv : last.outcome.markdown));
+      return { saved: target };
+    });
+  }
+
+  /** Presses a button of the page, as the user would. */
+  async press(button: 'run' | 'cancel' | 'export-csv' | 'export-md'): Promise<void> {
+    await this.host.ready;
+    await this.host.rpc.request('press', { button });
+  }
+
+  /** Fills the form, as the user would. */
+  async choose(params: Partial<CompareRunParams>): Promise<void> {
+    await this.host.ready;
+    await this.host.rpc.request('choose', params);
+  }
+
+  /** What the page shows now. */
+  async state(): Promise<BenchViewState> {
+    await this.host.ready;
+    return this.host.rpc.request('state', {});
+  }
+
+  /** The next export is written to `file` without asking. */
+  exportNextTo(file: string): void {
+    this.exportTarget = file;
+  }
+
+  /** The results the view would show when reopened. */
+  lastResults(): BenchResults | undefined {
+    return this.context.workspaceState.get<BenchResults>(LAST_RESULTS_KEY);
+  }
+
+  dispose(): void {
+    this.host.dispose();
+  }
+}

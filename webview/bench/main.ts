@@ -1,0 +1,192 @@
+// The benchmark view's page: the form (workload, configurations, cost profile,
+// seeds, simulated time), Run and Cancel with progress, the charts, the
+// results table, and export. It shows the last results again when reopened.
+import type { CompareChoices, CompareOutcome, CompareRunParams } from '../../simulator/protocol/compareProtocol';
+import type { BenchViewProtocol, BenchViewState } from '../protocol/benchViewProtocol';
+import { connectToHost } from '../shared/connect';
+import { canvasDrawn, drawCharts, type DrawnChart } from './charts';
+import './style.css';
+
+const { rpc } = connectToHost<BenchViewProtocol>();
+const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const workloadSelect = byId<HTMLSelectElement>('workload');
+const profileSelect = byId<HTMLSelectElement>('profile');
+const seedsInput = byId<HTMLInputElement>('seeds');
+const durationInput = byId<HTMLInputElement>('duration');
+const configurationsBox = byId('configurations');
+const runButton = byId<HTMLButtonElement>('run');
+const cancelButton = byId<HTMLButtonElement>('cancel');
+const exportCsv = byId<HTMLButtonElement>('export-csv');
+const exportMd = byId<HTMLButtonElement>('export-md');
+const progress = byId<HTMLProgressElement>('progress');
+const statusLine = byId('status');
+
+let choices: CompareChoices | undefined;
+let charts: DrawnChart[] = [];
+let running = false;
+let rows: string[] = [];
+
+function setStatus(text: string, isError = false): void {
+  statusLine.textContent = text;
+  statusLine.classList.toggle('error', isError);
+}
+
+function option(value: string, text = value): HTMLOptionElement {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+function showChoices(c: CompareChoices): void {
+  choices = c;
+  workloadSelect.replaceChildren(...c.workloads.map((w) => option(w.name)));
+  profileSelect.replaceChildren(...c.profiles.map((p) => option(p)));
+  profileSelect.value = c.defaultProfile;
+  configurationsBox.querySelectorAll('label').forEach((l) => l.remove());
+  for (const conf of c.configurations) {
+    const label = document.createElement('label');
+    label.title = conf.description;
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = conf.name;
+    box.checked = true;
+    label.append(box, ` ${conf.name}`);
+    configurationsBox.append(label);
+  }
+  describeWorkload();
+}
+
+function describeWorkload(): void {
+  byId('workload-description').textContent = choices?.workloads.find((w) => w.name === workloadSelect.value)?.description ?? '';
+}
+
+function params(): CompareRunParams {
+  return {
+    workload: workloadSelect.value,
+    configurations: [...configurationsBox.querySelectorAll<HTMLInputElement>('input[type=checkbox]')].filter((b) => b.checked).map((b) => b.value),
+    profile: profileSelect.value,
+    seeds: Number(seedsInput.value),
+    durationSeconds: Number(durationInput.value) / 1000,
+  };
+}
+
+function setForm(p: Partial<CompareRunParams>): void {
+  if (p.workload !== undefined) workloadSelect.value = p.workload;
+  if (p.profile !== undefined) profileSelect.value = p.profile;
+  if (p.seeds !== undefined) seedsInput.value = String(p.seeds);
+  if (p.durationSeconds !== undefined) durationInput.value = String(Math.round(p.durationSeconds * 1000));
+  if (p.configurations !== undefined) {
+    for (const box of configurationsBox.querySelectorAll<HTMLInputElement>('input[type=checkbox]')) box.checked = p.configurations.includes(box.value);
+  }
+  describeWorkload();
+}
+
+function setRunning(on: boolean): void {
+  running = on;
+  runButton.disabled = on;
+  cancelButton.disabled = !on;
+  progress.hidden = !on;
+}
+
+function fixed(v: number | undefined | null, digits: number): string {
+  return v === undefined || v === null || !Number.isFinite(v) ? '' : v.toFixed(digits);
+}
+
+function showOutcome(outcome: CompareOutcome): void {
+  const report = outcome.report;
+  exportCsv.disabled = exportMd.disabled = report === null;
+  if (report === null) return;
+  const head = ['configuration', 'ops/s', 'p50 ns', 'p99 ns', 'p99.9 ns', 'ctx sw/op', 'kernel entries/op', 'cycles/op', 'user', 'kernel entry', 'copy', 'ctx switch', 'IOMMU', 'interrupt', 'device'];
+  const table = byId<HTMLTableElement>('results');
+  const tr = (cells: string[], tag: 'th' | 'td') => {
+    const row = document.createElement('tr');
+    row.append(...cells.map((text) => Object.assign(document.createElement(tag), { textContent: text })));
+    return row;
+  };
+  table.tHead!.replaceChildren(tr(head, 'th'));
+  rows = report.results.map((r) => {
+    const c = r.cycles_per_op;
+    return [r.config, fixed(r.throughput_ops_per_s, 0), fixed(r.latency_ns?.p50, 0), fixed(r.latency_ns?.p99, 0), fixed(r.latency_ns?.p999, 0), fixed(r.context_switches_per_op, 2), fixed(r.kernel_entries_per_op, 2), fixed(c.total, 0), fixed(c.user, 0), fixed(c.kernel_entry, 0), fixed(c.message_copy, 0), fixed(c.context_switch, 0), fixed(c.iommu, 0), fixed(c.interrupt, 0), fixed(c.device, 0)].join(' | ');
+  });
+  table.tBodies[0]!.replaceChildren(...rows.map((r) => tr(r.split(' | '), 'td')));
+  for (const chart of charts) chart.plot.destroy();
+  charts = drawCharts(report, { cycles: byId('chart-cycles'), latency: byId('chart-latency'), switches: byId('chart-switches') });
+  setStatus(`${report.workload}: ${report.results.length} configuration(s), cost profile ${report.profile}, ${report.durationSeconds} s simulated per run, seed(s) ${report.seeds.join(', ')}.`);
+}
+
+async function run(): Promise<void> {
+  if (running) return;
+  const p = params();
+  setRunning(true);
+  progress.value = 0;
+  setStatus('Running…');
+  try {
+    const outcome = await rpc.request('run', p, { timeoutMs: 60 * 60 * 1000 });
+    if (outcome.cancelled) setStatus('Cancelled; the results shown are the previous ones.');
+    else showOutcome(outcome);
+  } catch (e) {
+    setStatus(`The comparison failed: ${(e as Error).message}`, true);
+  } finally {
+    setRunning(false);
+  }
+}
+
+async function exportAs(format: 'csv' | 'md'): Promise<void> {
+  try {
+    const { saved } = await rpc.request('export', { format }, { timeoutMs: 10 * 60 * 1000 });
+    if (saved !== null) setStatus(`Saved ${saved}.`);
+  } catch (e) {
+    setStatus(`Export failed: ${(e as Error).message}`, true);
+  }
+}
+
+function state(): BenchViewState {
+  return {
+    status: statusLine.textContent ?? '',
+    running,
+    rows,
+    charts: charts.map((c) => ({ name: c.name, series: c.series, drawn: canvasDrawn(c.plot) })),
+  };
+}
+
+workloadSelect.addEventListener('change', describeWorkload);
+runButton.addEventListener('click', () => void run());
+cancelButton.addEventListener('click', () => {
+  setStatus('Cancelling after the run in progress…');
+  void rpc.request('cancel', {});
+});
+exportCsv.addEventListener('click', () => void exportAs('csv'));
+exportMd.addEventListener('click', () => void exportAs('md'));
+
+rpc.on('progress', ({ done, total, config }) => {
+  progress.max = total;
+  progress.value = done;
+  setStatus(`Measured ${config} (${done} of ${total} runs)…`);
+});
+// The form is filled once the choices have come; what the tests do as the user waits for that as the user does.
+const loaded = (async () => {
+  try {
+    showChoices(await rpc.request('choices', {}));
+    const last = await rpc.request('lastResults', {});
+    if (last !== null) {
+      setForm(last.params);
+      showOutcome(last.outcome);
+    }
+  } catch (e) {
+    setStatus(`The simulator did not answer: ${(e as Error).message}`, true);
+  }
+})();
+
+rpc.handle('press', async ({ button }) => {
+  await loaded;
+  byId<HTMLButtonElement>(button).click();
+  return {};
+});
+rpc.handle('choose', async (p) => {
+  await loaded;
+  setForm(p);
+  return {};
+});
+rpc.handle('state', () => state());
+rpc.announceReady();
