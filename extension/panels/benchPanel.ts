@@ -9,6 +9,7 @@ import type { CompareRunParams } from '../../simulator/protocol/compareProtocol'
 import type { BenchResults, BenchViewProtocol, BenchViewState } from '../../webview/protocol/benchViewProtocol';
 import { BENCH_VIEW_MARKUP } from '../../webview/bench/markup';
 import { PanelHost, PanelSlot } from '../panelHost';
+import { CommandId } from '../commandIds';
 import type { SimulatorClient } from '../simulatorClient';
 
 const LAST_RESULTS_KEY = 'microkernelLab.compare.lastResults';
@@ -61,6 +62,17 @@ export class BenchPanel implements vscode.Disposable {
       }
     });
     rpc.handle('cancel', () => simulator.request('compareCancel', {}));
+    rpc.handle('openTrace', async ({ config }) => {
+      const last = context.workspaceState.get<BenchResults>(LAST_RESULTS_KEY);
+      if (last?.outcome.report == null) throw new Error('there are no results yet');
+      await vscode.workspace.fs.createDirectory(context.globalStorageUri);
+      const file = vscode.Uri.joinPath(context.globalStorageUri, `compare-${last.params.workload}-${config}.mktrace`).fsPath;
+      const { workload, profile, durationSeconds } = last.params;
+      const saved = await simulator.request('compareTrace', { workload, profile, durationSeconds, configuration: config, file }, RUN_TIMEOUT_MS);
+      const loaded = (await vscode.commands.executeCommand(CommandId.loadTrace, saved.file)) as { ok: boolean; error?: string } | undefined;
+      if (loaded !== undefined && !loaded.ok) throw new Error(loaded.error ?? 'the trace view could not load the trace');
+      return { events: saved.events };
+    });
     rpc.handle('export', async ({ format }) => {
       const last = context.workspaceState.get<BenchResults>(LAST_RESULTS_KEY);
       if (last?.outcome.report == null) throw new Error('there are no results to export yet');
@@ -84,6 +96,12 @@ export class BenchPanel implements vscode.Disposable {
   async press(button: 'run' | 'cancel' | 'export-csv' | 'export-md'): Promise<void> {
     await this.host.ready;
     await this.host.rpc.request('press', { button });
+  }
+
+  /** Clicks a configuration's name in the results table, as the user would. */
+  async clickConfiguration(config: string): Promise<void> {
+    await this.host.ready;
+    await this.host.rpc.request('clickConfiguration', { config });
   }
 
   /** Fills the form, as the user would. */

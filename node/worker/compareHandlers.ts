@@ -2,7 +2,10 @@
 // after another, yielding to the worker's message loop between them so that a
 // cancel is heard, with a progress event after each.
 import type { CompareRequests } from '../../simulator/protocol/compareProtocol';
-import { COMPARE_WORKLOADS, assembleCompare, compareCsv, compareMarkdown, isCompareWorkload, measureRun, planCompare, type CompareResult } from '../../simulator/bench/compare';
+import { writeFileSync } from 'node:fs';
+import { encodeTrace } from '../../simulator/trace/traceFile';
+import { secondsToCycles } from '../../simulator/time/time';
+import { COMPARE_WORKLOADS, assembleCompare, bootCompareRun, compareCsv, compareMarkdown, isCompareWorkload, measureRun, planCompare, type CompareResult } from '../../simulator/bench/compare';
 import { CONFIGURATION_TABLE, isConfiguration } from '../../simulator/config/configurations';
 import { DEFAULT_COST_PROFILE, costProfiles } from '../../simulator/kernel/costs/costProfiles';
 import type { HandlersFor, WorkerContext } from './workerContext';
@@ -50,6 +53,28 @@ export function compareHandlers(ctx: WorkerContext): HandlersFor<CompareRequests
       } finally {
         running = null;
       }
+    },
+    compareTrace: (params) => {
+      if (!isCompareWorkload(params.workload)) throw new Error(`unknown workload '${params.workload}'`);
+      if (!isConfiguration(params.configuration)) throw new Error(`unknown configuration '${params.configuration}'`);
+      if (costProfiles[params.profile] === undefined) throw new Error(`unknown cost profile '${params.profile}'`);
+      if (!(params.durationSeconds > 0 && params.durationSeconds <= MAX_DURATION_SECONDS)) throw new Error(`the duration must be more than 0 and at most ${MAX_DURATION_SECONDS} s`);
+      const system = bootCompareRun({ workload: params.workload, configuration: params.configuration, profile: params.profile, seed: 1, durationSeconds: params.durationSeconds }, { enabled: true });
+      const names = new Map<number, string>();
+      for (const p of system.sim.processes()) names.set(p.endpoint, p.name);
+      const unsubscribe = system.sim.on('processCreated', (p) => names.set(p.endpoint, p.name));
+      system.run({ untilCycles: secondsToCycles(params.durationSeconds, system.clockHz) });
+      unsubscribe();
+      writeFileSync(params.file, encodeTrace(system.sim.trace, {
+        scenario: `compare-${params.workload}`,
+        configuration: params.configuration,
+        seed: 1,
+        costProfile: params.profile,
+        clockHz: system.clockHz,
+        endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])),
+        dropped: system.sim.trace.dropped,
+      }));
+      return { file: params.file, events: system.sim.trace.size };
     },
     compareCancel: () => {
       if (running === null) return { cancelling: false };

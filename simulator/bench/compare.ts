@@ -9,6 +9,7 @@ import { costProfile } from '../kernel/costs/costProfiles';
 import { bootScenario } from '../system/scenarios';
 import { cyclesToSeconds, secondsToCycles } from '../time/time';
 import type { RunningSystem } from '../system/boot';
+import type { TraceOptions } from '../trace/recorder';
 
 type LatencySink = RunningSystem['requests']['request-response'];
 
@@ -98,21 +99,27 @@ function opsOf(system: RunningSystem, workload: CompareWorkload): number {
 }
 
 /** Runs `workload` once in `configuration` and measures it. */
-export function measureOne(workload: CompareWorkload, configuration: Configuration, profileName: string, seed: number, durationSeconds: number): CompareResult {
-  const profile = costProfile(profileName);
+/** Boots the system one run of a comparison measures (with the trace as `trace` says: off when measuring, on to look at the run). */
+export function bootCompareRun(run: CompareRun, trace: TraceOptions): RunningSystem {
+  const profile = costProfile(run.profile);
   const text = JSON.stringify({
-    name: `compare-${workload}`,
+    name: `compare-${run.workload}`,
     system: 'default',
-    configuration,
-    seed,
-    duration: `${durationSeconds}s`,
+    configuration: run.configuration,
+    seed: run.seed,
+    duration: `${run.durationSeconds}s`,
     costProfile: profile.name,
-    workload: [COMPARE_WORKLOADS[workload].item],
+    workload: [COMPARE_WORKLOADS[run.workload].item],
     faults: [],
   });
-  const parsed = parseScenario(text, `compare-${workload}.json`);
+  const parsed = parseScenario(text, `compare-${run.workload}.json`);
   if (parsed.scenario === undefined) throw new Error(`compare scenario: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
-  const system = bootScenario(parsed.scenario, { costProfile: profile, trace: { enabled: false, capacity: 1 } });
+  return bootScenario(parsed.scenario, { costProfile: profile, trace });
+}
+
+export function measureOne(workload: CompareWorkload, configuration: Configuration, profileName: string, seed: number, durationSeconds: number): CompareResult {
+  const profile = costProfile(profileName);
+  const system = bootCompareRun({ workload, configuration, profile: profile.name, seed, durationSeconds }, { enabled: false, capacity: 1 });
   const start = secondsToCycles(durationSeconds / 10, profile.clockHz);
   const end = secondsToCycles(durationSeconds, profile.clockHz);
   system.run({ untilCycles: start });

@@ -62,6 +62,11 @@ export interface CompareRequests {
   compareChoices: { params: Record<string, never>; result: CompareChoices };
   /** Runs the comparison, one run after another, with a compareProgress event after each; one at a time. */
   compareRun: { params: CompareRunParams; result: CompareOutcome };
+  /**
+   * Runs one configuration of a comparison again (seed 1) with its trace on
+   * and saves the trace to `file` (.mktrace), for the trace view.
+   */
+  compareTrace: { params: Omit<CompareRunParams, 'configurations' | 'seeds'> & { readonly configuration: string; readonly file: string }; result: { readonly file: string; readonly events: number } };
   /** Stops the comparison under way after the run in progress; false when none runs. */
   compareCancel: { params: Record<string, never>; result: { readonly cancelling: boolean } };
 }

@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { eventually, labApi, type BenchPanelApi } from './labApi';
 
+/** The part of the trace view's test handle used here (see traceView.test.ts). */
+interface TraceViewHandle {
+  whenRendered(accept: (w: { sourceName: string; lanes: string[]; matched: number }) => boolean, timeoutMs?: number): Promise<{ matched: number }>;
+}
+
 async function openView(): Promise<BenchPanelApi> {
   const api = await labApi();
   await vscode.commands.executeCommand('microkernelLab.compare.open');
@@ -46,6 +51,15 @@ describe('benchmark view', function () {
     // ctx sw/op: kernel-bypass serves a request without one, the microkernel with several.
     assert.equal(bypass![5], '0.00');
     assert.ok(Number(micro![5]) > 4, micro!.join(' | '));
+  });
+
+  it('a configuration\'s name in the table opens the trace of its run in the trace view', async () => {
+    const panel = await openView();
+    await panel.clickConfiguration('kernel-bypass');
+    // The trace view opens in the benchmark view's place; its handle shows what it drew.
+    const view = await eventually('the trace view', async () => (await vscode.commands.executeCommand('microkernelLab.trace.open')) as TraceViewHandle | undefined);
+    const shown = await view.whenRendered((r) => r.sourceName === 'compare-network-request-response-kernel-bypass.mktrace' && r.lanes.includes('rr-server'), 120_000);
+    assert.ok(shown.matched > 0);
   });
 
   it('exports the results as CSV and as Markdown', async () => {

@@ -20,6 +20,7 @@ export interface BenchPanelApi {
   choose(params: { workload?: string; configurations?: string[]; profile?: string; seeds?: number; durationSeconds?: number }): Promise<void>;
   state(): Promise<{ status: string; running: boolean; rows: string[]; charts: { name: string; series: string[]; drawn: boolean }[] }>;
   exportNextTo(file: string): void;
+  clickConfiguration(config: string): Promise<void>;
   dispose(): void;
 }
 

@@ -109,7 +109,21 @@ function showOutcome(outcome: CompareOutcome): void {
     const c = r.cycles_per_op;
     return [r.config, fixed(r.throughput_ops_per_s, 0), fixed(r.latency_ns?.p50, 0), fixed(r.latency_ns?.p99, 0), fixed(r.latency_ns?.p999, 0), fixed(r.context_switches_per_op, 2), fixed(r.kernel_entries_per_op, 2), fixed(c.total, 0), fixed(c.user, 0), fixed(c.kernel_entry, 0), fixed(c.message_copy, 0), fixed(c.context_switch, 0), fixed(c.iommu, 0), fixed(c.interrupt, 0), fixed(c.device, 0)].join(' | ');
   });
-  table.tBodies[0]!.replaceChildren(...rows.map((r) => tr(r.split(' | '), 'td')));
+  table.tBodies[0]!.replaceChildren(
+    ...rows.map((r) => {
+      const row = tr(r.split(' | '), 'td');
+      // The configuration's name opens the trace of its run.
+      const first = row.cells[0]!;
+      const link = Object.assign(document.createElement('a'), { href: '#', textContent: first.textContent, title: `Run ${first.textContent} again with its trace on and open the trace` });
+      link.dataset['config'] = first.textContent ?? '';
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        void openTrace(link.dataset['config']!);
+      });
+      first.replaceChildren(link);
+      return row;
+    }),
+  );
   for (const chart of charts) chart.plot.destroy();
   charts = drawCharts(report, { cycles: byId('chart-cycles'), latency: byId('chart-latency'), switches: byId('chart-switches') });
   setStatus(`${report.workload}: ${report.results.length} configuration(s), cost profile ${report.profile}, ${report.durationSeconds} s simulated per run, seed(s) ${report.seeds.join(', ')}.`);
@@ -129,6 +143,16 @@ async function run(): Promise<void> {
     setStatus(`The comparison failed: ${(e as Error).message}`, true);
   } finally {
     setRunning(false);
+  }
+}
+
+async function openTrace(config: string): Promise<void> {
+  setStatus(`Running ${config} again with its trace on…`);
+  try {
+    const { events } = await rpc.request('openTrace', { config }, { timeoutMs: 60 * 60 * 1000 });
+    setStatus(`Opened the trace of ${config} (${events} events) in the trace view.`);
+  } catch (e) {
+    setStatus(`The trace of ${config} could not be opened: ${(e as Error).message}`, true);
   }
 }
 
@@ -181,6 +205,13 @@ const loaded = (async () => {
 rpc.handle('press', async ({ button }) => {
   await loaded;
   byId<HTMLButtonElement>(button).click();
+  return {};
+});
+rpc.handle('clickConfiguration', async ({ config }) => {
+  await loaded;
+  const link = document.querySelector<HTMLAnchorElement>(`#results a[data-config="${CSS.escape(config)}"]`);
+  if (link === null) throw new Error(`no row for ${config}`);
+  link.click();
   return {};
 });
 rpc.handle('choose', async (p) => {

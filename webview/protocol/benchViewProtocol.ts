@@ -27,10 +27,14 @@ export interface BenchViewProtocol {
     export: { params: { readonly format: 'csv' | 'md' }; result: { readonly saved: string | null } };
     /** The last results the view showed, if any. */
     lastResults: { params: Record<string, never>; result: BenchResults | null };
+    /** Runs that configuration of the shown comparison again with its trace on, and opens the trace in the trace view. */
+    openTrace: { params: { readonly config: string }; result: { readonly events: number } };
   };
   viewRequests: {
     /** Presses one of the page's buttons, as the user would (the tests' way in). */
     press: { params: { readonly button: 'run' | 'cancel' | 'export-csv' | 'export-md' }; result: Record<string, never> };
+    /** Clicks a configuration's name in the results table, as the user would. */
+    clickConfiguration: { params: { readonly config: string }; result: Record<string, never> };
     /** Sets the form, as the user would. */
     choose: { params: Partial<CompareRunParams>; result: Record<string, never> };
     state: { params: Record<string, never>; result: BenchViewState };

@@ -8,6 +8,10 @@ import { compareHandlers } from '../../../node/worker/compareHandlers';
 import { Session } from '../../../node/worker/session';
 import type { WorkerToHost } from '../../../simulator/protocol/workerProtocol';
 import type { CompareProgress } from '../../../simulator/protocol/compareProtocol';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TraceFileError, decodeTrace } from '../../../simulator/trace/traceFile';
 
 function handlers() {
   const events: CompareProgress[] = [];
@@ -58,4 +62,17 @@ test('bad parameters are refused with what was expected', async () => {
   ] as const) {
     await assert.rejects(Promise.resolve(h.compareRun({ ...base, ...change })), message);
   }
+});
+
+test('a configuration of a comparison runs again with its trace on and is saved as a trace the trace view loads', async () => {
+  const { h } = handlers();
+  const dir = mkdtempSync(join(tmpdir(), 'mklab-compare-trace-'));
+  const file = join(dir, 'bypass.mktrace');
+  const saved = await h.compareTrace({ workload: 'network-request-response', configuration: 'kernel-bypass', profile: 'sel4-skylake', durationSeconds: 0.02, file });
+  assert.equal(saved.file, file);
+  assert.ok(saved.events > 100, `${saved.events} events`);
+  const decoded = decodeTrace(readFileSync(file), 'bypass.mktrace');
+  assert.ok(!(decoded instanceof TraceFileError), String(decoded));
+  assert.equal(decoded.meta.configuration, 'kernel-bypass');
+  assert.ok(Object.values(decoded.meta.endpointNames).includes('rr-server'));
 });
