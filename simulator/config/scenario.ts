@@ -75,6 +75,16 @@ export interface RequestResponseWorkload extends WorkloadBase {
    * (or, under kernel-bypass, only the application's poll-mode driver).
    */
   readonly transport: 'ipc' | 'network';
+  /**
+   * 'open' (the default): requests are due at the rate whatever the answers,
+   * and a request's latency counts from when it was due. 'closed': each of
+   * `clients` clients sends its next request only once the previous one is
+   * answered (and not before its next slot at the rate); latency counts from
+   * the send.
+   */
+  readonly loop: 'open' | 'closed';
+  /** Clients of a closed loop (1 unless given); an open loop has one stream of requests. */
+  readonly clients: number;
 }
 
 /** The largest request or response a network request-response carries: one Ethernet frame. */
@@ -199,7 +209,7 @@ export const SCENARIO_KEYS = {
     print: ['kind', 'start', 'bytes', 'repeat'],
     'block-read': ['kind', 'start', 'blocks', 'blockSize', 'pattern', 'repeat'],
     'ipc-pingpong': ['kind', 'start', 'clients', 'messages'],
-    'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes', 'transport'],
+    'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes', 'transport', 'loop', 'clients'],
   } satisfies Record<WorkloadKind, string[]>,
 } as const;
 
@@ -467,6 +477,8 @@ class Loader {
           requestBytes: this.integer(f.get('requestBytes'), 64, 1, maxBytes),
           responseBytes: this.integer(f.get('responseBytes'), 64, 1, maxBytes),
           transport,
+          loop: this.oneOf<'open' | 'closed'>(f.get('loop'), ['open', 'closed'], 'open'),
+          clients: this.integer(f.get('clients'), 1, 1, 256),
         };
       }
     }

@@ -105,15 +105,18 @@ export function* rrServer(sys: Sys): Program {
 
 /**
  * A request-response client: a request every 1/ratePerSecond seconds from
- * startAtCycles on. A request whose time comes while the previous one is
- * outstanding is sent as soon as that one is answered, and its latency still
- * counts from the time it was due, so a saturated server shows in the
- * latencies instead of slowing the clock of requests (no coordinated
- * omission). Arguments: server, ratePerSecond, requestBytes, responseBytes, startAtCycles.
+ * startAtCycles on. Open loop (the default): a request whose time comes while
+ * the previous one is outstanding is sent as soon as that one is answered,
+ * and its latency still counts from the time it was due, so a saturated
+ * server shows in the latencies instead of slowing the clock of requests (no
+ * coordinated omission). Closed loop (argument loop "closed"): the next
+ * request waits for the answer and for its slot, and latency counts from the
+ * send. Arguments: server, ratePerSecond, requestBytes, responseBytes, loop, startAtCycles.
  */
 export function rrClient(sink: LatencySink): (sys: Sys) => Program {
   return function* client(sys: Sys): Program {
     const server = num(sys, 'server', -1);
+    const closed = sys.args['loop'] === 'closed';
     const requestBytes = num(sys, 'requestBytes', 64);
     const responseBytes = num(sys, 'responseBytes', 64);
     const interval = Math.max(1, Math.round(cyclesPerUnit(num(sys, 'ratePerSecond', 1000), sys.clockHz)));
@@ -132,10 +135,12 @@ export function rrClient(sink: LatencySink): (sys: Sys) => Program {
       RequestLayout.grant.set(m, grant);
       RequestLayout.requestBytes.set(m, requestBytes);
       RequestLayout.responseBytes.set(m, responseBytes);
+      const sent = sys.uptimeCycles();
       const r = yield sys.sendrec(server, m);
       if (r !== OK || RequestLayout.status.get(m) !== OK) sink.failed++;
-      else recordLatency(sink, sys.uptimeCycles() - due);
-      due += interval;
+      else recordLatency(sink, sys.uptimeCycles() - (closed ? sent : due));
+      // Open: the next is due at the rate whatever happened. Closed: not before the answer.
+      due = closed ? Math.max(due + interval, sys.uptimeCycles()) : due + interval;
     }
   };
 }

@@ -550,7 +550,8 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
   }
   if (item.kind === 'request-response' && item.transport === 'network') {
     // The peer is the client; the server answers it through the network server, or under kernel-bypass through its own poll-mode driver.
-    startPeerRequests(machine, item, requests['request-response'], container.index * 2 ** 24);
+    if (item.loop === 'closed') startPeerClosedLoop(machine, item, requests['request-response'], container.index * 2 ** 24);
+    else startPeerRequests(machine, item, requests['request-response'], container.index * 2 ** 24);
     if (configurationTraits(machine.configuration).network === 'bypass') {
       const nic = machine.nic;
       const registers = [{ base: nic.portBase, count: nic.portCount }];
@@ -574,7 +575,7 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
     const [serverName, clientName] = [named(serverProgram), named(clientProgram)];
     const kernelCalls = ['SETALARM', 'GETINFO', 'SAFECOPYFROM', 'SAFECOPYTO'] as const;
     const server = sim.spawn({ program: serverProgram, name: serverName, priority: 5, privilege: { system: false, ipcTo: [clientName], kernelCalls } });
-    const clients = item.kind === 'ipc-pingpong' ? item.clients : 1;
+    const clients = item.kind === 'ipc-pingpong' || item.loop === 'closed' ? item.clients : 1;
     const runs: WorkloadRun[] = [];
     for (let i = 0; i < clients; i++) {
       const endpoint = sim.spawn({ program: clientProgram, name: clientName, privilege: { system: false, ipcTo: [serverName], kernelCalls }, args: { ...args, server } });
@@ -633,6 +634,49 @@ function startPeerRequests(machine: Machine, item: RequestResponseWorkload, sink
     clock.schedule(nextAt - clock.now(), send, 'peer:requests');
   };
   clock.schedule(nextAt - clock.now(), send, 'peer:requests');
+}
+
+/**
+ * A network request-response in a closed loop, the peer's side: `clients`
+ * clients, each sending its next request once its previous one is answered
+ * (or has timed out, a failure) and not before its next slot at the rate;
+ * latency counts from the send.
+ */
+function startPeerClosedLoop(machine: Machine, item: RequestResponseWorkload, sink: LatencySink, seqBase: number): void {
+  const { clock } = machine.sim;
+  const { nic } = machine;
+  const size = Math.max(STREAM_HEADER_BYTES, item.requestBytes);
+  const intervalCycles = Math.max(1, Math.round(cyclesPerUnit(item.ratePerSecond, clock.hz)));
+  const timeoutCycles = secondsToCycles(PEER_REQUEST_TIMEOUT_SECONDS, clock.hz);
+  let seq = seqBase;
+  const waiting = new Map<number, { client: number; sentAt: number; slot: number; timer: number }>();
+  const send = (client: number, slot: number): void => {
+    const s = seq++;
+    const sentAt = clock.now();
+    nic.wire.injectAt(sentAt, streamFrame(nic.mac, PEER_MAC, StreamKind.REQUEST, s, size));
+    const timer = clock.schedule(timeoutCycles, () => {
+      if (!waiting.delete(s)) return;
+      sink.failed++;
+      next(client, slot);
+    }, 'peer:request-timeout');
+    waiting.set(s, { client, sentAt, slot, timer });
+  };
+  const next = (client: number, slot: number): void => {
+    const at = Math.max(slot + intervalCycles, clock.now());
+    clock.schedule(at - clock.now(), () => send(client, at), 'peer:requests');
+  };
+  nic.wire.onDeliver((packet, timeCycles) => {
+    const f = parseStreamFrame(packet);
+    if (f === undefined || f.kind !== StreamKind.RESPONSE) return;
+    const w = waiting.get(f.seq);
+    if (w === undefined) return;
+    waiting.delete(f.seq);
+    clock.cancel(w.timer);
+    recordLatency(sink, timeCycles - w.sentAt);
+    next(w.client, w.slot);
+  });
+  const start = Math.max(item.start.cycles, clock.now());
+  for (let c = 0; c < item.clients; c++) clock.schedule(start - clock.now(), () => send(c, start), 'peer:requests');
 }
 
 /**

@@ -85,3 +85,24 @@ test('bench compare runs the network request-response in every configuration and
   assert.ok(micro!.context_switches_per_op > 4);
   assert.ok(bypass!.latency_ns!.p50 < micro!.latency_ns!.p50);
 });
+
+test('a closed loop keeps each client to one request at a time: throughput follows the latency, and latency counts from the send', () => {
+  const s4 = builtinScenario('s4');
+  const stream = s4.workload[0]!;
+  assert.equal(stream.kind, 'request-response');
+  for (const transport of ['network', 'ipc'] as const) {
+    // A rate no server reaches: in an open loop requests would queue without end; closed, each client waits for its answer.
+    const closed = { ...s4, workload: [{ ...stream, transport, ratePerSecond: 10_000_000, loop: 'closed' as const, clients: 4 }] };
+    const system = bootScenario(closed, { configuration: 'microkernel-iommu' });
+    system.run({ untilCycles: Math.round(0.05 * s4.clockHz) });
+    const sink = system.requests['request-response'];
+    const r = system.summary('s4').requests[0]!;
+    assert.equal(r.failed, 0, transport);
+    assert.ok(r.completed > 100, `${transport}: ${r.completed} answered`);
+    // Four clients, each waiting for its answer: completed × mean latency ≈ 4 × the 40 ms they ran.
+    const busy = (r.completed * r.latencyNs!.mean) / 1e9;
+    assert.ok(busy > 0.9 * 4 * 0.04 && busy <= 4 * 0.04 * 1.01, `${transport}: ${r.completed} × ${r.latencyNs!.mean} ns = ${busy.toFixed(4)} s of waiting by 4 clients in 0.04 s`);
+    assert.ok(r.latencyNs!.p99 < 5 * r.latencyNs!.p50, `${transport}: no queue builds up (p50 ${r.latencyNs!.p50}, p99 ${r.latencyNs!.p99})`);
+    assert.ok(sink.latenciesCycles.length === sink.completed);
+  }
+});
