@@ -12,6 +12,7 @@ import { configurationTraits, isConfiguration, type Configuration } from '../con
 import { parseScenario } from '../config/scenario';
 import { bootScenario } from '../system/scenarios';
 import { buildMachine } from '../system/machine';
+import type { RunningSystem } from '../system/boot';
 import { cyclesToSeconds, secondsToCycles } from '../time/time';
 import type { Program, Sys } from '../sdk/sys';
 import { buildPingPong } from './ipcBench';
@@ -82,21 +83,17 @@ export interface PacketThroughput {
   readonly nsPerPacket: number;
 }
 
+/** Boots the default system in `configuration` with one workload item (and options), its trace off, for a measurement that ends at `endSeconds`. */
+function bootMeasured(name: string, configuration: Configuration, profile: CostProfile, endSeconds: number, item: object, options: object = {}): RunningSystem {
+  const text = JSON.stringify({ name, system: 'default', configuration, seed: 1, duration: `${endSeconds}s`, costProfile: profile.name, options, workload: [item], faults: [] });
+  const parsed = parseScenario(text, `${name}.json`);
+  if (parsed.scenario === undefined) throw new Error(`calibration scenario: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
+  return bootScenario(parsed.scenario, { costProfile: profile, trace: { enabled: false, capacity: 1 } });
+}
+
 /** Runs the packet-stream workload (64-byte packets, offered faster than it can go) in a configuration and measures its steady throughput. */
 export function measurePacketThroughput(configuration: Configuration, profile: CostProfile): PacketThroughput {
-  const text = JSON.stringify({
-    name: 'calibrate-packet-stream',
-    system: 'default',
-    configuration,
-    seed: 1,
-    duration: `${STREAM_END_SECONDS}s`,
-    costProfile: profile.name,
-    workload: [{ kind: 'packet-stream', ratePerSecond: SATURATING_RATE, sizeBytes: 64, direction: 'tx' }],
-    faults: [],
-  });
-  const parsed = parseScenario(text, 'calibrate-packet-stream.json');
-  if (parsed.scenario === undefined) throw new Error(`calibration scenario: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
-  const system = bootScenario(parsed.scenario, { costProfile: profile, trace: { enabled: false, capacity: 1 } });
+  const system = bootMeasured('calibrate-packet-stream', configuration, profile, STREAM_END_SECONDS, { kind: 'packet-stream', ratePerSecond: SATURATING_RATE, sizeBytes: 64, direction: 'tx' });
   const start = secondsToCycles(STREAM_START_SECONDS, profile.clockHz);
   const end = secondsToCycles(STREAM_END_SECONDS, profile.clockHz);
   system.run({ untilCycles: start });
@@ -138,20 +135,7 @@ export function measureDropNsPerPacket(configuration: Configuration, profile: Co
 
 /** Runs the packet-drop test in a configuration; see measureDropNsPerPacket. */
 export function measureDrop(configuration: Configuration, profile: CostProfile): DropMeasurement {
-  const text = JSON.stringify({
-    name: 'calibrate-packet-drop',
-    system: 'default',
-    configuration,
-    seed: 1,
-    duration: `${DROP_END_SECONDS}s`,
-    costProfile: profile.name,
-    options: { nicGbps: DROP_NIC_GBPS },
-    workload: [{ kind: 'packet-stream', ratePerSecond: DROP_OFFERED_RATE, sizeBytes: 64, direction: 'rx' }],
-    faults: [],
-  });
-  const parsed = parseScenario(text, 'calibrate-packet-drop.json');
-  if (parsed.scenario === undefined) throw new Error(`calibration scenario: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
-  const system = bootScenario(parsed.scenario, { costProfile: profile, trace: { enabled: false, capacity: 1 } });
+  const system = bootMeasured('calibrate-packet-drop', configuration, profile, DROP_END_SECONDS, { kind: 'packet-stream', ratePerSecond: DROP_OFFERED_RATE, sizeBytes: 64, direction: 'rx' }, { nicGbps: DROP_NIC_GBPS });
   // The network server counts what it drops; under kernel-bypass the application does.
   const bypass = configurationTraits(configuration).network === 'bypass';
   const dropped = () => (bypass ? system.network.app.received : system.network.inet.received);

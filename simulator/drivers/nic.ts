@@ -13,8 +13,8 @@ import { NIC_REGS, PLATFORM } from '../hw/platform';
 import { mapDmaBuffer } from '../services/amddev';
 import { DL_TASK_REPLY, DlFlags, DlLayout, DlRequest, nicKeys } from '../services/messages';
 import { Sef } from '../services/sef';
+import { PAGE_BYTES, alignedAlloc, readStatus, writeDescriptor } from './nicRing';
 
-const PAGE_BYTES = 4096;
 const TX_DESCRIPTORS = 8;
 /** Enough for a burst of small frames to wait while the driver is busy elsewhere. */
 const RX_DESCRIPTORS = 64;
@@ -233,20 +233,4 @@ export function* nicDriver(sys: Sys): Program {
       }
     }
   }
-}
-
-function alignedAlloc(sys: Sys, bytes: number): number {
-  const raw = sys.mem.alloc(bytes + PAGE_BYTES);
-  return Math.ceil(raw / PAGE_BYTES) * PAGE_BYTES;
-}
-
-function writeDescriptor(sys: Sys, ring: number, index: number, bufferIova: number, length: number): void {
-  const at = ring + index * NIC_DESC.SIZE_BYTES;
-  sys.mem.writeU32(at + NIC_DESC.BUFFER, bufferIova);
-  sys.mem.writeU32(at + NIC_DESC.LENGTH, length & 0xffff);
-  sys.mem.writeU32(at + NIC_DESC.STATUS, 0);
-}
-
-function readStatus(sys: Sys, ring: number, index: number): number {
-  return sys.mem.readU32(ring + index * NIC_DESC.SIZE_BYTES + NIC_DESC.STATUS) & 0xffff;
 }

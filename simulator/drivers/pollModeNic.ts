@@ -14,9 +14,9 @@ import { NIC_CTRL, NIC_DESC, NIC_DESC_STATUS } from '../hw/nic';
 import { NIC_REGS, PLATFORM } from '../hw/platform';
 import { PEER_MAC, streamFrame } from '../services/inet';
 import { mapDmaBuffer } from '../services/amddev';
+import { PAGE_BYTES, alignedAlloc, readStatus, writeDescriptor } from './nicRing';
 import { STREAM_ETHERTYPE, STREAM_HEADER_BYTES, StreamKind } from '../services/messages';
 
-const PAGE_BYTES = 4096;
 const RX_DESCRIPTORS = 256;
 const TX_DESCRIPTORS = 64;
 const BUFFER_BYTES = 2048;
@@ -163,20 +163,4 @@ export function pollModeStream(counters: PollModeCounters, rxCyclesPerPacket: nu
       yield untilSend > 0 ? sys.spin(untilSend) : sys.spin();
     }
   };
-}
-
-function alignedAlloc(sys: Sys, bytes: number): number {
-  const raw = sys.mem.alloc(bytes + PAGE_BYTES);
-  return Math.ceil(raw / PAGE_BYTES) * PAGE_BYTES;
-}
-
-function writeDescriptor(sys: Sys, ring: number, index: number, bufferIova: number, length: number): void {
-  const at = ring + index * NIC_DESC.SIZE_BYTES;
-  sys.mem.writeU32(at + NIC_DESC.BUFFER, bufferIova);
-  sys.mem.writeU32(at + NIC_DESC.LENGTH, length & 0xffff);
-  sys.mem.writeU32(at + NIC_DESC.STATUS, 0);
-}
-
-function readStatus(sys: Sys, ring: number, index: number): number {
-  return sys.mem.readU32(ring + index * NIC_DESC.SIZE_BYTES + NIC_DESC.STATUS) & 0xffff;
 }

@@ -117,14 +117,19 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
       }
     }
 
-    function* transmit(seq: number, o: Outstanding): Generator<ReturnType<Sys['notify']>, boolean, number> {
-      if (driver === NONE) return false;
+    /**
+     * Puts a frame of `kind` in a free TX slot, grants it to the driver and asks the driver to
+     * send it; the slot, or undefined (with the reason) when there is no driver, no free slot,
+     * or the request could not be queued.
+     */
+    function* sendFrame(kind: number, seq: number, sizeBytes: number): Generator<ReturnType<Sys['notify']>, { slot?: (typeof txSlots)[number]; status: number }, number> {
+      if (driver === NONE) return { status: Errno.EAGAIN };
       const slot = txSlots.findIndex((s) => s.seq === -1);
-      if (slot < 0) return false;
+      if (slot < 0) return { status: Errno.EAGAIN };
       const s = txSlots[slot]!;
-      const length = Math.min(SLOT_BYTES, Math.max(STREAM_HEADER_BYTES, o.sizeBytes));
+      const length = Math.min(SLOT_BYTES, Math.max(STREAM_HEADER_BYTES, sizeBytes));
       const vaddr = txBase + slot * SLOT_BYTES;
-      sys.mem.write(vaddr, streamFrame(PEER_MAC, mac, StreamKind.DATA, seq, length));
+      sys.mem.write(vaddr, streamFrame(PEER_MAC, mac, kind, seq, length));
       if (s.grant >= 0) sys.cpf_revoke(s.grant);
       s.grant = sys.cpf_grant_direct(driver, vaddr, length, CPF.READ);
       req.clear();
@@ -132,7 +137,13 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
       DlLayout.id.set(req, slot);
       DlLayout.grant.set(req, s.grant);
       DlLayout.length.set(req, length);
-      if ((yield* sef.asynsend(driver, req)) !== OK) return false;
+      const r = yield* sef.asynsend(driver, req);
+      return r === OK ? { slot: s, status: OK } : { status: r };
+    }
+
+    function* transmit(seq: number, o: Outstanding): Generator<ReturnType<Sys['notify']>, boolean, number> {
+      const { slot: s } = yield* sendFrame(StreamKind.DATA, seq, o.sizeBytes);
+      if (s === undefined) return false;
       s.seq = seq;
       s.sentAtCycles = sys.uptimeCycles();
       if (o.sends > 0) counters.retransmissions++;
@@ -189,22 +200,8 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
 
     /** A response frame to the peer: one TX slot, no acknowledgement, no retransmission. */
     function* respond(seq: number, sizeBytes: number): Generator<ReturnType<Sys['notify']>, number, number> {
-      if (driver === NONE) return Errno.EAGAIN;
-      const slot = txSlots.findIndex((s) => s.seq === -1);
-      if (slot < 0) return Errno.EAGAIN;
-      const s = txSlots[slot]!;
-      const length = Math.min(SLOT_BYTES, Math.max(STREAM_HEADER_BYTES, sizeBytes));
-      const vaddr = txBase + slot * SLOT_BYTES;
-      sys.mem.write(vaddr, streamFrame(PEER_MAC, mac, StreamKind.RESPONSE, seq, length));
-      if (s.grant >= 0) sys.cpf_revoke(s.grant);
-      s.grant = sys.cpf_grant_direct(driver, vaddr, length, CPF.READ);
-      req.clear();
-      req.type = DlRequest.WRITEV_S;
-      DlLayout.id.set(req, slot);
-      DlLayout.grant.set(req, s.grant);
-      DlLayout.length.set(req, length);
-      const r = yield* sef.asynsend(driver, req);
-      if (r !== OK) return r;
+      const { slot: s, status } = yield* sendFrame(StreamKind.RESPONSE, seq, sizeBytes);
+      if (s === undefined) return status;
       s.seq = RESPONSE_SLOT;
       s.sentAtCycles = sys.uptimeCycles();
       return OK;
