@@ -1,5 +1,6 @@
 // The mklab command line, built fresh and run as a user runs it.
 import { test, before, after } from 'node:test';
+import { validateXML } from 'xmllint-wasm';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
@@ -152,7 +153,7 @@ export function* main(sys: Sys) {
   assert.equal(nic.restarts, 0, 'other drivers were untouched');
 });
 
-test('--junit writes a JUnit report: a pass, a failure with its reason and replay command, an error for a bad scenario', () => {
+test('--junit writes a JUnit report: a pass, a failure with its reason and replay command, an error for a bad scenario; each validates against the JUnit schema', async () => {
   const passed = join(dir, 'pass.xml');
   assert.equal(mklab('run', 's1', '--config', 'monolithic', '--duration', '2min', '--junit', passed).status, 0);
   const ok = readFileSync(passed, 'utf8');
@@ -176,6 +177,13 @@ test('--junit writes a JUnit report: a pass, a failure with its reason and repla
   const error = readFileSync(broken, 'utf8');
   assert.match(error, /tests="1" failures="0" errors="1"/);
   assert.match(error, /<error message="the scenario has errors" type="scenario">.*wrong\.mklab\.json:3:\d+/s);
+
+  // What CI systems read: Jenkins' JUnit schema (test/fixtures/junit), checked by libxml2.
+  const schema = { fileName: 'jenkins-junit.xsd', contents: readFileSync(resolve('test', 'fixtures', 'junit', 'jenkins-junit.xsd'), 'utf8') };
+  for (const [name, report] of [['pass.xml', ok], ['fail.xml', xml], ['error.xml', error]] as const) {
+    const result = await validateXML({ xml: [{ fileName: name, contents: report }], schema: [schema] });
+    assert.ok(result.valid, `${name}: ${result.errors.map((e) => e.message).join('; ')}`);
+  }
 });
 
 test('conf check passes real MINIX files and locates errors in bad ones', () => {

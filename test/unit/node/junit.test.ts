@@ -1,6 +1,9 @@
 // The JUnit writer: counts that add up, and any text (a driver's crash message, a path) made safe for XML.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateXML } from 'xmllint-wasm';
 import { junitXml, xmlText } from '../../../node/cli/junit';
 
 test('text from a run is escaped, and characters XML cannot hold are replaced', () => {
@@ -25,4 +28,20 @@ test('suites count their cases, failures and errors, and the totals add up', () 
     const closed = (xml.match(new RegExp(`</${tag}>|<${tag}[^>]*/>`, 'g')) ?? []).length;
     assert.equal(opened, closed, tag);
   }
+});
+
+test('reports validate against the JUnit schema CI systems read (Jenkins\' junit-4.xsd), with libxml2', async () => {
+  const schema = readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'junit', 'jenkins-junit.xsd'), 'utf8');
+  const reports = {
+    passed: junitXml([{ name: 's1', timeSeconds: 2.5, cases: [{ name: 'ends ok', classname: 'microkernel-iommu', timeSeconds: 2.5 }] }]),
+    failed: junitXml([{ name: 's2', timeSeconds: 1, cases: [{ name: 'ends ok', classname: 'monolithic', timeSeconds: 1, failure: { type: 'panic', message: 'the run ended in a panic <isofs>', text: 'replay: mklab run s2 --config monolithic --seed 1 & more' } }] }]),
+    error: junitXml([{ name: 'bad.mklab.json', timeSeconds: 0, cases: [{ name: 'loads', classname: 'scenario', timeSeconds: 0, error: { type: 'scenario', message: 'bad.mklab.json:3:5: "seed" must be an integer', text: 'bad.mklab.json:3:5: "seed" must be an integer\u0007' } }] }]),
+  };
+  for (const [name, xml] of Object.entries(reports)) {
+    const result = await validateXML({ xml: [{ fileName: `${name}.xml`, contents: xml }], schema: [{ fileName: 'jenkins-junit.xsd', contents: schema }] });
+    assert.ok(result.valid, `${name}: ${result.errors.map((e) => e.message).join('; ')}`);
+  }
+  // The schema is not a rubber stamp: a report without its counts is refused.
+  const broken = reports.passed.replace(/ tests="1" failures="0" errors="0" skipped="0"/, '');
+  assert.equal((await validateXML({ xml: [{ fileName: 'broken.xml', contents: broken }], schema: [{ fileName: 'jenkins-junit.xsd', contents: schema }] })).valid, false);
 });
