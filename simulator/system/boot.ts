@@ -33,11 +33,6 @@ import { NIC_MAX_FRAME_BYTES } from '../hw/nic';
 import { POLL_MODE_MEMORY_BYTES, pollModeStream } from '../drivers/pollModeNic';
 import { AMDDEV_DEVICE_OWNERS } from '../services/amddev';
 import { PLATFORM } from '../hw/platform';
-
-/** The program of a packet stream under kernel-bypass: the application with its poll-mode driver (its process is named as the packet stream's). */
-const POLL_MODE_STREAM_PROGRAM = 'packet-stream-pmd';
-/** The server of a network request-response under kernel-bypass, with its poll-mode driver (its process is named rr-server). */
-const POLL_MODE_RR_PROGRAM = 'rr-server-pmd';
 import { PACKET_STREAM_PROGRAM, packetStreamProgram, type PacketStreamCounters } from '../programs/packetStream';
 import {
   PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, recordLatency, pingpongServer, rrClient, rrServer, type LatencySink,
@@ -48,6 +43,11 @@ import type { FaultSpec } from '../config/scenario';
 import { buildSummary, type SystemSummary } from './summary';
 import { BUILTIN_IMAGES } from '../services/isofs/isoBuilder';
 import { builtinDiskImage } from '../services/storageApps';
+
+/** The program of a packet stream under kernel-bypass: the application with its poll-mode driver (its process is named as the packet stream's). */
+const POLL_MODE_STREAM_PROGRAM = 'packet-stream-pmd';
+/** The server of a network request-response under kernel-bypass, with its poll-mode driver (its process is named rr-server). */
+const POLL_MODE_RR_PROGRAM = 'rr-server-pmd';
 
 /** MINIX's heartbeat period for network drivers (its rc starts them with `-period 5HZ`). */
 export const DEFAULT_NET_PERIOD_SECONDS = 5;
@@ -387,10 +387,10 @@ export function bootSystem(options: BootOptions): RunningSystem {
   });
   machineRef = machine;
   const sim = machine.sim;
-  // Under kernel-bypass the application drives the NIC: a fault aimed at the NIC's driver strikes it.
+  // Under kernel-bypass an application drives the NIC (the packet stream's, or a network request-response's
+  // server): a fault aimed at the NIC's driver strikes it.
   const bypass = traits.network === 'bypass';
   const nicDrivers = new Set(bypass ? builtins.filter((s) => s.device === 'nic').map((s) => s.label) : []);
-  // Under kernel-bypass the application drives the NIC: the packet stream's, or a network request-response's server.
   let bypassNicOwner: string = PACKET_STREAM_PROGRAM;
   const faultTarget = (label: string) => (nicDrivers.has(label) ? bypassNicOwner : label);
   const deviceOf = (label: string) => {
