@@ -100,12 +100,6 @@ export const CONFIGURATIONS: readonly Configuration[] = CONFIGURATION_TABLE.map(
 /** What a scenario-less start (a system.conf, the built-in default system) boots in. */
 export const DEFAULT_CONFIGURATION: Configuration = 'microkernel-iommu';
 
-/**
- * Names the project's design foresees that do not run yet. They are offered
- * nowhere; a scenario naming one is told so, beside the list of names that run.
- */
-export const PLANNED_CONFIGURATIONS: readonly string[] = [];
-
 export function isConfiguration(name: unknown): name is Configuration {
   return typeof name === 'string' && (CONFIGURATIONS as readonly string[]).includes(name);
 }
@@ -119,8 +113,7 @@ export function configurationTraits(name: string): ConfigurationTraits {
 
 /** Why `name` is refused, with the names that are accepted. */
 export function unknownConfigurationMessage(name: string): string {
-  const why = PLANNED_CONFIGURATIONS.includes(name) ? `configuration '${name}' is not available yet` : `unknown configuration '${name}'`;
-  return `${why} (available: ${CONFIGURATIONS.join(', ')})`;
+  return `unknown configuration '${name}' (available: ${CONFIGURATIONS.join(', ')})`;
 }
 
 /** The configuration whose IOMMU invalidates as `iommu` says, if one does (the first in the table). */

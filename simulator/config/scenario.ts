@@ -9,7 +9,7 @@
 import { diagnostic, hasErrors, type Diagnostic, type SourceRange } from './diagnostics.js';
 import { parseJsonWithPositions, type JsonMember, type JsonNode } from './jsonPositions.js';
 import { INJECTABLE_FAULTS, type InjectableFault } from './faultTypes.js';
-import { CONFIGURATIONS, CONFIGURATION_TABLE, DEFAULT_CONFIGURATION, PLANNED_CONFIGURATIONS, configurationTraits, configurationWithIommu, type Configuration } from './configurations.js';
+import { CONFIGURATIONS, CONFIGURATION_TABLE, DEFAULT_CONFIGURATION, configurationTraits, configurationWithIommu, type Configuration } from './configurations.js';
 import { isWrittenInCycles, timeToCycles } from '../time/time.js';
 import { costProfiles, DEFAULT_COST_PROFILE } from '../kernel/costs/costProfiles.js';
 
@@ -246,14 +246,9 @@ class Loader {
     this.diagnostics.push(diagnostic(range, 'warning', code, message));
   };
 
-  /** The configuration: one of the table's names; a planned one is refused as not available yet. */
+  /** The configuration: one of the table's names. */
   configuration(m: JsonMember | undefined): Configuration | undefined {
     if (m === undefined) return undefined;
-    const v = m.value;
-    if (v.kind === 'string' && PLANNED_CONFIGURATIONS.includes(v.value)) {
-      this.error(v.range, 'enum', `the configuration "${v.value}" is not available yet: "configuration" must be one of ${CONFIGURATIONS.map((c) => JSON.stringify(c)).join(', ')}`);
-      return undefined;
-    }
     const before = this.diagnostics.length;
     const name = this.oneOf(m, CONFIGURATIONS, DEFAULT_CONFIGURATION);
     return this.diagnostics.length === before ? name : undefined;

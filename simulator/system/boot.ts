@@ -508,6 +508,24 @@ function deviceArgs(machine: Machine, kind: string): Record<string, number> {
   return { port: d.portBase, portBase: d.portBase, irq: d.irq, ...(d.deviceId === undefined ? {} : { deviceId: d.deviceId }) };
 }
 
+/**
+ * Starts an application that drives the NIC itself with its poll-mode driver
+ * (kernel-bypass): the NIC's ports are its own and its registers are mapped
+ * into it; amddev maps its buffers for the NIC.
+ */
+function spawnPollModeApp(machine: Machine, program: string, name: string, args: Record<string, string | number | boolean>, priority?: number): number {
+  const nic = machine.nic;
+  const registers = [{ base: nic.portBase, count: nic.portCount }];
+  return machine.sim.spawn({
+    program,
+    name,
+    ...(priority === undefined ? {} : { priority }),
+    privilege: { system: false, ipcTo: ['amddev'], kernelCalls: ['SETALARM', 'GETINFO', 'UMAP'], ioRanges: registers, mappedIo: registers },
+    memoryBytes: POLL_MODE_MEMORY_BYTES,
+    args: { ...args, ...deviceArgs(machine, 'nic') },
+  });
+}
+
 /** Which container a workload copy runs in: its index from 0, and the suffix of its processes' names ('' with one container). */
 interface Container {
   readonly index: number;
@@ -528,16 +546,7 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
     args['seqBase'] = container.index * 2 ** 24;
     if (item.direction === 'rx') startPeerStream(machine, item);
     if (configurationTraits(machine.configuration).network === 'bypass') {
-      // The application and its poll-mode driver: the NIC's ports as its own, its registers mapped into it.
-      const nic = machine.nic;
-      const registers = [{ base: nic.portBase, count: nic.portCount }];
-      const endpoint = sim.spawn({
-        program: POLL_MODE_STREAM_PROGRAM,
-        name: named(PACKET_STREAM_PROGRAM),
-        privilege: { system: false, ipcTo: ['amddev'], kernelCalls: ['SETALARM', 'GETINFO', 'UMAP'], ioRanges: registers, mappedIo: registers },
-        memoryBytes: POLL_MODE_MEMORY_BYTES,
-        args: { ...args, ...deviceArgs(machine, 'nic') },
-      });
+      const endpoint = spawnPollModeApp(machine, POLL_MODE_STREAM_PROGRAM, named(PACKET_STREAM_PROGRAM), args);
       return [{ kind: item.kind, name: named(PACKET_STREAM_PROGRAM), endpoint, ended: null }];
     }
     const endpoint = sim.spawn({
@@ -553,16 +562,7 @@ function startWorkload(machine: Machine, services: ReadonlyMap<string, ServiceEn
     if (item.loop === 'closed') startPeerClosedLoop(machine, item, requests['request-response'], container.index * 2 ** 24);
     else startPeerRequests(machine, item, requests['request-response'], container.index * 2 ** 24);
     if (configurationTraits(machine.configuration).network === 'bypass') {
-      const nic = machine.nic;
-      const registers = [{ base: nic.portBase, count: nic.portCount }];
-      const endpoint = sim.spawn({
-        program: POLL_MODE_RR_PROGRAM,
-        name: named(RR_SERVER),
-        priority: 5,
-        privilege: { system: false, ipcTo: ['amddev'], kernelCalls: ['SETALARM', 'GETINFO', 'UMAP'], ioRanges: registers, mappedIo: registers },
-        memoryBytes: POLL_MODE_MEMORY_BYTES,
-        args: { ...args, ...deviceArgs(machine, 'nic'), role: 'rr-server' },
-      });
+      const endpoint = spawnPollModeApp(machine, POLL_MODE_RR_PROGRAM, named(RR_SERVER), { ...args, role: 'rr-server' }, 5);
       return [{ kind: item.kind, name: named(RR_SERVER), endpoint, ended: null }];
     }
     const endpoint = sim.spawn({ program: RR_SERVER, name: named(RR_SERVER), priority: 5, privilege: { system: false, ipcTo: ['inet'], kernelCalls: ['SETALARM', 'GETINFO'] }, args });
