@@ -48,6 +48,7 @@ export const MAX_FAULTS_PER_RUN = 100_000;
 
 export class FaultInjector {
   readonly records: FaultRecord[] = [];
+  /** Faults waiting for their instance (Proc.instance) to run. */
   private readonly armed = new Map<number, FaultRecord[]>();
   /** Why the injector stopped arming faults (the cap was reached), or null. */
   stopped: string | null = null;
@@ -59,7 +60,7 @@ export class FaultInjector {
 
   /** Wraps a program so that faults armed for its instances take effect. */
   wrap(label: string, main: ProgramMain): ProgramMain {
-    return (sys: Sys): Program => this.intercept(label, sys, main(sys));
+    return (sys: Sys): Program => this.intercept(label, sys, this.sim.kernel.procOf(sys.endpoint)?.instance ?? -1, main(sys));
   }
 
   /** Arms a fault for the live instance of `label`; recorded as skipped if there is none. */
@@ -73,15 +74,17 @@ export class FaultInjector {
       return undefined;
     }
     const endpoint = this.sim.endpointOf(label) ?? -1;
+    // Aimed at the instance, not the endpoint: a restarted service keeps its endpoint, and a fault meant for an instance that ended does not strike the next.
+    const instance = endpoint === -1 ? -1 : this.sim.kernel.procOf(endpoint)!.instance;
     const record: FaultRecord = {
       seq: this.records.length, label, type, params, armedAtCycles: this.sim.clock.now(), endpoint,
       appliedAtCycles: null, skipped: endpoint === -1 ? 'no running instance' : null,
     };
     this.records.push(record);
     if (endpoint !== -1) {
-      const list = this.armed.get(endpoint) ?? [];
+      const list = this.armed.get(instance) ?? [];
       list.push(record);
-      this.armed.set(endpoint, list);
+      this.armed.set(instance, list);
     }
     return record;
   }
@@ -105,11 +108,11 @@ export class FaultInjector {
     return this.records.filter((r) => r.appliedAtCycles !== null).length;
   }
 
-  private *intercept(label: string, sys: Sys, inner: Program): Program {
+  private *intercept(label: string, sys: Sys, instance: number, inner: Program): Program {
     let input = 0;
     let leakBytes = 0;
     for (;;) {
-      const pending = this.armed.get(sys.endpoint);
+      const pending = this.armed.get(instance);
       if (pending !== undefined && pending.length > 0) {
         const f = pending.shift()!;
         f.appliedAtCycles = sys.uptimeCycles();

@@ -98,6 +98,15 @@ export class PhysicalMemory implements PhysicalMemoryAccess {
     for (let f = 0; f < this.frameCount; f++) if (this.frameOwner[f] === owner) this.frameOwner[f] = FREE_FRAME;
   }
 
+  /** The frames of owner `a` become `b`'s and those of `b` become `a`'s (two processes that trade slots). */
+  swapOwners(a: number, b: number): void {
+    const own = this.frameOwner;
+    for (let f = 0; f < this.frameCount; f++) {
+      if (own[f] === a) own[f] = b;
+      else if (own[f] === b) own[f] = a;
+    }
+  }
+
   get freeFrameCount(): number {
     let n = 0;
     for (let f = 0; f < this.frameCount; f++) if (this.frameOwner[f] === FREE_FRAME) n++;

@@ -134,6 +134,8 @@ export const KernelCall = {
   SAFECOPYFROM: 31,
   SAFECOPYTO: 32,
   SETGRANT: 34,
+  /** sys_update: two processes trade slots and endpoints (RS_SWAP of a live update or a restart). */
+  UPDATE: 52,
   EXIT: 53,
   /** Simulator: create a process from a registered program with a privilege structure. */
   SPAWN: 64,

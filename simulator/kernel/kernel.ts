@@ -50,6 +50,12 @@ export interface SpawnSpec {
   readonly supervisor?: number;
   /** Created stopped (RTS_NO_PRIV) until PRIVCTL ALLOW, as RS does. */
   readonly stopped?: boolean;
+  /**
+   * Take this endpoint: a dead process's, whose slot is still free (RS
+   * restarting a service, which keeps its endpoint as in MINIX 3.4). EBUSY when
+   * the slot is taken or the endpoint is not the one its slot last had.
+   */
+  readonly endpoint?: number;
 }
 
 export const USER_BASE_VADDR = 0x1000;
@@ -84,7 +90,8 @@ export class CostStats {
 export interface IrqHook {
   readonly id: number;
   readonly irq: number;
-  readonly endpoint: number;
+  /** The owner; changes when a live update swaps it into another slot. */
+  endpoint: number;
   readonly notifyId: number;
   readonly policy: number;
   /** Masked: the next interrupt waits until sys_irqenable. */
@@ -783,10 +790,17 @@ export class Kernel implements GrantContext {
       return Errno.EINVAL;
     }
     let p: Proc | undefined;
-    for (let i = NR_TASKS; i < this.procs.length; i++) {
-      if (this.procs[i]!.isFree) {
-        p = this.procs[i]!;
-        break;
+    const keep = spec.endpoint;
+    if (keep !== undefined) {
+      if (!Number.isInteger(keep) || keep < 0) return Errno.EINVAL;
+      p = this.procs[endpointSlot(keep) + NR_TASKS];
+      if (p === undefined || !p.isFree || p.endpoint !== keep) return Errno.EBUSY;
+    } else {
+      for (let i = NR_TASKS; i < this.procs.length; i++) {
+        if (this.procs[i]!.isFree) {
+          p = this.procs[i]!;
+          break;
+        }
       }
     }
     if (p === undefined) return Errno.EAGAIN;
@@ -794,7 +808,8 @@ export class Kernel implements GrantContext {
     const frames = pages === 0 ? [] : this.memory.allocFrames(pages, p.index);
     if (frames === undefined) return Errno.ENOMEM;
 
-    const generation = p.endpoint === NONE ? 0 : (Math.floor((p.endpoint - p.slot) / GENERATION_SIZE) + 1) % (MAX_GENERATION + 1);
+    const lastGeneration = Math.floor((p.endpoint - p.slot) / GENERATION_SIZE);
+    const generation = keep !== undefined ? lastGeneration : p.endpoint === NONE ? 0 : (lastGeneration + 1) % (MAX_GENERATION + 1);
     p.generation = generation;
     p.endpoint = makeEndpoint(generation, p.slot);
     p.name = spec.name ?? spec.program;
@@ -824,6 +839,7 @@ export class Kernel implements GrantContext {
     const space = new AddressSpace(this.nextSpaceId++);
     frames.forEach((paddr, i) => space.map(USER_BASE_VADDR + i * PAGE_BYTES, paddr, PAGE_BYTES, PagePerm.read | PagePerm.write));
     p.space = space;
+    p.instance = space.id;
     p.memBaseVaddr = USER_BASE_VADDR;
     p.memBytes = memoryBytes;
     p.nextMapVaddr = MAPPED_PHYS_BASE_VADDR;
@@ -854,6 +870,69 @@ export class Kernel implements GrantContext {
     this.trace.recordLabelled(this.clock.now(), TraceKind.processCreated, creator, p.endpoint, priority, p.kernelMode ? 1 : 0, 0, p.name);
     this.observers.processCreated?.(p, creator);
     return p.endpoint;
+  }
+
+  /**
+   * sys_update's slot swap (MINIX 3.4's RS_SWAP): `a` and `b` trade places in
+   * the process table. Each goes on running its own program, memory, grants,
+   * interrupt hooks and alarm, under the other's slot and endpoint; what is
+   * addressed to an endpoint stays with it: the senders queued at it and the
+   * notifications pending for it. `b` may be a free slot that keeps a dead
+   * process's endpoint: `a` then takes that endpoint and leaves its own slot
+   * free. RS swaps only processes that wait (a stopped replica, an instance
+   * blocked on RS), so neither is in the middle of a rendezvous with the other.
+   */
+  swapSlots(a: Proc, b: Proc): void {
+    const ia = a.index;
+    const ib = b.index;
+    const ea = a.endpoint;
+    const eb = b.endpoint;
+    [a.index, b.index] = [ib, ia];
+    [a.slot, b.slot] = [b.slot, a.slot];
+    [a.generation, b.generation] = [b.generation, a.generation];
+    a.endpoint = eb;
+    b.endpoint = ea;
+    this.procs[ib] = a;
+    this.procs[ia] = b;
+    [a.callerQ, b.callerQ] = [b.callerQ, a.callerQ];
+    [a.notifyPending, b.notifyPending] = [b.notifyPending, a.notifyPending];
+    [a.maybeNotify, b.maybeNotify] = [b.maybeNotify, a.maybeNotify];
+    // Pending asynchronous messages are the sender's table, which moves with its program: the bits that name them move too.
+    for (const p of this.procs) {
+      const bitA = getBit(p.asynPending, ia);
+      const bitB = getBit(p.asynPending, ib);
+      if (bitA === bitB) continue;
+      if (bitA) {
+        clearBit(p.asynPending, ia);
+        setBit(p.asynPending, ib);
+      } else {
+        clearBit(p.asynPending, ib);
+        setBit(p.asynPending, ia);
+      }
+    }
+    for (const p of [a, b]) if (p.asyncTable !== null) p.asyncEndpoint = p.endpoint;
+    this.memory.swapOwners(ia, ib);
+    for (const hook of this.irqHooks) {
+      if (hook === null) continue;
+      if (hook.endpoint === ea) hook.endpoint = eb;
+      else if (hook.endpoint === eb) hook.endpoint = ea;
+    }
+    for (const p of [a, b]) if (!p.isFree && p.alarmTimer !== 0) this.setAlarm(p, p.alarmAtCycles);
+    // An endpoint left to a free slot is dead: whoever waits on it learns so, as at a death.
+    for (const p of [a, b]) if (p.isFree) this.releaseWaitersOf(p);
+  }
+
+  /** Everyone blocked sending to or receiving from `p`'s endpoint fails with EDEADSRCDST. */
+  private releaseWaitersOf(p: Proc): void {
+    for (const other of this.procs) {
+      if (other.isFree || other === p) continue;
+      if (other.blockedOn() === p.endpoint) {
+        other.retval = Errno.EDEADSRCDST;
+        this.clearIpc(other);
+      }
+    }
+    for (let s = p.callerQ; s !== null; s = s.qNext) s.qNext = null;
+    p.callerQ = null;
   }
 
   /** clear_ipc: takes a process out of any IPC it is blocked in. */
@@ -915,13 +994,8 @@ export class Kernel implements GrantContext {
       if (other.isFree || other === p) continue;
       clearBit(other.notifyPending, p.index);
       clearBit(other.asynPending, p.index);
-      if (other.blockedOn() === p.endpoint) {
-        other.retval = Errno.EDEADSRCDST;
-        this.clearIpc(other);
-      }
     }
-    for (let s = p.callerQ; s !== null; s = s.qNext) s.qNext = null;
-    p.callerQ = null;
+    this.releaseWaitersOf(p);
     if (p.alarmTimer !== 0) this.clock.cancel(p.alarmTimer);
     p.alarmTimer = 0;
     for (let i = 0; i < this.irqHooks.length; i++) if (this.irqHooks[i]?.endpoint === p.endpoint) this.irqHooks[i] = null;

@@ -49,11 +49,13 @@ export interface ChildEvent {
 export type ProgramGenerator = Generator<unknown, unknown, number>;
 
 export class Proc {
-  /** Index into the process table: slot + NR_TASKS. */
-  readonly index: number;
-  readonly slot: number;
+  /** Index into the process table: slot + NR_TASKS. Changes only when a live update swaps two processes' slots. */
+  index: number;
+  slot: number;
   generation = 0;
   endpoint = NONE;
+  /** A number no earlier process had: tells apart the instances of a service that kept its endpoint. */
+  instance = 0;
   name = '';
   program = '';
   args: ProgramArgs = {};

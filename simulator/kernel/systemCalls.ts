@@ -5,7 +5,7 @@ import { PAGE_BYTES } from '../hw/memory';
 import type { PortWidth } from '../hw/bus';
 import { TraceKind } from '../trace/kinds';
 import {
-  CPF, DIO, Errno, GetInfo, IrqCtl, KernelCall, NONE, NR_KERNEL_CALLS, OK, PrivCtl, SELF, SIGKILL, SYSTEM,
+  CPF, DIO, Errno, GetInfo, IrqCtl, KernelCall, NONE, NR_KERNEL_CALLS, NR_TASKS, OK, PrivCtl, SELF, SIGKILL, SYSTEM, endpointSlot,
 } from './constants';
 import type { Kernel, SpawnSpec } from './kernel';
 import { Privilege, type PrivilegeSpec } from './privilege';
@@ -25,6 +25,8 @@ export interface TimesOut {
 
 export interface ProcInfoOut {
   endpoint: number;
+  /** Which instance runs at the endpoint: a restarted service keeps its endpoint but not this. */
+  instance: number;
   name: string;
   program: string;
   priority: number;
@@ -318,6 +320,7 @@ const doGetinfo: Handler = (k, p) => {
       if (t === undefined) return Errno.EDEADEPT;
       const out = p.reqObj as ProcInfoOut;
       out.endpoint = t.endpoint;
+      out.instance = t.instance;
       out.name = t.name;
       out.program = t.program;
       out.priority = t.priority;
@@ -359,6 +362,25 @@ const doSpawn: Handler = (k, p) => {
   return OK;
 };
 
+/**
+ * UPDATE (MINIX's sys_update with RS_SWAP): the process at reqA and the one at
+ * reqB trade slots and endpoints. reqB may be the endpoint of a dead process
+ * whose slot is still free: reqA's process then takes it over. Neither may be
+ * the caller or a kernel task.
+ */
+const doUpdate: Handler = (k, p) => {
+  const a = target(k, p, p.reqA);
+  if (a === undefined) return Errno.EDEADEPT;
+  const eb = p.reqB;
+  if (!Number.isInteger(eb)) return Errno.EINVAL;
+  const b = k.procs[endpointSlot(eb) + NR_TASKS];
+  if (b === undefined || b.endpoint !== eb || b.isKernelTask) return Errno.EDEADEPT;
+  if (a === p || b === p || a === b) return Errno.EPERM;
+  k.swapSlots(a, b);
+  k.callTarget = eb;
+  return OK;
+};
+
 const doKcheck: Handler = (k, p) => {
   const report = k.memory.verifyKernel();
   const out = p.reqObj as IntegrityOut;
@@ -397,6 +419,7 @@ handlers[KernelCall.GETINFO] = doGetinfo;
 handlers[KernelCall.EXIT] = doExit;
 handlers[KernelCall.GETKSIG] = doGetksig;
 handlers[KernelCall.SPAWN] = doSpawn;
+handlers[KernelCall.UPDATE] = doUpdate;
 handlers[KernelCall.KCHECK] = doKcheck;
 handlers[KernelCall.MAPPHYS] = doMapphys;
 handlers[KernelCall.DMAMAP] = doDmamap;

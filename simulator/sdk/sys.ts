@@ -453,6 +453,16 @@ export class Sys {
     return this.call(KernelCall.SPAWN, 0, 0, 0, 0, 0, req);
   }
 
+  /**
+   * UPDATE (sys_update, RS_SWAP): the process at `src` takes the slot and
+   * endpoint of `dst` (a live process, which takes `src`'s in turn, or a dead
+   * one whose slot is still free), so a new instance of a service keeps the
+   * endpoint its clients know.
+   */
+  sys_update(src: number, dst: number): Trap {
+    return this.call(KernelCall.UPDATE, src, dst);
+  }
+
   /** KCHECK: verifies the checksums of kernel memory. */
   sys_kcheck(out: IntegrityOut): Trap {
     return this.call(KernelCall.KCHECK, 0, 0, 0, 0, 0, out);

@@ -29,7 +29,8 @@ interface Mapping {
 }
 
 interface Owner {
-  endpoint: number;
+  /** The instance of the driver that made the mappings: a restarted driver keeps its endpoint, not its instance. */
+  instance: number;
   mappings: Mapping[];
 }
 
@@ -72,7 +73,7 @@ export function* amddevMain(sys: Sys): Generator<Trap, number, number> {
   }
 
   const m = new Message();
-  const info: ProcInfoOut = { endpoint: 0, name: '', program: '', priority: 0, kernelMode: false, system: false };
+  const info: ProcInfoOut = { endpoint: 0, instance: 0, name: '', program: '', priority: 0, kernelMode: false, system: false };
   const paddr = ref(0);
   for (;;) {
     const r = yield* sef.receive(ANY, m);
@@ -91,9 +92,9 @@ export function* amddevMain(sys: Sys): Generator<Trap, number, number> {
       else if (vaddr % PAGE_BYTES !== 0 || bytes % PAGE_BYTES !== 0 || bytes === 0) status = Errno.EINVAL;
       else {
         let owner = byLabel.get(info.name);
-        if (owner !== undefined && owner.endpoint !== caller) yield* unmapAll(owner);
-        if (owner === undefined) byLabel.set(info.name, (owner = { endpoint: caller, mappings: [] }));
-        owner.endpoint = caller;
+        if (owner !== undefined && owner.instance !== info.instance) yield* unmapAll(owner);
+        if (owner === undefined) byLabel.set(info.name, (owner = { instance: info.instance, mappings: [] }));
+        owner.instance = info.instance;
         const u = yield sys.sys_umap(caller, vaddr, bytes, paddr);
         if (u !== OK) status = u;
         else if (m.type === IOMMU_REQ.MAP) {

@@ -50,7 +50,7 @@ export function dsProgram(store: DsStore): (sys: Sys) => Program {
     }
     const buf = sys.mem.alloc(DS_MAX_VALUE_BYTES);
     const m = new Message();
-    const info = { endpoint: 0, name: '', program: '', priority: 0, kernelMode: false, system: false };
+    const info = { endpoint: 0, instance: 0, name: '', program: '', priority: 0, kernelMode: false, system: false };
 
     /** The endpoint of a label: the one RS published, else `fallback`. */
     function endpointOf(label: string, fallback: number): number {

@@ -86,11 +86,18 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
       }
     }
 
-    /** Looks the driver's endpoint up; after a change, everything not yet acknowledged is due again. */
-    function* findDriver(): Generator<ReturnType<Sys['notify']>, void, number> {
+    /**
+     * Looks the driver's endpoint up; after a change, everything not yet
+     * acknowledged is due again. `renewed`: DS has republished the driver's
+     * label, so a new instance runs even if the endpoint is the same (a
+     * restarted driver keeps its endpoint): what the old instance held is lost
+     * and the messages still queued for it are withdrawn.
+     */
+    function* findDriver(renewed = false): Generator<ReturnType<Sys['notify']>, void, number> {
       const r = yield* sef.ds.retrieveLabelEndpoint(driverLabel, found);
       const ep = r === OK ? found.value : NONE;
-      if (ep === driver) return;
+      if (ep === driver && !renewed) return;
+      if (driver !== NONE) sef.asyncCancel(driver);
       releaseSlots();
       driver = ep;
       counters.driverChanges++;
@@ -237,8 +244,9 @@ export function inetProgram(counters: InetCounters, stackRxCycles = 0): (sys: Sy
       if (isNotify(m)) {
         if (m.source === sef.ds.endpoint) {
           // The driver's label changed: a new instance runs (or none does).
-          while ((yield* sef.ds.check(change)) === OK);
-          yield* findDriver();
+          let renewed = false;
+          while ((yield* sef.ds.check(change)) === OK) renewed = true;
+          yield* findDriver(renewed);
           yield* postReads();
           yield* pump(now);
           yield* armTimer();

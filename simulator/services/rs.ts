@@ -11,8 +11,11 @@
 // RS_INIT_T. It also carries out the `service` utility's requests: up, down,
 // restart, refresh, update (live update: the old instance waits with its
 // state until the new one has taken it over, and carries on if the new one
-// fails) and clone. RS keeps its times in seconds and turns them into cycles
-// once, when it starts.
+// fails) and clone. A restarted, refreshed or live-updated service keeps its
+// endpoint, as in MINIX 3.4: the new instance is created in the slot of the
+// one that ended, or swapped into it (sys_update, RS_SWAP), so clients need no
+// new lookup; DS's republished label tells them a new instance runs. RS keeps
+// its times in seconds and turns them into cycles once, when it starts.
 import {
   ANY, CLOCK, Errno, Message, NONE, OK, PrivCtl, SIGKILL, SYSTEM, isNotify, secondsToCycles,
   type ChildEventOut, type ExitReason, type PrivilegeSpec, type Program, type ProgramArgs, type SpawnRequest, type Sys,
@@ -225,7 +228,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
     const async = new AsyncSender(sys, 32);
     let ds: DsClient | null = null;
 
-    function spawnRequest(e: Entry, program: string, init: InitType, stopped: boolean): SpawnRequest {
+    function spawnRequest(e: Entry, program: string, init: InitType, stopped: boolean, keep = NONE): SpawnRequest {
       const args: Record<string, string | number | boolean> = { ...(e.def.args ?? {}), rs: sys.endpoint, [SEF_INIT_ARG]: init };
       if (ds !== null) args['ds'] = ds.endpoint;
       else if (e.def.label === 'ds') args['ds'] = NONE;
@@ -234,15 +237,26 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
           program, name: e.def.label, privilege: e.def.privilege, priority: e.def.priority, quantumCycles: e.def.quantumCycles,
           kernelMode: e.def.kernelMode, args, stopped,
           ...(e.def.memoryBytes === undefined ? {} : { memoryBytes: e.def.memoryBytes }),
+          ...(keep === NONE ? {} : { endpoint: keep }),
         },
         endpoint: NONE,
       };
     }
 
-    /** Starts an instance of the service's program (or of `program`), or a stopped replica. */
-    function* start(e: Entry, init: InitType, isRestart: boolean, program = e.status.program, stopped = false): Call {
-      const req = spawnRequest(e, program, init, stopped);
-      const r = yield sys.sys_spawn(req);
+    /**
+     * Starts an instance of the service's program (or of `program`), or a
+     * stopped replica. A restart passes the endpoint of the instance that ended
+     * (`keep`): the new one takes it, as in MINIX 3.4, so clients go on using the
+     * endpoint they know; should its slot have been taken meanwhile, the new
+     * instance gets an endpoint of its own, which DS tells clients.
+     */
+    function* start(e: Entry, init: InitType, isRestart: boolean, program = e.status.program, stopped = false, keep = NONE): Call {
+      let req = spawnRequest(e, program, init, stopped, keep);
+      let r = yield sys.sys_spawn(req);
+      if (r === Errno.EBUSY && keep !== NONE) {
+        req = spawnRequest(e, program, init, stopped);
+        r = yield sys.sys_spawn(req);
+      }
       if (r !== OK) return r;
       if (stopped) {
         e.status.replica = req.endpoint;
@@ -309,15 +323,17 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       s.restartTimesCycles.push(now);
       s.restartLog.push({ cause, diedAtCycles: e.lastDiedAt, downSinceCycles: s.downSinceCycles ?? e.lastDiedAt, restartedAtCycles: now, upAtCycles: null });
       if (s.replica !== NONE && init === 'restart') {
-        const replica = s.replica;
+        let replica = s.replica;
         s.replica = NONE;
+        // The replica moves into the slot of the instance that ended and takes its endpoint (RS_SWAP).
+        if (e.lastEndpoint !== NONE && (yield sys.sys_update(replica, e.lastEndpoint)) === OK) replica = e.lastEndpoint;
         const r = yield sys.sys_privctl(replica, PrivCtl.ALLOW);
         if (r === OK) {
           config.recordRestart(sys.endpoint, replica, e.lastEndpoint, e.def.label);
           return yield* adopt(e, replica, true);
         }
       }
-      const r = yield* start(e, init, true);
+      const r = yield* start(e, init, true, e.status.program, false, e.lastEndpoint);
       if (r === OK) config.recordRestart(sys.endpoint, s.endpoint, e.lastEndpoint, e.def.label);
       else {
         s.state = 'down';
@@ -368,17 +384,23 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       const u = e.update!;
       e.update = null;
       const s = e.status;
-      byEndpoint.delete(u.oldEndpoint);
-      retiring.add(u.oldEndpoint);
-      yield sys.sys_kill(u.oldEndpoint, SIGKILL);
+      // The new instance takes the old one's slot and endpoint (RS_SWAP); the old one, now at the new one's, ends.
+      const swapped = (yield sys.sys_update(u.newEndpoint, u.oldEndpoint)) === OK;
+      const endpoint = swapped ? u.oldEndpoint : u.newEndpoint;
+      const retired = swapped ? u.newEndpoint : u.oldEndpoint;
+      byEndpoint.delete(retired);
+      byEndpoint.set(endpoint, e);
+      retiring.add(retired);
+      yield sys.sys_kill(retired, SIGKILL);
       const from = s.program;
       s.program = u.program;
-      s.endpoint = u.newEndpoint;
+      s.endpoint = endpoint;
       s.updates++;
       e.isRestart = false;
       initDone(e, now);
-      if (ds !== null) yield* ds.publishLabel(e.def.label, u.newEndpoint);
-      config.recordRestart(sys.endpoint, u.newEndpoint, u.oldEndpoint, e.def.label);
+      // Republished even at the same endpoint: what the new version did not take over (requests the old one held) clients send again.
+      if (ds !== null) yield* ds.publishLabel(e.def.label, endpoint);
+      config.recordRestart(sys.endpoint, endpoint, u.oldEndpoint, e.def.label);
       // A replica of the previous version would bring that version back at the next failure.
       if (s.program !== from) yield* dropReplica(e);
       return yield* updateDone(u, OK);

@@ -97,6 +97,11 @@ export class Sef {
     return yield* this.async.send(dst, m);
   }
 
+  /** Withdraws the messages queued for `dst` and not yet delivered: they were meant for an instance that has ended. */
+  asyncCancel(dst: number): void {
+    this.async.cancel(dst);
+  }
+
   private *endpointArg(name: 'rs' | 'ds'): Call {
     const given = this.sys.args[name];
     if (typeof given === 'number') return given;
@@ -141,6 +146,14 @@ export class AsyncSender {
     const r = yield this.sys.senda(this.table);
     // A message the kernel refused at once (a dead or forbidden destination) is reported here.
     return r === OK && (slot.flags & AMF.DONE) !== 0 ? slot.result : r;
+  }
+
+  /**
+   * Withdraws every message for `dst` not yet delivered (MINIX: the sender
+   * clears AMF_VALID; the kernel then never delivers the entry).
+   */
+  cancel(dst: number): void {
+    for (const e of this.table) if (e.dst === dst && (e.flags & AMF.VALID) !== 0 && (e.flags & AMF.DONE) === 0) e.flags = AMF.EMPTY;
   }
 
   private freeSlot() {

@@ -48,12 +48,28 @@ function runUntil(system: RunningSystem, done: () => boolean, limitCycles: numbe
   }
 }
 
-function snapshot(s: RsServiceStatus): { endpoint: number; restarts: number; state: string; updates: number; replica: number; lastExit: string | undefined } {
-  return { endpoint: s.endpoint, restarts: s.restarts, state: s.state, updates: s.updates, replica: s.replica, lastExit: s.lastExit };
+interface Snapshot {
+  endpoint: number;
+  restarts: number;
+  state: string;
+  updates: number;
+  replica: number;
+  lastExit: string | undefined;
+  /** Restarts and refreshes so far: a new instance keeps the endpoint, so this, not the endpoint, tells one came. */
+  instances: number;
+}
+
+function snapshot(s: RsServiceStatus): Snapshot {
+  return { endpoint: s.endpoint, restarts: s.restarts, state: s.state, updates: s.updates, replica: s.replica, lastExit: s.lastExit, instances: s.restartLog.length };
 }
 
 function endpointText(endpoint: number): string {
   return endpoint === NONE ? 'none' : String(endpoint);
+}
+
+/** "endpoint 7 kept" (MINIX 3.4 keeps it across restarts and updates), or "endpoint 7 → 12" when the old slot was taken. */
+function endpointChange(before: Snapshot, after: Snapshot): string {
+  return after.endpoint === before.endpoint ? `endpoint ${after.endpoint} kept` : `endpoint ${endpointText(before.endpoint)} → ${after.endpoint}`;
 }
 
 function knownLabels(system: RunningSystem): string[] {
@@ -113,7 +129,7 @@ function operation(op: ServiceOperation, args: readonly string[], system: Runnin
         return s.state === 'down';
       case 'restart':
       case 'refresh':
-        return s.state === 'running' && s.endpoint !== NONE && s.endpoint !== before.endpoint;
+        return s.state === 'running' && s.endpoint !== NONE && s.restartLog.length > before.instances;
       case 'update':
         return s.state === 'running' && s.updates > before.updates;
       case 'clone':
@@ -150,12 +166,12 @@ function operation(op: ServiceOperation, args: readonly string[], system: Runnin
     case 'restart':
     case 'refresh':
       what = settled()
-        ? `${label} ${op === 'restart' ? 'restarted' : 'refreshed'}: endpoint ${endpointText(before.endpoint)} → ${after.endpoint}, restarts ${before.restarts} → ${after.restarts}`
+        ? `${label} ${op === 'restart' ? 'restarted' : 'refreshed'}: ${endpointChange(before, after)}, restarts ${before.restarts} → ${after.restarts}`
         : `RS accepted; ${label} is ${after.state} (endpoint ${endpointText(after.endpoint)})`;
       break;
     case 'update':
       what = settled()
-        ? `${label} updated live: endpoint ${endpointText(before.endpoint)} → ${after.endpoint}, state transferred`
+        ? `${label} updated live: ${endpointChange(before, after)}, state transferred`
         : `RS accepted; ${label} is ${after.state}`;
       break;
     case 'clone':
@@ -197,7 +213,7 @@ function injectFault(args: readonly string[], system: RunningSystem, advance: Ad
   // Done once RS has dealt with the instance's end: a new instance runs, or RS waits (backoff) or gave up (down).
   const handled = () => {
     const s = live();
-    return (s.endpoint !== before.endpoint && s.state === 'running') || s.state === 'backoff' || s.state === 'down';
+    return (s.restartLog.length > before.instances && s.state === 'running') || s.state === 'backoff' || s.state === 'down';
   };
   const outcome = runUntil(system, () => record.skipped !== null || (record.appliedAtCycles !== null && handled()), limit);
   const lines = [`${head} armed in ${label} (endpoint ${record.endpoint})`];
@@ -208,8 +224,8 @@ function injectFault(args: readonly string[], system: RunningSystem, advance: Ad
   if (type === 'wild-dma' && blocked > 0) lines.push(colour('green', `the IOMMU blocked ${blocked} transfer${blocked === 1 ? '' : 's'} meanwhile (see iommu)`));
   const after = snapshot(live());
   const lastExit = live().lastExit;
-  if (after.endpoint !== before.endpoint && after.state === 'running') {
-    lines.push(colour('green', `RS restarted ${label}: endpoint ${endpointText(before.endpoint)} → ${after.endpoint}, restarts ${before.restarts} → ${after.restarts}`));
+  if (after.instances > before.instances && after.state === 'running') {
+    lines.push(colour('green', `RS restarted ${label}: ${endpointChange(before, after)}, restarts ${before.restarts} → ${after.restarts}`));
   } else if (after.state !== 'running') {
     lines.push(colour('yellow', `${label} is ${after.state}${lastExit === undefined ? '' : ` (${printable(lastExit)})`}`));
   } else if (record.appliedAtCycles !== null) {

@@ -356,6 +356,20 @@ export function searchTrace(model: TraceModel, params: TraceSearchParams): Trace
  * `maxDepth`), and the reply. A server that interleaves several clients'
  * requests gets all requests it made in that interval attributed to this one.
  */
+/** Whether an event of kind `kind` from `src` to `dst` is the end of the process at `endpoint`. */
+function endsProcess(kind: number, src: number, dst: number, endpoint: number): boolean {
+  switch (kind) {
+    case TraceKind.crash:
+    case TraceKind.fault:
+    case TraceKind.exit:
+      return src === endpoint;
+    case TraceKind.kill:
+      return dst === endpoint;
+    default:
+      return false;
+  }
+}
+
 export function traceChain(model: TraceModel, seq: number, maxDepth = 16): TraceChain {
   model.refresh();
   const t = model.trace;
@@ -391,15 +405,22 @@ export function traceChain(model: TraceModel, seq: number, maxDepth = 16): Trace
     const server = t.dst[j]!;
     const received = t.b[j]! === 0 ? request : findForward(model, request, TraceKind.ipcReceive, l, client, server, budget);
     steps.push(step(request, depth === 0 ? 'request' : 'nestedRequest', depth, received === request ? -1 : received));
+    // The reply, or the server's end: a restarted server keeps its endpoint, and what its new instance sends is not part of this exchange.
     let reply = -1;
+    let serverEnd = t.endSeq;
     for (let s = request + 1; s < t.endSeq; s++) {
       const k = s % t.capacity;
-      if (t.kind[k] === TraceKind.ipcSend && t.c[k] === l && t.dst[k] === client) {
+      const kk = t.kind[k]!;
+      if (kk === TraceKind.ipcSend && t.c[k] === l && t.dst[k] === client) {
         reply = s;
         break;
       }
+      if (s > request && endsProcess(kk, t.src[k]!, t.dst[k]!, server)) {
+        serverEnd = s;
+        break;
+      }
     }
-    const scanEnd = reply < 0 ? t.endSeq : reply;
+    const scanEnd = reply < 0 ? serverEnd : reply;
     if (received >= 0 && depth < maxDepth) {
       const seen = new Set<number>();
       for (let s = request + 1; s < scanEnd && budget.left > 0; s++, budget.left--) {

@@ -38,7 +38,7 @@ describe('session', () => {
     const after = await eventually('nic restarted and running', () =>
       driver(api, 'nic', (p) => p.restarts === before.restarts + 1 && p.serviceState === 'running'),
     );
-    assert.notEqual(after.node.process.endpoint, before.endpoint, 'the restarted driver has a new endpoint');
+    assert.equal(after.node.process.endpoint, before.endpoint, 'the restarted driver keeps its endpoint (MINIX 3.4)');
     assert.match(String(after.item.description), /1 restart\b/);
     assert.notEqual((after.item.iconPath as vscode.ThemeIcon).id, 'error');
   });

@@ -226,6 +226,8 @@ function services(sys: Sys | undefined, host: HostServices) {
         return {};
       case 'now':
         return { value: sys.uptimeCycles() };
+      case 'endpoint':
+        return { value: sys.endpoint };
       case 'random': {
         const random = sys.random;
         switch (args[0]) {

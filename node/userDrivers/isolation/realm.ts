@@ -180,8 +180,9 @@ export function install(bridge: Bridge, configJson: string): RealmApi {
     readonly mem = new UserMemory();
     private rng: RandomStream | undefined;
 
+    /** Asked of the simulator each time: a live update or a replica's promotion moves the driver to another endpoint. */
     get endpoint(): number {
-      return start?.endpoint ?? NONE;
+      return start === undefined ? NONE : (call('endpoint', []).value as number);
     }
 
     get name(): string {

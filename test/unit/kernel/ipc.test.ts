@@ -234,7 +234,7 @@ describe('dead and stale endpoints', () => {
     sim.kill(old);
     const fresh = sim.spawn({ program: 'idle', name: 'svc' });
     const oldInfo = { slot: sim.kernel.procOf(fresh)!.slot };
-    assert.notEqual(fresh, old, 'a restarted service gets a new endpoint');
+    assert.notEqual(fresh, old, 'a process spawned into a reused slot gets the next generation');
     assert.equal(oldInfo.slot, sim.kernel.procOf(fresh)!.slot);
     sim.spawn({ program: 'tx', args: { old, fresh } });
     sim.run();

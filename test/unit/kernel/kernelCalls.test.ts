@@ -215,6 +215,106 @@ describe('process control', () => {
   });
 });
 
+describe('a service keeps its endpoint (MINIX 3.4): SPAWN at a dead endpoint, and UPDATE', () => {
+  it('SPAWN at the endpoint of a dead process takes its slot and endpoint, and clients reach the new instance; a live endpoint is refused with EBUSY', () => {
+    const got: [string, number][] = [];
+    const out: number[] = [];
+    let first = 0;
+    let second = 0;
+    const sim = makeSim({
+      server: function* (sys) {
+        const m = new Message();
+        for (;;) {
+          yield sys.receive(ANY, m);
+          got.push([sys.args['v'] as string, m.type]);
+        }
+      },
+      client: function* (sys) {
+        const m = new Message();
+        m.type = 7;
+        out.push(yield sys.send(sys.args['server'] as number, m));
+      },
+      rs: function* (sys) {
+        const a = { spec: { program: 'server', name: 'srv', args: { v: 'one' } }, endpoint: 0 };
+        yield sys.sys_spawn(a);
+        first = a.endpoint;
+        yield sys.sys_kill(first, SIGKILL);
+        const b = { spec: { program: 'server', name: 'srv', args: { v: 'two' }, endpoint: first }, endpoint: 0 };
+        out.push(yield sys.sys_spawn(b));
+        second = b.endpoint;
+        const c = { spec: { program: 'server', name: 'srv', args: { v: 'three' }, endpoint: first }, endpoint: 0 };
+        out.push(yield sys.sys_spawn(c));
+        yield sys.sys_spawn({ spec: { program: 'client', args: { server: first } }, endpoint: 0 });
+      },
+    });
+    sim.spawn({ program: 'rs', privilege: { system: true, kernelCalls: ['SPAWN', 'KILL'] } });
+    sim.run();
+    assert.equal(second, first, 'the new instance has the dead one\'s endpoint');
+    assert.deepEqual(out, [OK, Errno.EBUSY, OK]);
+    assert.deepEqual(got, [['two', 7]], 'the client\'s message reached the new instance');
+    assert.equal(sim.trace.query({ kinds: [TraceKind.processCreated] }).filter((e) => e.dst === first).length, 2);
+  });
+
+  it('UPDATE: two live processes trade slots and endpoints; each keeps its memory, and the sender queued at an endpoint is received by whoever holds it now', () => {
+    const got: number[] = [];
+    const calls: number[] = [];
+    let oldEp = 0;
+    let newEp = 0;
+    const sim = makeSim({
+      server: function* (sys) {
+        const v = sys.args['v'] as number;
+        const at = sys.mem.alloc(4);
+        sys.mem.write(at, new Uint8Array([v, v, v, v]));
+        const m = new Message();
+        if (v === 1) {
+          // The old version waits for something that never comes, so senders queue at its endpoint.
+          yield sys.receive(CLOCK, m);
+          return;
+        }
+        // The new version waits for RS's word, then serves.
+        yield sys.receive(sys.args['rs'] as number, m);
+        got.push(m.type, sys.endpoint);
+        yield sys.receive(ANY, m);
+        got.push(m.type, m.source, sys.mem.read(at, 1)[0]!);
+        yield sys.receive(CLOCK, m);
+      },
+      client: function* (sys) {
+        const m = new Message();
+        m.type = 9;
+        yield sys.send(sys.args['server'] as number, m);
+      },
+      rs: function* (sys) {
+        const a = { spec: { program: 'server', name: 'srv', args: { v: 1 } }, endpoint: 0 };
+        yield sys.sys_spawn(a);
+        oldEp = a.endpoint;
+        const b = { spec: { program: 'server', name: 'srv', args: { v: 2, rs: sys.endpoint } }, endpoint: 0 };
+        yield sys.sys_spawn(b);
+        newEp = b.endpoint;
+        yield sys.sys_spawn({ spec: { program: 'client', name: 'client', args: { server: oldEp } }, endpoint: 0 });
+        yield sys.sys_setalarm(100_000);
+        yield sys.receive(CLOCK, new Message());
+        calls.push(yield sys.sys_update(sys.endpoint, oldEp));
+        calls.push(yield sys.sys_update(newEp, oldEp));
+        const m = new Message();
+        m.type = 1;
+        calls.push(yield sys.send(oldEp, m));
+        calls.push(yield sys.sys_kill(newEp, SIGKILL));
+        calls.push(yield sys.sys_update(newEp, oldEp));
+      },
+    });
+    sim.spawn({ program: 'rs', privilege: { system: true, kernelCalls: ['SPAWN', 'KILL', 'SETALARM', 'UPDATE'] } });
+    sim.run();
+    assert.deepEqual(calls, [Errno.EPERM, OK, OK, OK, Errno.EDEADEPT]);
+    const client = sim.endpointOf('client');
+    assert.equal(client, undefined, 'the client\'s send completed and it ended');
+    const clientEp = sim.trace.query({ kinds: [TraceKind.processCreated] }).find((e) => e.label === 'client')!.dst;
+    // RS's message to the old endpoint reached the new version, which runs there now, with its own memory.
+    assert.deepEqual(got, [1, oldEp, 9, clientEp, 2]);
+    assert.equal(sim.kernel.procOf(oldEp)?.args['v'], 2);
+    assert.equal(sim.kernel.procOf(newEp), undefined, 'the old version, moved to the new endpoint, was killed there');
+  });
+});
+
 describe('cost model', () => {
   it('IPC between kernel-mode processes is charged as a function call, with no context switch', () => {
     const profile = costProfiles['sel4-skylake']!;

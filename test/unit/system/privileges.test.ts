@@ -38,12 +38,13 @@ function masks(p: Privilege) {
   };
 }
 
-function kernelPrivilegeOf(system: RunningSystem, label: string): { endpoint: number; priv: Privilege } {
+function kernelPrivilegeOf(system: RunningSystem, label: string): { endpoint: number; instance: number; priv: Privilege } {
   const endpoint = system.sim.endpointOf(label);
   assert.ok(endpoint !== undefined, `${label} is not running`);
-  const priv = system.sim.kernel.procOf(endpoint)?.priv;
-  assert.ok(priv, `${label} has no privilege structure`);
-  return { endpoint, priv };
+  const proc = system.sim.kernel.procOf(endpoint);
+  const priv = proc?.priv;
+  assert.ok(proc && priv, `${label} has no privilege structure`);
+  return { endpoint, instance: proc.instance, priv };
 }
 
 test("MINIX's printer.conf gives the same kernel masks at boot, after the console's service restart, and in Show Privileges", () => {
@@ -70,7 +71,7 @@ test("MINIX's printer.conf gives the same kernel masks at boot, after the consol
     const out = stripAnsi(executeLine('service restart printer', { system, columns: 120 }));
     assert.match(out, /printer restarted/, out);
     const restarted = kernelPrivilegeOf(system, 'printer');
-    assert.notEqual(restarted.endpoint, booted.endpoint);
+    assert.notEqual(restarted.instance, booted.instance, 'a new instance runs');
     assert.deepEqual(masks(restarted.priv), masks(expected));
 
     const shown = session.serviceDetails('printer').privileges;

@@ -38,7 +38,7 @@ const u32 = (system: RunningSystem, key: string) => system.dsStore.get(key)?.u32
 const keeperRows = (system: RunningSystem) => system.processes().filter((p) => p.label === 'keeper');
 
 describe('service refresh', () => {
-  it('replaces a running service by a fresh instance: new endpoint, fresh init, its old state not taken over, not counted as a restart', () => {
+  it('replaces a running service by a fresh instance at the same endpoint (MINIX 3.4): fresh init, its old state not taken over, not counted as a restart', () => {
     const system = boot();
     system.run({ untilCycles: 2 * SECOND });
     const before = { ...system.serviceStatus('keeper')!, count: u32(system, 'keeper.count')! };
@@ -46,8 +46,10 @@ describe('service refresh', () => {
     assert.equal(service(system, 'refresh', 'keeper', 2 * SECOND + SECOND / 20), OK);
     const s = system.serviceStatus('keeper')!;
     assert.equal(s.state, 'running');
-    assert.notEqual(s.endpoint, before.endpoint);
+    assert.equal(s.endpoint, before.endpoint, 'the new instance keeps the endpoint');
     assert.equal(u32(system, 'keeper.endpoint'), s.endpoint, 'the new instance is the one that runs');
+    const created = system.sim.trace.query({ kinds: [TraceKind.processCreated], fromCycles: 2 * SECOND }).filter((e) => e.dst === s.endpoint);
+    assert.equal(created.length, 1, 'a new process was created at the old endpoint');
     assert.equal(u32(system, 'keeper.init'), 0, 'a refreshed service initialises fresh');
     assert.equal(s.restarts, 0, 'a refresh is not a restart');
     assert.equal(s.incarnation, 1, 'a completed refresh counts in MINIX\'s r_restarts, which sets the backoff');
@@ -56,7 +58,7 @@ describe('service refresh', () => {
     const count = u32(system, 'keeper.count')!;
     assert.ok(count >= 90 && count <= 101, `count after a refresh: ${count} (was ${before.count})`);
     const restart = system.sim.trace.query({ kinds: [TraceKind.restart] }).filter((e) => e.label === 'keeper');
-    assert.deepEqual(restart.map((e) => [e.a, e.dst]), [[before.endpoint, s.endpoint]], 'the trace records the old and the new endpoint');
+    assert.deepEqual(restart.map((e) => [e.a, e.dst]), [[before.endpoint, before.endpoint]], 'the trace records the endpoint, the same before and after');
   });
 
   it('is never held back by the restart backoff: refreshed five times, the service is back at once every time; each counts in the backoff of a later failure', () => {
@@ -108,11 +110,13 @@ describe('service clone', () => {
     assert.equal(service(system, 'clone', 'keeper', 2 * SECOND + AT_ONCE), Errno.EBUSY);
   });
 
-  it('after a crash the replica becomes the service, at once and with the state the old instance published; it serves once', () => {
+  it('after a crash the replica becomes the service at the crashed instance\'s endpoint, at once and with the state the old instance published; it serves once', () => {
     const system = boot();
     system.run({ untilCycles: SECOND });
+    const endpoint = system.serviceStatus('keeper')!.endpoint;
     assert.equal(service(system, 'clone', 'keeper', SECOND + AT_ONCE), OK);
     const replica = system.serviceStatus('keeper')!.replica;
+    assert.notEqual(replica, endpoint);
     system.run({ untilCycles: 2 * SECOND });
     const before = u32(system, 'keeper.count')!;
     system.injectFault('keeper', 'crash');
@@ -120,8 +124,11 @@ describe('service clone', () => {
     let s = system.serviceStatus('keeper')!;
     assert.equal(s.state, 'running');
     assert.equal(s.restarts, 1);
-    assert.equal(s.endpoint, replica, 'RS activated the replica instead of starting a new process');
-    assert.equal(u32(system, 'keeper.endpoint'), replica);
+    // RS_SWAP: the replica moved into the crashed instance's slot, so the service's endpoint is unchanged.
+    assert.equal(s.endpoint, endpoint, 'the replica took the endpoint of the instance that crashed');
+    assert.equal(u32(system, 'keeper.endpoint'), endpoint);
+    assert.equal(system.sim.kernel.procOf(replica), undefined, 'the replica\'s own endpoint is no longer live');
+    assert.equal(system.sim.trace.query({ kinds: [TraceKind.processCreated], fromCycles: 2 * SECOND }).length, 0, 'RS activated the replica instead of starting a new process');
     assert.equal(s.replica, NONE, 'the replica is used up');
     assert.ok(s.lastDowntimeCycles < AT_ONCE, `down for ${s.lastDowntimeCycles} cycles`);
     assert.equal(u32(system, 'keeper.init'), 1, 'the replica initialises as a restart');
@@ -129,7 +136,7 @@ describe('service clone', () => {
     assert.ok(after >= before && after <= before + 6, `count ${before} -> ${after}`);
     assert.equal(keeperRows(system).length, 1, 'no process is left over');
     const restart = system.sim.trace.query({ kinds: [TraceKind.restart] }).filter((e) => e.label === 'keeper');
-    assert.equal(restart.at(-1)?.dst, replica);
+    assert.equal(restart.at(-1)?.dst, endpoint);
 
     // Without a new clone, the next crash starts a new process (after the two checks' backoff of a second failure).
     system.injectFault('keeper', 'crash');
@@ -137,7 +144,8 @@ describe('service clone', () => {
     s = system.serviceStatus('keeper')!;
     assert.equal(s.restarts, 2);
     assert.equal(s.state, 'running');
-    assert.ok(s.endpoint !== replica && s.endpoint !== NONE);
+    assert.equal(s.endpoint, endpoint);
+    assert.equal(system.sim.trace.query({ kinds: [TraceKind.processCreated], fromCycles: 2 * SECOND }).filter((e) => e.dst === endpoint).length, 1, 'a new process');
   });
 
   it('service down takes the replica away too; a service brought up again and crashing gets a new process', () => {
@@ -250,5 +258,23 @@ describe('the System view snapshot', () => {
     } finally {
       session.dispose();
     }
+  });
+});
+
+describe('faults and kept endpoints', () => {
+  it('a fault armed for an instance that RS ends before it runs does not strike the next instance at the same endpoint', () => {
+    const system = boot();
+    system.run({ untilCycles: SECOND });
+    const endpoint = system.serviceStatus('keeper')!.endpoint;
+    system.injectFault('keeper', 'crash');
+    // RS restarts the keeper within microseconds, long before its next tick would let the fault strike.
+    assert.equal(service(system, 'restart', 'keeper', SECOND + AT_ONCE), OK);
+    system.run({ untilCycles: 2 * SECOND });
+    const s = system.serviceStatus('keeper')!;
+    assert.equal(s.endpoint, endpoint, 'the new instance kept the endpoint');
+    assert.equal(s.restarts, 1, 'only the requested restart: the new instance did not crash');
+    assert.equal(s.state, 'running');
+    const fault = system.faults.at(-1)!;
+    assert.equal(fault.appliedAtCycles, null, 'the fault never struck');
   });
 });

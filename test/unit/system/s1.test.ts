@@ -89,7 +89,8 @@ describe('S1: a crashing Ethernet driver is restarted', () => {
   }
 
   // MINIX's network server learns of the driver's new instance through the data store and sends again; here
-  // inet subscribes to the driver's label. Whatever ended the old instance, packets flow again.
+  // inet subscribes to the driver's label, which RS republishes for the new instance even though its endpoint
+  // is the old one's. Whatever ended the old instance, packets flow again.
   for (const kind of ['crash', 'hang', 'restart', 'refresh', 'update'] as const) {
     it(`traffic resumes after the driver's ${kind === 'hang' ? 'heartbeat kill' : kind}: every packet sent is acknowledged and none is refused once it runs again`, () => {
       const system = bootScenario({ ...builtinScenario('s1'), faults: [] });
@@ -101,7 +102,8 @@ describe('S1: a crashing Ethernet driver is restarted', () => {
       system.run({ untilCycles: 35 * SECOND });
       const s = system.serviceStatus('nic')!;
       assert.equal(s.state, 'running');
-      assert.notEqual(s.endpoint, before);
+      // MINIX 3.4: a restarted, refreshed or live-updated service keeps its endpoint, so clients need no new lookup.
+      assert.equal(s.endpoint, before, 'the new instance keeps the endpoint of the one it replaced');
       if (kind === 'hang') assert.equal(s.heartbeatKills, 1);
       // inet turns to the new instance as soon as RS publishes it, not at its next retransmission timer.
       const published = system.sim.trace.query({ kinds: [TraceKind.restart] }).filter((e) => e.label === 'nic').at(-1)!.timeCycles;
@@ -117,6 +119,35 @@ describe('S1: a crashing Ethernet driver is restarted', () => {
       assert.ok(app.accepted - app.acked <= 2, `${app.accepted - app.acked} packets unacknowledged`);
     });
   }
+
+  it('microkernel-iommu: the NIC driver restarted at the same endpoint has only its own buffers mapped in the IOMMU, none of the ended instance\'s', () => {
+    const system = bootScenario({ ...builtinScenario('s1'), faults: [] }, { configuration: 'microkernel-iommu' });
+    const nicPages = () => {
+      const p = system.sim.kernel.procOf(system.serviceStatus('nic')!.endpoint)!;
+      const pages = new Set<number>();
+      for (let v = p.memBaseVaddr; v < p.memBaseVaddr + p.memBytes; v += 4096) pages.add(Math.floor(p.space!.translate(v, 0) / 4096));
+      return pages;
+    };
+    const mappedPages = () => {
+      const domain = system.iommuState()!.domains.find((d) => d.label === 'nic' || d.deviceId === system.machine.nic.deviceId)!;
+      const pages: number[] = [];
+      for (const r of domain.mappings) for (let b = 0; b < r.lengthBytes; b += 4096) pages.push(Math.floor((r.paddr + b) / 4096));
+      return pages;
+    };
+    system.run({ untilCycles: 20 * SECOND });
+    const endpoint = system.serviceStatus('nic')!.endpoint;
+    const before = mappedPages().length;
+    assert.ok(before > 0, 'the NIC driver mapped its buffers');
+    for (let i = 1; i <= 3; i++) {
+      system.service('restart', 'nic');
+      system.run({ untilCycles: (20 + 5 * i) * SECOND });
+      assert.equal(system.serviceStatus('nic')!.endpoint, endpoint);
+      const own = nicPages();
+      const mapped = mappedPages();
+      assert.equal(mapped.length, before, `restart ${i}: ${mapped.length} pages mapped, ${before} before`);
+      assert.ok(mapped.every((page) => own.has(page)), `restart ${i}: a mapped page is not the running instance's`);
+    }
+  });
 
   it('monolithic: the first driver crash panics the system', () => {
     const summary = runScenario(lightS1(), { configuration: 'monolithic', durationCycles: 10 * MINUTE });
