@@ -47,6 +47,9 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<InjectableFault, string>> = {
   'wild-write': 'Writes outside its address space: the MMU faults, the kernel kills it, RS restarts it.',
   'wild-dma': "Programs its device's DMA at kernel memory: the IOMMU blocks and logs the transfer (without one, memory is corrupted).",
   'resource-leak': 'Leaks memory on every request until it runs out, then fails.',
+  'bad-ipc-args': 'Its next message goes out corrupted: a wrong message type (or, with field=destination or field=word, a wrong destination or payload word).',
+  'bad-kernel-call-args': 'Its next kernel call carries a corrupted argument (field=a..e, or call for the call number); the kernel refuses it or acts on the wrong value.',
+  'irq-fault': 'An interrupt goes wrong: a spurious one no device raised, or with mode=lost the interrupts under way are lost and its lines masked.',
 };
 
 /** An error the user can act on: bad input, a refused action. The message is shown as it is. */

@@ -3,7 +3,11 @@
 // user (the scenario schema and loader, the console's `service fi`, the editor's Inject Fault pick) is
 // this one. It lives with the scenario model, which the injector reads and the editor may import.
 
-export const INJECTABLE_FAULTS = ['crash', 'hang', 'wild-write', 'wild-dma', 'resource-leak'] as const;
+export const INJECTABLE_FAULTS = [
+  'crash', 'hang', 'wild-write', 'wild-dma', 'resource-leak',
+  // Interface faults, at the boundary between a driver and the kernel (as MINIX's SWIFI corrupts the arguments of calls).
+  'bad-ipc-args', 'bad-kernel-call-args', 'irq-fault',
+] as const;
 export type InjectableFault = (typeof INJECTABLE_FAULTS)[number];
 
 export function isInjectableFault(type: string): type is InjectableFault {

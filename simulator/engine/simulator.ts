@@ -327,7 +327,10 @@ export class Simulator {
           this.steps++;
           continue;
         }
-        const p = k.pickProc();
+        // Kernel code is not preempted: a kernel-mode process in the middle of its work keeps the CPU (in a monolithic
+        // kernel a driver that loops holds the CPU, and only interrupts, which wake others that cannot run, get in).
+        const cur = k.current;
+        const p = cur !== null && cur.kernelMode && cur.workLeftCycles > 0 && cur.rts === 0 ? cur : k.pickProc();
         if (p === null) {
           if (next === Infinity && until === Infinity) return this.result('idle');
           const to = next < until ? next : until;
@@ -341,7 +344,7 @@ export class Simulator {
         if (p !== k.current) k.switchTo(p);
         else if (k.idle) k.resumeFromIdle(p);
         if (p.workLeftCycles > 0) {
-          this.work(p, next);
+          this.work(p, next < until ? next : until);
           continue;
         }
         if (p.trapPending) {
@@ -411,11 +414,11 @@ export class Simulator {
     let chunk = p.workLeftCycles;
     const toEvent = next - this.clock.now();
     if (toEvent < chunk) chunk = Math.max(1, toEvent);
-    if (p.quantumLeftCycles > 0 && p.quantumLeftCycles < chunk) chunk = p.quantumLeftCycles;
+    if (!p.kernelMode && p.quantumLeftCycles > 0 && p.quantumLeftCycles < chunk) chunk = p.quantumLeftCycles;
     p.workLeftCycles -= chunk;
     k.chargeUser(p, chunk);
     this.steps++;
-    if (p.quantumLeftCycles <= 0) k.quantumExpired(p);
+    if (p.quantumLeftCycles <= 0 && !p.kernelMode) k.quantumExpired(p);
   }
 
   /** The program faulted or returned. */

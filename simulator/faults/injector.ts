@@ -9,6 +9,9 @@ import type { Program, ProgramMain, Sys } from '../sdk';
 import { NIC_REGS, STORAGE_REGS } from '../hw/platform';
 import { STORAGE_COMMAND } from '../hw/storageDevice';
 import { TraceKind } from '../trace/kinds';
+import { AMF, IpcCall, KERNEL_CALL_TRAP } from '../kernel/constants';
+import type { Proc } from '../kernel/proc';
+import type { AsyncTable } from '../kernel/asyncTable';
 import type { FaultSpec } from '../config/scenario';
 import type { InjectableFault } from '../config/faultTypes';
 
@@ -36,6 +39,22 @@ export interface DriverDevice {
 }
 
 const HANG_SLICE_CYCLES = 10_000_000;
+/** What bad-ipc-args and bad-kernel-call-args write when not told (an implausible value, as a corrupted register holds). */
+const DEFAULT_BAD_VALUE = 0xdead;
+/** The IPC traps that send a message: bad-ipc-args corrupts what goes out, not what a receive will overwrite. */
+const SENDING_TRAPS: ReadonlySet<number> = new Set([IpcCall.SEND, IpcCall.SENDREC, IpcCall.SENDNB, IpcCall.NOTIFY, IpcCall.SENDA]);
+
+/** A corruption waiting for the instance's next call of its kind. */
+interface PendingCorruption {
+  readonly kind: 'ipc' | 'kernel-call';
+  readonly field: string;
+  /** The bit to flip, 0 to 31, or null to write `value` instead. */
+  readonly bit: number | null;
+  readonly value: number;
+  readonly record: FaultRecord;
+}
+/** One endless computation (days of simulated time) for a hang in kernel code, which nothing preempts. */
+const KERNEL_HANG_CYCLES = 2 ** 50;
 const DEFAULT_WILD_VADDR = 0x7fff_f000;
 
 /**
@@ -111,6 +130,7 @@ export class FaultInjector {
   private *intercept(label: string, sys: Sys, instance: number, inner: Program): Program {
     let input = 0;
     let leakBytes = 0;
+    let corrupt: PendingCorruption | null = null;
     for (;;) {
       const pending = this.armed.get(instance);
       if (pending !== undefined && pending.length > 0) {
@@ -121,6 +141,8 @@ export class FaultInjector {
           case 'crash':
             throw new Error(`injected fault: crash (#${f.seq})`);
           case 'hang':
+            // Kernel code is not preempted while it computes: a driver in the kernel that loops holds the CPU for good.
+            if (this.sim.kernel.procOf(sys.endpoint)?.kernelMode === true) for (;;) yield sys.compute(KERNEL_HANG_CYCLES);
             for (;;) yield sys.compute(HANG_SLICE_CYCLES);
           case 'wild-write': {
             const vaddr = typeof f.params['vaddr'] === 'number' ? f.params['vaddr'] : DEFAULT_WILD_VADDR;
@@ -133,6 +155,15 @@ export class FaultInjector {
           case 'resource-leak':
             leakBytes = typeof f.params['bytes'] === 'number' ? f.params['bytes'] : 4096;
             break;
+          case 'bad-ipc-args':
+            corrupt = { kind: 'ipc', field: stringParam(f, 'field', 'type'), bit: bitParam(f), value: numberParam(f, 'value', DEFAULT_BAD_VALUE), record: f };
+            break;
+          case 'bad-kernel-call-args':
+            corrupt = { kind: 'kernel-call', field: stringParam(f, 'field', 'a'), bit: bitParam(f), value: numberParam(f, 'value', DEFAULT_BAD_VALUE), record: f };
+            break;
+          case 'irq-fault':
+            this.irqFault(sys, f);
+            break;
           default: {
             const unhandled: never = f.type;
             throw new Error(`the injector has no case for fault type ${String(unhandled)}`);
@@ -143,8 +174,48 @@ export class FaultInjector {
       if (leakBytes > 0) sys.mem.alloc(leakBytes);
       const res = inner.next(input);
       if (res.done === true) return res.value;
+      if (corrupt !== null && this.corrupted(sys, corrupt)) corrupt = null;
       input = yield res.value;
     }
+  }
+
+  /**
+   * Corrupts the request the instance is about to make if it is of the
+   * corruption's kind (an IPC that sends, or a kernel call): the destination, message
+   * type or a payload word of an IPC, or one argument (or the number) of a
+   * kernel call. Returns whether it did.
+   */
+  private corrupted(sys: Sys, c: PendingCorruption): boolean {
+    const p = this.sim.kernel.procOf(sys.endpoint);
+    if (p === undefined) return false;
+    const isIpc = SENDING_TRAPS.has(p.reqKind);
+    if (c.kind === 'ipc' ? !isIpc : p.reqKind !== KERNEL_CALL_TRAP) return false;
+    const field = c.kind === 'ipc' ? corruptIpc(p, c) : corruptKernelCall(p, c);
+    this.sim.trace.recordLabelled(this.sim.clock.now(), TraceKind.custom, sys.endpoint, sys.endpoint, c.record.seq, c.bit ?? c.value | 0, 0, `fault:corrupted ${field}`);
+    return true;
+  }
+
+  /**
+   * An interrupt gone wrong: 'spurious' (the default) delivers an interrupt
+   * notification no device raised; 'lost' drops the interrupts under way and
+   * masks the driver's interrupt lines, as a controller that lost an edge.
+   */
+  private irqFault(sys: Sys, f: FaultRecord): void {
+    const k = this.sim.kernel;
+    const hooks = k.irqHooks.filter((h) => h !== null && h.endpoint === sys.endpoint);
+    if (hooks.length === 0) {
+      f.skipped = `${f.label} has no interrupt hook`;
+      return;
+    }
+    const mode = stringParam(f, 'mode', 'spurious');
+    if (mode === 'lost') {
+      const p = k.procOf(sys.endpoint);
+      for (const h of hooks) {
+        h!.masked = true;
+        h!.pending = false;
+        if (p !== undefined) p.intPending &= ~(1 << h!.notifyId);
+      }
+    } else k.fireHook(hooks[0]!);
   }
 
   private *wildDma(label: string, sys: Sys, f: FaultRecord): Program {
@@ -183,4 +254,75 @@ export class FaultInjector {
     const paddr = p.space.translate(p.memBaseVaddr, 0);
     return paddr < 0 ? undefined : paddr;
   }
+}
+
+function stringParam(f: FaultRecord, name: string, fallback: string): string {
+  const v = f.params[name];
+  return typeof v === 'string' ? v : fallback;
+}
+
+function bitParam(f: FaultRecord): number | null {
+  const v = f.params['bit'];
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 31 ? v : null;
+}
+
+function numberParam(f: FaultRecord, name: string, fallback: number): number {
+  const v = f.params[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+/** The new value of a corrupted word: `bit` flipped (SWIFI's bit flip) when the fault has a bit, else the fault's value. */
+function corruptedValue(old: number, c: PendingCorruption): number {
+  return c.bit === null ? c.value : (old ^ (1 << c.bit)) | 0;
+}
+
+/**
+ * Corrupts the IPC about to be made; returns what was corrupted. A SENDA
+ * corrupts the entry just queued in the caller's table (its destination or
+ * message), since the trap's own arguments name only the table.
+ */
+function corruptIpc(p: Proc, c: PendingCorruption): string {
+  let m = p.reqMsg;
+  if (p.reqKind === IpcCall.SENDA) {
+    const table = p.reqObj as AsyncTable | null;
+    const entry = table?.findLast((e) => (e.flags & AMF.VALID) !== 0 && (e.flags & AMF.DONE) === 0);
+    if (entry === undefined) return 'nothing (no asynchronous message queued)';
+    if (c.field === 'destination') {
+      entry.dst = corruptedValue(entry.dst, c);
+      return 'asynchronous message destination';
+    }
+    m = entry.msg;
+  }
+  if (c.field === 'destination' || m === null) {
+    p.reqA = corruptedValue(p.reqA, c);
+    return 'ipc destination';
+  }
+  const word = c.field === 'word' ? 2 : 1;
+  m.words[word] = corruptedValue(m.words[word]!, c);
+  return word === 1 ? 'ipc message type' : 'ipc message word 2';
+}
+
+/** Corrupts an argument (a to e) or the number ('call') of the kernel call about to be made. */
+function corruptKernelCall(p: Proc, c: PendingCorruption): string {
+  switch (c.field) {
+    case 'call':
+      p.reqCall = corruptedValue(p.reqCall, c);
+      return 'kernel call number';
+    case 'b':
+      p.reqB = corruptedValue(p.reqB, c);
+      break;
+    case 'c':
+      p.reqC = corruptedValue(p.reqC, c);
+      break;
+    case 'd':
+      p.reqD = corruptedValue(p.reqD, c);
+      break;
+    case 'e':
+      p.reqE = corruptedValue(p.reqE, c);
+      break;
+    default:
+      p.reqA = corruptedValue(p.reqA, c);
+      return 'kernel call argument a';
+  }
+  return `kernel call argument ${c.field}`;
 }

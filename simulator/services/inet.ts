@@ -336,7 +336,19 @@ export function streamFrame(dst: ArrayLike<number>, src: ArrayLike<number>, kind
   f[17] = (seq >>> 8) & 0xff;
   f[18] = (seq >>> 16) & 0xff;
   f[19] = (seq >>> 24) & 0xff;
+  for (let i = STREAM_HEADER_BYTES; i < f.length; i++) f[i] = payloadByte(seq, i);
   return f;
+}
+
+/** The payload a stream frame carries: a pattern of its sequence number, so the receiver can check it end to end. */
+function payloadByte(seq: number, offset: number): number {
+  return (seq * 31 + offset) & 0xff;
+}
+
+/** Whether a stream frame's payload is the pattern its sequence number gives (an end-to-end check of the data). */
+export function streamPayloadIntact(f: Uint8Array, seq: number): boolean {
+  for (let i = STREAM_HEADER_BYTES; i < f.length; i++) if (f[i] !== payloadByte(seq, i)) return false;
+  return true;
 }
 
 /** Reads kind and sequence number of a packet-stream frame, or undefined for any other frame. */

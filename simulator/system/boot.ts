@@ -27,7 +27,7 @@ import type { IommuDescription } from '../hw/iommu';
 import { type RsServiceDefinition, type RsServiceStatus, type RsStatusTable } from '../services/rs';
 import type { DsStore } from '../services/ds';
 import type { InetCounters } from '../services/inet';
-import { PEER_MAC, parseStreamFrame, streamFrame } from '../services/inet';
+import { PEER_MAC, parseStreamFrame, streamFrame, streamPayloadIntact } from '../services/inet';
 import { STREAM_HEADER_BYTES, StreamKind } from '../services/messages';
 import { NIC_MAX_FRAME_BYTES } from '../hw/nic';
 import { POLL_MODE_MEMORY_BYTES, pollModeStream } from '../drivers/pollModeNic';
@@ -120,6 +120,12 @@ export interface NetworkCounters {
   readonly inet: InetCounters;
   /** Distinct data packets the peer received. */
   deliveredToPeer: number;
+  /**
+   * Data frames the peer received whose content was damaged: the payload is
+   * not the pattern its sequence number gives, or the frame is of the stream's
+   * type but too short to be one. Such a frame is not acknowledged.
+   */
+  corruptedAtPeer: number;
   acksSent: number;
 }
 
@@ -347,6 +353,7 @@ export function bootSystem(options: BootOptions): RunningSystem {
     app: { attempted: 0, accepted: 0, refused: 0, acked: 0, received: 0 },
     inet: { accepted: 0, acked: 0, retransmissions: 0, refused: 0, driverChanges: 0, received: 0, requestsDropped: 0 },
     deliveredToPeer: 0,
+    corruptedAtPeer: 0,
     acksSent: 0,
   };
   const programs = new ProgramRegistry();
@@ -455,6 +462,10 @@ export function bootSystem(options: BootOptions): RunningSystem {
   machine.nic.wire.onDeliver((packet) => {
     const f = parseStreamFrame(packet);
     if (f === undefined || f.kind !== StreamKind.DATA) return;
+    if (!streamPayloadIntact(packet, f.seq)) {
+      network.corruptedAtPeer++;
+      return;
+    }
     if (!seen.has(f.seq)) {
       seen.add(f.seq);
       network.deliveredToPeer++;

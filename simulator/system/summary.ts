@@ -111,6 +111,8 @@ export interface SystemSummary {
     readonly retransmissions: number;
     /** Data frames from the peer that the network stack (or, under kernel-bypass, the application) received: a received stream. */
     readonly packetsReceived: number;
+    /** Data frames that reached the peer with their content damaged (the end-to-end check of the payload failed). */
+    readonly packetsCorrupted: number;
   };
   readonly workloads: readonly WorkloadSummary[];
   /** How far a failure reached: the workload processes that failed or were stopped by a kernel panic, of all the workload processes the run started. */
@@ -207,6 +209,7 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
       packetsAcked: bypass ? n.app.acked : n.inet.acked,
       retransmissions: n.inet.retransmissions,
       packetsReceived: bypass ? n.app.received : n.inet.received,
+      packetsCorrupted: n.corruptedAtPeer,
     },
     workloads,
     blastRadius: { affected: workloads.filter((w) => w.state === 'failed' || (panic !== null && w.state === 'running')).length, workloads: workloads.length },
@@ -278,7 +281,7 @@ export function formatSummary(s: SystemSummary): string {
   if (s.faults.stopped !== null) lines.push(`faults: ${s.faults.stopped}`);
   lines.push(`IPC: ${s.ipc.messages} messages, ${s.ipc.kernelCalls} kernel calls, ${s.ipc.contextSwitches} context switches, ${s.ipc.interrupts} interrupts`);
   const net = s.network;
-  lines.push(`network: ${net.packetsAccepted} sent, ${net.packetsDelivered} delivered, ${net.packetsAcked} acknowledged, ${net.retransmissions} retransmitted, ${net.packetsRefused} refused, ${net.packetsReceived} received`);
+  lines.push(`network: ${net.packetsAccepted} sent, ${net.packetsDelivered} delivered, ${net.packetsAcked} acknowledged, ${net.retransmissions} retransmitted, ${net.packetsRefused} refused, ${net.packetsReceived} received${net.packetsCorrupted > 0 ? `, ${net.packetsCorrupted} CORRUPTED at the peer` : ''}`);
   lines.push('');
   const header = ['service', 'state', 'restarts', 'hb kills', 'downtime s', 'last exit'];
   const rows = s.services.map((x) => [x.label, x.state, String(x.restarts), String(x.heartbeatKills), x.downtimeSeconds.toFixed(3), x.lastExit ?? '-']);

@@ -97,13 +97,13 @@ describe('console end to end', () => {
   step('`service restart nic` restarts the NIC driver and `ps` shows its restart count risen', 60_000, async (p) => {
     assert.ok(nicBefore);
     await typeLine(p, 'service restart nic');
-    const out = await outputOf(p, 'service restart nic', /nic restarted: endpoint \d+ → \d+, restarts \d+ → \d+/);
+    const out = await outputOf(p, 'service restart nic', /nic restarted: endpoint \d+ kept, restarts \d+ → \d+/);
     say(`service restart nic printed:\n${out}`);
     await typeLine(p, 'ps');
     const ps = await outputOf(p, 'ps', /processes, system 's1'/);
     const nicAfter = nicRow(ps);
     say(`nic: endpoint ${nicBefore.endpoint} → ${nicAfter.endpoint}, restarts ${nicBefore.restarts} → ${nicAfter.restarts}`);
-    assert.notEqual(nicAfter.endpoint, nicBefore.endpoint);
+    assert.equal(nicAfter.endpoint, nicBefore.endpoint, 'the restarted driver keeps its endpoint (MINIX 3.4)');
     assert.ok(nicAfter.restarts > nicBefore.restarts, 'the restart count did not rise');
     await shot('console-restart');
     const file = join(artifacts, 'console.png');
