@@ -24,6 +24,8 @@ const layers = {
   [sim('system')]: ['simulator/system', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('services'), sim('drivers'), sim('programs'), sim('config'), sim('faults'), sim('protocol')]],
   [sim('shell')]: ['simulator/shell', [sim('core'), sim('hw'), sim('kernel'), sim('trace'), sim('services'), sim('programs'), sim('faults'), sim('system'), sim('protocol')]],
   [sim('bench')]: ['simulator/bench', [sim('core'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('system'), sim('config')]],
+  // Fault-injection campaigns: trials that boot systems, inject faults and classify what became of them.
+  [sim('campaign')]: ['simulator/campaign', [sim('core'), sim('system'), sim('config'), sim('faults')]],
   [sim('protocol')]: ['simulator/protocol', []],
   // Reading the files users name (regular files only, each kind with its size limit).
   'node-files': ['node/files', ['sim-*']],

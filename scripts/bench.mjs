@@ -71,6 +71,31 @@ const benches = {
     console.log(`  ${cores} worker thread(s): ${parallel.seconds.toFixed(2)} s; one thread: ${serial.seconds.toFixed(2)} s`);
     console.log(`bench compare workload=${parallel.report.workload} configs=${parallel.report.results.length} workers=${cores} wall_s=${parallel.seconds.toFixed(2)} vs_one_thread=${(serial.seconds / parallel.seconds).toFixed(2)} sim_s_per_wall_s=${(simulated / parallel.seconds).toFixed(3)} measured_packets_per_wall_s=${Math.round(packets / parallel.seconds)}`);
   },
+  async campaign() {
+    // A fault-injection campaign as a user runs it (`mklab campaign`, one worker thread per core): one trial
+    // of every fault type in every configuration, one fault each, so the rate covers the mix. Beside it the
+    // same campaign on one thread, in the same run, so the speed-up is a ratio. The projection to MINIX's
+    // 3,400,000 faults (Herder et al., DSN 2009) is the measured rate scaled, with the trials as they are.
+    const build = spawnSync(process.execPath, ['esbuild.mjs'], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`bench campaign: the build failed: ${build.stderr}`);
+    const cores = (await import('node:os')).availableParallelism();
+    const run = (workers) => {
+      const started = performance.now();
+      const r = spawnSync(process.execPath, ['dist/mklab.js', 'campaign', '--types', 'all', '--configs', 'all', '--faults', '56', '--json', '--workers', String(workers)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bench campaign: mklab failed: ${r.stderr}`);
+      return { seconds: (performance.now() - started) / 1000, summary: JSON.parse(r.stdout) };
+    };
+    const parallel = run(cores);
+    const serial = run(1);
+    const faults = parallel.summary.faultsInjected;
+    const trials = parallel.summary.trials;
+    const rate = faults / parallel.seconds;
+    const projectedMinutes = 3_400_000 / rate / 60;
+    console.log(`campaign: ${trials} trials (${parallel.summary.options.types.length} fault types x ${parallel.summary.options.configurations.length} configurations), ${faults} faults injected`);
+    console.log(`  ${cores} worker thread(s): ${parallel.seconds.toFixed(2)} s; one thread: ${serial.seconds.toFixed(2)} s`);
+    console.log(`  3,400,000 faults at this rate: ${projectedMinutes.toFixed(0)} min (target 30 min on 2 cores)`);
+    console.log(`bench campaign trials=${trials} faults=${faults} workers=${cores} wall_s=${parallel.seconds.toFixed(2)} trials_per_s=${(trials / parallel.seconds).toFixed(2)} faults_per_s=${rate.toFixed(2)} vs_one_thread=${(serial.seconds / parallel.seconds).toFixed(2)} projected_3_4M_faults_min=${projectedMinutes.toFixed(0)}`);
+  },
   async trace_view() {
     const { runTraceViewBench } = await import('../bench/traceView/run.mjs');
     await runTraceViewBench();

@@ -7,6 +7,7 @@ import { runCommand } from './runCommand';
 import { traceCommand } from './traceFileCommand';
 import { benchCommand } from './benchCommand';
 import { serveCompareWorker } from './compareWorkers';
+import { campaignCommand, replayCommand } from './campaignCommand';
 import { ProgressBar } from './progress';
 
 const USAGE = `mklab ${SIMULATOR_VERSION}: a MINIX-3-style microkernel simulator
@@ -18,6 +19,9 @@ Usage:
   mklab trace info FILE.mktrace
   mklab bench calibrate [--json] [--profile P]
   mklab bench compare --workload W [--configs a,b|all] [--seeds N] [--format json|csv|md]
+  mklab campaign [--types all|a,b] [--configs a,b|all] [--faults N] [--shard i/n] [--out FILE.jsonl]
+  mklab campaign merge FILE.jsonl...
+  mklab replay TRIAL-ID [--trace FILE]
   mklab --version
 
 Commands:
@@ -28,6 +32,10 @@ Commands:
   bench        calibrate: compare the simulator with published figures (IPC,
                system call, IOMMU, per-packet cost), exit status 1 if any is
                off; compare: one workload under each configuration
+  campaign     inject faults into a running driver, trial after trial, and
+               print how often the system survived (per fault type and
+               configuration); merge sums the logs of a sharded campaign
+  replay       run one campaign trial again from its id
 `;
 
 /** A progress bar on stderr for a comparison's runs. */
@@ -61,6 +69,26 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
       return traceCommand(rest, { out, err });
     case 'bench':
       return benchCommand(rest, { out, err, progress: benchProgress(), script: __filename });
+    case 'campaign':
+      return campaignCommand(rest, {
+        out,
+        err,
+        progressStream: process.stderr,
+        script: __filename,
+        now: () => performance.now(),
+        onInterrupt(stop) {
+          // The first Ctrl-C stops the campaign cleanly (the log keeps what was done); a second one ends mklab at once.
+          const handler = () => {
+            process.removeListener('SIGINT', handler);
+            err('\nmklab campaign: stopping after the trials under way (Ctrl-C again to quit at once)\n');
+            stop();
+          };
+          process.on('SIGINT', handler);
+          return () => process.removeListener('SIGINT', handler);
+        },
+      });
+    case 'replay':
+      return replayCommand(rest, { out, err });
     default:
       err(usageLine('mklab', `unknown command '${command}'`));
       return 2;
@@ -134,7 +162,7 @@ function confCommand(argv: readonly string[], out: (s: string) => void, err: (s:
 }
 
 if (serveCompareWorker()) {
-  // A worker thread of `mklab bench compare`: it measures the runs it is sent.
+  // A worker thread of `mklab bench compare` or `mklab campaign`: it runs the jobs it is sent.
 } else if (require.main === module) {
   // A reader that stops early (`mklab run | head`) is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -5,7 +5,7 @@
 // limit named instead of being read without end. Pure data: the extension,
 // the worker and the CLI all read it.
 
-export type InputKind = 'scenario' | 'systemConf' | 'userDriver' | 'trace' | 'isoImage';
+export type InputKind = 'scenario' | 'systemConf' | 'userDriver' | 'trace' | 'isoImage' | 'campaignLog';
 
 const MiB = 1024 * 1024;
 
@@ -25,7 +25,12 @@ export const INPUT_LIMITS: Readonly<Record<InputKind, InputLimit>> = {
   trace: { what: 'trace file', maxBytes: 512 * MiB },
   // The largest CD-ROM holds about 870 MB; the simulated drive reads nothing larger.
   isoImage: { what: 'CD image', maxBytes: 900 * MiB },
+  // A campaign's trial log is read line by line (each line at most CAMPAIGN_LINE_MAX_BYTES); a few million trials take a few GiB.
+  campaignLog: { what: 'campaign trial log', maxBytes: 16 * 1024 * MiB },
 };
+
+/** The longest line a campaign trial log may have. */
+export const CAMPAIGN_LINE_MAX_BYTES = 64 * 1024;
 
 /** A byte count as people read it: 1 MiB, 512 MiB, 1.5 KiB, 12 bytes. */
 export function formatBytes(bytes: number): string {

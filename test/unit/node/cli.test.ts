@@ -377,3 +377,28 @@ test('a scenario loads driver code only from its own folder tree: a path or a li
   assert.equal(linked.status, 1);
   assert.match(linked.stderr, /drivers\/linked\.ts: a driver must be .*; it is a link to .*elsewhere\/outside\.ts/);
 });
+
+test('campaign on worker threads gives the same summary as on one thread; replay names the outcome of a trial', () => {
+  const args = ['campaign', '--faults', '6', '--types', 'crash,hang,wild-write', '--configs', 'microkernel-iommu,monolithic', '--json'];
+  const threaded = mklab(...args, '--workers', '2');
+  const single = mklab(...args, '--workers', '1');
+  assert.equal(threaded.status, 0, threaded.stderr);
+  assert.equal(single.status, 0, single.stderr);
+  assert.equal(threaded.stdout, single.stdout);
+  const s = JSON.parse(threaded.stdout);
+  assert.equal(s.format, 'microkernel-lab-campaign');
+  assert.equal(s.trials, 6);
+  // MINIX's contrast: the user-mode drivers survive every one of these faults; the monolithic kernel none.
+  const survival = Object.fromEntries(s.rows.map((r: { type: string; configuration: string; survival: number }) => [`${r.type}/${r.configuration}`, r.survival]));
+  assert.deepEqual(survival, {
+    'crash/microkernel-iommu': 1, 'crash/monolithic': 0,
+    'hang/microkernel-iommu': 1, 'hang/monolithic': 0,
+    'wild-write/microkernel-iommu': 1, 'wild-write/monolithic': 0,
+  });
+  const replay = mklab('replay', 'monolithic:nic:crash:1:00000001');
+  assert.equal(replay.status, 0, replay.stderr);
+  assert.match(replay.stdout, /^monolithic:nic:crash:1:00000001: system-failure \(kernel panic, kernel memory corrupted, or no progress/);
+  assert.match(replay.stdout, /kernel panic: nic: Error: injected fault: crash/);
+  const bad = mklab('replay', 'x');
+  assert.equal(bad.status, 2);
+});

@@ -1,0 +1,406 @@
+// Fault-injection campaigns (claim S6), after MINIX's (Herder et al., DSN
+// 2009): many trials, each booting a system in one configuration, running its
+// workload and injecting a batch of faults of one type into one running
+// driver, then classifying what became of the system. A trial is a pure
+// function of its id (configuration, target, fault type, faults per trial and
+// a seed), so any trial can be replayed alone and gives the same trace.
+//
+// Plan: trial i of a campaign gets the i-th combination of configuration x
+// target x fault type (round robin) and the seed mix(campaign seed, i); a shard
+// i/n takes the trials whose index is i modulo n. The summary counts outcomes
+// per fault type x configuration; it is a sum over trials, so shards merged
+// give the same summary, byte for byte, as the unsharded run.
+import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../config/faultTypes';
+import { CONFIGURATIONS, configurationTraits, isConfiguration, type Configuration } from '../config/configurations';
+import { builtinScenario, bootScenario } from '../system/scenarios';
+import type { RunningSystem } from '../system/boot';
+import { RandomStream } from '../core/random';
+import { secondsToCycles, cyclesToSeconds } from '../time/time';
+import type { FaultParams } from '../faults/injector';
+
+export const CAMPAIGN_FORMAT = 'microkernel-lab-campaign';
+export const CAMPAIGN_VERSION = 1;
+
+/** What became of a trial, least severe first (MINIX's classes, DSN 2009). */
+export const OUTCOME_CLASSES = ['no-effect', 'request-retried', 'crash-recovered', 'hang-recovered', 'data-corrupted', 'system-failure'] as const;
+export type OutcomeClass = (typeof OUTCOME_CLASSES)[number];
+
+export const OUTCOME_MEANING: Readonly<Record<OutcomeClass, string>> = {
+  'no-effect': 'the faults had no visible effect',
+  'request-retried': 'requests failed and were retried; the driver was not restarted',
+  'crash-recovered': 'the driver crashed and the reincarnation server restarted it',
+  'hang-recovered': 'the driver hung, was killed by the reincarnation server\'s heartbeat check and restarted',
+  'data-corrupted': 'data reached the peer damaged (the end-to-end check of the payload failed)',
+  'system-failure': 'kernel panic, kernel memory corrupted, or no progress: the system crashed or hung',
+};
+
+/** The targets a campaign can aim at: the drivers whose workload it knows how to check. */
+export const CAMPAIGN_TARGETS = ['nic'] as const;
+export type CampaignTarget = (typeof CAMPAIGN_TARGETS)[number];
+
+/** One trial, as its id names it. */
+export interface TrialSpec {
+  readonly configuration: Configuration;
+  readonly target: CampaignTarget;
+  readonly type: InjectableFault;
+  /** Faults injected into the running driver in this trial, one after another. */
+  readonly faults: number;
+  /** Seeds the simulator and the choice of fault parameters and trigger times. */
+  readonly seed: number;
+}
+
+export interface FaultOutcome {
+  readonly type: InjectableFault;
+  readonly params: FaultParams;
+  /** When the fault was armed and when it struck, in seconds of simulated time; null if it never struck. */
+  readonly armedAtSeconds: number;
+  readonly appliedAtSeconds: number | null;
+  readonly skipped: string | null;
+}
+
+export interface TrialResult {
+  readonly id: string;
+  readonly index: number;
+  readonly configuration: Configuration;
+  readonly target: CampaignTarget;
+  readonly type: InjectableFault;
+  readonly seed: number;
+  readonly faults: readonly FaultOutcome[];
+  readonly injected: number;
+  readonly outcome: OutcomeClass;
+  /** Why the trial was classified so, in a sentence. */
+  readonly reason: string;
+  /** From the first fault that struck to the first death of the driver it caused (crash, fault or heartbeat kill); null if none. */
+  readonly detectionSeconds: number | null;
+  /** From that death to the new instance's end of initialisation; null if there was none. */
+  readonly recoverySeconds: number | null;
+  readonly simulatedSeconds: number;
+  readonly traceDigest: string;
+}
+
+/** How a trial runs, in seconds of simulated time. */
+export const TRIAL_TIMING = {
+  /** The workload runs this long before the first fault. */
+  warmupSeconds: 1,
+  /** Each fault is armed at a random moment within this window after the driver is found running. */
+  spreadSeconds: 0.5,
+  /** How long to wait for the driver to run again before arming the next fault (RS's longest backoff is 30 s). */
+  waitForDriverSeconds: 40,
+  /** After the last fault: long enough for RS to notice a hang (two 5-s heartbeat periods and a check) and restart the driver. */
+  settleSeconds: 15,
+  /** The last part of the settle time, in which the workload must make progress for the system to count as alive. */
+  progressWindowSeconds: 5,
+} as const;
+
+const ID_PATTERN = /^([a-z-]+):([a-z0-9-]+):([a-z-]+):(\d+):([0-9a-f]{8})$/;
+
+export function trialId(spec: TrialSpec): string {
+  return `${spec.configuration}:${spec.target}:${spec.type}:${spec.faults}:${(spec.seed >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** The trial an id names; throws a RangeError that says what is wrong. */
+export function parseTrialId(id: string): TrialSpec {
+  const m = ID_PATTERN.exec(id.trim());
+  if (m === null) throw new RangeError(`'${id}' is not a trial id: expected CONFIGURATION:TARGET:FAULT-TYPE:FAULTS:SEED, e.g. microkernel-iommu:nic:crash:1:0a1b2c3d`);
+  const [, configuration, target, type, faults, seed] = m as unknown as [string, string, string, string, string, string];
+  if (!isConfiguration(configuration)) throw new RangeError(`trial id '${id}': unknown configuration '${configuration}' (known: ${CONFIGURATIONS.join(', ')})`);
+  if (!isCampaignTarget(target)) throw new RangeError(`trial id '${id}': unknown target '${target}' (campaigns target: ${CAMPAIGN_TARGETS.join(', ')})`);
+  if (!isInjectableFault(type)) throw new RangeError(`trial id '${id}': unknown fault type '${type}' (known: ${INJECTABLE_FAULTS.join(', ')})`);
+  const n = Number(faults);
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_FAULTS_PER_TRIAL) throw new RangeError(`trial id '${id}': faults per trial must be 1 to ${MAX_FAULTS_PER_TRIAL}`);
+  return { configuration, target, type, faults: n, seed: parseInt(seed, 16) >>> 0 };
+}
+
+export function isCampaignTarget(name: string): name is CampaignTarget {
+  return (CAMPAIGN_TARGETS as readonly string[]).includes(name);
+}
+
+export const MAX_FAULTS_PER_TRIAL = 1000;
+
+export interface CampaignOptions {
+  readonly targets: readonly CampaignTarget[];
+  readonly types: readonly InjectableFault[];
+  readonly configurations: readonly Configuration[];
+  /** Faults to inject in all (rounded up to whole trials). */
+  readonly faults: number;
+  readonly faultsPerTrial: number;
+  readonly seed: number;
+}
+
+/** The trial at `index` of a campaign. */
+export function planTrial(options: CampaignOptions, index: number): TrialSpec {
+  const combos = options.configurations.length * options.targets.length * options.types.length;
+  const c = index % combos;
+  const type = options.types[c % options.types.length]!;
+  const target = options.targets[Math.floor(c / options.types.length) % options.targets.length]!;
+  const configuration = options.configurations[Math.floor(c / (options.types.length * options.targets.length))]!;
+  return { configuration, target, type, faults: options.faultsPerTrial, seed: mixSeed(options.seed, index) };
+}
+
+export function trialCount(options: CampaignOptions): number {
+  return Math.ceil(options.faults / options.faultsPerTrial);
+}
+
+/** The indices of the trials a shard runs: those equal to `shard` modulo `of`. */
+export function* shardIndices(total: number, shard: number, of: number): Generator<number> {
+  for (let i = shard; i < total; i += of) yield i;
+}
+
+function mixSeed(seed: number, index: number): number {
+  let z = (seed ^ Math.imul(index + 1, 0x9e3779b9)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** The system a trial runs: the S1 packet stream with its own faults taken out. */
+function trialSystem(spec: TrialSpec): RunningSystem {
+  const s1 = builtinScenario('s1');
+  return bootScenario({ ...s1, faults: [] }, { configuration: spec.configuration, seed: spec.seed });
+}
+
+/** A fault's parameters, drawn the way SWIFI draws its sites: at random from the trial's seed. */
+function faultParams(type: InjectableFault, rng: RandomStream): FaultParams {
+  switch (type) {
+    case 'wild-write':
+      // An address outside the driver's memory: the 4 GiB space above its image, page-aligned plus an offset.
+      return { vaddr: 0x4000_0000 + rng.nextInt(0x3fff_0000 / 4) * 4 };
+    case 'wild-dma': {
+      const targets = ['kernel', 'inet', 'packet-stream', 'ds'];
+      return { target: targets[rng.nextInt(targets.length)]! };
+    }
+    case 'resource-leak':
+      return { bytes: [4096, 16384, 65536][rng.nextInt(3)]! };
+    case 'bad-ipc-args':
+      // SWIFI flips one bit of a register or word.
+      return { field: ['type', 'destination', 'word'][rng.nextInt(3)]!, bit: rng.nextInt(32) };
+    case 'bad-kernel-call-args':
+      return { field: ['a', 'b', 'c', 'd', 'call'][rng.nextInt(5)]!, bit: rng.nextInt(32) };
+    case 'irq-fault':
+      return { mode: rng.nextInt(2) === 0 ? 'spurious' : 'lost' };
+    default:
+      return {};
+  }
+}
+
+/** Runs one trial; `index` is its place in the campaign (0 for a replay). */
+export function runTrial(spec: TrialSpec, index = 0, onSystem?: (system: RunningSystem) => void): TrialResult {
+  const system = trialSystem(spec);
+  onSystem?.(system);
+  const hz = system.clockHz;
+  const cycles = (s: number) => secondsToCycles(s, hz);
+  const seconds = (c: number) => round6(cyclesToSeconds(c, hz));
+  const rng = new RandomStream(spec.seed, 0xfa17);
+  const label = spec.target;
+  const bypass = configurationTraits(spec.configuration).network === 'bypass';
+  const alive = () => system.sim.panicked === null;
+  const driverRunning = () => bypass || system.serviceStatus(label)?.state === 'running';
+  const runUntil = (limitCycles: number, done: () => boolean, stepCycles = cycles(0.01)) => {
+    while (alive() && !done() && system.nowCycles < limitCycles) system.run({ untilCycles: Math.min(limitCycles, system.nowCycles + stepCycles) });
+  };
+
+  system.run({ untilCycles: cycles(TRIAL_TIMING.warmupSeconds) });
+  const firstFault = system.faults.length;
+  for (let j = 0; j < spec.faults && alive(); j++) {
+    runUntil(system.nowCycles + cycles(TRIAL_TIMING.waitForDriverSeconds), driverRunning, cycles(0.1));
+    if (!alive() || !driverRunning()) break;
+    system.run({ untilCycles: system.nowCycles + Math.round(rng.nextFloat() * cycles(TRIAL_TIMING.spreadSeconds)) });
+    if (!alive()) break;
+    const seq = system.faults.length;
+    system.injectFault(label, spec.type, faultParams(spec.type, rng));
+    const record = () => system.faults[seq];
+    // Until it strikes (the driver's next turn) or one second has passed.
+    runUntil(system.nowCycles + cycles(1), () => record() === undefined || record()!.appliedAtCycles !== null || record()!.skipped !== null, cycles(0.001));
+  }
+  let deliveredBeforeWindow = 0;
+  if (alive()) {
+    system.run({ untilCycles: system.nowCycles + cycles(TRIAL_TIMING.settleSeconds - TRIAL_TIMING.progressWindowSeconds) });
+    deliveredBeforeWindow = system.network.deliveredToPeer;
+    if (alive()) system.run({ untilCycles: system.nowCycles + cycles(TRIAL_TIMING.progressWindowSeconds) });
+  }
+  const records = system.faults.slice(firstFault);
+  const faults: FaultOutcome[] = records.map((r) => ({
+    type: r.type,
+    params: r.params,
+    armedAtSeconds: seconds(r.armedAtCycles),
+    appliedAtSeconds: r.appliedAtCycles === null ? null : seconds(r.appliedAtCycles),
+    skipped: r.skipped,
+  }));
+  const firstApplied = records.find((r) => r.appliedAtCycles !== null && r.skipped === null)?.appliedAtCycles ?? null;
+  const status = bypass ? undefined : system.serviceStatus(label);
+  const death = firstApplied === null ? undefined : status?.restartLog.find((r) => r.diedAtCycles >= firstApplied && (r.cause === 'crash' || r.cause === 'heartbeat'));
+  const { outcome, reason } = classify(system, label, bypass, deliveredBeforeWindow);
+  return {
+    id: trialId(spec),
+    index,
+    configuration: spec.configuration,
+    target: spec.target,
+    type: spec.type,
+    seed: spec.seed,
+    faults,
+    // A fault that came to run but found nothing to act on (no DMA device, no interrupt hook, no such target) was not injected.
+    injected: records.filter((r) => r.appliedAtCycles !== null && r.skipped === null).length,
+    outcome,
+    reason,
+    detectionSeconds: death === undefined || firstApplied === null ? null : seconds(death.diedAtCycles - firstApplied),
+    recoverySeconds: death === undefined || death.upAtCycles === null ? null : seconds(death.upAtCycles - death.diedAtCycles),
+    simulatedSeconds: seconds(system.nowCycles),
+    traceDigest: system.traceDigest(),
+  };
+}
+
+function classify(system: RunningSystem, label: string, bypass: boolean, deliveredBeforeWindow: number): { outcome: OutcomeClass; reason: string } {
+  const panic = system.sim.panicked;
+  if (panic !== null) return { outcome: 'system-failure', reason: `kernel panic: ${panic.message}` };
+  const integrity = system.sim.verifyKernelIntegrity();
+  if (!integrity.ok) return { outcome: 'system-failure', reason: `kernel memory corrupted: ${integrity.corruptedPages.length} page(s) fail their checksum` };
+  const status = bypass ? undefined : system.serviceStatus(label);
+  const progressed = system.network.deliveredToPeer - deliveredBeforeWindow;
+  if (progressed <= 0) {
+    const why = bypass
+      ? 'the application that owns the NIC is gone'
+      : status?.state !== 'running'
+        ? `${label} is ${status?.state ?? 'not started'}${status?.lastExit === undefined ? '' : ` (${status.lastExit})`}`
+        : `${label} runs but moves nothing`;
+    return { outcome: 'system-failure', reason: `no progress in the last ${TRIAL_TIMING.progressWindowSeconds} s: ${why}` };
+  }
+  const corrupted = system.network.corruptedAtPeer;
+  if (corrupted > 0) return { outcome: 'data-corrupted', reason: `${corrupted} frame(s) reached the peer damaged` };
+  if (status !== undefined && status.heartbeatKills > 0) return { outcome: 'hang-recovered', reason: `${label} stopped answering; RS killed it ${status.heartbeatKills} time(s) and restarted it` };
+  if (status !== undefined && status.restarts > 0) return { outcome: 'crash-recovered', reason: `${label} ended ${status.restarts} time(s) (last: ${status.lastExit ?? 'unknown'}); RS restarted it` };
+  const n = system.network;
+  if (n.inet.retransmissions > 0 || n.app.refused > 0) {
+    return { outcome: 'request-retried', reason: `${n.inet.retransmissions} packet(s) retransmitted, ${n.app.refused} refused and sent again later` };
+  }
+  return { outcome: 'no-effect', reason: 'nothing failed, and the stream ran on' };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+// ---- summaries ---------------------------------------------------------------
+
+export interface CampaignRow {
+  readonly type: InjectableFault;
+  readonly configuration: Configuration;
+  trials: number;
+  faults: number;
+  readonly outcomes: Record<OutcomeClass, number>;
+  /** Share of trials without a system failure. */
+  survival: number;
+}
+
+export interface CampaignSummary {
+  readonly format: typeof CAMPAIGN_FORMAT;
+  readonly version: number;
+  readonly options: CampaignOptions;
+  readonly trials: number;
+  readonly faultsInjected: number;
+  readonly outcomes: Record<OutcomeClass, number>;
+  readonly rows: readonly CampaignRow[];
+  /** Trials of the plan not in the summary (a stopped run, or shards missing from a merge). */
+  readonly missingTrials: number;
+}
+
+/** Sums trial results as they come, in any order; memory grows with the table, not with the trials. */
+export class CampaignTally {
+  private readonly rows = new Map<string, CampaignRow>();
+  private readonly seen = new Set<number>();
+  trials = 0;
+  faults = 0;
+
+  constructor(readonly options: CampaignOptions) {}
+
+  /** Adds a trial; false if a trial of this index was added before (a shard given twice). */
+  add(r: Pick<TrialResult, 'index' | 'type' | 'configuration' | 'injected' | 'outcome'>): boolean {
+    if (this.seen.has(r.index)) return false;
+    this.seen.add(r.index);
+    const key = `${r.type}\u0000${r.configuration}`;
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      row = { type: r.type, configuration: r.configuration, trials: 0, faults: 0, outcomes: zeroOutcomes(), survival: 0 };
+      this.rows.set(key, row);
+    }
+    row.trials++;
+    row.faults += r.injected;
+    row.outcomes[r.outcome]++;
+    this.trials++;
+    this.faults += r.injected;
+    return true;
+  }
+
+  summary(): CampaignSummary {
+    const typeOrder = (t: string) => this.options.types.indexOf(t as InjectableFault);
+    const configOrder = (c: string) => this.options.configurations.indexOf(c as Configuration);
+    const rows = [...this.rows.values()]
+      .sort((a, b) => typeOrder(a.type) - typeOrder(b.type) || configOrder(a.configuration) - configOrder(b.configuration))
+      .map((r) => ({ ...r, outcomes: { ...r.outcomes }, survival: round6(r.trials === 0 ? 0 : 1 - r.outcomes['system-failure'] / r.trials) }));
+    const outcomes = zeroOutcomes();
+    for (const r of rows) for (const o of OUTCOME_CLASSES) outcomes[o] += r.outcomes[o];
+    return {
+      format: CAMPAIGN_FORMAT,
+      version: CAMPAIGN_VERSION,
+      options: this.options,
+      trials: this.trials,
+      faultsInjected: this.faults,
+      outcomes,
+      rows,
+      missingTrials: trialCount(this.options) - this.trials,
+    };
+  }
+}
+
+function zeroOutcomes(): Record<OutcomeClass, number> {
+  return Object.fromEntries(OUTCOME_CLASSES.map((o) => [o, 0])) as Record<OutcomeClass, number>;
+}
+
+function percent(n: number, of: number): string {
+  return of === 0 ? '-' : `${((100 * n) / of).toFixed(1)} %`;
+}
+
+/** The survival table in Markdown: one row per fault type x configuration. */
+export function campaignMarkdown(s: CampaignSummary): string {
+  const head = ['fault type', 'configuration', 'trials', 'faults', ...OUTCOME_CLASSES, 'survival'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const r of s.rows) {
+    const cells = [r.type, r.configuration, String(r.trials), String(r.faults), ...OUTCOME_CLASSES.map((o) => `${r.outcomes[o]} (${percent(r.outcomes[o], r.trials)})`), percent(r.survival * r.trials, r.trials)];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  const survived = s.trials - s.outcomes['system-failure'];
+  lines.push('');
+  lines.push(`${s.trials} trials, ${s.faultsInjected} faults injected; the system survived ${survived} of ${s.trials} trials (${percent(survived, s.trials)}).${s.missingTrials > 0 ? ` ${s.missingTrials} trial(s) of the plan are missing.` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Checks and completes campaign options given by a user; throws a RangeError naming the bad value. */
+export function campaignOptions(given: {
+  targets?: readonly string[];
+  types?: readonly string[] | 'all';
+  configurations?: readonly string[] | 'all';
+  faults?: number;
+  faultsPerTrial?: number;
+  seed?: number;
+}): CampaignOptions {
+  const targets = given.targets ?? ['nic'];
+  for (const t of targets) if (!isCampaignTarget(t)) throw new RangeError(`unknown target '${t}' (campaigns target: ${CAMPAIGN_TARGETS.join(', ')})`);
+  const types = given.types === undefined || given.types === 'all' ? [...INJECTABLE_FAULTS] : given.types;
+  for (const t of types) if (!isInjectableFault(t)) throw new RangeError(`unknown fault type '${t}' (known: ${INJECTABLE_FAULTS.join(', ')})`);
+  const configurations = given.configurations === undefined ? ['microkernel-iommu', 'monolithic'] : given.configurations === 'all' ? [...CONFIGURATIONS] : given.configurations;
+  for (const c of configurations) if (!isConfiguration(c)) throw new RangeError(`unknown configuration '${c}' (known: ${CONFIGURATIONS.join(', ')})`);
+  const faults = given.faults ?? 100;
+  if (!Number.isSafeInteger(faults) || faults < 1) throw new RangeError(`--faults must be a positive integer, not ${faults}`);
+  const faultsPerTrial = given.faultsPerTrial ?? 1;
+  if (!Number.isSafeInteger(faultsPerTrial) || faultsPerTrial < 1 || faultsPerTrial > MAX_FAULTS_PER_TRIAL) throw new RangeError(`--faults-per-trial must be 1 to ${MAX_FAULTS_PER_TRIAL}, not ${faultsPerTrial}`);
+  const seed = given.seed ?? 1;
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`--seed must be an integer from 0 to 4294967295, not ${seed}`);
+  const unique = <T>(xs: readonly T[]) => [...new Set(xs)];
+  return {
+    targets: unique(targets) as CampaignTarget[],
+    types: unique(types) as InjectableFault[],
+    configurations: unique(configurations) as Configuration[],
+    faults,
+    faultsPerTrial,
+    seed,
+  };
+}
