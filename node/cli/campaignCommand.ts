@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline';
 import { parseCommandArgs, usageLine, UsageError } from './args';
 import { runOnWorkers } from './compareWorkers';
 import { ProgressBar, type ProgressStream } from './progress';
+import { junitXml, type JunitCase } from './junit';
+import { writeFileSync } from 'node:fs';
 import {
   CAMPAIGN_VERSION, CampaignTally, OUTCOME_CLASSES, OUTCOME_MEANING, campaignMarkdown, campaignOptions, parseTrialId, planTrial, runTrial,
   trialCount, type CampaignOptions, type CampaignSummary, type TrialResult,
@@ -55,10 +57,15 @@ Options:
   --out FILE.jsonl         write one line per trial (id, configuration, faults,
                            trigger times, outcome, detection and recovery times)
   --json                   print the summary as JSON instead of a table
+  --junit FILE             also write a JUnit XML report: one test case per fault
+                           type and configuration, failed when a trial ended in a
+                           system failure or corrupted data, naming the trials to
+                           replay
   --require-survival       exit status 1 if any trial ended in a system failure
 
 merge: sums the logs of the shards of one campaign into its summary, the same
-as the unsharded run's. Replay any trial with 'mklab replay ID'.
+as the unsharded run's (--json and --junit FILE as above). Replay any trial
+with 'mklab replay ID'.
 
 Exit status: 0 the campaign ran, 1 a trial could not run (or, with
 --require-survival, the system did not survive a trial), 2 bad usage,
@@ -105,7 +112,7 @@ export function campaignCommand(argv: readonly string[], io: CampaignIo): number
       {
         target: { type: 'string' }, types: { type: 'string' }, configs: { type: 'string' }, faults: { type: 'string' },
         'faults-per-trial': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, shard: { type: 'string' },
-        out: { type: 'string' }, json: { type: 'boolean', default: false }, 'require-survival': { type: 'boolean', default: false },
+        out: { type: 'string' }, json: { type: 'boolean', default: false }, junit: { type: 'string' }, 'require-survival': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       false,
@@ -208,6 +215,7 @@ async function runCampaign(
   }
   const summary = tally.summary();
   printSummary(summary, values['json'] === true, io, shard.of > 1 ? `shard ${shard.index}/${shard.of}: ` : '');
+  if (values['junit'] !== undefined) writeCampaignJunit(String(values['junit']), summary, shard.of > 1 ? `shard ${shard.index}/${shard.of}` : null, io);
   if (failed !== null) {
     io.err(`mklab campaign: ${failed}\n`);
     return 1;
@@ -217,6 +225,43 @@ async function runCampaign(
     return 130;
   }
   return values['require-survival'] === true && summary.outcomes['system-failure'] > 0 ? 1 : 0;
+}
+
+/** The JUnit report of a campaign: one case per fault type x configuration. */
+export function campaignJunit(summary: CampaignSummary, shard: string | null): string {
+  const cases: JunitCase[] = summary.rows.map((row) => {
+    const name = `${row.type} in ${row.configuration}`;
+    const base = { name, classname: `mklab.campaign.${row.configuration}`, timeSeconds: 0 };
+    const failures = row.outcomes['system-failure'];
+    const corrupted = row.outcomes['data-corrupted'];
+    if (failures + corrupted === 0) return base;
+    const what = [failures > 0 ? `the system did not survive ${failures} of ${row.trials} trials` : '', corrupted > 0 ? `data was corrupted in ${corrupted}` : '']
+      .filter((s) => s !== '')
+      .join('; ');
+    const shown = row.harmful.length < failures + corrupted ? `the first ${row.harmful.length} (of ${failures + corrupted}):` : 'each:';
+    const text = [`${what}. Replay ${shown}`, ...row.harmful.map((h) => `  mklab replay ${h.id}    # trial ${h.index}: ${h.outcome}: ${h.reason}`)].join('\n');
+    return { ...base, failure: { type: failures > 0 ? 'system-failure' : 'data-corrupted', message: what, text } };
+  });
+  const o = summary.options;
+  return junitXml([
+    {
+      name: `mklab campaign${shard === null ? '' : ` (${shard})`}`,
+      timeSeconds: 0,
+      cases,
+      properties: {
+        seed: String(o.seed), faults: String(o.faults), faultsPerTrial: String(o.faultsPerTrial), targets: o.targets.join(','),
+        trials: String(summary.trials), faultsInjected: String(summary.faultsInjected), missingTrials: String(summary.missingTrials),
+      },
+    },
+  ]);
+}
+
+function writeCampaignJunit(path: string, summary: CampaignSummary, shard: string | null, io: Pick<CampaignIo, 'err'>): void {
+  try {
+    writeFileSync(path, campaignJunit(summary, shard));
+  } catch (e) {
+    io.err(`mklab campaign: the JUnit report could not be written to ${path}: ${(e as Error).message}\n`);
+  }
 }
 
 function printSummary(summary: CampaignSummary, json: boolean, io: Pick<CampaignIo, 'out'>, prefix: string): void {
@@ -232,10 +277,10 @@ function printSummary(summary: CampaignSummary, json: boolean, io: Pick<Campaign
 class LogError extends Error {}
 
 async function mergeCommand(argv: readonly string[], io: CampaignIo): Promise<number> {
-  let values: { json?: boolean; help?: boolean };
+  let values: { json?: boolean; junit?: string; help?: boolean };
   let files: string[];
   try {
-    const parsed = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, true);
+    const parsed = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, junit: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, true);
     values = parsed.values;
     files = parsed.positionals;
     if (values.help === true) {
@@ -268,6 +313,7 @@ async function mergeCommand(argv: readonly string[], io: CampaignIo): Promise<nu
   }
   const summary = tally!.summary();
   printSummary(summary, values.json === true, io, '');
+  if (values.junit !== undefined) writeCampaignJunit(values.junit, summary, null, io);
   if (summary.missingTrials > 0) io.err(`mklab campaign merge: ${summary.missingTrials} trial(s) of the campaign are in none of the logs\n`);
   return summary.missingTrials > 0 ? 1 : 0;
 }

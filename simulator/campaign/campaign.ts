@@ -281,6 +281,20 @@ function round6(x: number): number {
 
 // ---- summaries ---------------------------------------------------------------
 
+/** A trial that did the system harm, for the report to name and a user to replay. */
+export interface HarmfulTrial {
+  readonly index: number;
+  readonly id: string;
+  readonly outcome: OutcomeClass;
+  readonly reason: string;
+}
+
+/** How many harmful trials a row keeps (those of the lowest numbers, so that any order of adding keeps the same). */
+export const HARMFUL_TRIALS_KEPT = 10;
+
+/** The outcomes that count as harm: the system did not survive, or data was damaged. */
+export const HARMFUL_OUTCOMES: readonly OutcomeClass[] = ['system-failure', 'data-corrupted'];
+
 export interface CampaignRow {
   readonly type: InjectableFault;
   readonly configuration: Configuration;
@@ -289,6 +303,8 @@ export interface CampaignRow {
   readonly outcomes: Record<OutcomeClass, number>;
   /** Share of trials without a system failure. */
   survival: number;
+  /** The first trials (by number) that ended in a system failure or corrupted data. */
+  harmful: HarmfulTrial[];
 }
 
 export interface CampaignSummary {
@@ -313,18 +329,23 @@ export class CampaignTally {
   constructor(readonly options: CampaignOptions) {}
 
   /** Adds a trial; false if a trial of this index was added before (a shard given twice). */
-  add(r: Pick<TrialResult, 'index' | 'type' | 'configuration' | 'injected' | 'outcome'>): boolean {
+  add(r: Pick<TrialResult, 'index' | 'id' | 'type' | 'configuration' | 'injected' | 'outcome' | 'reason'>): boolean {
     if (this.seen.has(r.index)) return false;
     this.seen.add(r.index);
     const key = `${r.type}\u0000${r.configuration}`;
     let row = this.rows.get(key);
     if (row === undefined) {
-      row = { type: r.type, configuration: r.configuration, trials: 0, faults: 0, outcomes: zeroOutcomes(), survival: 0 };
+      row = { type: r.type, configuration: r.configuration, trials: 0, faults: 0, outcomes: zeroOutcomes(), survival: 0, harmful: [] };
       this.rows.set(key, row);
     }
     row.trials++;
     row.faults += r.injected;
     row.outcomes[r.outcome]++;
+    if (HARMFUL_OUTCOMES.includes(r.outcome)) {
+      row.harmful.push({ index: r.index, id: r.id, outcome: r.outcome, reason: r.reason });
+      row.harmful.sort((a, b) => a.index - b.index);
+      if (row.harmful.length > HARMFUL_TRIALS_KEPT) row.harmful.length = HARMFUL_TRIALS_KEPT;
+    }
     this.trials++;
     this.faults += r.injected;
     return true;
@@ -335,7 +356,7 @@ export class CampaignTally {
     const configOrder = (c: string) => this.options.configurations.indexOf(c as Configuration);
     const rows = [...this.rows.values()]
       .sort((a, b) => typeOrder(a.type) - typeOrder(b.type) || configOrder(a.configuration) - configOrder(b.configuration))
-      .map((r) => ({ ...r, outcomes: { ...r.outcomes }, survival: round6(r.trials === 0 ? 0 : 1 - r.outcomes['system-failure'] / r.trials) }));
+      .map((r) => ({ ...r, outcomes: { ...r.outcomes }, harmful: [...r.harmful], survival: round6(r.trials === 0 ? 0 : 1 - r.outcomes['system-failure'] / r.trials) }));
     const outcomes = zeroOutcomes();
     for (const r of rows) for (const o of OUTCOME_CLASSES) outcomes[o] += r.outcomes[o];
     return {

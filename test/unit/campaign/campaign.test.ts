@@ -11,6 +11,7 @@ import {
 } from '../../../simulator/campaign/campaign';
 import { campaignCommand, replayCommand } from '../../../node/cli/campaignCommand';
 import { TraceKind } from '../../../simulator/trace/kinds';
+import { validateXML } from 'xmllint-wasm';
 
 /** Trials found to end in each class; the test checks each outcome and the evidence behind it. */
 const BY_CLASS: Record<OutcomeClass, string> = {
@@ -153,10 +154,12 @@ describe('campaign plans and ids', () => {
   });
 
   it('the tally is the same whatever order trials come in, and counts a trial once', () => {
+    const trial = (index: number, type: 'crash' | 'hang', configuration: 'monolithic' | 'microkernel-iommu', injected: number, outcome: OutcomeClass) =>
+      ({ index, id: `${configuration}:nic:${type}:2:0000000${index}`, type, configuration, injected, outcome, reason: outcome });
     const results = [
-      { index: 0, type: 'crash' as const, configuration: 'monolithic' as const, injected: 1, outcome: 'system-failure' as const },
-      { index: 1, type: 'hang' as const, configuration: 'microkernel-iommu' as const, injected: 1, outcome: 'hang-recovered' as const },
-      { index: 2, type: 'crash' as const, configuration: 'microkernel-iommu' as const, injected: 0, outcome: 'no-effect' as const },
+      trial(0, 'crash', 'monolithic', 1, 'system-failure'),
+      trial(1, 'hang', 'microkernel-iommu', 1, 'hang-recovered'),
+      trial(2, 'crash', 'microkernel-iommu', 0, 'no-effect'),
     ];
     const forward = new CampaignTally(options);
     const backward = new CampaignTally(options);
@@ -172,6 +175,15 @@ describe('campaign plans and ids', () => {
       ['hang', 'microkernel-iommu', 1, 1],
     ]);
     assert.match(campaignMarkdown(s), /\| crash \| monolithic \| 1 \| 1 \| .*\| 1 \(100\.0 %\) \| 0\.0 % \|/);
+    // The harmful trials a row names are its lowest-numbered ones, whatever the order they came in.
+    const many = (order: number[]) => {
+      const t = new CampaignTally(options);
+      for (const i of order) t.add(trial(i, 'crash', 'monolithic', 1, 'system-failure'));
+      return t.summary().rows[0]!.harmful.map((h) => h.index);
+    };
+    const indices = Array.from({ length: 25 }, (_, i) => i);
+    assert.deepEqual(many(indices), indices.slice(0, 10));
+    assert.deepEqual(many([...indices].reverse()), indices.slice(0, 10));
   });
 });
 
@@ -210,6 +222,29 @@ describe('mklab campaign', () => {
       const twice = io();
       assert.equal(await campaignCommand(['merge', logs[0]!, logs[0]!], twice.io), 1);
       assert.match(twice.err.join(''), /is in more than one log/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--junit: one case per fault type and configuration, validated against the JUnit schema; a failed case names trials that replay to it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mklab-campaign-junit-'));
+    try {
+      const file = join(dir, 'campaign.xml');
+      const r = io();
+      assert.equal(await campaignCommand(['--faults', '4', '--types', 'crash,hang', '--configs', 'microkernel-iommu,monolithic', '--junit', file], r.io), 0);
+      const xml = readFileSync(file, 'utf8');
+      const schema = readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'junit', 'jenkins-junit.xsd'), 'utf8');
+      const result = await validateXML({ xml: [{ fileName: 'campaign.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: schema }] });
+      assert.ok(result.valid, result.rawOutput);
+      assert.match(xml, /<testsuites name="mklab" tests="4" failures="2" errors="0"/);
+      assert.match(xml, /<testcase name="crash in microkernel-iommu" classname="mklab.campaign.microkernel-iommu" time="0.000"\/>/);
+      assert.match(xml, /<failure message="the system did not survive 1 of 1 trials" type="system-failure">/);
+      const id = /mklab replay (monolithic:nic:hang:1:[0-9a-f]{8})/.exec(xml)?.[1];
+      assert.ok(id, xml);
+      const replayed = io();
+      assert.equal(replayCommand([id, '--json'], replayed.io), 0);
+      assert.equal(JSON.parse(replayed.out.join('')).outcome, 'system-failure');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
