@@ -4,6 +4,7 @@
 export const CommandId = {
   openPanel: 'microkernelLab.panel.open',
   compareArchitectures: 'microkernelLab.compare.open',
+  runCampaign: 'microkernelLab.campaign.open',
   pingSimulator: 'microkernelLab.simulator.ping',
   restartSimulator: 'microkernelLab.simulator.restart',
   refreshSystem: 'microkernelLab.system.refresh',
@@ -32,6 +33,7 @@ export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 export interface CommandArgs {
   [CommandId.openPanel]: [];
   [CommandId.compareArchitectures]: [];
+  [CommandId.runCampaign]: [];
   [CommandId.pingSimulator]: [];
   [CommandId.restartSimulator]: [];
   [CommandId.refreshSystem]: [];

@@ -7,6 +7,7 @@ import { registerDebugger } from './debug';
 import { newDriver, newScenarioFromTemplate, registerSystemConfLanguage } from './language';
 import { LabPanel } from './panels/labPanel';
 import { BenchPanel } from './panels/benchPanel';
+import { CampaignPanel } from './panels/campaignPanel';
 import { registerSession, type SessionApi } from './session';
 import { SimulatorClient } from './simulatorClient';
 import { registerTraceView } from './trace/traceCommands';
@@ -19,6 +20,7 @@ export interface LabApi {
   readonly session: SessionApi;
   labPanel(): { roundTrip(text: string): Promise<string> } | undefined;
   benchPanel(): BenchPanel | undefined;
+  campaignPanel(): CampaignPanel | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): LabApi {
@@ -30,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
 
   register(CommandId.openPanel, () => void LabPanel.show(context.extensionUri, simulator));
   register(CommandId.compareArchitectures, () => void BenchPanel.show(context, simulator));
+  register(CommandId.runCampaign, () => void CampaignPanel.show(context, simulator));
   register(CommandId.pingSimulator, async () => {
     try {
       const answer = await simulator.request('ping', { payload: 'pong' });
@@ -68,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     session,
     labPanel: () => LabPanel.open,
     benchPanel: () => BenchPanel.open,
+    campaignPanel: () => CampaignPanel.open,
   };
 }
 

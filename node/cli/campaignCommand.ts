@@ -10,13 +10,12 @@ import { ProgressBar, type ProgressStream } from './progress';
 import { junitXml, type JunitCase } from './junit';
 import { writeFileSync } from 'node:fs';
 import {
-  CAMPAIGN_VERSION, CampaignTally, OUTCOME_CLASSES, OUTCOME_MEANING, campaignMarkdown, campaignOptions, parseTrialId, planTrial, runTrial,
+  CAMPAIGN_VERSION, CampaignTally, OUTCOME_CLASSES, OUTCOME_MEANING, campaignMarkdown, campaignOptions, parseTrialId, planTrial, replayTrial, runTrial,
   trialCount, type CampaignOptions, type CampaignSummary, type TrialResult,
 } from '../../simulator/campaign/campaign';
 import { INJECTABLE_FAULTS } from '../../simulator/config/faultTypes';
 import { CONFIGURATIONS } from '../../simulator/config/configurations';
 import { CAMPAIGN_LINE_MAX_BYTES, INPUT_LIMITS, notRegularFileMessage, tooLargeMessage } from '../../simulator/config/inputLimits';
-import type { RunningSystem } from '../../simulator/system/boot';
 import { saveRunTrace } from './traceFileCommand';
 
 export interface CampaignIo {
@@ -399,15 +398,8 @@ export function replayCommand(argv: readonly string[], io: Pick<CampaignIo, 'out
   } catch (e) {
     return usage(io, 'mklab replay', e);
   }
-  const names = new Map<number, string>();
-  let system: RunningSystem | undefined;
-  const r = runTrial(spec, 0, (s) => {
-    system = s;
-    for (const p of s.sim.processes()) names.set(p.endpoint, p.name);
-    s.sim.on('processCreated', (p) => names.set(p.endpoint, p.name));
-  });
-  if (values.trace !== undefined && system !== undefined) {
-    const s: RunningSystem = system;
+  const { result: r, system: s, endpointNames } = replayTrial(spec);
+  if (values.trace !== undefined) {
     try {
       saveRunTrace(values.trace, s.sim.trace, {
         scenario: `trial ${r.id}`,
@@ -415,7 +407,7 @@ export function replayCommand(argv: readonly string[], io: Pick<CampaignIo, 'out
         seed: spec.seed,
         costProfile: s.sim.cost.name,
         clockHz: s.clockHz,
-        endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])),
+        endpointNames,
       });
     } catch (e) {
       io.err(`mklab replay: cannot write ${values.trace}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);

@@ -14,6 +14,7 @@ import { consoleHandlers } from './consoleHandlers';
 import { Session, sessionHandlers } from './session';
 import { traceHandlers } from './traceHandlers';
 import { compareHandlers } from './compareHandlers';
+import { campaignHandlers } from './campaignHandlers';
 import type { WorkerContext } from './workerContext';
 
 /** How far the default system runs before it is described: long enough for RS to have started every service. */
@@ -35,6 +36,7 @@ export class WorkerService {
       ...consoleHandlers(this.context),
       ...traceHandlers(this.context),
       ...compareHandlers(this.context),
+      ...campaignHandlers(this.context),
     };
   }
 

@@ -249,6 +249,18 @@ export function runTrial(spec: TrialSpec, index = 0, onSystem?: (system: Running
   };
 }
 
+/** A trial run again, with its system kept (its trace) and the name of every process it had, by endpoint. */
+export function replayTrial(spec: TrialSpec): { result: TrialResult; system: RunningSystem; endpointNames: Record<string, string> } {
+  const names = new Map<number, string>();
+  let kept: RunningSystem | undefined;
+  const result = runTrial(spec, 0, (system) => {
+    kept = system;
+    for (const p of system.sim.processes()) names.set(p.endpoint, p.name);
+    system.sim.on('processCreated', (p) => names.set(p.endpoint, p.name));
+  });
+  return { result, system: kept!, endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])) };
+}
+
 function classify(system: RunningSystem, label: string, bypass: boolean, deliveredBeforeWindow: number): { outcome: OutcomeClass; reason: string } {
   const panic = system.sim.panicked;
   if (panic !== null) return { outcome: 'system-failure', reason: `kernel panic: ${panic.message}` };

@@ -5,6 +5,7 @@
 import type { ConsoleRequests } from './consoleProtocol';
 import type { TraceRequests } from './traceProtocol';
 import type { CompareProgress, CompareRequests } from './compareProtocol';
+import type { CampaignProgress, CampaignRequests } from './campaignProtocol';
 
 /** One process as the System view shows it. */
 export interface ProcessSummary {
@@ -172,7 +173,7 @@ export interface SessionRequests {
 }
 
 /** Requests the host may make, with their parameters and results. */
-export interface WorkerRequests extends SessionRequests, ConsoleRequests, TraceRequests, CompareRequests {
+export interface WorkerRequests extends SessionRequests, ConsoleRequests, TraceRequests, CompareRequests, CampaignRequests {
   ping: { params: { payload: string }; result: { payload: string; simulatorVersion: string } };
   /** The running system, or the default system booted until its services are up when none runs. */
   describeSystem: { params: Record<string, never>; result: SystemSnapshot };
@@ -187,6 +188,7 @@ export interface WorkerEvents {
   snapshot: SystemSnapshot;
   log: { level: 'info' | 'warning' | 'error'; message: string };
   compareProgress: CompareProgress;
+  campaignProgress: CampaignProgress;
 }
 
 export type WorkerEventName = keyof WorkerEvents;

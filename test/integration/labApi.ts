@@ -12,6 +12,16 @@ export interface LabApi {
   };
   labPanel(): { roundTrip(text: string): Promise<string> } | undefined;
   benchPanel(): BenchPanelApi | undefined;
+  campaignPanel(): CampaignPanelApi | undefined;
+}
+
+/** The campaign view as the tests drive it: the page's buttons and form, what it shows, a click on a harmful trial. */
+export interface CampaignPanelApi {
+  press(button: 'run' | 'cancel' | 'copy'): Promise<void>;
+  choose(params: { types?: string[]; configurations?: string[]; faults?: number; faultsPerTrial?: number; seed?: number }): Promise<void>;
+  state(): Promise<{ status: string; running: boolean; rows: string[]; harmful: string[]; chart: { series: string[]; drawn: boolean } | null }>;
+  clickTrial(id: string): Promise<void>;
+  dispose(): void;
 }
 
 /** The benchmark view as the tests drive it: the page's buttons and form, what it shows, and where an export goes. */

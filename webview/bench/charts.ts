@@ -5,6 +5,9 @@
 // Colours come from the editor's theme (its --vscode-charts-* variables).
 import uPlot from 'uplot';
 import type { CompareReportData, CompareResultData } from '../../simulator/protocol/compareProtocol';
+import { barsPaths, chartOptions as options, colour } from '../shared/charts';
+
+export { canvasDrawn } from '../shared/charts';
 
 export interface DrawnChart {
   readonly name: string;
@@ -22,50 +25,6 @@ const COMPONENT_LABELS: Record<(typeof COMPONENTS)[number], string> = {
   interrupt: 'interrupt',
   device: 'device',
 };
-const THEME_COLOURS = ['blue', 'orange', 'green', 'purple', 'red', 'yellow', 'foreground'];
-
-function colour(i: number): string {
-  const style = getComputedStyle(document.body);
-  const name = THEME_COLOURS[i % THEME_COLOURS.length]!;
-  const fallback = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700', '#cccccc'][i % 7]!;
-  return style.getPropertyValue(`--vscode-charts-${name}`).trim() || fallback;
-}
-
-function foreground(): string {
-  return getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim() || '#cccccc';
-}
-
-/** An x axis that names the configurations at their indices. */
-function configAxis(names: readonly string[]): uPlot.Axis {
-  return {
-    stroke: foreground(),
-    splits: () => names.map((_, i) => i),
-    values: (_u, splits) => splits.map((i) => names[i] ?? ''),
-    grid: { show: false },
-  };
-}
-
-function valueAxis(label: string): uPlot.Axis {
-  return { stroke: foreground(), label, size: 70, grid: { stroke: '#8883', width: 1 } };
-}
-
-function barsPaths(): uPlot.Series.PathBuilder {
-  return uPlot.paths.bars!({ size: [0.6, 80] });
-}
-
-function options(title: string, width: number, series: uPlot.Series[], yLabel: string, names: readonly string[]): uPlot.Options {
-  return {
-    title,
-    width,
-    height: 260,
-    scales: { x: { time: false, range: [-0.5, names.length - 0.5] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [configAxis(names), valueAxis(yLabel)],
-    series: [{ label: 'configuration', value: (_u, i) => (i === null ? '' : (names[i] ?? '')) }, ...series],
-    legend: { show: true },
-    cursor: { drag: { x: false, y: false } },
-  };
-}
-
 /** Draws the three charts into their containers, replacing what they held. */
 export function drawCharts(report: CompareReportData, containers: { cycles: HTMLElement; latency: HTMLElement; switches: HTMLElement }): DrawnChart[] {
   const names = report.results.map((r) => r.config);
@@ -131,13 +90,4 @@ export function drawCharts(report: CompareReportData, containers: { cycles: HTML
     ),
   });
   return drawn;
-}
-
-/** Whether a chart's canvas holds pixels that are not the background: it was drawn. */
-export function canvasDrawn(plot: uPlot): boolean {
-  const canvas = plot.ctx.canvas;
-  if (canvas.width === 0 || canvas.height === 0) return false;
-  const data = plot.ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 3; i < data.length; i += 4 * 16) if (data[i] !== 0) return true;
-  return false;
 }

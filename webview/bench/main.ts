@@ -4,8 +4,9 @@
 import type { CompareChoices, CompareOutcome, CompareRunParams } from '../../simulator/protocol/compareProtocol';
 import type { BenchViewProtocol, BenchViewState } from '../protocol/benchViewProtocol';
 import { connectToHost } from '../shared/connect';
+import { fillCheckboxes, tickNames, tickedNames } from '../shared/form';
 import { canvasDrawn, drawCharts, type DrawnChart } from './charts';
-import './style.css';
+import '../shared/labPanel.css';
 
 const { rpc } = connectToHost<BenchViewProtocol>();
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -43,17 +44,7 @@ function showChoices(c: CompareChoices): void {
   workloadSelect.replaceChildren(...c.workloads.map((w) => option(w.name)));
   profileSelect.replaceChildren(...c.profiles.map((p) => option(p)));
   profileSelect.value = c.defaultProfile;
-  configurationsBox.querySelectorAll('label').forEach((l) => l.remove());
-  for (const conf of c.configurations) {
-    const label = document.createElement('label');
-    label.title = conf.description;
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.value = conf.name;
-    box.checked = true;
-    label.append(box, ` ${conf.name}`);
-    configurationsBox.append(label);
-  }
+  fillCheckboxes(configurationsBox, c.configurations, () => true);
   describeWorkload();
 }
 
@@ -64,7 +55,7 @@ function describeWorkload(): void {
 function params(): CompareRunParams {
   return {
     workload: workloadSelect.value,
-    configurations: [...configurationsBox.querySelectorAll<HTMLInputElement>('input[type=checkbox]')].filter((b) => b.checked).map((b) => b.value),
+    configurations: tickedNames(configurationsBox),
     profile: profileSelect.value,
     seeds: Number(seedsInput.value),
     durationSeconds: Number(durationInput.value) / 1000,
@@ -76,9 +67,7 @@ function setForm(p: Partial<CompareRunParams>): void {
   if (p.profile !== undefined) profileSelect.value = p.profile;
   if (p.seeds !== undefined) seedsInput.value = String(p.seeds);
   if (p.durationSeconds !== undefined) durationInput.value = String(Math.round(p.durationSeconds * 1000));
-  if (p.configurations !== undefined) {
-    for (const box of configurationsBox.querySelectorAll<HTMLInputElement>('input[type=checkbox]')) box.checked = p.configurations.includes(box.value);
-  }
+  if (p.configurations !== undefined) tickNames(configurationsBox, p.configurations);
   describeWorkload();
 }
 
