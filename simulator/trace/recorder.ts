@@ -9,6 +9,8 @@ export interface TraceOptions {
   /** Events kept; when full, the oldest are overwritten (mode 'ring') or new ones dropped (mode 'stop'). */
   readonly capacity?: number;
   readonly mode?: 'ring' | 'stop';
+  /** Allocate the whole capacity at once instead of growing to it (for a run measured while the trace first fills). */
+  readonly allocateAll?: boolean;
 }
 
 /** One decoded event. Queries allocate these; the recorder never does. */
@@ -27,20 +29,29 @@ export interface TraceEvent {
 }
 
 export const DEFAULT_TRACE_CAPACITY = 1 << 20;
+/**
+ * Events the columns hold at first. They double as the trace fills, up to the
+ * capacity, so that a short run (a test, a campaign trial) does not allocate
+ * and zero the whole buffer (33 MB at the default capacity) when it boots.
+ */
+const INITIAL_ALLOCATION = 1 << 12;
 
 export class TraceRecorder {
   readonly capacity: number;
   readonly mode: 'ring' | 'stop';
   enabled: boolean;
   readonly strings = new StringTable();
-  readonly time: Float64Array;
-  readonly kind: Uint8Array;
-  readonly src: Int32Array;
-  readonly dst: Int32Array;
-  readonly a: Int32Array;
-  readonly b: Int32Array;
-  readonly c: Int32Array;
-  readonly label: Uint32Array;
+  // The columns: replaced (grown) while the trace first fills, so readers index them afresh each time.
+  time: Float64Array;
+  kind: Uint8Array;
+  src: Int32Array;
+  dst: Int32Array;
+  a: Int32Array;
+  b: Int32Array;
+  c: Int32Array;
+  label: Uint32Array;
+  /** Events the columns hold now: at most the capacity. */
+  private allocated: number;
   private written = 0;
   /** Where the next event goes: written % capacity, kept without a division. */
   private cursor = 0;
@@ -56,14 +67,35 @@ export class TraceRecorder {
     this.mode = options.mode ?? 'ring';
     this.writeLimit = this.mode === 'stop' ? capacity : Infinity;
     this.enabled = options.enabled ?? true;
-    this.time = new Float64Array(capacity);
-    this.kind = new Uint8Array(capacity);
-    this.src = new Int32Array(capacity);
-    this.dst = new Int32Array(capacity);
-    this.a = new Int32Array(capacity);
-    this.b = new Int32Array(capacity);
-    this.c = new Int32Array(capacity);
-    this.label = new Uint32Array(capacity);
+    const n = Math.min(capacity, options.allocateAll === true ? capacity : INITIAL_ALLOCATION);
+    this.allocated = n;
+    this.time = new Float64Array(n);
+    this.kind = new Uint8Array(n);
+    this.src = new Int32Array(n);
+    this.dst = new Int32Array(n);
+    this.a = new Int32Array(n);
+    this.b = new Int32Array(n);
+    this.c = new Int32Array(n);
+    this.label = new Uint32Array(n);
+  }
+
+  /** Doubles the columns (up to the capacity), keeping what they hold. Only while the trace first fills. */
+  private grow(): void {
+    const n = Math.min(this.capacity, this.allocated * 2);
+    const grown = <T extends Float64Array | Uint8Array | Int32Array | Uint32Array>(old: T, make: (length: number) => T): T => {
+      const next = make(n);
+      next.set(old);
+      return next;
+    };
+    this.time = grown(this.time, (k) => new Float64Array(k));
+    this.kind = grown(this.kind, (k) => new Uint8Array(k));
+    this.src = grown(this.src, (k) => new Int32Array(k));
+    this.dst = grown(this.dst, (k) => new Int32Array(k));
+    this.a = grown(this.a, (k) => new Int32Array(k));
+    this.b = grown(this.b, (k) => new Int32Array(k));
+    this.c = grown(this.c, (k) => new Int32Array(k));
+    this.label = grown(this.label, (k) => new Uint32Array(k));
+    this.allocated = n;
   }
 
   /** Appends one event. Times must not decrease from one call to the next. */
@@ -74,6 +106,7 @@ export class TraceRecorder {
       return;
     }
     const i = this.cursor;
+    if (i === this.allocated) this.grow();
     this.cursor = i + 1 === this.capacity ? 0 : i + 1;
     this.time[i] = timeCycles;
     this.kind[i] = kind;

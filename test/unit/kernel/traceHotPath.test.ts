@@ -30,4 +30,19 @@ describe('trace recorder hot path', () => {
       else assert.deepEqual([0, 1, 2, 3].map((s) => t.get(s).src), [1, 3, 4, 5]);
     }
   });
+
+  it('grows its columns as the trace first fills, up to the capacity, and keeps every event; a short run allocates little', () => {
+    const t = new TraceRecorder({ capacity: 10_000 });
+    assert.equal(t.time.length, 4096, 'a trace that records little holds little');
+    for (let i = 0; i < 25_000; i++) t.record(i, TraceKind.ipcSend, i, 0, i * 2, 0, 0);
+    assert.equal(t.time.length, 10_000, 'never more than the capacity');
+    assert.equal(t.src.length, 10_000);
+    assert.equal(t.dropped, 15_000);
+    for (const seq of [15_000, 19_999, 20_000, 24_999]) {
+      const e = t.get(seq);
+      assert.deepEqual([e.timeCycles, e.src, e.a], [seq, seq, seq * 2]);
+    }
+    const whole = new TraceRecorder({ capacity: 10_000, allocateAll: true });
+    assert.equal(whole.time.length, 10_000);
+  });
 });
