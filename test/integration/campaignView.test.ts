@@ -80,5 +80,12 @@ describe('campaign view', function () {
     });
     assert.match(state.status, /^Cancelled after \d+ trials/);
     assert.ok(state.rows.every((r) => r.startsWith('crash | microkernel | ')));
+    // Copy Table puts the survival table, as mklab campaign prints it, on the clipboard.
+    await panel.press('copy');
+    const copied = await eventually('the table on the clipboard', async () => {
+      const text = await vscode.env.clipboard.readText();
+      return text.startsWith('| fault type |') ? text : undefined;
+    });
+    assert.match(copied, /^\| crash \| microkernel \| \d+ \| \d+ \|/m);
   });
 });
