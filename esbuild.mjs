@@ -50,7 +50,8 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { simWorker: 'node/worker/worker.ts', mklab: 'node/cli/cli.ts', debugAdapter: 'node/dap/main.ts' },
+    // simulator.js is the editor's simulator worker and the debug adapter in one (node/dap/entry.ts).
+    entryPoints: { simulator: 'node/dap/entry.ts', mklab: 'node/cli/cli.ts' },
     outdir: 'dist',
     // The worker and the debug adapter map stack traces back to the sources of built-in drivers, even in the package.
     sourcemap: true,

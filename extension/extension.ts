@@ -24,7 +24,7 @@ export interface LabApi {
 }
 
 export function activate(context: vscode.ExtensionContext): LabApi {
-  const simulator = new SimulatorClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'simWorker.js').fsPath);
+  const simulator = new SimulatorClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'simulator.js').fsPath);
   const systemView = new SystemTreeProvider(simulator);
 
   const register = <C extends CommandId>(id: C, run: (...args: CommandArgs[C]) => unknown) =>

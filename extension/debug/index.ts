@@ -1,5 +1,5 @@
 // The `microkernel` debug type. The adapter is its own Node program
-// (dist/debugAdapter.js) speaking DAP over stdio and running its own
+// (dist/simulator.js run as a process) speaking DAP over stdio and running its own
 // simulator, so a debug session never simulates on the extension host's
 // thread. The editor tells it about workspace trust through its environment,
 // never through the launch configuration (which the workspace controls).
@@ -11,7 +11,8 @@ export const DEBUG_TYPE = 'microkernel';
 const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
 
 export function registerDebugger(context: vscode.ExtensionContext): void {
-  const adapterPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'debugAdapter.js').fsPath;
+  // The same bundle as the simulator worker: started as a process, it is the debug adapter (node/dap/entry.ts).
+  const adapterPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'simulator.js').fsPath;
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: () =>

@@ -1,4 +1,4 @@
-// Entry point of the debug adapter (dist/debugAdapter.js): a Node program that
+// The debug adapter (dist/simulator.js started as a process; node/dap/entry.ts): a Node program that
 // speaks the Debug Adapter Protocol on stdin/stdout and runs its own simulator,
 // so that a debug session never runs the simulation on the editor's thread.
 import { DebugSession } from '@vscode/debugadapter';

@@ -1,4 +1,4 @@
-// Entry point of the simulator's worker thread (dist/simWorker.js): binds the
+// The simulator's worker thread (dist/simulator.js started as a worker; node/dap/entry.ts): binds the
 // worker service to the thread's message port.
 import { parentPort } from 'node:worker_threads';
 import type { HostToWorker, WorkerToHost } from '../../simulator/protocol/workerProtocol';

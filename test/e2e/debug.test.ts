@@ -76,12 +76,12 @@ function toolbarButton(p: Page, title: string) {
   return p.locator(`.debug-toolbar .action-item .action-label[aria-label^="${title}"]`).first();
 }
 
-/** The process ids of this session's debug adapters (the installed extension's dist/debugAdapter.js). */
+/** The process ids of this session's debug adapters (the installed extension's dist/simulator.js, started as a process). */
 function adapterPids(): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
   return out
     .split('\n')
-    .filter((l) => l.includes(session.extensionsDir) && l.includes('debugAdapter.js'))
+    .filter((l) => l.includes(session.extensionsDir) && l.includes('dist/simulator.js'))
     .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 

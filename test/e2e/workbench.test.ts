@@ -5,7 +5,7 @@
 import { describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { artifacts, runFromPalette, webviewFrame, whenLabContributed, WorkbenchSession } from './workbenchSession';
 
@@ -27,6 +27,9 @@ describe('workbench end to end', () => {
   session.registerHooks();
 
   step('installs the packaged .vsix into code-server', 180_000, async () => {
+    // What a marketplace user downloads stays within a megabyte.
+    const bytes = statSync(session.vsix).size;
+    assert.ok(bytes <= 1024 * 1024, `the .vsix is ${Math.round(bytes / 1024)} KiB, more than 1,024 KiB`);
     const output = session.install();
     say(output.split('\n').filter((l) => /install/i.test(l)).join(' ') || output);
     const installed = readdirSync(session.extensionsDir).filter((d) => d.startsWith('microkernel-lab.microkernel-lab-'));

@@ -1,5 +1,5 @@
 // The `microkernel` debug type in the real editor: a launch configuration
-// starts the adapter (dist/debugAdapter.js) through the extension's factory,
+// starts the adapter (dist/simulator.js run as a process) through the extension's factory,
 // the session stops at the system's first kernel entry, and it can be stopped.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
