@@ -250,6 +250,36 @@ describe('mklab campaign', () => {
     }
   });
 
+  it('an interrupt (Ctrl-C) stops after the trial under way: exit status 130, and the log keeps every finished trial', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mklab-campaign-stop-'));
+    try {
+      const log = join(dir, 'stopped.jsonl');
+      let stop: (() => void) | undefined;
+      let released = false;
+      const err: string[] = [];
+      let drawn = 0;
+      const status = await campaignCommand(['--faults', '6', '--types', 'crash', '--configs', 'microkernel', '--out', log, '--workers', '1'], {
+        out: () => undefined,
+        err: (s) => err.push(s),
+        // A terminal, so that the progress bar draws; the user presses Ctrl-C once two trials are done.
+        progressStream: { isTTY: true, columns: 80, write: () => (++drawn === 2 && stop?.(), true) },
+        onInterrupt(s) {
+          stop = s;
+          return () => (released = true);
+        },
+        now: () => 0,
+      });
+      assert.equal(status, 130);
+      assert.ok(released, 'the interrupt handler is taken away again');
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 1 + 2, 'the header and the two finished trials');
+      assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l).index), [0, 1]);
+      assert.match(err.join(''), /stopped after 2 of 6 trials; .*stopped\.jsonl holds them/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('replay saves the same trace twice, byte for byte', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mklab-replay-'));
     try {
