@@ -163,7 +163,8 @@ function trialSystem(spec: TrialSpec): RunningSystem {
 function faultParams(type: InjectableFault, rng: RandomStream): FaultParams {
   switch (type) {
     case 'wild-write':
-      // An address outside the driver's memory: the 4 GiB space above its image, page-aligned plus an offset.
+      // A word-aligned address in the gigabyte from 1 GiB up, where a driver has at most a few pages mapped
+      // (its device's registers): nearly always an unmapped page, so an MMU fault.
       return { vaddr: 0x4000_0000 + rng.nextInt(0x3fff_0000 / 4) * 4 };
     case 'wild-dma': {
       const targets = ['kernel', 'inet', 'packet-stream', 'ds'];
