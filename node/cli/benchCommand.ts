@@ -4,7 +4,7 @@ import { parseCommandArgs, usageLine, UsageError } from './args';
 import { runCalibration, type CalibrationRow } from '../../simulator/bench/calibrate';
 import { availableParallelism } from 'node:os';
 import { COMPARE_WORKLOADS, assembleCompare, compareCsv, compareMarkdown, isCompareWorkload, planCompare, runCompare, type CompareOptions } from '../../simulator/bench/compare';
-import { measureOnWorkers } from './compareWorkers';
+import { measureOnWorkers } from './workers';
 import { CONFIGURATIONS, isConfiguration, unknownConfigurationMessage, type Configuration } from '../../simulator/config/configurations';
 import { timeToCycles } from '../../simulator/config/scenario';
 import { costProfiles } from '../../simulator/kernel/costs/costProfiles';

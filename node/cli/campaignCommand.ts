@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { closeSync, createReadStream, openSync, statSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseCommandArgs, usageLine, UsageError } from './args';
-import { runOnWorkers } from './compareWorkers';
+import { runOnWorkers } from './workers';
 import { ProgressBar, type ProgressStream } from './progress';
 import { junitXml, type JunitCase } from './junit';
 import { writeFileSync } from 'node:fs';

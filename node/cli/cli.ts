@@ -6,7 +6,7 @@ import { SIMULATOR_VERSION } from '../../simulator/protocol/workerProtocol';
 import { runCommand } from './runCommand';
 import { traceCommand } from './traceFileCommand';
 import { benchCommand } from './benchCommand';
-import { serveCompareWorker } from './compareWorkers';
+import { serveWorkerThread } from './workers';
 import { campaignCommand, replayCommand } from './campaignCommand';
 import { ProgressBar } from './progress';
 
@@ -161,7 +161,7 @@ function confCommand(argv: readonly string[], out: (s: string) => void, err: (s:
   return errors > 0 ? 1 : 0;
 }
 
-if (serveCompareWorker()) {
+if (serveWorkerThread()) {
   // A worker thread of `mklab bench compare` or `mklab campaign`: it runs the jobs it is sent.
 } else if (require.main === module) {
   // A reader that stops early (`mklab run | head`) is not an error.

@@ -122,8 +122,7 @@ export interface NetworkCounters {
   deliveredToPeer: number;
   /**
    * Data frames the peer received whose content was damaged: the payload is
-   * not the pattern its sequence number gives, or the frame is of the stream's
-   * type but too short to be one. Such a frame is not acknowledged.
+   * not the pattern its sequence number gives. Such a frame is not acknowledged.
    */
   corruptedAtPeer: number;
   acksSent: number;

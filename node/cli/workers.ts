@@ -25,7 +25,7 @@ const handlers: { [K in JobKind]: (input: Jobs[K]['input']) => Jobs[K]['output']
 type Reply = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };
 
 /** If this thread is one of the CLI's workers, serves jobs until the parent lets it go and returns true. */
-export function serveCompareWorker(): boolean {
+export function serveWorkerThread(): boolean {
   if (isMainThread || (workerData as { marker?: string } | null)?.marker !== MARKER || parentPort === null) return false;
   const port = parentPort;
   port.on('message', (m: { id: number; kind: JobKind; input: unknown }) => {
