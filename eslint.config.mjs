@@ -20,8 +20,11 @@ const layers = {
   [sim('drivers')]: ['simulator/drivers', [sim('core'), sim('hw'), sim('sdk'), sim('services')]],
   [sim('programs')]: ['simulator/programs', [sim('core'), sim('sdk'), sim('services')]],
   [sim('config')]: ['simulator/config', [sim('core'), sim('kernel')]],
-  [sim('faults')]: ['simulator/faults', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('trace'), sim('engine'), sim('config')]],
-  [sim('system')]: ['simulator/system', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('services'), sim('drivers'), sim('programs'), sim('config'), sim('faults'), sim('protocol')]],
+  // Driver source to runnable module: TypeScript stripped, loops and functions given a step budget, and (for
+  // code-level faults) every mutation site opened; used for users' drivers and for built-in drivers under mutation.
+  [sim('compile')]: ['simulator/compile', [sim('core'), sim('config')]],
+  [sim('faults')]: ['simulator/faults', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('trace'), sim('engine'), sim('config'), sim('compile')]],
+  [sim('system')]: ['simulator/system', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('services'), sim('drivers'), sim('programs'), sim('config'), sim('faults'), sim('protocol'), sim('compile')]],
   [sim('shell')]: ['simulator/shell', [sim('core'), sim('hw'), sim('kernel'), sim('trace'), sim('services'), sim('programs'), sim('faults'), sim('system'), sim('protocol')]],
   [sim('bench')]: ['simulator/bench', [sim('core'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('system'), sim('config')]],
   // Fault-injection campaigns: trials that boot systems, inject faults and classify what became of them.

@@ -1,6 +1,7 @@
 // The build's one plugin, shared by esbuild.mjs and the scripts that bundle tests and benches.
 import * as esbuild from 'esbuild';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 /**
  * `import text from 'bundle-text:./file.ts'`: the file bundled on its own, in strict mode, as a string. A user
@@ -12,6 +13,17 @@ export function bundleText({ minify = false } = {}) {
   const plugin = {
     name: 'bundle-text',
     setup(build) {
+      // `import text from 'source-text:./file.ts'`: the file's own text, unbundled and untouched (a built-in
+      // driver's source, which code-level faults compile with their mutation sites opened).
+      build.onResolve({ filter: /^source-text:/ }, (args) => ({
+        path: join(args.resolveDir, args.path.slice('source-text:'.length)),
+        namespace: 'source-text',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'source-text' }, async (args) => ({
+        contents: `export default ${JSON.stringify(await readFile(args.path, 'utf8'))};`,
+        loader: 'js',
+        watchFiles: [args.path],
+      }));
       build.onResolve({ filter: /^bundle-text:/ }, (args) => ({
         path: join(args.resolveDir, args.path.slice('bundle-text:'.length)),
         namespace: 'bundle-text',

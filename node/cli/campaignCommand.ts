@@ -233,13 +233,19 @@ export function campaignJunit(summary: CampaignSummary, shard: string | null): s
     const base = { name, classname: `mklab.campaign.${row.configuration}`, timeSeconds: 0 };
     const failures = row.outcomes['system-failure'];
     const corrupted = row.outcomes['data-corrupted'];
-    if (failures + corrupted === 0) return base;
-    const what = [failures > 0 ? `the system did not survive ${failures} of ${row.trials} trials` : '', corrupted > 0 ? `data was corrupted in ${corrupted}` : '']
+    const lost = row.outcomes['driver-failed'];
+    const harmful = failures + corrupted + lost;
+    if (harmful === 0) return base;
+    const what = [
+      failures > 0 ? `the system did not survive ${failures} of ${row.trials} trials` : '',
+      corrupted > 0 ? `data was corrupted in ${corrupted}` : '',
+      lost > 0 ? `the driver stopped working unnoticed in ${lost}` : '',
+    ]
       .filter((s) => s !== '')
       .join('; ');
-    const shown = row.harmful.length < failures + corrupted ? `the first ${row.harmful.length} (of ${failures + corrupted}):` : 'each:';
+    const shown = row.harmful.length < harmful ? `the first ${row.harmful.length} (of ${harmful}):` : 'each:';
     const text = [`${what}. Replay ${shown}`, ...row.harmful.map((h) => `  mklab replay ${h.id}    # trial ${h.index}: ${h.outcome}: ${h.reason}`)].join('\n');
-    return { ...base, failure: { type: failures > 0 ? 'system-failure' : 'data-corrupted', message: what, text } };
+    return { ...base, failure: { type: failures > 0 ? 'system-failure' : corrupted > 0 ? 'data-corrupted' : 'driver-failed', message: what, text } };
   });
   const o = summary.options;
   return junitXml([

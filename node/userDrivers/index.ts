@@ -1,6 +1,6 @@
 // Loading drivers that users write in their workspace: the entry points the kernel and the front ends use.
-export { CpuBudgetExceeded, CpuGuard, DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from './cpuGuard';
-export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics';
+export { CpuBudgetExceeded, CpuGuard, DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from '../../simulator/compile/cpuGuard';
+export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from '../../simulator/compile/diagnostics';
 export { locateError, type ErrorLocation, type LocatableProgram } from './locateError';
 export {
   DEFAULT_LOAD_TIMEOUT_MS,

@@ -3,9 +3,9 @@ import { statSync } from 'node:fs';
 import { readInputText } from '../files/boundedRead';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import type { Sys } from '../../simulator/sdk/sys';
-import { compileDriverModule, DRIVER_EXTENSIONS, type CompiledModule, type ModuleImport } from './compileModule';
-import { DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from './cpuGuard';
-import type { Diagnostic } from './diagnostics';
+import { compileDriverModule, DRIVER_EXTENSIONS, type CompiledModule, type ModuleImport } from '../../simulator/compile/compileModule';
+import { DEFAULT_CPU_BUDGET, isCpuBudgetExceeded } from '../../simulator/compile/cpuGuard';
+import type { Diagnostic } from '../../simulator/compile/diagnostics';
 import { locateError } from './locateError';
 import {
   checkIsolated, DEFAULT_MEMORY_MB, DEFAULT_STALL_MS, DriverStopped, IsolatedInstance, type HostServices, type IsolatedProgram,

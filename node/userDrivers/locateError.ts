@@ -1,5 +1,5 @@
 // Finds where in the user's own files an exception thrown by driver code came from.
-import { isCpuBudgetExceeded } from './cpuGuard';
+import { isCpuBudgetExceeded } from '../../simulator/compile/cpuGuard';
 
 /** What locateError needs of a loaded program. */
 export interface LocatableProgram {

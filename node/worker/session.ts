@@ -50,6 +50,13 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<InjectableFault, string>> = {
   'bad-ipc-args': 'Its next message goes out corrupted: a wrong message type (or, with field=destination or field=word, a wrong destination or payload word).',
   'bad-kernel-call-args': 'Its next kernel call carries a corrupted argument (field=a..e, or call for the call number); the kernel refuses it or acts on the wrong value.',
   'irq-fault': 'An interrupt goes wrong: a spurious one no device raised, or with mode=lost the interrupts under way are lost and its lines masked.',
+  'corrupt-source': 'From now on one operand of an expression in its code (site=N) has a bit flipped: a corrupted source register.',
+  'corrupt-destination': 'From now on one value its code stores (site=N: an assignment or an initialiser) has a bit flipped: a corrupted destination register.',
+  'corrupt-pointer': 'From now on one memory reference in its code (site=N) is corrupted: an index has a bit flipped, an object reference is lost.',
+  'skip-init': 'From now on one local variable (site=N) is left uninitialised.',
+  'remove-instruction': 'From now on one statement of its code (site=N) is skipped.',
+  'remove-branch': 'From now on one conditional (site=N) always takes its first branch.',
+  'invert-loop': "From now on one loop's condition (site=N) is inverted.",
 };
 
 /** An error the user can act on: bad input, a refused action. The message is shown as it is. */

@@ -10,7 +10,7 @@
 // i/n takes the trials whose index is i modulo n. The summary counts outcomes
 // per fault type x configuration; it is a sum over trials, so shards merged
 // give the same summary, byte for byte, as the unsharded run.
-import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../config/faultTypes';
+import { INJECTABLE_FAULTS, isCodeFault, isInjectableFault, type InjectableFault } from '../config/faultTypes';
 import { CONFIGURATIONS, configurationTraits, isConfiguration, type Configuration } from '../config/configurations';
 import { builtinScenario, bootScenario } from '../system/scenarios';
 import type { RunningSystem } from '../system/boot';
@@ -19,10 +19,11 @@ import { secondsToCycles, cyclesToSeconds } from '../time/time';
 import type { FaultParams } from '../faults/injector';
 
 export const CAMPAIGN_FORMAT = 'microkernel-lab-campaign';
-export const CAMPAIGN_VERSION = 1;
+/** 2: the driver-failed class, code-level fault sites in the log. */
+export const CAMPAIGN_VERSION = 2;
 
 /** What became of a trial, least severe first (MINIX's classes, DSN 2009). */
-export const OUTCOME_CLASSES = ['no-effect', 'request-retried', 'crash-recovered', 'hang-recovered', 'data-corrupted', 'system-failure'] as const;
+export const OUTCOME_CLASSES = ['no-effect', 'request-retried', 'crash-recovered', 'hang-recovered', 'driver-failed', 'data-corrupted', 'system-failure'] as const;
 export type OutcomeClass = (typeof OUTCOME_CLASSES)[number];
 
 export const OUTCOME_MEANING: Readonly<Record<OutcomeClass, string>> = {
@@ -30,8 +31,9 @@ export const OUTCOME_MEANING: Readonly<Record<OutcomeClass, string>> = {
   'request-retried': 'requests failed and were retried; the driver was not restarted',
   'crash-recovered': 'the driver crashed and the reincarnation server restarted it',
   'hang-recovered': 'the driver hung, was killed by the reincarnation server\'s heartbeat check and restarted',
+  'driver-failed': 'the driver ran on but stopped doing its work, unnoticed by the reincarnation server; the rest of the system ran on',
   'data-corrupted': 'data reached the peer damaged (the end-to-end check of the payload failed)',
-  'system-failure': 'kernel panic, kernel memory corrupted, or no progress: the system crashed or hung',
+  'system-failure': 'kernel panic, kernel memory corrupted, or the system hung (the reincarnation server itself no longer ran) or livelocked',
 };
 
 /** The targets a campaign can aim at: the drivers whose workload it knows how to check. */
@@ -52,6 +54,8 @@ export interface TrialSpec {
 export interface FaultOutcome {
   readonly type: InjectableFault;
   readonly params: FaultParams;
+  /** For a code-level fault that struck: the site of the driver's source it mutated. */
+  readonly site?: { readonly file: string; readonly index: number; readonly line: number; readonly column: number; readonly text: string };
   /** When the fault was armed and when it struck, in seconds of simulated time; null if it never struck. */
   readonly armedAtSeconds: number;
   readonly appliedAtSeconds: number | null;
@@ -90,6 +94,12 @@ export const TRIAL_TIMING = {
   settleSeconds: 15,
   /** The last part of the settle time, in which the workload must make progress for the system to count as alive. */
   progressWindowSeconds: 5,
+  /**
+   * Simulator steps a trial may take in all. A trial takes about 8,000; a mutated driver and the network
+   * server can livelock, bouncing a request between them without end, and a trial that reaches this many
+   * steps before its end is stopped and counted as a system failure (the same in every run: it counts steps, not time).
+   */
+  maxSteps: 1_000_000,
 } as const;
 
 const ID_PATTERN = /^([a-z-]+):([a-z0-9-]+):([a-z-]+):(\d+):([0-9a-f]{8})$/;
@@ -156,7 +166,8 @@ function mixSeed(seed: number, index: number): number {
 /** The system a trial runs: the S1 packet stream with its own faults taken out. */
 function trialSystem(spec: TrialSpec): RunningSystem {
   const s1 = builtinScenario('s1');
-  return bootScenario({ ...s1, faults: [] }, { configuration: spec.configuration, seed: spec.seed });
+  // A code-level fault needs the target's code loaded from its source, with its mutation sites open.
+  return bootScenario({ ...s1, faults: [] }, { configuration: spec.configuration, seed: spec.seed, ...(isCodeFault(spec.type) ? { openCode: [spec.target] } : {}) });
 }
 
 /** A fault's parameters, drawn the way SWIFI draws its sites: at random from the trial's seed. */
@@ -179,6 +190,7 @@ function faultParams(type: InjectableFault, rng: RandomStream): FaultParams {
       return { field: ['a', 'b', 'c', 'd', 'call'][rng.nextInt(5)]!, bit: rng.nextInt(32) };
     case 'irq-fault':
       return { mode: rng.nextInt(2) === 0 ? 'spurious' : 'lost' };
+    // Code-level faults: the injector draws the site and the bit from the run's own seed.
     default:
       return {};
   }
@@ -194,18 +206,36 @@ export function runTrial(spec: TrialSpec, index = 0, onSystem?: (system: Running
   const rng = new RandomStream(spec.seed, 0xfa17);
   const label = spec.target;
   const bypass = configurationTraits(spec.configuration).network === 'bypass';
-  const alive = () => system.sim.panicked === null;
   const driverRunning = () => bypass || system.serviceStatus(label)?.state === 'running';
+  const budgetLeft = () => TRIAL_TIMING.maxSteps - system.sim.steps;
+  const alive = () => system.sim.panicked === null && budgetLeft() > 0;
+  // RS's calls, sampled as the trial runs: at a livelock, whether RS still ran in its last second and a
+  // bit (RS checks its services every second) tells one that starves the system from one that does not.
+  const samples: { cycles: number; rs: number }[] = [];
+  const run = (untilCycles: number) => {
+    while (alive() && system.nowCycles < untilCycles) {
+      system.run({ untilCycles: Math.min(untilCycles, system.nowCycles + cycles(0.25)), maxSteps: Math.max(0, budgetLeft()) });
+      const last = samples[samples.length - 1];
+      if (last === undefined || system.nowCycles - last.cycles >= cycles(0.25)) samples.push({ cycles: system.nowCycles, rs: rsCalls(system) });
+      if (samples.length > 8) samples.shift();
+    }
+  };
+  const rsRanLately = () => {
+    const before = samples.findLast((x) => x.cycles <= system.nowCycles - cycles(1.2));
+    // Ready but not running at the cut: RS waits for a CPU the livelock does not give up.
+    const waiting = system.sim.processes().find((p) => p.name === 'rs')?.state === 'ready';
+    return before !== undefined && rsCalls(system) > before.rs && !waiting;
+  };
   const runUntil = (limitCycles: number, done: () => boolean, stepCycles = cycles(0.01)) => {
-    while (alive() && !done() && system.nowCycles < limitCycles) system.run({ untilCycles: Math.min(limitCycles, system.nowCycles + stepCycles) });
+    while (alive() && !done() && system.nowCycles < limitCycles) run(Math.min(limitCycles, system.nowCycles + stepCycles));
   };
 
-  system.run({ untilCycles: cycles(TRIAL_TIMING.warmupSeconds) });
+  run(cycles(TRIAL_TIMING.warmupSeconds));
   const firstFault = system.faults.length;
   for (let j = 0; j < spec.faults && alive(); j++) {
     runUntil(system.nowCycles + cycles(TRIAL_TIMING.waitForDriverSeconds), driverRunning, cycles(0.1));
     if (!alive() || !driverRunning()) break;
-    system.run({ untilCycles: system.nowCycles + Math.round(rng.nextFloat() * cycles(TRIAL_TIMING.spreadSeconds)) });
+    run(system.nowCycles + Math.round(rng.nextFloat() * cycles(TRIAL_TIMING.spreadSeconds)));
     if (!alive()) break;
     const seq = system.faults.length;
     system.injectFault(label, spec.type, faultParams(spec.type, rng));
@@ -213,16 +243,18 @@ export function runTrial(spec: TrialSpec, index = 0, onSystem?: (system: Running
     // Until it strikes (the driver's next turn) or one second has passed.
     runUntil(system.nowCycles + cycles(1), () => record() === undefined || record()!.appliedAtCycles !== null || record()!.skipped !== null, cycles(0.001));
   }
-  let deliveredBeforeWindow = 0;
+  const window = { delivered: 0, rsCalls: 0 };
   if (alive()) {
-    system.run({ untilCycles: system.nowCycles + cycles(TRIAL_TIMING.settleSeconds - TRIAL_TIMING.progressWindowSeconds) });
-    deliveredBeforeWindow = system.network.deliveredToPeer;
-    if (alive()) system.run({ untilCycles: system.nowCycles + cycles(TRIAL_TIMING.progressWindowSeconds) });
+    run(system.nowCycles + cycles(TRIAL_TIMING.settleSeconds - TRIAL_TIMING.progressWindowSeconds));
+    window.delivered = system.network.deliveredToPeer;
+    window.rsCalls = rsCalls(system);
+    if (alive()) run(system.nowCycles + cycles(TRIAL_TIMING.progressWindowSeconds));
   }
   const records = system.faults.slice(firstFault);
   const faults: FaultOutcome[] = records.map((r) => ({
     type: r.type,
     params: r.params,
+    ...(r.site === undefined ? {} : { site: { file: r.site.file, index: r.site.index, line: r.site.line, column: r.site.column, text: r.site.text } }),
     armedAtSeconds: seconds(r.armedAtCycles),
     appliedAtSeconds: r.appliedAtCycles === null ? null : seconds(r.appliedAtCycles),
     skipped: r.skipped,
@@ -230,7 +262,11 @@ export function runTrial(spec: TrialSpec, index = 0, onSystem?: (system: Running
   const firstApplied = records.find((r) => r.appliedAtCycles !== null && r.skipped === null)?.appliedAtCycles ?? null;
   const status = bypass ? undefined : system.serviceStatus(label);
   const death = firstApplied === null ? undefined : status?.restartLog.find((r) => r.diedAtCycles >= firstApplied && (r.cause === 'crash' || r.cause === 'heartbeat'));
-  const { outcome, reason } = classify(system, label, bypass, deliveredBeforeWindow);
+  // Without an IOMMU nothing stops a wild DMA: the process it was aimed at had its memory overwritten.
+  const strayDma = configurationTraits(spec.configuration).iommu === 'none'
+    ? records.find((r) => r.type === 'wild-dma' && r.appliedAtCycles !== null && r.skipped === null && r.params['target'] !== 'kernel')
+    : undefined;
+  const { outcome, reason } = classify(system, label, bypass, window, budgetLeft() <= 0 ? { rsRan: rsRanLately() } : null, strayDma === undefined ? null : String(strayDma.params['target']));
   return {
     id: trialId(spec),
     index,
@@ -262,20 +298,40 @@ export function replayTrial(spec: TrialSpec): { result: TrialResult; system: Run
   return { result, system: kept!, endpointNames: Object.fromEntries([...names].map(([ep, name]) => [String(ep), name])) };
 }
 
-function classify(system: RunningSystem, label: string, bypass: boolean, deliveredBeforeWindow: number): { outcome: OutcomeClass; reason: string } {
+/** Calls RS has made: it checks its services every second, so while the system runs this count grows. */
+function rsCalls(system: RunningSystem): number {
+  const rs = system.sim.endpointOf('rs');
+  return rs === undefined ? 0 : system.sim.kernel.procOf(rs)?.ipcCount ?? 0;
+}
+
+function classify(
+  system: RunningSystem, label: string, bypass: boolean, window: { delivered: number; rsCalls: number }, outOfSteps: { rsRan: boolean } | null,
+  dmaVictim: string | null,
+): { outcome: OutcomeClass; reason: string } {
   const panic = system.sim.panicked;
   if (panic !== null) return { outcome: 'system-failure', reason: `kernel panic: ${panic.message}` };
   const integrity = system.sim.verifyKernelIntegrity();
   if (!integrity.ok) return { outcome: 'system-failure', reason: `kernel memory corrupted: ${integrity.corruptedPages.length} page(s) fail their checksum` };
+  if (outOfSteps !== null) {
+    const livelock = `livelock: ${TRIAL_TIMING.maxSteps.toLocaleString('en-US')} simulator steps used up by ${round6(cyclesToSeconds(system.nowCycles, system.clockHz))} s of simulated time`;
+    // Messages or interrupts bouncing without end: if RS still ran meanwhile, the driver failed alone.
+    if (outOfSteps.rsRan && !bypass) return { outcome: 'driver-failed', reason: `${livelock}; RS and the rest of the system still ran` };
+    return { outcome: 'system-failure', reason: `${livelock}; RS no longer ran` };
+  }
   const status = bypass ? undefined : system.serviceStatus(label);
-  const progressed = system.network.deliveredToPeer - deliveredBeforeWindow;
+  const progressed = system.network.deliveredToPeer - window.delivered;
   if (progressed <= 0) {
     const why = bypass
       ? 'the application that owns the NIC is gone'
       : status?.state !== 'running'
         ? `${label} is ${status?.state ?? 'not started'}${status?.lastExit === undefined ? '' : ` (${status.lastExit})`}`
         : `${label} runs but moves nothing`;
-    return { outcome: 'system-failure', reason: `no progress in the last ${TRIAL_TIMING.progressWindowSeconds} s: ${why}` };
+    const stalled = `no progress in the last ${TRIAL_TIMING.progressWindowSeconds} s: ${why}`;
+    // The system lives if RS still runs; a driver that stopped working then failed alone, unless its DMA broke another process.
+    if (dmaVictim !== null) return { outcome: 'system-failure', reason: `${stalled}; the driver's DMA overwrote ${dmaVictim}'s memory (no IOMMU stopped it)` };
+    if (rsCalls(system) === window.rsCalls) return { outcome: 'system-failure', reason: `${stalled}; the system hung (RS no longer ran)` };
+    if (bypass) return { outcome: 'system-failure', reason: stalled };
+    return { outcome: 'driver-failed', reason: `${stalled}; RS and the rest of the system ran on` };
   }
   const corrupted = system.network.corruptedAtPeer;
   if (corrupted > 0) return { outcome: 'data-corrupted', reason: `${corrupted} frame(s) reached the peer damaged` };
@@ -306,7 +362,7 @@ export interface HarmfulTrial {
 export const HARMFUL_TRIALS_KEPT = 10;
 
 /** The outcomes that count as harm: the system did not survive, or data was damaged. */
-export const HARMFUL_OUTCOMES: readonly OutcomeClass[] = ['system-failure', 'data-corrupted'];
+export const HARMFUL_OUTCOMES: readonly OutcomeClass[] = ['system-failure', 'data-corrupted', 'driver-failed'];
 
 export interface CampaignRow {
   readonly type: InjectableFault;

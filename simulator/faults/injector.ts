@@ -13,7 +13,9 @@ import { AMF, IpcCall, KERNEL_CALL_TRAP } from '../kernel/constants';
 import type { Proc } from '../kernel/proc';
 import type { AsyncTable } from '../kernel/asyncTable';
 import type { FaultSpec } from '../config/scenario';
-import type { InjectableFault } from '../config/faultTypes';
+import type { CodeFault, InjectableFault } from '../config/faultTypes';
+import type { MutationSite, MutationSwitches } from '../compile/mutation';
+import { isCpuBudgetExceeded, type CpuGuard } from '../compile/cpuGuard';
 
 export { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../config/faultTypes';
 
@@ -30,6 +32,20 @@ export interface FaultRecord {
   appliedAtCycles: number | null;
   /** Why it could not be injected, if it could not. */
   skipped: string | null;
+  /** For a code-level fault that struck: the site it mutated, and the file its number counts in. */
+  site?: MutationSite & { readonly file: string };
+}
+
+/**
+ * An instance whose code was opened for mutation (compile/mutation.ts): its switches, and the step
+ * guard that tells a mutated loop that never enters the kernel from one that does.
+ */
+export interface OpenedProgram {
+  readonly program: Program;
+  readonly switches: MutationSwitches;
+  readonly guard: CpuGuard;
+  /** The file its sites are numbered in, as the trace and the reports name it. */
+  readonly file: string;
 }
 
 /** The device a driver label owns, so that a wild DMA can program it. */
@@ -81,7 +97,15 @@ export class FaultInjector {
 
   /** Wraps a program so that faults armed for its instances take effect. */
   wrap(label: string, main: ProgramMain): ProgramMain {
-    return (sys: Sys): Program => this.intercept(label, sys, this.sim.kernel.procOf(sys.endpoint)?.instance ?? -1, main(sys));
+    return (sys: Sys): Program => this.intercept(label, sys, this.sim.kernel.procOf(sys.endpoint)?.instance ?? -1, main(sys), undefined);
+  }
+
+  /** Wraps a program whose code is opened for mutation, so that code-level faults can strike it too. */
+  wrapOpened(label: string, open: (sys: Sys) => OpenedProgram): ProgramMain {
+    return (sys: Sys): Program => {
+      const opened = open(sys);
+      return this.intercept(label, sys, this.sim.kernel.procOf(sys.endpoint)?.instance ?? -1, opened.program, opened);
+    };
   }
 
   /** Arms a fault for the live instance of `label`; recorded as skipped if there is none. */
@@ -130,7 +154,7 @@ export class FaultInjector {
     return this.records.filter((r) => r.appliedAtCycles !== null).length;
   }
 
-  private *intercept(label: string, sys: Sys, instance: number, inner: Program): Program {
+  private *intercept(label: string, sys: Sys, instance: number, inner: Program, opened: OpenedProgram | undefined): Program {
     let input = 0;
     let leakBytes = 0;
     let corrupt: PendingCorruption | null = null;
@@ -146,9 +170,7 @@ export class FaultInjector {
           case 'crash':
             throw new Error(`injected fault: crash (#${f.seq})`);
           case 'hang':
-            // Kernel code is not preempted while it computes: a driver in the kernel that loops holds the CPU for good.
-            if (this.sim.kernel.procOf(sys.endpoint)?.kernelMode === true) for (;;) yield sys.compute(KERNEL_HANG_CYCLES);
-            for (;;) yield sys.compute(HANG_SLICE_CYCLES);
+            return yield* hangForever(sys, this.sim.kernel.procOf(sys.endpoint)?.kernelMode === true);
           case 'wild-write': {
             const vaddr = typeof f.params['vaddr'] === 'number' ? f.params['vaddr'] : DEFAULT_WILD_VADDR;
             sys.mem.writeU32(vaddr, 0xdeadbeef);
@@ -169,6 +191,15 @@ export class FaultInjector {
           case 'irq-fault':
             this.irqFault(sys, f);
             break;
+          case 'corrupt-source':
+          case 'corrupt-destination':
+          case 'corrupt-pointer':
+          case 'skip-init':
+          case 'remove-instruction':
+          case 'remove-branch':
+          case 'invert-loop':
+            this.mutate(label, sys, f, f.type, opened);
+            break;
           default: {
             const unhandled: never = f.type;
             throw new Error(`the injector has no case for fault type ${String(unhandled)}`);
@@ -177,11 +208,53 @@ export class FaultInjector {
       }
       // A leaking instance loses memory at every kernel entry until an allocation fails.
       if (leakBytes > 0) sys.mem.alloc(leakBytes);
-      const res = inner.next(input);
+      let res: IteratorResult<ReturnType<Sys['notify']>, number | void>;
+      if (opened === undefined) res = inner.next(input);
+      else {
+        // Opened code counts its steps from each kernel entry: a mutated loop that never enters the kernel
+        // again is a driver spinning on the CPU, which only the heartbeat (or nothing, in the kernel) notices.
+        opened.guard.reset();
+        try {
+          res = inner.next(input);
+        } catch (error) {
+          if (!isCpuBudgetExceeded(error)) throw error;
+          this.sim.trace.recordLabelled(sys.uptimeCycles(), TraceKind.custom, sys.endpoint, sys.endpoint, error.line, error.column, 0, 'fault:spinning');
+          yield* hangForever(sys, this.sim.kernel.procOf(sys.endpoint)?.kernelMode === true);
+          return;
+        }
+      }
       if (res.done === true) return res.value;
       if (corrupt !== null && this.corrupted(sys, corrupt)) corrupt = null;
       input = yield res.value;
     }
+  }
+
+  /**
+   * Turns on the mutation of one site of the instance's code: the fault's `site` (its number among the
+   * sites of its type), or one drawn from the run's seed; `bit` likewise.
+   */
+  private mutate(label: string, sys: Sys, f: FaultRecord, type: CodeFault, opened: OpenedProgram | undefined): void {
+    if (opened === undefined) {
+      f.skipped = `${label}'s code is not open to mutation: code-level faults strike drivers loaded from their source (built-in drivers a scenario or campaign aims such a fault at, and user drivers)`;
+      return;
+    }
+    const sites = opened.switches.sites.filter((s) => s.type === type);
+    if (sites.length === 0) {
+      f.skipped = `${opened.file} has no ${type} site`;
+      return;
+    }
+    const rng = this.sim.random.stream('code-faults');
+    const given = f.params['site'];
+    const index = typeof given === 'number' ? given : rng.nextInt(sites.length);
+    const site = Number.isInteger(index) ? sites[index] : undefined;
+    if (site === undefined) {
+      f.skipped = `${opened.file} has ${sites.length} ${type} site(s), numbered 0 to ${sites.length - 1}; site ${String(given)} is not one`;
+      return;
+    }
+    const bit = bitParam(f) ?? rng.nextInt(32);
+    opened.switches.activate(site.slot, bit);
+    f.site = { ...site, file: opened.file };
+    this.sim.trace.recordLabelled(sys.uptimeCycles(), TraceKind.custom, sys.endpoint, sys.endpoint, f.seq, site.line, bit, `fault:site ${opened.file}:${site.line}:${site.column} ${site.text}`);
   }
 
   /**
@@ -259,6 +332,15 @@ export class FaultInjector {
     const paddr = p.space.translate(p.memBaseVaddr, 0);
     return paddr < 0 ? undefined : paddr;
   }
+}
+
+/**
+ * Computes forever without entering the kernel. Kernel code is not preempted while it computes: a driver
+ * in the kernel that loops holds the CPU for good.
+ */
+function* hangForever(sys: Sys, kernelMode: boolean): Program {
+  if (kernelMode) for (;;) yield sys.compute(KERNEL_HANG_CYCLES);
+  for (;;) yield sys.compute(HANG_SLICE_CYCLES);
 }
 
 function stringParam(f: FaultRecord, name: string, fallback: string): string {

@@ -38,6 +38,9 @@ import {
   PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, recordLatency, pingpongServer, rrClient, rrServer, type LatencySink,
 } from '../programs/requestWorkloads';
 import { SERVICE_PROGRAM, serviceUtility, type ServiceOperation } from '../programs/service';
+import { isCodeFault } from '../config/faultTypes';
+import { isOpenable, openedProgram } from './openedDrivers';
+import type { ProgramMain } from '../sdk';
 import { FaultInjector, isInjectableFault, type FaultParams, type FaultRecord, type InjectableFault } from '../faults/injector';
 import type { FaultSpec } from '../config/scenario';
 import { buildSummary, type SystemSummary } from './summary';
@@ -83,6 +86,12 @@ export interface BootOptions {
   readonly workload?: readonly WorkloadItem[];
   /** Faults to inject at their times. */
   readonly faults?: readonly FaultSpec[];
+  /**
+   * Services (or, under kernel-bypass, the NIC's driver, which is then the application's) whose code is
+   * loaded from its source with every mutation site open, so that code-level faults can strike them at
+   * any time. The targets of `faults` of those types are opened anyway.
+   */
+  readonly openCode?: readonly string[];
   /** A name for snapshots and summaries. */
   readonly name?: string;
   /** How the run is expected to end, by configuration (the scenario's "expect"); default 'ok'. */
@@ -108,6 +117,8 @@ export interface RunOptions {
   /** Length of one slice; progress is reported after each. Default 100 ms of simulated time. */
   readonly sliceCycles?: number;
   readonly progress?: (timeCycles: number, untilCycles: number) => void;
+  /** Stop after this many simulator steps in all (a livelock can take endless steps in little simulated time). */
+  readonly maxSteps?: number;
 }
 
 export interface RunOutcome {
@@ -204,9 +215,10 @@ export class RunningSystem {
   /** Runs until `untilCycles` (or a panic, or nothing left to do), in slices. */
   run(options: RunOptions): RunOutcome {
     const slice = Math.max(1, options.sliceCycles ?? secondsToCycles(DEFAULT_SLICE_SECONDS, this.clockHz));
+    const stopAt = this.sim.steps + (options.maxSteps ?? Infinity);
     for (;;) {
       const target = Math.min(options.untilCycles, this.nowCycles + slice);
-      const r = this.sim.run({ untilCycles: target });
+      const r = this.sim.run({ untilCycles: target, ...(options.maxSteps === undefined ? {} : { maxSteps: stopAt - this.sim.steps }) });
       this.lastStop = r.reason;
       options.progress?.(r.timeCycles, options.untilCycles);
       if (r.reason !== 'until' || r.timeCycles >= options.untilCycles) return { reason: r.reason, timeCycles: r.timeCycles };
@@ -412,7 +424,11 @@ export function bootSystem(options: BootOptions): RunningSystem {
     injector.arm(faultTarget(d.label), d.type, d.params);
   });
 
-  for (const service of builtins) programs.register(service.label, injector.wrap(service.label, service.main), { sourceFile: service.sourceFile });
+  // Code-level faults strike code loaded from its source: the drivers such faults aim at, or that openCode names, are opened.
+  const openLabels = new Set<string>([...(options.openCode ?? []), ...(options.faults ?? []).filter((f) => isCodeFault(f.type)).map((f) => f.target)].map(faultTarget));
+  const wrapProgram = (label: string, main: ProgramMain, sourceFile: string, args: readonly unknown[] = []): ProgramMain =>
+    openLabels.has(label) && isOpenable(sourceFile) ? injector.wrapOpened(label, openedProgram(sourceFile, args)) : injector.wrap(label, main);
+  for (const service of builtins) programs.register(service.label, wrapProgram(service.label, service.main, service.sourceFile), { sourceFile: service.sourceFile });
   const services = new Map<string, ServiceEntry>();
   for (const description of parsed.description.services) {
     const service = byLabel.get(description.label);
@@ -447,8 +463,10 @@ export function bootSystem(options: BootOptions): RunningSystem {
   const appCounters = network.app;
   // Wrapped like the services, so that a fault may target the workload program too.
   programs.register(PACKET_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, packetStreamProgram(appCounters)), { sourceFile: 'simulator/programs/packetStream.ts' });
-  programs.register(POLL_MODE_STREAM_PROGRAM, injector.wrap(PACKET_STREAM_PROGRAM, pollModeStream(appCounters, profile.pollModeRxCyclesPerPacket)), { sourceFile: 'simulator/drivers/pollModeNic.ts' });
-  programs.register(POLL_MODE_RR_PROGRAM, injector.wrap(RR_SERVER, pollModeStream(appCounters, profile.pollModeRxCyclesPerPacket)), { sourceFile: 'simulator/drivers/pollModeNic.ts' });
+  const pollMode = 'simulator/drivers/pollModeNic.ts';
+  const pollModeArgs = [appCounters, profile.pollModeRxCyclesPerPacket] as const;
+  programs.register(POLL_MODE_STREAM_PROGRAM, wrapProgram(PACKET_STREAM_PROGRAM, pollModeStream(...pollModeArgs), pollMode, pollModeArgs), { sourceFile: pollMode });
+  programs.register(POLL_MODE_RR_PROGRAM, wrapProgram(RR_SERVER, pollModeStream(...pollModeArgs), pollMode, pollModeArgs), { sourceFile: pollMode });
   programs.register(SERVICE_PROGRAM, serviceUtility, { sourceFile: 'simulator/programs/service.ts' });
   const requests: RequestSinks = { 'ipc-pingpong': newLatencySink(), 'request-response': newLatencySink() };
   const requestSource = { sourceFile: 'simulator/programs/requestWorkloads.ts' };

@@ -128,6 +128,8 @@ export interface BootOverrides {
   readonly isoImage?: Uint8Array;
   /** The scenario's user drivers, loaded by the caller. */
   readonly extraPrograms?: readonly BuiltinService[];
+  /** Services whose code is loaded from its source for code-level faults (BootOptions.openCode). */
+  readonly openCode?: readonly string[];
 }
 
 export interface ScenarioOverrides extends BootOverrides {
@@ -179,6 +181,7 @@ export function bootScenario(given: BootableScenario, overrides: BootOverrides =
     ...(overrides.systemConf === undefined ? {} : { systemConf: overrides.systemConf }),
     ...(overrides.isoImage === undefined ? {} : { isoImage: overrides.isoImage }),
     ...(overrides.extraPrograms === undefined ? {} : { extraPrograms: overrides.extraPrograms }),
+    ...(overrides.openCode === undefined ? {} : { openCode: overrides.openCode }),
   });
   checkFaultTargets(scenario, system);
   return system;

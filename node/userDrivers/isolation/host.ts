@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import threadSource from 'bundle-text:./driverThread.ts';
 import { Message } from '../../../simulator/kernel/message';
 import type { Sys } from '../../../simulator/sdk/sys';
-import { CpuBudgetExceeded } from '../cpuGuard';
+import { CpuBudgetExceeded } from '../../../simulator/compile/cpuGuard';
 import type { SpawnRequest, SupervisorRequest } from './driverThread';
 import { Ctl, Death, MAX_TRANSFER_BYTES, Wire, type StartRequest, type ThrownDescription, type ToDriver, type ToHost, type TrapReport } from './protocol';
 import type { RealmConfig } from './realm';

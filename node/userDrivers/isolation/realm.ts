@@ -5,7 +5,7 @@
 // text; it is held in this closure, never exposed, and nothing it throws
 // reaches the driver. Bundled on its own (esbuild, strict mode) and run as a
 // script in the context; nothing here may use a global the context lacks.
-import { CpuGuard, isCpuBudgetExceeded } from '../cpuGuard';
+import { CpuGuard, isCpuBudgetExceeded } from '../../../simulator/compile/cpuGuard';
 import { printable as text } from '../locateError';
 import {
   ANY, AMF, ASYNCM, CLOCK, CPF, DIO, Errno, GRANT_INVALID, HARDWARE, IRQ_REENABLE, IpcCall, KERNEL,

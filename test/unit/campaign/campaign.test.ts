@@ -19,6 +19,7 @@ const BY_CLASS: Record<OutcomeClass, string> = {
   'request-retried': 'microkernel-iommu:nic:bad-kernel-call-args:1:00000001',
   'crash-recovered': 'microkernel-iommu:nic:crash:1:00000001',
   'hang-recovered': 'microkernel-iommu:nic:hang:1:00000001',
+  'driver-failed': 'microkernel-iommu:nic:invert-loop:1:49eab86c',
   'data-corrupted': 'microkernel-iommu:nic:bad-kernel-call-args:1:0000004a',
   'system-failure': 'monolithic:nic:crash:1:00000001',
 };
@@ -75,6 +76,11 @@ describe('campaign trials', () => {
           assert.equal(evidence['heartbeatKills'], 1);
           // Noticed at RS's first check more than two 5-s periods after the last answer: 10 to 11 s after the hang.
           assert.ok(r.detectionSeconds !== null && r.detectionSeconds > 9 && r.detectionSeconds <= 11, `detected after ${r.detectionSeconds} s`);
+          break;
+        case 'driver-failed':
+          // The receive loop's condition inverted: the driver answers RS but takes no frame from its ring again.
+          assert.deepEqual({ panicked: evidence['panicked'], restarts: evidence['restarts'], heartbeatKills: evidence['heartbeatKills'] }, { panicked: 0, restarts: 0, heartbeatKills: 0 });
+          assert.match(r.reason, /^no progress in the last 5 s: nic runs but moves nothing; RS and the rest of the system ran on$/);
           break;
         case 'data-corrupted':
           assert.ok(evidence['corrupted']! > 0, 'the peer found a damaged frame');

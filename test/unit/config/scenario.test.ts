@@ -292,13 +292,13 @@ test('every property the loader accepts is in the schema, and vice versa', () =>
 test('the schema offers exactly the fault types the injector runs, and the loader refuses any other where it is written', () => {
   const fault = (schema.definitions as Record<string, Schema>).fault!;
   assert.deepEqual((fault.properties as Record<string, Schema>).type!.enum, [...INJECTABLE_FAULTS]);
-  const text = VALID.replace('"type": "crash"', '"type": "corrupt-pointer"');
+  const text = VALID.replace('"type": "crash"', '"type": "melt-down"');
   const e = errorsOf(text);
   assert.deepEqual(
     e.map(([c, l, col]) => [c, l, col]),
-    [['enum', ...at(text, '"type": "corrupt-pointer"', '"corrupt-pointer"')]],
+    [['enum', ...at(text, '"type": "melt-down"', '"melt-down"')]],
   );
-  assert.equal(e[0]![3], `"type" must be one of ${INJECTABLE_FAULTS.map((t) => JSON.stringify(t)).join(', ')}, found the string "corrupt-pointer"`);
+  assert.equal(e[0]![3], `"type" must be one of ${INJECTABLE_FAULTS.map((t) => JSON.stringify(t)).join(', ')}, found the string "melt-down"`);
 });
 
 test('the loader accepts exactly the configurations of the table', () => {

@@ -25,7 +25,7 @@ test('the choices are the injector\'s fault types, every configuration and the o
   assert.deepEqual(c.types.map((t) => t.name).slice(0, 2), ['crash', 'hang']);
   assert.ok(c.types.every((t) => t.description.length > 20));
   assert.equal(c.configurations.length, 7);
-  assert.deepEqual(c.outcomes.map((o) => o.name), ['no-effect', 'request-retried', 'crash-recovered', 'hang-recovered', 'data-corrupted', 'system-failure']);
+  assert.deepEqual(c.outcomes.map((o) => o.name), ['no-effect', 'request-retried', 'crash-recovered', 'hang-recovered', 'driver-failed', 'data-corrupted', 'system-failure']);
 });
 
 test('a campaign reports the summary so far after each trial and ends with the summary mklab campaign prints', async () => {

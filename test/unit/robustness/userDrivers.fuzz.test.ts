@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileDriverModule } from '../../../node/userDrivers/compileModule';
+import { compileDriverModule } from '../../../simulator/compile/compileModule';
 import { loadUserDriver, locateError, type Diagnostic, type LoadResult, type UserProgram } from '../../../node/userDrivers';
 import { bootSystem } from '../../../simulator/system/boot';
 import type { BuiltinService } from '../../../simulator/system/builtin';

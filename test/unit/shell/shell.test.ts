@@ -173,7 +173,7 @@ describe('service', () => {
     assert.match(run(system, 'service restart foo'), /^service: no service 'foo': the services RS manages are .*\bnic\b/);
     assert.match(run(system, 'service restart rs'), /RS does not manage itself/);
     assert.match(run(system, 'service reboot nic'), /^service: unknown operation 'reboot' \(operations: up, down, restart, refresh, update, clone, fi\)/);
-    assert.match(run(system, 'service fi nic melt'), /^service: unknown fault type 'melt' \(types: crash, hang, wild-write, wild-dma, resource-leak, bad-ipc-args, bad-kernel-call-args, irq-fault\)/);
+    assert.match(run(system, 'service fi nic melt'), /^service: unknown fault type 'melt' \(types: crash, hang, wild-write, wild-dma, resource-leak, bad-ipc-args, bad-kernel-call-args, irq-fault, corrupt-source, corrupt-destination, corrupt-pointer, skip-init, remove-instruction, remove-branch, invert-loop\)/);
     assert.match(run(system, 'service fi nic crash nokey'), /key=value/);
     assert.match(run(system, 'service restart'), /^service: usage: service restart <label>/);
     assert.match(run(system, 'service restart nic extra'), /too many arguments/);

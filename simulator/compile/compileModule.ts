@@ -3,6 +3,7 @@ import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import { transform, type Transform } from 'sucrase';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
+import { compareSplices, openMutationSites, type MutationSite, type Splice } from './mutation';
 import {
   clampPositions,
   composePositions,
@@ -42,6 +43,13 @@ export interface CompiledModule {
   readonly imports: readonly ModuleImport[];
   /** Where `main` or the default export is declared, if the source says so statically (1-based). */
   readonly mainLocation: { readonly line: number; readonly column: number } | undefined;
+  /** With `mutable`, every site a code-level fault can strike; the code then also takes `__mklabMut` (mutation.ts). */
+  readonly sites?: readonly MutationSite[];
+}
+
+export interface CompileOptions {
+  /** Open every mutation site of the file (code-level faults, mutation.ts). */
+  readonly mutable?: boolean;
 }
 
 export type CompileResult =
@@ -71,7 +79,7 @@ function sucraseSyntaxMessage(error: Error, text: string, pos: number): string {
  * sucrase strips TypeScript; acorn checks the result and finds loops and functions; a budget check
  * is spliced into each; sucrase turns ESM imports and exports into CommonJS for the module linker.
  */
-export function compileDriverModule(file: string, text: string, hostModules: ReadonlySet<string>): CompileResult {
+export function compileDriverModule(file: string, text: string, hostModules: ReadonlySet<string>, options: CompileOptions = {}): CompileResult {
   const extension = extensionOf(file);
   if (!DRIVER_EXTENSIONS.includes(extension)) {
     return fail(file, 1, 1, 'unsupported-extension', `a driver must be a ${DRIVER_EXTENSIONS.join(', ')} file`);
@@ -108,7 +116,17 @@ export function compileDriverModule(file: string, text: string, hostModules: Rea
   const scan = scanProgram(file, program, strippedPositions, hostModules);
   if (scan.diagnostics.length > 0) return { ok: false, diagnostics: scan.diagnostics };
 
-  const instrumented = applyInsertions(stripped, scan.splices);
+  let sites: readonly MutationSite[] | undefined;
+  let splices: readonly Splice[] = scan.splices;
+  if (options.mutable === true) {
+    const opened = openMutationSites(program, stripped, (pos) => {
+      const at = strippedPositions({ line: pos.line - 1, column: pos.column });
+      return { line: at.line + 1, column: at.column + 1 };
+    });
+    sites = opened.sites;
+    splices = [...scan.splices, ...opened.splices];
+  }
+  const instrumented = applyInsertions(stripped, splices);
   let code: string;
   let linkedPositions: PositionMap;
   try {
@@ -132,20 +150,13 @@ export function compileDriverModule(file: string, text: string, hostModules: Rea
       positions: composePositions(linkedPositions, instrumented.positions, strippedPositions),
       imports: scan.imports,
       mainLocation: scan.mainLocation,
+      ...(sites === undefined ? {} : { sites }),
     },
   };
 }
 
 function fail(file: string, line: number, column: number, code: DiagnosticCode, message: string): CompileResult {
   return { ok: false, diagnostics: [{ file, line, column, message, code }] };
-}
-
-interface Splice {
-  readonly offset: number;
-  readonly text: string;
-  /** Length of the node the splice belongs to: at one offset, outer nodes open first and close last. */
-  readonly span: number;
-  readonly closing: boolean;
 }
 
 interface Scan {
@@ -295,12 +306,7 @@ function noteMainExport(scan: Scan, node: acorn.ExportNamedDeclaration, original
 }
 
 function applyInsertions(code: string, splices: readonly Splice[]): { code: string; positions: PositionMap } {
-  const ordered = [...splices].sort(
-    (a, b) =>
-      a.offset - b.offset ||
-      Number(b.closing) - Number(a.closing) ||
-      (a.closing ? a.span - b.span : b.span - a.span),
-  );
+  const ordered = [...splices].sort(compareSplices);
   const parts: string[] = [];
   const insertions: Insertion[] = [];
   const positionOf = offsetPositions(code);
