@@ -3,7 +3,7 @@
 // worker runs the trials (simulator/campaign/campaign.ts) with live progress
 // and cancel; the page draws the survival chart and table and lists the trials
 // that harmed the system, each of which the host runs again and opens in the
-// trace view. The host keeps the last results (in the workspace's state) so
+// trace view, or starts the debugger on, stopped just before its fault. The host keeps the last results (in the workspace's state) so
 // that the view shows them again when reopened.
 import * as vscode from 'vscode';
 import type { CampaignRunParams } from '../../simulator/protocol/campaignProtocol';
@@ -69,6 +69,11 @@ export class CampaignPanel implements vscode.Disposable {
       if (loaded !== undefined && !loaded.ok) throw new Error(loaded.error ?? 'the trace view could not load the trace');
       return { events: saved.events, outcome: saved.outcome };
     });
+    rpc.handle('debugTrial', async ({ id }) => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      const started = await vscode.debug.startDebugging(folder, { type: 'microkernel', request: 'launch', name: `Trial ${id}`, trial: id, stopBeforeFault: true });
+      return { started };
+    });
     rpc.handle('copyTable', async () => {
       const last = context.workspaceState.get<CampaignResults>(LAST_RESULTS_KEY);
       if (last === undefined) throw new Error('there are no results to copy yet');
@@ -87,6 +92,12 @@ export class CampaignPanel implements vscode.Disposable {
   async clickTrial(id: string): Promise<void> {
     await this.host.ready;
     await this.host.rpc.request('clickTrial', { id });
+  }
+
+  /** Clicks a harmful trial's Debug link, as the user would. */
+  async clickDebug(id: string): Promise<void> {
+    await this.host.ready;
+    await this.host.rpc.request('clickDebug', { id });
   }
 
   /** Fills the form, as the user would. */

@@ -94,7 +94,7 @@ export class MicrokernelDebugSession extends DebugSession {
         output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
         thread: (reason, endpoint) => this.sendEvent(new ThreadEvent(reason, this.threadId(endpoint))),
         ended: (message, failed) => this.end(message, failed),
-      });
+      }, { stopBeforeFaults: launch.stopBeforeFault });
       // Breakpoints that came before the system existed apply to it now, checked against it.
       this.recheckBreakpoints();
       const s = this.runtime.system;
@@ -417,7 +417,7 @@ export class MicrokernelDebugSession extends DebugSession {
   private reportStop(stop: Stop): void {
     this.variables = new Handles<VariableSource>();
     const rt = this.runtime!;
-    const endpoint = stop.entry?.endpoint ?? rt.sim.processes()[0]?.endpoint ?? NONE;
+    const endpoint = stop.entry?.endpoint ?? stop.endpoint ?? rt.sim.processes()[0]?.endpoint ?? NONE;
     const event = new StoppedEvent(stop.reason, this.threadId(endpoint), stop.text) as DebugProtocol.StoppedEvent;
     event.body.description = stop.text === undefined ? stop.description : `${stop.description}: ${stop.text}`;
     event.body.allThreadsStopped = true;

@@ -7,6 +7,7 @@ import type { StartParams, SystemSource } from '../../simulator/protocol/workerP
 import { builtinScenarios } from '../../simulator/system/scenarios';
 import { CONFIGURATIONS, isConfiguration } from '../../simulator/config/configurations';
 import { costProfiles } from '../../simulator/kernel/costs/costProfiles';
+import { parseTrialId } from '../../simulator/campaign/campaign';
 
 /** What a launch configuration may say (besides DAP's own fields: type, request, name, ...). */
 export interface MicrokernelLaunchArguments {
@@ -17,6 +18,10 @@ export interface MicrokernelLaunchArguments {
   readonly costProfile?: unknown;
   readonly heartbeatPeriodMs?: unknown;
   readonly stopOnEntry?: unknown;
+  /** A fault campaign's trial id (CONFIGURATION:TARGET:FAULT-TYPE:FAULTS:SEED), instead of a scenario. */
+  readonly trial?: unknown;
+  /** With a trial: stop just before each of its faults is armed (default true). */
+  readonly stopBeforeFault?: unknown;
   /** The folder relative scenario paths are resolved against (the workspace folder, set by the extension). */
   readonly cwd?: unknown;
 }
@@ -24,6 +29,8 @@ export interface MicrokernelLaunchArguments {
 export interface DebugLaunch {
   readonly params: StartParams;
   readonly stopOnEntry: boolean;
+  /** A trial: stop before each of its faults. */
+  readonly stopBeforeFault: boolean;
   /** For messages: the scenario as the user named it. */
   readonly description: string;
 }
@@ -32,7 +39,7 @@ export interface DebugLaunch {
 export class LaunchError extends Error {}
 
 /** Every launch argument the adapter reads; package.json's configurationAttributes must describe exactly these. */
-export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'cwd'];
+export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'cwd'];
 const KNOWN = new Set(LAUNCH_ARGUMENTS);
 
 /**
@@ -42,6 +49,7 @@ const KNOWN = new Set(LAUNCH_ARGUMENTS);
  */
 export function parseLaunchArguments(args: Record<string, unknown>, trusted: boolean): DebugLaunch {
   const a = args as MicrokernelLaunchArguments;
+  if (a.trial !== undefined) return trialLaunch(a, trusted);
   const scenario = a.scenario ?? 'default';
   if (typeof scenario !== 'string' || scenario.trim() === '') {
     throw new LaunchError(`launch: "scenario" must be the name of a built-in scenario (${builtinNames()}) or the path of a scenario file (*.mklab.json) or system.conf, got ${show(scenario)}`);
@@ -78,8 +86,28 @@ export function parseLaunchArguments(args: Record<string, unknown>, trusted: boo
       ...(heartbeat === undefined ? {} : { heartbeatPeriodMs: heartbeat as number }),
     },
     stopOnEntry,
+    stopBeforeFault: false,
     description: scenario.trim(),
   };
+}
+
+/** A campaign trial: its id fixes the system, configuration and seed, so nothing else may say them. */
+function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaunch {
+  const id = a.trial;
+  if (typeof id !== 'string') throw new LaunchError(`launch: "trial" must be a campaign trial id (CONFIGURATION:TARGET:FAULT-TYPE:FAULTS:SEED), got ${show(id)}`);
+  try {
+    parseTrialId(id);
+  } catch (e) {
+    throw new LaunchError(`launch: "trial": ${(e as Error).message}`);
+  }
+  for (const key of ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs'] as const) {
+    if (a[key] !== undefined) throw new LaunchError(`launch: "${key}" cannot be given with "trial": the trial's id fixes its system, configuration and seed`);
+  }
+  const stopOnEntry = a.stopOnEntry ?? false;
+  if (typeof stopOnEntry !== 'boolean') throw new LaunchError(`launch: "stopOnEntry" must be true or false, got ${show(stopOnEntry)}`);
+  const stopBeforeFault = a.stopBeforeFault ?? true;
+  if (typeof stopBeforeFault !== 'boolean') throw new LaunchError(`launch: "stopBeforeFault" must be true or false, got ${show(stopBeforeFault)}`);
+  return { params: { source: { kind: 'trial', id: id.trim() }, speed: 0, trusted }, stopOnEntry, stopBeforeFault, description: `trial ${id.trim()}` };
 }
 
 /** Launch arguments this adapter does not know (ignoring DAP's and VS Code's own), for a warning. */

@@ -11,7 +11,7 @@ import type { KernelEntry } from '../../simulator/engine/simulator';
 import { AMF, ANY, ASYNCM, CLOCK, HARDWARE, IDLE, IpcCall, NONE, SELF, SYSTEM } from '../../simulator/kernel/constants';
 import type { Message } from '../../simulator/kernel/message';
 import type { AsyncEntry } from '../../simulator/kernel/asyncTable';
-import { formatSimTime } from '../../simulator/time/time';
+import { cyclesToSeconds, formatSimTime } from '../../simulator/time/time';
 import { CONFIGURATION_TABLE } from '../../simulator/config/configurations';
 import { parseLocation } from '../../simulator/trace/locations';
 import { bootFromParams } from '../worker/session';
@@ -42,6 +42,13 @@ export interface Stop {
   readonly description: string;
   readonly text?: string;
   readonly breakpointIds?: readonly number[];
+  /** The process to show when the stop is not at a kernel entry (the target of a fault about to be armed). */
+  readonly endpoint?: number;
+}
+
+export interface RuntimeOptions {
+  /** For a campaign trial: stop just before each of its faults is armed. */
+  readonly stopBeforeFaults?: boolean;
 }
 
 export interface LineBreakpoint {
@@ -153,6 +160,7 @@ export class DebugRuntime {
     private readonly params: StartParams,
     private readonly sourceKey: SourceKey,
     private readonly listener: RuntimeListener,
+    private readonly options: RuntimeOptions = {},
   ) {
     const { system, untilCycles } = bootFromParams(params);
     this.untilCycles = untilCycles;
@@ -234,8 +242,15 @@ export class DebugRuntime {
         }
         const target = Math.min(end, from + this.sizer.sliceCycles);
         const t0 = performance.now();
+        system.stopBeforeCommands = this.options.stopBeforeFaults === true;
         const r = system.run({ untilCycles: target, sliceCycles: target - from });
         this.sizer.observe(system.nowCycles - from, performance.now() - t0);
+        if (r.reason === 'command') {
+          this.running = false;
+          this.stop = this.beforeFault(system);
+          this.listener.stopped(this.stop);
+          return;
+        }
         if (r.reason === 'paused') {
           this.running = false;
           this.listener.stopped(this.stop!);
@@ -269,6 +284,23 @@ export class DebugRuntime {
       return;
     }
     setImmediate(() => this.tick(generation));
+  }
+
+  /** The stop before a trial's fault is armed: what it is, where it will strike, and when. */
+  private beforeFault(system: RunningSystem): Stop {
+    const next = system.nextReplayedCommand?.command;
+    const data = (next?.kind === 'custom' && next.name === 'fault' ? next.data : {}) as { label?: string; type?: string; params?: Record<string, unknown> };
+    const label = String(data.label ?? 'a process');
+    const params = Object.entries(data.params ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+    const endpoint = system.sim.endpointOf(label);
+    return {
+      reason: 'breakpoint',
+      entry: undefined,
+      description: 'Before the fault',
+      // To the microsecond, as `mklab replay` gives the trial's times.
+      text: `the trial arms ${data.type ?? 'a fault'}${params === '' ? '' : ` (${params})`} in ${label} now, at ${Number(cyclesToSeconds(system.nowCycles, system.clockHz).toFixed(6))} s; it strikes at ${label}'s next step`,
+      ...(endpoint === undefined ? {} : { endpoint }),
+    };
   }
 
   private finish(message: string, failed = false): void {

@@ -19,6 +19,8 @@ import type {
 } from '../../simulator/protocol/workerProtocol';
 import { NONE } from '../../simulator/kernel/constants';
 import type { RunningSystem } from '../../simulator/system/boot';
+import { parseTrialId, watchTrial, type TrialSpec } from '../../simulator/campaign/campaign';
+import { isCodeFault } from '../../simulator/config/faultTypes';
 import { formatSimTime, secondsToCycles, timeToCycles } from '../../simulator/time/time';
 import { bootScenario, builtinScenario, builtinScenarios, systemConfScenario, type BootableScenario, type BootOverrides } from '../../simulator/system/scenarios';
 import { parseScenario, type Scenario, type SimTime } from '../../simulator/config/scenario';
@@ -226,6 +228,12 @@ export class Session {
     if (!isInjectableFault(type)) throw new SessionError(`unknown fault type '${type}' (available: ${INJECTABLE_FAULTS.join(', ')})`);
     const endpoint = system.sim.endpointOf(label);
     if (endpoint === undefined) throw new SessionError(`${label} has no running instance now (${system.rsStatus.get(label)?.state ?? 'not started'}): there is nothing to inject into`);
+    if (isCodeFault(type) && !system.injector.isOpened(label)) {
+      throw new SessionError(
+        `${type} mutates ${label}'s code, which this run did not load from its source: give the scenario a ${type} fault for ${label} ` +
+          '(its target is then loaded from source, and the same fault can be injected again from here), or use Run Fault Campaign',
+      );
+    }
     system.injectFault(label, type);
     this.publishSoon();
     const when = this.stateValue === 'paused' ? 'when the system resumes and it next runs' : 'the next time it runs';
@@ -435,6 +443,7 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
   if (params.traceCapacity !== undefined && !(Number.isSafeInteger(params.traceCapacity) && params.traceCapacity >= 1000)) {
     throw new SessionError(`the trace buffer must hold at least 1000 events, got ${params.traceCapacity}`);
   }
+  if (params.source?.kind === 'trial') return bootTrial(params);
   const { scenario, files, duration } = resolveSource(params.source, params.trusted);
   const system = bootScenario(scenario, {
     ...files,
@@ -449,6 +458,23 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
   registerTraceLocations(system, attachTraceLocations(system.sim));
   // The duration in cycles of the clock the system runs with (the user's cost profile may not be the scenario's).
   const untilCycles = duration === null ? null : timeToCycles(duration.written, system.clockHz)!;
+  return { system, untilCycles };
+}
+
+/** A campaign trial, run as the campaign ran it; its id fixes everything but how the trace is kept. */
+function bootTrial(params: StartParams): { system: RunningSystem; untilCycles: number | null } {
+  const source = params.source as Extract<SystemSource, { kind: 'trial' }>;
+  let spec: TrialSpec;
+  try {
+    spec = parseTrialId(String(source.id));
+  } catch (e) {
+    throw new SessionError((e as Error).message);
+  }
+  for (const [key, given] of [['configuration', params.configuration], ['seed', params.seed], ['costProfile', params.costProfile], ['heartbeatPeriodMs', params.heartbeatPeriodMs]] as const) {
+    if (given !== undefined) throw new SessionError(`a trial's id fixes its system, configuration and seed: ${key} cannot be given with it`);
+  }
+  const { system, untilCycles } = watchTrial(spec, { trace: { capacity: params.traceCapacity ?? DEFAULT_TRACE_CAPACITY, mode: 'ring' }, captureSourceLocations: true });
+  registerTraceLocations(system, attachTraceLocations(system.sim));
   return { system, untilCycles };
 }
 

@@ -12,7 +12,7 @@
 // give the same summary, byte for byte, as the unsharded run.
 import { INJECTABLE_FAULTS, isCodeFault, isInjectableFault, type InjectableFault } from '../config/faultTypes';
 import { CONFIGURATIONS, configurationTraits, isConfiguration, type Configuration } from '../config/configurations';
-import { builtinScenario, bootScenario } from '../system/scenarios';
+import { builtinScenario, bootScenario, type BootOverrides } from '../system/scenarios';
 import type { RunningSystem } from '../system/boot';
 import { RandomStream } from '../core/random';
 import { secondsToCycles, cyclesToSeconds } from '../time/time';
@@ -164,10 +164,30 @@ function mixSeed(seed: number, index: number): number {
 }
 
 /** The system a trial runs: the S1 packet stream with its own faults taken out. */
-function trialSystem(spec: TrialSpec): RunningSystem {
+function trialSystem(spec: TrialSpec, overrides: TrialViewOptions = {}): RunningSystem {
   const s1 = builtinScenario('s1');
   // A code-level fault needs the target's code loaded from its source, with its mutation sites open.
-  return bootScenario({ ...s1, faults: [] }, { configuration: spec.configuration, seed: spec.seed, ...(isCodeFault(spec.type) ? { openCode: [spec.target] } : {}) });
+  return bootScenario({ ...s1, faults: [] }, { ...overrides, configuration: spec.configuration, seed: spec.seed, ...(isCodeFault(spec.type) ? { openCode: [spec.target] } : {}) });
+}
+
+/** What a front end may change in a trial it shows: how the trace is kept and whether source lines are captured (neither changes the run). */
+export type TrialViewOptions = Pick<BootOverrides, 'trace' | 'captureSourceLocations'>;
+
+/**
+ * A trial set up to be watched step by step (in the debugger): the same system runTrial boots, with the
+ * trial's fault commands to be given again at the very steps runTrial gave them, so that it runs as the
+ * trial ran; `untilCycles` is where the trial ended.
+ */
+export function watchTrial(spec: TrialSpec, options: TrialViewOptions = {}): { system: RunningSystem; untilCycles: number; result: TrialResult } {
+  let first: RunningSystem | undefined;
+  const result = runTrial(spec, 0, (s) => (first = s));
+  const system = trialSystem(spec, options);
+  // The boot gives its own commands again; what came after it is the trial's faults, each given when it was armed.
+  const faults = first!.sim.commands.slice(system.sim.commands.length);
+  const armed = first!.faults;
+  if (faults.length !== armed.length) throw new Error(`trial ${result.id}: ${faults.length} commands after boot for ${armed.length} faults`);
+  system.replayCommands(faults.map((c, i) => ({ atCycles: armed[i]!.armedAtCycles, command: c.command })));
+  return { system, untilCycles: first!.nowCycles, result };
 }
 
 /** A fault's parameters, drawn the way SWIFI draws its sites: at random from the trial's seed. */

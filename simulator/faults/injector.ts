@@ -100,8 +100,17 @@ export class FaultInjector {
     return (sys: Sys): Program => this.intercept(label, sys, this.sim.kernel.procOf(sys.endpoint)?.instance ?? -1, main(sys), undefined);
   }
 
+  /** The labels whose programs run opened code (wrapOpened). */
+  private readonly openedLabels = new Set<string>();
+
+  /** Whether `label`'s program runs with its code open, so that code-level faults can strike it. */
+  isOpened(label: string): boolean {
+    return this.openedLabels.has(label);
+  }
+
   /** Wraps a program whose code is opened for mutation, so that code-level faults can strike it too. */
   wrapOpened(label: string, open: (sys: Sys) => OpenedProgram): ProgramMain {
+    this.openedLabels.add(label);
     return (sys: Sys): Program => {
       const opened = open(sys);
       return this.intercept(label, sys, this.sim.kernel.procOf(sys.endpoint)?.instance ?? -1, opened.program, opened);

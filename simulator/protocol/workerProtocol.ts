@@ -60,7 +60,9 @@ export interface SystemSnapshot {
 export type SystemSource =
   | { readonly kind: 'builtin'; readonly name: string }
   | { readonly kind: 'scenarioFile'; readonly file: string; readonly text: string }
-  | { readonly kind: 'systemConf'; readonly file: string; readonly text: string };
+  | { readonly kind: 'systemConf'; readonly file: string; readonly text: string }
+  /** A fault campaign's trial, by its id: booted and run as the campaign ran it (its faults at the same steps). */
+  | { readonly kind: 'trial'; readonly id: string };
 
 export interface StartParams {
   readonly source: SystemSource;

@@ -16,7 +16,7 @@ import type { CostProfile } from '../kernel/costs/costProfiles';
 import type { TraceOptions } from '../trace/recorder';
 import { TraceKind } from '../trace/kinds';
 import { Digest } from '../core/digest';
-import type { StopReason } from '../engine/simulator';
+import type { ExternalCommand, StopReason } from '../engine/simulator';
 import { parseSystemConf, formatDiagnostic, type ServiceDescription } from '../config/systemConf';
 import type { ExpectedOutcome, PacketStreamWorkload, RequestResponseWorkload, WorkloadItem } from '../config/scenario';
 import type { ExitReason } from '../kernel/proc';
@@ -121,8 +121,15 @@ export interface RunOptions {
   readonly maxSteps?: number;
 }
 
+/** A command and the moment (in cycles) it is given at. */
+export interface TimedCommand {
+  readonly atCycles: number;
+  readonly command: ExternalCommand;
+}
+
 export interface RunOutcome {
-  readonly reason: StopReason;
+  /** 'command': stopped before a replayed command (RunningSystem.replayCommands with stopBeforeCommands). */
+  readonly reason: StopReason | 'command';
   readonly timeCycles: number;
 }
 
@@ -217,12 +224,45 @@ export class RunningSystem {
     const slice = Math.max(1, options.sliceCycles ?? secondsToCycles(DEFAULT_SLICE_SECONDS, this.clockHz));
     const stopAt = this.sim.steps + (options.maxSteps ?? Infinity);
     for (;;) {
-      const target = Math.min(options.untilCycles, this.nowCycles + slice);
+      // Replayed commands are given at the very moment they were first given at.
+      const feed = this.feed;
+      while (this.feedNext < feed.length && feed[this.feedNext]!.atCycles <= this.nowCycles) {
+        if (this.stopBeforeCommands && !this.feedReleased) {
+          this.feedReleased = true;
+          return { reason: 'command', timeCycles: this.nowCycles };
+        }
+        this.feedReleased = false;
+        this.sim.command(feed[this.feedNext++]!.command);
+      }
+      const nextFeed = this.feedNext < feed.length ? feed[this.feedNext]!.atCycles : Infinity;
+      const target = Math.min(options.untilCycles, this.nowCycles + slice, nextFeed);
       const r = this.sim.run({ untilCycles: target, ...(options.maxSteps === undefined ? {} : { maxSteps: stopAt - this.sim.steps }) });
       this.lastStop = r.reason;
       options.progress?.(r.timeCycles, options.untilCycles);
       if (r.reason !== 'until' || r.timeCycles >= options.untilCycles) return { reason: r.reason, timeCycles: r.timeCycles };
     }
+  }
+
+  private feed: readonly TimedCommand[] = [];
+  private feedNext = 0;
+  private feedReleased = false;
+  /** Whether run() stops before each replayed command (the debugger stops before a campaign trial's faults). */
+  stopBeforeCommands = false;
+
+  /**
+   * Commands given in another run of the same system, to be given again at the moments they were given
+   * at, so that this run repeats it: a campaign trial watched in the debugger. (The moment, not the step:
+   * how many steps a stretch of idle time takes depends on where the runs that cross it end.)
+   */
+  replayCommands(log: readonly TimedCommand[]): void {
+    this.feed = [...log].sort((a, b) => a.atCycles - b.atCycles);
+    this.feedNext = 0;
+    this.feedReleased = false;
+  }
+
+  /** The next replayed command, if any is left. */
+  get nextReplayedCommand(): TimedCommand | undefined {
+    return this.feed[this.feedNext];
   }
 
   /** A `service` operation (up, down, restart, refresh, update, clone), carried out by RS; logged for replay. */

@@ -56,6 +56,36 @@ describe('campaign view', function () {
     assert.ok(shown.matched > 0);
   });
 
+  it('a harmful trial\'s Debug link starts the debugger on that trial, stopped just before its fault', async () => {
+    const panel = await openView();
+    // The reopened view shows the last results once the page has asked for them.
+    const harmful = await eventually('the harmful trials', async () => {
+      const listed = (await panel.state()).harmful;
+      return listed.length > 0 ? listed : undefined;
+    });
+    const crash = harmful.map((h) => h.split(' | ')[0]!).find((id) => id.includes(':crash:'));
+    assert.ok(crash, harmful.join('\n'));
+    const stops: { description?: string; reason: string }[] = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('microkernel', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type: string; event?: string; body?: { description?: string; reason: string } }) => {
+          if (m.type === 'event' && m.event === 'stopped' && m.body) stops.push(m.body);
+        },
+      }),
+    });
+    try {
+      await panel.clickDebug(crash);
+      const stop = await eventually('the trial to stop before its fault', async () => stops[0], 120_000);
+      assert.equal(stop.reason, 'breakpoint');
+      assert.match(stop.description ?? '', /^Before the fault: the trial arms crash in nic now, at \d/);
+      const session = vscode.debug.activeDebugSession;
+      assert.equal(session?.configuration['trial'], crash);
+      await vscode.debug.stopDebugging(session);
+    } finally {
+      tracker.dispose();
+    }
+  });
+
   it('Cancel stops a long campaign after the trial in progress and shows the trials done', async () => {
     const panel = await openView();
     await panel.choose({ types: ['crash'], configurations: ['microkernel'], faults: 2000 });

@@ -21,6 +21,7 @@ export interface CampaignPanelApi {
   choose(params: { types?: string[]; configurations?: string[]; faults?: number; faultsPerTrial?: number; seed?: number }): Promise<void>;
   state(): Promise<{ status: string; running: boolean; rows: string[]; harmful: string[]; chart: { series: string[]; drawn: boolean } | null }>;
   clickTrial(id: string): Promise<void>;
+  clickDebug(id: string): Promise<void>;
   dispose(): void;
 }
 

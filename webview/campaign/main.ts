@@ -87,7 +87,13 @@ function showSummary(s: CampaignSummaryData): void {
         e.preventDefault();
         void openTrial(h.id);
       });
-      item.append(link, ` ${h.outcome}: ${h.reason}`);
+      const debug = Object.assign(document.createElement('a'), { href: '#', textContent: 'Debug', title: 'Start the debugger on this trial, stopped just before its fault' });
+      debug.dataset['debug'] = h.id;
+      debug.addEventListener('click', (e) => {
+        e.preventDefault();
+        void debugTrial(h.id);
+      });
+      item.append(link, ` ${h.outcome}: ${h.reason} `, '(', debug, ')');
       return item;
     }),
   );
@@ -164,6 +170,16 @@ async function openTrial(id: string): Promise<void> {
   }
 }
 
+async function debugTrial(id: string): Promise<void> {
+  setStatus(`Starting the debugger on trial ${id}…`);
+  try {
+    const { started } = await rpc.request('debugTrial', { id }, { timeoutMs: 10 * 60 * 1000 });
+    setStatus(started ? `Debugging trial ${id}: it stops just before its fault.` : `The debugger did not start on trial ${id}.`, !started);
+  } catch (e) {
+    setStatus(`The debugger could not start on trial ${id}: ${(e as Error).message}`, true);
+  }
+}
+
 function state(): CampaignViewState {
   return {
     status: statusLine.textContent ?? '',
@@ -217,6 +233,13 @@ rpc.handle('press', async ({ button }) => {
 rpc.handle('clickTrial', async ({ id }) => {
   await loaded;
   const link = document.querySelector<HTMLAnchorElement>(`#harmful a[data-id="${CSS.escape(id)}"]`);
+  if (link === null) throw new Error(`no trial ${id} in the list`);
+  link.click();
+  return {};
+});
+rpc.handle('clickDebug', async ({ id }) => {
+  await loaded;
+  const link = document.querySelector<HTMLAnchorElement>(`#harmful a[data-debug="${CSS.escape(id)}"]`);
   if (link === null) throw new Error(`no trial ${id} in the list`);
   link.click();
   return {};

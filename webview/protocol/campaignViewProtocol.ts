@@ -29,6 +29,8 @@ export interface CampaignViewProtocol {
     lastResults: { params: Record<string, never>; result: CampaignResults | null };
     /** Runs a trial again from its id with its trace, and opens the trace in the trace view. */
     openTrial: { params: { readonly id: string }; result: { readonly events: number; readonly outcome: string } };
+    /** Starts the debugger on a trial, stopped just before its fault. */
+    debugTrial: { params: { readonly id: string }; result: { readonly started: boolean } };
     /** Copies the survival table (Markdown) to the clipboard. */
     copyTable: { params: Record<string, never>; result: Record<string, never> };
   };
@@ -37,6 +39,8 @@ export interface CampaignViewProtocol {
     press: { params: { readonly button: 'run' | 'cancel' | 'copy' }; result: Record<string, never> };
     /** Clicks a harmful trial in the list, as the user would. */
     clickTrial: { params: { readonly id: string }; result: Record<string, never> };
+    /** Clicks a harmful trial's Debug link, as the user would. */
+    clickDebug: { params: { readonly id: string }; result: Record<string, never> };
     /** Sets the form, as the user would. */
     choose: { params: Partial<CampaignRunParams>; result: Record<string, never> };
     state: { params: Record<string, never>; result: CampaignViewState };

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CampaignTally, OUTCOME_CLASSES, campaignMarkdown, campaignOptions, parseTrialId, planTrial, runTrial, trialCount, trialId, type OutcomeClass,
+  CampaignTally, OUTCOME_CLASSES, campaignMarkdown, campaignOptions, parseTrialId, planTrial, runTrial, trialCount, trialId, watchTrial, type OutcomeClass,
 } from '../../../simulator/campaign/campaign';
 import { campaignCommand, replayCommand } from '../../../node/cli/campaignCommand';
 import { TraceKind } from '../../../simulator/trace/kinds';
@@ -104,6 +104,21 @@ describe('campaign trials', () => {
     // The same fault with the IOMMU: the transfer is blocked, the driver fails and is restarted.
     const confined = runTrial({ ...parseTrialId('microkernel:nic:wild-dma:1:00000002'), configuration: 'microkernel-iommu' });
     assert.equal(confined.outcome, 'crash-recovered');
+  });
+
+  it('watched (as the debugger runs it, in slices of its own and stopping before each fault), runs as the campaign ran it', () => {
+    for (const id of ['microkernel-iommu:nic:crash:1:00000001', 'monolithic:nic:hang:3:00000005']) {
+      const { system, untilCycles, result } = watchTrial(parseTrialId(id));
+      system.stopBeforeCommands = true;
+      const stops: number[] = [];
+      for (;;) {
+        const r = system.run({ untilCycles, sliceCycles: Math.round(system.clockHz / 7) });
+        if (r.reason !== 'command') break;
+        stops.push(Math.round((system.nowCycles / system.clockHz) * 1e6) / 1e6);
+      }
+      assert.deepEqual(stops, result.faults.map((f) => f.armedAtSeconds), `${id}: a stop before each fault, when it was armed`);
+      assert.equal(system.traceDigest(), result.traceDigest, `${id}: the same trace`);
+    }
   });
 
   it('is a function of its id: the same id gives the same outcome, fault times and trace', () => {

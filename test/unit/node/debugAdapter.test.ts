@@ -449,3 +449,34 @@ test('a request the adapter fails on answers with an error the editor shows, and
     await dc.stop();
   }
 });
+
+test('a campaign trial opens stopped just before its fault, on the target\'s thread; continued, the fault strikes as it did in the campaign', async () => {
+  const { dc, stopped } = await launch({ trial: 'microkernel-iommu:nic:crash:1:00000001' }, (c) => c.setExceptionBreakpointsRequest({ filters: ['crash'] }));
+  try {
+    const before = await stopped;
+    assert.equal(before.body.reason, 'breakpoint');
+    // `mklab replay` of this trial says: armed at 1.033395 s, struck at 1.100009 s.
+    assert.match(before.body.description ?? '', /^Before the fault: the trial arms crash in nic now, at 1\.03\d* s; it strikes at nic's next step$/);
+    assert.match(await threadName(dc, before.body.threadId!), /^nic \(endpoint \d+\)$/);
+    const crashed = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.continueRequest({ threadId: before.body.threadId! });
+    const e = await crashed;
+    assert.equal(e.body.reason, 'exception');
+    assert.match(e.body.description ?? '', /^Process crash: nic \(endpoint \d+\) crashed.*injected fault: crash \(#0\)/);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a trial id is checked like any launch argument, and nothing else may say what the id fixes', async () => {
+  const dc = new DebugClient(process.execPath, adapter, 'microkernel', { env: { ...process.env, MKLAB_WORKSPACE_TRUSTED: '1' }, cwd: dir });
+  dc.defaultTimeout = 60_000;
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    await assert.rejects(dc.launchRequest({ trial: 'microkernel:nic:melt:1:00000001' } as DebugProtocol.LaunchRequestArguments), /"trial": trial id 'microkernel:nic:melt:1:00000001': unknown fault type 'melt'/);
+    await assert.rejects(dc.launchRequest({ trial: 'microkernel:nic:crash:1:00000001', seed: 4 } as DebugProtocol.LaunchRequestArguments), /"seed" cannot be given with "trial": the trial's id fixes its system, configuration and seed/);
+  } finally {
+    await dc.stop();
+  }
+});

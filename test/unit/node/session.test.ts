@@ -240,6 +240,8 @@ test('an injected crash is seen by the reincarnation server, which restarts the 
     const { session } = rig;
     session.start(builtin('default', 0));
     untilRunning(rig, 'nic is up', 'nic');
+    // A code-level fault needs the driver loaded from its source, which a run without such a fault does not do.
+    assert.throws(() => session.injectFault('nic', 'invert-loop'), /invert-loop mutates nic's code, which this run did not load from its source: give the scenario an? invert-loop fault for nic/);
     assert.match(session.injectFault('nic', 'crash'), /crash armed in nic/);
     const nic = untilRunning(rig, 'nic crashed and came back', 'nic', (p) => p.restarts >= 1);
     assert.match(nic.lastExit ?? '', /crash/);
@@ -271,6 +273,7 @@ test('bad requests get clear errors and change nothing', () =>
     assert.equal(session.status().state, 'idle');
     session.start(builtin('s1'));
     assert.throws(() => session.injectFault('nic', 'meteor'), /unknown fault type 'meteor'/);
+    assert.throws(() => session.start({ source: { kind: 'trial', id: 'microkernel:nic:crash:1:0000000g' }, speed: 1, trusted: true }), /is not a trial id: expected CONFIGURATION:TARGET:FAULT-TYPE:FAULTS:SEED/);
     assert.throws(() => session.driverOperation('restart', 'nosuch'), /not a service of s1/);
     assert.throws(() => session.driverOperation('restart', 'rs'), /reincarnation server itself/);
     assert.throws(() => session.start(builtin('s9')), /no built-in scenario/);

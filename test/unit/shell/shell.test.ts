@@ -291,7 +291,8 @@ describe('completion', () => {
     assert.deepEqual(complete('se'), { start: 0, end: 2, candidates: ['service'] });
     assert.deepEqual(complete('service re').candidates, ['refresh', 'restart']);
     assert.deepEqual(complete('service restart n'), { start: 16, end: 17, candidates: ['nic'] });
-    assert.deepEqual(complete('service fi nic c').candidates, ['crash']);
+    assert.deepEqual(complete('service fi nic c').candidates, ['corrupt-destination', 'corrupt-pointer', 'corrupt-source', 'crash']);
+    assert.deepEqual(complete('service fi nic cr').candidates, ['crash']);
     assert.ok(complete('service restart ').candidates.includes('nic'));
     assert.deepEqual(complete('trace t').candidates, ['tail']);
     assert.deepEqual(complete('help i').candidates, ['iommu']);
