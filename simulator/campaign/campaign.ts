@@ -90,14 +90,15 @@ export const TRIAL_TIMING = {
   spreadSeconds: 0.5,
   /** How long to wait for the driver to run again before arming the next fault (RS's longest backoff is 30 s). */
   waitForDriverSeconds: 40,
-  /** After the last fault: long enough for RS to notice a hang (two 5-s heartbeat periods and a check) and restart the driver. */
+  /** After the last fault and the driver's restart, if it needed one: long enough for RS to notice a hang (two 5-s heartbeat periods and a check) and restart the driver. */
   settleSeconds: 15,
   /** The last part of the settle time, in which the workload must make progress for the system to count as alive. */
   progressWindowSeconds: 5,
   /**
    * Simulator steps a trial may take in all. A trial takes about 8,000; a mutated driver and the network
    * server can livelock, bouncing a request between them without end, and a trial that reaches this many
-   * steps before its end is stopped and counted as a system failure (the same in every run: it counts steps, not time).
+   * steps before its end is stopped there (the same in every run: it counts steps, not time): a system
+   * failure if RS no longer ran, else a driver failure.
    */
   maxSteps: 1_000_000,
 } as const;
@@ -175,8 +176,8 @@ export type TrialViewOptions = Pick<BootOverrides, 'trace' | 'captureSourceLocat
 
 /**
  * A trial set up to be watched step by step (in the debugger): the same system runTrial boots, with the
- * trial's fault commands to be given again at the very steps runTrial gave them, so that it runs as the
- * trial ran; `untilCycles` is where the trial ended.
+ * trial's fault commands to be given again at the moments runTrial gave them, so that it runs as the
+ * trial ran, to the same trace; `untilCycles` is where the trial ended.
  */
 export function watchTrial(spec: TrialSpec, options: TrialViewOptions = {}): { system: RunningSystem; untilCycles: number; result: TrialResult } {
   let first: RunningSystem | undefined;
@@ -263,6 +264,9 @@ export function runTrial(spec: TrialSpec, index = 0, onSystem?: (system: Running
     // Until it strikes (the driver's next turn) or one second has passed.
     runUntil(system.nowCycles + cycles(1), () => record() === undefined || record()!.appliedAtCycles !== null || record()!.skipped !== null, cycles(0.001));
   }
+  // A driver that crashed again and again waits out RS's backoff (up to 30 s) before its restart: the
+  // settle time starts once it runs again (or RS has given up), so that a recovery counts as one.
+  runUntil(system.nowCycles + cycles(TRIAL_TIMING.waitForDriverSeconds), driverRunning, cycles(0.01));
   const window = { delivered: 0, rsCalls: 0 };
   if (alive()) {
     run(system.nowCycles + cycles(TRIAL_TIMING.settleSeconds - TRIAL_TIMING.progressWindowSeconds));

@@ -3,7 +3,9 @@
 // effect the next time its target instance runs: it crashes, hangs (computes
 // forever without entering the kernel, which only RS's heartbeat notices),
 // writes outside its memory (an MMU fault), programs its device's DMA at
-// kernel memory or another process's memory, or leaks memory until it runs out.
+// kernel memory or another process's memory, or leaks memory until it runs out;
+// an interface fault corrupts its next call, and a code-level fault turns on the
+// mutation of one site of its code (an instance whose code is open: wrapOpened).
 import type { Simulator } from '../engine/simulator';
 import type { Program, ProgramMain, Sys } from '../sdk';
 import { NIC_REGS, STORAGE_REGS } from '../hw/platform';
@@ -244,7 +246,7 @@ export class FaultInjector {
    */
   private mutate(label: string, sys: Sys, f: FaultRecord, type: CodeFault, opened: OpenedProgram | undefined): void {
     if (opened === undefined) {
-      f.skipped = `${label}'s code is not open to mutation: code-level faults strike drivers loaded from their source (built-in drivers a scenario or campaign aims such a fault at, and user drivers)`;
+      f.skipped = `${label}'s code is not open to mutation: code-level faults strike built-in drivers loaded from their source, which a scenario or campaign that aims such a fault at them does`;
       return;
     }
     const sites = opened.switches.sites.filter((s) => s.type === type);
