@@ -88,6 +88,8 @@ export const TRIAL_TIMING = {
   warmupSeconds: 1,
   /** Each fault is armed at a random moment within this window after the driver is found running. */
   spreadSeconds: 0.5,
+  /** After a fault strikes, before its driver's state is read: RS hears of an exit within microseconds. */
+  noticeSeconds: 0.05,
   /** How long to wait for the driver to run again before arming the next fault (RS's longest backoff is 30 s). */
   waitForDriverSeconds: 40,
   /** After the last fault and the driver's restart, if it needed one: long enough for RS to notice a hang (two 5-s heartbeat periods and a check) and restart the driver. */
@@ -263,6 +265,8 @@ export function runTrial(spec: TrialSpec, index = 0, onSystem?: (system: Running
     const record = () => system.faults[seq];
     // Until it strikes (the driver's next turn) or one second has passed.
     runUntil(system.nowCycles + cycles(1), () => record() === undefined || record()!.appliedAtCycles !== null || record()!.skipped !== null, cycles(0.001));
+    // Time for RS to hear of an exit the fault caused: until it does, the driver's service still reads as running.
+    if (alive()) run(system.nowCycles + cycles(TRIAL_TIMING.noticeSeconds));
   }
   // A driver that crashed again and again waits out RS's backoff (up to 30 s) before its restart: the
   // settle time starts once it runs again (or RS has given up), so that a recovery counts as one.
