@@ -81,7 +81,8 @@ const benches = {
     const cores = (await import('node:os')).availableParallelism();
     const run = (workers) => {
       const started = performance.now();
-      const r = spawnSync(process.execPath, ['dist/mklab.js', 'campaign', '--types', 'all', '--configs', 'all', '--faults', '56', '--json', '--workers', String(workers)], { encoding: 'utf8' });
+      // 15 fault types x 7 configurations: one trial each.
+      const r = spawnSync(process.execPath, ['dist/mklab.js', 'campaign', '--types', 'all', '--configs', 'all', '--faults', '105', '--json', '--workers', String(workers)], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`bench campaign: mklab failed: ${r.stderr}`);
       return { seconds: (performance.now() - started) / 1000, summary: JSON.parse(r.stdout) };
     };
