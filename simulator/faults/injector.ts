@@ -16,7 +16,7 @@ import type { Proc } from '../kernel/proc';
 import type { AsyncTable } from '../kernel/asyncTable';
 import type { FaultSpec } from '../config/scenario';
 import type { CodeFault, InjectableFault } from '../config/faultTypes';
-import type { MutationSite, MutationSwitches } from '../compile/mutation';
+import { sitesOfType, type MutationSite, type MutationSwitches } from '../compile/mutation';
 import { isCpuBudgetExceeded, type CpuGuard } from '../compile/cpuGuard';
 
 export { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../config/faultTypes';
@@ -249,7 +249,7 @@ export class FaultInjector {
       f.skipped = `${label}'s code is not open to mutation: code-level faults strike built-in drivers loaded from their source, which a scenario or campaign that aims such a fault at them does`;
       return;
     }
-    const sites = opened.switches.sites.filter((s) => s.type === type);
+    const sites = sitesOfType(opened.switches.sites, type);
     if (sites.length === 0) {
       f.skipped = `${opened.file} has no ${type} site`;
       return;

@@ -230,20 +230,16 @@ rpc.handle('press', async ({ button }) => {
   byId<HTMLButtonElement>(button).click();
   return {};
 });
-rpc.handle('clickTrial', async ({ id }) => {
+/** Clicks a harmful trial's link (its id, or its Debug link), as the user would. */
+async function clickHarmful(id: string, attribute: 'data-id' | 'data-debug'): Promise<Record<string, never>> {
   await loaded;
-  const link = document.querySelector<HTMLAnchorElement>(`#harmful a[data-id="${CSS.escape(id)}"]`);
+  const link = document.querySelector<HTMLAnchorElement>(`#harmful a[${attribute}="${CSS.escape(id)}"]`);
   if (link === null) throw new Error(`no trial ${id} in the list`);
   link.click();
   return {};
-});
-rpc.handle('clickDebug', async ({ id }) => {
-  await loaded;
-  const link = document.querySelector<HTMLAnchorElement>(`#harmful a[data-debug="${CSS.escape(id)}"]`);
-  if (link === null) throw new Error(`no trial ${id} in the list`);
-  link.click();
-  return {};
-});
+}
+rpc.handle('clickTrial', ({ id }) => clickHarmful(id, 'data-id'));
+rpc.handle('clickDebug', ({ id }) => clickHarmful(id, 'data-debug'));
 rpc.handle('choose', async (p) => {
   await loaded;
   setForm(p);
