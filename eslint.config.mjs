@@ -26,7 +26,7 @@ const layers = {
   [sim('faults')]: ['simulator/faults', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('trace'), sim('engine'), sim('config'), sim('compile')]],
   [sim('system')]: ['simulator/system', [sim('core'), sim('hw'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('services'), sim('drivers'), sim('programs'), sim('config'), sim('faults'), sim('protocol'), sim('compile')]],
   [sim('shell')]: ['simulator/shell', [sim('core'), sim('hw'), sim('kernel'), sim('trace'), sim('services'), sim('programs'), sim('faults'), sim('system'), sim('protocol')]],
-  [sim('bench')]: ['simulator/bench', [sim('core'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('system'), sim('config')]],
+  [sim('bench')]: ['simulator/bench', [sim('core'), sim('kernel'), sim('sdk'), sim('engine'), sim('trace'), sim('system'), sim('config'), sim('protocol')]],
   // Fault-injection campaigns: trials that boot systems, inject faults and classify what became of them.
   [sim('campaign')]: ['simulator/campaign', [sim('core'), sim('system'), sim('config'), sim('faults')]],
   [sim('protocol')]: ['simulator/protocol', []],

@@ -10,6 +10,7 @@ import { bootScenario } from '../system/scenarios';
 import { cyclesToSeconds, secondsToCycles } from '../time/time';
 import type { RunningSystem } from '../system/boot';
 import type { TraceOptions } from '../trace/recorder';
+import { compareTable } from '../protocol/compareTable';
 
 type LatencySink = RunningSystem['requests']['request-response'];
 
@@ -17,12 +18,12 @@ type LatencySink = RunningSystem['requests']['request-response'];
 export const COMPARE_WORKLOADS = {
   'ipc-pingpong': { description: 'one client calling a server back to back (SENDREC, reply): the IPC round trip', item: { kind: 'ipc-pingpong', clients: 1, messages: 100_000_000 } },
   'request-response': {
-    description: 'a client sending 64-byte requests at 20,000/s to a server that copies each in and a 1 KiB response out through a grant',
-    item: { kind: 'request-response', ratePerSecond: 20_000, requestBytes: 64, responseBytes: 1024 },
+    description: 'a client sending 64-byte requests at 20,000/s on average (Poisson arrivals from the seed) to a server that copies each in and a 1 KiB response out through a grant',
+    item: { kind: 'request-response', ratePerSecond: 20_000, requestBytes: 64, responseBytes: 1024, arrivals: 'poisson' },
   },
   'network-request-response': {
-    description: 'the peer on the wire sending 64-byte requests at 20,000/s to a server application that answers each with a 1 KiB frame, through the network server or, under kernel-bypass, its own poll-mode driver; latency as the peer sees it',
-    item: { kind: 'request-response', ratePerSecond: 20_000, requestBytes: 64, responseBytes: 1024, transport: 'network' },
+    description: 'the peer on the wire sending 64-byte requests at 20,000/s on average (Poisson arrivals from the seed) to a server application that answers each with a 1 KiB frame, through the network server or, under kernel-bypass, its own poll-mode driver; latency as the peer sees it',
+    item: { kind: 'request-response', ratePerSecond: 20_000, requestBytes: 64, responseBytes: 1024, transport: 'network', arrivals: 'poisson' },
   },
   'packet-stream': { description: '64-byte packets offered at 100,000/s through the network server and the NIC driver; an operation is a packet the peer received', item: { kind: 'packet-stream', ratePerSecond: 100_000, sizeBytes: 64, direction: 'tx' } },
 } as const;
@@ -257,28 +258,38 @@ function cell(v: number | null, digits: number, exactIntegers = false): string {
   return digits === 0 ? String(Math.round(v)) : v.toFixed(digits);
 }
 
-/** One header row, then a row per configuration. */
+/** The spread of one configuration's figures over the seeds, when there were several. */
+function spreadOf(report: CompareReport, config: Configuration): { readonly min: CompareResult; readonly max: CompareResult } | undefined {
+  return report.spread?.find((s) => s.config === config);
+}
+
+/** One header row, then a row per configuration; with several seeds, each figure's minimum and maximum follow it. */
 export function compareCsv(report: CompareReport): string {
-  const rows = [['config', ...COLUMNS.map(([n]) => n)].join(',')];
-  for (const r of report.results) rows.push([r.config, ...COLUMNS.map(([, get]) => cell(get(r), 3, true))].join(','));
+  const withSpread = report.spread !== undefined;
+  const names = COLUMNS.flatMap(([n]) => (withSpread ? [n, `${n}_min`, `${n}_max`] : [n]));
+  const rows = [['config', ...names].join(',')];
+  for (const r of report.results) {
+    const s = spreadOf(report, r.config);
+    const cells = COLUMNS.flatMap(([, get]) => {
+      const mean = cell(get(r), 3, true);
+      return s === undefined ? [mean] : [mean, cell(get(s.min), 3, true), cell(get(s.max), 3, true)];
+    });
+    rows.push([r.config, ...cells].join(','));
+  }
   return rows.join('\n') + '\n';
 }
 
-/** A Markdown table to paste into a paper, with the run's parameters above it. */
+/** A Markdown table to paste into a paper, with the run's parameters above it; with several seeds, each cell is the mean and its range. */
 export function compareMarkdown(report: CompareReport): string {
-  const head = ['configuration', 'ops/s', 'p50 ns', 'p99 ns', 'p99.9 ns', 'ctx sw/op', 'kernel entries/op', 'cycles/op', 'user', 'kernel entry', 'copy', 'ctx switch', 'IOMMU', 'interrupt', 'device'];
+  const table = compareTable(report);
+  const head = table.head;
+  const seeds = report.seeds.length > 1 ? `seeds ${report.seeds.join(', ')} (each cell: the mean over the seeds, then the lowest–highest)` : `seed ${report.seeds.join(', ')}`;
   const lines = [
-    `Workload \`${report.workload}\` (${COMPARE_WORKLOADS[report.workload].description}), cost profile \`${report.profile}\`, ${report.durationSeconds} s simulated per run, seed${report.seeds.length > 1 ? 's' : ''} ${report.seeds.join(', ')}; cycles per operation as the simulated CPU was charged.`,
+    `Workload \`${report.workload}\` (${COMPARE_WORKLOADS[report.workload].description}), cost profile \`${report.profile}\`, ${report.durationSeconds} s simulated per run, ${seeds}; cycles per operation as the simulated CPU was charged.`,
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
   ];
-  for (const r of report.results) {
-    const c = r.cycles_per_op;
-    const l = r.latency_ns;
-    lines.push(
-      `| ${[r.config, cell(Math.round(r.throughput_ops_per_s), 0), cell(l?.p50 ?? null, 0), cell(l?.p99 ?? null, 0), cell(l?.p999 ?? null, 0), cell(r.context_switches_per_op, 2), cell(r.kernel_entries_per_op, 2), cell(c.total, 0), cell(c.user, 0), cell(c.kernel_entry, 0), cell(c.message_copy, 0), cell(c.context_switch, 0), cell(c.iommu, 0), cell(c.interrupt, 0), cell(c.device, 0)].join(' | ')} |`,
-    );
-  }
+  for (const row of table.rows) lines.push(`| ${row.join(' | ')} |`);
   return lines.join('\n') + '\n';
 }

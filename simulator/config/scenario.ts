@@ -85,6 +85,13 @@ export interface RequestResponseWorkload extends WorkloadBase {
   readonly loop: 'open' | 'closed';
   /** Clients of a closed loop (1 unless given); an open loop has one stream of requests. */
   readonly clients: number;
+  /**
+   * How an open loop's requests are spaced: 'fixed' (the default), one every
+   * 1/ratePerSecond; 'poisson', gaps drawn from an exponential distribution of
+   * that mean from the run's seed, as load generators model independent users
+   * (a closed loop keeps its slots fixed).
+   */
+  readonly arrivals: 'fixed' | 'poisson';
 }
 
 /** The largest request or response a network request-response carries: one Ethernet frame. */
@@ -209,7 +216,7 @@ export const SCENARIO_KEYS = {
     print: ['kind', 'start', 'bytes', 'repeat'],
     'block-read': ['kind', 'start', 'blocks', 'blockSize', 'pattern', 'repeat'],
     'ipc-pingpong': ['kind', 'start', 'clients', 'messages'],
-    'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes', 'transport', 'loop', 'clients'],
+    'request-response': ['kind', 'start', 'ratePerSecond', 'requestBytes', 'responseBytes', 'transport', 'loop', 'clients', 'arrivals'],
   } satisfies Record<WorkloadKind, string[]>,
 } as const;
 
@@ -474,6 +481,7 @@ class Loader {
           transport,
           loop: this.oneOf<'open' | 'closed'>(f.get('loop'), ['open', 'closed'], 'open'),
           clients: this.integer(f.get('clients'), 1, 1, 256),
+          arrivals: this.oneOf<'fixed' | 'poisson'>(f.get('arrivals'), ['fixed', 'poisson'], 'fixed'),
         };
       }
     }

@@ -6,6 +6,7 @@
 // sink the system reads for the summary and for `mklab bench compare`.
 import { ANY, CLOCK, CPF, Message, OK, cyclesPerUnit, defineLayout, isNotify, type Program, type Sys } from '../sdk';
 import { NetLayout, NetRequest } from '../services/messages';
+import type { RandomStream } from '../core/random';
 
 export const PINGPONG_SERVER = 'pingpong-server';
 export const PINGPONG_CLIENT = 'pingpong-client';
@@ -111,7 +112,8 @@ export function* rrServer(sys: Sys): Program {
  * server shows in the latencies instead of slowing the clock of requests (no
  * coordinated omission). Closed loop (argument loop "closed"): the next
  * request waits for the answer and for its slot, and latency counts from the
- * send. Arguments: server, ratePerSecond, requestBytes, responseBytes, loop, startAtCycles.
+ * send. Arguments: server, ratePerSecond, requestBytes, responseBytes, loop,
+ * arrivals ('poisson' spaces an open loop's requests at random), startAtCycles.
  */
 export function rrClient(sink: LatencySink): (sys: Sys) => Program {
   return function* client(sys: Sys): Program {
@@ -120,6 +122,7 @@ export function rrClient(sink: LatencySink): (sys: Sys) => Program {
     const requestBytes = num(sys, 'requestBytes', 64);
     const responseBytes = num(sys, 'responseBytes', 64);
     const interval = Math.max(1, Math.round(cyclesPerUnit(num(sys, 'ratePerSecond', 1000), sys.clockHz)));
+    const gap = !closed && sys.args['arrivals'] === 'poisson' ? poissonGaps(interval, sys.random) : () => interval;
     const size = Math.max(requestBytes, responseBytes, 1);
     const buffer = sys.mem.alloc(size);
     const grant = sys.cpf_grant_direct(server, buffer, size, CPF.READ | CPF.WRITE);
@@ -140,9 +143,14 @@ export function rrClient(sink: LatencySink): (sys: Sys) => Program {
       if (r !== OK || RequestLayout.status.get(m) !== OK) sink.failed++;
       else recordLatency(sink, sys.uptimeCycles() - (closed ? sent : due));
       // Open: the next is due at the rate whatever happened. Closed: not before the answer.
-      due = closed ? Math.max(due + interval, sys.uptimeCycles()) : due + interval;
+      due = closed ? Math.max(due + interval, sys.uptimeCycles()) : due + gap();
     }
   };
+}
+
+/** Gaps between Poisson arrivals of mean `meanCycles`: exponentially distributed, whole cycles, at least one. */
+export function poissonGaps(meanCycles: number, random: RandomStream): () => number {
+  return () => Math.max(1, Math.round(-Math.log(1 - random.nextFloat()) * meanCycles));
 }
 
 /** How long the network server waits before looking for the network server again when it is gone. */

@@ -35,7 +35,7 @@ import { AMDDEV_DEVICE_OWNERS } from '../services/amddev';
 import { PLATFORM } from '../hw/platform';
 import { PACKET_STREAM_PROGRAM, packetStreamProgram, type PacketStreamCounters } from '../programs/packetStream';
 import {
-  PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, recordLatency, pingpongServer, rrClient, rrServer, type LatencySink,
+  PINGPONG_CLIENT, PINGPONG_SERVER, RR_CLIENT, RR_SERVER, newLatencySink, pingpongClient, poissonGaps, recordLatency, pingpongServer, rrClient, rrServer, type LatencySink,
 } from '../programs/requestWorkloads';
 import { SERVICE_PROGRAM, serviceUtility, type ServiceOperation } from '../programs/service';
 import { isCodeFault } from '../config/faultTypes';
@@ -680,6 +680,7 @@ function startPeerRequests(machine: Machine, item: RequestResponseWorkload, sink
   const dueAt = new Map<number, number>();
   let seq = seqBase;
   let nextAt = Math.max(item.start.cycles, clock.now());
+  const gap = item.arrivals === 'poisson' ? poissonGaps(intervalCycles, machine.sim.random.stream(`peer:requests:${seqBase}`)) : () => intervalCycles;
   nic.wire.onDeliver((packet, timeCycles) => {
     const f = parseStreamFrame(packet);
     if (f === undefined || f.kind !== StreamKind.RESPONSE) return;
@@ -692,7 +693,7 @@ function startPeerRequests(machine: Machine, item: RequestResponseWorkload, sink
     while (nextAt <= clock.now()) {
       nic.wire.injectAt(nextAt, streamFrame(nic.mac, PEER_MAC, StreamKind.REQUEST, seq, size));
       dueAt.set(seq++, nextAt);
-      nextAt += intervalCycles;
+      nextAt += gap();
     }
     // The oldest requests come first in the map: those past the timeout have failed.
     for (const [s, due] of dueAt) {

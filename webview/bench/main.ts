@@ -2,6 +2,7 @@
 // seeds, simulated time), Run and Cancel with progress, the charts, the
 // results table, and export. It shows the last results again when reopened.
 import type { CompareChoices, CompareOutcome, CompareRunParams } from '../../simulator/protocol/compareProtocol';
+import { compareTable } from '../../simulator/protocol/compareTable';
 import type { BenchViewProtocol, BenchViewState } from '../protocol/benchViewProtocol';
 import { connectToHost } from '../shared/connect';
 import { fillCheckboxes, tickNames, tickedNames } from '../shared/form';
@@ -78,26 +79,19 @@ function setRunning(on: boolean): void {
   progress.hidden = !on;
 }
 
-function fixed(v: number | undefined | null, digits: number): string {
-  return v === undefined || v === null || !Number.isFinite(v) ? '' : v.toFixed(digits);
-}
-
 function showOutcome(outcome: CompareOutcome): void {
   const report = outcome.report;
   exportCsv.disabled = exportMd.disabled = report === null;
   if (report === null) return;
-  const head = ['configuration', 'ops/s', 'p50 ns', 'p99 ns', 'p99.9 ns', 'ctx sw/op', 'kernel entries/op', 'cycles/op', 'user', 'kernel entry', 'copy', 'ctx switch', 'IOMMU', 'interrupt', 'device'];
+  const shown = compareTable(report);
   const table = byId<HTMLTableElement>('results');
-  const tr = (cells: string[], tag: 'th' | 'td') => {
+  const tr = (cells: readonly string[], tag: 'th' | 'td') => {
     const row = document.createElement('tr');
     row.append(...cells.map((text) => Object.assign(document.createElement(tag), { textContent: text })));
     return row;
   };
-  table.tHead!.replaceChildren(tr(head, 'th'));
-  rows = report.results.map((r) => {
-    const c = r.cycles_per_op;
-    return [r.config, fixed(r.throughput_ops_per_s, 0), fixed(r.latency_ns?.p50, 0), fixed(r.latency_ns?.p99, 0), fixed(r.latency_ns?.p999, 0), fixed(r.context_switches_per_op, 2), fixed(r.kernel_entries_per_op, 2), fixed(c.total, 0), fixed(c.user, 0), fixed(c.kernel_entry, 0), fixed(c.message_copy, 0), fixed(c.context_switch, 0), fixed(c.iommu, 0), fixed(c.interrupt, 0), fixed(c.device, 0)].join(' | ');
-  });
+  table.tHead!.replaceChildren(tr(shown.head, 'th'));
+  rows = shown.rows.map((r) => r.join(' | '));
   table.tBodies[0]!.replaceChildren(
     ...rows.map((r) => {
       const row = tr(r.split(' | '), 'td');

@@ -69,12 +69,24 @@ test('several seeds give means and each figure\'s spread; CSV has a header row a
   assert.deepEqual(report.results.map((r) => r.config), ['microkernel', 'monolithic']);
   assert.equal(report.spread?.length, 2);
   for (const s of report.spread!) assert.ok(s.min.ops <= s.max.ops);
-  const csv = compareCsv(report).trim().split('\n');
+  const single = runCompare({ workload: 'request-response', configurations: ['microkernel', 'monolithic'], seeds: [1], durationSeconds: 0.02 });
+  const csv = compareCsv(single).trim().split('\n');
   assert.equal(csv[0], 'config,ops,throughput_ops_per_s,latency_p50_ns,latency_p99_ns,latency_p999_ns,latency_mean_ns,context_switches_per_op,kernel_entries_per_op,cycles_per_op,user,kernel_entry,message_copy,context_switch,iommu,interrupt,device');
   assert.equal(csv.length, 3);
   const md = compareMarkdown(report);
-  assert.match(md, /^\| configuration \| ops\/s \|/m);
-  assert.match(md, /^\| monolithic \| \d+ \|/m);
+  assert.match(md, /^\| configuration \| ops \| ops\/s \| p50 ns \| p99 ns \| p99\.9 ns \| mean ns \| ctx sw\/op \| kernel entries\/op \| cycles\/op \| user \| kernel entry \| copy \| ctx switch \| IOMMU \| interrupt \| device \|$/m);
+  // Requests arrive at the seeds' own random moments: some figures differ from seed to seed, and the table says by how much.
+  const varying = report.spread!.find((s) => s.min.latency_ns!.p99 < s.max.latency_ns!.p99);
+  assert.ok(varying !== undefined, 'the two seeds gave the same p99 in every configuration');
+  const row = md.split('\n').find((l) => l.startsWith(`| ${varying.config} |`))!.split(' | ');
+  assert.equal(row[4], `${Math.round(report.results.find((r) => r.config === varying.config)!.latency_ns!.p99)} (${Math.round(varying.min.latency_ns!.p99)}–${Math.round(varying.max.latency_ns!.p99)})`);
+  assert.match(md, /means over the seeds|the mean over the seeds/);
+  // CSV keeps the range as columns of their own: each figure, then its minimum and maximum.
+  const wide = compareCsv(report).trim().split('\n');
+  assert.ok(wide[0]!.startsWith('config,ops,ops_min,ops_max,throughput_ops_per_s,throughput_ops_per_s_min,'), wide[0]);
+  const cols = wide[0]!.split(',');
+  const p99 = wide.find((l) => l.startsWith(`${varying.config},`))!.split(',');
+  assert.ok(Number(p99[cols.indexOf('latency_p99_ns_min')]) < Number(p99[cols.indexOf('latency_p99_ns_max')]));
 });
 
 test('mklab bench compare prints the JSON shape users script against, and refuses bad usage with one line', async () => {
