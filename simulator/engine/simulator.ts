@@ -2,7 +2,7 @@
 // clock, memory, trace and random streams, runs the scheduler loop, offers
 // typed observer events and a kernel-entry hook for debuggers, logs external
 // commands, and takes and restores (replay-based) snapshots.
-import { EventQueue } from '../core/eventQueue';
+import { EventQueue, EventQueueOverflow } from '../core/eventQueue';
 import { RandomStreams } from '../core/random';
 import { Digest } from '../core/digest';
 import type { InterruptLines, PortDevice } from '../hw/bus';
@@ -354,6 +354,8 @@ export class Simulator {
           try {
             res = p.gen!.next(p.retval);
           } catch (e) {
+            // The run's limit, reached while the program ran: the run stops, the program is not to blame.
+            if (e instanceof EventQueueOverflow) throw e;
             this.steps++;
             this.programFailed(p, e);
             continue;
@@ -385,6 +387,10 @@ export class Simulator {
         }
         if (p.quantumLeftCycles <= 0 && (p.rts & Rts.SLOT_FREE) === 0) k.quantumExpired(p);
       }
+    } catch (e) {
+      // Too many pending events (MAX_PENDING_EVENTS): marked in the trace, as the fault cap is, and the run ends with the error.
+      if (!outer && e instanceof EventQueueOverflow) trace.recordLabelled(e.timeCycles, TraceKind.custom, 0, 0, e.pending, 0, 0, 'events:cap');
+      throw e;
     } finally {
       this.inStep = outer;
     }

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import { validateXML } from 'xmllint-wasm';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -249,6 +249,8 @@ test('every command refuses an unknown or malformed flag with one line and exit 
     [['trace', 'info', '--what', 'x.mktrace'], /^mklab trace: unknown option '--what'/],
     [['trace', 'export', 'x.mktrace', '--format', 'svg'], /^mklab trace: export: --format must be perfetto or csv, not 'svg'/],
     [['trace'], /^mklab trace: expected the subcommand export or info/],
+    [['replay', '--bogus'], /^mklab replay: unknown option '--bogus' \(see 'mklab replay --help'\)$/m],
+    [['bench', 'compare', '--workload', 'ipc-pingpong', '--bogus'], /^mklab bench: unknown option '--bogus' \(see 'mklab bench --help'\)$/m],
     [['frob'], /^mklab: unknown command 'frob'/],
   ];
   for (const [args, message] of cases) {
@@ -258,6 +260,65 @@ test('every command refuses an unknown or malformed flag with one line and exit 
     assert.match(r.stderr, message, args.join(' '));
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
+});
+
+test('run reads a cd-read workload\'s ISO 9660 image from a path relative to the scenario\'s folder, not the current one', () => {
+  // An image made by a real tool, in a folder below the scenario's; mklab runs from another folder (the test's).
+  const scenarioDir = join(dir, 'iso-scenario');
+  const tree = join(dir, 'iso-tree');
+  mkdirSync(join(scenarioDir, 'images'), { recursive: true });
+  mkdirSync(tree, { recursive: true });
+  // More than one 4 KiB read of the workload: the file crosses a chunk boundary.
+  writeFileSync(join(tree, 'HELLO.TXT'), 'hello from an image beside the scenario\n'.repeat(250));
+  try {
+    execFileSync('genisoimage', ['-quiet', '-R', '-J', '-o', join(scenarioDir, 'images', 'my.iso'), tree]);
+  } catch (error) {
+    throw new Error(`genisoimage is needed (Debian/Ubuntu: apt-get install genisoimage): ${(error as Error).message}`);
+  }
+  const scenario = (path: string) => JSON.stringify({
+    name: 'my-cd', system: 'default', configuration: 'microkernel-iommu', seed: 1, duration: '1s',
+    workload: [{ kind: 'cd-read', path, image: 'images/my.iso' }],
+  });
+  const file = join(scenarioDir, 'cd.mklab.json');
+  writeFileSync(file, scenario('/HELLO.TXT'));
+  const r = mklab('run', file, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { outcome: string; workloads: { kind: string; process: string; state: string; exit: string | null }[] };
+  // The summary says whether each workload's reads succeeded, not how many bytes they returned.
+  assert.deepEqual(summary.workloads, [{ kind: 'cd-read', process: 'cdread', state: 'done', exit: 'exited with status 0' }]);
+  assert.equal(summary.outcome, 'ok');
+  // The same image without the file: the read fails, so the image read above was the user's own.
+  writeFileSync(file, scenario('/ABSENT.TXT'));
+  const absent = mklab('run', file, '--json');
+  assert.equal(absent.status, 1);
+  assert.equal((JSON.parse(absent.stdout) as { workloads: { state: string }[] }).workloads[0]!.state, 'failed');
+  assert.match(absent.stderr, /^mklab run: the run ended with outcome 'workload-failed' \(cd-read exited with status 1\)/m);
+});
+
+test('a run whose kernel memory is corrupted exits 1 and says so, even when the scenario states no expectation', () => {
+  // Built-in s3 without its "expect": under the microkernel without an IOMMU the wild DMA overwrites kernel memory.
+  const file = join(dir, 's3-no-expect.mklab.json');
+  writeFileSync(file, JSON.stringify({
+    name: 's3-no-expect', system: 'default', configuration: 'microkernel-iommu', seed: 3, duration: '1s', costProfile: 'sel4-skylake',
+    workload: [
+      { kind: 'block-read', start: '10ms', blocks: 8, blockSize: 4096, pattern: 'sequential', repeat: 1000 },
+      { kind: 'cd-read', start: '10ms', image: 'builtin:cd.iso', path: '/README.TXT', repeat: 3 },
+    ],
+    faults: [
+      { at: '300ms', target: 'disk', type: 'wild-dma', params: { target: 'kernel', paddr: 32768 } },
+      { at: '600ms', target: 'disk', type: 'wild-dma', params: { target: 'vfs' } },
+    ],
+    options: { heartbeatPeriod: '500ms', restartBackoff: true },
+  }));
+  const r = mklab('run', file, '--config', 'microkernel');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^kernel integrity: [1-9]\d* page\(s\) corrupted$/m);
+  assert.match(r.stdout, /^outcome: integrity, but the scenario expects ok$/m);
+  assert.match(r.stderr, /^mklab run: the run ended with outcome 'integrity' \([1-9]\d* kernel page\(s\) corrupted\), but the scenario expects 'ok' in microkernel$/m);
+  // With the IOMMU the same copy's transfers are blocked: the kernel stays intact and that is not the reason given.
+  const guarded = mklab('run', file);
+  assert.match(guarded.stdout, /^kernel integrity: intact$/m);
+  assert.doesNotMatch(guarded.stderr, /outcome 'integrity'/);
 });
 
 test('conf check --json reports every file with its diagnostics, and --help explains the command', () => {
