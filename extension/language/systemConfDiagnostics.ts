@@ -1,6 +1,6 @@
 // Problems in system.conf documents, from the simulator's own parser, kept up to date as the user types.
 import * as vscode from 'vscode';
-import { parseSystemConf, type Diagnostic } from '../../simulator/config/systemConf';
+import { parseSystemConf, standaloneHint, type ConfDiagnostic, type Diagnostic, type StandaloneHint } from '../../simulator/config/systemConf';
 
 export const SYSTEM_CONF_LANGUAGE = 'minix-system-conf';
 const DEBOUNCE_MS = 250;
@@ -17,17 +17,28 @@ export function toVscodeRange(d: { line: number; column: number; endLine: number
   return new vscode.Range(d.line - 1, d.column - 1, d.endLine - 1, d.endColumn - 1);
 }
 
-export function systemConfDiagnostics(document: vscode.TextDocument): vscode.Diagnostic[] {
+export const DIAGNOSTIC_SOURCE = 'system.conf';
+
+/**
+ * The problems of a system.conf document as the parser finds them, with their fixes (a suggested
+ * word in place of a bad one; the `service rs` entry a file that cannot boot alone lacks).
+ */
+export function systemConfProblems(document: vscode.TextDocument): (ConfDiagnostic | StandaloneHint)[] {
   const file = document.uri.toString();
-  const { diagnostics } = parseSystemConf(document.getText(), file);
-  return diagnostics
-    .filter((d) => d.file === file)
-    .map((d) => {
-      const out = new vscode.Diagnostic(toVscodeRange(d), d.message, SEVERITY[d.severity]);
-      out.source = 'system.conf';
-      out.code = d.code;
-      return out;
-    });
+  const parsed = parseSystemConf(document.getText(), file);
+  const problems: (ConfDiagnostic | StandaloneHint)[] = parsed.diagnostics.filter((d) => d.file === file);
+  const hint = standaloneHint(parsed, file);
+  if (hint !== undefined) problems.push(hint);
+  return problems;
+}
+
+export function systemConfDiagnostics(document: vscode.TextDocument): vscode.Diagnostic[] {
+  return systemConfProblems(document).map((d) => {
+    const out = new vscode.Diagnostic(toVscodeRange(d), d.message, SEVERITY[d.severity]);
+    out.source = DIAGNOSTIC_SOURCE;
+    out.code = d.code;
+    return out;
+  });
 }
 
 /** Checks every system.conf document when it opens, shortly after it changes, and forgets it when it closes. */

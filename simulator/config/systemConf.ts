@@ -31,6 +31,21 @@ import { simulatorHasCall } from './privileges.js';
 
 export type { Diagnostic, SourceRange } from './diagnostics.js';
 
+/** An edit of a system.conf text: `text` takes the place of `range` (an empty range inserts it). */
+export interface ConfEdit {
+  readonly range: SourceRange;
+  readonly text: string;
+}
+
+/** A diagnostic of the parser, with the fix it can tell when it knows what was meant. */
+export interface ConfDiagnostic extends Diagnostic {
+  /**
+   * The word the parser suggests ("did you mean ...") in place of the bad one: its range is
+   * exactly the bad word's (the diagnostic's own range), its text the suggested word.
+   */
+  readonly replacement?: ConfEdit;
+}
+
 export type IpcTargets = { readonly kind: 'all' } | { readonly kind: 'all-sys' } | { readonly kind: 'list'; readonly labels: readonly string[] };
 
 export interface IoRange {
@@ -121,7 +136,7 @@ export interface SystemDescription {
 
 export interface ParseResult {
   readonly description: SystemDescription;
-  readonly diagnostics: readonly Diagnostic[];
+  readonly diagnostics: readonly ConfDiagnostic[];
 }
 
 export interface ParseOptions {
@@ -138,7 +153,7 @@ export interface ConfFile {
 
 export interface FileDiagnostics {
   readonly path: string;
-  readonly diagnostics: readonly Diagnostic[];
+  readonly diagnostics: readonly ConfDiagnostic[];
 }
 
 interface Entry {
@@ -198,18 +213,39 @@ const CALL_LISTS = {
   vm: { what: 'VM call', code: 'vm-call', lookup: vmCall, names: VM_CALLS.map((c) => c.name) },
 } as const;
 
-function suggest(word: string, names: readonly string[]): string {
+/** The name of `names` closest to `word` (ignoring case), if it is close enough to be what was meant. */
+function closest(word: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const n of names) {
+    if (n === word) continue;
     const d = editDistance(word.toLowerCase(), n.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = n;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? ` (did you mean '${best}'?)` : '';
+  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+function didYouMean(best: string | undefined): string {
+  return best === undefined ? '' : ` (did you mean '${best}'?)`;
+}
+
+/** A diagnostic whose fix is `replacement` in place of the word at `range`. */
+function suggesting(range: SourceRange, severity: Severity, code: string, message: string, replacement: string | undefined): ConfDiagnostic {
+  const d = diagnostic(range, severity, code, message);
+  return replacement === undefined ? d : { ...d, replacement: { range: { ...range }, text: replacement } };
+}
+
+/** Keywords that stand alone after a key, suggested for a misspelt one when the value is alone too. */
+const ALONE_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
+  system: ['ALL', 'BASIC', 'NONE'],
+  vm: ['ALL', 'BASIC', 'NONE'],
+  ipc: ['ALL', 'ALL_SYS', 'NONE'],
+  io: ['ALL', 'NONE'],
+  irq: ['ALL', 'NONE'],
+};
 
 export function parseIoRange(text: string): IoRange | undefined {
   const m = /^([^:]*)(?::(.*))?$/.exec(text);
@@ -305,13 +341,14 @@ class ServiceParser {
   constructor(
     private readonly entries: Map<string, Entry>,
     extraLabels: readonly string[],
-    private readonly diagnostics: Diagnostic[],
+    private readonly diagnostics: ConfDiagnostic[],
   ) {
     this.knownLabels = new Set([...STANDARD_LABELS, ...entries.keys(), ...extraLabels]);
   }
 
-  private report(range: SourceRange, severity: Severity, code: string, message: string): void {
-    if (this.quiet === 0) this.diagnostics.push(diagnostic(range, severity, code, message));
+  /** Reports a problem; `replacement` is the word meant instead of the one at `range`, if known. */
+  private report(range: SourceRange, severity: Severity, code: string, message: string, replacement?: string): void {
+    if (this.quiet === 0) this.diagnostics.push(suggesting(range, severity, code, message, replacement));
   }
 
   service(entry: Entry): ServiceDescription {
@@ -376,7 +413,8 @@ class ServiceParser {
     const head = items[0] as ConfAtom;
     const key = head.text;
     if (serviceKey(key) === undefined) {
-      this.report(head.range, 'error', 'unknown-key', `unknown key '${key}'${suggest(key, KEY_NAMES)}: expected one of ${KEY_NAMES.join(', ')}`);
+      const best = closest(key, KEY_NAMES);
+      this.report(head.range, 'error', 'unknown-key', `unknown key '${key}'${didYouMean(best)}: expected one of ${KEY_NAMES.join(', ')}`, best);
       return;
     }
     const split = this.findSplit(key, items);
@@ -464,15 +502,17 @@ class ServiceParser {
     return first !== undefined && keywords.includes(first.text) && atoms.length === 1 ? first.text : undefined;
   }
 
-  private label(a: ConfAtom, what: string): void {
+  /** Checks a service label; `keywords` are the words that may stand in its place (SELF, KERNEL, ALL...), for suggestions. */
+  private label(a: ConfAtom, what: string, keywords: readonly string[] = []): void {
     if (this.knownLabels.has(a.text)) return;
     // MINIX's RS compares names exactly (servers/rs/manager.c, add_forward_ipc), and its processes' names are lower case.
     const lower = a.text.toLowerCase();
     if (lower !== a.text && this.knownLabels.has(lower)) {
-      this.report(a.range, 'warning', 'unknown-label', `${what} '${a.text}' matches no process: MINIX compares names exactly and the process is '${lower}', so this entry grants nothing (some of MINIX's own files write it so)`);
+      this.report(a.range, 'warning', 'unknown-label', `${what} '${a.text}' matches no process: MINIX compares names exactly and the process is '${lower}', so this entry grants nothing (some of MINIX's own files write it so)`, lower);
       return;
     }
-    this.report(a.range, 'warning', 'unknown-label', `unknown ${what} '${a.text}'${suggest(a.text, [...this.knownLabels])}: no service of that name is defined here or in MINIX`);
+    const best = closest(a.text, [...this.knownLabels, ...keywords]);
+    this.report(a.range, 'warning', 'unknown-label', `unknown ${what} '${a.text}'${didYouMean(best)}: no service of that name is defined here or in MINIX`, best);
   }
 
   private apply(key: string, head: ConfAtom, values: ConfItem[], acc: Acc): void {
@@ -490,8 +530,10 @@ class ServiceParser {
           acc.uidLogin = null;
         } else {
           const n = parseCNumber(a.text, 0, true);
-          if (n === undefined) this.report(a.range, 'error', 'bad-uid', `bad uid/login '${a.text}': expected a number, SELF or a login such as root or service`);
-          else {
+          if (n === undefined) {
+            const best = closest(a.text, [...Object.keys(MINIX_LOGINS), 'SELF']);
+            this.report(a.range, 'error', 'bad-uid', `bad uid/login '${a.text}'${didYouMean(best)}: expected a number, SELF or a login such as root or service`, best);
+          } else {
             acc.uid = n;
             acc.uidLogin = null;
           }
@@ -503,7 +545,7 @@ class ServiceParser {
         const a = this.single(key, head, values, false);
         if (a === undefined) return;
         const special = key === 'sigmgr' ? 'SELF' : 'KERNEL';
-        if (a.text !== special) this.label(a, key === 'sigmgr' ? 'signal manager' : 'scheduler');
+        if (a.text !== special) this.label(a, key === 'sigmgr' ? 'signal manager' : 'scheduler', [special]);
         if (key === 'sigmgr') acc.sigmgr = a.text;
         else acc.scheduler = a.text;
         return;
@@ -532,8 +574,11 @@ class ServiceParser {
         const a = this.single(key, head, values, false);
         if (a === undefined) return;
         if (acc.type !== null) this.report(head.range, 'error', 'duplicate-key', "another 'type': only one is allowed");
-        if (a.text !== 'net') this.report(a.range, 'error', 'bad-type', `unknown type '${a.text}': MINIX knows only 'net'`);
-        else acc.type = 'net';
+        if (a.text === 'net') acc.type = 'net';
+        else {
+          const best = closest(a.text, ['net']);
+          this.report(a.range, 'error', 'bad-type', `unknown type '${a.text}'${didYouMean(best)}: MINIX knows only 'net'`, best);
+        }
         return;
       }
       case 'descr': {
@@ -552,16 +597,18 @@ class ServiceParser {
           else acc.ioAll = true;
         }
         if (kw !== undefined) return;
+        // A misspelt ALL or NONE is suggested only where it could stand: alone.
+        const keyword = (a: ConfAtom) => (atoms.length === 1 ? closest(a.text, ALONE_KEYWORDS[key]!) : undefined);
         for (const a of atoms) {
           if (a.text === 'ALL' || a.text === 'NONE') continue;
           if (key === 'irq') {
             const n = parseCNumber(a.text, 0, false);
-            if (n === undefined) this.report(a.range, 'error', 'bad-irq', `bad IRQ '${a.text}': expected a number`);
+            if (n === undefined) this.report(a.range, 'error', 'bad-irq', `bad IRQ '${a.text}'${didYouMean(keyword(a))}: expected a number`, keyword(a));
             else if (acc.irqs.length >= MAX_IRQS) this.report(a.range, 'error', 'too-many-irqs', `too many IRQs (at most ${MAX_IRQS})`);
             else acc.irqs.push(n);
           } else {
             const r = parseIoRange(a.text);
-            if (r === undefined) this.report(a.range, 'error', 'bad-io-range', `bad I/O range '${a.text}': expected hex base[:len], as in 378:4`);
+            if (r === undefined) this.report(a.range, 'error', 'bad-io-range', `bad I/O range '${a.text}'${didYouMean(keyword(a))}: expected hex base[:len], as in 378:4`, keyword(a));
             else if (acc.io.length >= MAX_IO_RANGES) this.report(a.range, 'error', 'too-many-io-ranges', `too many I/O ranges (at most ${MAX_IO_RANGES})`);
             else {
               if (r.length === 0) this.report(a.range, 'warning', 'empty-io-range', `I/O range '${a.text}' has length 0 and allows no port`);
@@ -577,7 +624,8 @@ class ServiceParser {
         const kind = atoms[0];
         if (kind === undefined) return;
         if (kind.text !== 'device' && kind.text !== 'class') {
-          this.report(kind.range, 'error', 'bad-pci', `unexpected word '${kind.text}' after 'pci': expected 'device' or 'class'`);
+          const best = closest(kind.text, ['device', 'class']);
+          this.report(kind.range, 'error', 'bad-pci', `unexpected word '${kind.text}' after 'pci'${didYouMean(best)}: expected 'device' or 'class'`, best);
           return;
         }
         for (const a of atoms.slice(1)) {
@@ -606,7 +654,7 @@ class ServiceParser {
           const labels: string[] = [];
           for (const a of atoms) {
             if (a.text === 'ALL' || a.text === 'ALL_SYS' || a.text === 'NONE') continue;
-            this.label(a, 'IPC target');
+            this.label(a, 'IPC target', atoms.length === 1 ? ALONE_KEYWORDS.ipc : []);
             labels.push(a.text);
           }
           if (atoms.length === 0) this.report(head.range, 'warning', 'empty-list', "empty 'ipc' list: the service can send to no one (MINIX's RS rejects an empty list)");
@@ -628,7 +676,7 @@ class ServiceParser {
         if (kw !== undefined) return;
         for (const a of atoms) {
           if (a.text === 'ALL' || a.text === 'BASIC' || a.text === 'NONE') continue;
-          this.callName(a, key, key === 'system' ? acc.sysListed : acc.vmListed);
+          this.callName(a, key, key === 'system' ? acc.sysListed : acc.vmListed, atoms.length === 1);
         }
         return;
       }
@@ -649,7 +697,8 @@ class ServiceParser {
           const named = Object.hasOwn(SOCKET_DOMAINS, a.text) ? SOCKET_DOMAINS[a.text] : undefined;
           const n = named ?? (/^\d+$/.test(a.text) ? Number(a.text) : undefined);
           if (n === undefined || n <= 0 || n >= PF_MAX) {
-            this.report(a.range, 'error', 'bad-domain', `unknown protocol family '${a.text}'${suggest(a.text, Object.keys(SOCKET_DOMAINS))}: expected a name such as INET, INET6, LOCAL or ROUTE, or a number from 1 to ${PF_MAX - 1}`);
+            const best = n === undefined ? closest(a.text, Object.keys(SOCKET_DOMAINS)) : undefined;
+            this.report(a.range, 'error', 'bad-domain', `unknown protocol family '${a.text}'${didYouMean(best)}: expected a name such as INET, INET6, LOCAL or ROUTE, or a number from 1 to ${PF_MAX - 1}`, best);
           } else if (acc.domains.length >= NR_DOMAIN) this.report(a.range, 'error', 'too-many-domains', `too many protocol families (at most ${NR_DOMAIN})`);
           else acc.domains.push(n);
         }
@@ -668,12 +717,16 @@ class ServiceParser {
     });
   }
 
-  /** A name in a `system` or `vm` list: unknown names are errors; obsolete ones, and ones MINIX 3.4 does not accept there, are said so. */
-  private callName(a: ConfAtom, key: 'system' | 'vm', listed: string[]): void {
+  /**
+   * A name in a `system` or `vm` list: unknown names are errors; obsolete ones, and ones MINIX 3.4 does not accept there, are said so.
+   * `alone`: the only word of the list, where a misspelt ALL, BASIC or NONE may be meant.
+   */
+  private callName(a: ConfAtom, key: 'system' | 'vm', listed: string[], alone: boolean): void {
     const list = CALL_LISTS[key];
     const info = list.lookup(a.text);
     if (info === undefined) {
-      this.report(a.range, 'error', `unknown-${list.code}`, `unknown ${list.what} '${a.text}'${suggest(a.text, list.names)}`);
+      const best = closest(a.text, alone ? [...list.names, ...ALONE_KEYWORDS[key]!] : list.names);
+      this.report(a.range, 'error', `unknown-${list.code}`, `unknown ${list.what} '${a.text}'${didYouMean(best)}`, best);
       return;
     }
     if (info.obsolete !== undefined) {
@@ -710,7 +763,7 @@ class ServiceParser {
   }
 }
 
-function collectEntries(statements: ConfStatement[], diagnostics: Diagnostic[]): Entry[] {
+function collectEntries(statements: ConfStatement[], diagnostics: ConfDiagnostic[]): Entry[] {
   const out: Entry[] = [];
   const pending: ConfItem[][] = statements.map((s) => s.items);
   const terminated = new Map<ConfItem[], boolean>(statements.map((s) => [s.items, s.semicolon !== undefined]));
@@ -720,7 +773,8 @@ function collectEntries(statements: ConfStatement[], diagnostics: Diagnostic[]):
     const head = items[0]!;
     if (head.kind !== 'word' || head.text !== 'service') {
       if (head.kind !== 'list') {
-        diagnostics.push(diagnostic(head.range, 'error', 'expected-service', `expected 'service <label> { ... };', found ${itemText(head)}`));
+        const best = head.kind === 'word' ? closest(head.text, ['service']) : undefined;
+        diagnostics.push(suggesting(head.range, 'error', 'expected-service', `expected 'service <label> { ... };', found ${itemText(head)}${didYouMean(best)}`, best));
       }
       continue;
     }
@@ -751,7 +805,7 @@ function collectEntries(statements: ConfStatement[], diagnostics: Diagnostic[]):
   return out;
 }
 
-function parseEntries(entries: Entry[], options: ParseOptions, diagnostics: Diagnostic[]): ServiceDescription[] {
+function parseEntries(entries: Entry[], options: ParseOptions, diagnostics: ConfDiagnostic[]): ServiceDescription[] {
   const byLabel = new Map<string, Entry>();
   const unique: Entry[] = [];
   for (const e of entries) {
@@ -769,13 +823,13 @@ function parseEntries(entries: Entry[], options: ParseOptions, diagnostics: Diag
   return unique.map((e) => parser.service(e));
 }
 
-function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
+function sortDiagnostics(d: ConfDiagnostic[]): ConfDiagnostic[] {
   return d.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
 }
 
 /** Parses one system.conf-format file (the global /etc/system.conf or a per-driver file). Never throws. */
 export function parseSystemConf(text: string, file: string, options: ParseOptions = {}): ParseResult {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: ConfDiagnostic[] = [];
   const entries = collectEntries(readConf(text, file, diagnostics, options.resolveInclude), diagnostics);
   const services = parseEntries(entries, options, diagnostics);
   return { description: { services }, diagnostics: sortDiagnostics(diagnostics) };
@@ -783,7 +837,7 @@ export function parseSystemConf(text: string, file: string, options: ParseOption
 
 /** Parses several files into one system; labels from every file are known to all, and a label described twice is reported. */
 export function parseSystemConfFiles(files: readonly ConfFile[], options: ParseOptions = {}): ParseResult {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: ConfDiagnostic[] = [];
   const entries: Entry[] = [];
   for (const f of files) entries.push(...collectEntries(readConf(f.text, f.path, diagnostics, options.resolveInclude), diagnostics));
   const services = parseEntries(entries, options, diagnostics);
@@ -793,13 +847,70 @@ export function parseSystemConfFiles(files: readonly ConfFile[], options: ParseO
 /** Checks configuration files together, for `mklab conf check`: diagnostics grouped by file, in the order given. */
 export function checkConfFiles(files: readonly ConfFile[], options: ParseOptions = {}): FileDiagnostics[] {
   const { diagnostics } = parseSystemConfFiles(files, options);
-  const byFile = new Map<string, Diagnostic[]>(files.map((f) => [f.path, []]));
+  const byFile = new Map<string, ConfDiagnostic[]>(files.map((f) => [f.path, []]));
   for (const d of diagnostics) {
     let list = byFile.get(d.file);
     if (list === undefined) byFile.set(d.file, (list = []));
     list.push(d);
   }
   return [...byFile].map(([path, ds]) => ({ path, diagnostics: ds }));
+}
+
+/**
+ * A minimal `service rs` entry with which a file boots on its own: the simulator boots a
+ * system.conf as the whole system and starts RS first, and RS needs every kernel call and IPC to
+ * every process to start the other services (MINIX's own entry for RS grants these too). With
+ * `service rs { };` the file boots, but RS can start nothing.
+ */
+export const STANDALONE_RS_ENTRY = 'service rs\n{\n\tuid\t0;\n\tipc\tALL;\n\tsystem\tALL;\n\tsigmgr\tSELF;\n\tscheduler\tKERNEL;\n};\n\n';
+
+/** The hint that a file cannot boot by itself, with the entry that makes it boot. */
+export interface StandaloneHint extends ConfDiagnostic {
+  /**
+   * Inserts STANDALONE_RS_ENTRY before the file's first service. Present only when the file has
+   * no error: with the entry it then boots (the boot refuses a description with errors).
+   */
+  readonly insertion?: ConfEdit;
+}
+
+function labelList(labels: readonly string[]): string {
+  if (labels.length === 1) return labels[0]!;
+  const shown = labels.length > 4 ? [...labels.slice(0, 3), `${labels.length - 3} more`] : labels;
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]!}`;
+}
+
+/**
+ * Why the file `file` (parsed as `parsed`) cannot boot by itself, or undefined if it can or has no
+ * service at all: a per-driver file, or a system.conf without `service rs`. Starting a system.conf
+ * boots it as the whole system, in which RS starts every other service; nothing lays such a file
+ * over the built-in base system (only a scenario's user driver brings its .conf in beside it). An
+ * information, on the label of the file's first service, for the editor; `mklab conf check` and
+ * the boot do not report it (a per-driver file is a good MINIX file).
+ */
+export function standaloneHint(parsed: ParseResult, file: string): StandaloneHint | undefined {
+  const services = parsed.description.services.filter((s) => s.file === file);
+  const first = services[0];
+  if (first === undefined || parsed.description.services.some((s) => s.label === 'rs')) return undefined;
+  const labels = services.map((s) => s.label);
+  const bootable = !parsed.diagnostics.some((d) => d.severity === 'error');
+  const parts = [
+    labels.length === 1
+      ? `This file describes ${first.label} only: no \`service rs\`, so it cannot boot by itself.`
+      : `This file describes ${labelList(labels)}, but no \`service rs\`, so it cannot boot by itself.`,
+    'Start System boots a system.conf as the whole system, in which RS (the reincarnation server) starts every other service; it does not add the file to the built-in base system.',
+    bootable
+      ? 'To boot it alone, add a `service rs` entry (Quick Fix): RS then starts the services here that the simulator has a program for.'
+      : 'To boot it alone, fix its errors and add a `service rs` entry: RS then starts the services here that the simulator has a program for.',
+  ];
+  if (labels.length === 1) {
+    parts.push(
+      `To run ${first.label} beside the built-in base system, it must be a driver of your own: ${first.label}.ts, with this entry beside it as ${first.label}.conf, named in a scenario's userDrivers (New Driver writes all three).`,
+    );
+  }
+  const hint = diagnostic(first.labelRange, 'information', 'cannot-boot-alone', parts.join(' '));
+  if (!bootable) return hint;
+  const at = { file, line: first.range.line, column: first.range.column, endLine: first.range.line, endColumn: first.range.column };
+  return { ...hint, insertion: { range: at, text: STANDALONE_RS_ENTRY } };
 }
 
 /** Formats a diagnostic the way compilers do: `file:line:column: severity: message [code]`. */

@@ -8,9 +8,13 @@ import {
   checkConfFiles,
   formatDiagnostic,
   parseSystemConf,
+  standaloneHint,
+  STANDALONE_RS_ENTRY,
+  type ConfEdit,
   type ParseResult,
   type ServiceDescription,
 } from '../../../simulator/config/systemConf.js';
+import { bootScenario, systemConfScenario } from '../../../simulator/system/scenarios.js';
 import { servicePrivilege, allowsIoPort, allowsIpcTo } from '../../../simulator/config/privileges.js';
 import { KernelCall } from '../../../simulator/kernel/constants.js';
 import { Privilege } from '../../../simulator/kernel/privilege.js';
@@ -325,4 +329,147 @@ test('name tables: kernel call numbers from com.h, descriptions for every key an
     SERVICE_KEYS.map((k) => k.name).sort(),
     ['class', 'control', 'cpu', 'descr', 'domain', 'io', 'ipc', 'irq', 'pci', 'priority', 'quantum', 'scheduler', 'sigmgr', 'system', 'type', 'uid', 'vm'],
   );
+});
+
+/** The character offset of a 1-based line and column of `text`. */
+function offsetOf(text: string, line: number, column: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) offset = text.indexOf('\n', offset) + 1;
+  return offset + column - 1;
+}
+
+function applyEdit(text: string, edit: ConfEdit): string {
+  const start = offsetOf(text, edit.range.line, edit.range.column);
+  const end = offsetOf(text, edit.range.endLine, edit.range.endColumn);
+  return text.slice(0, start) + edit.text + text.slice(end);
+}
+
+/** The text of `range` in `text`. */
+function textAt(text: string, range: ConfEdit['range']): string {
+  return text.slice(offsetOf(text, range.line, range.column), offsetOf(text, range.endLine, range.endColumn));
+}
+
+test('a "did you mean" diagnostic carries its suggestion as a replacement of exactly the bad word', () => {
+  // [text, code of the diagnostic, the bad word, the word meant]
+  const cases: [string, string, string, string][] = [
+    ['service d {\n  system\n    UMAP\n    DEVIOO\n  ;\n};\n', 'unknown-kernel-call', 'DEVIOO', 'DEVIO'],
+    ['service d {\n  vm REMAPP;\n};\n', 'unknown-vm-call', 'REMAPP', 'REMAP'],
+    ['service d {\n  ipc SYSTEM pm tyy ds;\n};\n', 'unknown-label', 'tyy', 'tty'],
+    ['service d {\n  ipc SYSTEM RS;\n};\n', 'unknown-label', 'RS', 'rs'],
+    ['service d {\n  control helpr;\n};\nservice helper { };\n', 'unknown-label', 'helpr', 'helper'],
+    ['service d {\n  sytem UMAP;\n  irq 3;\n};\n', 'unknown-key', 'sytem', 'system'],
+    ['service d {\n  Descr "x";\n};\n', 'unknown-key', 'Descr', 'descr'],
+    ['sevice d {\n  irq 3;\n};\n', 'expected-service', 'sevice', 'service'],
+    // Misspelt keywords, where the keyword could stand.
+    ['service d {\n  system BASC;\n};\n', 'unknown-kernel-call', 'BASC', 'BASIC'],
+    ['service d {\n  vm NON;\n};\n', 'unknown-vm-call', 'NON', 'NONE'],
+    ['service d {\n  ipc ALL_SYSS;\n};\n', 'unknown-label', 'ALL_SYSS', 'ALL_SYS'],
+    ['service d {\n  io AL;\n};\n', 'bad-io-range', 'AL', 'ALL'],
+    ['service d {\n  irq NON;\n};\n', 'bad-irq', 'NON', 'NONE'],
+    ['service d {\n  sigmgr SELFF;\n};\n', 'unknown-label', 'SELFF', 'SELF'],
+    ['service d {\n  scheduler KERNAL;\n};\n', 'unknown-label', 'KERNAL', 'KERNEL'],
+    ['service d {\n  type nett;\n};\n', 'bad-type', 'nett', 'net'],
+    ['service d {\n  pci devce 8086:100e;\n};\n', 'bad-pci', 'devce', 'device'],
+    ['service d {\n  uid roott;\n};\n', 'bad-uid', 'roott', 'root'],
+    ['service d {\n  domain ROUT;\n};\n', 'bad-domain', 'ROUT', 'ROUTE'],
+  ];
+  for (const [text, code, bad, meant] of cases) {
+    const r = parseSystemConf(text, 'd.conf');
+    const d = one(r, code);
+    assert.ok(d.replacement, `${code} for '${bad}' has no replacement: ${d.message}`);
+    assert.equal(d.replacement.text, meant, d.message);
+    assert.deepEqual(d.replacement.range, { file: 'd.conf', line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn });
+    assert.equal(textAt(text, d.replacement.range), bad, `the replacement covers exactly '${bad}'`);
+    // The message names the word too ("did you mean 'X'?", or for a label in the wrong case "the process is 'x'").
+    assert.ok(d.message.includes(`did you mean '${meant}'`) || d.message.includes(`the process is '${meant}'`), d.message);
+    // Applied, the fix leaves the file clean of that problem (and of any other).
+    const fixed = applyEdit(text, d.replacement);
+    assert.deepEqual(parseSystemConf(fixed, 'd.conf').diagnostics.map(formatDiagnostic), [], fixed);
+  }
+});
+
+test('no replacement where the parser cannot tell what was meant, nor a keyword where it could not stand', () => {
+  const r = parseSystemConf('service d {\n  system UMAP FOO BASC;\n  ipc SYSTEM nosuch;\n  frob 1;\n  io zz9;\n};\n', 'd.conf');
+  for (const code of ['unknown-key', 'unknown-label', 'bad-io-range']) assert.equal(one(r, code).replacement, undefined, code);
+  const calls = r.diagnostics.filter((d) => d.code === 'unknown-kernel-call');
+  assert.deepEqual(calls.map((d) => [textAt('service d {\n  system UMAP FOO BASC;\n', d), d.replacement]), [
+    ['FOO', undefined],
+    // BASIC stands alone only: in a list, 'BASC' is no misspelt keyword.
+    ['BASC', undefined],
+  ]);
+});
+
+test('a file that describes services but no RS gets a hint, on its first label, that it cannot boot by itself', () => {
+  const text = readFileSync(join(REF, 'e1000.conf'), 'utf8');
+  const parsed = parseSystemConf(text, 'e1000.conf');
+  const hint = standaloneHint(parsed, 'e1000.conf');
+  assert.ok(hint);
+  assert.equal(hint.severity, 'information');
+  assert.equal(hint.code, 'cannot-boot-alone');
+  assert.equal(textAt(text, hint), 'e1000');
+  assert.match(hint.message, /^This file describes e1000 only: no `service rs`, so it cannot boot by itself\./);
+  assert.match(hint.message, /does not add the file to the built-in base system/);
+  assert.match(hint.message, /add a `service rs` entry \(Quick Fix\)/);
+  assert.match(hint.message, /e1000\.ts, with this entry beside it as e1000\.conf, named in a scenario's userDrivers/);
+  assert.deepEqual(hint.insertion, { range: { file: 'e1000.conf', line: 1, column: 1, endLine: 1, endColumn: 1 }, text: STANDALONE_RS_ENTRY });
+  // A whole system (MINIX's system.conf has RS) and a file with no service get no hint.
+  assert.equal(standaloneHint(parseRef('system.conf'), 'system.conf'), undefined);
+  assert.equal(standaloneHint(parseSystemConf('# nothing yet\n', 'x.conf'), 'x.conf'), undefined);
+  // Several services: they are named, and no driver advice (that is for one driver's file).
+  const many = standaloneHint(parseSystemConf('service a { };\nservice b { };\nservice c { };\nservice d { };\nservice e { };\n', 'x.conf'), 'x.conf');
+  assert.match(many?.message ?? '', /^This file describes a, b, c and 2 more, but no `service rs`/);
+  assert.doesNotMatch(many?.message ?? '', /userDrivers/);
+});
+
+test('with errors the hint offers no entry: the entry would not make the file boot', () => {
+  const hint = standaloneHint(parseSystemConf('service d {\n  system FOO;\n};\n', 'd.conf'), 'd.conf');
+  assert.ok(hint);
+  assert.equal(hint.insertion, undefined);
+  assert.match(hint.message, /fix its errors and add a `service rs` entry/);
+});
+
+/** Boots `text` as Start System boots a workspace system.conf; returns the processes, or throws as the boot does. */
+function bootAlone(text: string, file: string): string[] {
+  const system = bootScenario(systemConfScenario(file, file), { systemConf: { text, file } });
+  system.run({ untilCycles: 20_000_000 });
+  assert.equal(system.sim.panicked, null, `${file} panicked`);
+  return system.sim.processes().map((p) => p.name);
+}
+
+test("the hint's `service rs` entry makes a per-driver file, and a system.conf without RS, boot", () => {
+  const e1000 = readFileSync(join(REF, 'e1000.conf'), 'utf8');
+  assert.throws(() => bootAlone(e1000, 'e1000.conf'), /no 'service rs' entry/);
+  const withRs = applyEdit(e1000, standaloneHint(parseSystemConf(e1000, 'e1000.conf'), 'e1000.conf')!.insertion!);
+  assert.ok(withRs.startsWith(STANDALONE_RS_ENTRY + 'service e1000'));
+  assert.equal(standaloneHint(parseSystemConf(withRs, 'e1000.conf'), 'e1000.conf'), undefined);
+  assert.deepEqual(parseSystemConf(withRs, 'e1000.conf').diagnostics.map(formatDiagnostic), []);
+  // The simulator has no e1000 program: RS boots alone, as the hint says.
+  assert.deepEqual(bootAlone(withRs, 'e1000.conf'), ['rs']);
+  // Services the simulator has a program for are started by the added RS.
+  const own = 'service ds\n{\n\tuid 0;\n\tipc ALL_SYS;\n\tsystem ALL;\n\tsigmgr rs;\n\tscheduler KERNEL;\n};\n\nservice printer\n{\n\tsystem IRQCTL DEVIO;\n\tio 378:4;\n\tirq 7;\n\tipc SYSTEM rs ds;\n};\n';
+  const hint = standaloneHint(parseSystemConf(own, 'system.conf'), 'system.conf')!;
+  assert.match(hint.message, /^This file describes ds and printer, but no `service rs`/);
+  const booted = bootAlone(applyEdit(own, hint.insertion!), 'system.conf');
+  for (const label of ['rs', 'ds', 'printer']) assert.ok(booted.includes(label), `${label} is not running: ${booted.join(', ')}`);
+});
+
+test("every MINIX file without RS and without errors boots once the hint's entry is added", () => {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir, { withFileTypes: true })) {
+      if (name.isDirectory()) walk(join(dir, name.name));
+      else if (name.name.endsWith('.conf')) files.push(join(dir, name.name));
+    }
+  };
+  walk(REF);
+  let booted = 0;
+  for (const path of files) {
+    const text = readFileSync(path, 'utf8');
+    const hint = standaloneHint(parseSystemConf(text, path), path);
+    if (hint?.insertion === undefined) continue;
+    const fixed = applyEdit(text, hint.insertion);
+    assert.ok(bootAlone(fixed, path).includes('rs'), path);
+    booted++;
+  }
+  assert.ok(booted >= 30, `only ${booted} files booted`);
 });
