@@ -8,6 +8,7 @@ import type { ConsoleProtocol, ConsoleState } from '../protocol/consoleViewProto
 import { connectToHost } from '../shared/connect';
 import { LineEditor } from './lineEditor';
 import { onThemeChange, terminalFont, terminalTheme } from './theme';
+import { isWorkbenchKey, keepsFromBrowser } from './workbenchKeys';
 
 const PROMPT = '# ';
 const TRANSCRIPT_LIMIT = 200;
@@ -43,9 +44,17 @@ const terminal = new Terminal({
   scrollback: 5000,
   theme: terminalTheme(),
   ...terminalFont(),
-  // Contrast adjustment would set colours as inline style attributes, which the page's policy forbids.
+  // Contrast adjustment would set colours as inline style attributes, which the page's policy forbids;
+  // the theme's colours are made readable beforehand instead (theme.ts).
   minimumContrastRatio: 1,
   screenReaderMode: false,
+});
+// The editor's own shortcuts (F1, Ctrl+Shift+P, ...) pass the terminal by: false leaves the event
+// uncancelled, so it reaches the webview's host, which hands it to the workbench.
+terminal.attachCustomKeyEventHandler((event) => {
+  if (!isWorkbenchKey(event)) return true;
+  if (event.type === 'keydown' && keepsFromBrowser(event)) event.preventDefault();
+  return false;
 });
 const fit = new FitAddon();
 terminal.loadAddon(fit);

@@ -2,6 +2,7 @@
 // every webview its colours as --vscode-* CSS variables, the integrated
 // terminal's among them (--vscode-terminal-ansiRed, ...).
 import type { ITheme } from '@xterm/xterm';
+import { READABLE_CONTRAST, withMinimumContrast } from './contrast';
 
 const ANSI: readonly (keyof ITheme)[] = [
   'black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white',
@@ -13,9 +14,25 @@ function variable(style: CSSStyleDeclaration, name: string): string | undefined 
   return v === '' ? undefined : v;
 }
 
+/** The theme's variables by name, as the page's root element has them. */
+type Variables = (name: string) => string | undefined;
+
 export function terminalTheme(): ITheme {
   const style = getComputedStyle(document.documentElement);
-  const v = (...names: string[]) => names.map((n) => variable(style, n)).find((x) => x !== undefined);
+  return themeFrom((name) => variable(style, name));
+}
+
+/**
+ * The terminal's theme from the workbench's colour variables. The 16 ANSI colours are the
+ * theme's own, except that each is made readable on the terminal's background: a theme's
+ * ANSI colour may contrast poorly with it (the default light themes' yellow, #949800 on
+ * white, has 3.1:1), and xterm's own correction (`minimumContrastRatio`) cannot be used here
+ * (see main.ts). So a colour below WCAG's 4.5:1 is darkened on a light background, or
+ * lightened on a dark one, keeping its hue, just enough to reach it, as VS Code's own
+ * terminal does by default. The shell colours only text, never a cell's background.
+ */
+export function themeFrom(variables: Variables): ITheme {
+  const v = (...names: string[]) => names.map(variables).find((x) => x !== undefined);
   const theme: Record<string, string> = {};
   const set = (key: keyof ITheme, value: string | undefined) => {
     if (value !== undefined) theme[key] = value;
@@ -28,7 +45,9 @@ export function terminalTheme(): ITheme {
   set('cursorAccent', v('--vscode-terminalCursor-background') ?? background);
   set('selectionBackground', v('--vscode-terminal-selectionBackground', '--vscode-editor-selectionBackground'));
   set('selectionForeground', v('--vscode-terminal-selectionForeground'));
-  for (const name of ANSI) set(name, v(`--vscode-terminal-ansi${name[0]!.toUpperCase()}${name.slice(1)}`));
+  const readable = (colour: string | undefined) =>
+    colour === undefined || background === undefined ? colour : withMinimumContrast(colour, background, READABLE_CONTRAST);
+  for (const name of ANSI) set(name, readable(v(`--vscode-terminal-ansi${name[0]!.toUpperCase()}${name.slice(1)}`)));
   return theme as ITheme;
 }
 
