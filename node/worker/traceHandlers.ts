@@ -57,10 +57,12 @@ export function traceHandlers(ctx: WorkerContext): HandlersFor<TraceRequests> {
     model.refresh();
     const seed = system.options.seed;
     const locations = systemLocations.get(system);
+    // The session's run of this system (a context without a session status, as in some tests, names none).
+    const runId = typeof ctx.session.status === 'function' ? ctx.session.status().runId : undefined;
     return {
       model,
       meta: { scenario: system.name, configuration: system.configuration, seed, costProfile: system.sim.cost.name, clockHz: model.clockHz, endpointNames: laneEndpointNames(model) },
-      info: { kind: 'system', name: system.name, scenario: system.name, configuration: system.configuration, seed },
+      info: { kind: 'system', name: system.name, scenario: system.name, configuration: system.configuration, seed, ...(runId === undefined ? {} : { runId }) },
       ...(locations === undefined ? {} : { locations }),
     };
   };

@@ -44,3 +44,11 @@ export interface DmaPort {
   read(deviceId: number, iova: number, length: number): Uint8Array | DmaFault;
   write(deviceId: number, iova: number, data: Uint8Array): DmaFault | undefined;
 }
+
+/**
+ * Told of each transfer that moved data (blocked ones are faults, told
+ * elsewhere): the device, its address, the physical address of the first
+ * byte, the length and the direction. Positional, so that telling allocates
+ * nothing on the data path.
+ */
+export type DmaTransferListener = (deviceId: number, iova: number, paddr: number, lengthBytes: number, write: boolean) => void;

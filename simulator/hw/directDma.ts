@@ -1,6 +1,6 @@
 // DMA with no IOMMU: device addresses are physical addresses, and every page of memory, the kernel's included, is reachable.
 
-import type { DmaDirection, DmaFault, DmaPort, PhysicalMemoryAccess } from './bus';
+import type { DmaDirection, DmaFault, DmaPort, DmaTransferListener, PhysicalMemoryAccess } from './bus';
 
 export interface DirectDmaCounters {
   transfers: number;
@@ -13,13 +13,21 @@ export interface DirectDmaCounters {
 export class DirectDma implements DmaPort {
   readonly counters: DirectDmaCounters = { transfers: 0, bytesRead: 0, bytesWritten: 0, outOfRangeTransfers: 0 };
 
+  private transferListener: DmaTransferListener | null = null;
+
   constructor(private readonly memory: PhysicalMemoryAccess) {}
+
+  /** Tells `listener` of every transfer (for the trace and the check that finds memory a device overwrote). */
+  onTransfer(listener: DmaTransferListener): void {
+    this.transferListener = listener;
+  }
 
   read(deviceId: number, iova: number, length: number): Uint8Array | DmaFault {
     const fault = this.check(deviceId, iova, length, 'read');
     if (fault) return fault;
     this.counters.transfers++;
     this.counters.bytesRead += length;
+    this.transferListener?.(deviceId, iova, iova, length, false);
     return length === 0 ? new Uint8Array(0) : this.memory.read(iova, length);
   }
 
@@ -29,6 +37,7 @@ export class DirectDma implements DmaPort {
     this.counters.transfers++;
     this.counters.bytesWritten += data.length;
     if (data.length > 0) this.memory.write(iova, data);
+    this.transferListener?.(deviceId, iova, iova, data.length, true);
     return undefined;
   }
 

@@ -1,6 +1,6 @@
 // The IOMMU: per-device I/O page tables or MINIX's AMD DEV bitmap, an IOTLB, strict or lazy invalidation, a fault log and cycle counters.
 
-import type { Clock, Cycles, DmaDirection, DmaFault, DmaPort, PhysicalMemoryAccess, TimerId } from './bus';
+import type { Clock, Cycles, DmaDirection, DmaFault, DmaPort, DmaTransferListener, PhysicalMemoryAccess, TimerId } from './bus';
 import { secondsToCycles } from '../time/time';
 
 export const IOMMU_PAGE_BYTES = 4096;
@@ -259,6 +259,7 @@ export class Iommu implements DmaPort {
   private readonly faultListeners: Array<(fault: DmaFaultRecord) => void> = [];
   private readonly chargeListeners: Array<(cycles: Cycles) => void> = [];
   private readonly staleListeners: Array<(transfer: StaleTransfer) => void> = [];
+  private transferListener: DmaTransferListener | null = null;
   /** Set while resolving one transfer when a page went through a stale IOTLB entry. */
   private staleInTransfer = false;
   readonly counters: IommuCounters = zeroCounters();
@@ -431,6 +432,7 @@ export class Iommu implements DmaPort {
     }
     this.counters.transfers++;
     this.counters.bytesRead += length;
+    if (this.transferListener !== null && resolved.length > 0) this.transferListener(deviceId, iova, resolved[0]!.paddr, length, false);
     return out;
   }
 
@@ -445,6 +447,7 @@ export class Iommu implements DmaPort {
     }
     this.counters.transfers++;
     this.counters.bytesWritten += data.length;
+    if (this.transferListener !== null && resolved.length > 0) this.transferListener(deviceId, iova, resolved[0]!.paddr, data.length, true);
     return undefined;
   }
 
@@ -462,6 +465,11 @@ export class Iommu implements DmaPort {
    */
   onCharge(listener: (cycles: Cycles) => void): void {
     this.chargeListeners.push(listener);
+  }
+
+  /** Tells `listener` of every transfer the IOMMU translated (for the trace). */
+  onTransfer(listener: DmaTransferListener): void {
+    this.transferListener = listener;
   }
 
   /** Calls `listener` with every transfer a stale IOTLB entry let through (for the trace). */

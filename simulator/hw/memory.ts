@@ -80,6 +80,12 @@ export class PhysicalMemory implements PhysicalMemoryAccess {
     return { ok: corrupted.length === 0, corruptedPages: corrupted };
   }
 
+  /** Who owns the frame holding `paddr`: a process slot's index, KERNEL_OWNER, FREE_FRAME, or FREE_FRAME past the end of memory. */
+  ownerAt(paddr: number): number {
+    const f = Math.floor(paddr / PAGE_BYTES);
+    return f >= 0 && f < this.frameCount ? this.frameOwner[f]! : FREE_FRAME;
+  }
+
   /** Allocates `count` frames, lowest free first; returns their physical addresses or undefined. */
   allocFrames(count: number, owner: number): number[] | undefined {
     const found: number[] = [];
@@ -125,5 +131,5 @@ export class PhysicalMemory implements PhysicalMemoryAccess {
   }
 }
 
-const FREE_FRAME = -1;
-const KERNEL_OWNER = -2;
+export const FREE_FRAME = -1;
+export const KERNEL_OWNER = -2;

@@ -14,6 +14,11 @@ export interface TraceSourceInfo {
   readonly scenario: string;
   readonly configuration: string;
   readonly seed: number;
+  /**
+   * For a running system, the session's run it belongs to (SessionStatus.runId):
+   * running the same scenario with the same seed again is another trace.
+   */
+  readonly runId?: number;
 }
 
 export type TraceLaneGroup = 'kernel' | 'servers' | 'drivers' | 'programs' | 'devices';
@@ -227,17 +232,23 @@ export interface TraceEventDetails {
 }
 
 export interface TraceSearchParams {
-  /** A message type name or number, a process label, a device name, or an endpoint number. Case-insensitive. */
+  /**
+   * A message type name or number, a process label, a device name, or an endpoint number. Case-insensitive.
+   * An empty query matches every event that passes the filter (and `lane`).
+   */
   readonly query: string;
   readonly filter?: TraceFilter;
   /**
    * 'all': every match in time order (within filter.fromCycles/toCycles);
    * 'next' / 'previous': the nearest match after / before the position
-   * given by `fromSeq` (preferred: no ties) or `fromCycles`.
+   * given by `fromSeq` (preferred: no ties) or `fromCycles`;
+   * 'nearest': the one match nearest in time to `fromCycles` (or to the time of `fromSeq`), on either side (a tie goes to the earlier).
    */
-  readonly direction?: 'all' | 'next' | 'previous';
+  readonly direction?: 'all' | 'next' | 'previous' | 'nearest';
   readonly fromCycles?: number;
   readonly fromSeq?: number;
+  /** Only events drawn on this lane under the filter (the lane a window puts them on). */
+  readonly lane?: number;
   /** At most this many seqs (default 1000, at most 100000). */
   readonly limit?: number;
   readonly source?: TraceSourceKind;
@@ -248,6 +259,8 @@ export interface TraceSearchResult {
   readonly understoodAs: readonly string[];
   readonly seqs: Float64Array;
   readonly timeCycles: Float64Array;
+  /** The lane each match is drawn on under the filter (as a window's events.lane). */
+  readonly lanes: Int16Array;
   /** Matches in the searched range, including those beyond the limit. */
   readonly total: number;
   readonly truncated: boolean;

@@ -24,6 +24,7 @@ const KIND_COLOURS: Partial<Record<TraceKind, NamedColour>> = {
   [TraceKind.processCreated]: 'cyan',
   [TraceKind.interrupt]: 'magenta',
   [TraceKind.dma]: 'blue',
+  [TraceKind.corruption]: 'brightRed',
 };
 
 const SHORT_NAMES: Partial<Record<TraceKind, string>> = {
@@ -35,6 +36,7 @@ const SHORT_NAMES: Partial<Record<TraceKind, string>> = {
   [TraceKind.contextSwitch]: 'switch',
   [TraceKind.iommuFault]: 'iommu fault',
   [TraceKind.iommuStale]: 'stale dma',
+  [TraceKind.corruption]: 'OVERWRITTEN',
   [TraceKind.fault]: 'mmu fault',
   [TraceKind.processCreated]: 'created',
 };
@@ -67,7 +69,9 @@ function details(e: TraceEvent): string {
     case TraceKind.interrupt:
       return `irq ${e.a}, ${e.b === 1 ? 'delivered' : 'masked'}`;
     case TraceKind.dma:
-      return `${e.label !== '' ? `${e.label} ` : ''}${e.c === 1 ? 'write' : 'read'} ${e.b} bytes at iova ${hex(e.a)}`;
+      return `${e.label !== '' ? `${e.label} ` : ''}${(e.c & 1) === 1 ? 'write' : 'read'} ${e.b} bytes at iova ${hex(e.a)}${(e.c & 2) === 2 ? '' : ' (no IOMMU)'}`;
+    case TraceKind.corruption:
+      return e.label;
     case TraceKind.iommuStale:
       return `device ${e.src}: ${e.c === 1 ? 'write' : 'read'} ${e.b} bytes at iova ${hex(e.a)} let through by a stale IOTLB entry`;
     case TraceKind.iommuFault:
@@ -100,6 +104,8 @@ function details(e: TraceEvent): string {
 function parties(e: TraceEvent, name: (ep: number) => string): [string, string] {
   switch (e.kind) {
     case TraceKind.dma:
+    case TraceKind.corruption:
+      return [`device ${e.src}`, e.dst === NONE ? '-' : name(e.dst)];
     case TraceKind.iommuFault:
       return [`device ${e.src}`, '-'];
     case TraceKind.fault:

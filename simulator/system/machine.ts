@@ -11,6 +11,7 @@ import { NONE } from '../kernel/constants';
 import type { DmaPort } from '../hw/bus';
 import type { MachineDevice } from '../hw/device';
 import { DirectDma } from '../hw/directDma';
+import { KERNEL_OWNER } from '../hw/memory';
 import { DEFAULT_IOMMU_COSTS, IOMMU_PAGE_BYTES, Iommu, type IommuCosts, type IommuError } from '../hw/iommu';
 import type { DmaMapper } from '../kernel/kernel';
 import type { Proc } from '../kernel/proc';
@@ -56,6 +57,8 @@ export interface Machine {
   readonly timer: IntervalTimer;
   readonly console: ConsoleDevice;
   readonly devices: readonly MachineDevice[];
+  /** Memory that devices' DMA overwrote behind its owners' backs (without an IOMMU). */
+  readonly corruption: CorruptionLog;
 }
 
 export { DEFAULT_COST_PROFILE };
@@ -110,7 +113,77 @@ export function buildMachine(options: MachineOptions): Machine {
     sim.registerPorts(PLATFORM.iommu.portBase, PLATFORM.iommu.portCount, new IommuPortDevice(iommu, sim.memory.sizeBytes));
     sim.kernel.dmaMapper = iommuDmaMapper(iommu, devices);
   }
-  return { sim, configuration, clockHz: clock.hz, iommu, dma, directDma, nic, block, cdrom, printer, timer, console, devices };
+  const corruption = watchDma(sim, iommu, directDma, devices);
+  return { sim, configuration, clockHz: clock.hz, iommu, dma, directDma, nic, block, cdrom, printer, timer, console, devices, corruption };
+}
+
+/** Memory a device's DMA overwrote behind its owner's back: what the DMA check found. */
+export interface CorruptionRecord {
+  readonly timeCycles: number;
+  readonly device: string;
+  /** Whose memory: a process's name, or 'the kernel'. */
+  readonly victim: string;
+  readonly paddr: number;
+  readonly lengthBytes: number;
+}
+
+export interface CorruptionLog {
+  /** The first records (at most CORRUPTION_LOG_LIMIT), oldest first. */
+  readonly records: CorruptionRecord[];
+  /** Every overwrite found, kept or not. */
+  count: number;
+}
+
+const CORRUPTION_LOG_LIMIT = 100;
+
+/**
+ * Records every DMA transfer in the trace, on the device's lane with the
+ * memory's owner, and checks each write made without an IOMMU: one that
+ * lands in the kernel's memory, or in a process that does not drive the
+ * device (its privilege does not grant the device's ports), overwrote memory
+ * behind its owner's back. That is recorded as a corruption, in the trace and
+ * in the log the summary and the views read.
+ */
+function watchDma(sim: Simulator, iommu: Iommu | null, directDma: DirectDma | null, devices: readonly MachineDevice[]): CorruptionLog {
+  const log: CorruptionLog = { records: [], count: 0 };
+  const byId = new Map<number, MachineDevice>();
+  const names = new Map<number, string>();
+  for (const d of devices) {
+    if (d.deviceId === undefined) continue;
+    byId.set(d.deviceId, d);
+    names.set(d.deviceId, d.describe().name);
+  }
+  const memory = sim.memory;
+  const kernel = sim.kernel;
+  const translated = iommu !== null;
+  const listener = (deviceId: number, iova: number, paddr: number, lengthBytes: number, write: boolean): void => {
+    const owner = memory.ownerAt(paddr);
+    const proc = owner >= 0 ? kernel.procs[owner] : undefined;
+    const endpoint = proc === undefined || proc.isFree ? NONE : proc.endpoint;
+    const device = names.get(deviceId) ?? `device ${deviceId}`;
+    sim.trace.recordLabelled(sim.clock.now(), TraceKind.dma, deviceId, endpoint, iova | 0, lengthBytes, (write ? 1 : 0) | (translated ? 2 : 0), device);
+    if (!write || translated) return;
+    const d = byId.get(deviceId);
+    const kernelMemory = owner === KERNEL_OWNER;
+    const foreign = proc !== undefined && !proc.isFree && (d === undefined || proc.priv === null || !proc.priv.allowsPorts(d.portBase, 1));
+    if (!kernelMemory && !foreign) return;
+    const victim = kernelMemory ? 'the kernel' : proc!.name;
+    log.count++;
+    if (log.records.length < CORRUPTION_LOG_LIMIT) log.records.push({ timeCycles: sim.clock.now(), device, victim, paddr, lengthBytes });
+    sim.trace.recordLabelled(
+      sim.clock.now(),
+      TraceKind.corruption,
+      deviceId,
+      endpoint,
+      paddr | 0,
+      lengthBytes,
+      0,
+      `${device}'s DMA overwrote ${kernelMemory ? "the kernel's" : `${victim}'s`} memory at 0x${paddr.toString(16)} (${lengthBytes} bytes), found by the DMA check: no IOMMU stopped it`,
+    );
+  };
+  iommu?.onTransfer(listener);
+  directDma?.onTransfer(listener);
+  return log;
 }
 
 /**

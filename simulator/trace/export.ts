@@ -182,7 +182,9 @@ function markerName(model: TraceModel, kind: number, slot: number): string {
     case TraceKind.kernelCall:
       return model.naming.kernelCallName(t.a[slot]!) ?? `kernel call ${t.a[slot]!}`;
     case TraceKind.dma:
-      return `DMA ${t.c[slot]! === 1 ? 'write' : 'read'}`;
+      return `DMA ${(t.c[slot]! & 1) === 1 ? 'write' : 'read'}`;
+    case TraceKind.corruption:
+      return 'MEMORY OVERWRITTEN';
     case TraceKind.iommuFault:
       return 'IOMMU fault';
     case TraceKind.iommuStale:

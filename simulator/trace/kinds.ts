@@ -25,7 +25,12 @@ export const TraceKind = {
   contextSwitch: 6,
   /** An interrupt line was raised. src=HARDWARE, dst=driver or NONE, a=irq, b=1 if delivered, 0 if masked. */
   interrupt: 7,
-  /** A DMA transfer. src=device id, dst=NONE, a=iova (low 31 bits), b=bytes, c=1 write / 0 read; label=device. */
+  /**
+   * A DMA transfer that moved data. src=device id, dst=the endpoint whose
+   * memory it reached (NONE for the kernel's or free memory), a=iova (low 31
+   * bits), b=bytes, c=bit 0 write, bit 1 translated by an IOMMU (clear: no
+   * IOMMU, physical addresses); label=device.
+   */
   dma: 8,
   /** The IOMMU blocked a transfer. src=device id, a=iova, b=bytes, label=reason. */
   iommuFault: 9,
@@ -55,6 +60,13 @@ export const TraceKind = {
    * src=device id, a=iova, b=bytes, c=1 write / 0 read.
    */
   iommuStale: 20,
+  /**
+   * Memory was overwritten behind its owner's back, as a check found it.
+   * src=device id (a DMA write) or the process that wrote, dst=the endpoint
+   * whose memory it was (NONE for the kernel's), a=physical address (low 31
+   * bits), b=bytes; label=what was overwritten and the check that found it.
+   */
+  corruption: 21,
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
 

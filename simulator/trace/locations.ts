@@ -7,6 +7,8 @@
 export interface LocatedEntry {
   readonly endpoint: number;
   readonly location: string | undefined;
+  /** The frames that called into `location`, innermost first. */
+  readonly callers?: readonly string[];
 }
 
 /** The part of a Simulator this buffer needs (kept structural: the trace layer imports no kernel code). */
@@ -58,13 +60,34 @@ export class TraceLocations {
  * so that every entry with a captured location is noted. Whoever sets the hook
  * later must call the previous one for this to keep working.
  */
-export function attachTraceLocations<E extends LocatedEntry>(sim: LocationSource<E>, buffer = new TraceLocations()): TraceLocations {
+export function attachTraceLocations<E extends LocatedEntry>(
+  sim: LocationSource<E>,
+  buffer = new TraceLocations(),
+  ownFile?: (endpoint: number) => string | undefined,
+): TraceLocations {
   const previous = sim.kernelEntryHook;
   sim.kernelEntryHook = (entry: E) => {
-    if (entry.location !== undefined) buffer.note(entry.endpoint, sim.trace.endSeq, entry.location);
+    if (entry.location !== undefined) buffer.note(entry.endpoint, sim.trace.endSeq, ownFrame(entry, ownFile?.(entry.endpoint)));
     return previous === null ? 'continue' : previous(entry);
   };
   return buffer;
+}
+
+/**
+ * Where a kernel entry is, as "jump to source" should open it: the innermost
+ * frame in the process's own program file (the driver's line that called a
+ * helper such as `sef.receive`), or the innermost frame when none is (a
+ * program whose file is not known, or an entry made wholly inside a helper).
+ */
+export function ownFrame(entry: LocatedEntry, own: string | undefined): string {
+  const innermost = entry.location!;
+  if (own === undefined || entry.callers === undefined || entry.callers.length === 0) return innermost;
+  const isOwn = (frame: string) => {
+    const file = parseLocation(frame)?.file;
+    return file !== undefined && (file === own || file.endsWith(`/${own}`) || own.endsWith(`/${file}`));
+  };
+  if (isOwn(innermost)) return innermost;
+  return entry.callers.find(isOwn) ?? innermost;
 }
 
 /** Splits "file:line:column" (or "file:line") into its parts; undefined if it has no line. */

@@ -296,9 +296,17 @@ export class TraceModel {
         home = this.naming.isNoEndpoint(dst) ? this.laneFor(src) : this.laneFor(dst);
         break;
       case TraceKind.dma:
+        // On the device's lane, with the process whose memory it reached as its peer (a flow to it).
+        home = this.laneForDevice(src, t.strings.get(t.label[i]!));
+        peer = this.naming.isNoEndpoint(dst) ? -1 : this.knownLane(dst);
+        break;
+      case TraceKind.corruption:
+        home = this.laneForDevice(src, undefined);
+        peer = this.naming.isNoEndpoint(dst) ? -1 : this.knownLane(dst);
+        break;
       case TraceKind.iommuFault:
       case TraceKind.iommuStale:
-        home = this.laneForDevice(src, kind === TraceKind.dma ? t.strings.get(t.label[i]!) : undefined);
+        home = this.laneForDevice(src, undefined);
         break;
       case TraceKind.kill:
       case TraceKind.alarm:

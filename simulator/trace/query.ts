@@ -66,7 +66,9 @@ export function eventFields(model: TraceModel, seq: number): TraceField[] {
     case TraceKind.interrupt:
       return [f('irq', String(a), a), f('delivered', b === 1 ? 'yes' : 'no (masked)', b)];
     case TraceKind.dma:
-      return [f('device', label), f('iova', hex(a), a), f('bytes', String(b), b), f('direction', c === 1 ? 'write' : 'read', c)];
+      return [f('device', label), f('iova', hex(a), a), f('bytes', String(b), b), f('direction', (c & 1) === 1 ? 'write' : 'read', c & 1), f('address', (c & 2) === 2 ? 'translated by the IOMMU' : 'physical (no IOMMU)', c & 2)];
+    case TraceKind.corruption:
+      return [f('physical address', hex(a), a), f('bytes', String(b), b), f('found', label)];
     case TraceKind.iommuStale:
       return [f('iova', hex(a), a), f('bytes', String(b), b), f('direction', c === 1 ? 'write' : 'read', c), f('through', 'stale IOTLB entry')];
     case TraceKind.iommuFault:
@@ -119,7 +121,9 @@ export function describeEvent(model: TraceModel, seq: number): string {
     case TraceKind.interrupt:
       return `irq ${a} → ${dst}${t.b[i]! === 1 ? '' : ' (masked)'}`;
     case TraceKind.dma:
-      return `${t.strings.get(t.label[i]!)} DMA ${t.c[i]! === 1 ? 'write' : 'read'} ${t.b[i]!} bytes at ${hex(a)}`;
+      return `${t.strings.get(t.label[i]!)} DMA ${(t.c[i]! & 1) === 1 ? 'write' : 'read'} ${t.b[i]!} bytes at ${hex(a)}${model.naming.isNoEndpoint(t.dst[i]!) ? '' : ` (${dst}'s memory)`}${(t.c[i]! & 2) === 2 ? '' : ', no IOMMU'}`;
+    case TraceKind.corruption:
+      return `MEMORY OVERWRITTEN: ${t.strings.get(t.label[i]!)}`;
     case TraceKind.iommuStale:
       return `stale IOTLB entry let ${model.laneLabel(model.homeLane[i]!)} ${t.c[i]! === 1 ? 'write' : 'read'} ${t.b[i]!} bytes at ${hex(a)}`;
     case TraceKind.iommuFault:
@@ -227,8 +231,9 @@ export function eventDetails(model: TraceModel, seq: number, locations?: TraceLo
     const text = locations.lookup(t.src[i]!, seq);
     location = text === undefined ? undefined : parseLocation(text);
   }
-  const hasSrc = !model.naming.isNoEndpoint(t.src[i]!) && kind !== TraceKind.dma && kind !== TraceKind.iommuFault && kind !== TraceKind.iommuStale;
-  const hasDst = !model.naming.isNoEndpoint(t.dst[i]!) && kind !== TraceKind.dma && kind !== TraceKind.iommuFault && kind !== TraceKind.iommuStale && kind !== TraceKind.ipcError;
+  // A device's events carry a device id, not an endpoint, in src; a DMA's dst is the process whose memory it reached.
+  const hasSrc = !model.naming.isNoEndpoint(t.src[i]!) && kind !== TraceKind.dma && kind !== TraceKind.corruption && kind !== TraceKind.iommuFault && kind !== TraceKind.iommuStale;
+  const hasDst = !model.naming.isNoEndpoint(t.dst[i]!) && kind !== TraceKind.iommuFault && kind !== TraceKind.iommuStale && kind !== TraceKind.ipcError;
   return {
     seq,
     timeCycles: time,
@@ -298,20 +303,29 @@ function understand(model: TraceModel, query: string): { types: Set<number>; cal
 export function searchTrace(model: TraceModel, params: TraceSearchParams): TraceSearchResult {
   model.refresh();
   const t = model.trace;
+  const anyEvent = params.query.trim() === '';
   const { types, calls, lanes, kinds, endpoints, said } = understand(model, params.query);
+  if (anyEvent) said.push(params.lane === undefined ? 'any event' : `any event on lane ${model.laneLabel(params.lane)}`);
   const limit = Math.max(1, Math.min(MAX_SEARCH_LIMIT, Math.floor(params.limit ?? DEFAULT_SEARCH_LIMIT)));
   const f = compileFilter(model, params.filter);
   const direction = params.direction ?? 'all';
+  const onLane = params.lane;
   let { start, end } = f.toCycles > f.fromCycles ? t.rangeByTime(f.fromCycles, f.toCycles) : { start: 0, end: 0 };
-  if (direction !== 'all') {
+  let pivotCycles: number | undefined;
+  if (direction === 'nearest') {
+    pivotCycles = params.fromSeq !== undefined && params.fromSeq >= t.firstSeq && params.fromSeq < t.endSeq ? t.timeAt(params.fromSeq) : params.fromCycles;
+  } else if (direction !== 'all') {
     const pivotSeq = params.fromSeq ?? (params.fromCycles === undefined ? undefined : direction === 'next' ? t.lowerBound(params.fromCycles + 1) - 1 : t.lowerBound(params.fromCycles));
     if (pivotSeq !== undefined) {
       if (direction === 'next') start = Math.max(start, pivotSeq + 1);
       else end = Math.min(end, pivotSeq);
     }
   }
-  const matches = (i: number): boolean => {
-    if (matchLane(model, f, i) < 0) return false;
+  const matches = (s: number): boolean => {
+    const i = s % t.capacity;
+    const drawn = matchLane(model, f, i);
+    if (drawn < 0 || (onLane !== undefined && drawn !== onLane)) return false;
+    if (anyEvent) return true;
     const kind = t.kind[i]!;
     if (kinds.has(kind)) return true;
     if ((kind === TraceKind.ipcSend || kind === TraceKind.ipcReceive) && types.has(t.a[i]!)) return true;
@@ -322,9 +336,15 @@ export function searchTrace(model: TraceModel, params: TraceSearchParams): Trace
   const seqs: number[] = [];
   let total = 0;
   if (said.length > 0) {
-    if (direction === 'previous') {
+    if (direction === 'nearest') {
+      const found = pivotCycles === undefined || !Number.isFinite(pivotCycles) ? -1 : nearestMatch(model, matches, pivotCycles, start, end);
+      if (found >= 0) {
+        seqs.push(found);
+        total = 1;
+      }
+    } else if (direction === 'previous') {
       for (let s = end - 1; s >= start; s--) {
-        if (matches(s % t.capacity)) {
+        if (matches(s)) {
           seqs.push(s);
           total = 1;
           break;
@@ -333,7 +353,7 @@ export function searchTrace(model: TraceModel, params: TraceSearchParams): Trace
     } else {
       const stopAtFirst = direction === 'next';
       for (let s = start; s < end; s++) {
-        if (!matches(s % t.capacity)) continue;
+        if (!matches(s)) continue;
         total++;
         if (seqs.length < limit) seqs.push(s);
         if (stopAtFirst) break;
@@ -344,9 +364,28 @@ export function searchTrace(model: TraceModel, params: TraceSearchParams): Trace
     understoodAs: said.length > 0 ? said : [`nothing known as '${params.query}'`],
     seqs: Float64Array.from(seqs),
     timeCycles: Float64Array.from(seqs, (s) => t.timeAt(s)),
+    lanes: Int16Array.from(seqs, (s) => matchLane(model, f, s % t.capacity)),
     total,
     truncated: total > seqs.length,
   };
+}
+
+/**
+ * The matching event in [start, end) nearest in time to `timeCycles` (a tie
+ * goes to the earlier), or -1: events are visited outward from that time in
+ * order of their distance to it, so the first match is the nearest.
+ */
+function nearestMatch(model: TraceModel, matches: (seq: number) => boolean, timeCycles: number, start: number, end: number): number {
+  const t = model.trace;
+  const pivot = Math.min(end, Math.max(start, t.lowerBound(timeCycles)));
+  let before = pivot - 1;
+  let after = pivot;
+  while (before >= start || after < end) {
+    const takeAfter = before < start || (after < end && t.timeAt(after) - timeCycles < timeCycles - t.timeAt(before));
+    const s = takeAfter ? after++ : before--;
+    if (matches(s)) return s;
+  }
+  return -1;
 }
 
 /**

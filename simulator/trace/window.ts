@@ -5,6 +5,7 @@
 // the recorder's columns between two binary searches by time.
 import type { TraceBucketCounts, TraceEventColumns, TraceFilter, TraceSpans, TraceWindow } from '../protocol/traceProtocol';
 import { compileFilter, matchLane, type CompiledFilter } from './filter';
+import { TraceKind } from './kinds';
 import { SPAN_KERNEL, SPAN_RUNNING, SPAN_STATE_COUNT, type SpanList, type TraceModel } from './model';
 
 export const DEFAULT_MAX_EVENTS = 4000;
@@ -92,8 +93,21 @@ function eventColumns(model: TraceModel, f: CompiledFilter, seqs: Float64Array):
   return { ...cols, strings };
 }
 
-/** Every span of the shown lanes that overlaps [fromCycles, toCycles), clipped to it. */
+/**
+ * Every span of the shown lanes that overlaps [fromCycles, toCycles), clipped to it.
+ * A span names the event that opened it only when that event is held and its kind
+ * (and message type) pass the filter: an event the view does not show cannot be picked through its span.
+ */
 export function clippedSpans(model: TraceModel, f: CompiledFilter, fromCycles: number, toCycles: number): TraceSpans {
+  const t = model.trace;
+  const opener = (q: number): number => {
+    if (q < t.firstSeq || q >= t.endSeq) return -1;
+    const i = q % t.capacity;
+    const kind = t.kind[i]!;
+    if (f.kinds !== null && f.kinds[kind] !== 1) return -1;
+    if (f.messageTypes !== null && (kind === TraceKind.ipcSend || kind === TraceKind.ipcReceive) && !f.messageTypes.has(t.a[i]!)) return -1;
+    return q;
+  };
   const lane: number[] = [];
   const state: number[] = [];
   const start: number[] = [];
@@ -109,7 +123,7 @@ export function clippedSpans(model: TraceModel, f: CompiledFilter, fromCycles: n
     start.push(from);
     end.push(to);
     peer.push(p);
-    seq.push(q);
+    seq.push(opener(q));
   };
   for (let l = 0; l < model.laneCount; l++) {
     if (f.lanes !== null && f.lanes[l] !== 1) continue;

@@ -1,8 +1,10 @@
 // End to end: the packaged .vsix in code-server, driven in Chromium. S1 is
 // started from the command palette, the trace view opened from it; its lanes
-// list the NIC driver and the network server; a search finds a DL_WRITEV_S
-// message, a click on it shows its details, a process filter leaves one lane, and
-// a click on a NIC kernel call's source line opens the driver's file at that line.
+// list the NIC driver and the network server; a click on the whole trace selects
+// an event of the lane under the pointer; a search finds a DL_WRITEV_S message,
+// a click on it shows its details, a process filter leaves one lane, and a click
+// on a NIC kernel call's source line opens the driver's file at that line; S1
+// started again is another trace, with none of the last one's search and filters.
 // Screenshots go to test-artifacts/e2e (trace-view*.png).
 import { describe } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -57,6 +59,36 @@ describe('trace view end to end', () => {
     await screenshot('trace-view-01-lanes');
   });
 
+  step('a click on the whole trace selects the event nearest the pointer on the lane under it', 60_000, async (page) => {
+    assert.ok(page);
+    const view = traceView(page);
+    const canvas = view.locator('#timeline');
+    // Once the trace holds more events than the view draws one by one, the whole trace is drawn as buckets.
+    await canvas.focus();
+    let mode: string | null = null;
+    for (let i = 0; i < 45 && mode !== 'buckets'; i++) {
+      if (i > 0) await page.waitForTimeout(2000);
+      await canvas.press('f');
+      await drawnCurrent(view);
+      mode = await canvas.getAttribute('data-mode');
+    }
+    assert.equal(mode, 'buckets', 'the whole trace is drawn as buckets');
+    const box = (await canvas.boundingBox())!;
+    const listTop = (await view.locator('#laneList').boundingBox())!.y;
+    const row = (await view.locator('#laneList li.lane[data-lane="nic"]').boundingBox())!;
+    await canvas.click({ position: { x: box.width * 0.6, y: row.y - listTop + row.height / 2 } });
+    const summary = view.locator('#detailsSummary');
+    await summary.waitFor({ timeout: 20_000 });
+    const text = (await summary.textContent()) ?? '';
+    const status = (await view.locator('#status').textContent()) ?? '';
+    say(`clicked the nic lane of the whole trace, drawn as ${mode}: ${text} (${status})`);
+    assert.match(text, /nic/);
+    assert.doesNotMatch(status, /zoom in/i);
+    await screenshot('trace-view-01b-click-whole-trace');
+    await canvas.press('Escape');
+    await view.locator('#details', { hasText: 'Select an event' }).waitFor({ timeout: 10_000 });
+  });
+
   step('a click on a DL_WRITEV_S message shows its details', 120_000, async (page) => {
     assert.ok(page);
     const view = traceView(page);
@@ -106,7 +138,14 @@ describe('trace view end to end', () => {
     assert.ok(page);
     const view = traceView(page);
     await view.locator('#filters summary').click();
-    await view.locator('#laneFilter label', { hasText: /^\s*nic$/ }).locator('input').check();
+    // Every lane shows, so every process is checked; unchecking all but nic leaves nic.
+    const boxes = view.locator('#laneFilter input');
+    assert.deepEqual(new Set(await boxes.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).checked))), new Set([true]));
+    const labels = view.locator('#laneFilter label');
+    for (let i = 0; i < (await labels.count()); i++) {
+      const label = labels.nth(i);
+      if (((await label.textContent()) ?? '').trim() !== 'nic') await label.locator('input').uncheck();
+    }
     await view.locator('#status', { hasText: /Filtered by 1 process/ }).waitFor({ timeout: 10_000 });
     const lanes = await view.locator('#laneList li.lane').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.lane));
     assert.deepEqual(lanes, ['nic']);
@@ -151,5 +190,21 @@ describe('trace view end to end', () => {
     const lineText = (await page.locator('.editor-instance .view-line').allTextContents()).join('\n');
     assert.match(lineText, /sys\.\w+/, 'the driver’s code is shown');
     await screenshot('trace-view-03-source-link');
+  });
+
+  step('S1 started again is another trace: the search, filters and details of the last one go', 150_000, async (page) => {
+    assert.ok(page);
+    const view = traceView(page);
+    await startDefaultSystem(page);
+    await page.locator('.tab', { hasText: 'IPC Trace' }).first().click();
+    await view.locator('#laneList li.lane[data-lane="inet"]').waitFor({ timeout: 60_000 });
+    await view.locator('#details', { hasText: 'Select an event' }).waitFor({ timeout: 30_000 });
+    assert.equal(await view.locator('#search').inputValue(), '');
+    const checked = await view.locator('#laneFilter input, #kindFilter input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).checked));
+    assert.ok(checked.length > 0 && checked.every((c) => c), 'every process and kind is checked again');
+    const lanes = await view.locator('#laneList li.lane').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.lane));
+    say(`after starting S1 again: lanes ${lanes.join(', ')}; status: ${(await view.locator('#status').textContent()) ?? ''}`);
+    assert.ok(lanes.includes('nic') && lanes.includes('inet'));
+    await screenshot('trace-view-04-started-again');
   });
 });

@@ -2,8 +2,9 @@
 // the application through vfs and isofs to the cdrom driver and back (chain
 // and message-sequence view), the view's window, filters and selection kept
 // across hide and show (S3); a NIC kernel call's source link opening the
-// driver's line, following the tail of a running system, and the canvas
-// colours following the colour theme (S1).
+// driver's line, following the tail of a running system, the same system
+// started again being another trace, and the canvas colours following the
+// colour theme (S1).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TraceChain, TraceEventDetails, TraceInfo } from '../../simulator/protocol/traceProtocol';
@@ -206,6 +207,28 @@ describe('trace view flows', () => {
     const to = Math.ceil(stopped.endCycles + half);
     await view.whenRendered((w) => w.fromCycles === from && w.toCycles === to, 20_000);
     assert.equal(view.viewState?.endCycles, stopped.endCycles, 'the window stays where it was');
+  });
+
+  it('takes the same scenario with the same seed started again for another trace: the last one’s selection and filters go', async () => {
+    const view = await openView();
+    const info = await view.request('traceInfo', {});
+    assert.equal(typeof info.source.runId, 'number', 'the trace names the session’s run');
+    await view.setFollow(false);
+    await view.setFilter({ lanes: ['nic', 'inet'], types: 'NET_SEND' });
+    const sends = await view.request('traceSearch', { query: 'NET_SEND', direction: 'all', limit: 1 });
+    const seq = sends.seqs[0]!;
+    await view.select(seq);
+    await stateWhere(view, (s) => s.selectedSeq === seq && s.detailsSummary !== undefined && s.filter.lanes.length === 2 && s.filter.types === 'NET_SEND');
+
+    // Started again as the first S1 test started it, and the view shown again.
+    await start('s1');
+    const next = await view.request('traceInfo', {});
+    assert.equal(next.source.seed, info.source.seed);
+    assert.notEqual(next.source.runId, info.source.runId);
+    const after = await stateWhere(view, (s) => s.sourceName === 's1' && s.selectedSeq === undefined && s.filter.lanes.length === 0, 45_000);
+    assert.equal(after.detailsSummary, undefined);
+    assert.deepEqual(after.filter, { lanes: [], hiddenKinds: [], types: '', from: '', to: '' });
+    assert.deepEqual(new Set(after.lanes), new Set(next.lanes.map((l) => l.label)), 'every lane shows again');
   });
 
   it('redraws in the colours of a new colour theme', async () => {

@@ -5,16 +5,15 @@ import type { ExportFormat } from '../protocol/traceViewProtocol';
 import type { TraceCanvases } from './canvases';
 import type { TraceElements } from './elements';
 import { MSC_ROW_PX, pickMsc, rowOfSeq } from './mscRenderer';
-import { pickEvent } from './timelineRenderer';
 import type { TraceHost, TraceViewModel } from './viewModel';
 
 export function wireInput(ui: TraceElements, vm: TraceViewModel, canvases: TraceCanvases, host: TraceHost): void {
-  wireTimeline(ui, vm, canvases);
+  wireTimeline(ui, vm);
   wireMsc(ui, vm, canvases);
   wireToolbar(ui, vm, host);
 }
 
-function wireTimeline(ui: TraceElements, vm: TraceViewModel, canvases: TraceCanvases): void {
+function wireTimeline(ui: TraceElements, vm: TraceViewModel): void {
   const timeline = ui.timeline;
   timeline.addEventListener(
     'wheel',
@@ -57,10 +56,7 @@ function wireTimeline(ui: TraceElements, vm: TraceViewModel, canvases: TraceCanv
       return;
     }
     if (d.moved) return;
-    const w = vm.feed.cached?.window;
-    const seq = pickEvent(canvases.scene(), ev.offsetX, ev.offsetY);
-    if (seq !== undefined) void vm.select(seq, false);
-    else if (w && w.mode === 'buckets') vm.setStatus('Too many events here to pick one: zoom in (wheel or +) to see single messages.');
+    void vm.clickAt(ev.offsetX, ev.offsetY);
   });
   timeline.addEventListener('dblclick', (ev) => vm.zoom(3, ev.offsetX));
 

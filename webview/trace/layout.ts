@@ -53,6 +53,12 @@ export function layoutLanes(lanes: readonly TraceLane[], only: ReadonlySet<numbe
   return { rows, laneY, heightPx: Math.max(y, LANE_HEIGHT_PX), lanes: shown };
 }
 
+/** The lane whose row holds `y` (in the timeline's pixels), or undefined over a group's heading or below the lanes. */
+export function laneAt(layout: Layout, y: number): TraceLane | undefined {
+  for (const row of layout.rows) if (row.kind === 'lane' && y >= row.y && y < row.y + row.height) return row.lane;
+  return undefined;
+}
+
 /** The kind codes the view draws differently, looked up by name in the trace's own table. */
 export interface KindCodes {
   readonly ipcSend: number;

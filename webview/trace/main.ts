@@ -43,6 +43,11 @@ const output: TraceViewOutput = {
     renderLaneList(ui.laneList, vm.layout);
     canvases.resize();
   },
+  revealRows: (top, bottom) => {
+    const scroll = ui.lanesScroll;
+    if (top >= scroll.scrollTop && bottom <= scroll.scrollTop + scroll.clientHeight) return;
+    scroll.scrollTop = Math.max(0, (top + bottom) / 2 - scroll.clientHeight / 2);
+  },
   filterChoicesChanged: () => {
     const info = vm.info;
     if (!info) return;
@@ -75,7 +80,7 @@ const output: TraceViewOutput = {
     else if (head.kind === 'text') ui.mscHead.textContent = head.text;
     if (vm.mscRows !== shownMscRows) {
       shownMscRows = vm.mscRows;
-      renderMscTable(ui.mscTableBody, shownMscRows, vm.clockHz);
+      renderMscTable(ui.mscTableBody, shownMscRows, vm.mscModel?.timeLabels ?? [], vm.clockHz);
     }
     if (loaded) {
       canvases.resizeMsc();
@@ -102,6 +107,7 @@ function showControls(): void {
   ui.typeFilter.value = vm.filterText.types;
   ui.fromFilter.value = vm.filterText.from;
   ui.toFilter.value = vm.filterText.to;
+  if (ui.search.value !== vm.searchText) ui.search.value = vm.searchText;
 }
 
 function saveState(): void {
@@ -129,7 +135,6 @@ function showPalette(): void {
 
 showPalette();
 showControls();
-ui.search.value = vm.searchText;
 ui.filters.open = vm.filtersOpen;
 ui.filters.addEventListener('toggle', () => {
   vm.filtersOpen = ui.filters.open;

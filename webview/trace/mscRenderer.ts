@@ -20,6 +20,8 @@ export interface MscModel {
   /** For a row showing a queued message's receive: the row of its send, else -1. */
   readonly fromRow: Int32Array;
   readonly widthPx: number;
+  /** Each row's time as the chart and its table show it: precise enough that rows at different times read differently (to the nanosecond). */
+  readonly timeLabels: readonly string[];
 }
 
 /** The kinds a message-sequence chart shows. */
@@ -30,7 +32,7 @@ export function mscKinds(codes: KindCodes): number[] {
   ];
 }
 
-export function buildMsc(w: TraceWindowEvents, layout: Layout, codes: KindCodes, availableWidthPx: number): MscModel {
+export function buildMsc(w: TraceWindowEvents, layout: Layout, codes: KindCodes, availableWidthPx: number, clockHz: number): MscModel {
   const e = w.events;
   const used = new Set<number>();
   const rows: number[] = [];
@@ -59,7 +61,34 @@ export function buildMsc(w: TraceWindowEvents, layout: Layout, codes: KindCodes,
       if (from !== undefined) fromRow[r] = from;
     }
   });
-  return { window: w, columns, columnX, rows, fromRow, widthPx: MSC_TIME_GUTTER_PX + columnWidth * columns.length };
+  const timeLabels = rowTimeLabels(rows.map((i) => e.timeCycles[i]!), clockHz);
+  return { window: w, columns, columnX, rows, fromRow, widthPx: MSC_TIME_GUTTER_PX + columnWidth * columns.length, timeLabels };
+}
+
+/**
+ * The rows' times, each in its own unit with the decimals the smallest gap
+ * between two adjacent rows at different times needs (at least the usual three,
+ * at most to the nanosecond), so that no two such rows read the same.
+ */
+export function rowTimeLabels(times: readonly number[], clockHz: number): string[] {
+  let gap = Infinity;
+  for (let r = 1; r < times.length; r++) {
+    const d = times[r]! - times[r - 1]!;
+    if (d > 0 && d < gap) gap = d;
+  }
+  if (!Number.isFinite(gap)) return times.map((t) => formatSeconds(t, clockHz));
+  const nanosecond = clockHz / 1e9;
+  const label = (t: number, step: number) => {
+    const seconds = Math.abs(t) / clockHz;
+    const unit = seconds >= 1 ? 1 : seconds >= 1e-3 ? 1e-3 : seconds >= 1e-6 ? 1e-6 : 1e-9;
+    // Never coarser than three decimals of the time's own unit.
+    return formatSeconds(t, clockHz, Math.max(nanosecond, Math.min(step, unit * 1e-3 * clockHz)));
+  };
+  // Rounding can still meet at a half-way point: one decimal more until adjacent times read apart.
+  for (let step = Math.max(nanosecond, gap); ; step = Math.max(nanosecond, step / 10)) {
+    const labels = times.map((t) => label(t, step));
+    if (step <= nanosecond || labels.every((l, r) => r === 0 || times[r] === times[r - 1] || l !== labels[r - 1])) return labels;
+  }
 }
 
 export interface MscScene {
@@ -107,7 +136,7 @@ export function drawMsc(ctx: CanvasRenderingContext2D, scene: MscScene): void {
       ctx.fillRect(0, y - MSC_ROW_PX / 2, scene.widthPx, MSC_ROW_PX);
     }
     ctx.fillStyle = p.muted;
-    ctx.fillText(formatSeconds(e.timeCycles[i]!, scene.clockHz), 4, y);
+    ctx.fillText(model.timeLabels[r] ?? formatSeconds(e.timeCycles[i]!, scene.clockHz), 4, y);
     const xHome = model.columnX.get(e.lane[i]!);
     const xPeer = e.peerLane[i]! >= 0 ? model.columnX.get(e.peerLane[i]!) : undefined;
     if (xHome === undefined) continue;

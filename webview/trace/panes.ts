@@ -84,13 +84,14 @@ export function renderMscHead(head: HTMLElement, title: string, model: MscModel)
   head.replaceChildren(titleElement, columns);
 }
 
-export function renderMscTable(body: HTMLTableSectionElement, rows: readonly MscRowSummary[], clockHz: number): void {
+/** The sequence chart's rows as a table; `timeLabels` are the chart's own labels of the rows' times (see MscModel). */
+export function renderMscTable(body: HTMLTableSectionElement, rows: readonly MscRowSummary[], timeLabels: readonly string[], clockHz: number): void {
   body.replaceChildren(
-    ...rows.map((r) => {
+    ...rows.map((r, index) => {
       const tr = document.createElement('tr');
       tr.dataset.seq = String(r.seq);
       tr.dataset.timeCycles = String(r.timeCycles);
-      for (const text of [formatSeconds(r.timeCycles, clockHz), r.from, r.to, r.label]) {
+      for (const text of [timeLabels[index] ?? formatSeconds(r.timeCycles, clockHz), r.from, r.to, r.label]) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);

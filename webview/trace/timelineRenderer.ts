@@ -2,7 +2,7 @@
 // kernel), messages as arrows from sender to receiver, markers for the rest,
 // and, when the window is too dense, per-pixel buckets. Also hit-tests clicks.
 import { SpanState, type TraceWindow, type TraceWindowBuckets, type TraceWindowEvents } from '../../simulator/protocol/traceProtocol';
-import { LANE_HEIGHT_PX, type KindCodes, type Layout } from './layout';
+import { LANE_HEIGHT_PX, laneAt, type KindCodes, type Layout } from './layout';
 import type { Palette } from './palette';
 import { formatCycles, formatSeconds, niceStep } from './timeFormat';
 import type { TimeRange, Viewport } from './viewport';
@@ -16,6 +16,9 @@ export interface Highlights {
   readonly chain: ReadonlySet<number>;
   readonly searchSeq: number | undefined;
 }
+
+/** What hit-testing a click needs of the scene. */
+export type HitScene = Pick<TimelineScene, 'viewport' | 'layout' | 'codes' | 'window'>;
 
 export interface TimelineScene {
   readonly viewport: Viewport;
@@ -258,7 +261,7 @@ interface Arrow {
 }
 
 /** The arrow of message event `i` (ipcSend or ipcReceive), or undefined when it is not drawn. */
-function messageArrow(scene: TimelineScene, w: TraceWindowEvents, prep: Prepared, i: number): Arrow | undefined {
+function messageArrow(scene: HitScene, w: TraceWindowEvents, prep: Prepared, i: number): Arrow | undefined {
   const { viewport: vp, layout, codes } = scene;
   const e = w.events;
   const width = vp.widthPx;
@@ -468,51 +471,94 @@ function drawBuckets(ctx: CanvasRenderingContext2D, scene: TimelineScene, w: Tra
   }
 }
 
-/** The seq of the event under (x, y), or undefined. Events mode only; spans answer for the event that opened them. */
-export function pickEvent(scene: TimelineScene, x: number, y: number): number | undefined {
+/**
+ * Where message event `i` is drawn, as a segment: its arrow; a notification's
+ * dashed line; a queued send whose receive draws the arrow, the point where that
+ * arrow leaves the sender. Undefined when it is not drawn.
+ */
+function messageSegment(scene: HitScene, w: TraceWindowEvents, prep: Prepared, i: number): Arrow | undefined {
+  const { viewport: vp, layout, codes } = scene;
+  const e = w.events;
+  const home = layout.laneY[e.lane[i]!] ?? -1;
+  const peer = e.peerLane[i]! >= 0 ? (layout.laneY[e.peerLane[i]!] ?? -1) : -1;
+  const x = vp.xOf(e.timeCycles[i]!);
+  if (e.kind[i] === codes.ipcNotify) {
+    if (home < 0 && peer < 0) return undefined;
+    const from = home < 0 ? peer - 8 : home;
+    return { x0: x, y0: from, x1: x, y1: peer < 0 ? home + 8 : peer };
+  }
+  const arrow = messageArrow(scene, w, prep, i);
+  if (arrow) return arrow;
+  if (e.kind[i] === codes.ipcSend && e.b[i] === 1 && prep.matchedSend[i] === 1 && home >= 0) return { x0: x, y0: home, x1: x, y1: home };
+  return undefined;
+}
+
+/** How far from an event's mark (or a message's arrow) a click still picks it, in CSS pixels. */
+const PICK_PX = 6;
+/** How close a click must come to an arrow that only crosses the lane under the pointer. */
+const CROSSING_PICK_PX = 3;
+
+/**
+ * The seq of the event under (x, y), or undefined. Events mode only. The lane
+ * under the pointer decides: first the nearest event drawn on that lane, or
+ * whose message arrow starts or ends on it, within PICK_PX; then the span under
+ * the pointer on that lane (it answers for the event that opened it, when the
+ * window names it: not when that event's kind is filtered out); last a message
+ * arrow that merely crosses the lane, within CROSSING_PICK_PX.
+ */
+export function pickEvent(scene: HitScene, x: number, y: number): number | undefined {
   const w = scene.window;
   if (!w || w.mode !== 'events') return undefined;
   const prep = prepare(w, scene.codes);
   const { viewport: vp, layout, codes } = scene;
+  const lane = laneAt(layout, y)?.id;
+  const laneCentre = lane === undefined ? NaN : layout.laneY[lane]!;
+  const onLane = (yy: number) => Math.abs(yy - laneCentre) <= LANE_HEIGHT_PX / 2;
   const e = w.events;
   let best: number | undefined;
   let bestScore = Infinity;
+  let crossing: number | undefined;
+  let crossingScore = Infinity;
   for (let i = 0; i < e.seq.length; i++) {
     const k = e.kind[i]!;
-    const isMessage = k === codes.ipcSend || k === codes.ipcReceive || k === codes.ipcNotify;
-    let score = Infinity;
-    if (isMessage) {
-      const arrow = k === codes.ipcNotify ? undefined : messageArrow(scene, w, prep, i);
-      const x0 = arrow ? arrow.x0 : vp.xOf(e.timeCycles[i]!);
-      const x1 = arrow ? arrow.x1 : x0;
-      const y0 = arrow ? arrow.y0 : (layout.laneY[e.lane[i]!] ?? -1);
-      const y1 = arrow ? arrow.y1 : e.peerLane[i]! >= 0 ? (layout.laneY[e.peerLane[i]!] ?? -1) : y0;
-      if (y0 < 0 && y1 < 0) continue;
-      const top = Math.min(y0, y1) - 4;
-      const bottom = Math.max(y0, y1) + 4;
-      if (y < top || y > bottom) continue;
-      const t = y1 === y0 ? 0 : (y - y0) / (y1 - y0);
-      const xAt = x0 + (x1 - x0) * Math.min(1, Math.max(0, t));
-      score = Math.abs(xAt - x);
-    } else {
-      const ly = layout.laneY[e.lane[i]!] ?? -1;
-      if (ly < 0 || Math.abs(ly - y) > LANE_HEIGHT_PX / 2) continue;
-      score = Math.abs(vp.xOf(e.timeCycles[i]!) - x) + (k === codes.contextSwitch ? 3 : 1);
-    }
-    if (score <= 6 && score < bestScore) {
-      bestScore = score;
-      best = e.seq[i];
+    const own = e.lane[i] === lane;
+    if (k === codes.ipcSend || k === codes.ipcReceive || k === codes.ipcNotify) {
+      const seg = messageSegment(scene, w, prep, i);
+      if (!seg) continue;
+      const t = seg.y1 === seg.y0 ? 0 : (y - seg.y0) / (seg.y1 - seg.y0);
+      const dx = Math.abs(seg.x0 + (seg.x1 - seg.x0) * Math.min(1, Math.max(0, t)) - x);
+      // Whether the arrow starts or ends on the lane under the pointer (else it may only cross it).
+      const touches = onLane(seg.y0) || onLane(seg.y1);
+      if (touches) {
+        // The message's own lane first, at equal distance.
+        const score = dx + (own ? 0 : 0.5);
+        if (dx <= PICK_PX && score < bestScore) {
+          bestScore = score;
+          best = e.seq[i];
+        }
+      } else if (y >= Math.min(seg.y0, seg.y1) - 4 && y <= Math.max(seg.y0, seg.y1) + 4 && dx <= CROSSING_PICK_PX && dx < crossingScore) {
+        crossingScore = dx;
+        crossing = e.seq[i];
+      }
+    } else if (own) {
+      const dx = Math.abs(vp.xOf(e.timeCycles[i]!) - x);
+      const score = dx + (k === codes.contextSwitch ? 3 : 1);
+      if (dx <= PICK_PX && score < bestScore) {
+        bestScore = score;
+        best = e.seq[i];
+      }
     }
   }
   if (best !== undefined) return best;
-  const s = w.spans;
-  const t = vp.cyclesAt(x);
-  for (let i = 0; i < s.lane.length; i++) {
-    const ly = layout.laneY[s.lane[i]!] ?? -1;
-    if (ly < 0 || Math.abs(ly - y) > LANE_HEIGHT_PX / 2) continue;
-    if (s.startCycles[i]! <= t && t < s.endCycles[i]! && s.seq[i]! >= 0) return s.seq[i];
+  if (lane !== undefined) {
+    const s = w.spans;
+    const t = vp.cyclesAt(x);
+    for (let i = 0; i < s.lane.length; i++) {
+      if (s.lane[i] !== lane) continue;
+      if (s.startCycles[i]! <= t && t < s.endCycles[i]! && s.seq[i]! >= 0) return s.seq[i];
+    }
   }
-  return undefined;
+  return crossing;
 }
 
 /** Tick times for the ruler and grid: a nice step in simulated time about every 110 px. */

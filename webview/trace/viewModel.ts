@@ -16,9 +16,9 @@ import type {
 import type { ViewEndpoint } from '../protocol/rpc';
 import type { DetailsControl, MscRowSummary, RenderedWindow, TraceViewProtocol, TraceViewState } from '../protocol/traceViewProtocol';
 import { buildFilter } from './filters';
-import { kindCodes, kindTitles, layoutLanes, type KindCodes, type Layout } from './layout';
+import { kindCodes, kindTitles, LANE_HEIGHT_PX, laneAt, layoutLanes, type KindCodes, type Layout } from './layout';
 import { buildMsc, mscKinds, mscRows, type MscModel } from './mscRenderer';
-import type { Highlights } from './timelineRenderer';
+import { pickEvent, type HitScene, type Highlights } from './timelineRenderer';
 import { formatSeconds } from './timeFormat';
 import { Viewport, type TimeRange } from './viewport';
 import { WindowFeed, normaliseWindow, type CachedWindow, type WindowWish } from './windowFeed';
@@ -59,6 +59,8 @@ export interface TraceViewOutput {
   traceChanged(): void;
   /** The lanes shown changed: the lane list and the timeline's height. */
   lanesChanged(): void;
+  /** Scroll the lanes, if need be, so that the timeline's rows from `topPx` to `bottomPx` are in view. */
+  revealRows(topPx: number, bottomPx: number): void;
   /** The filter controls' choices (lanes, kinds, message types) must be built again. */
   filterChoicesChanged(): void;
   /** The values of the follow box and the filter and search fields changed. */
@@ -124,6 +126,8 @@ export class TraceViewModel {
   private mscHeadNow: MscHead = { kind: 'text', text: '' };
   /** Whether the saved window has been applied (once, to the first trace from the same source). */
   private restoredFromState = false;
+  /** The identity of the trace shown last (kept while no trace shows): another one resets the view. */
+  private shownKey: string | undefined;
   private infoRequest: Promise<void> | undefined;
   private infoAgain = false;
   private selectToken = 0;
@@ -148,6 +152,7 @@ export class TraceViewModel {
     this.filterTextNow = { types: saved?.types ?? '', from: saved?.from ?? '', to: saved?.to ?? '' };
     this.searchTextNow = saved?.search ?? '';
     this.filtersOpen = saved?.filtersOpen ?? false;
+    this.shownKey = saved?.sourceKey;
     this.feed = new WindowFeed(
       (params) => host.request('traceWindow', params),
       (w: CachedWindow) => {
@@ -219,10 +224,11 @@ export class TraceViewModel {
     return !this.feed.cached || !this.feed.serves(this.wish());
   }
 
-  /** The process filter's choices, kernel first, then servers, drivers, programs and devices. */
+  /** The process filter's choices, kernel first, then servers, drivers, programs and devices; checked when the lane shows (all of them with no process filter). */
   laneChoices(): FilterChoice[] {
     const lanes = [...(this.infoNow?.lanes ?? [])].sort((a, b) => groupRank(a) - groupRank(b) || a.id - b.id);
-    return lanes.map((lane) => ({ id: `lane-${lane.id}`, label: lane.label, checked: this.laneSelection.has(lane.label), key: lane.label }));
+    const all = this.laneSelection.size === 0;
+    return lanes.map((lane) => ({ id: `lane-${lane.id}`, label: lane.label, checked: all || this.laneSelection.has(lane.label), key: lane.label }));
   }
 
   kindChoices(): FilterChoice[] {
@@ -321,7 +327,7 @@ export class TraceViewModel {
 
   /** Shows `next` (from the host), or no trace for `reason`. */
   showTrace(next: TraceInfo | undefined, reason?: string): void {
-    const previousKey = this.infoNow ? sourceKey(this.infoNow) : this.saved?.sourceKey;
+    const previousKey = this.shownKey;
     this.infoNow = next;
     this.codesNow = kindCodes(next);
     this.feed.invalidate();
@@ -336,13 +342,8 @@ export class TraceViewModel {
       return;
     }
     const sameSource = previousKey === sourceKey(next);
-    if (!sameSource) {
-      this.selectedNow = undefined;
-      this.rangeNow = undefined;
-      this.chainNow = new Set();
-      this.linkIdNow = 0;
-      this.showDetailsMessage(NO_SELECTION);
-    }
+    this.shownKey = sourceKey(next);
+    if (!sameSource) this.forgetTrace();
     this.viewport.bounds = boundsOf(next);
     this.out.filterChoicesChanged();
     this.applyFilters(false);
@@ -358,6 +359,31 @@ export class TraceViewModel {
     if (this.tabNow === 'msc') void this.loadMsc();
     this.out.redraw();
     this.out.changed();
+  }
+
+  /**
+   * Another trace: nothing of the last one stays. The selection, range, request
+   * chain and details, the search and its last match, the filters and the
+   * sequence chart go; the tab, following and whether the filters are open stay.
+   */
+  private forgetTrace(): void {
+    this.selectToken++;
+    this.mscToken++;
+    this.selectedNow = undefined;
+    this.rangeNow = undefined;
+    this.chainNow = new Set();
+    this.linkIdNow = 0;
+    this.showDetailsMessage(NO_SELECTION);
+    this.searchTextNow = '';
+    this.lastMatch = undefined;
+    this.searchSeqNow = undefined;
+    this.laneSelection = new Set();
+    this.hiddenKinds = new Set();
+    this.filterTextNow = { types: '', from: '', to: '' };
+    this.mscRowsNow = [];
+    this.mscHeadNow = { kind: 'text', text: '' };
+    this.out.mscChanged(false);
+    this.out.controlsChanged();
   }
 
   /** The running system moved on (pushed by the host while it runs). */
@@ -414,9 +440,20 @@ export class TraceViewModel {
 
   // ---- filters ----------------------------------------------------------------
 
+  /** Shows or hides a process's lane, as its check box does (with no process filter every lane shows and every box is checked). */
   setLaneShown(label: string, on: boolean): void {
-    if (on) this.laneSelection.add(label);
-    else this.laneSelection.delete(label);
+    const all = (this.infoNow?.lanes ?? []).map((l) => l.label);
+    const shown = new Set(this.laneSelection.size === 0 ? all : this.laneSelection);
+    if (on) shown.add(label);
+    else shown.delete(label);
+    if (shown.size === 0) {
+      // The boxes are drawn again: the one just unchecked shows checked, as its lane still does.
+      this.out.filterChoicesChanged();
+      this.setStatus('At least one process stays shown: check another one before unchecking this one.', true);
+      return;
+    }
+    // Every lane checked again is no process filter at all (lanes the system adds later show too).
+    this.laneSelection = all.every((l) => shown.has(l)) ? new Set() : shown;
     this.applyFilters(true);
   }
 
@@ -515,10 +552,17 @@ export class TraceViewModel {
     this.out.controlsChanged();
   }
 
-  /** Zooms by `factor` (> 1 zooms in) around pixel `x`; zooming in stops following the tail. */
-  zoom(factor: number, x = this.viewport.widthPx / 2): void {
-    this.viewport.zoomAt(x, factor);
-    if (factor > 1) this.stopFollowing();
+  /**
+   * Zooms by `factor` (> 1 zooms in). Around pixel `x` (the wheel, a double
+   * click), the time under it stays put and following stops: else the next
+   * news of the running system would move the window away from the pointer.
+   * Without `x` (the buttons and keys), around the centre: zooming in stops
+   * following, zooming out while following stays at the tail.
+   */
+  zoom(factor: number, x?: number): void {
+    this.viewport.zoomAt(x ?? this.viewport.widthPx / 2, factor);
+    if (x !== undefined || factor > 1) this.stopFollowing();
+    else if (this.followNow) this.viewport.followTail();
     this.viewChanged();
   }
 
@@ -587,6 +631,51 @@ export class TraceViewModel {
   }
 
   // ---- selection, details, chains --------------------------------------------
+
+  /** What a click is hit-tested against: the drawn window, when it was read with the filter in force. */
+  private hitScene(): HitScene {
+    const c = this.feed.cached;
+    return { viewport: this.viewport, layout: this.layoutNow, codes: this.codesNow, window: c && c.filterKey === this.filterKey ? c.window : undefined };
+  }
+
+  /**
+   * A click on the timeline at (x, y), in its CSS pixels: selects the event
+   * there on the lane under the pointer (see pickEvent), else that lane's event
+   * nearest in time to the pointer, whatever the zoom (a window of buckets holds
+   * no single events: the worker finds it). A click beside every lane selects nothing.
+   */
+  async clickAt(x: number, y: number): Promise<void> {
+    const seq = pickEvent(this.hitScene(), x, y);
+    if (seq !== undefined) return this.select(seq, false);
+    const lane = laneAt(this.layoutNow, y);
+    if (!lane || !this.infoNow) return;
+    const token = ++this.selectToken;
+    const filter = this.filterNow;
+    try {
+      const found = await this.host.request('traceSearch', {
+        query: '',
+        direction: 'nearest',
+        fromCycles: this.viewport.cyclesAt(x),
+        lane: lane.id,
+        ...(filter ? { filter } : {}),
+      });
+      if (token !== this.selectToken) return;
+      const nearest = found.seqs[0];
+      if (nearest === undefined) {
+        this.setStatus(`No event on the ${lane.label} lane${filter ? ' passes the filters' : ''}.`);
+        return;
+      }
+      await this.select(nearest, true);
+    } catch (e) {
+      if (token === this.selectToken) this.setStatus(`The event nearest the click could not be found: ${(e as Error).message}`, true);
+    }
+  }
+
+  /** Scrolls the lanes, if need be, so that this lane's row is in view. */
+  private revealLane(lane: number | undefined): void {
+    const y = lane === undefined || lane < 0 ? -1 : (this.layoutNow.laneY[lane] ?? -1);
+    if (y >= 0) this.out.revealRows(y - LANE_HEIGHT_PX / 2, y + LANE_HEIGHT_PX / 2);
+  }
 
   private showDetailsMessage(text: string, isError = false): void {
     this.detailsNow = { kind: 'message', text, isError };
@@ -661,11 +750,15 @@ export class TraceViewModel {
     else this.setStatus(control === 'openSource' ? 'The selected event names no source line.' : 'The selected event belongs to no request.', true);
   }
 
-  /** Selects the event nearest the centre (0), or the next (1) or previous (-1) event of the drawn window. */
+  /**
+   * Selects the event nearest the centre (0), or the next (1) or previous (-1)
+   * event: of the drawn window when it holds single events, else as the worker
+   * finds it (a window of buckets holds none).
+   */
   stepSelection(direction: 0 | 1 | -1): void {
-    const w = this.feed.cached?.window;
+    const w = this.hitScene().window;
     if (!w || w.mode !== 'events' || w.events.seq.length === 0) {
-      this.setStatus('Zoom in to pick single events.');
+      void this.stepByWorker(direction);
       return;
     }
     const e = w.events;
@@ -694,7 +787,35 @@ export class TraceViewModel {
       this.viewport.centreOn(t);
       this.viewChanged();
     }
+    this.revealLane(e.lane[index]);
     void this.select(e.seq[index], false);
+  }
+
+  /** stepSelection at any zoom: the worker finds the event nearest the centre, or the one after or before the selection. */
+  private async stepByWorker(direction: 0 | 1 | -1): Promise<void> {
+    if (!this.infoNow) return;
+    const token = ++this.selectToken;
+    const filter = this.filterNow;
+    const from = this.selectedNow;
+    const centre = (this.viewport.startCycles + this.viewport.endCycles) / 2;
+    try {
+      const found = await this.host.request(
+        'traceSearch',
+        direction === 0 || from === undefined
+          ? { query: '', direction: 'nearest', fromCycles: centre, ...(filter ? { filter } : {}) }
+          : { query: '', direction: direction > 0 ? 'next' : 'previous', fromSeq: from, ...(filter ? { filter } : {}) },
+      );
+      if (token !== this.selectToken) return;
+      const seq = found.seqs[0];
+      if (seq === undefined) {
+        this.setStatus(direction === 0 ? 'No event passes the filters.' : `No ${direction > 0 ? 'later' : 'earlier'} event.`);
+        return;
+      }
+      this.revealLane(found.lanes[0]);
+      await this.select(seq, true);
+    } catch (e) {
+      if (token === this.selectToken) this.setStatus(`The next event could not be found: ${(e as Error).message}`, true);
+    }
   }
 
   // ---- search -----------------------------------------------------------------
@@ -734,6 +855,7 @@ export class TraceViewModel {
       this.stopFollowing();
       this.viewport.centreOn(t);
       this.viewChanged();
+      this.revealLane(result.lanes[index]);
       await this.select(seq, false);
       this.setStatus(`Match for ${understood} at ${formatSeconds(t, info.clockHz)} (event #${seq}).`);
     } catch (e) {
@@ -787,7 +909,7 @@ export class TraceViewModel {
         this.out.redraw();
         return;
       }
-      const model = buildMsc(w, this.layoutNow, this.codesNow, this.out.mscWidthPx());
+      const model = buildMsc(w, this.layoutNow, this.codesNow, this.out.mscWidthPx(), info.clockHz);
       this.mscModelNow = model;
       this.mscRowsNow = mscRows(model, this.codesNow, (type) => this.messageTypeName(type));
       this.out.changed();
@@ -811,8 +933,10 @@ export function chainStepLabel(step: TraceChainStep): string {
   return `${step.role}: ${step.src.name} → ${step.dst.name} ${type}`;
 }
 
+/** A trace's identity: its source, and for a running system the session's run (the same scenario and seed run again is another trace). */
 function sourceKey(i: TraceInfo): string {
-  return `${i.source.kind}:${i.source.name}:${i.source.scenario}:${i.source.seed}`;
+  const run = i.source.runId === undefined ? '' : `:run ${i.source.runId}`;
+  return `${i.source.kind}:${i.source.name}:${i.source.scenario}:${i.source.seed}${run}`;
 }
 
 function boundsOf(i: TraceInfo): TimeRange {

@@ -45,16 +45,24 @@ export class Viewport {
     if (this.endCycles - this.startCycles < MIN_SPAN_CYCLES) this.endCycles = this.startCycles + MIN_SPAN_CYCLES;
   }
 
-  /** Zooms by `factor` (> 1 zooms in) keeping the time under pixel `x` in place. */
+  /**
+   * Zooms by `factor` (> 1 zooms in) keeping the time under pixel `x` in place.
+   * The ends of the trace move it only when that cannot be avoided: the empty
+   * margin beyond either end may grow to half the new span, and never has to
+   * shrink below what was already shown. So zooming in (the new window lies
+   * inside the old) never moves it, and zooming out moves it only as far as
+   * the margin it would otherwise open beyond an end of the trace.
+   */
   zoomAt(x: number, factor: number): void {
     const anchor = this.cyclesAt(x);
-    const span = Math.max(MIN_SPAN_CYCLES, this.spanCycles / factor);
-    const maxSpan = this.maxSpan();
-    const next = Math.min(span, maxSpan);
+    const b = this.bounds;
+    const marginBefore = b.startCycles - this.startCycles;
+    const marginAfter = this.endCycles - b.endCycles;
+    const next = Math.min(Math.max(MIN_SPAN_CYCLES, this.spanCycles / factor), this.maxSpan());
     const ratio = x / this.widthPx;
     this.startCycles = anchor - ratio * next;
     this.endCycles = this.startCycles + next;
-    this.clamp();
+    this.clamp(Math.max(next * 0.5, marginBefore), Math.max(next * 0.5, marginAfter));
   }
 
   panPx(dx: number): void {
@@ -82,12 +90,14 @@ export class Viewport {
     return Math.max(MIN_SPAN_CYCLES, (this.bounds.endCycles - this.bounds.startCycles) * 1.5);
   }
 
-  private clamp(): void {
+  /** Keeps the window within the trace, give or take a margin beyond either end (by default half its span). */
+  private clamp(slackBefore?: number, slackAfter?: number): void {
     const span = Math.min(this.spanCycles, this.maxSpan());
     const b = this.bounds;
-    const slack = span * 0.5;
-    if (this.startCycles < b.startCycles - slack) this.startCycles = b.startCycles - slack;
-    if (this.startCycles + span > b.endCycles + slack) this.startCycles = Math.max(b.startCycles - slack, b.endCycles + slack - span);
+    const before = slackBefore ?? span * 0.5;
+    const after = slackAfter ?? span * 0.5;
+    if (this.startCycles < b.startCycles - before) this.startCycles = b.startCycles - before;
+    if (this.startCycles + span > b.endCycles + after) this.startCycles = Math.max(b.startCycles - before, b.endCycles + after - span);
     this.endCycles = this.startCycles + span;
   }
 }

@@ -1,7 +1,7 @@
 // Every configuration runs every workload: each pair boots, runs 60 ms of
 // simulated time (300 ms for the CD, whose first seek alone takes 80 ms),
-// ends as expected ("ok"), and its workload made progress (monolithic-
-// containers runs two copies).
+// ends as expected ("ok"), its workload made progress (monolithic-
+// containers runs two copies), and no device overwrote memory it may not reach.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../../simulator/config/scenario';
@@ -28,6 +28,8 @@ for (const configuration of CONFIGURATIONS) {
       assert.ok(parsed.scenario !== undefined, `${name}: ${JSON.stringify(parsed.diagnostics)}`);
       const summary = runScenario(parsed.scenario);
       assert.equal(summary.outcome, 'ok', `${configuration} × ${name}: ${summary.outcome}`);
+      // Every DMA of a normal run reaches memory its device may reach: the DMA check finds nothing.
+      assert.equal(summary.corruption.count, 0, `${configuration} × ${name}: ${JSON.stringify(summary.corruption.first)}`);
       assert.ok(progressed(summary), `${configuration} × ${name}: no progress (${JSON.stringify({ workloads: summary.workloads, network: summary.network, requests: summary.requests.map((r) => [r.completed, r.failed]) })})`);
     }
   });

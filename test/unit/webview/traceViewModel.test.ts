@@ -14,6 +14,7 @@ import type { RenderedWindow, TraceViewProtocol } from '../../../webview/protoco
 import { chainStepLabel, TraceViewModel, type SavedState, type TraceViewOutput } from '../../../webview/trace/viewModel';
 import { channelPair } from './fakeChannel';
 import { secondsToCycles } from '../../../simulator/time/time';
+import { formatSeconds } from '../../../webview/trace/timeFormat';
 
 /** Twenty simulated seconds of S1: packets flow through inet and the NIC driver. */
 const RUN_SECONDS = 20;
@@ -29,10 +30,12 @@ function s1(): RunningSystem {
   return shared;
 }
 
-type OutputCall = Exclude<keyof TraceViewOutput, 'mscWidthPx'>;
+type OutputCall = Exclude<keyof TraceViewOutput, 'mscWidthPx' | 'revealRows'>;
 
-function harness(system: RunningSystem | undefined, saved?: SavedState) {
-  const handlers = traceHandlers({ session: { system } as Session, post: () => undefined });
+/** `run.id` is the session's run (SessionStatus.runId) the host's traceInfo names; a test may start "another run". */
+function harness(system: RunningSystem | undefined, saved?: SavedState, run = { id: 1 }) {
+  const session = { system, status: () => ({ runId: run.id }) } as unknown as Session;
+  const handlers = traceHandlers({ session, post: () => undefined });
   const channels = channelPair();
   const host = hostEndpoint<TraceViewProtocol>(channels.host, { peerName: 'the trace view' });
   host.handle('traceInfo', (p) => handlers.traceInfo(p));
@@ -46,6 +49,7 @@ function harness(system: RunningSystem | undefined, saved?: SavedState) {
   host.on('rendered', (w) => rendered.push(w));
 
   const calls = new Map<OutputCall, number>();
+  const revealed: { top: number; bottom: number }[] = [];
   const count = (name: OutputCall) => () => void calls.set(name, (calls.get(name) ?? 0) + 1);
   const output: TraceViewOutput = {
     redraw: count('redraw'),
@@ -53,6 +57,7 @@ function harness(system: RunningSystem | undefined, saved?: SavedState) {
     statusChanged: count('statusChanged'),
     traceChanged: count('traceChanged'),
     lanesChanged: count('lanesChanged'),
+    revealRows: (top, bottom) => void revealed.push({ top, bottom }),
     filterChoicesChanged: count('filterChoicesChanged'),
     controlsChanged: count('controlsChanged'),
     tabChanged: count('tabChanged'),
@@ -64,7 +69,7 @@ function harness(system: RunningSystem | undefined, saved?: SavedState) {
   const vm = new TraceViewModel(viewEndpoint<TraceViewProtocol>(channels.view, { peerName: 'the extension' }), output, () => clock.ms, saved);
   vm.setWidth(WIDTH_PX);
   const sentWindows = () => channels.sent.flatMap((m) => (m.kind === 'request' && m.method === 'traceWindow' ? [m.params as { filter?: unknown }] : []));
-  return { vm, handlers, selected, rendered, calls: (name: OutputCall) => calls.get(name) ?? 0, clock, sentWindows };
+  return { vm, handlers, selected, rendered, calls: (name: OutputCall) => calls.get(name) ?? 0, clock, sentWindows, revealed, run };
 }
 
 async function until(what: string, ready: () => boolean, ms = 10_000): Promise<void> {
@@ -76,8 +81,8 @@ async function until(what: string, ready: () => boolean, ms = 10_000): Promise<v
 }
 
 /** A view showing the S1 system's trace, with the first window it asked for arrived. */
-async function showing(saved?: SavedState) {
-  const h = harness(s1(), saved);
+async function showing(saved?: SavedState, run?: { id: number }) {
+  const h = harness(s1(), saved, run);
   const info = await h.handlers.traceInfo({});
   h.vm.showTrace(info);
   await until('the first window', () => !h.vm.windowStale);
@@ -117,7 +122,8 @@ test('filters: message types by name, processes, kinds and a time range reach th
 
   vm.setFilterText({ types: '' });
   const nic = info.lanes.find((l) => l.label === 'nic')!;
-  vm.setLaneShown('nic', true);
+  // With no process filter every box is checked: unchecking all but nic leaves nic.
+  for (const choice of vm.laneChoices()) if (choice.key !== 'nic') vm.setLaneShown(choice.key, false);
   vm.setKindShown('contextSwitch', false);
   assert.deepEqual(vm.layout.lanes.map((l) => l.label), ['nic']);
   assert.deepEqual(filter()?.lanes, [nic.id]);
@@ -250,11 +256,11 @@ test('the saved state brings back the window, filters, selection and tab for the
   const first = await showing();
   const start = first.info.startCycles + 1_000_000;
   first.vm.show(start, start + 5_000_000);
-  first.vm.setLaneShown('inet', true);
+  for (const choice of first.vm.laneChoices()) if (choice.key !== 'inet') first.vm.setLaneShown(choice.key, false);
   first.vm.switchTab('msc');
   await first.vm.select(first.info.firstSeq + 10, false);
   const saved = first.vm.savedState()!;
-  assert.equal(saved.sourceKey, 'system:s1:s1:' + first.info.source.seed);
+  assert.equal(saved.sourceKey, `system:s1:s1:${first.info.source.seed}:run 1`);
 
   const again = await showing(saved);
   assert.deepEqual([again.vm.viewport.startCycles, again.vm.viewport.endCycles], [saved.startCycles, saved.endCycles]);
@@ -300,4 +306,238 @@ test('a host that cannot answer shows its reason', async () => {
   h.vm.showTrace(undefined, 'No trace to show yet (no system is running).');
   assert.equal(h.vm.status.text, 'No trace to show yet (no system is running).');
   assert.equal(h.vm.savedState(), undefined, 'nothing to keep before a trace is known');
+});
+
+/** The details read for the selection, once they have arrived. */
+async function selectedDetails(vm: TraceViewModel) {
+  await until('the details of the selection', () => vm.details.kind === 'event' && vm.details.details.seq === vm.selectedSeq);
+  const d = vm.details;
+  assert.ok(d.kind === 'event');
+  return d.details;
+}
+
+test('a click selects at any zoom: over buckets, the event on the lane under the pointer nearest in time', async () => {
+  const { vm, info, handlers } = await showing();
+  assert.equal(vm.feed.cached!.window.mode, 'buckets', 'the whole trace is too dense for single events');
+  const nic = info.lanes.find((l) => l.label === 'nic')!;
+  const x = Math.round(vm.viewport.widthPx * 0.37);
+  const at = vm.viewport.cyclesAt(x);
+  await vm.clickAt(x, vm.layout.laneY[nic.id]! + 6);
+  const d = await selectedDetails(vm);
+  // No event drawn on nic's lane is nearer the click: every event within that distance of it, read as single events, says so.
+  const distance = Math.abs(d.timeCycles - at);
+  const w = await handlers.traceWindow({ fromCycles: Math.floor(at - distance - 1), toCycles: Math.ceil(at + distance + 2), pixelWidth: 1000, maxEvents: 20000 });
+  assert.equal(w.mode, 'events');
+  if (w.mode !== 'events') return;
+  const e = w.events;
+  const index = e.seq.indexOf(d.seq);
+  assert.ok(index >= 0 && e.lane[index] === nic.id, `event #${d.seq} (${d.summary}) is drawn on nic's lane`);
+  for (let i = 0; i < e.seq.length; i++) {
+    if (e.lane[i] === nic.id) assert.ok(Math.abs(e.timeCycles[i]! - at) >= distance, `event #${e.seq[i]} is nearer than #${d.seq}`);
+  }
+  assert.doesNotMatch(vm.status.text, /zoom in/i);
+
+  // Beside every lane (a group's heading) nothing is picked.
+  const heading = vm.layout.rows.find((r) => r.kind === 'group')!;
+  await vm.clickAt(x, heading.y + 2);
+  assert.equal(vm.selectedSeq, d.seq);
+});
+
+test('wheel zoom keeps the time under the pointer and stops following: news of the running system no longer moves the window', async () => {
+  const system = bootScenario(builtinScenario('s1'));
+  system.run({ untilCycles: 2e9 });
+  const h = harness(system);
+  h.vm.showTrace(await h.handlers.traceInfo({}));
+  const v = h.vm.viewport;
+  // The wheel, out and in, at x = 800, while following.
+  for (const factor of [1 / 1.3, 1.6, 1 / 1.2]) {
+    h.vm.setFollow(true);
+    const at = v.cyclesAt(800);
+    h.vm.zoom(factor, 800);
+    assert.equal(h.vm.follow, false, `a wheel zoom by ${factor} stops following`);
+    assert.ok(Math.abs(v.cyclesAt(800) - at) < v.spanCycles * 1e-9, `the time under the pointer stays (${at} → ${v.cyclesAt(800)})`);
+  }
+  const before = [v.startCycles, v.endCycles];
+  const grown = h.vm.info!.endSeq;
+  system.run({ untilCycles: 4e9 });
+  h.vm.systemProgress(true, system.nowCycles);
+  await until('the grown trace', () => h.vm.info!.endSeq > grown);
+  assert.deepEqual([v.startCycles, v.endCycles], before, 'the window stays under the pointer');
+  // The buttons zoom out around the tail while following.
+  h.vm.setFollow(true);
+  h.vm.zoom(1 / 1.5);
+  assert.equal(h.vm.follow, true);
+  assert.ok(Math.abs(v.endCycles - (h.vm.info!.endCycles + v.spanCycles * 0.02)) < 1, 'the window still ends at the tail');
+});
+
+test('search brings the match’s lane into view as well as its time', async () => {
+  const { vm, handlers, revealed } = await showing();
+  vm.setSearchText('NET_SEND');
+  await vm.search('next');
+  const d = await selectedDetails(vm);
+  const w = await handlers.traceWindow({ fromCycles: d.timeCycles - 1000, toCycles: d.timeCycles + 1000, pixelWidth: 100 });
+  assert.ok(w.mode === 'events');
+  const lane = w.events.lane[w.events.seq.indexOf(d.seq)]!;
+  const y = vm.layout.laneY[lane]!;
+  assert.ok(y >= 0);
+  assert.deepEqual(revealed.at(-1), { top: y - 11, bottom: y + 11 }, `the row of lane ${lane} is revealed`);
+});
+
+test('an event whose kind is filtered out cannot be selected through the span it opened', async () => {
+  const { vm, handlers, info } = await showing();
+  vm.setKindShown('contextSwitch', false);
+  const match = (await handlers.traceSearch({ query: 'NET_SEND', direction: 'next', fromCycles: secondsToCycles(10, info.clockHz), limit: 1 })).timeCycles[0]!;
+  vm.show(match - 100_000, match + 100_000);
+  await until('single events drawn', () => !vm.windowStale && vm.feed.cached!.window.mode === 'events');
+  const drawn = vm.feed.cached!.window;
+  assert.ok(drawn.mode === 'events');
+  // The same window without the filter: running spans, each opened by a context switch.
+  const all = await handlers.traceWindow({ fromCycles: drawn.fromCycles, toCycles: drawn.toCycles, pixelWidth: 2000 });
+  assert.ok(all.mode === 'events');
+  const v = vm.viewport;
+  // Nothing drawn near x that a click there could pick instead: no mark on the lane, no message arrow.
+  const codes = vm.codes;
+  const quiet = (x: number, lane: number) =>
+    drawn.events.seq.every((_, i) => {
+      const e = drawn.events;
+      const message = e.kind[i] === codes.ipcSend || e.kind[i] === codes.ipcReceive || e.kind[i] === codes.ipcNotify;
+      return (!message && e.lane[i] !== lane) || Math.abs(v.xOf(e.timeCycles[i]!) - x) > 10;
+    });
+  let clicks = 0;
+  for (let i = 0; i < all.spans.lane.length && clicks < 3; i++) {
+    const seq = all.spans.seq[i]!;
+    const y = vm.layout.laneY[all.spans.lane[i]!]!;
+    const x0 = Math.max(0, v.xOf(all.spans.startCycles[i]!));
+    const x1 = Math.min(v.widthPx, v.xOf(all.spans.endCycles[i]!));
+    const x = Math.round((x0 + x1) / 2);
+    if (seq < 0 || y < 0 || x1 - x0 < 30 || !quiet(x, all.spans.lane[i]!)) continue;
+    if ((await handlers.traceEvent({ seq })).kindName !== 'contextSwitch') continue;
+    clicks++;
+    await vm.clickAt(x, y);
+    const d = await selectedDetails(vm);
+    assert.notEqual(d.kindName, 'contextSwitch', `a click inside the span opened by hidden event #${seq} selected #${d.seq}: ${d.summary}`);
+    await vm.select(undefined, false);
+  }
+  assert.ok(clicks > 0, 'a running span opened by a context switch, with nothing drawn near its middle');
+  for (let i = 0; i < drawn.spans.seq.length; i++) {
+    const seq = drawn.spans.seq[i]!;
+    if (seq >= 0) assert.notEqual((await handlers.traceEvent({ seq })).kindName, 'contextSwitch', 'the filtered window names no hidden event');
+  }
+});
+
+test('the process check boxes show what is shown: all checked with no filter; unchecking one hides its lane', async () => {
+  const { vm, info } = await showing();
+  const labels = info.lanes.map((l) => l.label);
+  assert.ok(vm.laneChoices().every((c) => c.checked), 'every lane shows, so every box is checked');
+  vm.setLaneShown('inet', false);
+  assert.deepEqual(vm.laneChoices().filter((c) => !c.checked).map((c) => c.key), ['inet']);
+  assert.deepEqual(new Set(vm.layout.lanes.map((l) => l.label)), new Set(labels.filter((l) => l !== 'inet')));
+  assert.equal(vm.status.text, `Filtered by ${labels.length - 1} processes.`);
+  vm.setLaneShown('inet', true);
+  assert.equal(vm.filter, undefined, 'every box checked again is no filter');
+  assert.ok(vm.laneChoices().every((c) => c.checked));
+  assert.equal(vm.layout.lanes.length, labels.length);
+  // The last box stays checked.
+  for (const l of labels) if (l !== 'nic') vm.setLaneShown(l, false);
+  vm.setLaneShown('nic', false);
+  assert.deepEqual(vm.layout.lanes.map((l) => l.label), ['nic']);
+  assert.deepEqual(vm.laneChoices().filter((c) => c.checked).map((c) => c.key), ['nic']);
+  assert.equal(vm.status.isError, true);
+});
+
+test('the sequence chart’s rows read different times wherever their times differ', async () => {
+  const { vm, info, handlers } = await showing();
+  // Past a second the usual three decimals tell milliseconds apart, and messages come microseconds apart.
+  const match = (await handlers.traceSearch({ query: 'NET_SEND', direction: 'next', fromCycles: secondsToCycles(10, info.clockHz), limit: 1 })).timeCycles[0]!;
+  vm.show(match - 200_000, match + 200_000);
+  vm.switchTab('msc');
+  await until('the chart', () => vm.mscHead.kind === 'chart');
+  const model = vm.mscModel!;
+  const times = model.rows.map((i) => model.window.events.timeCycles[i]!);
+  assert.equal(model.timeLabels.length, times.length);
+  let close = 0;
+  for (let r = 1; r < times.length; r++) {
+    if (times[r] === times[r - 1]) continue;
+    if (formatSeconds(times[r]!, info.clockHz) === formatSeconds(times[r - 1]!, info.clockHz)) close++;
+    assert.notEqual(model.timeLabels[r], model.timeLabels[r - 1], `rows ${r - 1} and ${r} at ${times[r - 1]} and ${times[r]} cycles`);
+  }
+  assert.ok(close > 0, 'some adjacent rows are closer than three decimals tell');
+});
+
+test('another run of the same scenario and seed is another trace: nothing of the last one stays', async () => {
+  const run = { id: 1 };
+  const { vm, info, calls } = await showing(undefined, run);
+  assert.equal(info.source.runId, 1);
+  vm.setSearchText('NET_SEND');
+  await vm.search('next');
+  await selectedDetails(vm);
+  vm.setLaneShown('inet', false);
+  vm.setKindShown('contextSwitch', false);
+  vm.setFilterText({ types: 'NET_SEND', from: '1000' });
+  vm.dragRange({ startCycles: info.startCycles, endCycles: info.startCycles + 1e6 });
+  vm.rangeChosen();
+  const key = vm.savedState()!.sourceKey;
+  const controls = calls('controlsChanged');
+
+  run.id = 2;
+  await vm.refreshInfo();
+  assert.equal(vm.info!.source.runId, 2);
+  assert.notEqual(vm.savedState()!.sourceKey, key);
+  assert.equal(vm.selectedSeq, undefined);
+  assert.deepEqual(vm.details, { kind: 'message', text: 'Select an event to see its details.', isError: false });
+  assert.equal(vm.searchText, '');
+  assert.equal(vm.savedState()!.search, '');
+  assert.equal(vm.highlights.searchSeq, undefined);
+  assert.equal(vm.range, undefined);
+  assert.equal(vm.filter, undefined);
+  assert.deepEqual(vm.filterText, { types: '', from: '', to: '' });
+  assert.ok(vm.laneChoices().every((c) => c.checked) && vm.kindChoices().every((c) => c.checked));
+  assert.equal(vm.layout.lanes.length, vm.info!.lanes.length);
+  assert.deepEqual(vm.mscRows, []);
+  assert.match(vm.status.text, /^System s1: /);
+  assert.ok(calls('controlsChanged') > controls, 'the page puts the emptied fields back');
+  const state = vm.report(palette);
+  assert.deepEqual(state.filter, { lanes: [], hiddenKinds: [], types: '', from: '', to: '' });
+  assert.equal(state.detailsSummary, undefined);
+});
+
+test('the worker finds the event nearest a time on a lane, under the view’s filter, as a window draws it', async () => {
+  const { handlers, info } = await showing();
+  const inet = info.lanes.find((l) => l.label === 'inet')!.id;
+  const filter = { kinds: info.kinds.filter((k) => k.name !== 'contextSwitch').map((k) => k.kind) };
+  const every = await handlers.traceSearch({ query: '', direction: 'all', lane: inet, filter, limit: 100_000 });
+  assert.ok(every.seqs.length > 10 && !every.truncated);
+  assert.ok(every.lanes.every((l) => l === inet));
+  for (const fraction of [0, 0.013, 0.25, 0.5, 0.77, 1]) {
+    const at = info.startCycles + (info.endCycles - info.startCycles) * fraction;
+    const found = await handlers.traceSearch({ query: '', direction: 'nearest', fromCycles: at, lane: inet, filter });
+    assert.equal(found.seqs.length, 1);
+    let best = -1;
+    for (let i = 0; i < every.seqs.length; i++) if (best < 0 || Math.abs(every.timeCycles[i]! - at) < Math.abs(every.timeCycles[best]! - at)) best = i;
+    assert.equal(found.seqs[0], every.seqs[best], `nearest to ${at}`);
+    assert.equal(found.lanes[0], inet);
+  }
+  // A query narrows it as usual: the NET_SEND nearest the end on its sender's lane.
+  const sender = (await handlers.traceSearch({ query: 'NET_SEND', limit: 1 })).lanes[0]!;
+  const send = await handlers.traceSearch({ query: 'NET_SEND', direction: 'nearest', fromCycles: info.endCycles, lane: sender });
+  assert.equal(send.seqs.length, 1);
+  assert.match((await handlers.traceEvent({ seq: send.seqs[0]! })).summary, /NET_SEND/);
+  assert.equal((await handlers.traceSearch({ query: 'NET_SEND', direction: 'previous', fromCycles: info.endCycles + 1, lane: sender })).seqs[0], send.seqs[0]);
+});
+
+test('the keys that step through events work at any zoom: over buckets the worker finds the event', async () => {
+  const { vm, handlers } = await showing();
+  assert.equal(vm.feed.cached!.window.mode, 'buckets');
+  vm.stepSelection(0);
+  const first = await selectedDetails(vm);
+  const centre = (vm.viewport.startCycles + vm.viewport.endCycles) / 2;
+  const nearest = await handlers.traceSearch({ query: '', direction: 'nearest', fromCycles: centre });
+  assert.equal(first.seq, nearest.seqs[0], 'Enter: the event nearest the centre');
+  vm.stepSelection(1);
+  await until('the next event', () => vm.selectedSeq !== first.seq);
+  const second = await selectedDetails(vm);
+  assert.ok(second.seq > first.seq && second.timeCycles >= first.timeCycles, 'period: a later event');
+  vm.stepSelection(-1);
+  await until('back', () => vm.selectedSeq === first.seq);
+  assert.doesNotMatch(vm.status.text, /zoom in/i);
 });
