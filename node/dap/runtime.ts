@@ -440,7 +440,7 @@ export class DebugRuntime {
     return hits;
   }
 
-  private ipcBreakpointsFor(entry: KernelEntry): number[] {
+  private ipcBreakpointsFor(entry: KernelEntry, sim = this.sim, nameOf = (ep: number) => this.nameOf(ep)): number[] {
     if (this.ipcBreakpoints.length === 0) return [];
     const hits = new Set<number>();
     const check = (receiver: string | undefined, messageType: number | undefined) => {
@@ -448,7 +448,7 @@ export class DebugRuntime {
       for (const b of this.ipcBreakpoints) if (matchesIpcBreakpoint(b.bp, facts)) hits.add(b.id);
     };
     if (entry.kind === 'kernelCall') check(undefined, undefined);
-    for (const o of this.outgoing(entry)) check(this.nameOf(o.to), o.message?.type);
+    for (const o of this.outgoing(entry, sim)) check(nameOf(o.to), o.message?.type);
     return [...hits];
   }
 
@@ -457,7 +457,7 @@ export class DebugRuntime {
    * notification (no message) for NOTIFY, and the table's pending entries for
    * SENDA (reported as SEND to each destination).
    */
-  outgoing(entry: KernelEntry): { to: number; message: Message | null; callNr: number }[] {
+  outgoing(entry: KernelEntry, sim = this.sim): { to: number; message: Message | null; callNr: number }[] {
     if (entry.kind !== 'ipc') return [];
     switch (entry.callNr) {
       case IpcCall.SEND:
@@ -467,7 +467,7 @@ export class DebugRuntime {
       case IpcCall.NOTIFY:
         return [{ to: entry.target, message: null, callNr: entry.callNr }];
       case IpcCall.SENDA: {
-        const p = this.sim.kernel.procs.find((x) => !x.isFree && x.endpoint === entry.endpoint);
+        const p = sim.kernel.procs.find((x) => !x.isFree && x.endpoint === entry.endpoint);
         const table = p?.reqObj;
         if (!Array.isArray(table)) return [];
         const count = Math.min(table.length, entry.target);
@@ -517,18 +517,103 @@ export class DebugRuntime {
     return false;
   }
 
-  /** Goes back to the latest earlier entry at a line breakpoint, or to the first entry. */
+  /**
+   * Goes back to the latest earlier moment at which running forward would have
+   * stopped: a line breakpoint, an IPC function breakpoint, or the kernel entry
+   * right after an exception the filters catch (a crash, a restart, an IOMMU
+   * fault). Found by re-executing the system from its boot to here with every
+   * breakpoint checked as the forward run checks it; then the system is
+   * replayed to that moment. With none, to the first entry.
+   */
   async reverseContinue(): Promise<void> {
     const from = this.currentIndex();
-    for (let i = from - 1; i >= 0; i--) {
-      const ids = this.lineBreakpointsAt(this.log.locationAt(i));
-      if (ids.length > 0) {
-        await this.replayTo(i, { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: ids });
-        return;
+    if (from === 0 || this.log.length === 0) return;
+    const until = { steps: this.log.steps[from - 1]!, index: from - 1 };
+    const hit = await this.scanForStops(until.steps);
+    if (hit !== undefined) {
+      for (let i = until.index; i >= 0; i--) {
+        if (this.log.steps[i] === hit.steps && this.log.endpoint[i] === hit.endpoint) {
+          await this.replayTo(i, hit.stop);
+          return;
+        }
       }
     }
-    if (this.log.length === 0) return;
     await this.replayTo(0, { reason: 'entry', description: 'The first kernel entry (the start of the recording)' });
+  }
+
+  /**
+   * Re-executes a fresh boot of the system up to step `lastSteps` (inclusive)
+   * and returns the last kernel entry at which the forward run would stop for
+   * a breakpoint or an exception, as it would describe the stop.
+   */
+  private async scanForStops(lastSteps: number): Promise<{ steps: number; endpoint: number; stop: Omit<Stop, 'entry'> } | undefined> {
+    const nothingSet = this.lineBreakpoints.size === 0 && this.ipcBreakpoints.length === 0 && this.exceptionFilters.size === 0;
+    if (nothingSet) return undefined;
+    const generation = ++this.generation;
+    this.running = true;
+    const { system } = bootFromParams(this.params);
+    const sim = system.sim;
+    let pending: { filter: ExceptionFilter; text: string } | undefined;
+    let last: { steps: number; endpoint: number; stop: Omit<Stop, 'entry'> } | undefined;
+    const raise = (filter: ExceptionFilter, text: string) => {
+      if (this.exceptionFilters.has(filter) && pending === undefined) pending = { filter, text };
+    };
+    const names = new Map<number, string>();
+    let restarts = new Map<string, number>();
+    for (const st of system.rsStatus.values()) restarts.set(st.label, st.restarts);
+    sim.on('processCreated', (e) => {
+      names.set(e.endpoint, e.name);
+      const now = new Map<string, number>();
+      for (const st of system.rsStatus.values()) now.set(st.label, st.restarts);
+      for (const [label, n] of now) {
+        if (n > (restarts.get(label) ?? 0)) raise('restart', `the reincarnation server restarted ${label} (restart ${n}; now endpoint ${sim.endpointOf(label) ?? 'not yet running'})`);
+      }
+      restarts = now;
+    });
+    sim.on('processEnded', (e) => {
+      const r = e.reason;
+      if (r.kind === 'crash' || r.kind === 'fault') {
+        raise('crash', `${e.name} (endpoint ${e.endpoint}) ${r.kind === 'crash' ? `crashed: ${r.message}` : `took an MMU fault (${r.access} at 0x${(r.vaddr >>> 0).toString(16)}: ${r.reason})`}`);
+      }
+    });
+    system.machine.iommu?.onFault((f) => raise('iommu', `IOMMU blocked a DMA ${f.direction} of ${f.lengthBytes} bytes by device ${f.deviceId} at IOVA 0x${(f.iova >>> 0).toString(16)}: ${f.reason}`));
+    sim.kernelEntryHook = (entry) => {
+      const steps = sim.steps;
+      if (steps > lastSteps) return 'pause';
+      let stop: Omit<Stop, 'entry'> | undefined;
+      if (pending !== undefined) {
+        stop = { reason: 'exception', description: EXCEPTION_NAMES[pending.filter], text: pending.text };
+        pending = undefined;
+      } else {
+        const lineIds = this.lineBreakpointsAt(frameChain(entry));
+        if (lineIds.length > 0) stop = { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: lineIds };
+        else {
+          const fnIds = this.ipcBreakpointsFor(entry, sim, (ep) => names.get(ep) ?? this.nameOf(ep));
+          if (fnIds.length > 0) stop = { reason: 'function breakpoint', description: 'IPC breakpoint', breakpointIds: fnIds };
+        }
+      }
+      if (stop !== undefined) last = { steps, endpoint: entry.endpoint, stop };
+      return steps === lastSteps ? 'pause' : 'continue';
+    };
+    try {
+      for (;;) {
+        if (generation !== this.generation) throw new Error('the search was interrupted');
+        const started = performance.now();
+        let done = false;
+        while (performance.now() - started < 15) {
+          const r = sim.run({ maxSteps: Math.max(1, Math.min(50_000, lastSteps + 1 - sim.steps)) });
+          if (r.reason === 'paused' || r.reason === 'panic' || r.reason === 'idle' || sim.steps > lastSteps) {
+            done = true;
+            break;
+          }
+        }
+        if (done) break;
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.running = false;
+    }
+    return last;
   }
 
   /** Boots the system again and re-executes it, deterministically, to entry `index` of the log. */

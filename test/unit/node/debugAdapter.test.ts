@@ -318,6 +318,54 @@ test('reverse continue goes back, by replay, to the previous hit of a line break
   }
 });
 
+test('reverse continue stops where forward would have: at the previous hit of an IPC function breakpoint, and at the crash an exception breakpoint caught', async () => {
+  const { dc, stopped } = await launch({ scenario: 's1' }, (c) => c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITEV_S' }] }));
+  const step = async (threadId: number) => Number((await scopeVariables(dc, (await topFrame(dc, threadId)).id, 'Kernel entry')).get('step'));
+  try {
+    // Forward: two hits of the function breakpoint.
+    const first = await stopped;
+    assert.equal(first.body.reason, 'function breakpoint');
+    const firstStep = await step(first.body.threadId!);
+    const again = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.continueRequest({ threadId: first.body.threadId! });
+    const second = await again;
+    assert.ok((await step(second.body.threadId!)) > firstStep);
+    // Backward: the previous hit, not the start of the recording.
+    const back = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.reverseContinueRequest({ threadId: second.body.threadId! });
+    const b = await back;
+    assert.equal(b.body.reason, 'function breakpoint');
+    assert.equal(await step(b.body.threadId!), firstStep);
+    assert.match(await threadName(dc, b.body.threadId!), /^inet /);
+  } finally {
+    await dc.stop();
+  }
+
+  // The crash of S1 at one minute, caught by the exception filter; run on past it, then back.
+  const crash = await launch({ scenario: 's1' }, (c) => c.setExceptionBreakpointsRequest({ filters: ['crash'] }));
+  try {
+    const caught = await crash.stopped;
+    assert.equal(caught.body.reason, 'exception');
+    assert.match(caught.body.description ?? '', /^Process crash: nic \(endpoint \d+\) crashed: /);
+    const caughtStep = await (async () => Number((await scopeVariables(crash.dc, (await topFrame(crash.dc, caught.body.threadId!)).id, 'Kernel entry')).get('step')))();
+    // On, to the restarted driver's first message to inet.
+    await crash.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic -> *' }] });
+    const later = crash.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await crash.dc.continueRequest({ threadId: caught.body.threadId! });
+    const on = await later;
+    assert.equal(on.body.reason, 'function breakpoint');
+    await crash.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const back = crash.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await crash.dc.reverseContinueRequest({ threadId: on.body.threadId! });
+    const b = await back;
+    assert.equal(b.body.reason, 'exception', 'back at the crash, not at the start');
+    assert.match(b.body.description ?? '', /^Process crash: nic \(endpoint \d+\) crashed: /);
+    assert.equal(Number((await scopeVariables(crash.dc, (await topFrame(crash.dc, b.body.threadId!)).id, 'Kernel entry')).get('step')), caughtStep);
+  } finally {
+    await crash.dc.stop();
+  }
+});
+
 test('exception breakpoints: a kernel panic (s1 monolithic), a restart (s1) and an IOMMU fault (s3) each stop with what happened', async () => {
   const cases: [Record<string, unknown>, string, RegExp][] = [
     [{ scenario: 's1', configuration: 'monolithic' }, 'panic', /^Kernel panic: kernel panic in nic/],
