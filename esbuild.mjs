@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleText } from './scripts/bundleText.mjs';
+import { writeSdkDeclarations } from './scripts/sdkTypes.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -90,9 +91,14 @@ if (tests) {
   builds.push(testBuild('test/unit'), testBuild('test/integration', { external: ['vscode'] }), testBuild('test/e2e'));
 }
 
+// The SDK's types for users' drivers (dist/sdk/microkernel-lab.d.ts, scripts/sdkTypes.mjs): made by the
+// TypeScript compiler while esbuild bundles (in watch mode once, at the start).
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
+  writeSdkDeclarations(import.meta.dirname);
   console.log('[watch] esbuild is watching for changes');
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const bundled = Promise.all(builds.map((b) => esbuild.build(b)));
+  writeSdkDeclarations(import.meta.dirname);
+  await bundled;
 }

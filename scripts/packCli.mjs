@@ -1,12 +1,15 @@
 // Builds the CLI's own npm package, `microkernel-lab` with the `mklab` command:
-// the production CLI bundle (self-contained: no dependencies), its README and
-// the licence, with the version of the extension it comes from.
+// the production CLI bundle (self-contained: no dependencies), the SDK's types
+// (its "types", so that a driver's `import ... from 'microkernel-lab'` type-checks
+// where the package is installed), its README and the licence, with the version
+// of the extension it comes from.
 //   node scripts/packCli.mjs [--out DIR]   writes DIR/microkernel-lab-<version>.tgz (default out/cli)
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleText } from './bundleText.mjs';
+import { writeSdkDeclarations } from './sdkTypes.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const at = process.argv.indexOf('--out');
@@ -28,6 +31,7 @@ await esbuild.build({
   banner: { js: '#!/usr/bin/env node' },
   plugins: [bundleText({ minify: true })],
 });
+writeSdkDeclarations(root, join(stage, 'microkernel-lab.d.ts'));
 const extension = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const manifest = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8'));
 writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: manifest.name, version: extension.version, ...manifest }, null, 2) + '\n');

@@ -7,12 +7,13 @@
 // first line, and `.conf` already belongs to a built-in language, so such a file needs
 // "Change Language Mode" or a `files.associations` setting.
 import * as vscode from 'vscode';
+import { SystemConfCodeActionProvider } from './systemConfActions';
 import { SystemConfCompletionProvider } from './systemConfCompletion';
 import { SYSTEM_CONF_LANGUAGE, SystemConfDiagnostics } from './systemConfDiagnostics';
 import { SystemConfHoverProvider } from './systemConfHover';
 
 export { newScenarioFromTemplate } from './newScenario';
-export { newDriver } from './newDriver';
+export { newDriver, refreshDriverTypes } from './newDriver';
 
 export function registerSystemConfLanguage(context: vscode.ExtensionContext): void {
   const selector: vscode.DocumentSelector = { language: SYSTEM_CONF_LANGUAGE };
@@ -20,5 +21,6 @@ export function registerSystemConfLanguage(context: vscode.ExtensionContext): vo
     new SystemConfDiagnostics(),
     vscode.languages.registerCompletionItemProvider(selector, new SystemConfCompletionProvider()),
     vscode.languages.registerHoverProvider(selector, new SystemConfHoverProvider()),
+    vscode.languages.registerCodeActionsProvider(selector, new SystemConfCodeActionProvider(), SystemConfCodeActionProvider.metadata),
   );
 }

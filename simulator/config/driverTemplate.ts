@@ -35,12 +35,13 @@ export function driverTemplate(label: string): DriverFiles {
 // with the number of ticks so far. Run it with Start System (or
 // \`mklab run ${label}.mklab.json\`), set breakpoints here and debug it with
 // Run and Debug, and see docs/drivers.md for more.
-import { ANY, CLOCK, Message, OK, isNotify, type Sys } from 'microkernel-lab';
+import { ANY, CLOCK, Message, OK, isNotify, type Program, type Sys } from 'microkernel-lab';
 
 /** Cycles of work per tick, charged to this driver as a real driver's computation would be. */
 const WORK_PER_TICK = 20_000;
 
-export function* main(sys: Sys) {
+// A Program is a generator of kernel calls, resumed with each call's status.
+export function* main(sys: Sys): Program {
   const period = Math.round(sys.clockHz / 10);
   const m = new Message();
   let ticks = 0;
@@ -89,3 +90,37 @@ service ${label}
     scenario: { path: `${label}.mklab.json`, text: JSON.stringify(scenario, null, 2) + '\n' },
   };
 }
+
+/**
+ * The editor's typings for the drivers New Driver writes: the SDK's declarations (the build's
+ * dist/sdk/microkernel-lab.d.ts, copied into the workspace and refreshed when the extension's copy
+ * changes) and a tsconfig.json beside the drivers that maps `microkernel-lab` to them, written only
+ * if there is none. Relative paths, so the folder type-checks wherever it is and without the
+ * extension's install path (which changes with every version): `tsc -p drivers` works in CI too.
+ */
+export const DRIVER_SDK_TYPES_PATH = 'drivers/.mklab/microkernel-lab.d.ts';
+
+export const DRIVER_TSCONFIG = {
+  path: 'drivers/tsconfig.json',
+  text: `{
+  // Written by Microkernel Lab's New Driver, for the editor: type-checking and completion in the
+  // drivers of this folder. 'microkernel-lab', the SDK a driver imports, is typed by
+  // .mklab/microkernel-lab.d.ts, which the extension keeps up to date; edit the rest as you like.
+  "compilerOptions": {
+    "target": "ES2022",
+    "module": "ESNext",
+    "moduleResolution": "Bundler",
+    // A driver runs with the language's built-ins only (no DOM, no Node.js); the SDK declares its console.
+    "lib": ["ES2023"],
+    "types": [],
+    "paths": { "microkernel-lab": ["./.mklab/microkernel-lab.d.ts"] },
+    "strict": true,
+    // Microkernel Lab strips the types of each file on its own, and runs the drivers itself.
+    "isolatedModules": true,
+    "noEmit": true,
+    "allowImportingTsExtensions": true,
+    "allowJs": true
+  }
+}
+`,
+} as const;

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { parseScenario } from '../../simulator/config/scenario';
-import { labApi, within } from './labApi';
+import { eventually, extensionId, labApi, within } from './labApi';
 
 const BAD_CONF = ['service rtl8139', '{', '\tsystem DEVIO FOO;', '\tio 378:4 zz9;', '\tipc SYSTEM pm nosuchsrv;', '\tirq 11', '\tuid 0;', '};', ''].join('\n');
 
@@ -146,6 +146,61 @@ describe('system.conf language', () => {
     assert.match(io, /Default: NONE/);
     assert.match(io, /I\/O port ranges/);
   });
+
+  /** Asks the editor for the quick fixes at `diagnostic`, applies the one titled `title`, and returns the document's new text. */
+  async function applyQuickFix(document: vscode.TextDocument, diagnostic: vscode.Diagnostic, title: RegExp): Promise<string> {
+    const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', document.uri, diagnostic.range);
+    const fixes = actions.filter((a): a is vscode.CodeAction => 'kind' in a && a.kind !== undefined && vscode.CodeActionKind.QuickFix.contains(a.kind));
+    const fix = fixes.find((a) => title.test(a.title));
+    assert.ok(fix?.edit, `no quick fix ${title} at ${String(diagnostic.code)}; offered: ${fixes.map((a) => a.title).join('; ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit), 'the quick fix did not apply');
+    return document.getText();
+  }
+
+  it('quick fixes put the suggested word in place of a misspelt call, IPC target, key or keyword', async () => {
+    // RS is there so that the only problem of each file is the misspelt word.
+    const rs = 'service rs { ipc ALL; system ALL; };\n';
+    const cases: [string, string, string, string][] = [
+      // [code, the line with the bad word, the bad word, the word meant]
+      ['unknown-kernel-call', '\tsystem UMAP DEVIOO IRQCTL;', 'DEVIOO', 'DEVIO'],
+      ['unknown-vm-call', '\tvm REMAPP;', 'REMAPP', 'REMAP'],
+      ['unknown-label', '\tipc SYSTEM pm tyy ds;', 'tyy', 'tty'],
+      ['unknown-key', '\tsytem UMAP;', 'sytem', 'system'],
+      ['unknown-label', '\tipc ALL_SYSS;', 'ALL_SYSS', 'ALL_SYS'],
+    ];
+    for (const [i, [code, line, bad, meant]] of cases.entries()) {
+      const text = `${rs}service mydriver\n{\n${line}\n\tuid 0;\n};\n`;
+      const document = await writeAndOpen(`quickfix/${i}/system.conf`, text);
+      const diagnostics = await diagnosticsOf(document.uri, (d) => d.some((x) => x.code === code), `the ${code} diagnostic of '${bad}'`);
+      assert.deepEqual(diagnostics.map((d) => d.code), [code], `the only problem is '${bad}'`);
+      const diagnostic = diagnostics[0]!;
+      assert.equal(document.getText(diagnostic.range), bad);
+      assert.match(diagnostic.message, new RegExp(`did you mean '${meant}'`));
+      const fixed = await applyQuickFix(document, diagnostic, new RegExp(`^Change '${bad}' to '${meant}'$`));
+      assert.equal(fixed, text.replace(`${line}\n`, `${line.replace(bad, meant)}\n`), 'the fix replaces exactly the bad word');
+      await diagnosticsOf(document.uri, (d) => d.length === 0, `no diagnostic left after fixing '${bad}'`);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  it("hints that MINIX's e1000.conf cannot boot by itself, and its quick fix adds a `service rs` that lets it boot", async () => {
+    const extensionUri = vscode.extensions.getExtension(extensionId)!.extensionUri;
+    const e1000 = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'test', 'fixtures', 'minix', 'e1000.conf')));
+    // Where MINIX installs a driver's file (/etc/system.conf.d/<label>): the editor knows the language by that path.
+    const document = await writeAndOpen('boot-hint/system.conf.d/e1000', e1000);
+    assert.equal(document.languageId, 'minix-system-conf');
+    const diagnostics = await diagnosticsOf(document.uri, (d) => d.some((x) => x.code === 'cannot-boot-alone'), 'the hint that e1000.conf cannot boot alone');
+    assert.deepEqual(diagnostics.map((d) => d.code), ['cannot-boot-alone'], 'MINIX\'s file has no other problem');
+    const hint = diagnostics[0]!;
+    assert.equal(hint.severity, vscode.DiagnosticSeverity.Information);
+    assert.equal(document.getText(hint.range), 'e1000');
+    assert.equal(hint.range.start.line, 0);
+    assert.match(hint.message, /^This file describes e1000 only: no `service rs`, so it cannot boot by itself\./);
+    assert.match(hint.message, /built-in base system/);
+    const fixed = await applyQuickFix(document, hint, /^Add a `service rs` entry/);
+    assert.ok(fixed.startsWith('service rs\n{\n') && fixed.endsWith(e1000), fixed);
+    await diagnosticsOf(document.uri, (d) => d.length === 0, 'no hint once the file has RS');
+  });
 });
 
 describe('scenario files', () => {
@@ -163,11 +218,21 @@ describe('scenario files', () => {
     });
   }
 
-  it('New Driver writes a driver, its .conf and a scenario that loads, opens the driver, and never overwrites', async () => {
+  it('New Driver writes a driver, its .conf and a scenario that loads, opens the driver, and never overwrites', async function (this: Mocha.Context) {
+    // The TypeScript server starts (and loads the drivers' project) for the typings check below.
+    this.timeout(240_000);
     const label = `drv${Date.now() % 100000}`;
     const root = vscode.workspace.workspaceFolders![0]!.uri;
+    const extensionUri = vscode.extensions.getExtension(extensionId)!.extensionUri;
+    const typescript = vscode.workspace.getConfiguration('typescript');
+    // code-server ships VS Code's TypeScript extension without a TypeScript of its own (desktop VS Code
+    // bundles one): give it the checkout's, as a user setting, which it takes without asking.
+    const tsdk = vscode.Uri.joinPath(extensionUri, 'node_modules', 'typescript', 'lib');
+    const hasTsdk = await vscode.workspace.fs.stat(vscode.Uri.joinPath(tsdk, 'tsserver.js')).then(() => true, () => false);
+    if (hasTsdk) await typescript.update('tsdk', tsdk.fsPath, vscode.ConfigurationTarget.Global);
+    const probe = vscode.Uri.joinPath(root, `drivers/${label}-probe.ts`);
     try {
-      const outcome = await vscode.commands.executeCommand<{ ok: boolean; files?: string[]; error?: string }>('microkernelLab.driver.new', label);
+      const outcome = await vscode.commands.executeCommand<{ ok: boolean; files?: string[]; typings?: string[]; error?: string }>('microkernelLab.driver.new', label);
       assert.ok(outcome?.ok, outcome?.error);
       assert.deepEqual(outcome.files, [`drivers/${label}.ts`, `drivers/${label}.conf`, `${label}.mklab.json`]);
       assert.equal(vscode.window.activeTextEditor?.document.uri.path, vscode.Uri.joinPath(root, `drivers/${label}.ts`).path);
@@ -180,10 +245,41 @@ describe('scenario files', () => {
       assert.match(again?.error ?? '', new RegExp(`drivers/${label}\\.ts already exists`));
       const bad = await vscode.commands.executeCommand<{ ok: boolean; error?: string }>('microkernelLab.driver.new', 'Bad Label');
       assert.match(bad?.error ?? '', /not a MINIX label/);
+
+      // The typings: the extension's copy of the SDK's declarations and a tsconfig.json that maps 'microkernel-lab' to it.
+      assert.deepEqual(outcome.typings, ['drivers/.mklab/microkernel-lab.d.ts', 'drivers/tsconfig.json']);
+      const shipped = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'sdk', 'microkernel-lab.d.ts'));
+      const copy = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'drivers/.mklab/microkernel-lab.d.ts'));
+      assert.ok(Buffer.from(copy).equals(Buffer.from(shipped)), 'the workspace holds the extension\'s declarations');
+      const driver = vscode.window.activeTextEditor!.document;
+      await vscode.commands.executeCommand('typescript.restartTsServer');
+      // A driver with a wrong call: the TypeScript server's error names the SDK's Sys, so the server runs,
+      // resolved 'microkernel-lab' to the declarations and reports diagnostics for the drivers' folder.
+      await vscode.workspace.fs.writeFile(
+        probe,
+        new TextEncoder().encode("import { ANY, Message, type Sys } from 'microkernel-lab';\nexport function* main(sys: Sys) {\n  yield sys.sendd(ANY, new Message());\n}\n"),
+      );
+      await vscode.window.showTextDocument(probe, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: false });
+      const errorsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      await eventually(
+        "the TypeScript server's error in a driver that calls sys.sendd",
+        () => errorsOf(probe).find((d) => /'sendd' does not exist on type 'Sys'/.test(d.message)),
+        180_000,
+      );
+      // The new driver itself: the server knows the SDK's types in it (a hover shows a method's signature), and it has no error.
+      const at = driver.positionAt(driver.getText().indexOf('sys.receive(') + 'sys.'.length + 1);
+      await eventually('the signature of sys.receive in a hover', async () => (/Sys\.receive\(src: number, m: Message\): Trap/.test(await hoverText(driver, at)) ? true : undefined), 60_000);
+      await eventually(`no error in drivers/${label}.ts`, () => {
+        const errors = errorsOf(driver.uri);
+        if (errors.length > 0) throw new Error(errors.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('; '));
+        return true;
+      });
     } finally {
-      for (const f of [`drivers/${label}.ts`, `drivers/${label}.conf`, `${label}.mklab.json`]) {
+      for (const f of [`drivers/${label}.ts`, `drivers/${label}.conf`, `${label}.mklab.json`, `drivers/${label}-probe.ts`, 'drivers/tsconfig.json']) {
         await vscode.workspace.fs.delete(vscode.Uri.joinPath(root, f)).then(undefined, () => undefined);
       }
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(root, 'drivers/.mklab'), { recursive: true }).then(undefined, () => undefined);
+      if (hasTsdk) await typescript.update('tsdk', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 

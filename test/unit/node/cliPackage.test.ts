@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,13 +12,15 @@ const dir = mkdtempSync(join(tmpdir(), 'mklab-cli-package-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-test('the CLI package holds the bundle, its README and licence only, and `npx` of its tarball runs s1', () => {
+test('the CLI package holds the bundle, the SDK\'s types, its README and licence only, and `npx` of its tarball runs s1', () => {
   const tarball = execFileSync(process.execPath, ['scripts/packCli.mjs', '--out', join(dir, 'out')], { encoding: 'utf8' }).trim().split('\n').pop()!;
   const [dry] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json'], { cwd: join(dir, 'out', 'package'), encoding: 'utf8' })) as [
     { name: string; files: { path: string }[]; entryCount: number },
   ];
   assert.equal(dry.name, 'microkernel-lab');
-  assert.deepEqual(dry.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'mklab.js', 'package.json']);
+  assert.deepEqual(dry.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'microkernel-lab.d.ts', 'mklab.js', 'package.json']);
+  const manifest = JSON.parse(readFileSync(join(dir, 'out', 'package', 'package.json'), 'utf8')) as { types?: string };
+  assert.equal(manifest.types, 'microkernel-lab.d.ts', 'a driver importing \'microkernel-lab\' finds the SDK\'s types in the installed package');
 
   const work = mkdtempSync(join(dir, 'user-'));
   const r = spawnSync(npm, ['exec', '--yes', '--cache', join(dir, 'npm-cache'), '--prefer-offline', '--package', tarball, '--', 'mklab', 'run', 's1', '--json'], {
