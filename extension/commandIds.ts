@@ -14,6 +14,7 @@ export const CommandId = {
   stopSystem: 'microkernelLab.system.stop',
   pauseSystem: 'microkernelLab.system.pause',
   resumeSystem: 'microkernelLab.system.resume',
+  showSummary: 'microkernelLab.system.showSummary',
   restartDriver: 'microkernelLab.driver.restart',
   killDriver: 'microkernelLab.driver.kill',
   injectFault: 'microkernelLab.driver.injectFault',
@@ -46,6 +47,7 @@ export interface CommandArgs {
   [CommandId.stopSystem]: [];
   [CommandId.pauseSystem]: [];
   [CommandId.resumeSystem]: [];
+  [CommandId.showSummary]: [];
   /** A service label, or the System view's node; without one the user picks. */
   [CommandId.restartDriver]: [target?: unknown];
   [CommandId.killDriver]: [target?: unknown];

@@ -1,10 +1,12 @@
 // Activation: registers the extension's commands, views and panels, and
-// nothing else. The simulator worker starts on first use.
+// nothing else, but for bringing the SDK's declarations a workspace already
+// has (New Driver put them there) to this version's. The simulator worker
+// starts on first use.
 import * as vscode from 'vscode';
 import { CommandId, type CommandArgs } from './commandIds';
 import { registerConsole } from './console';
 import { registerDebugger } from './debug';
-import { newDriver, newScenarioFromTemplate, registerSystemConfLanguage } from './language';
+import { newDriver, newScenarioFromTemplate, refreshDriverTypes, registerSystemConfLanguage } from './language';
 import { LabPanel } from './panels/labPanel';
 import { BenchPanel } from './panels/benchPanel';
 import { CampaignPanel } from './panels/campaignPanel';
@@ -31,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): LabApi {
     context.subscriptions.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
 
   register(CommandId.openPanel, () => void LabPanel.show(context.extensionUri, simulator));
-  register(CommandId.compareArchitectures, () => void BenchPanel.show(context, simulator));
+  register(CommandId.compareArchitectures, () => void BenchPanel.show(context, simulator, () => session.walkthrough.complete('compare')));
   register(CommandId.runCampaign, () => void CampaignPanel.show(context, simulator));
   register(CommandId.pingSimulator, async () => {
     try {
@@ -47,15 +49,27 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   });
   register(CommandId.refreshSystem, () => systemView.refresh());
   register(CommandId.newScenario, (templateId) => newScenarioFromTemplate(templateId));
-  register(CommandId.newDriver, (label) => newDriver(label));
+  register(CommandId.newDriver, (label) => newDriver(context.extensionUri, label));
   registerSystemConfLanguage(context);
+  void refreshDriverTypes(context.extensionUri);
   registerTraceView(context, { simulator });
   registerConsole(context, { simulator });
   const session = registerSession(context, { simulator });
-  registerDebugger(context);
+  // A debug session's system is shown in the System view and the status bar as any run is.
+  registerDebugger(context, (snapshot) => {
+    systemView.showDebugSnapshot(snapshot);
+    session.controller.showDebugStatus(snapshot?.session);
+  });
 
+  const systemTree = vscode.window.createTreeView('microkernelLab.system', { treeDataProvider: systemView });
+  // The walkthrough's second step: the System view seen while a system runs.
+  const looked = () => {
+    if (systemTree.visible && session.controller.status !== undefined) session.walkthrough.complete('look');
+  };
   context.subscriptions.push(
-    vscode.window.registerTreeDataProvider('microkernelLab.system', systemView),
+    systemTree,
+    systemTree.onDidChangeVisibility(looked),
+    session.controller.onDidChangeStatus(looked),
     systemView,
     simulator.onUnexpectedExit(async (reason) => {
       const restart = 'Restart Simulator';

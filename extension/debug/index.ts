@@ -4,13 +4,37 @@
 // thread. The editor tells it about workspace trust through its environment,
 // never through the launch configuration (which the workspace controls).
 import * as vscode from 'vscode';
+import type { SystemSnapshot } from '../../simulator/protocol/workerProtocol';
 import { workspaceTrusted } from '../session/trust';
+
+/** The custom event the adapter sends with the debugged system as the views show it (node/dap/adapter.ts). */
+export const SNAPSHOT_EVENT = 'microkernelLab.systemSnapshot';
 
 export const DEBUG_TYPE = 'microkernel';
 /** Read by node/dap/adapter.ts: '1' when the workspace is trusted. */
 const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
 
-export function registerDebugger(context: vscode.ExtensionContext): void {
+/**
+ * `onSnapshot` hears of a debugged system as it runs and stops (the System view
+ * and the status bar show it, as they show any run), and of its session's end
+ * (undefined: they go back to the editor's own session).
+ */
+export function registerDebugger(context: vscode.ExtensionContext, onSnapshot: (snapshot: SystemSnapshot | undefined) => void = () => undefined): void {
+  let shown: { id: string; ended: boolean } | undefined;
+  context.subscriptions.push(
+    vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      if (e.session.type !== DEBUG_TYPE || e.event !== SNAPSHOT_EVENT) return;
+      const snapshot = e.body as SystemSnapshot;
+      shown = { id: e.session.id, ended: snapshot.session?.report !== undefined };
+      onSnapshot(snapshot);
+    }),
+    vscode.debug.onDidTerminateDebugSession((session) => {
+      if (session.id !== shown?.id) return;
+      // A run that ended (finished, panicked) stays shown, as any ended run does; one the user stopped goes.
+      if (!shown.ended) onSnapshot(undefined);
+      shown = undefined;
+    }),
+  );
   // The same bundle as the simulator worker: started as a process, it is the debug adapter (node/dap/entry.ts).
   const adapterPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'simulator.js').fsPath;
   context.subscriptions.push(

@@ -22,7 +22,7 @@ export class BenchPanel implements vscode.Disposable {
   /** Where the next export goes instead of asking (the tests' way past the save dialog). */
   private exportTarget: string | undefined;
 
-  static show(context: vscode.ExtensionContext, simulator: SimulatorClient): BenchPanel {
+  static show(context: vscode.ExtensionContext, simulator: SimulatorClient, onResults: () => void = () => undefined): BenchPanel {
     return BenchPanel.slot.show(
       () =>
         new BenchPanel(
@@ -35,6 +35,7 @@ export class BenchPanel implements vscode.Disposable {
           }),
           context,
           simulator,
+          onResults,
         ),
     );
   }
@@ -47,6 +48,7 @@ export class BenchPanel implements vscode.Disposable {
     readonly host: PanelHost<BenchViewProtocol>,
     private readonly context: vscode.ExtensionContext,
     simulator: SimulatorClient,
+    onResults: () => void,
   ) {
     const rpc = host.rpc;
     rpc.handle('choices', () => simulator.request('compareChoices', {}));
@@ -55,7 +57,10 @@ export class BenchPanel implements vscode.Disposable {
       const progress = simulator.on('compareProgress', (body) => rpc.emit('progress', body));
       try {
         const outcome = await simulator.request('compareRun', params, RUN_TIMEOUT_MS);
-        if (outcome.report !== null) await context.workspaceState.update(LAST_RESULTS_KEY, { params, outcome } satisfies BenchResults);
+        if (outcome.report !== null) {
+          await context.workspaceState.update(LAST_RESULTS_KEY, { params, outcome } satisfies BenchResults);
+          onResults();
+        }
         return outcome;
       } finally {
         progress.dispose();

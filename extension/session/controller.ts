@@ -9,8 +9,9 @@ import type { DriverOperation, ProcessSummary, SessionStatus, SystemSnapshot } f
 import { pickConfiguration, pickFault, pickService, pickSource } from './quickPicks';
 import { readSessionSettings } from './settings';
 import { resolveSource, SourceError } from './sources';
-import { SessionStatusBar } from './statusBar';
+import { SessionStatusBar, formatSimTime } from './statusBar';
 import { workspaceTrusted } from './trust';
+import { WalkthroughProgress } from './walkthrough';
 
 /** What a session command returns to whoever ran it (undefined when the user cancelled). */
 export type CommandOutcome = { readonly ok: true; readonly message: string; readonly status: SessionStatus } | { readonly ok: false; readonly error: string };
@@ -36,10 +37,26 @@ export class SessionController implements vscode.Disposable {
   private readonly statusChanged = new vscode.EventEmitter<SessionStatus | undefined>();
   readonly onDidChangeStatus = this.statusChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The restarts of the running system when the user first injected a fault into it (the walkthrough waits for more). */
+  private restartsAtFault: number | undefined;
+  /** The debugged system's status, shown in the status bar instead of the editor's session while set. */
+  private debugStatus: SessionStatus | undefined;
+
+  /** The run whose memory corruption has been told to the user. */
+  private toldCorruptionRunId = -1;
+  /** The last notification about memory a device overwrote: for tests. */
+  lastCorruptionNotice: string | undefined;
+  /** The runs whose end has been told to the user (by run id). */
+  private toldRunId = -1;
+  /** How the last start was asked for: what a replay in the debugger launches. */
+  private lastLaunch: { scenario: string; configuration?: string } | { trial: string } | undefined;
+  /** The last notification about a run's end, as shown: for tests and for the System view. */
+  lastNotice: { readonly severity: 'info' | 'warning' | 'error'; readonly text: string; readonly actions: readonly string[] } | undefined;
 
   constructor(
     private readonly simulator: SimulatorClient,
     private readonly extensionUri: vscode.Uri,
+    private readonly walkthrough: WalkthroughProgress = new WalkthroughProgress(),
   ) {
     this.disposables.push(
       this.statusBar,
@@ -107,6 +124,8 @@ export class SessionController implements vscode.Disposable {
         speed: settings.speed,
         trusted: workspaceTrusted(),
       });
+      if (status.name !== 's1' || (configuration !== undefined && configuration !== 'microkernel-iommu')) this.walkthrough.complete('more');
+      this.lastLaunch = resolved.source.kind === 'trial' ? { trial: resolved.source.id } : { scenario: resolved.source.kind === 'builtin' ? resolved.source.name : resolved.source.file, ...(configuration === undefined ? {} : { configuration }) };
       this.setStatus(status);
       return { ok: true, message: `${status.name} started (${status.configuration})`, status };
     } catch (e) {
@@ -150,6 +169,8 @@ export class SessionController implements vscode.Disposable {
         if (type === undefined) return undefined;
       }
       const r = await this.simulator.request('injectFault', { label, type });
+      if (type !== 'crash') this.walkthrough.complete('more');
+      this.restartsAtFault ??= r.status.restarts;
       this.setStatus(r.status);
       vscode.window.setStatusBarMessage(`$(bug) Microkernel Lab: ${r.message}`, 4000);
       return { ok: true, message: r.message, status: r.status };
@@ -248,15 +269,137 @@ export class SessionController implements vscode.Disposable {
     this.lastHeardMs = Date.now();
     this.warnedSilent = false;
     this.statusValue = status;
-    this.statusBar.update(status);
+    // A running editor session takes the status bar back from an ended debug session.
+    if (this.debugStatus !== undefined && status?.state === 'running') this.debugStatus = undefined;
+    this.statusBar.update(this.debugStatus ?? status);
     void vscode.commands.executeCommand('setContext', 'microkernelLab.sessionState', status?.state ?? 'idle');
     this.statusChanged.fire(status);
+    this.noteWalkthrough(status);
+    if (status?.corruption !== undefined && status.runId !== this.toldCorruptionRunId) {
+      this.toldCorruptionRunId = status.runId;
+      const c = status.corruption.first[0]!;
+      const text = `Microkernel Lab: ${c.device}'s DMA overwrote ${c.victim === 'the kernel' ? "the kernel's" : `${c.victim}'s`} memory at 0x${c.paddr.toString(16)} at ${formatSimTime(c.timeCycles, status.clockHz)}: no IOMMU stopped it (the DMA check found it; the System and IOMMU views list every overwrite).`;
+      this.lastCorruptionNotice = text;
+      void vscode.window.showWarningMessage(text, 'Open Trace').then((picked) => {
+        if (picked === 'Open Trace') void this.showTraceAround(c.timeCycles, status.clockHz);
+      });
+    }
+    if (status?.report !== undefined && status.runId !== this.toldRunId) {
+      this.toldRunId = status.runId;
+      void this.tellRunEnded(status, status.report);
+    }
     const live = status?.state === 'running' || status?.state === 'paused';
     if (live && this.watch === undefined) this.watch = setInterval(() => void this.probe(), WATCH_INTERVAL_MS);
     if (!live && this.watch !== undefined) {
       clearInterval(this.watch);
       this.watch = undefined;
     }
+  }
+
+  private walkthroughRunId = -1;
+
+  /** Ticks the walkthrough's steps on what a status shows: a system running, a restart after a fault, S4, S5 or S7 ended. */
+  private noteWalkthrough(status: SessionStatus | undefined): void {
+    if (status === undefined) return;
+    if (status.runId !== this.walkthroughRunId) {
+      this.walkthroughRunId = status.runId;
+      this.restartsAtFault = undefined;
+    }
+    if (status.state === 'running') this.walkthrough.complete('start');
+    if (this.restartsAtFault !== undefined && status.restarts > this.restartsAtFault) this.walkthrough.complete('crash');
+    if (status.report !== undefined && status.state !== 'stopped' && ['s4', 's5', 's7'].includes(status.name ?? '')) this.walkthrough.complete('compare');
+  }
+
+  /**
+   * Tells the user how a run ended, where they look: a notification (an error
+   * when it did not end as its scenario expects, a warning when it ended as
+   * expected in a panic, a corrupted kernel or a failed workload) with the
+   * summary's first lines and actions to read the whole summary, open the
+   * trace at the end, or replay the run in the debugger.
+   */
+  private async tellRunEnded(status: SessionStatus, report: NonNullable<SessionStatus['report']>): Promise<void> {
+    if (status.state === 'stopped') return; // The user stopped it: the summary is a command away, no notification.
+    const name = `${status.name ?? 'the system'} (${status.configuration ?? ''})`;
+    const asExpected = report.outcome === report.expectedOutcome;
+    const what =
+      report.panic !== null
+        ? `kernel panic in ${report.panic.process} at ${formatSimTime(report.panic.timeCycles, status.clockHz)}: ${report.panic.message}`
+        : report.corruptedPages > 0
+          ? `the kernel's memory is corrupted (${report.corruptedPages} page${report.corruptedPages === 1 ? '' : 's'})`
+          : report.outcome === 'workload-failed'
+            ? 'a workload failed'
+            : `finished after ${formatSimTime(status.nowCycles, status.clockHz)}`;
+    const blast = report.blastRadius.workloads > 0 ? ` Blast radius: ${report.blastRadius.affected} of ${report.blastRadius.workloads} workload processes.` : '';
+    const requests = report.headline.filter((l) => /^(request-response|ipc-pingpong): /.test(l)).map((l) => ` ${l}.`).join('');
+    const expectation = asExpected ? ` As the scenario expects (${report.expectedOutcome}).` : ` The scenario expects ${report.expectedOutcome}, not ${report.outcome}.`;
+    const text = `Microkernel Lab: ${name}: ${what}.${blast}${requests}${expectation}`;
+    const severity = !asExpected ? 'error' : report.outcome === 'ok' ? 'info' : 'warning';
+    const actions = ['Show Summary', 'Open Trace', ...(this.lastLaunch === undefined ? [] : ['Replay in Debugger'])];
+    this.lastNotice = { severity, text, actions };
+    const show = severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const picked = await show(text, ...actions);
+    if (picked !== undefined) await this.runEndAction(picked, status);
+  }
+
+  /** Carries out one of the run-end notification's actions. */
+  async runEndAction(action: string, status: SessionStatus | undefined = this.statusValue): Promise<unknown> {
+    const report = status?.report;
+    if (status === undefined || report === undefined) return undefined;
+    switch (action) {
+      case 'Show Summary':
+        return this.showSummary();
+      case 'Open Trace':
+        // The last 5 ms before the end (or the panic), where what went wrong is.
+        return this.showTraceAround(report.panic?.timeCycles ?? status.nowCycles, status.clockHz);
+      case 'Replay in Debugger': {
+        const launch = this.lastLaunch;
+        if (launch === undefined) return undefined;
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        return vscode.debug.startDebugging(folder, {
+          type: 'microkernel',
+          request: 'launch',
+          name: `Replay ${status.name ?? 'the run'}`,
+          ...launch,
+          ...('trial' in launch || status.seed === undefined ? {} : { seed: status.seed }),
+        });
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Shows a debug session's system in the status bar (undefined: the editor's own session again). */
+  showDebugStatus(status: SessionStatus | undefined): void {
+    this.debugStatus = status;
+    this.statusBar.update(status ?? this.statusValue);
+  }
+
+  /** The status the status bar shows: a debug session's, or the editor's session's. */
+  get shownStatus(): SessionStatus | undefined {
+    return this.debugStatus ?? this.statusValue;
+  }
+
+  /** Opens the trace view on the 5 ms up to `cycles`, no longer following the running system. */
+  private async showTraceAround(cycles: number, clockHz: number): Promise<unknown> {
+    const view = (await vscode.commands.executeCommand(CommandId.openTrace)) as { setFollow(on: boolean): Promise<void>; show(from: number, to: number): Promise<void> } | undefined;
+    await view?.setFollow(false);
+    await view?.show(Math.max(0, cycles - Math.round(0.005 * clockHz)), cycles + 1);
+    return view;
+  }
+
+  /** Opens the last ended run's summary, as `mklab run` prints it. */
+  async showSummary(): Promise<vscode.TextDocument | undefined> {
+    const status = this.statusValue;
+    if (status?.report === undefined) {
+      void vscode.window.showInformationMessage('Microkernel Lab: no run has ended yet; its summary is shown when it ends or is stopped.');
+      return undefined;
+    }
+    const uri = vscode.Uri.from({ scheme: DOC_SCHEME, path: `/summary/${status.name ?? 'system'}-${status.runId}.txt` });
+    this.docs.set(uri.path, status.report.text + '\n');
+    this.docChanged.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: true });
+    return doc;
   }
 
   /** A running system pushes snapshots; when they stop, ask, and say so if nothing answers. */

@@ -7,6 +7,7 @@ import type { SimulatorClient } from '../simulatorClient';
 import { IommuTreeProvider } from '../views/iommuTree';
 import { SessionController } from './controller';
 import { forceWorkspaceTrust, workspaceTrusted } from './trust';
+import { WalkthroughProgress } from './walkthrough';
 
 export { SessionController, type CommandOutcome } from './controller';
 
@@ -14,6 +15,8 @@ export { SessionController, type CommandOutcome } from './controller';
 export interface SessionApi {
   readonly controller: SessionController;
   readonly iommuView: IommuTreeProvider;
+  /** The walkthrough's steps the user has really done in this window. */
+  readonly walkthrough: WalkthroughProgress;
   /** Forces the workspace-trust answer (undefined: VS Code's again); for tests. */
   forceWorkspaceTrust(trusted: boolean | undefined): void;
   workspaceTrusted(): boolean;
@@ -22,7 +25,8 @@ export interface SessionApi {
 }
 
 export function registerSession(context: vscode.ExtensionContext, deps: { simulator: SimulatorClient }): SessionApi {
-  const controller = new SessionController(deps.simulator, context.extensionUri);
+  const walkthrough = new WalkthroughProgress();
+  const controller = new SessionController(deps.simulator, context.extensionUri, walkthrough);
   const iommuView = new IommuTreeProvider(deps.simulator);
   const iommuTree = vscode.window.createTreeView('microkernelLab.iommu', { treeDataProvider: iommuView });
   const register = <C extends CommandId>(id: C, run: (...args: CommandArgs[C]) => unknown) =>
@@ -32,6 +36,7 @@ export function registerSession(context: vscode.ExtensionContext, deps: { simula
   register(CommandId.stopSystem, () => controller.stop());
   register(CommandId.pauseSystem, () => controller.pause());
   register(CommandId.resumeSystem, () => controller.resume());
+  register(CommandId.showSummary, () => controller.showSummary());
   register(CommandId.restartDriver, (target) => controller.driverOperation('restart', target));
   register(CommandId.killDriver, (target) => controller.driverOperation('kill', target));
   register(CommandId.updateDriver, (target) => controller.driverOperation('update', target));
@@ -47,5 +52,5 @@ export function registerSession(context: vscode.ExtensionContext, deps: { simula
     iommuTree.onDidChangeVisibility((e) => iommuView.setVisible(e.visible)),
   );
   void vscode.commands.executeCommand('setContext', 'microkernelLab.sessionState', 'idle');
-  return { controller, iommuView, forceWorkspaceTrust, workspaceTrusted, crashSimulatorForTests: () => deps.simulator.crashForTests() };
+  return { controller, iommuView, walkthrough, forceWorkspaceTrust, workspaceTrusted, crashSimulatorForTests: () => deps.simulator.crashForTests() };
 }

@@ -39,17 +39,19 @@ export class SessionStatusBar implements vscode.Disposable {
   update(status: SessionStatus | undefined): void {
     if (status === undefined || status.state === 'idle') {
       this.item.hide();
+      this.item.text = '';
       this.shown = false;
       return;
     }
     const time = formatSimTime(status.nowCycles, status.clockHz);
     const restarts = `${status.restarts} restart${status.restarts === 1 ? '' : 's'}`;
-    this.item.text = `${ICONS[status.state]} ${time} · ${restarts}`;
+    // A debug session's system is marked, so that it is not taken for the editor's own run.
+    this.item.text = `${status.debugger === true ? '$(debug-alt) ' : ''}${ICONS[status.state]} ${time} · ${restarts}`;
     this.item.backgroundColor = status.state === 'panicked' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const speed = status.speed === 0 ? 'as fast as possible' : `${status.speed}× real time${status.lagging ? ' (cannot keep up)' : ''}`;
     const tip = new vscode.MarkdownString(
       [
-        `**Microkernel Lab** — ${status.name ?? 'system'} (${status.configuration ?? ''}): **${status.state}**`,
+        `**Microkernel Lab** — ${status.name ?? 'system'} (${status.configuration ?? ''}): **${status.state}**${status.debugger === true ? ' under the debugger' : ''}`,
         `Simulated time ${time}${status.untilCycles === null ? '' : ` of ${formatSimTime(status.untilCycles, status.clockHz)}`}, ${speed}`,
         `${restarts} by the reincarnation server`,
         ...(status.message ? [status.message] : []),

@@ -3,6 +3,9 @@
 // ships under the same paths; user drivers live in the workspace.
 import * as vscode from 'vscode';
 
+/** The trace view's webview type (TracePanel.viewType); a tab's input carries it with a prefix. */
+const TRACE_VIEW_TYPE = 'microkernelLab.traceView';
+
 export interface SourceRequest {
   readonly file: string;
   readonly line: number;
@@ -44,6 +47,22 @@ export async function openSourceLocation(extensionUri: vscode.Uri, where: Source
   const line = Math.max(0, where.line - 1);
   const column = Math.max(0, (where.column ?? 1) - 1);
   const position = new vscode.Position(line, column);
-  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true, viewColumn: vscode.ViewColumn.Beside });
+  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true, viewColumn: sourceColumn() });
   return true;
+}
+
+/**
+ * Where a source opens from the trace view: in an editor group other than the
+ * trace view's (the one the user last used), so that the trace view keeps its
+ * place and size; beside it only when it is alone. Opening beside every time
+ * split the window again on each jump and squeezed the trace view.
+ */
+function sourceColumn(): vscode.ViewColumn {
+  const groups = vscode.window.tabGroups.all;
+  const isTrace = (g: vscode.TabGroup) => g.tabs.some((t) => t.isActive && t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(TRACE_VIEW_TYPE));
+  const traceGroup = groups.find(isTrace);
+  if (traceGroup === undefined) return vscode.ViewColumn.Beside;
+  const others = groups.filter((g) => g !== traceGroup);
+  if (others.length === 0) return vscode.ViewColumn.Beside;
+  return others.find((g) => g.isActive)?.viewColumn ?? others[others.length - 1]!.viewColumn;
 }

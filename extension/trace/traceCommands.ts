@@ -15,7 +15,28 @@ export interface TraceViewDeps {
 export type LoadOutcome = { readonly ok: true; readonly fileName: string; readonly eventCount: number } | { readonly ok: false; readonly error: string };
 
 /** What the export commands answer: the file written, or why nothing was. */
-export type ExportOutcome = { readonly ok: true; readonly path: string; readonly eventCount: number } | { readonly ok: false; readonly error: string };
+export type ExportOutcome =
+  | {
+      readonly ok: true;
+      readonly path: string;
+      readonly eventCount: number;
+      /** The notification that said where the file went, and what it offered. */
+      readonly notice: { readonly text: string; readonly actions: readonly string[] };
+    }
+  | { readonly ok: false; readonly error: string };
+
+/** Where Perfetto UI is: it opens a trace file in the browser, without uploading it. */
+const PERFETTO_UI = 'https://ui.perfetto.dev';
+const PERFETTO_STEPS = [
+  '# Opening the trace in Perfetto UI',
+  '',
+  `1. Open ${PERFETTO_UI} in a browser (Chrome, Edge or Firefox).`,
+  '2. Choose **Open trace file** in the left-hand menu, or drag the file onto the page.',
+  '3. Pick the file Microkernel Lab wrote. Perfetto reads it in the browser; nothing is uploaded.',
+  '',
+  'Each process is a track; IPC messages are flows between them, kernel calls and',
+  'blocked periods are slices. Times are microseconds of simulated time.',
+].join('\n');
 
 const formatNames: Record<TraceExportFormat, string> = {
   perfetto: 'Perfetto (Chrome trace JSON)',
@@ -113,15 +134,43 @@ async function exportTrace(simulator: SimulatorClient, format: TraceExportFormat
     });
   }
   if (!uri) return { ok: false, error: 'no file chosen' };
+  const target = uri;
   const data = result.bytes ?? (result.text === undefined ? undefined : new TextEncoder().encode(result.text));
   if (!data) return fail(`the simulator returned no ${formatNames[format]} data`);
   try {
-    await vscode.workspace.fs.writeFile(uri, data);
+    // A long run's export is tens of megabytes: the write has its own progress.
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Microkernel Lab: writing ${(data.length / 1e6).toFixed(1)} MB to ${target.fsPath}…` },
+      () => Promise.resolve(vscode.workspace.fs.writeFile(target, data)),
+    );
   } catch (e) {
-    return fail(`could not write ${uri.fsPath}: ${(e as Error).message}`);
+    return fail(`could not write ${target.fsPath}: ${(e as Error).message}`);
   }
-  const written = `Wrote ${result.eventCount.toLocaleString('en-US')} events to ${uri.fsPath} (${formatNames[format]}).`;
+  const written = `Wrote ${result.eventCount.toLocaleString('en-US')} events to ${target.fsPath} (${formatNames[format]}).`;
   void TracePanel.open?.status(written, false);
-  void vscode.window.showInformationMessage(`Microkernel Lab: ${written}`);
-  return { ok: true, path: uri.fsPath, eventCount: result.eventCount };
+  const actions = format === 'perfetto' ? ['Reveal File', 'Open Perfetto UI', 'How to Open It'] : ['Reveal File', 'Open File'];
+  const text = format === 'perfetto' ? `Microkernel Lab: ${written} Open it in Perfetto UI (${PERFETTO_UI}); the file stays on this machine.` : `Microkernel Lab: ${written}`;
+  void Promise.resolve(vscode.window.showInformationMessage(text, ...actions)).then((picked) => exportAction(picked, target));
+  return { ok: true, path: target.fsPath, eventCount: result.eventCount, notice: { text, actions } };
+}
+
+/** Carries out what the user picked in the notification after an export. */
+export async function exportAction(picked: string | undefined, file: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+  switch (picked) {
+    case 'Reveal File':
+      await vscode.commands.executeCommand('revealFileInOS', file);
+      return undefined;
+    case 'Open File':
+      return (await vscode.window.showTextDocument(file, { preview: true })).document;
+    case 'Open Perfetto UI':
+      await vscode.env.openExternal(vscode.Uri.parse(PERFETTO_UI));
+      return undefined;
+    case 'How to Open It': {
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: `${PERFETTO_STEPS}\n\nThe file: \`${file.fsPath}\`\n` });
+      await vscode.window.showTextDocument(doc, { preview: true });
+      return doc;
+    }
+    default:
+      return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 // and the transfers the IOMMU blocked. Pulled from the worker while the view
 // is visible, at most once a second, when the system has moved on.
 import * as vscode from 'vscode';
-import type { IommuView, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
+import type { CorruptionStatus, IommuView, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
 import type { SimulatorClient } from '../simulatorClient';
 import { cyclesToSeconds } from '../../simulator/time/time';
 
@@ -16,7 +16,10 @@ export type IommuNode =
   | { kind: 'mapping'; domain: Domain; index: number }
   | { kind: 'blockedGroup'; iommu: IommuView }
   | { kind: 'blocked'; blocked: Blocked; clockHz: number }
-  | { kind: 'message'; text: string };
+  | { kind: 'message'; text: string }
+  /** Memory a device's DMA overwrote with no IOMMU to stop it, and each overwrite. */
+  | { kind: 'corruptionGroup'; corruption: CorruptionStatus; clockHz: number }
+  | { kind: 'corruption'; record: CorruptionStatus['first'][number]; clockHz: number };
 
 const PULL_INTERVAL_MS = 1000;
 const BLOCKED_SHOWN = 100;
@@ -27,6 +30,7 @@ export class IommuTreeProvider implements vscode.TreeDataProvider<IommuNode>, vs
   private state: IommuView | null | undefined;
   private error: string | undefined;
   private systemRunning = false;
+  private corruption: { status: CorruptionStatus; clockHz: number } | undefined;
   private lastPullMs = 0;
   private pulling: Promise<void> | undefined;
   private visible = false;
@@ -56,8 +60,11 @@ export class IommuTreeProvider implements vscode.TreeDataProvider<IommuNode>, vs
     if (!element) {
       if (this.error) return [{ kind: 'message', text: this.error }];
       if (this.state === undefined) return [{ kind: 'message', text: this.systemRunning ? 'Loading…' : 'Start a system to see its IOMMU.' }];
-      if (this.state === null) return [{ kind: 'message', text: 'This system has no IOMMU (configuration without one, or no system started).' }];
+      // Without an IOMMU this is where what a device's DMA overwrote is listed.
+      const corrupted: IommuNode[] = this.corruption === undefined ? [] : [{ kind: 'corruptionGroup', corruption: this.corruption.status, clockHz: this.corruption.clockHz }];
+      if (this.state === null) return [{ kind: 'message', text: 'This system has no IOMMU: nothing stops a device\'s DMA (configuration without one, or no system started).' }, ...corrupted];
       return [
+        ...corrupted,
         { kind: 'mode', iommu: this.state },
         { kind: 'domains', iommu: this.state },
         { kind: 'blockedGroup', iommu: this.state },
@@ -70,6 +77,8 @@ export class IommuTreeProvider implements vscode.TreeDataProvider<IommuNode>, vs
         return element.domain.mappings.map((_, index) => ({ kind: 'mapping', domain: element.domain, index }));
       case 'blockedGroup':
         return [...element.iommu.blocked].reverse().map((blocked) => ({ kind: 'blocked', blocked, clockHz: element.iommu.clockHz }));
+      case 'corruptionGroup':
+        return element.corruption.first.map((record) => ({ kind: 'corruption', record, clockHz: element.clockHz }));
       default:
         return [];
     }
@@ -138,11 +147,33 @@ export class IommuTreeProvider implements vscode.TreeDataProvider<IommuNode>, vs
         item.iconPath = new vscode.ThemeIcon('info');
         return item;
       }
+      case 'corruptionGroup': {
+        const c = node.corruption;
+        const item = new vscode.TreeItem('Memory overwritten by DMA', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'iommu:corruption';
+        item.description = c.count > c.first.length ? `${c.count} (first ${c.first.length} shown)` : String(c.count);
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.tooltip = 'Writes by a device into the kernel\'s memory or into a process that does not drive it, found by the DMA check: with no IOMMU nothing stopped them.';
+        return item;
+      }
+      case 'corruption': {
+        const r = node.record;
+        const item = new vscode.TreeItem(`${r.device} → ${r.victim}: ${hex(r.paddr)}`, vscode.TreeItemCollapsibleState.None);
+        item.description = `${formatTime(r.timeCycles, node.clockHz)} · ${r.lengthBytes} bytes`;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.tooltip = `${r.device}'s DMA overwrote ${r.victim === 'the kernel' ? "the kernel's" : `${r.victim}'s`} memory at physical ${hex(r.paddr)} (${r.lengthBytes} bytes) at ${formatTime(r.timeCycles, node.clockHz)} simulated time; found by the DMA check.`;
+        return item;
+      }
     }
   }
 
   private onSnapshot(s: SystemSnapshot): void {
     this.systemRunning = s.session !== undefined;
+    const c = s.session?.corruption;
+    if ((c?.count ?? 0) !== (this.corruption?.status.count ?? 0) || (c === undefined) !== (this.corruption === undefined)) {
+      this.corruption = c === undefined ? undefined : { status: c, clockHz: s.session!.clockHz };
+      this.changed.fire(undefined);
+    }
     if (!this.visible || Date.now() - this.lastPullMs < PULL_INTERVAL_MS) return;
     void this.pull();
   }

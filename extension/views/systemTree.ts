@@ -1,13 +1,16 @@
 // The System view: the simulated system's processes and devices, grouped.
 import * as vscode from 'vscode';
-import type { DeviceSummary, ProcessSummary, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
+import type { DeviceSummary, ProcessSummary, SessionStatus, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
 import type { SimulatorClient } from '../simulatorClient';
+import { formatSimTime } from '../session/statusBar';
 
 export type SystemNode =
   | { kind: 'group'; group: 'kernel' | 'servers' | 'drivers' | 'programs' | 'devices'; count: number }
   | { kind: 'process'; process: ProcessSummary }
   | { kind: 'device'; device: DeviceSummary }
-  | { kind: 'message'; text: string };
+  | { kind: 'message'; text: string }
+  /** The first row: which system, in which configuration, and how it is (running, panicked, finished as expected...). */
+  | { kind: 'state'; name: string; configuration: string; session: SessionStatus };
 
 const GROUP_TITLES = {
   kernel: 'Kernel',
@@ -45,14 +48,44 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
   private readonly groupNodes = new Map<GroupName, Extract<SystemNode, { kind: 'group' }>>();
   private readonly processNodes = new Map<string, ProcessNode>();
   private readonly deviceNodes = new Map<string, DeviceNode>();
+  private readonly stateNode: Extract<SystemNode, { kind: 'state' }> = { kind: 'state', name: '', configuration: '', session: undefined as unknown as SessionStatus };
+  private stateKey = '';
+
+  /** The debugged system, shown instead of the editor's session while set. */
+  private debugSnapshot: SystemSnapshot | undefined;
 
   constructor(private readonly simulator: SimulatorClient) {
     this.subscription = simulator.on('snapshot', (s) => {
+      // A system the editor's session runs replaces what a debug session showed.
+      if (this.debugSnapshot !== undefined && s.session !== undefined && s.session.state === 'running') this.debugSnapshot = undefined;
+      if (this.debugSnapshot === undefined) this.apply(s);
+    });
+  }
+
+  /** Shows the system a debug session runs (undefined: the editor's own session again). */
+  showDebugSnapshot(s: SystemSnapshot | undefined): void {
+    const was = this.debugSnapshot;
+    this.debugSnapshot = s;
+    if (s !== undefined) {
+      if (was === undefined) this.refresh();
+      this.apply(s);
+    } else if (was !== undefined) this.refresh();
+  }
+
+  private apply(s: SystemSnapshot): void {
+    {
       this.snapshot = s;
       this.loading = undefined;
       // Snapshots come a few times a second; the tree redraws only what changed.
       const key = JSON.stringify([s.name, s.processes, s.devices]);
-      if (key === this.shownKey) return;
+      const stateKey = JSON.stringify([s.name, s.configuration, s.session?.runId, s.session?.state, s.session?.report?.outcome, s.session?.restarts, s.session?.corruption?.count]);
+      const stateChanged = stateKey !== this.stateKey && s.session !== undefined;
+      this.stateKey = stateKey;
+      if (s.session !== undefined) Object.assign(this.stateNode, { name: s.name, configuration: s.configuration, session: s.session });
+      if (key === this.shownKey) {
+        if (stateChanged) this.changed.fire([this.stateNode]);
+        return;
+      }
       this.shownKey = key;
       if (structureOf(s) !== this.structureKey) {
         const live = new Set(s.processes.map(processId));
@@ -75,8 +108,9 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
           rows.push(node);
         }
       }
+      if (stateChanged) rows.push(this.stateNode);
       if (rows.length > 0) this.changed.fire(rows);
-    });
+    }
   }
 
   /** The snapshot the view shows now, if it has one. */
@@ -100,11 +134,14 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
       return element ? [] : [{ kind: 'message', text: `The simulator did not answer: ${(e as Error).message}` }];
     }
     if (!element) {
+      // Before any start the view is empty, and its welcome text offers a start.
+      if (system.session === undefined) return [];
       this.structureKey = structureOf(system);
       const groups = (['kernel', 'servers', 'drivers', 'programs', 'devices'] as const)
         .map((group) => this.groupNode(group, group === 'devices' ? system.devices.length : system.processes.filter((p) => p.group === group).length))
         .filter((g) => g.count > 0 || g.group !== 'programs');
-      return groups;
+      Object.assign(this.stateNode, { name: system.name, configuration: system.configuration, session: system.session });
+      return [this.stateNode, ...groups];
     }
     if (element.kind !== 'group') return [];
     if (element.group === 'devices') return system.devices.map((device) => this.stable(this.deviceNodes, device.name, { kind: 'device', device }));
@@ -144,9 +181,12 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
         const shown = displayState(p);
         const item = new vscode.TreeItem(p.label, vscode.TreeItemCollapsibleState.None);
         item.id = processId(p);
+        // A service's restarts, live updates and how it last ended are on its row, not only in the tooltip.
+        const service = p.serviceState !== undefined;
         const counts = [
-          p.restarts ? `${p.restarts} restart${p.restarts === 1 ? '' : 's'}` : '',
+          p.restarts || (service && p.lastExit !== undefined) ? `${p.restarts} restart${p.restarts === 1 ? '' : 's'}` : '',
           p.updates ? `${p.updates} update${p.updates === 1 ? '' : 's'}` : '',
+          service && p.lastExit !== undefined ? `last: ${shortExit(p.lastExit)}` : '',
         ].filter((c) => c !== '');
         item.description = [`${shown.text}`, `ep ${p.endpoint}`, ...counts].join(' · ');
         item.iconPath = new vscode.ThemeIcon(shown.icon, shown.colour);
@@ -165,6 +205,8 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
         item.contextValue = 'device';
         return item;
       }
+      case 'state':
+        return stateItem(node.name, node.configuration, node.session);
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
@@ -174,6 +216,7 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
   }
 
   private system(): Promise<SystemSnapshot> {
+    if (this.debugSnapshot) return Promise.resolve(this.debugSnapshot);
     if (this.snapshot) return Promise.resolve(this.snapshot);
     this.loading ??= this.simulator.request('describeSystem', {}).then(
       (s) => (this.snapshot = s),
@@ -189,6 +232,53 @@ export class SystemTreeProvider implements vscode.TreeDataProvider<SystemNode>, 
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/** The System view's first row: the system, its configuration, and what became of it. */
+function stateItem(name: string, configuration: string, session: SessionStatus): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${name} · ${configuration}${session.debugger === true ? ' (debugging)' : ''}`, vscode.TreeItemCollapsibleState.None);
+  item.id = 'state';
+  item.contextValue = `state.${session.state}`;
+  const time = formatSimTime(session.nowCycles, session.clockHz);
+  const report = session.report;
+  let text: string;
+  let icon: vscode.ThemeIcon;
+  if (report?.panic) {
+    text = `KERNEL PANIC in ${report.panic.process} at ${formatSimTime(report.panic.timeCycles, session.clockHz)}`;
+    icon = new vscode.ThemeIcon('error', RED);
+  } else if (report !== undefined && report.corruptedPages > 0) {
+    text = `${session.state}: kernel memory CORRUPTED (${report.corruptedPages} page${report.corruptedPages === 1 ? '' : 's'})`;
+    icon = new vscode.ThemeIcon('error', RED);
+  } else if (report !== undefined) {
+    const outcome = report.outcome === 'ok' ? 'ok' : report.outcome;
+    text = `${session.state} at ${time}: ${outcome}${report.outcome === report.expectedOutcome ? ' (as expected)' : `, expected ${report.expectedOutcome}`}`;
+    icon = report.outcome !== report.expectedOutcome ? new vscode.ThemeIcon('error', RED) : report.outcome === 'ok' ? new vscode.ThemeIcon('pass', GREEN) : new vscode.ThemeIcon('warning', AMBER);
+  } else {
+    // The clock is in the status bar; this row changes only with the state, not with every tick.
+    text = session.state === 'running' ? 'running' : `${session.state} at ${time}`;
+    icon = session.state === 'running' ? new vscode.ThemeIcon('play-circle', GREEN) : session.state === 'paused' ? new vscode.ThemeIcon('debug-pause') : new vscode.ThemeIcon('circle-outline');
+  }
+  // Memory a device's DMA overwrote is said first, while the system still runs: nothing else would show it.
+  const corruption = session.corruption;
+  if (corruption !== undefined) {
+    const victims = [...new Set(corruption.first.map((c) => c.victim))];
+    text = `MEMORY OVERWRITTEN (${victims.join(', ')}) · ${text}`;
+    icon = new vscode.ThemeIcon('error', RED);
+  }
+  item.description = text;
+  item.iconPath = icon;
+  const lines = [`**${name}** (${configuration}): ${text}`];
+  for (const c of corruption?.first ?? []) {
+    lines.push(`- ${formatSimTime(c.timeCycles, session.clockHz)}: ${c.device}'s DMA overwrote ${c.victim === 'the kernel' ? "the kernel's" : `${c.victim}'s`} memory at 0x${c.paddr.toString(16)} (${c.lengthBytes} bytes), found by the DMA check (no IOMMU)`);
+  }
+  lines.push(...(report?.headline ?? []).map((l) => `- ${l}`));
+  if (report !== undefined) {
+    lines.push('', 'Click for the whole summary.');
+    item.command = { command: 'microkernelLab.system.showSummary', title: 'Show Run Summary' };
+  }
+  item.tooltip = new vscode.MarkdownString(lines.join('\n'));
+  item.accessibilityInformation = { label: `${name}, ${configuration}: ${text}` };
+  return item;
 }
 
 interface ShownState {
@@ -207,7 +297,11 @@ export function displayState(p: ProcessSummary): ShownState {
   switch (p.serviceState) {
     case 'backoff':
     case 'starting':
-      return { text: p.serviceState === 'backoff' ? 'restarting (backoff)' : 'restarting', icon: 'sync~spin', colour: AMBER };
+      return {
+        text: p.serviceState === 'backoff' ? `restarting (backoff${p.backoffSeconds === undefined ? '' : `, ≤ ${p.backoffSeconds} s`})` : 'restarting',
+        icon: 'sync~spin',
+        colour: AMBER,
+      };
     case 'updating':
       return { text: 'live update', icon: 'sync~spin', colour: AMBER };
     case 'down':
@@ -236,6 +330,12 @@ export function displayState(p: ProcessSummary): ShownState {
     default:
       return { text: p.state, icon: 'circle-outline' };
   }
+}
+
+/** How a service last ended, short enough for its row: the reason up to its first detail. */
+export function shortExit(lastExit: string): string {
+  const first = lastExit.split(/[:(]/)[0]!.trim();
+  return first.length > 40 ? `${first.slice(0, 39)}…` : first;
 }
 
 /** Drivers and servers carry actions; `rs` cannot be restarted by itself, so it gets none. */

@@ -30,7 +30,11 @@ Options:
   --config NAME    the configuration to boot in (below); default: the scenario's
   --seed N         the seed (a non-negative integer); default: the scenario's
   --duration T     simulated time to run, e.g. 500ms, 2h; default: the scenario's
-  --trace FILE     save the trace: .mktrace (the project's format), .json (Perfetto), .csv
+  --trace FILE     save the trace: .mktrace (the project's format), .json (Perfetto), .csv;
+                   every event of the run is kept, up to --trace-events
+  --trace-events N the most events --trace keeps (default 16777216, about 550 MB at most;
+                   an hour of s1 has about 2 million); past it the oldest are dropped, and
+                   mklab says how many
   --json           print the summary as one JSON object
   --junit FILE     also write a JUnit XML report: one test case, the scenario's expectation in
                    this configuration, failed with the reason and the command that replays it
@@ -64,6 +68,7 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
         seed: { type: 'string' },
         duration: { type: 'string' },
         trace: { type: 'string' },
+        'trace-events': { type: 'string' },
         json: { type: 'boolean', default: false },
         junit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -88,11 +93,15 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
     const configuration = values.config === undefined ? undefined : parseConfiguration(values.config);
     const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
     const durationCycles = values.duration === undefined ? undefined : parseDuration(values.duration, scenario.clockHz);
+    const traceEvents = values['trace-events'] === undefined ? DEFAULT_SAVED_TRACE_EVENTS : parseTraceEvents(values['trace-events']);
+    if (values['trace-events'] !== undefined && values.trace === undefined) throw new UsageError('--trace-events needs --trace FILE');
     const files = readScenarioFiles(scenario, baseDir);
 
     const started = process.hrtime.bigint();
     const system = bootScenario(scenario, {
       ...files,
+      // A saved trace keeps the whole run (the columns grow as it fills), not the last ring's worth.
+      ...(values.trace === undefined ? {} : { trace: { capacity: traceEvents, mode: 'ring' as const } }),
       ...(configuration === undefined ? {} : { configuration }),
       ...(seed === undefined ? {} : { seed }),
     });
@@ -124,7 +133,14 @@ export function runCommand(argv: readonly string[], io: RunIo): number {
     } else {
       io.out(formatSummary(summary));
       io.out(`\nwall time: ${(wallTimeMs / 1000).toFixed(2)} s\n`);
-      if (values.trace !== undefined) io.out(`trace: ${system.sim.trace.size} events saved to ${values.trace}\n`);
+      if (values.trace !== undefined && system.sim.trace.dropped === 0) io.out(`trace: all ${system.sim.trace.size} events saved to ${values.trace}\n`);
+    }
+    if (values.trace !== undefined && system.sim.trace.dropped > 0) {
+      const t = system.sim.trace;
+      io.err(
+        `mklab run: warning: the trace holds the last ${t.size} of the run's ${t.size + t.dropped} events; the oldest ${t.dropped} were dropped ` +
+          `(--trace-events ${traceEvents}); ${values.trace} says so in its header. Raise --trace-events to keep them.\n`,
+      );
     }
     const asExpected = summary.outcome === summary.expectedOutcome;
     const unexpected = `the run ended with outcome '${summary.outcome}'${unexpectedDetail(summary)}, but the scenario expects '${summary.expectedOutcome}' in ${summary.configuration}`;
@@ -197,6 +213,18 @@ function readText(path: string): string {
 function parseConfiguration(text: string): Configuration {
   if (!isConfiguration(text)) throw new UsageError(`--config: ${unknownConfigurationMessage(text)}`);
   return text;
+}
+
+/** The events `--trace` keeps unless told: 16 Mi, some 550 MB of columns at most, several hours of s1. */
+const DEFAULT_SAVED_TRACE_EVENTS = 1 << 24;
+const MAX_SAVED_TRACE_EVENTS = 1 << 28;
+
+function parseTraceEvents(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1 || n > MAX_SAVED_TRACE_EVENTS) {
+    throw new UsageError(`--trace-events: expected an integer from 1 to ${MAX_SAVED_TRACE_EVENTS}, got '${text}'`);
+  }
+  return n;
 }
 
 function parseSeed(text: string): number {

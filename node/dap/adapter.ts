@@ -9,6 +9,7 @@ import {
   Breakpoint,
   BreakpointEvent,
   DebugSession,
+  Event,
   type ErrorDestination,
   Handles,
   InitializedEvent,
@@ -31,6 +32,8 @@ import { parseLocation } from '../../simulator/trace/locations';
 import { traceNaming } from '../../simulator/system/traceNames';
 import { BreakpointSyntaxError, parseIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
 import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
+import { corruptionStatus, runReport, viewSnapshot } from '../worker/session';
+import type { SessionState, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
 import { DebugRuntime, EXCEPTION_FILTERS, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
 
 /** The environment variable through which the editor says the workspace is trusted (never a launch argument). */
@@ -60,6 +63,8 @@ export class MicrokernelDebugSession extends DebugSession {
   private readonly lineBreakpointsByKey = new Map<string, { path: string; list: (ClientBreakpoint & { readonly line: number })[] }>();
   private functionBreakpoints: (ClientBreakpoint & { bp: IpcBreakpoint | undefined })[] = [];
   private ended = false;
+  /** While the system runs, the views hear of it this often (ms of real time). */
+  private viewTimer: ReturnType<typeof setInterval> | undefined;
   /** Whether the client shows progress events (the editor does). */
   private progressReporting = false;
   private nextProgressId = 1;
@@ -115,6 +120,8 @@ export class MicrokernelDebugSession extends DebugSession {
     if (rt === undefined) return;
     if (this.stopOnEntry) rt.toFirstEntry();
     else rt.continue();
+    this.publishView('running');
+    this.watchWhileRunning();
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -314,6 +321,8 @@ export class MicrokernelDebugSession extends DebugSession {
     if (this.runtime === undefined || this.ended) return;
     this.variables = new Handles<VariableSource>();
     go();
+    this.publishView('running');
+    this.watchWhileRunning();
   }
 
   private end(message: string, failed = false): void {
@@ -321,6 +330,9 @@ export class MicrokernelDebugSession extends DebugSession {
     this.ended = true;
     // 'important' output is shown by the editor as a notification: a failure must not hide in the debug console.
     if (message !== 'terminated') this.sendEvent(new OutputEvent(`Microkernel Lab: ${message}\n`, failed ? 'important' : 'console'));
+    if (this.viewTimer !== undefined) clearInterval(this.viewTimer);
+    this.viewTimer = undefined;
+    if (message !== 'terminated') this.publishView(this.runtime?.sim.panicked ? 'panicked' : 'finished');
     this.sendEvent(new TerminatedEvent());
   }
 
@@ -423,6 +435,57 @@ export class MicrokernelDebugSession extends DebugSession {
     event.body.allThreadsStopped = true;
     if (stop.breakpointIds !== undefined) event.body.hitBreakpointIds = [...stop.breakpointIds];
     this.sendEvent(event);
+    this.publishView('paused');
+  }
+
+  /**
+   * Tells the editor how the debugged system is, for the System view and the
+   * status bar (a custom event, `microkernelLab.systemSnapshot`): on every
+   * stop, every half second while it runs, and once when the session ends.
+   */
+  private publishView(state: SessionState): void {
+    const rt = this.runtime;
+    if (rt === undefined) return;
+    const s = rt.system;
+    let restarts = 0;
+    for (const st of s.rsStatus.values()) restarts += st.restarts;
+    const ended = state === 'finished' || state === 'panicked' || state === 'stopped';
+    const corruption = corruptionStatus(s);
+    const body: SystemSnapshot = {
+      ...viewSnapshot(s),
+      running: state === 'running',
+      session: {
+        state,
+        // One adapter process per debug session: its id tells one session's runs from another's.
+        runId: -process.pid,
+        name: s.name,
+        configuration: s.configuration,
+        nowCycles: s.nowCycles,
+        untilCycles: rt.untilCycles,
+        clockHz: s.clockHz,
+        restarts,
+        speed: 0,
+        lagging: false,
+        message: 'under the debugger',
+        seed: s.options.seed,
+        debugger: true,
+        ...(ended ? { report: runReport(s) } : {}),
+        ...(corruption === undefined ? {} : { corruption }),
+      },
+    };
+    this.sendEvent(new Event('microkernelLab.systemSnapshot', body));
+  }
+
+  private watchWhileRunning(): void {
+    if (this.viewTimer !== undefined) return;
+    this.viewTimer = setInterval(() => {
+      if (this.ended || this.runtime === undefined || !this.runtime.isRunning) {
+        clearInterval(this.viewTimer);
+        this.viewTimer = undefined;
+        return;
+      }
+      this.publishView('running');
+    }, 500);
   }
 
   private frameName(e: KernelEntry): string {

@@ -10,6 +10,8 @@ import type {
   FaultTypeEntry,
   IommuView,
   ProcessSummary,
+  CorruptionStatus,
+  RunReport,
   SessionRequests,
   SessionState,
   SessionStatus,
@@ -19,6 +21,8 @@ import type {
 } from '../../simulator/protocol/workerProtocol';
 import { NONE } from '../../simulator/kernel/constants';
 import type { RunningSystem } from '../../simulator/system/boot';
+import { formatSummary, summaryHeadline } from '../../simulator/system/summary';
+import { MINIX_RS_TIMING } from '../../simulator/services/rs';
 import { parseTrialId, watchTrial, type TrialSpec } from '../../simulator/campaign/campaign';
 import { isCodeFault } from '../../simulator/config/faultTypes';
 import { formatSimTime, secondsToCycles, timeToCycles } from '../../simulator/time/time';
@@ -89,6 +93,8 @@ export class Session {
   private runId = 0;
   private untilCycles: number | null = null;
   private message: string | undefined;
+  /** How the run went, once it has ended; cleared by the next start. */
+  private report: RunReport | undefined;
   private pacer: Pacer | undefined;
   private sizer = sliceSizer(costProfile(DEFAULT_COST_PROFILE).clockHz);
   private lagging = false;
@@ -131,26 +137,21 @@ export class Session {
       speed: this.speed,
       lagging: this.lagging,
       ...(this.message === undefined ? {} : { message: this.message }),
+      ...(s === undefined ? {} : { seed: s.options.seed }),
+      ...(this.report === undefined ? {} : { report: this.report }),
+      ...(s === undefined || s.machine.corruption.count === 0 ? {} : { corruption: corruptionStatus(s)! }),
     };
+  }
+
+  private makeReport(system: RunningSystem): RunReport {
+    return runReport(system);
   }
 
   /** The running system as the views show it, or undefined before the first start. */
   snapshot(): SystemSnapshot | undefined {
     const s = this.system;
     if (s === undefined) return undefined;
-    const base = s.snapshot();
-    const processes: ProcessSummary[] = [];
-    for (const p of base.processes) {
-      const rs = s.rsStatus.get(p.label);
-      if (rs === undefined) {
-        processes.push(p);
-        continue;
-      }
-      // A stopped replica (`service clone`) is not the service; the views show one row per service.
-      if (rs.replica !== NONE && rs.replica === p.endpoint) continue;
-      processes.push({ ...p, serviceState: rs.state, updates: rs.updates });
-    }
-    return { ...base, processes, running: this.stateValue === 'running', session: this.status() };
+    return { ...viewSnapshot(s), running: this.stateValue === 'running', session: this.status() };
   }
 
   /** Boots a new system (replacing the current one once the new one has booted) and runs it. */
@@ -166,6 +167,7 @@ export class Session {
     this.untilCycles = untilCycles;
     this.speed = speed;
     this.message = system.diagnostics.length > 0 ? `${system.diagnostics.length} warning(s) in the system description` : undefined;
+    this.report = undefined;
     this.lagging = false;
     for (const l of this.systemListeners) l(system);
     this.setRunning();
@@ -192,6 +194,7 @@ export class Session {
       this.halt();
       this.stateValue = 'stopped';
       this.message = undefined;
+      if (this.system !== undefined) this.report = this.makeReport(this.system);
       this.publishSoon();
     }
     return this.status();
@@ -353,6 +356,7 @@ export class Session {
     this.lagging = pacer.speed > 0 && (dropped || (stopped === undefined && system.nowCycles < target));
     if (stopped !== undefined) {
       this.stateValue = stopped;
+      this.report = this.makeReport(system);
       this.publishSoon();
       return;
     }
@@ -455,7 +459,7 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
     // The editor shows, for each kernel entry, the line of the driver that made it.
     captureSourceLocations: true,
   });
-  registerTraceLocations(system, attachTraceLocations(system.sim));
+  registerTraceLocations(system, attachTraceLocations(system.sim, undefined, programFileOf(system)));
   // The duration in cycles of the clock the system runs with (the user's cost profile may not be the scenario's).
   const untilCycles = duration === null ? null : timeToCycles(duration.written, system.clockHz)!;
   return { system, untilCycles };
@@ -474,7 +478,7 @@ function bootTrial(params: StartParams): { system: RunningSystem; untilCycles: n
     if (given !== undefined) throw new SessionError(`a trial's id fixes its system, configuration and seed: ${key} cannot be given with it`);
   }
   const { system, untilCycles } = watchTrial(spec, { trace: { capacity: params.traceCapacity ?? DEFAULT_TRACE_CAPACITY, mode: 'ring' }, captureSourceLocations: true });
-  registerTraceLocations(system, attachTraceLocations(system.sim));
+  registerTraceLocations(system, attachTraceLocations(system.sim, undefined, programFileOf(system)));
   return { system, untilCycles };
 }
 
@@ -550,4 +554,61 @@ function confEntry(text: string, label: string): { conf?: string } {
 /** Slices from 10 ms of simulated time, between 10 µs and 1 s, at `clockHz`. */
 function sliceSizer(clockHz: number): SliceSizer {
   return new SliceSizer(secondsToCycles(0.01, clockHz), secondsToCycles(1e-5, clockHz), secondsToCycles(1, clockHz));
+}
+
+/**
+ * A system as the views show it: its processes (a service with what the
+ * reincarnation server says of it, one row per service) and devices. The
+ * editor's session and the debugger both send this.
+ */
+export function viewSnapshot(s: RunningSystem): Omit<SystemSnapshot, 'running' | 'session'> {
+  const base = s.snapshot();
+  const processes: ProcessSummary[] = [];
+  for (const p of base.processes) {
+    const rs = s.rsStatus.get(p.label);
+    if (rs === undefined) {
+      processes.push(p);
+      continue;
+    }
+    // A stopped replica (`service clone`) is not the service; the views show one row per service.
+    if (rs.replica !== NONE && rs.replica === p.endpoint) continue;
+    processes.push({
+      ...p,
+      serviceState: rs.state,
+      updates: rs.updates,
+      ...(rs.backoffChecks > 0 ? { backoffSeconds: rs.backoffChecks * MINIX_RS_TIMING.checkSeconds } : {}),
+    });
+  }
+  return { ...base, processes };
+}
+
+/** How a run went, read off the system as `mklab run`'s summary reads it (its integrity check included). */
+export function runReport(system: RunningSystem): RunReport {
+  const summary = system.summary(system.name);
+  return {
+    outcome: summary.outcome,
+    expectedOutcome: summary.expectedOutcome,
+    headline: summaryHeadline(summary),
+    text: formatSummary(summary),
+    panic: summary.panic,
+    blastRadius: summary.blastRadius,
+    corruptedPages: summary.integrity.corruptedPages,
+  };
+}
+
+/** What the DMA check found so far, for a status (undefined when nothing). */
+export function corruptionStatus(s: RunningSystem): CorruptionStatus | undefined {
+  const c = s.machine.corruption;
+  return c.count === 0 ? undefined : { count: c.count, first: c.records.slice(0, 10) };
+}
+
+/** The source file of the program an endpoint runs (repository-relative for built-in programs), for jump-to-source. */
+export function programFileOf(system: RunningSystem): (endpoint: number) => string | undefined {
+  const files = new Map<string, string | undefined>();
+  return (endpoint) => {
+    const program = system.sim.kernel.procOf(endpoint)?.program;
+    if (program === undefined) return undefined;
+    if (!files.has(program)) files.set(program, system.sim.programs.get(program)?.sourceFile);
+    return files.get(program);
+  };
 }

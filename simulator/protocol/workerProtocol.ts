@@ -23,6 +23,8 @@ export interface ProcessSummary {
   readonly serviceState?: string;
   /** Live updates the reincarnation server has carried out (a live update is not a restart), for services only. */
   readonly updates?: number;
+  /** In backoff: at most this long (seconds of simulated time) before the reincarnation server restarts the service. */
+  readonly backoffSeconds?: number;
 }
 
 export interface PrivilegeSummary {
@@ -101,6 +103,37 @@ export interface SessionStatus {
   readonly lagging: boolean;
   /** Why the run stopped by itself (panic, end of the scenario), or a note on the last operation. */
   readonly message?: string;
+  /** The seed the system runs with (a replay in the debugger needs it). */
+  readonly seed?: number;
+  /** True when this is the system of a debug session (the debug adapter's own), not the editor's session. */
+  readonly debugger?: boolean;
+  /** How the run went, once it has ended (finished, panicked or stopped). */
+  readonly report?: RunReport;
+  /** Memory a device's DMA overwrote behind its owner's back, as the DMA check found it while the system ran (without an IOMMU). */
+  readonly corruption?: CorruptionStatus;
+}
+
+export interface CorruptionStatus {
+  /** Every overwrite found so far. */
+  readonly count: number;
+  /** The first ones, oldest first: when, which device, whose memory ('the kernel' or a process) and where. */
+  readonly first: readonly { readonly timeCycles: number; readonly device: string; readonly victim: string; readonly paddr: number; readonly lengthBytes: number }[];
+}
+
+/** How an ended run went, as `mklab run`'s summary says it. */
+export interface RunReport {
+  /** 'ok', 'panic', 'integrity' (the kernel's memory was corrupted) or 'workload-failed'. */
+  readonly outcome: string;
+  /** What the scenario expects in this configuration. */
+  readonly expectedOutcome: string;
+  /** The summary's first lines: the kernel, its integrity, each workload, the blast radius, request figures. */
+  readonly headline: readonly string[];
+  /** The whole summary, as `mklab run` prints it. */
+  readonly text: string;
+  /** When and in which process the kernel panicked, if it did. */
+  readonly panic: { readonly process: string; readonly message: string; readonly timeCycles: number } | null;
+  readonly blastRadius: { readonly affected: number; readonly workloads: number };
+  readonly corruptedPages: number;
 }
 
 export type DriverOperation = 'restart' | 'kill' | 'update' | 'down' | 'up' | 'refresh';

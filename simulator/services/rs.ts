@@ -97,6 +97,8 @@ export interface RsServiceStatus {
   lastAliveCycles: number | null;
   updates: number;
   replica: number;
+  /** MINIX's r_backoff: the checks (every RsTiming.checkSeconds) left before RS restarts the service; 0 when not in backoff. */
+  backoffChecks: number;
 }
 
 export type RsStatusTable = Map<string, RsServiceStatus>;
@@ -184,8 +186,6 @@ interface Entry {
   /** MINIX's r_alive_tm and r_check_tm: the last sign of life and the last ping. */
   aliveAt: number;
   checkAt: number;
-  /** MINIX's r_backoff: checks left before the restart. */
-  backoff: number;
   /** The running instance was killed for not answering (MINIX's RS_NOPINGREPLY). */
   noPingReply: boolean;
   lastEndpoint: number;
@@ -214,11 +214,11 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       const status: RsServiceStatus = {
         label: def.label, endpoint: NONE, program: def.program, state: 'down', restarts: 0, incarnation: 0, lastExit: undefined,
         deathTimesCycles: [], restartTimesCycles: [], restartLog: [], downtimeCycles: 0, lastDowntimeCycles: 0, downSinceCycles: null,
-        heartbeatKills: 0, periodCycles, lastAliveCycles: null, updates: 0, replica: NONE,
+        heartbeatKills: 0, periodCycles, lastAliveCycles: null, updates: 0, replica: NONE, backoffChecks: 0,
       };
       config.status.set(def.label, status);
       entries.set(def.label, {
-        def, status, periodCycles, pending: null, initializing: false, isRestart: false, aliveAt: 0, checkAt: 0, backoff: 0,
+        def, status, periodCycles, pending: null, initializing: false, isRestart: false, aliveAt: 0, checkAt: 0,
         noPingReply: false, lastEndpoint: NONE, lastCause: 'crash', lastDiedAt: 0, update: null,
       });
     }
@@ -277,7 +277,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       e.aliveAt = now;
       e.checkAt = 0;
       e.noPingReply = false;
-      e.backoff = 0;
+      e.status.backoffChecks = 0;
       if (ds !== null) yield* ds.publishLabel(e.def.label, endpoint);
       if (e.def.sef === false) initDone(e, now);
       return OK;
@@ -471,7 +471,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
       const wait = backoffChecks(s.incarnation, config.restartBackoff, timing.maxBackoffChecks);
       if (wait === 0) return yield* restart(e, 'restart', e.lastCause);
       s.state = 'backoff';
-      e.backoff = wait;
+      e.status.backoffChecks = wait;
       return OK;
     }
 
@@ -488,9 +488,9 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
           }
           continue;
         }
-        if (e.backoff > 0) {
-          e.backoff--;
-          if (e.backoff === 0) yield* restart(e, 'restart', e.lastCause);
+        if (e.status.backoffChecks > 0) {
+          e.status.backoffChecks--;
+          if (e.status.backoffChecks === 0) yield* restart(e, 'restart', e.lastCause);
           continue;
         }
         if (s.endpoint === NONE || e.noPingReply) continue;
@@ -525,7 +525,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
         case RsRequest.DOWN:
           if (!running) {
             if (s.state !== 'backoff') return Errno.ESRCH;
-            e.backoff = 0;
+            e.status.backoffChecks = 0;
             s.downSinceCycles = null;
             return yield* giveUp(e);
           }
@@ -535,7 +535,7 @@ export function rsProgram(config: RsConfig): (sys: Sys) => Program {
         case RsRequest.REFRESH:
           if (!running) {
             if (s.state !== 'backoff') return Errno.ESRCH;
-            e.backoff = 0;
+            e.status.backoffChecks = 0;
             if (type === RsRequest.RESTART) return yield* restart(e, 'restart', e.lastCause);
             return yield* restart(e, 'fresh', 'refresh');
           }

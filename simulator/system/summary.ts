@@ -101,6 +101,15 @@ export interface SystemSummary {
     readonly pagesMapped: number;
   };
   readonly integrity: { readonly ok: boolean; readonly corruptedPages: number };
+  /**
+   * Memory that a device's DMA overwrote behind its owner's back (possible
+   * only without an IOMMU): how many writes the DMA check found, and the first
+   * few: when, which device, whose memory (a process, or the kernel) and where.
+   */
+  readonly corruption: {
+    readonly count: number;
+    readonly first: readonly { readonly timeSeconds: number; readonly device: string; readonly victim: string; readonly paddr: number; readonly bytes: number }[];
+  };
   readonly panic: { readonly message: string; readonly process: string; readonly timeCycles: number } | null;
   readonly network: {
     readonly packetsAttempted: number;
@@ -199,6 +208,16 @@ export function buildSummary(system: RunningSystem, scenario: string | null): Sy
       pagesMapped: iommu?.counters.pagesMapped ?? 0,
     },
     integrity: { ok: integrity.ok, corruptedPages: integrity.corruptedPages.length },
+    corruption: {
+      count: system.machine.corruption.count,
+      first: system.machine.corruption.records.slice(0, 10).map((r) => ({
+        timeSeconds: cyclesToSeconds(r.timeCycles, system.clockHz),
+        device: r.device,
+        victim: r.victim,
+        paddr: r.paddr,
+        bytes: r.lengthBytes,
+      })),
+    },
     panic: panic === null ? null : { message: panic.message, process: processName(system, panic.endpoint), timeCycles: panic.timeCycles },
     network: {
       packetsAttempted: n.app.attempted,
@@ -263,12 +282,20 @@ function seconds(cycles: number, clockHz: number): number {
 }
 
 /** The summary as a readable table. */
-export function formatSummary(s: SystemSummary): string {
+/**
+ * What a user reads first about how a run went, as lines: the kernel (panic or
+ * not), its integrity, each workload, the blast radius and each request
+ * workload's figures. `mklab run` prints them at the top of its summary; the
+ * editor shows them when a run ends.
+ */
+export function summaryHeadline(s: SystemSummary): string[] {
   const lines: string[] = [];
-  lines.push(`${s.scenario ?? s.name} — ${s.configuration}, seed ${s.seed}, ${s.costProfile}`);
-  lines.push(`simulated ${s.simulatedSeconds} s (${s.simulatedCycles} cycles at ${formatClockHz(s.clockHz)}), stopped: ${s.stopReason ?? 'not run'}`);
   lines.push(s.panic === null ? 'kernel: no panic' : `KERNEL PANIC at ${s.panic.timeCycles}: ${s.panic.message}`);
   lines.push(`kernel integrity: ${s.integrity.ok ? 'intact' : `${s.integrity.corruptedPages} page(s) corrupted`}`);
+  if (s.corruption.count > 0) {
+    const shown = s.corruption.first.slice(0, 3).map((c) => `${c.device} into ${c.victim === 'the kernel' ? 'the kernel' : c.victim} at 0x${c.paddr.toString(16)} (${c.bytes} bytes, ${c.timeSeconds.toFixed(3)} s)`);
+    lines.push(`MEMORY OVERWRITTEN by DMA, found by the DMA check (no IOMMU): ${s.corruption.count} write(s): ${shown.join('; ')}${s.corruption.count > shown.length ? '; …' : ''}`);
+  }
   for (const w of s.workloads) lines.push(`workload ${w.kind} (${w.process}): ${w.state}${w.exit === null ? '' : `, ${w.exit}`}`);
   if (s.blastRadius.workloads > 0) lines.push(`blast radius: ${s.blastRadius.affected} of ${s.blastRadius.workloads} workload processes affected (failed, or stopped by a panic)`);
   for (const r of s.requests) {
@@ -276,6 +303,14 @@ export function formatSummary(s: SystemSummary): string {
     const costs = r.contextSwitchesPerOp === null ? '' : `; per operation ${r.contextSwitchesPerOp} context switches, ${r.kernelEntriesPerOp} kernel entries`;
     lines.push(`${r.kind}: ${r.completed} done, ${r.failed} failed${l === null ? '' : `; latency p50 ${l.p50} ns, p99 ${l.p99} ns, p99.9 ${l.p999} ns, mean ${l.mean} ns, max ${l.max} ns`}${costs}`);
   }
+  return lines;
+}
+
+export function formatSummary(s: SystemSummary): string {
+  const lines: string[] = [];
+  lines.push(`${s.scenario ?? s.name} — ${s.configuration}, seed ${s.seed}, ${s.costProfile}`);
+  lines.push(`simulated ${s.simulatedSeconds} s (${s.simulatedCycles} cycles at ${formatClockHz(s.clockHz)}), stopped: ${s.stopReason ?? 'not run'}`);
+  lines.push(...summaryHeadline(s));
   lines.push(`IOMMU: ${s.iommu.present ? `${s.iommu.invalidation}, ${s.iommu.blockedTransfers} transfer(s) blocked, ${s.iommu.pagesMapped} page(s) mapped` : 'none'}`);
   lines.push(`faults: ${s.faults.injected} injected of ${s.faults.armed} armed${Object.keys(s.faults.byType).length > 0 ? ` (${Object.entries(s.faults.byType).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
   if (s.faults.stopped !== null) lines.push(`faults: ${s.faults.stopped}`);

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { artifacts, runFromPalette, webviewFrame, whenLabContributed, WorkbenchSession } from './workbenchSession';
+import { artifacts, runFromPalette, startDefaultSystem, webviewFrame, whenLabContributed, WorkbenchSession } from './workbenchSession';
 
 const commandTitle = 'Microkernel Lab: Open Lab Panel';
 /** The repository (this file runs from out/test/e2e): its TypeScript checks the installed copy. */
@@ -78,9 +78,13 @@ describe('workbench end to end', () => {
       .catch(() => {});
   });
 
-  step('the System view shows Kernel, Servers, Drivers and Devices', 60_000, async (page) => {
+  step('the System view is empty before a start, with a Start System button; started, it shows the system\'s state, Kernel, Servers, Drivers and Devices', 120_000, async (page) => {
     assert.ok(page);
     await runFromPalette(page, 'view System', /^System$/);
+    await page.getByText('No system is running.').first().waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Start System…' }).first().waitFor({ timeout: 10_000 });
+    await startDefaultSystem(page);
+    await page.locator('.monaco-list-row', { hasText: 's1 · microkernel-iommu' }).first().waitFor({ timeout: 30_000 });
     for (const group of ['Kernel', 'Servers', 'Drivers', 'Devices']) {
       await page.locator('.monaco-list-row', { hasText: group }).first().waitFor({ timeout: 30_000 });
     }

@@ -36,6 +36,32 @@ describe('debugger', () => {
       assert.match(trace.stackFrames[0]?.source?.path ?? '', /simulator[\\/]services[\\/]rs\.ts$/);
       assert.ok(trace.stackFrames[0]!.line > 0);
 
+      // The System view and the status bar show the debugged system, stopped, as they show any run.
+      const api = await sessionApi();
+      const first = async () => {
+        const roots = (await api.systemView.getChildren()) ?? [];
+        return roots.length === 0 ? undefined : api.systemView.getTreeItem(roots[0]);
+      };
+      const paused = await eventually('the debugged system in the System view', async () => {
+        const item = await first();
+        return item !== undefined && String(item.label).endsWith('(debugging)') && String(item.description).startsWith('paused at') ? item : undefined;
+      });
+      assert.equal(paused.label, 's1 · microkernel-iommu (debugging)');
+      const drivers = await eventually('its drivers', async () => {
+        const roots = (await api.systemView.getChildren()) ?? [];
+        for (const r of roots) {
+          const item = await api.systemView.getTreeItem(r);
+          if (item.label === 'Drivers') return (await api.systemView.getChildren(r)) ?? [];
+        }
+        return undefined;
+      });
+      assert.ok(drivers.length > 0);
+      assert.match(api.session.controller.statusBarText, /^\$\(debug-alt\) \$\(debug-pause\) /);
+      // Continued, it runs; the view says so within a second.
+      await session.customRequest('continue', { threadId: stop.threadId });
+      await eventually('running under the debugger', async () => ((await first())?.description === 'running' ? true : undefined), 10_000);
+      assert.match(api.session.controller.statusBarText, /^\$\(debug-alt\) \$\(play\) /);
+
       const ended = new Promise<void>((resolve) => {
         const d = vscode.debug.onDidTerminateDebugSession((s) => {
           if (s.id === session.id) {
@@ -47,6 +73,12 @@ describe('debugger', () => {
       await vscode.debug.stopDebugging(session);
       await ended;
       assert.equal(vscode.debug.activeDebugSession, undefined);
+      // Stopped by the user, the debugged system is no longer shown.
+      await eventually('the System view without the debugged system', async () => {
+        const item = await first();
+        return item === undefined || !String(item.label).endsWith('(debugging)') ? true : undefined;
+      });
+      assert.doesNotMatch(api.session.controller.statusBarText, /debug-alt/);
     } finally {
       tracker.dispose();
     }

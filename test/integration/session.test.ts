@@ -43,13 +43,28 @@ describe('session', () => {
     assert.notEqual((after.item.iconPath as vscode.ThemeIcon).id, 'error');
   });
 
-  it('an injected crash is seen by the reincarnation server, which restarts the driver', async () => {
+  it('an injected crash is seen by the reincarnation server, which restarts the driver; the walkthrough ticks each step when it really happened', async () => {
+    const walkthrough = (await sessionApi()).session.walkthrough;
+    walkthrough.resetForTests();
+    const refused = (await vscode.commands.executeCommand('microkernelLab.system.start', 'no-such-scenario')) as Outcome;
+    assert.equal(refused.ok, false);
+    assert.equal(walkthrough.completed.length, 0, 'a start that failed ticks nothing');
     const api = await startDefault();
+    assert.ok(walkthrough.completed.includes('start'));
+    assert.ok(!walkthrough.completed.includes('crash'), 'no fault injected yet');
     const outcome = (await vscode.commands.executeCommand('microkernelLab.driver.injectFault', 'nic', 'crash')) as Outcome;
     assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
     const nic = await eventually('nic crashed and came back', () => driver(api, 'nic', (p) => p.restarts === 1 && p.serviceState === 'running'));
+    await eventually('the crash step ticked once RS restarted the driver', () => (walkthrough.completed.includes('crash') ? true : undefined));
     assert.match(nic.node.process.lastExit ?? '', /^crashed: .*injected fault: crash/);
     assert.ok((api.session.controller.status?.restarts ?? 0) >= 1);
+    // The row itself says how often it was restarted and how it last ended.
+    assert.match(String(nic.item.description), /^[^·]+ · ep \d+ · 1 restart · last: crashed$/);
+    // A second crash soon after: RS waits (MINIX's backoff) and the row says for how long at most.
+    const again = (await vscode.commands.executeCommand('microkernelLab.driver.injectFault', 'nic', 'crash')) as Outcome;
+    assert.ok(again.ok, again.ok ? '' : again.error);
+    const waiting = await eventually('nic in backoff', () => driver(api, 'nic', (p) => p.serviceState === 'backoff'));
+    assert.match(String(waiting.item.description), /^restarting \(backoff, ≤ \d+ s\) · ep \d+ · 2 restarts · last: crashed$/);
   });
 
   it('pauses and resumes; a driver action on a node of the view works like one on a label', async () => {

@@ -14,6 +14,7 @@ export type Outcome = { ok: true; message: string; status: { state: string; name
 export interface SessionLabApi extends LabApi {
   systemView: LabApi['systemView'] & { readonly current: { session?: { runId: number; state: string; nowCycles: number } } | undefined };
   session: {
+    walkthrough: { readonly completed: readonly string[]; resetForTests(): void };
     controller: { status: { state: string; name?: string; nowCycles: number; restarts: number } | undefined; statusBarText: string };
     forceWorkspaceTrust(trusted: boolean | undefined): void;
     workspaceTrusted(): boolean;

@@ -72,6 +72,11 @@ describe('trace view', () => {
     const json = JSON.parse(readFileSync(perfettoPath, 'utf8')) as { traceEvents: { ph: string; name?: string }[] };
     assert.ok(Array.isArray(json.traceEvents) && json.traceEvents.length > 10, 'Perfetto JSON has trace events');
     assert.ok(json.traceEvents.some((e) => e.ph === 's' || e.ph === 'f' || e.ph === 'X'), 'it has slices or flows');
+    // The notification says where the file went and offers to open it in Perfetto UI.
+    const notice = perfetto.ok ? (perfetto as unknown as { notice: { text: string; actions: string[] } }).notice : undefined;
+    assert.match(notice?.text ?? '', /^Microkernel Lab: Wrote [\d,]+ events to /);
+    assert.ok(notice?.text.includes(`events to ${perfettoPath} (Perfetto (Chrome trace JSON)). Open it in Perfetto UI (https://ui.perfetto.dev)`), notice?.text);
+    assert.deepEqual(notice?.actions, ['Reveal File', 'Open Perfetto UI', 'How to Open It']);
 
     const csvPath = join(temp, 's1.csv');
     const csv = (await within(vscode.commands.executeCommand('microkernelLab.trace.exportCsv', csvPath), 60_000, 'exportCsv')) as Outcome;

@@ -88,6 +88,25 @@ test('the first step starts the default system and the crash step crashes the NI
   assert.deepEqual(JSON.parse(decodeURIComponent(crash?.args ?? 'null')), ['nic', 'crash']);
 });
 
+test('the comparison step starts S4, S5 and S7, each a built-in scenario, and opens Compare Architectures', async () => {
+  const { builtinScenarios } = await import('../../../simulator/system/scenarios');
+  const known = new Set(builtinScenarios().keys());
+  const links = commandLinks(steps.find((s) => s.id === 'compare')?.description ?? '');
+  const started = links.filter((l) => l.id === 'microkernelLab.system.start').map((l) => JSON.parse(decodeURIComponent(l.args ?? 'null')) as string[]);
+  assert.deepEqual(started, [['s4'], ['s5'], ['s7']]);
+  for (const [name] of started) assert.ok(known.has(name!), `${name} is not a built-in scenario`);
+  assert.ok(links.some((l) => l.id === 'microkernelLab.compare.open'), 'no link to Compare Architectures');
+});
+
+test('each step completes on what the user really did: the context key the extension sets for that step, and nothing else', async () => {
+  const { WALKTHROUGH_KEYS } = await import('../../../extension/session/walkthroughKeys');
+  for (const s of steps) {
+    const key = (WALKTHROUGH_KEYS as Record<string, string>)[s.id];
+    assert.ok(key !== undefined, `step ${s.id} has no completion key in the extension`);
+    assert.deepEqual(s.completionEvents, [`onContext:${key}`], `step ${s.id}`);
+  }
+});
+
 test('every completion event names a contributed command or view', () => {
   for (const s of steps) {
     assert.ok((s.completionEvents ?? []).length > 0, `step ${s.id} never completes`);

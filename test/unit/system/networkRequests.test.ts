@@ -68,12 +68,18 @@ test('a NIC driver crash: with a driver, RS restarts it and requests are answere
   assert.equal(summary.services.find((s) => s.label === 'nic')?.restarts, 1);
   assert.ok(restarted.requests['request-response'].completed > before + 1000, 'requests are answered after the restart');
 
-  const bypass = bootScenario(crash, { configuration: 'kernel-bypass' });
+  // Beside the server, an application that does not use the NIC: two IPC ping-pong clients and their server.
+  const pingpong = { kind: 'ipc-pingpong' as const, start: { written: '0', cycles: 0 }, clients: 2, messages: 1_000_000 };
+  const bypass = bootScenario({ ...crash, workload: [...crash.workload, pingpong] }, { configuration: 'kernel-bypass' });
+  bypass.run({ untilCycles: 0.12 * s4.clockHz });
+  const pingsBefore = bypass.requests['ipc-pingpong'].completed;
   bypass.run({ untilCycles: 0.2 * s4.clockHz });
   const b = bypass.summary('s4');
   assert.equal(b.panic, null);
-  assert.deepEqual(b.workloads.map((w) => [w.process, w.state]), [['rr-server', 'failed']]);
-  assert.ok(b.requests[0]!.completed < 1900, 'nothing is answered after the crash');
+  assert.deepEqual(b.workloads.map((w) => [w.process, w.state]), [['rr-server', 'failed'], ['pingpong-client', 'running'], ['pingpong-client', 'running']]);
+  assert.deepEqual(b.blastRadius, { affected: 1, workloads: 3 }, 'the fault takes down the application that holds the driver, and only it');
+  assert.ok(bypass.requests['ipc-pingpong'].completed > pingsBefore + 1000, 'the other application goes on calling its server after the crash');
+  assert.ok(b.requests.find((r) => r.kind === 'request-response')!.completed < 1900, 'nothing is answered after the crash');
   assert.equal(b.integrity.ok, true);
 });
 
