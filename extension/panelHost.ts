@@ -66,6 +66,23 @@ export class PanelHost<P extends PanelProtocol> implements vscode.Disposable {
     return this.readyNow;
   }
 
+  /**
+   * A request that asks or sets something and may be asked again (the form's
+   * fields, what the page shows): when the page reloads before it answers (a
+   * hidden panel shown again loads its page afresh, and the host may hear that
+   * it was hidden only after it is shown), it is asked again of the new page.
+   */
+  async requestAgainOnReload<R>(ask: () => Promise<R>): Promise<R> {
+    await this.ready;
+    try {
+      return await ask();
+    } catch (e) {
+      if (!(e instanceof Error) || !/reloaded before it answered/.test(e.message)) throw e;
+      await this.ready;
+      return ask();
+    }
+  }
+
   /** How many times the page has loaded. */
   get loads(): number {
     return this.loadCount;

@@ -111,14 +111,12 @@ export class BenchPanel implements vscode.Disposable {
 
   /** Fills the form, as the user would. */
   async choose(params: Partial<CompareRunParams>): Promise<void> {
-    await this.host.ready;
-    await this.host.rpc.request('choose', params);
+    await this.host.requestAgainOnReload(() => this.host.rpc.request('choose', params));
   }
 
   /** What the page shows now. */
   async state(): Promise<BenchViewState> {
-    await this.host.ready;
-    return this.host.rpc.request('state', {});
+    return this.host.requestAgainOnReload(() => this.host.rpc.request('state', {}));
   }
 
   /** The next export is written to `file` without asking. */

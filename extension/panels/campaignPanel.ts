@@ -102,14 +102,12 @@ export class CampaignPanel implements vscode.Disposable {
 
   /** Fills the form, as the user would. */
   async choose(params: Partial<CampaignRunParams>): Promise<void> {
-    await this.host.ready;
-    await this.host.rpc.request('choose', params);
+    await this.host.requestAgainOnReload(() => this.host.rpc.request('choose', params));
   }
 
   /** What the page shows now. */
   async state(): Promise<CampaignViewState> {
-    await this.host.ready;
-    return this.host.rpc.request('state', {});
+    return this.host.requestAgainOnReload(() => this.host.rpc.request('state', {}));
   }
 
   /** The results the view would show when reopened. */
