@@ -79,11 +79,12 @@ export interface KindCodes {
   readonly processCreated: number;
   readonly alarm: number;
   readonly custom: number;
+  readonly corruption: number;
 }
 
 const defaultCodes: KindCodes = {
   ipcSend: 1, ipcReceive: 2, ipcNotify: 3, ipcError: 4, kernelCall: 5, contextSwitch: 6, interrupt: 7, dma: 8,
-  iommuFault: 9, fault: 10, kill: 11, crash: 12, exit: 13, restart: 14, panic: 15, processCreated: 16, alarm: 17, custom: 18,
+  iommuFault: 9, fault: 10, kill: 11, crash: 12, exit: 13, restart: 14, panic: 15, processCreated: 16, alarm: 17, custom: 18, corruption: 21,
 };
 
 export function kindCodes(info: TraceInfo | undefined): KindCodes {
@@ -102,6 +103,7 @@ export const kindTitles: Readonly<Record<string, string>> = {
   contextSwitch: 'Context switches',
   interrupt: 'Interrupts',
   dma: 'DMA',
+  corruption: 'Memory overwritten',
   iommuFault: 'IOMMU faults',
   fault: 'MMU faults',
   kill: 'Kills',

@@ -240,6 +240,23 @@ function drawEvents(ctx: CanvasRenderingContext2D, scene: TimelineScene, w: Trac
   ctx.beginPath();
   for (let h = 0; h < notifyHeads.length; h += 4) arrowHead(ctx, notifyHeads[h]!, notifyHeads[h + 1]!, notifyHeads[h + 2]!, notifyHeads[h + 3]!);
   ctx.fill();
+  // DMA flows: from the device's lane to the process whose memory the transfer reached (red when it was overwritten).
+  ctx.setLineDash([2, 2]);
+  for (let i = 0; i < n; i++) {
+    const k = e.kind[i]!;
+    if (k !== codes.dma && k !== codes.corruption) continue;
+    const x = vp.xOf(e.timeCycles[i]!);
+    if (x < -2 || x > width + 2) continue;
+    const y0 = laneY[e.lane[i]!] ?? -1;
+    const y1 = e.peerLane[i]! >= 0 ? (laneY[e.peerLane[i]!] ?? -1) : -1;
+    if (y0 < 0 || y1 < 0) continue;
+    ctx.strokeStyle = k === codes.corruption ? p.error : p.dma;
+    ctx.beginPath();
+    ctx.moveTo(x, y0);
+    ctx.lineTo(x, y1);
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
   // Markers.
   for (let i = 0; i < n; i++) {
     const k = e.kind[i]!;
@@ -321,9 +338,10 @@ function drawMarker(ctx: CanvasRenderingContext2D, p: Palette, codes: KindCodes,
       ctx.fillRect(x - 2, y - 6, 4, 12);
       return;
     case codes.iommuFault:
+    case codes.corruption:
     case codes.kill:
       ctx.strokeStyle = p.error;
-      ctx.lineWidth = k === codes.iommuFault ? 2.5 : 1.5;
+      ctx.lineWidth = k === codes.kill ? 1.5 : 2.5;
       ctx.beginPath();
       ctx.moveTo(x - 5, y - 5);
       ctx.lineTo(x + 5, y + 5);
@@ -458,7 +476,7 @@ function drawBuckets(ctx: CanvasRenderingContext2D, scene: TimelineScene, w: Tra
   }
   ctx.globalAlpha = base;
   // Rare but important kinds stay visible as markers at any zoom.
-  const rare = new Set([codes.crash, codes.panic, codes.restart, codes.iommuFault, codes.kill, codes.fault, codes.processCreated, codes.exit]);
+  const rare = new Set([codes.crash, codes.panic, codes.restart, codes.iommuFault, codes.corruption, codes.kill, codes.fault, codes.processCreated, codes.exit]);
   const c = w.counts;
   for (let i = 0; i < c.count.length; i++) {
     const k = c.kind[i]!;

@@ -149,3 +149,60 @@ test('the sequence chart labels adjacent rows at different times differently, to
   const sub = rowTimeLabels([1000, 1000.2], 1e9);
   assert.deepEqual(sub, ['1 µs', '1 µs']);
 });
+
+test('a DMA transfer is drawn as a flow from the device\'s lane to the process whose memory it reached; an overwrite in the error colour', async () => {
+  const { drawTimeline } = await import('../../../webview/trace/timelineRenderer');
+  // cdrom (lane 2) stands for the device; vfs (lane 0) owns the memory.
+  const s = scene([
+    { seq: 1, time: 300, kind: codes.dma, lane: 2, peer: 0 },
+    { seq: 2, time: 600, kind: codes.corruption, lane: 2, peer: 1 },
+    { seq: 3, time: 800, kind: codes.dma, lane: 2 },
+  ]);
+  const palette = new Proxy({} as Record<string, string>, { get: (_, name) => (name === 'font' ? '10px sans-serif' : `colour-${String(name)}`) });
+  const strokes: { colour: string; segments: number[][] }[] = [];
+  let dash: number[] = [];
+  let path: number[][] = [];
+  let last: number[] = [];
+  const ctx = new Proxy({ strokeStyle: '' } as Record<string, unknown>, {
+    get(target, name) {
+      switch (name) {
+        case 'setLineDash':
+          return (d: number[]) => void (dash = d);
+        case 'beginPath':
+          return () => void (path = []);
+        case 'moveTo':
+          return (x: number, y: number) => void (last = [x, y]);
+        case 'lineTo':
+          return (x: number, y: number) => {
+            path.push([...last, x, y]);
+            last = [x, y];
+          };
+        case 'stroke':
+          return () => {
+            if (dash.length > 0) strokes.push({ colour: String(target['strokeStyle']), segments: path });
+          };
+        case 'measureText':
+          return () => ({ width: 10 });
+        default:
+          return name in target ? target[name as string] : () => undefined;
+      }
+    },
+    set(target, name, value) {
+      target[name as string] = value;
+      return true;
+    },
+  });
+  drawTimeline(ctx as unknown as CanvasRenderingContext2D, {
+    ...s,
+    palette: palette as never,
+    stale: false,
+    highlights: { selectedSeq: undefined, linkId: 0, chain: new Set(), searchSeq: undefined },
+    range: undefined,
+    tickCycles: [],
+  } as never);
+  const y = (lane: number) => s.layout.laneY[lane]!;
+  const flows = strokes.flatMap((st) => st.segments.map((seg) => ({ colour: st.colour, seg })));
+  assert.ok(flows.some((f) => f.colour === 'colour-dma' && f.seg[0] === 300 && f.seg[1] === y(2) && f.seg[3] === y(0)), `DMA flow to vfs: ${JSON.stringify(flows)}`);
+  assert.ok(flows.some((f) => f.colour === 'colour-error' && f.seg[0] === 600 && f.seg[1] === y(2) && f.seg[3] === y(1)), 'the overwrite, in the error colour, to isofs');
+  assert.ok(!flows.some((f) => f.seg[0] === 800), 'a transfer into no process has no flow');
+});
