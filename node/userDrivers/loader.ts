@@ -1,4 +1,4 @@
-// Loads a user's driver from their folder: compiles its module graph, checks it, and runs each instance in a thread of its own.
+// Loads a user's driver from their folder: compiles its module graph, checks it, and runs each instance in a process of its own.
 import { statSync } from 'node:fs';
 import { readInputText } from '../files/boundedRead';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
@@ -23,9 +23,9 @@ export interface LoadOptions extends HostServices {
   readonly budget?: number;
   /** Host milliseconds the modules' top-level code may take at load, a backstop for work the step counter cannot see. */
   readonly timeoutMs?: number;
-  /** Host milliseconds an instance may run between kernel entries before it is stopped from outside its thread. */
+  /** Host milliseconds an instance may run between kernel entries before it is stopped from outside its process. */
   readonly stallMs?: number;
-  /** Memory (old generation) an instance's thread may use, in MiB; past it the instance is stopped. */
+  /** Memory (old generation) an instance's process may use, in MiB; past it the instance is stopped (array buffers count too, see isolation/host.ts). */
   readonly memoryMb?: number;
   /** The folder relative imports must stay inside; the entry file's folder if absent. */
   readonly root?: string;
@@ -40,11 +40,11 @@ export interface UserProgram {
   /** Every file of the driver, absolute, the entry first. */
   readonly files: readonly string[];
   readonly budget: number;
-  /** The limits enforced from outside each instance's thread. */
+  /** The limits enforced from outside each instance's process. */
   readonly memoryMb: number;
   readonly stallMs: number;
   /**
-   * Starts an instance in a thread of its own: its modules are evaluated
+   * Starts an instance in a process of its own: its modules are evaluated
    * afresh in a new realm (a restarted driver starts with fresh globals, as a
    * new MINIX process image would) and its main is called with the SDK of that
    * realm, which reaches `sys` only through text. Never throws: an instance
@@ -116,7 +116,7 @@ export function loadUserDriver(path: string, options: LoadOptions = {}): LoadRes
     main: (sys) => new IsolatedInstance(isolated, sys),
   };
 
-  // Evaluating once now, in a thread of its own, turns top-level errors and a missing main into diagnostics.
+  // Evaluating once now, in a process of its own, turns top-level errors and a missing main into diagnostics.
   const checked = checkIsolated(isolated, options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS);
   if ('error' in checked) return { ok: false, diagnostics: [evaluationDiagnostic(checked.error, program)] };
   const mainLocation = graph.modules.get(entry)?.mainLocation ?? { line: 1, column: 1 };

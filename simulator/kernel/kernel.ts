@@ -1002,7 +1002,7 @@ export class Kernel implements GrantContext {
     // A device may not keep reaching memory the dying process mapped for it, once that memory is someone else's.
     this.dmaMapper?.release(p);
     this.memory.freeFramesOf(p.index);
-    // A program that runs in a thread of its own (a user driver) lets that thread go.
+    // A program that runs outside the simulator (a user driver in its own process) lets that process go.
     (p.gen as { release?: () => void } | null)?.release?.();
     p.gen = null;
     p.space = null;

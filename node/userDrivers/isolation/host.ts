@@ -1,26 +1,38 @@
-// The simulator's side of a user driver's boundary: starts the driver's thread
-// (through the supervisor), and stands in for the driver as the program the
-// kernel resumes. Each resume sends the status and the kernel's writes to the
-// driver's out-parameters as text, serves the driver's synchronous requests
-// (its memory, random stream, grants, console) until it reaches its next kernel
-// entry, and sets that entry on the real Sys. The wait is synchronous, as the
-// kernel's is; a driver that does not answer within the stall limit is stopped
-// from outside its thread, and one that runs out of memory is reported by the
-// supervisor the moment its thread dies.
+// The simulator's side of a user driver's boundary: starts the driver's own
+// process (through the relay thread), and stands in for the driver as the
+// program the kernel resumes. Each resume sends the status and the kernel's
+// writes to the driver's out-parameters as text, serves the driver's
+// synchronous requests (its memory, random stream, grants, console) until it
+// reaches its next kernel entry, and sets that entry on the real Sys. The wait
+// is synchronous, as the kernel's is; a driver that does not answer within the
+// stall limit has its process ended from outside, and one whose process dies
+// (out of memory, or any fatal error of the engine) is reported by the relay
+// the moment the process ends, with the reason.
 import { Worker } from 'node:worker_threads';
-import threadSource from 'bundle-text:./driverThread.ts';
+import relaySource from 'bundle-text:./relay.ts';
+import hostSource from 'bundle-text:./driverHost.ts';
 import { Message } from '../../../simulator/kernel/message';
 import type { Sys } from '../../../simulator/sdk/sys';
 import { CpuBudgetExceeded } from '../../../simulator/compile/cpuGuard';
-import type { SpawnRequest, SupervisorRequest } from './driverThread';
-import { Ctl, Death, MAX_TRANSFER_BYTES, Wire, type StartRequest, type ThrownDescription, type ToDriver, type ToHost, type TrapReport } from './protocol';
+import type { HostInit } from './driverHost';
+import type { RelayData, RelayRequest } from './relay';
+import { Ctl, Death, MAX_TRANSFER_BYTES, semiSpaceMb, Wire, type StartRequest, type ThrownDescription, type ToDriver, type ToHost, type TrapReport } from './protocol';
 import type { RealmConfig } from './realm';
 
-/** The memory a driver's thread may use unless its scenario says otherwise. */
+/** The memory limit of a driver's process (its JavaScript heap's old generation) unless its scenario says otherwise. */
 export const DEFAULT_MEMORY_MB = 256;
+/**
+ * The resident memory a driver may add to its process, beyond what the process holds when the driver's sandbox is
+ * set up (the engine, Node and the SDK, some 50 MiB), for a memory limit of `memoryMb`: twice the limit (a heap at
+ * its limit holds more than its live objects: large objects being copied, pages not yet given back), its young
+ * generation, and a margin. Array buffers count here, which the engine's heap limit does not.
+ */
+export function residentAllowanceMb(memoryMb: number): number {
+  return 2 * memoryMb + 3 * semiSpaceMb(memoryMb) + 32;
+}
 /** How long (host time) a driver may run between two kernel entries before it is stopped from outside. */
 export const DEFAULT_STALL_MS = 5000;
-/** Starting a thread is slower than a step, and slowest on a loaded machine. */
+/** Starting a process is slower than a step, and slowest on a loaded machine. */
 const START_LIMIT_MS = 30_000;
 /**
  * Requests (memory, random, console...) a driver may make between two kernel entries. Counted, so the
@@ -40,7 +52,7 @@ export interface HostServices {
   readonly console?: (level: 'log' | 'info' | 'warn' | 'error' | 'debug', text: string) => void;
 }
 
-/** A driver stopped by a limit enforced from outside its thread; the kernel ends it as a crash with this text. */
+/** A driver stopped by a limit enforced from outside its process; the kernel ends it as a crash with this text. */
 export class DriverStopped extends Error {
   constructor(
     override readonly name: 'OutOfMemory' | 'StallLimit' | 'RequestLimit' | 'SandboxFailed',
@@ -50,33 +62,37 @@ export class DriverStopped extends Error {
   }
 }
 
-let supervisor: Worker | undefined;
+let relay: Worker | undefined;
 let nextId = 1;
 
-function supervisorThread(): Worker {
-  if (supervisor === undefined) {
-    const started = new Worker(threadSource, { eval: true, name: 'user driver supervisor', workerData: { role: 'supervisor', source: threadSource } });
-    // The supervisor never keeps the process alive: a CLI run ends when its work does.
+function relayThread(): Worker {
+  if (relay === undefined) {
+    const data: RelayData = { role: 'relay', hostSource, spares: 1 };
+    const started = new Worker(relaySource, { eval: true, name: 'user driver relay', workerData: data });
+    // The relay never keeps the process alive: a CLI run ends when its work does (and its hosts, their input
+    // closed, end with it).
     started.unref();
     const forget = () => {
-      if (supervisor === started) supervisor = undefined;
+      if (relay === started) relay = undefined;
     };
     started.on('error', forget);
     started.on('exit', forget);
-    supervisor = started;
+    relay = started;
   }
-  return supervisor;
+  return relay;
 }
 
 type Received =
   | { readonly kind: 'message'; readonly message: ToHost; readonly bin: Uint8Array }
-  | { readonly kind: 'death'; readonly death: number }
+  | { readonly kind: 'death'; readonly death: number; readonly reason: string }
   | { readonly kind: 'stall' };
 
-/** One driver instance's thread, seen from the simulator. */
-export class DriverThread {
+/** One driver instance's process, seen from the simulator. */
+export class DriverProcess {
   private readonly wire = Wire.create();
   private readonly id = nextId++;
+  private readonly relay: Worker;
+  private readonly sendRequest: RelayRequest;
   private seen = 0;
   private alive = true;
 
@@ -86,16 +102,15 @@ export class DriverThread {
     modules: readonly { file: string; code: string }[],
     readonly limits: IsolationLimits,
   ) {
-    const request: SpawnRequest = {
-      op: 'spawn',
-      id: this.id,
-      buffer: this.wire.buffer,
-      name,
-      memoryMb: limits.memoryMb,
+    const init: HostInit = {
       configJson: JSON.stringify(config),
       modules,
+      residentAllowanceBytes: residentAllowanceMb(limits.memoryMb) * 1024 * 1024,
     };
-    supervisorThread().postMessage(request);
+    const request: RelayRequest = { op: 'spawn', id: this.id, buffer: this.wire.buffer, memoryMb: limits.memoryMb, init: JSON.stringify(init) };
+    this.sendRequest = { op: 'send', id: this.id };
+    this.relay = relayThread();
+    this.relay.postMessage(request);
   }
 
   get running(): boolean {
@@ -104,6 +119,7 @@ export class DriverThread {
 
   send(message: ToDriver, bin?: Uint8Array): void {
     this.wire.write(Ctl.toDriver, JSON.stringify(message), bin);
+    this.relay.postMessage(this.sendRequest);
   }
 
   receive(limitMs: number): Received {
@@ -115,7 +131,7 @@ export class DriverThread {
         const death = Atomics.load(this.wire.ctl, Ctl.death);
         if (death !== Death.alive) {
           this.alive = false;
-          return { kind: 'death', death };
+          return { kind: 'death', death, reason: this.wire.deathReason() };
         }
         const { json, bin } = this.wire.read();
         return { kind: 'message', message: JSON.parse(json) as ToHost, bin };
@@ -131,38 +147,39 @@ export class DriverThread {
   kill(): void {
     if (!this.alive) return;
     this.alive = false;
-    const request: SupervisorRequest = { op: 'kill', id: this.id };
-    supervisor?.postMessage(request);
+    const request: RelayRequest = { op: 'kill', id: this.id };
+    this.relay.postMessage(request);
   }
 }
 
-function stopped(received: Exclude<Received, { kind: 'message' }>, thread: DriverThread, what: string): DriverStopped {
+function stopped(received: Exclude<Received, { kind: 'message' }>, child: DriverProcess, what: string): DriverStopped {
   if (received.kind === 'stall') {
     return new DriverStopped(
       'StallLimit',
-      `${what} did not return to the kernel within ${thread.limits.stallMs / 1000} s of host time and was stopped ` +
+      `${what} did not return to the kernel within ${child.limits.stallMs / 1000} s of host time and was stopped ` +
         '(work the step counter cannot see: a slow regular expression or a huge built-in operation)',
     );
   }
+  const why = received.reason === '' ? '' : `: ${received.reason}`;
   if (received.death === Death.outOfMemory) {
-    return new DriverStopped('OutOfMemory', `${what} used more than its ${thread.limits.memoryMb} MiB of memory and was stopped`);
+    return new DriverStopped('OutOfMemory', `${what} used more than its ${child.limits.memoryMb} MiB of memory and was stopped${why}`);
   }
-  return new DriverStopped('SandboxFailed', `${what}'s thread ended unexpectedly`);
+  return new DriverStopped('SandboxFailed', received.reason === '' ? `${what}'s process ended unexpectedly` : `${what} ended unexpectedly: ${received.reason}`);
 }
 
 /** Waits for the driver's next message other than a service request, serving those meanwhile. */
-function exchange(thread: DriverThread, limitMs: number, serve: (name: string, args: readonly unknown[], bin: Uint8Array) => { value?: unknown; bin?: Uint8Array }): ToHost {
+function exchange(child: DriverProcess, limitMs: number, serve: (name: string, args: readonly unknown[], bin: Uint8Array) => { value?: unknown; bin?: Uint8Array }): ToHost {
   for (let requests = 0; ; requests++) {
-    const received = thread.receive(limitMs);
+    const received = child.receive(limitMs);
     if (received.kind !== 'message') {
-      thread.kill();
-      throw stopped(received, thread, `the driver ${thread.name}`);
+      child.kill();
+      throw stopped(received, child, `the driver ${child.name}`);
     }
     const message = received.message;
     if (message.op !== 'call') return message;
     if (requests >= MAX_REQUESTS_PER_ENTRY) {
-      thread.kill();
-      throw new DriverStopped('RequestLimit', `the driver ${thread.name} made ${MAX_REQUESTS_PER_ENTRY} requests (memory, console, random) without entering the kernel and was stopped`);
+      child.kill();
+      throw new DriverStopped('RequestLimit', `the driver ${child.name} made ${MAX_REQUESTS_PER_ENTRY} requests (memory, console, random) without entering the kernel and was stopped`);
     }
     let reply: ToDriver;
     let bin: Uint8Array | undefined;
@@ -174,7 +191,7 @@ function exchange(thread: DriverThread, limitMs: number, serve: (name: string, a
       const e = error as { name?: unknown; message?: unknown };
       reply = { op: 'reply', error: { name: typeof e?.name === 'string' ? e.name : 'Error', message: typeof e?.message === 'string' ? e.message : String(error) } };
     }
-    thread.send(reply, bin);
+    child.send(reply, bin);
   }
 }
 
@@ -272,28 +289,28 @@ export interface IsolatedProgram {
   readonly locate?: (error: Error) => { file: string; line: number; column: number } | undefined;
 }
 
-/** Evaluates the driver's modules once in a fresh thread and reports what its main is, or what went wrong. */
+/** Evaluates the driver's modules once in a fresh process and reports what its main is, or what went wrong. */
 export function checkIsolated(program: IsolatedProgram, loadLimitMs: number): { main: 'generator' | 'function' | 'none' } | { error: Error } {
-  const thread = new DriverThread(program.name, program.config, program.modules, program.limits);
+  const child = new DriverProcess(program.name, program.config, program.modules, program.limits);
   try {
     const serve = services(undefined, program.host);
-    const ready = exchange(thread, START_LIMIT_MS, serve);
-    if (ready.op !== 'ready') return { error: ready.op === 'threw' ? thrownError(ready.error) : new Error('the driver\'s thread did not start') };
-    thread.send({ op: 'check' });
-    const checked = exchange(thread, loadLimitMs, serve);
+    const ready = exchange(child, START_LIMIT_MS, serve);
+    if (ready.op !== 'ready') return { error: ready.op === 'threw' ? thrownError(ready.error) : new Error('the driver\'s process did not start') };
+    child.send({ op: 'check' });
+    const checked = exchange(child, loadLimitMs, serve);
     if (checked.op === 'checked') return { main: checked.main };
-    return { error: checked.op === 'threw' ? thrownError(checked.error) : new Error(`unexpected ${checked.op} from the driver's thread`) };
+    return { error: checked.op === 'threw' ? thrownError(checked.error) : new Error(`unexpected ${checked.op} from the driver's process`) };
   } catch (error) {
     return { error: error as Error };
   } finally {
-    thread.kill();
+    child.kill();
   }
 }
 
 const TRAP_TOKEN = Object.freeze({ isolatedTrap: true });
 
-/** A simulator dropped without ending its processes (a closed session) lets its drivers' threads go when collected. */
-const orphans = new FinalizationRegistry<DriverThread>((thread) => thread.kill());
+/** A simulator dropped without ending its processes (a closed session) lets its drivers' processes go when collected. */
+const orphans = new FinalizationRegistry<DriverProcess>((child) => child.kill());
 
 /**
  * A running instance as the kernel sees it: a generator resumed with each
@@ -301,7 +318,7 @@ const orphans = new FinalizationRegistry<DriverThread>((thread) => thread.kill()
  * driver's end (what the driver threw, its step budget, or a limit).
  */
 export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
-  private readonly thread: DriverThread;
+  private readonly child: DriverProcess;
   private readonly serve: ReturnType<typeof services>;
   private failure: Error | undefined;
   private finished = false;
@@ -314,8 +331,8 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
     private readonly program: IsolatedProgram,
     private readonly sys: Sys,
   ) {
-    this.thread = new DriverThread(program.name, program.config, program.modules, program.limits);
-    orphans.register(this, this.thread, this);
+    this.child = new DriverProcess(program.name, program.config, program.modules, program.limits);
+    orphans.register(this, this.child, this);
     const serve = services(sys, program.host);
     this.serve = (name, args, bin) => {
       try {
@@ -326,8 +343,8 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
       }
     };
     try {
-      const ready = exchange(this.thread, START_LIMIT_MS, this.serve);
-      if (ready.op !== 'ready') throw ready.op === 'threw' ? thrownError(ready.error) : new Error('the driver\'s thread did not start');
+      const ready = exchange(this.child, START_LIMIT_MS, this.serve);
+      if (ready.op !== 'ready') throw ready.op === 'threw' ? thrownError(ready.error) : new Error('the driver\'s process did not start');
       const start: StartRequest = {
         op: 'start',
         endpoint: sys.endpoint,
@@ -339,9 +356,9 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
         hasGrants: sys.grants !== null,
         capture: sys.capturesSourceLocations,
       };
-      this.thread.send(start);
-      const started = exchange(this.thread, program.limits.stallMs, this.serve);
-      if (started.op !== 'started') throw started.op === 'threw' ? this.thrown(started.error) : new Error(`unexpected ${started.op} from the driver's thread`);
+      this.child.send(start);
+      const started = exchange(this.child, program.limits.stallMs, this.serve);
+      if (started.op !== 'started') throw started.op === 'threw' ? this.thrown(started.error) : new Error(`unexpected ${started.op} from the driver's process`);
     } catch (error) {
       // Reported at the first resume, where the kernel expects a program to fail.
       this.failure = error as Error;
@@ -359,8 +376,8 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
     this.object = null;
     let reply: ToHost;
     try {
-      this.thread.send({ op: 'next', status, capture: this.sys.capturesSourceLocations, ...writes });
-      reply = exchange(this.thread, this.program.limits.stallMs, this.serve);
+      this.child.send({ op: 'next', status, capture: this.sys.capturesSourceLocations, ...writes });
+      reply = exchange(this.child, this.program.limits.stallMs, this.serve);
     } catch (error) {
       throw this.end(error as Error);
     }
@@ -374,7 +391,7 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
       case 'threw':
         throw this.end(this.thrown(reply.error));
       default:
-        throw this.end(new Error(`unexpected ${reply.op} from the driver's thread`));
+        throw this.end(new Error(`unexpected ${reply.op} from the driver's process`));
     }
   }
 
@@ -392,7 +409,7 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
     return this;
   }
 
-  /** Lets the driver's thread go: the kernel calls this when the process ends. */
+  /** Lets the driver's host process go: the kernel calls this when the (simulated) process ends. */
   release(): void {
     this.end(undefined);
   }
@@ -410,7 +427,7 @@ export class IsolatedInstance implements Generator<unknown, unknown, unknown> {
   private end<E extends Error | undefined>(error: E): E {
     this.finished = true;
     this.failure = undefined;
-    this.thread.kill();
+    this.child.kill();
     orphans.unregister(this);
     return error;
   }

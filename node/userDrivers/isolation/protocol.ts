@@ -1,21 +1,27 @@
-// The wire between the simulator's thread and a user driver's thread. Each
-// driver instance has one SharedArrayBuffer: a few control words and one data
-// area that the two sides take turns to fill (the kernel drives a driver
-// synchronously, so exactly one side runs at a time). Only text and bytes
-// cross it: no object of one side ever reaches the other.
+// The wire between the simulator's thread and a user driver. Each driver
+// instance has one SharedArrayBuffer between the simulator's thread and the
+// relay thread of its process (relay.ts), which carries each message on to the
+// driver's own process and back: a few control words, one data area that the
+// two sides take turns to fill (the kernel drives a driver synchronously, so
+// exactly one side runs at a time), and a short area where the relay says why
+// the driver's process died. The same frames, a header of two lengths and the
+// bytes, cross the pipes to and from that process. Only text and bytes cross:
+// no object of one side ever reaches the other.
 
 /** Control words. */
 export const Ctl = {
   /** Bumped by the simulator's side when it has written a message for the driver. */
   toDriver: 0,
-  /** Bumped by the driver's side (or its supervisor) when there is something for the simulator. */
+  /** Bumped by the driver's side (through the relay) when there is something for the simulator. */
   toHost: 1,
   /** Bytes of JSON text in the data area. */
   jsonBytes: 2,
   /** Bytes of binary data after the JSON text. */
   binBytes: 3,
-  /** Why the driver's thread ended, written by its supervisor (a Death value); 0 while it runs. */
+  /** Why the driver's process ended, written by the relay (a Death value); 0 while it runs. */
   death: 4,
+  /** Bytes of text in the reason area: what the relay saw of the process's end. */
+  reasonBytes: 5,
 } as const;
 export const CTL_WORDS = 8;
 
@@ -23,11 +29,20 @@ export const CTL_WORDS = 8;
 export const DATA_BYTES = (1 << 20) + 4096;
 /** The most bytes one sys.mem.read or write may move across. */
 export const MAX_TRANSFER_BYTES = 1 << 20;
+/** The reason area, after the data area: one line saying how a driver's process died. */
+export const REASON_BYTES = 1024;
+/** A frame on a driver process's pipes: two little-endian 32-bit lengths (JSON text, then binary data), then the bytes. */
+export const FRAME_HEADER_BYTES = 8;
 
 /** Checks of a counter before sleeping on it (a few microseconds). */
 const SPIN_CHECKS = 2000;
 
-export const Death = { alive: 0, outOfMemory: 1, failed: 2, exited: 3 } as const;
+/** The young generation's semi-space of a driver's process whose heap limit is `memoryMb`: the engine's default, less for small limits. */
+export function semiSpaceMb(memoryMb: number): number {
+  return Math.max(1, Math.min(16, memoryMb >> 3));
+}
+
+export const Death = { alive: 0, outOfMemory: 1, failed: 2 } as const;
 
 /** What a driver threw, described by its own side: every field is text read defensively there. */
 export interface ThrownDescription {
@@ -89,18 +104,25 @@ export class Wire {
   readonly ctl: Int32Array;
   private readonly data: Uint8Array;
 
+  private readonly reason: Uint8Array;
+
   constructor(readonly buffer: SharedArrayBuffer) {
     this.ctl = new Int32Array(buffer, 0, CTL_WORDS);
     this.data = new Uint8Array(buffer, CTL_WORDS * 4, DATA_BYTES);
+    this.reason = new Uint8Array(buffer, CTL_WORDS * 4 + DATA_BYTES, REASON_BYTES);
   }
 
   static create(): Wire {
-    return new Wire(new SharedArrayBuffer(CTL_WORDS * 4 + DATA_BYTES));
+    return new Wire(new SharedArrayBuffer(CTL_WORDS * 4 + DATA_BYTES + REASON_BYTES));
   }
 
   /** Writes a message and wakes the other side, whose counter is `to`. Throws RangeError if it does not fit. */
   write(to: number, json: string, bin: Uint8Array | undefined): void {
-    const text = encoder.encode(json);
+    this.writeBytes(to, encoder.encode(json), bin);
+  }
+
+  /** Writes a message whose JSON text is already bytes (as the relay has it from a pipe). */
+  writeBytes(to: number, text: Uint8Array, bin: Uint8Array | undefined): void {
     const binBytes = bin?.length ?? 0;
     if (text.length + binBytes > DATA_BYTES) throw new RangeError(`a message of ${text.length + binBytes} bytes does not fit the driver's channel (${DATA_BYTES} bytes)`);
     this.data.set(text, 0);
@@ -109,6 +131,41 @@ export class Wire {
     Atomics.store(this.ctl, Ctl.binBytes, binBytes);
     Atomics.add(this.ctl, to, 1);
     Atomics.notify(this.ctl, to);
+  }
+
+  /** The message now in the data area as one frame for a pipe: its header, then its JSON text and bytes. */
+  frame(): Uint8Array {
+    const jsonBytes = Atomics.load(this.ctl, Ctl.jsonBytes);
+    const binBytes = Atomics.load(this.ctl, Ctl.binBytes);
+    if (jsonBytes < 0 || binBytes < 0 || jsonBytes + binBytes > DATA_BYTES) throw new RangeError('a damaged message on the driver channel');
+    const out = new Uint8Array(FRAME_HEADER_BYTES + jsonBytes + binBytes);
+    const header = new DataView(out.buffer);
+    header.setUint32(0, jsonBytes, true);
+    header.setUint32(4, binBytes, true);
+    out.set(this.data.subarray(0, jsonBytes + binBytes), FRAME_HEADER_BYTES);
+    return out;
+  }
+
+  /**
+   * Reports the driver's death (a Death value) with its reason, once: the reason area is written before the death
+   * word, and the data area not at all, since the simulator may be writing it. Wakes the simulator.
+   */
+  die(death: number, reason: string): void {
+    if (Atomics.load(this.ctl, Ctl.death) !== Death.alive) return;
+    const text = encoder.encode(reason.slice(0, REASON_BYTES / 4));
+    const length = Math.min(text.length, REASON_BYTES);
+    this.reason.set(text.subarray(0, length), 0);
+    Atomics.store(this.ctl, Ctl.reasonBytes, length);
+    if (Atomics.compareExchange(this.ctl, Ctl.death, Death.alive, death) !== Death.alive) return;
+    Atomics.add(this.ctl, Ctl.toHost, 1);
+    Atomics.notify(this.ctl, Ctl.toHost);
+  }
+
+  /** What the relay said about the driver's death. */
+  deathReason(): string {
+    const length = Atomics.load(this.ctl, Ctl.reasonBytes);
+    if (length <= 0 || length > REASON_BYTES) return '';
+    return decoder.decode(this.reason.slice(0, length));
   }
 
   /**

@@ -1,7 +1,7 @@
 // The driver's side of the boundary: the SDK, the step counter and the module
-// loader, evaluated inside the driver's own vm context (on the driver's own
-// thread), so that every object a driver can reach was made in its realm. The
-// one way out is `bridge`, a function of the thread that takes and returns
+// loader, evaluated inside the driver's own vm context (in the driver's own
+// process), so that every object a driver can reach was made in its realm. The
+// one way out is `bridge`, a function of the host that takes and returns
 // text; it is held in this closure, never exposed, and nothing it throws
 // reaches the driver. Bundled on its own (esbuild, strict mode) and run as a
 // script in the context; nothing here may use a global the context lacks.
@@ -19,7 +19,7 @@ import { WordAccess } from '../../../simulator/sdk/wordAccess';
 import { bytesToLatin1, latin1ToBytes } from './binary';
 import type { ThrownDescription, ToDriver, ToHost, TrapReport } from './protocol';
 
-/** What the thread hands the realm: the driver's module graph, without its code (compiled separately). */
+/** What the host hands the realm: the driver's module graph, without its code (compiled separately). */
 export interface RealmConfig {
   readonly entry: string;
   readonly files: readonly string[];
@@ -31,7 +31,7 @@ export interface RealmConfig {
 }
 
 export interface RealmApi {
-  /** Registers a file's compiled module function (made in this realm by the thread). */
+  /** Registers a file's compiled module function (made in this realm by the host). */
   defineModule(file: string, body: unknown): void;
   /** Handles one message from the simulator and returns the reply, as JSON text. */
   handle(json: string): string;
@@ -41,6 +41,24 @@ type Bridge = (json: string, bin: string) => unknown;
 
 /** Built-ins a driver may not use: they read the clock, depend on garbage collection, share memory or compile code. */
 const REMOVED_GLOBALS = ['Date', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry', 'WebAssembly'];
+
+/**
+ * The only globals a driver's realm keeps: the language's own built-ins that compute the same on every run (the SDK
+ * needs no other and defines `console` itself). A vm context holds no host API (no `fetch`, timers,
+ * `queueMicrotask`, `XMLHttpRequest`, `WebSocket`, `process`), and anything a newer engine adds to a new context
+ * (such as a clock in `Temporal`) is removed too, so upgrading Node cannot widen what a driver sees.
+ */
+const KEPT_GLOBALS = new Set([
+  'globalThis', 'Infinity', 'NaN', 'undefined', 'eval', 'isFinite', 'isNaN', 'parseFloat', 'parseInt',
+  'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape',
+  'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Promise', 'RegExp', 'Proxy', 'Reflect',
+  'JSON', 'Math', 'Intl', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Iterator',
+  'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError',
+  'ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
+  'Uint32Array', 'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+  // The realm's own script's name (cleared by the thread before the driver runs; a `var`, so it cannot be deleted).
+  '__mklabRealm',
+]);
 
 const TRAP = Object.freeze({ trap: true });
 
@@ -62,7 +80,7 @@ export function install(bridge: Bridge, configJson: string): RealmApi {
     try {
       reply = bridge(JSON.stringify({ op: 'call', name, args }), bin);
     } catch {
-      // Whatever the thread threw (even a stack overflow made in its realm) stays there.
+      // Whatever the host threw (even a stack overflow made in its realm) stays there.
       throw new Error(`the simulator could not be reached for ${name}`);
     }
     if (typeof reply !== 'string') throw new Error(`the simulator gave no answer for ${name}`);
@@ -427,6 +445,11 @@ function describe(error: unknown): ThrownDescription {
 function setUpGlobals(call: (name: string, args: readonly unknown[]) => { value: unknown }): void {
   const global = globalThis as Record<string, unknown>;
   for (const name of REMOVED_GLOBALS) delete global[name];
+  for (const name of Reflect.ownKeys(globalThis)) {
+    if (typeof name === 'symbol' || !KEPT_GLOBALS.has(name)) Reflect.deleteProperty(globalThis, name);
+  }
+  // With no date given, a DateTimeFormat formats the current time (to the millisecond): a clock without `Date`.
+  Reflect.deleteProperty(Intl, 'DateTimeFormat');
   Math.random = function random(): number {
     return call('mathRandom', []).value as number;
   };

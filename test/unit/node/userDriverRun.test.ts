@@ -1,4 +1,4 @@
-// A user's driver runs inside the booted system, in a thread of its own; one that spins without entering the kernel,
+// A user's driver runs inside the booted system, in a process of its own; one that spins without entering the kernel,
 // runs out of memory or gets stuck inside a built-in is stopped, reported and restarted, and the system lives on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,7 +88,7 @@ export function* main(sys: Sys) {
   assert.equal(system.serviceStatus('nic')?.restarts ?? 0, 0, 'other drivers were untouched');
 });
 
-test('a user driver stuck inside a built-in (a catastrophic regular expression) is stopped from outside its thread', () => {
+test('a user driver stuck inside a built-in (a catastrophic regular expression) is stopped from outside its process', () => {
   const stuck = userService(
     'stuck',
     `import type { Sys } from 'microkernel-lab';
@@ -136,4 +136,50 @@ export function* main(sys: Sys) {
   const { outcome, ended } = endsOf(chatty, 5_000_000);
   assert.notEqual(outcome.reason, 'panic');
   assert.match(ended[0] ?? '', /^RequestLimit: the driver chatty made 100000 requests \(memory, console, random\) without entering the kernel/);
+});
+
+test('a user driver that asks a built-in for a string too large to exist crashes with the engine\'s reason at its line and is restarted', () => {
+  // 2**29 characters is past the longest string V8 can make: the built-in refuses at once with a RangeError,
+  // which reaches the user as a crash at the line that asked, before any memory is taken.
+  const huge = userService(
+    'huge',
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  yield sys.compute(1000);
+  const text = 'x'.repeat(2 ** 29);
+  yield sys.compute(text.length);
+}
+`,
+    { stallMs: 300 },
+  );
+  const { system, outcome, ended } = endsOf(huge, 100_000_000);
+  assert.notEqual(outcome.reason, 'panic');
+  assert.ok(ended.length >= 1, 'the driver was never stopped');
+  assert.match(ended[0]!, /^RangeError: Invalid string length \(at .*huge\.ts:4:\d+\)$/);
+  assert.ok((system.serviceStatus('huge')?.restarts ?? 0) >= 1, 'RS restarted the driver');
+  assert.equal(system.serviceStatus('nic')?.restarts ?? 0, 0, 'other drivers were untouched');
+});
+
+test('a user driver stuck inside a built-in sort with a slow comparator is stopped at its stall limit, not left to run', () => {
+  // The comparator enters the step counter once a call; each call is slow, so the host time runs out long before the budget.
+  const sorter = userService(
+    'sorter',
+    `import type { Sys } from 'microkernel-lab';
+export function* main(sys: Sys) {
+  yield sys.compute(1000);
+  const pad = 'x'.repeat(1 << 16);
+  const values = Array.from(new Array(1 << 20).keys(), Math.sin);
+  values.sort((a, b) => pad.indexOf('y') + a - b);
+  yield sys.compute(values.length);
+}
+`,
+    { stallMs: 300, budget: 10_000_000 },
+  );
+  const started = Date.now();
+  const { system, outcome, ended } = endsOf(sorter, 100_000_000);
+  assert.notEqual(outcome.reason, 'panic');
+  assert.ok(ended.length >= 1, 'the driver was never stopped');
+  assert.match(ended[0]!, /^StallLimit: the driver sorter did not return to the kernel within 0\.3 s/);
+  assert.ok((system.serviceStatus('sorter')?.restarts ?? 0) >= 1, 'RS restarted the driver');
+  assert.ok(Date.now() - started < 30_000, 'each instance was stopped near its limit, not after the sort finished');
 });

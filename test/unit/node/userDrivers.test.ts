@@ -1,4 +1,4 @@
-// User drivers loaded from a folder without a build step: located errors, a thread and realm of their own, and a step
+// User drivers loaded from a folder without a build step: located errors, a process and realm of their own, and a step
 // budget that stops spinning drivers. Each instance runs against a recording stand-in for the kernel's Sys.
 
 import { strict as assert } from 'node:assert';
@@ -247,7 +247,7 @@ test('an endless loop in top-level code is reported at its line instead of hangi
   assert.deepEqual({ file: diagnostic!.file, line: diagnostic!.line, code: diagnostic!.code }, { file: path, line: 2, code: 'cpu-budget' });
 });
 
-test('top-level work the step counter cannot see is stopped from outside its thread by the load backstop', () => {
+test('top-level work the step counter cannot see is stopped from outside its process by the load backstop', () => {
   const source = "const slow = /^(a+)+$/.test('a'.repeat(40) + 'b');\nexport function* main() { yield slow; }\n";
   const [diagnostic] = refused(load({ 'regex.js': source }, { timeoutMs: 100 }).result);
   assert.equal(diagnostic!.code, 'timeout');
@@ -280,8 +280,19 @@ test('an import cycle, a missing file and a path outside the folder are located 
 });
 
 test('host and nondeterministic globals are not reachable from a driver', () => {
+  // Host APIs (network, timers, the job queue), shared memory, compiled code and clocks: none may reach a driver.
+  const hidden = [
+    'process', 'require', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'fetch', 'XMLHttpRequest', 'WebSocket',
+    'Buffer', 'Date', 'SharedArrayBuffer', 'Atomics', 'WebAssembly', 'WeakRef', 'FinalizationRegistry', 'Temporal', 'performance',
+  ];
   const source = `export function* main(sys) {
-  console.log(JSON.stringify([typeof process, typeof globalThis.require, typeof setTimeout, typeof setImmediate, typeof Buffer, typeof Date, typeof SharedArrayBuffer, typeof WeakRef]));
+  console.log(JSON.stringify(${JSON.stringify(hidden)}.filter((name) => name in globalThis || typeof globalThis[name] !== 'undefined')));
+  // Intl.DateTimeFormat formats the current time when given no date: a clock to the millisecond without Date.
+  let clock;
+  try { clock = new Intl.DateTimeFormat('en', { second: 'numeric', fractionalSecondDigits: 3 }).format(); } catch (error) { clock = error.name; }
+  console.log(String(clock));
+  console.log(JSON.stringify(Object.getOwnPropertyNames(globalThis).filter((name) => !/^[A-Z]|^(globalThis|Infinity|NaN|undefined|eval|isFinite|isNaN|parseFloat|parseInt|decodeURI|decodeURIComponent|encodeURI|encodeURIComponent|escape|unescape|console|__mklabRealm)$/.test(name))));
+  console.log(new Intl.NumberFormat('en').format(1234.5));
   let escape;
   try { escape = globalThis.constructor.constructor('return process')(); } catch (error) { escape = error.name; }
   console.log(String(escape));
@@ -291,7 +302,14 @@ test('host and nondeterministic globals are not reachable from a driver', () => 
 `;
   const probe = logging();
   runToEnd(loaded(load({ 'probe.js': source }, probe.options).result));
-  assert.deepEqual(probe.lines, [JSON.stringify(Array(8).fill('undefined')), 'EvalError', 'Math.random is not available to this driver: the simulator was given no seeded random stream for it']);
+  assert.deepEqual(probe.lines, [
+    '[]',
+    'TypeError',
+    '[]',
+    '1,234.5',
+    'EvalError',
+    'Math.random is not available to this driver: the simulator was given no seeded random stream for it',
+  ]);
 
   const values = [0.25, 0.5];
   const seeded = logging();
