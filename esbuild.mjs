@@ -8,6 +8,7 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleText } from './scripts/bundleText.mjs';
 import { writeSdkDeclarations } from './scripts/sdkTypes.mjs';
+import { trimSourceMapFile } from './scripts/trimSourceMap.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -101,4 +102,6 @@ if (watch) {
   const bundled = Promise.all(builds.map((b) => esbuild.build(b)));
   writeSdkDeclarations(import.meta.dirname);
   await bundled;
+  // The package's map keeps what the debugger maps: the programs users debug (scripts/trimSourceMap.mjs).
+  if (production) trimSourceMapFile(join('dist', 'simulator.js.map'));
 }

@@ -186,6 +186,13 @@ describe('trace view flows', () => {
     });
     assert.equal(editor.selection.active.line, location.line - 1, 'the cursor is on the recorded line');
     assert.match(editor.document.lineAt(location.line - 1).text, /\bsys\.\w+/, 'the line makes a kernel call');
+    // The source opened beside the trace view, which stays in sight; a second jump reuses that group.
+    const groups = vscode.window.tabGroups.all.length;
+    assert.ok(view.visible, 'the trace view is still shown');
+    await view.press('openSource');
+    await eventually('the source shown again', () => (vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('nic.ts') ? true : undefined));
+    assert.equal(vscode.window.tabGroups.all.length, groups, 'no new editor group for a second jump');
+    assert.ok(view.visible, 'the trace view is still shown after a second jump');
   });
 
   it('follows the running system: the window’s end advances with the simulated time, and stays put once following is off', async () => {

@@ -41,6 +41,37 @@ describe('IOMMU view and driver inspection', () => {
     assert.match(String(blockedRows[0]!.description), /\d+\.\d+ (s|ms) · /);
   });
 
+  it('S3 without an IOMMU: the System view\'s first row, the IOMMU view and a warning say whose memory the disk\'s DMA overwrote', async () => {
+    const api = (await startDefault()) as SessionLabApi & IommuApi;
+    await vscode.workspace.getConfiguration('microkernelLab').update('simulationSpeed', 0, vscode.ConfigurationTarget.Global);
+    try {
+      const outcome = (await vscode.commands.executeCommand('microkernelLab.system.start', 's3', 'microkernel')) as { ok: boolean; error?: string };
+      assert.ok(outcome.ok, outcome.error);
+      await vscode.commands.executeCommand('microkernelLab.iommu.focus');
+      // While the system still runs, as soon as the DMA check finds the first overwrite.
+      const row = await eventually('the state row says memory was overwritten', async () => {
+        const roots = (await api.systemView.getChildren()) ?? [];
+        const first = roots.length === 0 ? undefined : await api.systemView.getTreeItem(roots[0]);
+        return first !== undefined && /^MEMORY OVERWRITTEN \(/.test(String(first.description)) ? first : undefined;
+      }, 60_000);
+      assert.match(String(row.description), /^MEMORY OVERWRITTEN \(the kernel(, vfs)?\) · /);
+      assert.match((row.tooltip as vscode.MarkdownString).value, /disk0's DMA overwrote the kernel's memory at 0x[0-9a-f]+ \(512 bytes\), found by the DMA check \(no IOMMU\)/);
+      const notice = await eventually('the warning', () => (api.session.controller as unknown as { lastCorruptionNotice?: string }).lastCorruptionNotice);
+      assert.match(notice, /^Microkernel Lab: disk0's DMA overwrote the kernel's memory at 0x[0-9a-f]+ at [\d.]+ s: no IOMMU stopped it/);
+      // The IOMMU view has no IOMMU to show, and lists the overwrites instead.
+      const view = api.session.iommuView;
+      const group = await eventually('the overwritten-memory group', () => {
+        const roots = view.getChildren();
+        return roots.find((r) => labelOf(view.getTreeItem(r)) === 'Memory overwritten by DMA');
+      });
+      const rows = view.getChildren(group).map((r) => labelOf(view.getTreeItem(r)));
+      assert.match(rows[0] ?? '', /^disk0 → the kernel: 0x[0-9a-f]{8}$/);
+      assert.equal(labelOf(view.getTreeItem(view.getChildren()[0])), 'This system has no IOMMU: nothing stops a device\'s DMA (configuration without one, or no system started).');
+    } finally {
+      await vscode.workspace.getConfiguration('microkernelLab').update('simulationSpeed', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('shows a driver’s privileges and its entry in the system description', async () => {
     const api = await startDefault();
     const nic = (await groupRows(api, 'Drivers')).find((r) => r.node.process.label === 'nic')!;
