@@ -75,6 +75,7 @@ describe('System view', () => {
     });
     assert.match(String(row.description), /^KERNEL PANIC in nic at 1\.00 s$/);
     assert.match((row.tooltip as vscode.MarkdownString).value, /blast radius: 3 of 3 workload processes affected/);
+    assert.match(api.session.controller.statusBarText, /^\$\(error\) /, 'the status bar says the kernel panicked');
     const notice = await eventually('the notification', () => (api.session.controller as unknown as { lastNotice?: { severity: string; text: string; actions: string[] } }).lastNotice);
     assert.equal(notice.severity, 'warning', 'a panic the scenario expects is a warning, not an error');
     assert.match(notice.text, /^Microkernel Lab: s5 \(monolithic-containers\): kernel panic in nic at 1\.00 s: .*injected fault: crash.*\. Blast radius: 3 of 3 workload processes\. As the scenario expects \(panic\)\.$/);
