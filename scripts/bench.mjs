@@ -2,16 +2,17 @@
 // Each bench prints a readable table and one machine-readable line,
 //   bench <name> key=value ...
 // Benches are registered by name below; the simulator code is bundled with esbuild into out/bench.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const outdir = 'out/bench';
 
-/** Bundles a simulator module for Node (a fresh build every run) and imports it. */
-async function load(entry, name) {
+/** Bundles a simulator module for Node (a fresh build every run); returns the bundle's path. */
+async function build(entry, name) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -22,7 +23,41 @@ async function load(entry, name) {
   mkdirSync(outdir, { recursive: true });
   const outfile = `${outdir}/${name}.mjs`;
   await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', plugins: [(await import('./bundleText.mjs')).bundleText()] });
-  return import(pathToFileURL(resolve(outfile)).href + `?t=${performance.now()}`);
+  return resolve(outfile);
+}
+
+/** Bundles a simulator module for Node and imports it. */
+async function load(entry, name) {
+  return import(pathToFileURL(await build(entry, name)).href + `?t=${performance.now()}`);
+}
+
+/**
+ * The IPC bench's simulator in a child process of its own (benchIpcSimulator.mjs), asked for one
+ * measurement at a time over its standard input and output, one JSON line each way.
+ */
+function ipcChild(bundle, clients) {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'benchIpcSimulator.mjs'), bundle, String(clients)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = [];
+  let failed;
+  const fail = (error) => {
+    failed = error;
+    for (const w of waiting.splice(0)) w.reject(error);
+  };
+  child.on('error', fail);
+  child.on('exit', (code) => fail(new Error(`bench ipc: the simulator's process ended (status ${code})`)));
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
+  return {
+    ask(what) {
+      if (failed !== undefined) return Promise.reject(failed);
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(`${what}\n`);
+      });
+    },
+    close() {
+      child.stdin.end();
+    },
+  };
 }
 
 /** The first Python that can import SimPy, or undefined. */
@@ -115,27 +150,29 @@ const benches = {
       if (pinned.status !== 0) process.exit(pinned.status ?? 1);
       return;
     }
-    const { runSimulatorPingPong, runBarePingPong, SteadyPingPong } = await load('simulator/bench/ipcBench.ts', 'ipcBench');
+    // The simulator runs in a child process that never forks: a fork (the SimPy runs are child processes)
+    // marks every page of the forking process copy-on-write, and the simulator, writing its 33 MB trace
+    // ring, then ran ~3x slower for a few hundred milliseconds after each one, which is when its windows
+    // were measured. This process only starts children; the simulator's process starts none.
     const clients = 4;
-    const now = () => performance.now();
-    // Steady state: one simulator keeps running and is measured in windows of
-    // 300,000 steps (200,000 messages) once its 1 Mi-event trace ring has filled,
-    // interleaved with bare-loop runs of as many messages, so that both see the
-    // same machine. The medians give the headline figures.
-    const steady = new SteadyPingPong(clients, 300_000);
-    runBarePingPong(clients, 25_000, now);
+    const simulator = await ipcChild(await build('simulator/bench/ipcBench.ts', 'ipcBench'), clients);
     const python = findSimpyPython();
     const sim = [];
     const bare = [];
     const simpy = [];
-    for (let i = 0; i < 9; i++) {
-      sim.push(steady.window(now).messagesPerSecond);
-      bare.push(runBarePingPong(clients, 25_000, now).messagesPerSecond);
-      if (python !== undefined && i % 2 === 0) simpy.push(runSimpy(python, clients, 20_000));
+    let cold;
+    try {
+      for (let i = 0; i < 9; i++) {
+        const w = await simulator.ask('window');
+        sim.push(w.sim);
+        bare.push(w.bare);
+        if (python !== undefined && i % 2 === 0) simpy.push(runSimpy(python, clients, 20_000));
+      }
+      // Cold: a fresh simulator from its first message, paying the first touch of the trace ring.
+      cold = (await simulator.ask('cold')).cold;
+    } finally {
+      simulator.close();
     }
-    // Cold: a fresh simulator from its first message, paying the first touch of the trace ring.
-    const cold = [];
-    for (let i = 0; i < 3; i++) cold.push(runSimulatorPingPong(clients, 100_000, now).messagesPerSecond);
     const simRate = median(sim);
     const bareRate = median(bare);
     const coldRate = median(cold);
