@@ -38,8 +38,11 @@ export class SimulatorClient {
     return this.worker !== undefined;
   }
 
-  /** Sends a request; it fails if no answer comes within `timeoutMs` (the client's default unless given: a long comparison gives its own). */
-  request<M extends WorkerMethod>(method: M, params: ParamsOf<M>, timeoutMs = this.requestTimeoutMs): Promise<ResultOf<M>> {
+  /**
+   * Sends a request; it fails if no answer comes within `timeoutMs` (the client's default unless given: a long comparison gives
+   * its own). Buffers in `transfer` move to the worker instead of being copied (a large trace file), and are unusable here after.
+   */
+  request<M extends WorkerMethod>(method: M, params: ParamsOf<M>, timeoutMs = this.requestTimeoutMs, transfer: readonly ArrayBuffer[] = []): Promise<ResultOf<M>> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<ResultOf<M>>((resolve, reject) => {
@@ -48,7 +51,14 @@ export class SimulatorClient {
         reject(new SimulatorUnavailableError(`the simulator did not answer '${method}' within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      worker.postMessage({ kind: 'request', id, method, params } as HostToWorker);
+      const message = { kind: 'request', id, method, params } as HostToWorker;
+      try {
+        worker.postMessage(message, transfer as ArrayBuffer[]);
+      } catch (e) {
+        // A buffer that cannot move (not detachable) is copied instead.
+        if (transfer.length === 0) throw e;
+        worker.postMessage(message);
+      }
     });
   }
 

@@ -134,7 +134,12 @@ const benches = {
   },
   async trace_view() {
     const { runTraceViewBench } = await import('../bench/traceView/run.mjs');
-    await runTraceViewBench();
+    const events = options.events === undefined ? 1_000_000 : Number(options.events);
+    if (!Number.isSafeInteger(events) || events < 1000 || events > 100_000_000) {
+      console.error(`bench trace_view: events= takes a whole number from 1000 to 100000000, found ${options.events}`);
+      process.exit(2);
+    }
+    await runTraceViewBench({ events });
   },
   async ipc() {
     // Every figure here is a ratio of runs made in this process and its children, so all of them
@@ -214,7 +219,21 @@ benches.user_driver = async () => {
   );
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Arguments: bench names, and options as key=value (`npm run bench -- trace_view events=10000000`).
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-') && !a.includes('='));
+const options = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .filter((a) => a.includes('='))
+    .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+);
+const knownOptions = { events: 'trace_view: the trace\'s event count (default 1000000)' };
+for (const key of Object.keys(options)) {
+  if (!(key in knownOptions)) {
+    console.error(`bench: unknown option ${key}; known: ${Object.entries(knownOptions).map(([k, v]) => `${k}= (${v})`).join(', ')}`);
+    process.exit(2);
+  }
+}
 const names = wanted.length > 0 ? wanted : Object.keys(benches);
 for (const name of names) {
   if (!(name in benches)) {

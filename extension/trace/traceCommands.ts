@@ -97,7 +97,9 @@ async function loadTrace(
     return fail((e as Error).message);
   }
   try {
-    const result = await simulator.request('traceLoad', { bytes, fileName });
+    // A file read into a buffer of its own moves to the worker (no copy of hundreds of megabytes); the worker views its columns in place.
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const result = await simulator.request('traceLoad', { bytes, fileName }, undefined, own ? [bytes.buffer as ArrayBuffer] : []);
     if (!result.ok) return fail(`${result.error.file}: at byte ${result.error.offset}: ${result.error.message}`);
     const panel = TracePanel.open ?? (actions ? TracePanel.show(extensionUri, simulator, actions) : undefined);
     await panel?.sendTrace();

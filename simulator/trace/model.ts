@@ -187,6 +187,17 @@ export class TraceModel {
     }
   }
 
+  /** Bytes held by the trace's columns and this index (the typed arrays; the lanes' few objects aside). */
+  memoryBytes(): number {
+    const t = this.trace;
+    let bytes = 0;
+    for (const c of [t.time, t.kind, t.src, t.dst, t.a, t.b, t.c, t.label, this.homeLane, this.peerLane]) bytes += c.byteLength;
+    for (const list of [...this.primary, ...this.kernel]) {
+      for (const c of [list.start, list.end, list.state, list.peer, list.seq]) bytes += c.byteLength;
+    }
+    return bytes;
+  }
+
   get laneCount(): number {
     return this.lanes.length;
   }

@@ -28,6 +28,18 @@ export interface TraceEvent {
   readonly label: string;
 }
 
+/** A trace's columns, one entry per event (what a trace file holds). */
+export interface TraceColumns {
+  time: Float64Array;
+  kind: Uint8Array;
+  src: Int32Array;
+  dst: Int32Array;
+  a: Int32Array;
+  b: Int32Array;
+  c: Int32Array;
+  label: Uint32Array;
+}
+
 export const DEFAULT_TRACE_CAPACITY = 1 << 20;
 /**
  * Events the columns hold at first. They double as the trace fills, up to the
@@ -77,6 +89,27 @@ export class TraceRecorder {
     this.b = new Int32Array(n);
     this.c = new Int32Array(n);
     this.label = new Uint32Array(n);
+  }
+
+  /**
+   * A full recorder ('stop' mode, capacity = the event count) over columns that already hold the events, in
+   * order: taken as they are, not copied (a trace file's columns, viewed in place). `strings` is the string
+   * table, starting with ''. The caller has checked the times and labels.
+   */
+  static fromColumns(columns: TraceColumns, strings: readonly string[]): TraceRecorder {
+    const n = columns.time.length;
+    for (const c of [columns.kind, columns.src, columns.dst, columns.a, columns.b, columns.c, columns.label]) {
+      if (c.length !== n) throw new RangeError('trace columns of different lengths');
+    }
+    const t = new TraceRecorder({ capacity: Math.max(1, n), mode: 'stop' });
+    if (n > 0) {
+      Object.assign(t, columns);
+      t.allocated = n;
+      t.written = n;
+      t.cursor = 0;
+    }
+    for (const s of strings) t.strings.intern(s);
+    return t;
   }
 
   /** Doubles the columns (up to the capacity), keeping what they hold. Only while the trace first fills. */

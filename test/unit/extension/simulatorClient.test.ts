@@ -55,3 +55,27 @@ test('a worker that dies fails pending requests and reports the exit', async () 
   assert.deepEqual(exits, ['the simulator stopped (exit code 3)']);
   assert.equal(client.running, false);
 });
+
+test('a trace file read into a buffer of its own moves to the worker without a copy, and opens there', async () => {
+  const { syntheticTrace } = await import('../../../simulator/trace/synthetic');
+  const { encodeTrace } = await import('../../../simulator/trace/traceFile');
+  const { trace, endpointNames } = syntheticTrace(20_000, 3);
+  const file = encodeTrace(trace, { scenario: 'synthetic', configuration: 'microkernel', seed: 3, costProfile: 'sel4-skylake', clockHz: 3e9, endpointNames });
+  const client = new SimulatorClient(workerJs);
+  try {
+    const moved = await client.request('traceLoad', { bytes: file, fileName: 'moved.mktrace' }, undefined, [file.buffer as ArrayBuffer]);
+    assert.ok(moved.ok);
+    assert.equal(moved.info.eventCount, 20_000);
+    // Moved, not copied: the host's buffer is detached.
+    assert.equal(file.byteLength, 0);
+    // A buffer that cannot move (a view into shared memory) is copied instead, and the file still opens.
+    const again = encodeTrace(trace, { scenario: 'synthetic', configuration: 'microkernel', seed: 3, costProfile: 'sel4-skylake', clockHz: 3e9, endpointNames });
+    const shared = new Uint8Array(new SharedArrayBuffer(again.byteLength));
+    shared.set(again);
+    const copied = await client.request('traceLoad', { bytes: shared, fileName: 'shared.mktrace' }, undefined, [shared.buffer as unknown as ArrayBuffer]);
+    assert.ok(copied.ok);
+    assert.equal(copied.info.eventCount, 20_000);
+  } finally {
+    await client.stop();
+  }
+});

@@ -110,8 +110,9 @@ test('every truncation of the saved trace is refused at an offset inside what is
 /** Rebuilds the file around a new header text, keeping the columns, with the header length fixed up (or not). */
 function withHeader(header: string, fixLength: boolean): Uint8Array {
   const h = utf8Encode(header);
-  const oldStart = 16 + ((headerLength + 3) & ~3);
-  const start = 16 + ((h.length + 3) & ~3);
+  // Format 3 pads the header (and each column) to 8 bytes.
+  const oldStart = 16 + ((headerLength + 7) & ~7);
+  const start = 16 + ((h.length + 7) & ~7);
   const out = new Uint8Array(start + saved.length - oldStart);
   out.set(saved.subarray(0, 16));
   new DataView(out.buffer).setUint32(12, fixLength ? h.length : headerLength, true);

@@ -1,5 +1,7 @@
 // The .mktrace file format: what is saved reloads identically; a damaged file gives a located error.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { TraceRecorder } from '../../../simulator/trace/recorder';
 import { TraceKind } from '../../../simulator/trace/kinds';
@@ -57,7 +59,7 @@ test('damaged files give errors naming the file, the byte and what was expected'
     ['empty', new Uint8Array(0), /run\.mktrace: at byte 0: expected a Microkernel Lab trace/],
     ['not a trace', utf8Encode('{"traceEvents": []}'), /at byte 0: expected the magic 'MKTRACE'/],
     ['truncated', good.subarray(0, good.length - 9), /expected \d+ bytes for 50 events/],
-    ['future version', (() => { const b = good.slice(); b[8] = 9; return b; })(), /at byte 8: expected format version 2, found 9/],
+    ['future version', (() => { const b = good.slice(); b[8] = 9; return b; })(), /at byte 8: expected format version 3 \(or 2\), found 9/],
     ['format 1', (() => { const b = good.slice(); b[8] = 1; return b; })(), /at byte 8: this trace is in format version 1, whose times were counted at a fixed 1 GHz .*record the run again/],
     ['bad header', (() => { const b = good.slice(); b[16] = 0x7b + 1; return b; })(), /at byte 16: expected a JSON header/],
   ];
@@ -73,4 +75,52 @@ test('UTF-8 round-trips every plane and refuses malformed input with its offset'
   assert.equal(utf8Decode(utf8Encode(text)), text);
   assert.throws(() => utf8Decode(Uint8Array.of(0x61, 0xe2, 0x82)), /malformed UTF-8 at byte 1/);
   assert.throws(() => utf8Decode(Uint8Array.of(0x61, 0xc3, 0x41)), /malformed UTF-8 at byte 2/);
+});
+
+test('a trace opens by viewing the file\'s columns in place, and reads the same from bytes at any alignment', () => {
+  const t = sampleTrace(1000, 700);
+  const bytes = encodeTrace(t, META);
+  const d = decoded(bytes);
+  // Format 3 pads every column to 8 bytes, so a file in a buffer of its own is viewed, not copied.
+  assert.equal(d.trace.time.buffer, bytes.buffer);
+  assert.equal(d.trace.label.buffer, bytes.buffer);
+  // The same bytes 4 bytes into a larger buffer (as a slice of a pooled read may be): copied, same events.
+  const shifted = new Uint8Array(bytes.length + 4);
+  shifted.set(bytes, 4);
+  const again = decoded(shifted.subarray(4));
+  assert.notEqual(again.trace.time.buffer, shifted.buffer);
+  for (const seq of [0, 7, 350, 699]) assert.deepEqual(again.trace.get(seq), d.trace.get(seq));
+  assert.deepEqual(again.trace.get(699), { ...t.get(699), seq: 699 });
+});
+
+test('a trace saved in format 2 (columns padded to 4 bytes) still opens', () => {
+  // Written by the version before format 3 (test/fixtures/traces/README.md).
+  const d = decoded(new Uint8Array(readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'traces', 'format-2.mktrace'))));
+  assert.equal(d.trace.size, 40);
+  assert.equal(d.meta.clockHz, 3.4e9);
+  assert.deepEqual({ ...d.trace.get(7), seq: 0 }, { seq: 0, timeCycles: 70, kind: TraceKind.crash, kindName: 'crash', src: 10, dst: -1, a: 0, b: 0, c: 0, label: 'crash 1' });
+  assert.equal(d.trace.get(8).a, 0x500);
+  assert.equal(d.trace.get(39).timeCycles, 390);
+});
+
+test('a time that goes backwards or a label past the string table is refused at its byte', () => {
+  const bytes = encodeTrace(sampleTrace(100, 50), META);
+  const headerLength = new DataView(bytes.buffer).getUint32(12, true);
+  const timeAt = 16 + ((headerLength + 7) & ~7);
+  const backwards = bytes.slice();
+  new DataView(backwards.buffer).setFloat64(timeAt + 20 * 8, 5, true);
+  const r = decodeTrace(backwards, 'run.mktrace');
+  assert.ok(r instanceof TraceFileError);
+  assert.equal(r.offset, timeAt + 20 * 8);
+  assert.match(r.message, /event 20's time to be a number not before the previous event's/);
+  const nan = bytes.slice();
+  new DataView(nan.buffer).setFloat64(timeAt, NaN, true);
+  assert.match(String(decodeTrace(nan, 'run.mktrace')), /event 0's time/);
+  const labelAt = timeAt + 50 * 8 + 56 + 5 * 200;
+  const label = bytes.slice();
+  new DataView(label.buffer).setUint32(labelAt + 3 * 4, 99, true);
+  const l = decodeTrace(label, 'run.mktrace');
+  assert.ok(l instanceof TraceFileError);
+  assert.equal(l.offset, labelAt + 12);
+  assert.match(l.message, /event 3 names string 99, but the table has 4/);
 });
