@@ -143,6 +143,10 @@ export interface TraceWindowParams {
 }
 
 interface TraceWindowCommon {
+  /**
+   * The window answered: the one asked for, or, for buckets read off the trace's summary level, a wider one
+   * whose buckets are whole summary buckets (no wider than asked, up to about twice as many).
+   */
   readonly fromCycles: number;
   readonly toCycles: number;
   /** Events in [fromCycles, toCycles) that pass the filter. */

@@ -128,7 +128,7 @@ export function modelForSystem(system: RunningSystem): TraceModel {
 }
 
 /** The model of a decoded trace file. */
-export function modelForFile(decoded: DecodedTrace): TraceModel {
+export function modelForFile(decoded: DecodedTrace, summary: 'auto' | 'always' | 'never' = 'auto'): TraceModel {
   const names = new Map<number, string>(Object.entries(decoded.meta.endpointNames).map(([ep, name]) => [Number(ep), name]));
-  return new TraceModel(decoded.trace, traceNaming(), { clockHz: decoded.meta.clockHz, endpointNames: names });
+  return new TraceModel(decoded.trace, traceNaming(), { clockHz: decoded.meta.clockHz, endpointNames: names, summary });
 }

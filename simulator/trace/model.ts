@@ -11,15 +11,18 @@ import { TraceKind } from './kinds';
 import type { TraceNaming } from './naming';
 import type { TraceRecorder } from './recorder';
 
-export const SPAN_RUNNING = 1;
-export const SPAN_BLOCKED_SEND = 2;
-export const SPAN_BLOCKED_RECEIVE = 3;
-export const SPAN_BLOCKED_SENDREC = 4;
-export const SPAN_KERNEL = 5;
-export const SPAN_STATE_COUNT = 6;
+import { SPAN_BLOCKED_RECEIVE, SPAN_BLOCKED_SEND, SPAN_BLOCKED_SENDREC, SPAN_KERNEL, SPAN_RUNNING } from './spanStates';
+import { TraceSummary } from './summary';
+
+export { SPAN_BLOCKED_RECEIVE, SPAN_BLOCKED_SEND, SPAN_BLOCKED_SENDREC, SPAN_KERNEL, SPAN_RUNNING, SPAN_STATE_COUNT } from './spanStates';
+
+/** Traces of at least this many events that keep every event get a summary level (summary.ts); smaller ones are scanned. */
+export const SUMMARY_MIN_EVENTS = 1 << 18;
 
 export interface TraceModelOptions {
   readonly clockHz: number;
+  /** Whether to keep a summary level: 'auto' (default) for traces that keep every event and hold at least SUMMARY_MIN_EVENTS. */
+  readonly summary?: 'auto' | 'always' | 'never';
   /** Names of endpoints whose processCreated record is not in the trace. */
   readonly endpointNames?: EndpointNames;
 }
@@ -40,6 +43,9 @@ interface LaneRecord {
 
 /** Closed spans of one lane in one layer, in time order and not overlapping. */
 export class SpanList {
+  /** Told of every span kept (the summary's coverage), with this list's lane. */
+  observer: TraceSummary | null = null;
+  lane = -1;
   start = new Float64Array(16);
   end = new Float64Array(16);
   state = new Uint8Array(16);
@@ -58,6 +64,7 @@ export class SpanList {
     this.state[i] = state;
     this.peer[i] = peer;
     this.seq[i] = seq;
+    if (this.observer !== null) this.observer.covered(this.lane, startCycles, endCycles, state);
   }
 
   /** Index of the first span ending after `timeCycles`. */
@@ -147,6 +154,9 @@ export class TraceModel {
   private current = -1;
   private lastActionCycles = 0;
   private readonly endpointNames: EndpointNames;
+  private readonly summaryMode: 'auto' | 'always' | 'never';
+  /** The summary level, once the first refresh has decided to keep one; null when windows scan the events. */
+  summary: TraceSummary | null = null;
 
   constructor(
     readonly trace: TraceRecorder,
@@ -158,6 +168,7 @@ export class TraceModel {
     this.homeLane = new Int16Array(trace.capacity);
     this.peerLane = new Int16Array(trace.capacity);
     this.indexedTo = trace.firstSeq;
+    this.summaryMode = options.summary ?? 'auto';
   }
 
   /** Whether the recorder was cleared since this model was built (then build a new one). */
@@ -176,6 +187,10 @@ export class TraceModel {
     }
     const end = t.endSeq;
     if (this.indexedTo >= end) return;
+    if (this.indexedTo === 0 && this.summary === null && this.wantsSummary()) {
+      this.summary = new TraceSummary(t.timeAt(0), t.timeAt(end - 1) - t.timeAt(0));
+      for (let lane = 0; lane < this.primary.length; lane++) this.observe(lane);
+    }
     for (let seq = this.indexedTo; seq < end; seq++) this.indexEvent(seq);
     this.indexedTo = end;
     if (t.firstSeq > 0 && t.size > 0) {
@@ -195,7 +210,21 @@ export class TraceModel {
     for (const list of [...this.primary, ...this.kernel]) {
       for (const c of [list.start, list.end, list.state, list.peer, list.seq]) bytes += c.byteLength;
     }
-    return bytes;
+    return bytes + (this.summary?.memoryBytes() ?? 0);
+  }
+
+  private wantsSummary(): boolean {
+    if (this.summaryMode === 'never') return false;
+    // A ring that overwrites would leave counts for events it no longer holds.
+    if (this.trace.mode !== 'stop') return false;
+    return this.summaryMode === 'always' || this.trace.capacity >= SUMMARY_MIN_EVENTS;
+  }
+
+  private observe(lane: number): void {
+    for (const list of [this.primary[lane]!, this.kernel[lane]!]) {
+      list.observer = this.summary;
+      list.lane = lane;
+    }
   }
 
   get laneCount(): number {
@@ -337,6 +366,7 @@ export class TraceModel {
     if (home < 0) home = this.laneForLabel('other', NaN);
     this.homeLane[i] = home;
     this.peerLane[i] = peer;
+    if (this.summary !== null) this.summary.count(t.time[i]!, home, kind);
     this.spanEvent(seq, i, kind, home, peer);
   }
 
@@ -556,6 +586,7 @@ export class TraceModel {
     this.states.push(newState());
     this.primary.push(new SpanList());
     this.kernel.push(new SpanList());
+    if (this.summary !== null) this.observe(id);
     return id;
   }
 }

@@ -47,7 +47,8 @@ export function traceWindow(model: TraceModel, options: TraceWindowOptions): Tra
   if (matched <= maxEvents) {
     return { mode: 'events', ...common, matched, events: eventColumns(model, f, picked.subarray(0, matched)), spans: clippedSpans(model, f, fromCycles, toCycles) };
   }
-  return bucketed(model, f, start, end, options.pixelWidth, common);
+  const timeFiltered = options.filter?.fromCycles !== undefined || options.filter?.toCycles !== undefined;
+  return (timeFiltered ? undefined : fromSummary(model, f, options.pixelWidth, common)) ?? bucketed(model, f, start, end, options.pixelWidth, common);
 }
 
 function eventColumns(model: TraceModel, f: CompiledFilter, seqs: Float64Array): TraceEventColumns {
@@ -148,6 +149,65 @@ export function clippedSpans(model: TraceModel, f: CompiledFilter, fromCycles: n
   };
 }
 
+/**
+ * A bucketed window read off the summary level (summary.ts) instead of the events: its buckets are whole
+ * base buckets, a power-of-two number of them each, the coarsest no wider than the buckets asked for, so the
+ * window starts at or before `fromCycles` and ends at or after `toCycles`. Undefined when the summary cannot
+ * answer: there is none, the filter picks lanes or message types (an event may then count on its peer lane, or
+ * not at all, which the summary does not know) or a time range (whole buckets would count events outside it),
+ * or the buckets asked for are finer than the base buckets.
+ */
+function fromSummary(
+  model: TraceModel,
+  f: CompiledFilter,
+  pixelWidth: number,
+  common: { fromCycles: number; toCycles: number; laneCount: number; endSeq: number },
+): TraceWindow | undefined {
+  const s = model.summary;
+  if (s === null || f.lanes !== null || f.messageTypes !== null) return undefined;
+  const from = Math.max(common.fromCycles, f.fromCycles);
+  const to = Math.min(common.toCycles, f.toCycles);
+  if (!(to > from)) return undefined;
+  const lanes = Math.max(1, model.laneCount);
+  const wanted = Math.min(pixelWidth, MAX_PIXEL_WIDTH);
+  const ideal = (common.toCycles - common.fromCycles) / wanted;
+  if (ideal < s.width) return undefined;
+  let factor = 1;
+  while (s.width * factor * 2 <= ideal) factor *= 2;
+  const width = s.width * factor;
+  // Output buckets of `factor` base buckets each, from the one holding `from` to the one holding `to`; they may lie
+  // before the first event or after the last (the view may ask for a margin around the trace).
+  const outFrom = Math.floor((from - s.originCycles) / width);
+  const bucketCount = Math.max(1, Math.ceil((to - s.originCycles) / width) - outFrom);
+  if (lanes * bucketCount * KIND_SLOTS > MAX_COUNT_CELLS) return undefined;
+  const cells = new Uint32Array(lanes * bucketCount * KIND_SLOTS);
+  const matched = s.addCounts(outFrom, bucketCount, factor, f.kinds, cells);
+  const windowFrom = s.originCycles + outFrom * width;
+  const windowTo = windowFrom + bucketCount * width;
+  // Spans still open at the end of the trace are in no base bucket yet: they are added here, as a scan adds them.
+  const cover = new Float64Array(bucketCount * SPAN_STATE_COUNT);
+  const dominant = new Uint8Array(model.laneCount * bucketCount);
+  const open = model.openSpans();
+  const endOfTrace = traceEndCycles(model);
+  for (let lane = 0; lane < model.laneCount; lane++) {
+    cover.fill(0);
+    let any = s.addCover(lane, outFrom, bucketCount, factor, cover);
+    for (const o of open) if (o.lane === lane) any = addCover(cover, o.startCycles, endOfTrace, o.state, windowFrom, width, bucketCount) || any;
+    if (any) pickDominant(cover, width, bucketCount, dominant, lane * bucketCount);
+  }
+  return {
+    mode: 'buckets',
+    ...common,
+    fromCycles: windowFrom,
+    toCycles: windowTo,
+    matched,
+    bucketCount,
+    bucketCycles: width,
+    counts: sparseCounts(cells, bucketCount),
+    dominantState: dominant,
+  };
+}
+
 export function traceEndCycles(model: TraceModel): number {
   const t = model.trace;
   return t.size === 0 ? 0 : t.timeAt(t.endSeq - 1);
@@ -179,6 +239,19 @@ function bucketed(
     cells[(lane * bucketCount + b) * KIND_SLOTS + (t.kind[i]! & (KIND_SLOTS - 1))]!++;
     matched++;
   }
+  return {
+    mode: 'buckets',
+    ...common,
+    matched,
+    bucketCount,
+    bucketCycles: width,
+    counts: sparseCounts(cells, bucketCount),
+    dominantState: dominantStates(model, f, fromCycles, width, bucketCount),
+  };
+}
+
+/** The non-zero cells of a dense lane x bucket x kind count array, as the protocol's columns. */
+function sparseCounts(cells: Uint32Array, bucketCount: number): TraceBucketCounts {
   let nonZero = 0;
   for (let k = 0; k < cells.length; k++) if (cells[k] !== 0) nonZero++;
   const counts: TraceBucketCounts = {
@@ -200,15 +273,7 @@ function bucketed(
     (counts.count as Uint32Array)[w] = n;
     w++;
   }
-  return {
-    mode: 'buckets',
-    ...common,
-    matched,
-    bucketCount,
-    bucketCycles: width,
-    counts,
-    dominantState: dominantStates(model, f, fromCycles, width, bucketCount),
-  };
+  return counts;
 }
 
 /** Per lane and bucket, the state that covered most of the bucket; 0 when idle (or not running and not blocked) won. */
@@ -222,43 +287,50 @@ function dominantStates(model: TraceModel, f: CompiledFilter, fromCycles: number
     if (f.lanes !== null && f.lanes[lane] !== 1) continue;
     cover.fill(0);
     let any = false;
-    const addSpan = (s: number, e: number, state: number) => {
-      const a = Math.max(s, fromCycles);
-      const b = Math.min(e, toCycles);
-      if (!(b > a)) return;
-      any = true;
-      const b0 = Math.min(bucketCount - 1, Math.floor((a - fromCycles) / width));
-      const b1 = Math.min(bucketCount - 1, Math.floor((b - fromCycles) / width));
-      for (let k = b0; k <= b1; k++) {
-        const lo = Math.max(a, fromCycles + k * width);
-        const hi = Math.min(b, fromCycles + (k + 1) * width);
-        if (hi <= lo) continue;
-        cover[k * SPAN_STATE_COUNT + state]! += hi - lo;
-        // Kernel time is carved out of the running span that contains it.
-        if (state === SPAN_KERNEL) cover[k * SPAN_STATE_COUNT + SPAN_RUNNING]! -= hi - lo;
-      }
-    };
     const layers: SpanList[] = [model.primary[lane]!, model.kernel[lane]!];
     for (const list of layers) {
-      for (let k = list.firstEndingAfter(fromCycles); k < list.count && list.start[k]! < toCycles; k++) addSpan(list.start[k]!, list.end[k]!, list.state[k]!);
-    }
-    for (const o of open) if (o.lane === lane) addSpan(o.startCycles, endOfTrace, o.state);
-    if (!any) continue;
-    for (let k = 0; k < bucketCount; k++) {
-      let best = 0;
-      let bestCover = width;
-      let used = 0;
-      for (let s = 1; s < SPAN_STATE_COUNT; s++) used += cover[k * SPAN_STATE_COUNT + s]!;
-      bestCover = width - used;
-      for (let s = 1; s < SPAN_STATE_COUNT; s++) {
-        const c = cover[k * SPAN_STATE_COUNT + s]!;
-        if (c > bestCover) {
-          best = s;
-          bestCover = c;
-        }
+      for (let k = list.firstEndingAfter(fromCycles); k < list.count && list.start[k]! < toCycles; k++) {
+        any = addCover(cover, list.start[k]!, list.end[k]!, list.state[k]!, fromCycles, width, bucketCount) || any;
       }
-      out[lane * bucketCount + k] = best;
     }
+    for (const o of open) if (o.lane === lane) any = addCover(cover, o.startCycles, endOfTrace, o.state, fromCycles, width, bucketCount) || any;
+    if (any) pickDominant(cover, width, bucketCount, out, lane * bucketCount);
   }
   return out;
+}
+
+/** Adds the part of a span inside the buckets to `cover` (bucket x state); kernel time is carved out of the running time that contains it. */
+function addCover(cover: Float64Array, start: number, end: number, state: number, fromCycles: number, width: number, bucketCount: number): boolean {
+  const toCycles = fromCycles + width * bucketCount;
+  const a = Math.max(start, fromCycles);
+  const b = Math.min(end, toCycles);
+  if (!(b > a)) return false;
+  const b0 = Math.min(bucketCount - 1, Math.floor((a - fromCycles) / width));
+  const b1 = Math.min(bucketCount - 1, Math.floor((b - fromCycles) / width));
+  for (let k = b0; k <= b1; k++) {
+    const lo = Math.max(a, fromCycles + k * width);
+    const hi = Math.min(b, fromCycles + (k + 1) * width);
+    if (hi <= lo) continue;
+    cover[k * SPAN_STATE_COUNT + state]! += hi - lo;
+    if (state === SPAN_KERNEL) cover[k * SPAN_STATE_COUNT + SPAN_RUNNING]! -= hi - lo;
+  }
+  return true;
+}
+
+/** For each bucket, the state with the most cover, or 0 when the time no state covers is the most; into out[at + bucket]. */
+function pickDominant(cover: Float64Array, width: number, bucketCount: number, out: Uint8Array, at: number): void {
+  for (let k = 0; k < bucketCount; k++) {
+    let best = 0;
+    let used = 0;
+    for (let s = 1; s < SPAN_STATE_COUNT; s++) used += cover[k * SPAN_STATE_COUNT + s]!;
+    let bestCover = width - used;
+    for (let s = 1; s < SPAN_STATE_COUNT; s++) {
+      const c = cover[k * SPAN_STATE_COUNT + s]!;
+      if (c > bestCover) {
+        best = s;
+        bestCover = c;
+      }
+    }
+    out[at + k] = best;
+  }
 }

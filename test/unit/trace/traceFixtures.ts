@@ -23,9 +23,9 @@ export function s1Model(): TraceModel {
   return modelForSystem(s1System());
 }
 
-export function syntheticModel(events: number, seed = 3): TraceModel {
+export function syntheticModel(events: number, seed = 3, summary: 'auto' | 'always' | 'never' = 'auto'): TraceModel {
   const { trace, endpointNames } = syntheticTrace(events, seed);
-  return modelForFile({ trace, meta: { scenario: 'synthetic', configuration: 'microkernel-iommu', seed, costProfile: 'sel4-skylake', clockHz: 3.4e9, endpointNames } });
+  return modelForFile({ trace, meta: { scenario: 'synthetic', configuration: 'microkernel-iommu', seed, costProfile: 'sel4-skylake', clockHz: 3.4e9, endpointNames } }, summary);
 }
 
 /** Events in [from, to) by a plain walk over the recorder. */

@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { TraceKind } from '../../../simulator/trace/kinds';
 import { SPAN_BLOCKED_RECEIVE, SPAN_BLOCKED_SEND, SPAN_BLOCKED_SENDREC, SPAN_KERNEL, SPAN_RUNNING } from '../../../simulator/trace/model';
 import { traceWindow } from '../../../simulator/trace/window';
+import { TraceModel } from '../../../simulator/trace/model';
+import { TraceRecorder } from '../../../simulator/trace/recorder';
+import { MAX_BUCKETS } from '../../../simulator/trace/summary';
+import { traceNaming } from '../../../simulator/system/traceNames';
 import { NetRequest } from '../../../simulator/services/messages';
 import { SpanState, type TraceWindow } from '../../../simulator/protocol/traceProtocol';
 import { bruteForce, s1Model, syntheticModel } from './traceFixtures';
@@ -162,4 +166,84 @@ test('bad windows get clear errors', () => {
   assert.throws(() => traceWindow(model, { fromCycles: 10, toCycles: 10, pixelWidth: 100 }), /fromCycles < toCycles/);
   assert.throws(() => traceWindow(model, { fromCycles: 0, toCycles: 10, pixelWidth: 0 }), /pixelWidth/);
   assert.throws(() => traceWindow(model, { fromCycles: NaN, toCycles: 10, pixelWidth: 10 }), /time window/);
+});
+
+/** A window's counts as "lane/bucket/kind" -> count. */
+function countMap(w: TraceWindow): Map<string, number> {
+  const m = new Map<string, number>();
+  if (w.mode !== 'buckets') return m;
+  for (let i = 0; i < w.counts.count.length; i++) m.set(`${w.counts.lane[i]}/${w.counts.bucket[i]}/${w.counts.kind[i]}`, w.counts.count[i]!);
+  return m;
+}
+
+test('a zoomed-out window read off the summary level has the counts and states a scan of the same buckets has', () => {
+  // The same trace with and without a summary (a file of a quarter million events or more gets one).
+  const summarised = syntheticModel(150_000, 5, 'always');
+  const scanned = syntheticModel(150_000, 5, 'never');
+  summarised.refresh();
+  const s = summarised.summary!;
+  assert.ok(s !== null && s.bucketCount > 1000, 'the summary has base buckets');
+  const t = summarised.trace;
+  const end = t.timeAt(t.endSeq - 1) + 1;
+  const cases: [number, number, number, number[] | undefined][] = [
+    [0, end, 1400, undefined],
+    [0, end, 3, undefined],
+    [end * 0.37, end * 0.61, 2800, undefined],
+    [end * 0.1, end * 0.9, 900, [TraceKind.ipcSend, TraceKind.contextSwitch]],
+  ];
+  for (const [from, to, pixelWidth, kinds] of cases) {
+    const filter = kinds === undefined ? undefined : { kinds };
+    const a = traceWindow(summarised, { fromCycles: from, toCycles: to, pixelWidth, ...(filter ? { filter } : {}) });
+    assert.equal(a.mode, 'buckets');
+    if (a.mode !== 'buckets') continue;
+    // Whole base buckets, a power of two of them each, no wider than asked, covering what was asked.
+    const ratio = a.bucketCycles / s.width;
+    assert.equal(2 ** Math.round(Math.log2(ratio)), ratio);
+    assert.ok(a.bucketCycles <= (to - from) / pixelWidth);
+    assert.ok(a.fromCycles <= from && a.toCycles >= Math.min(to, end), 'the window covers the asked range');
+    assert.ok(a.bucketCount <= 2 * pixelWidth + 2);
+    // A scan of exactly those buckets (no summary) gives the same answer.
+    const b = traceWindow(scanned, { fromCycles: a.fromCycles, toCycles: a.toCycles, pixelWidth: a.bucketCount, ...(filter ? { filter } : {}) });
+    assert.equal(b.mode, 'buckets');
+    if (b.mode !== 'buckets') continue;
+    assert.equal(b.bucketCycles, a.bucketCycles);
+    assert.equal(a.matched, b.matched);
+    assert.equal(a.matched, bruteForce(scanned, a.fromCycles, a.toCycles, (i) => kinds === undefined || kinds.includes(t.kind[i]!)).length);
+    assert.deepEqual(countMap(a), countMap(b));
+    assert.deepEqual(a.dominantState, b.dominantState);
+  }
+  // A filter by lane can move an event to its peer's lane: the summary does not answer, the scan does.
+  const lanes = traceWindow(summarised, { fromCycles: 0, toCycles: end, pixelWidth: 500, filter: { lanes: [1, 2] } });
+  assert.ok(lanes.mode === 'buckets' && lanes.fromCycles === 0 && lanes.bucketCount === 500);
+  // So with a time range in the filter: whole buckets would count events outside it.
+  const ranged = traceWindow(summarised, { fromCycles: 0, toCycles: end, pixelWidth: 500, filter: { fromCycles: end / 3, toCycles: end / 2 } });
+  assert.equal(ranged.matched, bruteForce(scanned, end / 3, end / 2).length);
+});
+
+test('the summary level stays bounded: as a kept trace grows, its base buckets merge in pairs and still count every event', () => {
+  const source = syntheticModel(150_000, 6, 'never').trace;
+  const growing = new TraceRecorder({ capacity: source.size, mode: 'stop' });
+  for (const str of source.strings.all().slice(1)) growing.strings.intern(str);
+  const model = new TraceModel(growing, traceNaming(), { clockHz: 3.4e9, summary: 'always' });
+  const copy = (to: number) => {
+    for (let seq = growing.endSeq; seq < to; seq++) growing.record(source.time[seq]!, source.kind[seq]! as TraceKind, source.src[seq]!, source.dst[seq]!, source.a[seq]!, source.b[seq]!, source.c[seq]!, source.label[seq]!);
+  };
+  copy(50);
+  model.refresh();
+  const firstWidth = model.summary!.width;
+  copy(source.size);
+  model.refresh();
+  const s = model.summary!;
+  const span = source.timeAt(source.endSeq - 1) - source.timeAt(0);
+  assert.ok(s.width >= firstWidth * 64, `the width grew from ${firstWidth} to ${s.width}`);
+  assert.ok(s.bucketCount <= MAX_BUCKETS && s.width * MAX_BUCKETS >= span);
+  // The merged buckets answer as a scan of the same buckets does.
+  const scanned = new TraceModel(source, traceNaming(), { clockHz: 3.4e9, summary: 'never' });
+  const a = traceWindow(model, { fromCycles: 0, toCycles: span + 1, pixelWidth: 2000 });
+  assert.ok(a.mode === 'buckets');
+  const b = traceWindow(scanned, { fromCycles: a.fromCycles, toCycles: a.toCycles, pixelWidth: a.bucketCount });
+  assert.equal(a.matched, source.size);
+  assert.deepEqual(countMap(a), countMap(b));
+  assert.ok(a.mode === 'buckets' && b.mode === 'buckets');
+  assert.deepEqual(a.dominantState, b.dominantState);
 });

@@ -541,3 +541,37 @@ test('the keys that step through events work at any zoom: over buckets the worke
   await until('back', () => vm.selectedSeq === first.seq);
   assert.doesNotMatch(vm.status.text, /zoom in/i);
 });
+
+test('a large trace file answers zoomed-out windows from its summary, and each one covers and serves what the view shows', async () => {
+  const { syntheticTrace } = await import('../../../simulator/trace/synthetic');
+  const { encodeTrace } = await import('../../../simulator/trace/traceFile');
+  const { SUMMARY_MIN_EVENTS } = await import('../../../simulator/trace/model');
+  const { trace, endpointNames } = syntheticTrace(SUMMARY_MIN_EVENTS + 20_000, 9);
+  const bytes = encodeTrace(trace, { scenario: 'synthetic', configuration: 'microkernel', seed: 9, costProfile: 'sel4-skylake', clockHz: 3e9, endpointNames });
+  const h = harness(undefined);
+  const loaded = await h.handlers.traceLoad({ bytes, fileName: 'large.mktrace' });
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  h.vm.showTrace(loaded.info);
+  await until('the first window', () => !h.vm.windowStale);
+  const first = h.vm.feed.cached!.window;
+  assert.equal(first.mode, 'buckets');
+  assert.equal(first.matched, loaded.info.eventCount, 'the whole trace is counted');
+  // Read off the summary: whole buckets of a power-of-two width, starting before the view's margin (it asked from before the trace).
+  assert.ok(first.fromCycles < loaded.info.startCycles && first.fromCycles <= h.vm.viewport.startCycles && first.toCycles >= h.vm.viewport.endCycles);
+  const steps: [string, () => void][] = [
+    ['zoom in around a point', () => h.vm.zoom(3, 300)],
+    ['zoom in again', () => h.vm.zoom(2, 700)],
+    ['pan left', () => h.vm.pan(-400)],
+    ['pan right', () => h.vm.pan(900)],
+    ['zoom out', () => h.vm.zoom(1 / 4, 500)],
+    ['fit', () => h.vm.fit()],
+  ];
+  for (const [what, step] of steps) {
+    step();
+    await until(what, () => !h.vm.windowStale);
+    const w = h.vm.feed.cached!.window;
+    assert.ok(w.fromCycles <= h.vm.viewport.startCycles && w.toCycles >= h.vm.viewport.endCycles, `${what}: the window covers the view`);
+  }
+  // A request per view change, not a loop of requests that never serve.
+  assert.ok(h.sentWindows().length <= steps.length + 2, `${h.sentWindows().length} window requests`);
+});
