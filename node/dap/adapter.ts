@@ -31,10 +31,11 @@ import { formatSimTime } from '../../simulator/time/time';
 import { parseLocation } from '../../simulator/trace/locations';
 import { traceNaming } from '../../simulator/system/traceNames';
 import { BreakpointSyntaxError, parseIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
+import { compileCondition, compileHitCondition, ConditionSyntaxError, HitConditionSyntaxError } from './conditions';
 import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
 import { corruptionStatus, runReport, viewSnapshot } from '../worker/session';
 import type { SessionState, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
-import { DebugRuntime, EXCEPTION_FILTERS, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
+import { DebugRuntime, EXCEPTION_FILTERS, type BreakpointGate, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
 
 /** The environment variable through which the editor says the workspace is trusted (never a launch argument). */
 export const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
@@ -62,6 +63,11 @@ export class MicrokernelDebugSession extends DebugSession {
   /** Line breakpoints by source key, and function breakpoints, with what the client was last told about each. */
   private readonly lineBreakpointsByKey = new Map<string, { path: string; list: (ClientBreakpoint & { readonly line: number })[] }>();
   private functionBreakpoints: (ClientBreakpoint & { bp: IpcBreakpoint | undefined })[] = [];
+  /**
+   * Conditions and hit counts by breakpoint id, as typed and compiled, with the step from which hits count; `error`
+   * when one does not parse (the breakpoint is then not verified, with the error as its message).
+   */
+  private readonly gates = new Map<number, BreakpointGate & { readonly text: string; readonly error?: string }>();
   private ended = false;
   /** While the system runs, the views hear of it this often (ms of real time). */
   private viewTimer: ReturnType<typeof setInterval> | undefined;
@@ -80,6 +86,8 @@ export class MicrokernelDebugSession extends DebugSession {
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
       supportsStepBack: true,
       supportsTerminateRequest: true,
       supportsExceptionInfoRequest: true,
@@ -127,9 +135,18 @@ export class MicrokernelDebugSession extends DebugSession {
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     const path = args.source.path ?? '';
     const key = sourceKey(path);
-    const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+    const requested: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
     const check = this.checkLineSource(path, key);
-    const list = requested.map((b) => ({ id: this.nextBreakpointId++, line: b.line, ...check }));
+    const before = this.lineBreakpointsByKey.get(key)?.list ?? [];
+    const list = requested.map((b) => {
+      // The editor sends every breakpoint of the file again when one changes: one unchanged keeps its id, so its hits.
+      const text = gateText(b);
+      const kept = before.find((old) => old.line === b.line && this.gates.get(old.id)?.text === text);
+      const id = kept?.id ?? this.nextBreakpointId++;
+      const gate = kept === undefined ? this.gate(id, b) : this.gates.get(id)!;
+      return { id, line: b.line, ...(gate.error === undefined ? check : { verified: false, message: gate.error }) };
+    });
+    for (const old of before) if (!list.some((b) => b.id === old.id)) this.gates.delete(old.id);
     if (list.length === 0) this.lineBreakpointsByKey.delete(key);
     else this.lineBreakpointsByKey.set(key, { path, list });
     this.applyBreakpoints();
@@ -138,15 +155,20 @@ export class MicrokernelDebugSession extends DebugSession {
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    const before = this.functionBreakpoints;
     this.functionBreakpoints = args.breakpoints.map((fb) => {
-      const id = this.nextBreakpointId++;
+      const text = gateText(fb);
+      const kept = before.find((old) => old.bp?.text === fb.name && this.gates.get(old.id)?.text === text);
+      const id = kept?.id ?? this.nextBreakpointId++;
+      const gate = kept === undefined ? this.gate(id, fb) : this.gates.get(id)!;
       try {
         const bp = parseIpcBreakpoint(fb.name);
-        return { id, bp, ...this.checkFunctionBreakpoint(bp) };
+        return { id, bp, ...(gate.error === undefined ? this.checkFunctionBreakpoint(bp) : { verified: false, message: gate.error }) };
       } catch (e) {
         return { id, bp: undefined, verified: false, message: e instanceof BreakpointSyntaxError ? e.message : String(e) };
       }
     });
+    for (const old of before) if (!this.functionBreakpoints.some((b) => b.id === old.id)) this.gates.delete(old.id);
     this.applyBreakpoints();
     response.body = { breakpoints: this.functionBreakpoints.map(functionBreakpoint) };
     this.sendResponse(response);
@@ -378,8 +400,10 @@ export class MicrokernelDebugSession extends DebugSession {
   private recheckBreakpoints(): void {
     const same = (a: ClientBreakpoint, b: { verified: boolean; message?: string }) => a.verified === b.verified && a.message === b.message;
     for (const [key, entry] of this.lineBreakpointsByKey) {
-      const check = this.checkLineSource(entry.path, key);
+      const located = this.checkLineSource(entry.path, key);
       entry.list = entry.list.map((b) => {
+        const error = this.gates.get(b.id)?.error;
+        const check = error === undefined ? located : { verified: false, message: error };
         if (same(b, check)) return b;
         const updated = { id: b.id, line: b.line, ...check };
         this.sendEvent(new BreakpointEvent('changed', lineBreakpoint(updated, entry.path)));
@@ -388,7 +412,8 @@ export class MicrokernelDebugSession extends DebugSession {
     }
     this.functionBreakpoints = this.functionBreakpoints.map((b) => {
       if (b.bp === undefined) return b;
-      const check = this.checkFunctionBreakpoint(b.bp);
+      const error = this.gates.get(b.id)?.error;
+      const check = error === undefined ? this.checkFunctionBreakpoint(b.bp) : { verified: false, message: error };
       if (same(b, check)) return b;
       const updated = { id: b.id, bp: b.bp, ...check };
       this.sendEvent(new BreakpointEvent('changed', functionBreakpoint(updated)));
@@ -412,8 +437,29 @@ export class MicrokernelDebugSession extends DebugSession {
   private applyBreakpoints(): void {
     const rt = this.runtime;
     if (rt === undefined) return;
-    rt.lineBreakpoints = new Map([...this.lineBreakpointsByKey].map(([k, v]) => [k, v.list.map((b) => ({ id: b.id, key: k, line: b.line }))]));
-    rt.ipcBreakpoints = this.functionBreakpoints.flatMap((b) => (b.bp === undefined ? [] : [{ id: b.id, bp: b.bp }]));
+    // A breakpoint whose condition or hit count does not parse never stops (it is shown unverified, with why).
+    const usable = (id: number) => this.gates.get(id)?.error === undefined;
+    const gate = (id: number): BreakpointGate => this.gates.get(id) ?? { sinceSteps: 0 };
+    rt.lineBreakpoints = new Map([...this.lineBreakpointsByKey].map(([k, v]) => [k, v.list.filter((b) => usable(b.id)).map((b) => ({ ...gate(b.id), id: b.id, key: k, line: b.line }))]));
+    rt.ipcBreakpoints = this.functionBreakpoints.flatMap((b) => (b.bp === undefined || !usable(b.id) ? [] : [{ ...gate(b.id), id: b.id, bp: b.bp }]));
+  }
+
+  /** Compiles a breakpoint's condition and hit count, kept by id; hits count from now (after the current step; from boot if set before it). */
+  private gate(id: number, b: { condition?: string; hitCondition?: string }): BreakpointGate & { text: string; error?: string } {
+    const text = gateText(b);
+    // From the entry after the current one: the entry the system is stopped at has been checked already.
+    const sinceSteps = this.runtime === undefined ? 0 : this.runtime.sim.steps + 1;
+    let made: BreakpointGate & { text: string; error?: string };
+    try {
+      const condition = b.condition === undefined || b.condition.trim() === '' ? undefined : compileCondition(b.condition);
+      const hit = b.hitCondition === undefined || b.hitCondition.trim() === '' ? undefined : compileHitCondition(b.hitCondition);
+      made = { text, sinceSteps, ...(condition === undefined ? {} : { condition }), ...(hit === undefined ? {} : { hit }) };
+    } catch (e) {
+      if (!(e instanceof ConditionSyntaxError) && !(e instanceof HitConditionSyntaxError)) throw e;
+      made = { text, sinceSteps, error: e.message };
+    }
+    this.gates.set(id, made);
+    return made;
   }
 
   private threadId(endpoint: number): number {
@@ -643,6 +689,11 @@ interface ClientBreakpoint {
   readonly line?: number;
   readonly verified: boolean;
   readonly message?: string;
+}
+
+/** A breakpoint's condition and hit count as one key: a breakpoint sent again with both unchanged keeps its hits. */
+function gateText(b: { condition?: string; hitCondition?: string }): string {
+  return JSON.stringify([b.condition?.trim() ?? '', b.hitCondition?.trim() ?? '']);
 }
 
 function lineBreakpoint(b: ClientBreakpoint, path: string): DebugProtocol.Breakpoint {

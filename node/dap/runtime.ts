@@ -17,6 +17,7 @@ import { parseLocation } from '../../simulator/trace/locations';
 import { bootFromParams } from '../worker/session';
 import { SliceSizer } from '../worker/pacing';
 import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
+import type { Condition, ConditionFacts, HitCondition } from './conditions';
 
 export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu';
 export const EXCEPTION_FILTERS: readonly { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
@@ -51,10 +52,22 @@ export interface RuntimeOptions {
   readonly stopBeforeFaults?: boolean;
 }
 
-export interface LineBreakpoint {
+/** When a breakpoint whose location matches stops: its condition and hit count, counted from step `sinceSteps` (when it was set). */
+export interface BreakpointGate {
+  readonly condition?: Condition;
+  readonly hit?: HitCondition;
+  readonly sinceSteps: number;
+}
+
+export interface LineBreakpoint extends BreakpointGate {
   readonly id: number;
   readonly key: string;
   readonly line: number;
+}
+
+export interface IpcBreakpointEntry extends BreakpointGate {
+  readonly id: number;
+  readonly bp: IpcBreakpoint;
 }
 
 export interface RuntimeListener {
@@ -132,7 +145,12 @@ export class DebugRuntime {
   stop: Stop | undefined;
   /** Line breakpoints by source key; function breakpoints; enabled exception filters. */
   lineBreakpoints = new Map<string, LineBreakpoint[]>();
-  ipcBreakpoints: { id: number; bp: IpcBreakpoint }[] = [];
+  ipcBreakpoints: IpcBreakpointEntry[] = [];
+  /**
+   * Hits so far of each breakpoint with a condition or a hit count, by id: entries where its location matched and its
+   * condition held, from its `sinceSteps`. Always those of the timeline shown: a replay counts them again from boot.
+   */
+  private hits = new Map<number, number>();
   exceptionFilters = new Set<ExceptionFilter>();
   /** The last kernel entry of each live process: where a blocked process waits. */
   readonly lastEntry = new Map<number, KernelEntry>();
@@ -390,7 +408,7 @@ export class DebugRuntime {
     this.noteReceived(entry);
     this.lastEntry.set(entry.endpoint, entry);
     if (this.createdSinceCheck) this.checkRestarts();
-    const stop = this.decide(entry);
+    const stop = this.decide(entry, this.firing(entry, steps, this.hits, this.sim, this.received, (ep) => this.nameOf(ep)));
     if (stop === undefined) return 'continue';
     this.stop = stop;
     return 'pause';
@@ -400,14 +418,62 @@ export class DebugRuntime {
    * At a process's kernel entry, its previous entry's RECEIVE (or SENDREC) buffer holds what the
    * kernel delivered: keep a copy, so that the debugger can show the message the process is handling.
    */
-  private noteReceived(entry: KernelEntry): void {
-    const previous = this.lastEntry.get(entry.endpoint);
+  private noteReceived(entry: KernelEntry, lastEntry = this.lastEntry, received = this.received): void {
+    const previous = lastEntry.get(entry.endpoint);
     if (previous === undefined || previous.kind !== 'ipc' || previous.message === null) return;
     if (previous.callNr !== IpcCall.RECEIVE && previous.callNr !== IpcCall.SENDREC) return;
-    this.received.set(entry.endpoint, { words: previous.message.words.slice(), call: previous.call });
+    received.set(entry.endpoint, { words: previous.message.words.slice(), call: previous.call });
   }
 
-  private decide(entry: KernelEntry): Stop | undefined {
+  /**
+   * The breakpoints that stop at this kernel entry: those whose location matches (a line of one of its frames, or
+   * the IPC it makes), whose condition holds, and whose hit count, counted in `hits`, says stop. Every breakpoint
+   * with a gate that matches is counted, whether or not something else stops here.
+   */
+  private firing(
+    entry: KernelEntry,
+    steps: number,
+    hits: Map<number, number>,
+    sim: RunningSystem['sim'],
+    received: ReadonlyMap<number, ReceivedMessage>,
+    nameOf: (endpoint: number) => string,
+  ): { lineIds: number[]; fnIds: number[] } {
+    const lines = this.lineBreakpointsAt(frameChain(entry));
+    const fns = this.ipcBreakpointsFor(entry, sim, nameOf);
+    if (lines.length === 0 && fns.length === 0) return { lineIds: [], fnIds: [] };
+    let facts: ConditionFacts | undefined;
+    const gate = (b: BreakpointGate & { id: number }): boolean => {
+      if (b.condition === undefined && b.hit === undefined) return true;
+      if (steps < b.sinceSteps) return false;
+      if (b.condition !== undefined) {
+        facts ??= this.conditionFacts(entry, steps, sim, received, nameOf);
+        if (!b.condition(facts)) return false;
+      }
+      const n = (hits.get(b.id) ?? 0) + 1;
+      hits.set(b.id, n);
+      return b.hit === undefined || b.hit(n);
+    };
+    return { lineIds: lines.filter(gate).map((b) => b.id), fnIds: fns.filter(gate).map((b) => b.id) };
+  }
+
+  /** What a breakpoint's condition may name at this entry (conditions.ts). */
+  private conditionFacts(entry: KernelEntry, steps: number, sim: RunningSystem['sim'], received: ReadonlyMap<number, ReceivedMessage>, nameOf: (endpoint: number) => string): ConditionFacts {
+    const out = this.outgoing(entry, sim)[0];
+    const message = (words: Int32Array) => ({ type: words[1]!, source: words[0]!, words: Array.from(words) });
+    const r = received.get(entry.endpoint);
+    return {
+      caller: entry.name,
+      call: entry.call,
+      to: out === undefined ? undefined : nameOf(out.to),
+      type: out?.message?.type,
+      m: entry.message === null ? undefined : message(entry.message.words),
+      r: r === undefined ? undefined : message(r.words),
+      time: cyclesToSeconds(entry.timeCycles, this.system.clockHz),
+      step: steps,
+    };
+  }
+
+  private decide(entry: KernelEntry, firing: { lineIds: number[]; fnIds: number[] }): Stop | undefined {
     if (this.pending !== undefined) {
       const p = this.pending;
       this.pending = undefined;
@@ -415,10 +481,8 @@ export class DebugRuntime {
     }
     const mode = this.mode;
     if (mode.kind === 'entry') return { reason: 'entry', entry, description: `Kernel entry of ${entry.name}` };
-    const lineIds = this.lineBreakpointsAt(frameChain(entry));
-    if (lineIds.length > 0) return { reason: 'breakpoint', entry, description: 'Breakpoint', breakpointIds: lineIds };
-    const fnIds = this.ipcBreakpointsFor(entry);
-    if (fnIds.length > 0) return { reason: 'function breakpoint', entry, description: 'IPC breakpoint', breakpointIds: fnIds };
+    if (firing.lineIds.length > 0) return { reason: 'breakpoint', entry, description: 'Breakpoint', breakpointIds: firing.lineIds };
+    if (firing.fnIds.length > 0) return { reason: 'function breakpoint', entry, description: 'IPC breakpoint', breakpointIds: firing.fnIds };
     if (mode.kind === 'step' && entry.endpoint === mode.endpoint) return { reason: 'step', entry, description: 'Step' };
     if (this.pauseRequested) {
       this.pauseRequested = false;
@@ -427,25 +491,26 @@ export class DebugRuntime {
     return undefined;
   }
 
-  /** Line breakpoints on any frame of a kernel entry's chain (its location and the program frames that called into it). */
-  private lineBreakpointsAt(chain: string | undefined): number[] {
+  /** Line breakpoints on any frame of a kernel entry's chain (its location and the program frames that called into it), each once. */
+  private lineBreakpointsAt(chain: string | undefined): LineBreakpoint[] {
     if (chain === undefined || this.lineBreakpoints.size === 0) return [];
-    const hits: number[] = [];
+    const hits: LineBreakpoint[] = [];
     for (const frame of chain.split('\n')) {
       const loc = parseLocation(frame);
       if (loc === undefined) continue;
       const list = this.lineBreakpoints.get(this.sourceKey(loc.file));
-      if (list !== undefined) for (const b of list) if (b.line === loc.line && !hits.includes(b.id)) hits.push(b.id);
+      if (list !== undefined) for (const b of list) if (b.line === loc.line && !hits.includes(b)) hits.push(b);
     }
     return hits;
   }
 
-  private ipcBreakpointsFor(entry: KernelEntry, sim = this.sim, nameOf = (ep: number) => this.nameOf(ep)): number[] {
+  /** The IPC function breakpoints a kernel entry matches, each once. */
+  private ipcBreakpointsFor(entry: KernelEntry, sim = this.sim, nameOf = (ep: number) => this.nameOf(ep)): IpcBreakpointEntry[] {
     if (this.ipcBreakpoints.length === 0) return [];
-    const hits = new Set<number>();
+    const hits = new Set<IpcBreakpointEntry>();
     const check = (receiver: string | undefined, messageType: number | undefined) => {
       const facts = { caller: entry.name, kind: entry.kind, callNr: entry.callNr, receiver, messageType };
-      for (const b of this.ipcBreakpoints) if (matchesIpcBreakpoint(b.bp, facts)) hits.add(b.id);
+      for (const b of this.ipcBreakpoints) if (matchesIpcBreakpoint(b.bp, facts)) hits.add(b);
     };
     if (entry.kind === 'kernelCall') check(undefined, undefined);
     for (const o of this.outgoing(entry, sim)) check(nameOf(o.to), o.message?.type);
@@ -559,6 +624,10 @@ export class DebugRuntime {
       if (this.exceptionFilters.has(filter) && pending === undefined) pending = { filter, text };
     };
     const names = new Map<number, string>();
+    // Hits counted afresh from boot, with the last entry and received message of each process, as the forward run keeps them.
+    const hits = new Map<number, number>();
+    const lastEntry = new Map<number, KernelEntry>();
+    const received = new Map<number, ReceivedMessage>();
     let restarts = new Map<string, number>();
     for (const st of system.rsStatus.values()) restarts.set(st.label, st.restarts);
     sim.on('processCreated', (e) => {
@@ -580,18 +649,15 @@ export class DebugRuntime {
     sim.kernelEntryHook = (entry) => {
       const steps = sim.steps;
       if (steps > lastSteps) return 'pause';
+      this.noteReceived(entry, lastEntry, received);
+      lastEntry.set(entry.endpoint, entry);
+      const { lineIds, fnIds } = this.firing(entry, steps, hits, sim, received, (ep) => names.get(ep) ?? this.nameOf(ep));
       let stop: Omit<Stop, 'entry'> | undefined;
       if (pending !== undefined) {
         stop = { reason: 'exception', description: EXCEPTION_NAMES[pending.filter], text: pending.text };
         pending = undefined;
-      } else {
-        const lineIds = this.lineBreakpointsAt(frameChain(entry));
-        if (lineIds.length > 0) stop = { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: lineIds };
-        else {
-          const fnIds = this.ipcBreakpointsFor(entry, sim, (ep) => names.get(ep) ?? this.nameOf(ep));
-          if (fnIds.length > 0) stop = { reason: 'function breakpoint', description: 'IPC breakpoint', breakpointIds: fnIds };
-        }
-      }
+      } else if (lineIds.length > 0) stop = { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: lineIds };
+      else if (fnIds.length > 0) stop = { reason: 'function breakpoint', description: 'IPC breakpoint', breakpointIds: fnIds };
       if (stop !== undefined) last = { steps, endpoint: entry.endpoint, stop };
       return steps === lastSteps ? 'pause' : 'continue';
     };
@@ -627,6 +693,10 @@ export class DebugRuntime {
     const shownBefore = this.shownUntil;
     const lastBefore = new Map(this.lastEntry);
     const receivedBefore = new Map(this.received);
+    const hitsBefore = this.hits;
+    // The hits of the replayed timeline, counted again from boot up to and including the target entry.
+    const hits = new Map<number, number>();
+    this.hits = hits;
     this.shownUntil = Math.max(this.shownUntil, old.sim.steps);
     this.system = system;
     this.replaying = true;
@@ -639,9 +709,11 @@ export class DebugRuntime {
     system.sim.kernelEntryHook = (e) => {
       const r = hook(e);
       if (r === 'pause') entry = e;
-      // Keep the last entry and the last received message of every process, as the forward run does.
+      // Keep the last entry and the last received message of every process, and count hits, as the forward run does.
       this.noteReceived(e);
       this.lastEntry.set(e.endpoint, e);
+      const steps = system.sim.steps;
+      if (steps <= target.steps) this.firing(e, steps, hits, system.sim, this.received, (ep) => this.nameOf(ep));
       return r;
     };
     try {
@@ -673,6 +745,7 @@ export class DebugRuntime {
       for (const [k, e2] of lastBefore) this.lastEntry.set(k, e2);
       this.received.clear();
       for (const [k, r] of receivedBefore) this.received.set(k, r);
+      this.hits = hitsBefore;
       this.replaying = false;
       this.running = false;
       throw e;

@@ -528,3 +528,127 @@ test('a trial id is checked like any launch argument, and nothing else may say w
     await dc.stop();
   }
 });
+
+test('conditions and hit counts: forward and reverse continue stop only where both say so, and a bad one is refused', async () => {
+  const step = async (dc: DebugClient, threadId: number) => Number((await scopeVariables(dc, (await topFrame(dc, threadId)).id, 'Kernel entry')).get('step'));
+  const cont = async (dc: DebugClient, threadId: number, reverse = false) => {
+    const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    if (reverse) await dc.reverseContinueRequest({ threadId });
+    else await dc.continueRequest({ threadId });
+    return next;
+  };
+  // The first four hits of the IPC breakpoint, unconditioned.
+  const plain = await launch({ scenario: 's1' }, (c) => c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITEV_S' }] }));
+  const hitSteps: number[] = [];
+  try {
+    let e = await plain.stopped;
+    hitSteps.push(await step(plain.dc, e.body.threadId!));
+    for (let i = 0; i < 3; i++) {
+      e = await cont(plain.dc, e.body.threadId!);
+      hitSteps.push(await step(plain.dc, e.body.threadId!));
+    }
+  } finally {
+    await plain.dc.stop();
+  }
+  assert.equal(new Set(hitSteps).size, 4);
+
+  // Every second hit: forward to hits 2 and 4; back to hit 2, not 3.
+  let bps: DebugProtocol.Breakpoint[] = [];
+  const every2 = await launch({ scenario: 's1' }, async (c) => {
+    bps = (await c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITEV_S', hitCondition: '% 2' }, { name: 'nic -> *', condition: 'type ==' }] })).body.breakpoints;
+  });
+  try {
+    assert.equal(bps[0]?.verified, true);
+    assert.equal(bps[1]?.verified, false);
+    assert.match(bps[1]?.message ?? '', /^condition 'type ==': Unexpected token at column 8/);
+    const second = await every2.stopped;
+    assert.equal(second.body.reason, 'function breakpoint');
+    assert.equal(await step(every2.dc, second.body.threadId!), hitSteps[1]);
+    const fourth = await cont(every2.dc, second.body.threadId!);
+    assert.equal(await step(every2.dc, fourth.body.threadId!), hitSteps[3]);
+    const back = await cont(every2.dc, fourth.body.threadId!, true);
+    assert.equal(back.body.reason, 'function breakpoint');
+    assert.equal(await step(every2.dc, back.body.threadId!), hitSteps[1], 'reverse continue counts hits as forward does');
+    // On from there, the count is that of the timeline shown: hit 4 again, not hit 3.
+    const again = await cont(every2.dc, back.body.threadId!);
+    assert.equal(await step(every2.dc, again.body.threadId!), hitSteps[3]);
+  } finally {
+    await every2.dc.stop();
+  }
+
+  // A condition on the message the entry sends: only the hits whose step is past the second, as the condition says.
+  const conditioned = await launch({ scenario: 's1' }, (c) =>
+    c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITEV_S', condition: `type == DL_WRITEV_S && to == "nic" && step > ${hitSteps[1]}` }] }),
+  );
+  try {
+    const third = await conditioned.stopped;
+    assert.equal(await step(conditioned.dc, third.body.threadId!), hitSteps[2]);
+    const fourth = await cont(conditioned.dc, third.body.threadId!);
+    assert.equal(await step(conditioned.dc, fourth.body.threadId!), hitSteps[3]);
+    // Backwards the condition holds as forward: hit 3, and then nothing earlier (the start of the recording).
+    const back = await cont(conditioned.dc, fourth.body.threadId!, true);
+    assert.equal(await step(conditioned.dc, back.body.threadId!), hitSteps[2]);
+    const start = await cont(conditioned.dc, back.body.threadId!, true);
+    assert.equal(start.body.reason, 'entry');
+  } finally {
+    await conditioned.dc.stop();
+  }
+});
+
+test('a line breakpoint\'s condition reads the request the driver is handling, and its hit count counts from when it was set', async () => {
+  const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
+  const step = async (dc: DebugClient, threadId: number) => Number((await scopeVariables(dc, (await topFrame(dc, threadId)).id, 'Kernel entry')).get('step'));
+  const cont = async (dc: DebugClient, threadId: number, reverse = false) => {
+    const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    if (reverse) await dc.reverseContinueRequest({ threadId });
+    else await dc.continueRequest({ threadId });
+    return next;
+  };
+  // The line's first four hits, unconditioned.
+  const plain = await launch({ scenario: 's1' }, (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }));
+  const hitSteps: number[] = [];
+  try {
+    let e = await plain.stopped;
+    hitSteps.push(await step(plain.dc, e.body.threadId!));
+    for (let i = 0; i < 3; i++) {
+      e = await cont(plain.dc, e.body.threadId!);
+      hitSteps.push(await step(plain.dc, e.body.threadId!));
+    }
+  } finally {
+    await plain.dc.stop();
+  }
+  // The driver copies a packet while handling inet's DL_WRITEV_S: the condition on that request holds at each hit.
+  const { dc, stopped } = await launch({ scenario: 's1' }, (c) =>
+    c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine, condition: 'caller == "nic" && r.type == DL_WRITEV_S && r.source != 0' }] }),
+  );
+  try {
+    const first = await stopped;
+    assert.equal(first.body.reason, 'breakpoint');
+    assert.equal(await step(dc, first.body.threadId!), hitSteps[0]);
+    const second = await cont(dc, first.body.threadId!);
+    assert.equal(await step(dc, second.body.threadId!), hitSteps[1]);
+    // Set again with a hit count of 2: hits count from now, so the third hit is its first, and it stops at the fourth.
+    await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine, hitCondition: '2' }] });
+    const fourth = await cont(dc, second.body.threadId!);
+    assert.equal(fourth.body.reason, 'breakpoint');
+    assert.equal(await step(dc, fourth.body.threadId!), hitSteps[3]);
+    // Backwards, the third hit is still its first (no stop), and the hits before it was set do not count: back to the start.
+    const back = await cont(dc, fourth.body.threadId!, true);
+    assert.equal(back.body.reason, 'entry');
+  } finally {
+    await dc.stop();
+  }
+  // A condition that never holds at that line never stops there: the first stop is the twentieth DL_WRITEV_S sent to nic,
+  // past many hits of the line.
+  const never = await launch({ scenario: 's1' }, async (c) => {
+    await c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine, condition: 'r.type == 0x7fff' }] });
+    await c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITEV_S', hitCondition: '20' }] });
+  });
+  try {
+    const e = await never.stopped;
+    assert.equal(e.body.reason, 'function breakpoint');
+    assert.ok((await step(never.dc, e.body.threadId!)) > hitSteps[3]!);
+  } finally {
+    await never.dc.stop();
+  }
+});
