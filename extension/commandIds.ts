@@ -1,3 +1,5 @@
+import type * as vscode from 'vscode';
+
 // Every command the extension contributes, with its argument types. A unit
 // test checks package.json's contributes.commands against this table.
 
@@ -26,6 +28,7 @@ export const CommandId = {
   loadTrace: 'microkernelLab.trace.load',
   exportPerfetto: 'microkernelLab.trace.exportPerfetto',
   exportCsv: 'microkernelLab.trace.exportCsv',
+  debugTraceFailure: 'microkernelLab.trace.debugFailure',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -63,6 +66,8 @@ export interface CommandArgs {
   /** Where to write; without it the user picks. */
   [CommandId.exportPerfetto]: [path?: string];
   [CommandId.exportCsv]: [path?: string];
+  /** The trace file (a path or the Explorer's URI); without it the user picks. */
+  [CommandId.debugTraceFailure]: [file?: string | vscode.Uri];
 }
 
 export const CATEGORY = 'Microkernel Lab';

@@ -64,7 +64,33 @@ export function registerTraceView(context: vscode.ExtensionContext, deps: TraceV
   register(CommandId.loadTrace, (path) => loadTrace(context.extensionUri, simulator, path, actions));
   register(CommandId.exportPerfetto, (path) => exportTrace(simulator, 'perfetto', path));
   register(CommandId.exportCsv, (path) => exportTrace(simulator, 'csv', path));
+  register(CommandId.debugTraceFailure, (file) => debugTraceFailure(file));
   context.subscriptions.push({ dispose: () => TracePanel.open?.dispose() });
+}
+
+/**
+ * Opens the debugger at the failure a trace file recorded (its first crash, MMU fault, kernel panic or DMA
+ * overwrite): the run it recorded, replayed to there, ready to step back. The adapter reads the file and says
+ * what is wrong with it (no failure, another version's configuration) as the launch's error.
+ */
+async function debugTraceFailure(file?: string | vscode.Uri): Promise<boolean> {
+  let uri: vscode.Uri | undefined = typeof file === 'string' && file.length > 0 ? vscode.Uri.file(file) : file instanceof vscode.Uri ? file : undefined;
+  if (uri === undefined) {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Debug Its Failure',
+      filters: { 'Microkernel Lab trace': ['mktrace'] },
+    });
+    uri = picked?.[0];
+  }
+  if (uri === undefined) return false;
+  if (uri.scheme !== 'file') {
+    void vscode.window.showErrorMessage(`Microkernel Lab: the debugger reads trace files from disk; ${uri.toString()} is not on this machine's file system`);
+    return false;
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
+  const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  return vscode.debug.startDebugging(folder, { type: 'microkernel', request: 'launch', name: `Failure in ${name}`, trace: uri.fsPath });
 }
 
 async function loadTrace(

@@ -107,7 +107,7 @@ export class MicrokernelDebugSession extends DebugSession {
         output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
         thread: (reason, endpoint) => this.sendEvent(new ThreadEvent(reason, this.threadId(endpoint))),
         ended: (message, failed) => this.end(message, failed),
-      }, { stopBeforeFaults: launch.stopBeforeFault });
+      }, { stopBeforeFaults: launch.stopBeforeFault, ...(launch.failure === undefined ? {} : { failure: launch.failure }) });
       // Breakpoints that came before the system existed apply to it now, checked against it.
       this.recheckBreakpoints();
       const s = this.runtime.system;

@@ -1,7 +1,12 @@
 // The `microkernel` debug type's launch arguments: checked one by one, each
 // bad value named with what was expected, then turned into the session's
 // StartParams so that the debugger boots a system exactly as the editor does.
-import { readInputText } from '../files/boundedRead';
+import { readInputBytes, readInputText } from '../files/boundedRead';
+import { decodeTrace, TraceFileError } from '../../simulator/trace/traceFile';
+import { TraceKind } from '../../simulator/trace/kinds';
+import type { TraceRecorder } from '../../simulator/trace/recorder';
+import { formatSimTime } from '../../simulator/time/time';
+import type { FailureTarget } from './runtime';
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { StartParams, SystemSource } from '../../simulator/protocol/workerProtocol';
 import { builtinScenarios } from '../../simulator/system/scenarios';
@@ -22,6 +27,8 @@ export interface MicrokernelLaunchArguments {
   readonly trial?: unknown;
   /** With a trial: stop just before each of its faults is armed (default true). */
   readonly stopBeforeFault?: unknown;
+  /** A trace file (.mktrace) whose failure to replay: the run it recorded, stopped where that failure happens again. */
+  readonly trace?: unknown;
   /** The folder relative scenario paths are resolved against (the workspace folder, set by the extension). */
   readonly cwd?: unknown;
 }
@@ -33,13 +40,15 @@ export interface DebugLaunch {
   readonly stopBeforeFault: boolean;
   /** For messages: the scenario as the user named it. */
   readonly description: string;
+  /** A failure replayed from a trace file: where to stop. */
+  readonly failure?: FailureTarget;
 }
 
 /** A launch argument that is wrong; the message names the argument, the value and what was expected. */
 export class LaunchError extends Error {}
 
 /** Every launch argument the adapter reads; package.json's configurationAttributes must describe exactly these. */
-export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'cwd'];
+export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'trace', 'cwd'];
 const KNOWN = new Set(LAUNCH_ARGUMENTS);
 
 /**
@@ -49,7 +58,11 @@ const KNOWN = new Set(LAUNCH_ARGUMENTS);
  */
 export function parseLaunchArguments(args: Record<string, unknown>, trusted: boolean): DebugLaunch {
   const a = args as MicrokernelLaunchArguments;
-  if (a.trial !== undefined) return trialLaunch(a, trusted);
+  if (a.trial !== undefined) {
+    if (a.trace !== undefined) throw new LaunchError('launch: "trace" cannot be given with "trial": give one failure to replay');
+    return trialLaunch(a, trusted);
+  }
+  if (a.trace !== undefined) return traceLaunch(a, trusted);
   const scenario = a.scenario ?? 'default';
   if (typeof scenario !== 'string' || scenario.trim() === '') {
     throw new LaunchError(`launch: "scenario" must be the name of a built-in scenario (${builtinNames()}) or the path of a scenario file (*.mklab.json) or system.conf, got ${show(scenario)}`);
@@ -108,6 +121,66 @@ function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaun
   const stopBeforeFault = a.stopBeforeFault ?? true;
   if (typeof stopBeforeFault !== 'boolean') throw new LaunchError(`launch: "stopBeforeFault" must be true or false, got ${show(stopBeforeFault)}`);
   return { params: { source: { kind: 'trial', id: id.trim() }, speed: 0, trusted }, stopOnEntry, stopBeforeFault, description: `trial ${id.trim()}` };
+}
+
+/**
+ * A failure replayed from a trace file: the trace's header fixes the system's configuration, seed and cost profile
+ * (so nothing else may say them), its first failure (a crash or MMU fault, a kernel panic, memory overwritten by DMA)
+ * is where the session stops. The scenario is the trace's when it is built in; a scenario file must be named.
+ */
+function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaunch {
+  const path = a.trace;
+  if (typeof path !== 'string' || path.trim() === '') throw new LaunchError(`launch: "trace" must be the path of a trace file (.mktrace), got ${show(path)}`);
+  for (const key of ['configuration', 'seed', 'costProfile'] as const) {
+    if (a[key] !== undefined) throw new LaunchError(`launch: "${key}" cannot be given with "trace": the trace file fixes its system's configuration, seed and cost profile`);
+  }
+  const cwd = a.cwd === undefined ? process.cwd() : a.cwd;
+  if (typeof cwd !== 'string' || cwd === '') throw new LaunchError(`launch: "cwd" must be a folder path, got ${show(a.cwd)}`);
+  const file = isAbsolute(path.trim()) ? path.trim() : resolve(cwd, path.trim());
+  let decoded;
+  try {
+    decoded = decodeTrace(readInputBytes(file, 'trace'), file);
+  } catch (e) {
+    throw new LaunchError(`launch: "trace": ${(e as Error).message}`);
+  }
+  if (decoded instanceof TraceFileError) throw new LaunchError(`launch: "trace": ${decoded.message}`);
+  const { meta, trace } = decoded;
+  const failure = firstFailure(trace, meta.clockHz, basename(file));
+  if (failure === undefined) {
+    throw new LaunchError(`launch: "trace": ${file} records no failure (a process crash or MMU fault, a kernel panic, or memory overwritten by DMA); to debug its run, launch its scenario '${meta.scenario}'`);
+  }
+  if (!isConfiguration(meta.configuration)) throw new LaunchError(`launch: "trace": ${file} names the configuration '${meta.configuration}', which this version does not have`);
+  if (costProfiles[meta.costProfile] === undefined) throw new LaunchError(`launch: "trace": ${file} names the cost profile '${meta.costProfile}', which this version does not have`);
+  let source: SystemSource;
+  if (a.scenario !== undefined) {
+    if (typeof a.scenario !== 'string' || a.scenario.trim() === '') throw new LaunchError(`launch: "scenario" must be the scenario the trace was recorded from, got ${show(a.scenario)}`);
+    source = sourceOf(a.scenario.trim(), cwd);
+  } else if (builtinScenarios().has(meta.scenario.toLowerCase())) {
+    source = { kind: 'builtin', name: meta.scenario.toLowerCase() };
+  } else {
+    throw new LaunchError(`launch: "trace": ${file} was recorded from the scenario '${meta.scenario}', which is not built in: give its file as "scenario"`);
+  }
+  const stopOnEntry = a.stopOnEntry ?? false;
+  if (typeof stopOnEntry !== 'boolean') throw new LaunchError(`launch: "stopOnEntry" must be true or false, got ${show(stopOnEntry)}`);
+  return {
+    params: { source, speed: 0, trusted, configuration: meta.configuration, seed: meta.seed, costProfile: meta.costProfile },
+    stopOnEntry,
+    stopBeforeFault: false,
+    description: `the failure in ${basename(file)}`,
+    failure,
+  };
+}
+
+/** The first failure a trace holds, as the debugger stops for it. */
+function firstFailure(trace: TraceRecorder, clockHz: number, file: string): FailureTarget | undefined {
+  for (let seq = trace.firstSeq; seq < trace.endSeq; seq++) {
+    const e = trace.get(seq);
+    const at = `${file} recorded it at ${formatSimTime(e.timeCycles, clockHz)}`;
+    if (e.kind === TraceKind.crash || e.kind === TraceKind.fault) return { filter: 'crash', timeCycles: e.timeCycles, text: at };
+    if (e.kind === TraceKind.panic) return { filter: 'panic', timeCycles: e.timeCycles, text: at };
+    if (e.kind === TraceKind.corruption) return { filter: 'corruption', timeCycles: e.timeCycles, text: at };
+  }
+  return undefined;
 }
 
 /** Launch arguments this adapter does not know (ignoring DAP's and VS Code's own), for a warning. */

@@ -19,7 +19,7 @@ import { SliceSizer } from '../worker/pacing';
 import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
 import type { Condition, ConditionFacts, HitCondition } from './conditions';
 
-export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu';
+export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu' | 'corruption';
 export const EXCEPTION_FILTERS: readonly { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
   { filter: 'crash', label: 'Process crashes', description: 'A process threw or took an MMU fault and was ended by the kernel.', default: true },
   {
@@ -30,9 +30,21 @@ export const EXCEPTION_FILTERS: readonly { filter: ExceptionFilter; label: strin
   },
   { filter: 'restart', label: 'Service restarts', description: 'The reincarnation server started a new instance of a service.', default: false },
   { filter: 'iommu', label: 'IOMMU faults', description: 'The IOMMU blocked a device\'s DMA transfer.', default: true },
+  {
+    filter: 'corruption',
+    label: 'Memory overwritten by DMA',
+    description: "Without an IOMMU, a device's DMA wrote into the kernel's memory or into a process that does not drive the device (S3).",
+    default: true,
+  },
 ];
 
-const EXCEPTION_NAMES: Readonly<Record<ExceptionFilter, string>> = { crash: 'Process crash', panic: 'Kernel panic', restart: 'Service restart', iommu: 'IOMMU fault' };
+const EXCEPTION_NAMES: Readonly<Record<ExceptionFilter, string>> = {
+  crash: 'Process crash',
+  panic: 'Kernel panic',
+  restart: 'Service restart',
+  iommu: 'IOMMU fault',
+  corruption: 'Memory overwritten by DMA',
+};
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'goto';
 
@@ -50,6 +62,17 @@ export interface Stop {
 export interface RuntimeOptions {
   /** For a campaign trial: stop just before each of its faults is armed. */
   readonly stopBeforeFaults?: boolean;
+  /** For a failure replayed from a trace file: stop where it happens again, whatever the exception filters say. */
+  readonly failure?: FailureTarget;
+}
+
+/** The first failure a trace file recorded, to stop at when the run reaches it. */
+export interface FailureTarget {
+  readonly filter: 'crash' | 'panic' | 'corruption';
+  /** When the trace recorded it. */
+  readonly timeCycles: number;
+  /** What the trace says happened, and where it comes from. */
+  readonly text: string;
 }
 
 /** When a breakpoint whose location matches stops: its condition and hit count, counted from step `sinceSteps` (when it was set). */
@@ -162,6 +185,10 @@ export class DebugRuntime {
   private running = false;
   private pauseRequested = false;
   private pending: { filter: ExceptionFilter; text: string } | undefined;
+  /** The failure to replay from a trace file, until the run reaches it. */
+  private failure: FailureTarget | undefined;
+  /** Memory corruptions found so far by the DMA check (machine.corruption), to notice each new one. */
+  private corruptions = 0;
   private log = new EntryLog();
   private readonly names = new Map<number, string>();
   private restartCounts = new Map<string, number>();
@@ -183,6 +210,7 @@ export class DebugRuntime {
     const { system, untilCycles } = bootFromParams(params);
     this.untilCycles = untilCycles;
     this.system = system;
+    this.failure = options.failure;
     this.attach(system);
   }
 
@@ -278,9 +306,11 @@ export class DebugRuntime {
           const p = this.sim.panicked!;
           const text = `kernel panic in ${this.nameOf(p.endpoint)} at ${formatSimTime(p.timeCycles, system.clockHz)}: ${p.message}`;
           this.emitOutput('console', `${text}\n`);
-          if (this.exceptionFilters.has('panic')) {
+          const failure = this.failure;
+          const replayed = this.failureReached('panic');
+          if (this.exceptionFilters.has('panic') || replayed) {
             this.running = false;
-            this.stop = { reason: 'exception', entry: undefined, description: 'Kernel panic', text };
+            this.stop = { reason: 'exception', entry: undefined, description: 'Kernel panic', text: replayed ? `${text} (${failure!.text})` : text };
             this.listener.stopped(this.stop);
           } else this.finish(`${text}; the system has stopped`);
           return;
@@ -381,7 +411,27 @@ export class DebugRuntime {
     if (this.replaying) return;
     const at = `[${formatSimTime(this.system.nowCycles, this.system.clockHz)}] `;
     if (this.fresh()) this.emitOutput('console', `${at}${text}\n`);
-    if (this.exceptionFilters.has(filter) && this.pending === undefined) this.pending = { filter, text };
+    if (this.pending !== undefined) return;
+    const failure = this.failure;
+    if (this.failureReached(filter)) this.pending = { filter, text: `${text} (${failure!.text})` };
+    else if (this.exceptionFilters.has(filter)) this.pending = { filter, text };
+  }
+
+  /** Whether this exception is the trace file's failure happening again; the first time it is, the failure is done with. */
+  private failureReached(filter: ExceptionFilter): boolean {
+    const f = this.failure;
+    if (f === undefined || f.filter !== filter || this.system.nowCycles < f.timeCycles) return false;
+    this.failure = undefined;
+    return true;
+  }
+
+  /** The DMA check found a new corruption since the last kernel entry (machine.corruption): an exception as a crash is. */
+  private checkCorruption(): void {
+    const log = this.system.machine.corruption;
+    if (log.count === this.corruptions) return;
+    this.corruptions = log.count;
+    const r = log.records[log.records.length - 1];
+    this.raise('corruption', r === undefined ? `a device's DMA overwrote memory (${log.count} times)` : corruptionText(r));
   }
 
   private currentRestarts(): Map<string, number> {
@@ -408,6 +458,7 @@ export class DebugRuntime {
     this.noteReceived(entry);
     this.lastEntry.set(entry.endpoint, entry);
     if (this.createdSinceCheck) this.checkRestarts();
+    this.checkCorruption();
     const stop = this.decide(entry, this.firing(entry, steps, this.hits, this.sim, this.received, (ep) => this.nameOf(ep)));
     if (stop === undefined) return 'continue';
     this.stop = stop;
@@ -646,9 +697,16 @@ export class DebugRuntime {
       }
     });
     system.machine.iommu?.onFault((f) => raise('iommu', `IOMMU blocked a DMA ${f.direction} of ${f.lengthBytes} bytes by device ${f.deviceId} at IOVA 0x${(f.iova >>> 0).toString(16)}: ${f.reason}`));
+    let corruptions = 0;
     sim.kernelEntryHook = (entry) => {
       const steps = sim.steps;
       if (steps > lastSteps) return 'pause';
+      const log = system.machine.corruption;
+      if (log.count !== corruptions) {
+        corruptions = log.count;
+        const r = log.records[log.records.length - 1];
+        raise('corruption', r === undefined ? `a device's DMA overwrote memory (${log.count} times)` : corruptionText(r));
+      }
       this.noteReceived(entry, lastEntry, received);
       lastEntry.set(entry.endpoint, entry);
       const { lineIds, fnIds } = this.firing(entry, steps, hits, sim, received, (ep) => names.get(ep) ?? this.nameOf(ep));
@@ -757,6 +815,7 @@ export class DebugRuntime {
     this.log.length = index + 1;
     this.createdSinceCheck = false;
     this.restartCounts = this.currentRestarts();
+    this.corruptions = system.machine.corruption.count;
     this.running = false;
     this.stop = { ...stop, entry };
   }
@@ -765,6 +824,10 @@ export class DebugRuntime {
 const SPECIAL: Readonly<Record<number, string>> = {
   [HARDWARE]: 'HARDWARE', [SYSTEM]: 'SYSTEM', [CLOCK]: 'CLOCK', [IDLE]: 'IDLE', [ASYNCM]: 'ASYNCM', [ANY]: 'ANY', [NONE]: 'NONE', [SELF]: 'SELF',
 };
+
+function corruptionText(r: { device: string; victim: string; paddr: number; lengthBytes: number }): string {
+  return `${r.device}'s DMA overwrote ${r.victim === 'the kernel' ? "the kernel's" : `${r.victim}'s`} memory at 0x${r.paddr.toString(16)} (${r.lengthBytes} bytes): no IOMMU stopped it`;
+}
 
 /** A kernel entry's frames, innermost first, '\n'-separated: what breakpoints are matched on and replay checks. */
 export function frameChain(entry: KernelEntry): string | undefined {

@@ -2,6 +2,10 @@
 // starts the adapter (dist/simulator.js run as a process) through the extension's factory,
 // the session stops at the system's first kernel entry, and it can be stopped.
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { eventually, sessionApi } from './sessionHelpers';
 
@@ -81,6 +85,41 @@ describe('debugger', () => {
       assert.doesNotMatch(api.session.controller.statusBarText, /debug-alt/);
     } finally {
       tracker.dispose();
+    }
+  });
+});
+
+describe('debugging the failure in a trace file', () => {
+  it('opens the run a saved trace recorded at its failure (S1\'s NIC crash), with what happened and where it was recorded', async () => {
+    await sessionApi();
+    // A trace saved as a user saves one: `mklab run --trace`, the CLI the package ships.
+    const root = vscode.extensions.getExtension('microkernel-lab.microkernel-lab')!.extensionPath;
+    const dir = mkdtempSync(join(tmpdir(), 'mklab-failure-'));
+    const file = join(dir, 's1-crash.mktrace');
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [join(root, 'dist', 'mklab.js'), 'run', 's1', '--duration', '70s', '--trace', file], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error) =>
+        existsSync(file) ? resolve() : reject(error ?? new Error('mklab wrote no trace')),
+      ),
+    );
+    const stops: { reason: string; description?: string }[] = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('microkernel', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type: string; event?: string; body?: { reason: string; description?: string } }) => {
+          if (m.type === 'event' && m.event === 'stopped' && m.body) stops.push(m.body);
+        },
+      }),
+    });
+    try {
+      const started = await vscode.commands.executeCommand<boolean>('microkernelLab.trace.debugFailure', file);
+      assert.equal(started, true);
+      const stop = await eventually('the session stops at the failure', async () => stops[0], 60_000);
+      assert.equal(stop.reason, 'exception');
+      assert.match(stop.description ?? '', /^Process crash: nic \(endpoint \d+\) crashed: .*\(s1-crash\.mktrace recorded it at 1 min/);
+      assert.equal(vscode.debug.activeDebugSession?.name, 'Failure in s1-crash.mktrace');
+      await vscode.debug.stopDebugging(vscode.debug.activeDebugSession);
+    } finally {
+      tracker.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -652,3 +652,71 @@ test('a line breakpoint\'s condition reads the request the driver is handling, a
     await never.dc.stop();
   }
 });
+
+/** Runs a built-in scenario for `seconds` and saves its trace as `mklab run --trace` does. */
+async function recordTrace(name: string, configuration: string, seconds: number): Promise<string> {
+  const { bootScenario, builtinScenario } = await import('../../../simulator/system/scenarios');
+  const { encodeTrace } = await import('../../../simulator/trace/traceFile');
+  const { secondsToCycles } = await import('../../../simulator/time/time');
+  const system = bootScenario(builtinScenario(name), { configuration: configuration as never });
+  system.run({ untilCycles: secondsToCycles(seconds, system.clockHz) });
+  const meta = { scenario: name, configuration: system.configuration, seed: system.options.seed, costProfile: system.sim.cost.name, clockHz: system.clockHz, endpointNames: {} };
+  const file = join(dir, `${name}-${configuration}.mktrace`);
+  writeFileSync(file, encodeTrace(system.sim.trace, meta));
+  return file;
+}
+
+test('a saved trace opens in the debugger at its failure, ready to step back: a crash (s1) and memory overwritten by DMA (s3 without an IOMMU)', async () => {
+  const crashTrace = await recordTrace('s1', 'microkernel-iommu', 70);
+  // No exception filter is set: the stop is the trace's failure happening again.
+  const crash = await launch({ trace: crashTrace });
+  try {
+    const e = await crash.stopped;
+    assert.equal(e.body.reason, 'exception');
+    assert.match(e.body.description ?? '', /^Process crash: nic \(endpoint \d+\) crashed: .* \(s1-microkernel-iommu\.mktrace recorded it at 1 min/);
+    const before = Number((await scopeVariables(crash.dc, (await topFrame(crash.dc, e.body.threadId!)).id, 'Kernel entry')).get('step'));
+    const back = crash.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await crash.dc.stepBackRequest({ threadId: e.body.threadId! });
+    const b = await back;
+    assert.ok(Number((await scopeVariables(crash.dc, (await topFrame(crash.dc, b.body.threadId!)).id, 'Kernel entry')).get('step')) < before);
+  } finally {
+    await crash.dc.stop();
+  }
+  const dmaTrace = await recordTrace('s3', 'microkernel', 0.5);
+  const dma = await launch({ trace: dmaTrace });
+  try {
+    const e = await dma.stopped;
+    assert.equal(e.body.reason, 'exception');
+    assert.match(e.body.description ?? '', /^Memory overwritten by DMA: disk\w*'s DMA overwrote the kernel's memory at 0x8000 \(\d+ bytes\): no IOMMU stopped it \(s3-microkernel\.mktrace recorded it at 300/);
+  } finally {
+    await dma.dc.stop();
+  }
+});
+
+test('the Memory overwritten by DMA exception breakpoint stops S3 without an IOMMU; a trace without a failure, or with overrides, is refused', async () => {
+  const s3 = await launch({ scenario: 's3', configuration: 'microkernel' }, (c) => c.setExceptionBreakpointsRequest({ filters: ['corruption'] }));
+  try {
+    const e = await s3.stopped;
+    assert.equal(e.body.reason, 'exception');
+    assert.match(e.body.description ?? '', /^Memory overwritten by DMA: disk\w*'s DMA overwrote the kernel's memory at 0x8000/);
+  } finally {
+    await s3.dc.stop();
+  }
+  const quiet = await recordTrace('s1', 'microkernel-iommu', 5);
+  const refused: [Record<string, unknown>, RegExp][] = [
+    [{ trace: quiet }, /"trace": .*s1-microkernel-iommu\.mktrace records no failure .*launch its scenario 's1'/],
+    [{ trace: quiet, seed: 4 }, /"seed" cannot be given with "trace"/],
+    [{ trace: join(dir, 'missing.mktrace') }, /"trace": cannot read the trace file .*missing\.mktrace/],
+    [{ trace: 5 }, /"trace" must be the path of a trace file/],
+  ];
+  for (const [args, message] of refused) {
+    const dc = new DebugClient(process.execPath, adapter, 'microkernel', { cwd: dir });
+    await dc.start();
+    try {
+      await dc.initializeRequest({ adapterID: 'microkernel', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      await assert.rejects(dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bad', ...args } as DebugProtocol.LaunchRequestArguments), message);
+    } finally {
+      await dc.stop();
+    }
+  }
+});
