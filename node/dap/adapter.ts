@@ -35,7 +35,10 @@ import { compileCondition, compileHitCondition, ConditionSyntaxError, HitConditi
 import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
 import { corruptionStatus, runReport, viewSnapshot } from '../worker/session';
 import type { SessionState, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
-import { DebugRuntime, EXCEPTION_FILTERS, type BreakpointGate, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
+import { DebugRuntime, EXCEPTION_FILTERS, type BreakpointGate, type DataWatch, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
+
+/** The most bytes one data breakpoint watches. */
+const MAX_WATCH_BYTES = 4096;
 
 /** The environment variable through which the editor says the workspace is trusted (never a launch argument). */
 export const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
@@ -69,6 +72,8 @@ export class MicrokernelDebugSession extends DebugSession {
    */
   private readonly gates = new Map<number, BreakpointGate & { readonly text: string; readonly error?: string }>();
   private ended = false;
+  /** Data breakpoints, kept for a runtime that does not exist yet (set before launch). */
+  private dataWatches: DataWatch[] = [];
   /** While the system runs, the views hear of it this often (ms of real time). */
   private viewTimer: ReturnType<typeof setInterval> | undefined;
   /** Whether the client shows progress events (the editor does). */
@@ -88,6 +93,8 @@ export class MicrokernelDebugSession extends DebugSession {
       supportsFunctionBreakpoints: true,
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       supportsStepBack: true,
       supportsTerminateRequest: true,
       supportsExceptionInfoRequest: true,
@@ -110,6 +117,7 @@ export class MicrokernelDebugSession extends DebugSession {
       }, { stopBeforeFaults: launch.stopBeforeFault, ...(launch.failure === undefined ? {} : { failure: launch.failure }) });
       // Breakpoints that came before the system existed apply to it now, checked against it.
       this.recheckBreakpoints();
+      this.runtime.setDataWatches(this.dataWatches);
       const s = this.runtime.system;
       this.sendEvent(new OutputEvent(`Microkernel Lab: ${s.name} (${s.configuration}, seed ${s.options.seed}) booted; the debugger stops before kernel entries.\n`, 'console'));
       if (unknown.length > 0) this.sendEvent(new OutputEvent(`launch: ignoring unknown argument(s) ${unknown.join(', ')}\n`, 'console'));
@@ -171,6 +179,44 @@ export class MicrokernelDebugSession extends DebugSession {
     for (const old of before) if (!this.functionBreakpoints.some((b) => b.id === old.id)) this.gates.delete(old.id);
     this.applyBreakpoints();
     response.body = { breakpoints: this.functionBreakpoints.map(functionBreakpoint) };
+    this.sendResponse(response);
+  }
+
+  /**
+   * A data breakpoint on memory: the name is a physical address (0x8000, or 32768) and `bytes` how many bytes
+   * from it (default 4, at most 4096). Any write stops: a program's, the kernel's copies, or a device's DMA.
+   */
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    const refuse = (why: string) => {
+      response.body = { dataId: null, description: why };
+      this.sendResponse(response);
+    };
+    if (args.variablesReference !== undefined && args.asAddress !== true) return refuse('data breakpoints watch memory by address: use Add Data Breakpoint at Address (a physical address such as 0x8000)');
+    const text = args.name.trim();
+    if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) return refuse(`'${args.name}': expected a physical address, such as 0x8000 or 32768`);
+    const paddr = Number(text);
+    const bytes = args.bytes ?? 4;
+    if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_WATCH_BYTES) return refuse(`a data breakpoint watches 1 to ${MAX_WATCH_BYTES} bytes, not ${bytes}`);
+    const size = this.runtime?.sim.memory.sizeBytes;
+    if (size !== undefined && paddr + bytes > size) return refuse(`0x${paddr.toString(16)} + ${bytes} bytes is past the end of physical memory (0x${size.toString(16)} bytes)`);
+    response.body = { dataId: `phys:${paddr}:${bytes}`, description: `physical memory 0x${paddr.toString(16)} (${bytes} bytes)`, accessTypes: ['write'], canPersist: true };
+    this.sendResponse(response);
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    const watches: DataWatch[] = [];
+    const answers = args.breakpoints.map((b): DebugProtocol.Breakpoint => {
+      const m = /^phys:(\d+):(\d+)$/.exec(b.dataId);
+      const id = this.nextBreakpointId++;
+      if (m === null) return { id, verified: false, message: `'${b.dataId}' is not a data breakpoint this debugger made` };
+      if (b.accessType !== undefined && b.accessType !== 'write') return { id, verified: false, message: `only writes can be watched, not ${b.accessType}` };
+      if (b.condition !== undefined || b.hitCondition !== undefined) return { id, verified: false, message: 'a data breakpoint takes no condition or hit count' };
+      watches.push({ id, paddr: Number(m[1]), bytes: Number(m[2]) });
+      return { id, verified: true };
+    });
+    this.dataWatches = watches;
+    this.runtime?.setDataWatches(watches);
+    response.body = { breakpoints: answers };
     this.sendResponse(response);
   }
 

@@ -46,7 +46,14 @@ const EXCEPTION_NAMES: Readonly<Record<ExceptionFilter, string>> = {
   corruption: 'Memory overwritten by DMA',
 };
 
-export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'goto';
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'goto';
+
+/** A data breakpoint: physical memory [paddr, paddr + bytes) watched for writes (by programs, the kernel or a device's DMA). */
+export interface DataWatch {
+  readonly id: number;
+  readonly paddr: number;
+  readonly bytes: number;
+}
 
 export interface Stop {
   readonly reason: StopReason;
@@ -175,6 +182,10 @@ export class DebugRuntime {
    */
   private hits = new Map<number, number>();
   exceptionFilters = new Set<ExceptionFilter>();
+  /** Data breakpoints; set them through `setDataWatches`, which takes the watched bytes' current values. */
+  private watches: { watch: DataWatch; seen: Uint8Array }[] = [];
+  /** Per watch id: the devices whose DMA wrote into it since the last kernel entry. */
+  private dmaWriters = new Map<number, Set<string>>();
   /** The last kernel entry of each live process: where a blocked process waits. */
   readonly lastEntry = new Map<number, KernelEntry>();
   /** The last message each live process received: the request a driver is handling while it makes kernel calls. */
@@ -386,6 +397,7 @@ export class DebugRuntime {
         this.mode = { kind: 'entry' };
       }
     });
+    this.watchDma(system, () => this.watches, this.dmaWriters);
     system.machine.iommu?.onFault((f) => {
       this.raise('iommu', `IOMMU blocked a DMA ${f.direction} of ${f.lengthBytes} bytes by device ${f.deviceId} at IOVA 0x${(f.iova >>> 0).toString(16)}: ${f.reason}`);
     });
@@ -415,6 +427,70 @@ export class DebugRuntime {
     const failure = this.failure;
     if (this.failureReached(filter)) this.pending = { filter, text: `${text} (${failure!.text})` };
     else if (this.exceptionFilters.has(filter)) this.pending = { filter, text };
+  }
+
+  /** Sets the data breakpoints; each compares from the memory's contents now. */
+  setDataWatches(watches: readonly DataWatch[]): void {
+    const bytes = this.sim.memory.bytes;
+    this.watches = watches.map((watch) => ({ watch, seen: bytes.slice(watch.paddr, watch.paddr + watch.bytes) }));
+    this.dmaWriters.clear();
+  }
+
+  get dataWatches(): readonly DataWatch[] {
+    return this.watches.map((w) => w.watch);
+  }
+
+  /**
+   * The data breakpoints whose bytes changed since the last kernel entry (each change is then the new value to
+   * compare with), and what changed: old and new bytes, and the devices whose DMA wrote there meanwhile.
+   */
+  private changedWatches(
+    watches: { watch: DataWatch; seen: Uint8Array }[],
+    memory: Uint8Array,
+    dmaWriters: Map<number, Set<string>>,
+  ): { ids: number[]; text: string } | undefined {
+    let ids: number[] | undefined;
+    const texts: string[] = [];
+    for (const w of watches) {
+      const { paddr, bytes } = w.watch;
+      let same = true;
+      for (let i = 0; i < bytes; i++) {
+        if (memory[paddr + i] !== w.seen[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) continue;
+      const now = memory.slice(paddr, paddr + bytes);
+      const hex = (b: Uint8Array) => [...b.subarray(0, 16)].map((x) => x.toString(16).padStart(2, '0')).join(' ') + (b.length > 16 ? ' …' : '');
+      const by = dmaWriters.get(w.watch.id);
+      texts.push(
+        `physical memory 0x${paddr.toString(16)} (${bytes} bytes) changed from ${hex(w.seen)} to ${hex(now)}` +
+          (by === undefined || by.size === 0 ? ' (by a program or the kernel: no DMA wrote there)' : `, written by ${[...by].join(' and ')}'s DMA`),
+      );
+      w.seen = now;
+      (ids ??= []).push(w.watch.id);
+    }
+    dmaWriters.clear();
+    return ids === undefined ? undefined : { ids, text: texts.join('; ') };
+  }
+
+  /** Notes DMA writes into watched memory, to say who changed it (the device is named in the stop). */
+  private watchDma(system: RunningSystem, watches: () => { watch: DataWatch }[], dmaWriters: Map<number, Set<string>>): void {
+    const names = new Map<number, string>();
+    for (const d of system.machine.devices) if (d.deviceId !== undefined) names.set(d.deviceId, d.describe().name);
+    const listener = (deviceId: number, _iova: number, paddr: number, lengthBytes: number, write: boolean): void => {
+      if (!write) return;
+      for (const { watch } of watches()) {
+        if (paddr < watch.paddr + watch.bytes && paddr + lengthBytes > watch.paddr) {
+          let set = dmaWriters.get(watch.id);
+          if (set === undefined) dmaWriters.set(watch.id, (set = new Set()));
+          set.add(names.get(deviceId) ?? `device ${deviceId}`);
+        }
+      }
+    };
+    system.machine.iommu?.onTransfer(listener);
+    system.machine.directDma?.onTransfer(listener);
   }
 
   /** Whether this exception is the trace file's failure happening again; the first time it is, the failure is done with. */
@@ -459,7 +535,8 @@ export class DebugRuntime {
     this.lastEntry.set(entry.endpoint, entry);
     if (this.createdSinceCheck) this.checkRestarts();
     this.checkCorruption();
-    const stop = this.decide(entry, this.firing(entry, steps, this.hits, this.sim, this.received, (ep) => this.nameOf(ep)));
+    const changed = this.watches.length === 0 ? undefined : this.changedWatches(this.watches, this.sim.memory.bytes, this.dmaWriters);
+    const stop = this.decide(entry, this.firing(entry, steps, this.hits, this.sim, this.received, (ep) => this.nameOf(ep)), changed);
     if (stop === undefined) return 'continue';
     this.stop = stop;
     return 'pause';
@@ -524,7 +601,7 @@ export class DebugRuntime {
     };
   }
 
-  private decide(entry: KernelEntry, firing: { lineIds: number[]; fnIds: number[] }): Stop | undefined {
+  private decide(entry: KernelEntry, firing: { lineIds: number[]; fnIds: number[] }, changed?: { ids: number[]; text: string }): Stop | undefined {
     if (this.pending !== undefined) {
       const p = this.pending;
       this.pending = undefined;
@@ -532,6 +609,7 @@ export class DebugRuntime {
     }
     const mode = this.mode;
     if (mode.kind === 'entry') return { reason: 'entry', entry, description: `Kernel entry of ${entry.name}` };
+    if (changed !== undefined) return { reason: 'data breakpoint', entry, description: 'Data breakpoint', text: changed.text, breakpointIds: changed.ids };
     if (firing.lineIds.length > 0) return { reason: 'breakpoint', entry, description: 'Breakpoint', breakpointIds: firing.lineIds };
     if (firing.fnIds.length > 0) return { reason: 'function breakpoint', entry, description: 'IPC breakpoint', breakpointIds: firing.fnIds };
     if (mode.kind === 'step' && entry.endpoint === mode.endpoint) return { reason: 'step', entry, description: 'Step' };
@@ -663,7 +741,7 @@ export class DebugRuntime {
    * a breakpoint or an exception, as it would describe the stop.
    */
   private async scanForStops(lastSteps: number): Promise<{ steps: number; endpoint: number; stop: Omit<Stop, 'entry'> } | undefined> {
-    const nothingSet = this.lineBreakpoints.size === 0 && this.ipcBreakpoints.length === 0 && this.exceptionFilters.size === 0;
+    const nothingSet = this.lineBreakpoints.size === 0 && this.ipcBreakpoints.length === 0 && this.exceptionFilters.size === 0 && this.watches.length === 0;
     if (nothingSet) return undefined;
     const generation = ++this.generation;
     this.running = true;
@@ -698,9 +776,16 @@ export class DebugRuntime {
     });
     system.machine.iommu?.onFault((f) => raise('iommu', `IOMMU blocked a DMA ${f.direction} of ${f.lengthBytes} bytes by device ${f.deviceId} at IOVA 0x${(f.iova >>> 0).toString(16)}: ${f.reason}`));
     let corruptions = 0;
+    // Data breakpoints compare from the first kernel entry on: backwards, a watch set late still finds who wrote before.
+    let watches: { watch: DataWatch; seen: Uint8Array }[] | undefined;
+    const dmaWriters = new Map<number, Set<string>>();
+    this.watchDma(system, () => watches ?? [], dmaWriters);
     sim.kernelEntryHook = (entry) => {
       const steps = sim.steps;
       if (steps > lastSteps) return 'pause';
+      let changed: { ids: number[]; text: string } | undefined;
+      if (watches === undefined) watches = this.watches.map(({ watch }) => ({ watch, seen: sim.memory.bytes.slice(watch.paddr, watch.paddr + watch.bytes) }));
+      else if (watches.length > 0) changed = this.changedWatches(watches, sim.memory.bytes, dmaWriters);
       const log = system.machine.corruption;
       if (log.count !== corruptions) {
         corruptions = log.count;
@@ -714,7 +799,8 @@ export class DebugRuntime {
       if (pending !== undefined) {
         stop = { reason: 'exception', description: EXCEPTION_NAMES[pending.filter], text: pending.text };
         pending = undefined;
-      } else if (lineIds.length > 0) stop = { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: lineIds };
+      } else if (changed !== undefined) stop = { reason: 'data breakpoint', description: 'Data breakpoint', text: changed.text, breakpointIds: changed.ids };
+      else if (lineIds.length > 0) stop = { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: lineIds };
       else if (fnIds.length > 0) stop = { reason: 'function breakpoint', description: 'IPC breakpoint', breakpointIds: fnIds };
       if (stop !== undefined) last = { steps, endpoint: entry.endpoint, stop };
       return steps === lastSteps ? 'pause' : 'continue';
@@ -816,6 +902,8 @@ export class DebugRuntime {
     this.createdSinceCheck = false;
     this.restartCounts = this.currentRestarts();
     this.corruptions = system.machine.corruption.count;
+    // Data breakpoints compare from the replayed state on.
+    this.setDataWatches(this.dataWatches);
     this.running = false;
     this.stop = { ...stop, entry };
   }

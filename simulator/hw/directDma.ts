@@ -13,13 +13,13 @@ export interface DirectDmaCounters {
 export class DirectDma implements DmaPort {
   readonly counters: DirectDmaCounters = { transfers: 0, bytesRead: 0, bytesWritten: 0, outOfRangeTransfers: 0 };
 
-  private transferListener: DmaTransferListener | null = null;
+  private readonly transferListeners: DmaTransferListener[] = [];
 
   constructor(private readonly memory: PhysicalMemoryAccess) {}
 
-  /** Tells `listener` of every transfer (for the trace and the check that finds memory a device overwrote). */
+  /** Tells `listener` of every transfer (for the trace and the check that finds memory a device overwrote, and the debugger's data breakpoints). */
   onTransfer(listener: DmaTransferListener): void {
-    this.transferListener = listener;
+    this.transferListeners.push(listener);
   }
 
   read(deviceId: number, iova: number, length: number): Uint8Array | DmaFault {
@@ -27,7 +27,7 @@ export class DirectDma implements DmaPort {
     if (fault) return fault;
     this.counters.transfers++;
     this.counters.bytesRead += length;
-    this.transferListener?.(deviceId, iova, iova, length, false);
+    for (const l of this.transferListeners) l(deviceId, iova, iova, length, false);
     return length === 0 ? new Uint8Array(0) : this.memory.read(iova, length);
   }
 
@@ -37,7 +37,7 @@ export class DirectDma implements DmaPort {
     this.counters.transfers++;
     this.counters.bytesWritten += data.length;
     if (data.length > 0) this.memory.write(iova, data);
-    this.transferListener?.(deviceId, iova, iova, data.length, true);
+    for (const l of this.transferListeners) l(deviceId, iova, iova, data.length, true);
     return undefined;
   }
 

@@ -259,7 +259,7 @@ export class Iommu implements DmaPort {
   private readonly faultListeners: Array<(fault: DmaFaultRecord) => void> = [];
   private readonly chargeListeners: Array<(cycles: Cycles) => void> = [];
   private readonly staleListeners: Array<(transfer: StaleTransfer) => void> = [];
-  private transferListener: DmaTransferListener | null = null;
+  private readonly transferListeners: DmaTransferListener[] = [];
   /** Set while resolving one transfer when a page went through a stale IOTLB entry. */
   private staleInTransfer = false;
   readonly counters: IommuCounters = zeroCounters();
@@ -432,7 +432,7 @@ export class Iommu implements DmaPort {
     }
     this.counters.transfers++;
     this.counters.bytesRead += length;
-    if (this.transferListener !== null && resolved.length > 0) this.transferListener(deviceId, iova, resolved[0]!.paddr, length, false);
+    if (resolved.length > 0) for (const l of this.transferListeners) l(deviceId, iova, resolved[0]!.paddr, length, false);
     return out;
   }
 
@@ -447,7 +447,7 @@ export class Iommu implements DmaPort {
     }
     this.counters.transfers++;
     this.counters.bytesWritten += data.length;
-    if (this.transferListener !== null && resolved.length > 0) this.transferListener(deviceId, iova, resolved[0]!.paddr, data.length, true);
+    if (resolved.length > 0) for (const l of this.transferListeners) l(deviceId, iova, resolved[0]!.paddr, data.length, true);
     return undefined;
   }
 
@@ -467,9 +467,9 @@ export class Iommu implements DmaPort {
     this.chargeListeners.push(listener);
   }
 
-  /** Tells `listener` of every transfer the IOMMU translated (for the trace). */
+  /** Tells `listener` of every transfer the IOMMU translated (for the trace, and the debugger's data breakpoints). */
   onTransfer(listener: DmaTransferListener): void {
-    this.transferListener = listener;
+    this.transferListeners.push(listener);
   }
 
   /** Calls `listener` with every transfer a stale IOTLB entry let through (for the trace). */

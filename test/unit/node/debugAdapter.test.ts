@@ -720,3 +720,49 @@ test('the Memory overwritten by DMA exception breakpoint stops S3 without an IOM
     }
   }
 });
+
+test('a data breakpoint on the kernel\'s memory catches S3\'s DMA write without an IOMMU, forward and, set late, backwards', async () => {
+  // S3 aims disk's DMA at physical 0x8000, the kernel's memory, at 300 ms; without an IOMMU nothing stops it.
+  let info: DebugProtocol.DataBreakpointInfoResponse | undefined;
+  const s3 = await launch({ scenario: 's3', configuration: 'microkernel' }, async (c) => {
+    info = await c.dataBreakpointInfoRequest({ name: '0x8000', asAddress: true, bytes: 16 });
+    await c.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+  });
+  try {
+    assert.equal(info?.body.dataId, 'phys:32768:16');
+    assert.equal(info?.body.description, 'physical memory 0x8000 (16 bytes)');
+    const e = await s3.stopped;
+    assert.equal(e.body.reason, 'data breakpoint');
+    assert.match(e.body.description ?? '', /^Data breakpoint: physical memory 0x8000 \(16 bytes\) changed from [0-9a-f ]+ to [0-9a-f ]+, written by disk\w*'s DMA$/);
+    const time = (await scopeVariables(s3.dc, (await topFrame(s3.dc, e.body.threadId!)).id, 'Kernel entry')).get('time') ?? '';
+    assert.match(time, /^300(\.\d+)? ms/);
+  } finally {
+    await s3.dc.stop();
+  }
+  // Backwards: stopped later (at the second DMA, into vfs), a data breakpoint set there finds the earlier write.
+  const later = await launch({ scenario: 's3', configuration: 'microkernel' }, (c) => c.setExceptionBreakpointsRequest({ filters: ['corruption'] }));
+  try {
+    const first = await later.stopped;
+    assert.match(first.body.description ?? '', /overwrote the kernel's memory/);
+    const next = later.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await later.dc.continueRequest({ threadId: first.body.threadId! });
+    const second = await next;
+    assert.match(second.body.description ?? '', /overwrote vfs's memory/);
+    await later.dc.setExceptionBreakpointsRequest({ filters: [] });
+    const id = (await later.dc.dataBreakpointInfoRequest({ name: '32768', asAddress: true, bytes: 16 })).body.dataId!;
+    await later.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: id }] });
+    const back = later.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await later.dc.reverseContinueRequest({ threadId: second.body.threadId! });
+    const b = await back;
+    assert.equal(b.body.reason, 'data breakpoint');
+    assert.match(b.body.description ?? '', /written by disk\w*'s DMA$/);
+    // Bad addresses are refused with why.
+    const bad = await later.dc.dataBreakpointInfoRequest({ name: 'kernel', asAddress: true });
+    assert.equal(bad.body.dataId, null);
+    assert.match(bad.body.description, /expected a physical address/);
+    const past = await later.dc.dataBreakpointInfoRequest({ name: '0xffffffff', asAddress: true, bytes: 4 });
+    assert.match(past.body.description, /past the end of physical memory/);
+  } finally {
+    await later.dc.stop();
+  }
+});
