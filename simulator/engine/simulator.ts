@@ -344,7 +344,7 @@ export class Simulator {
         if (p !== k.current) k.switchTo(p);
         else if (k.idle) k.resumeFromIdle(p);
         if (p.workLeftCycles > 0) {
-          this.work(p, next < until ? next : until);
+          this.work(p, next, until);
           continue;
         }
         if (p.trapPending) {
@@ -369,7 +369,7 @@ export class Simulator {
         this.steps++;
         const kind = p.reqKind;
         if (kind === WORK_REQUEST) {
-          p.workLeftCycles = p.reqA === SPIN ? this.spinCycles(p, next, until) : p.reqA;
+          p.workLeftCycles = p.reqA === SPIN ? this.spinCycles(p, next) : p.reqA;
           p.retval = OK;
         } else if (kind === MAPPED_IO_REQUEST) {
           p.retval = k.mappedIo(p);
@@ -405,25 +405,38 @@ export class Simulator {
     return { reason, steps: this.steps, timeCycles: this.clock.now() };
   }
 
-  /** How long a spin lasts: to the next event (or the run's end), at most the spin's own limit, and never unbounded. */
-  private spinCycles(p: Proc, next: number, until: number): number {
+  /**
+   * How long a spin lasts: to the next event, at most the spin's own limit, and never unbounded. Not to the
+   * run's end: where a run ends (a slice of the editor's pacing, the debugger's) must not change what happens.
+   */
+  private spinCycles(p: Proc, next: number): number {
     const now = this.clock.now();
-    let to = next < until ? next : until;
+    let to = next;
     if (p.reqB > 0 && now + p.reqB < to) to = now + p.reqB;
     if (to === Infinity) to = now + Math.max(1, Math.round(this.clock.hz / 1000));
     return Math.max(1, to - now);
   }
 
-  /** A slice of simulated user work, cut short by the next event or the end of the quantum. */
-  private work(p: Proc, next: number): void {
+  /**
+   * A slice of simulated user work, cut short by the next event, the end of the quantum, or the end of the run.
+   * A cut at the run's end is not a step: the work goes on in the next run, and step numbers (which the
+   * debugger's history and replays go by) stay the same however a run is cut into slices.
+   */
+  private work(p: Proc, next: number, until: number): void {
     const k = this.kernel;
     let chunk = p.workLeftCycles;
-    const toEvent = next - this.clock.now();
+    const now = this.clock.now();
+    const toEvent = next - now;
     if (toEvent < chunk) chunk = Math.max(1, toEvent);
     if (!p.kernelMode && p.quantumLeftCycles > 0 && p.quantumLeftCycles < chunk) chunk = p.quantumLeftCycles;
+    let cutByRunEnd = false;
+    if (until - now < chunk) {
+      chunk = Math.max(1, until - now);
+      cutByRunEnd = true;
+    }
     p.workLeftCycles -= chunk;
     k.chargeUser(p, chunk);
-    this.steps++;
+    if (!cutByRunEnd || p.workLeftCycles === 0) this.steps++;
     if (p.quantumLeftCycles <= 0 && !p.kernelMode) k.quantumExpired(p);
   }
 
