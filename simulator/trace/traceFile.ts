@@ -94,13 +94,13 @@ const COLUMNS: readonly { name: ColumnName; width: number; put: (v: DataView, at
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Where each column of n events starts (format 3: each padded to 8 bytes), and where the file ends. */
-function columnLayout(start: number, n: number): { offset: Record<ColumnName, number>; end: number } {
+/** Where each column of n events starts, each padded to `pad` bytes (format 3: 8, format 2: 4), and where the file ends. */
+function columnLayout(start: number, n: number, pad: (bytes: number) => number = pad8): { offset: Record<ColumnName, number>; end: number } {
   const offset = {} as Record<ColumnName, number>;
   let at = start;
   for (const column of COLUMNS) {
     offset[column.name] = at;
-    at += pad8(n * column.width);
+    at += pad(n * column.width);
   }
   return { offset, end: at };
 }
@@ -138,7 +138,7 @@ export function decodeTrace(bytes: Uint8Array, file: string): DecodedTrace | Tra
   const metaProblem = checkMeta(header);
   if (metaProblem !== undefined) return fail(16, `expected ${metaProblem} in the header`);
   const offset =
-    version === FORMAT_2 ? format2Layout(16 + pad4(headerLength), n) : columnLayout(16 + pad8(headerLength), n);
+    version === FORMAT_2 ? columnLayout(16 + pad4(headerLength), n, pad4) : columnLayout(16 + pad8(headerLength), n);
   if (bytes.length < offset.end) return fail(bytes.length, `expected ${offset.end} bytes for ${n} events, the file has ${bytes.length}`);
   for (const s of header.strings) {
     if (typeof s !== 'string') return fail(16, `expected the string table to hold strings, found ${JSON.stringify(s)}`);
@@ -186,16 +186,6 @@ function checkMeta(h: Header): string | undefined {
   return undefined;
 }
 
-/** Format 2's layout: the same columns, each padded to 4 bytes after a header padded to 4. */
-function format2Layout(start: number, n: number): { offset: Record<ColumnName, number>; end: number } {
-  const offset = {} as Record<ColumnName, number>;
-  let at = start;
-  for (const column of COLUMNS) {
-    offset[column.name] = at;
-    at += pad4(n * column.width);
-  }
-  return { offset, end: at };
-}
 
 const ARRAY_OF: Record<ColumnName, Float64ArrayConstructor | Uint8ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor> = {
   time: Float64Array,

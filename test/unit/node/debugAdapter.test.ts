@@ -76,6 +76,19 @@ async function scopeVariables(dc: DebugClient, frameId: number, scope: string): 
   return new Map(vars.body.variables.map((v) => [v.name, v.value]));
 }
 
+/** The `step` the Kernel entry scope shows for a thread's top frame. */
+async function entryStep(dc: DebugClient, threadId: number): Promise<number> {
+  return Number((await scopeVariables(dc, (await topFrame(dc, threadId)).id, 'Kernel entry')).get('step'));
+}
+
+/** Continues (or reverse-continues) and waits for the next stop. */
+async function cont(dc: DebugClient, threadId: number, reverse = false): Promise<DebugProtocol.StoppedEvent> {
+  const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  if (reverse) await dc.reverseContinueRequest({ threadId });
+  else await dc.continueRequest({ threadId });
+  return next;
+}
+
 async function threadName(dc: DebugClient, threadId: number): Promise<string> {
   const threads = await dc.threadsRequest();
   const t = threads.body.threads.find((x) => x.id === threadId);
@@ -530,22 +543,15 @@ test('a trial id is checked like any launch argument, and nothing else may say w
 });
 
 test('conditions and hit counts: forward and reverse continue stop only where both say so, and a bad one is refused', async () => {
-  const step = async (dc: DebugClient, threadId: number) => Number((await scopeVariables(dc, (await topFrame(dc, threadId)).id, 'Kernel entry')).get('step'));
-  const cont = async (dc: DebugClient, threadId: number, reverse = false) => {
-    const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-    if (reverse) await dc.reverseContinueRequest({ threadId });
-    else await dc.continueRequest({ threadId });
-    return next;
-  };
   // The first four hits of the IPC breakpoint, unconditioned.
   const plain = await launch({ scenario: 's1' }, (c) => c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nic <- DL_WRITEV_S' }] }));
   const hitSteps: number[] = [];
   try {
     let e = await plain.stopped;
-    hitSteps.push(await step(plain.dc, e.body.threadId!));
+    hitSteps.push(await entryStep(plain.dc, e.body.threadId!));
     for (let i = 0; i < 3; i++) {
       e = await cont(plain.dc, e.body.threadId!);
-      hitSteps.push(await step(plain.dc, e.body.threadId!));
+      hitSteps.push(await entryStep(plain.dc, e.body.threadId!));
     }
   } finally {
     await plain.dc.stop();
@@ -563,15 +569,15 @@ test('conditions and hit counts: forward and reverse continue stop only where bo
     assert.match(bps[1]?.message ?? '', /^condition 'type ==': Unexpected token at column 8/);
     const second = await every2.stopped;
     assert.equal(second.body.reason, 'function breakpoint');
-    assert.equal(await step(every2.dc, second.body.threadId!), hitSteps[1]);
+    assert.equal(await entryStep(every2.dc, second.body.threadId!), hitSteps[1]);
     const fourth = await cont(every2.dc, second.body.threadId!);
-    assert.equal(await step(every2.dc, fourth.body.threadId!), hitSteps[3]);
+    assert.equal(await entryStep(every2.dc, fourth.body.threadId!), hitSteps[3]);
     const back = await cont(every2.dc, fourth.body.threadId!, true);
     assert.equal(back.body.reason, 'function breakpoint');
-    assert.equal(await step(every2.dc, back.body.threadId!), hitSteps[1], 'reverse continue counts hits as forward does');
+    assert.equal(await entryStep(every2.dc, back.body.threadId!), hitSteps[1], 'reverse continue counts hits as forward does');
     // On from there, the count is that of the timeline shown: hit 4 again, not hit 3.
     const again = await cont(every2.dc, back.body.threadId!);
-    assert.equal(await step(every2.dc, again.body.threadId!), hitSteps[3]);
+    assert.equal(await entryStep(every2.dc, again.body.threadId!), hitSteps[3]);
   } finally {
     await every2.dc.stop();
   }
@@ -582,12 +588,12 @@ test('conditions and hit counts: forward and reverse continue stop only where bo
   );
   try {
     const third = await conditioned.stopped;
-    assert.equal(await step(conditioned.dc, third.body.threadId!), hitSteps[2]);
+    assert.equal(await entryStep(conditioned.dc, third.body.threadId!), hitSteps[2]);
     const fourth = await cont(conditioned.dc, third.body.threadId!);
-    assert.equal(await step(conditioned.dc, fourth.body.threadId!), hitSteps[3]);
+    assert.equal(await entryStep(conditioned.dc, fourth.body.threadId!), hitSteps[3]);
     // Backwards the condition holds as forward: hit 3, and then nothing earlier (the start of the recording).
     const back = await cont(conditioned.dc, fourth.body.threadId!, true);
-    assert.equal(await step(conditioned.dc, back.body.threadId!), hitSteps[2]);
+    assert.equal(await entryStep(conditioned.dc, back.body.threadId!), hitSteps[2]);
     const start = await cont(conditioned.dc, back.body.threadId!, true);
     assert.equal(start.body.reason, 'entry');
   } finally {
@@ -597,22 +603,15 @@ test('conditions and hit counts: forward and reverse continue stop only where bo
 
 test('a line breakpoint\'s condition reads the request the driver is handling, and its hit count counts from when it was set', async () => {
   const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
-  const step = async (dc: DebugClient, threadId: number) => Number((await scopeVariables(dc, (await topFrame(dc, threadId)).id, 'Kernel entry')).get('step'));
-  const cont = async (dc: DebugClient, threadId: number, reverse = false) => {
-    const next = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-    if (reverse) await dc.reverseContinueRequest({ threadId });
-    else await dc.continueRequest({ threadId });
-    return next;
-  };
   // The line's first four hits, unconditioned.
   const plain = await launch({ scenario: 's1' }, (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }));
   const hitSteps: number[] = [];
   try {
     let e = await plain.stopped;
-    hitSteps.push(await step(plain.dc, e.body.threadId!));
+    hitSteps.push(await entryStep(plain.dc, e.body.threadId!));
     for (let i = 0; i < 3; i++) {
       e = await cont(plain.dc, e.body.threadId!);
-      hitSteps.push(await step(plain.dc, e.body.threadId!));
+      hitSteps.push(await entryStep(plain.dc, e.body.threadId!));
     }
   } finally {
     await plain.dc.stop();
@@ -624,14 +623,14 @@ test('a line breakpoint\'s condition reads the request the driver is handling, a
   try {
     const first = await stopped;
     assert.equal(first.body.reason, 'breakpoint');
-    assert.equal(await step(dc, first.body.threadId!), hitSteps[0]);
+    assert.equal(await entryStep(dc, first.body.threadId!), hitSteps[0]);
     const second = await cont(dc, first.body.threadId!);
-    assert.equal(await step(dc, second.body.threadId!), hitSteps[1]);
+    assert.equal(await entryStep(dc, second.body.threadId!), hitSteps[1]);
     // Set again with a hit count of 2: hits count from now, so the third hit is its first, and it stops at the fourth.
     await dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine, hitCondition: '2' }] });
     const fourth = await cont(dc, second.body.threadId!);
     assert.equal(fourth.body.reason, 'breakpoint');
-    assert.equal(await step(dc, fourth.body.threadId!), hitSteps[3]);
+    assert.equal(await entryStep(dc, fourth.body.threadId!), hitSteps[3]);
     // Backwards, the third hit is still its first (no stop), and the hits before it was set do not count: back to the start.
     const back = await cont(dc, fourth.body.threadId!, true);
     assert.equal(back.body.reason, 'entry');
@@ -647,7 +646,7 @@ test('a line breakpoint\'s condition reads the request the driver is handling, a
   try {
     const e = await never.stopped;
     assert.equal(e.body.reason, 'function breakpoint');
-    assert.ok((await step(never.dc, e.body.threadId!)) > hitSteps[3]!);
+    assert.ok((await entryStep(never.dc, e.body.threadId!)) > hitSteps[3]!);
   } finally {
     await never.dc.stop();
   }
