@@ -33,6 +33,28 @@ function mochaCounts(output) {
   return { passed, failed: last(/^\s*(\d+) failing\b/gm) ?? 0, skipped: last(/^\s*(\d+) pending\b/gm) ?? 0 };
 }
 
+/**
+ * The failed tests a step's output names, each with the first line of its error, so that the
+ * results at the end of a long log say which tests failed and why.
+ */
+function failedTests(output) {
+  const found = [];
+  // mocha's report: "  1) suite test:" then the error's first line.
+  for (const m of output.matchAll(/^ {2}\d+\) (.+):\n\s+(.+)$/gm)) found.push(`${m[1]}: ${m[2]}`);
+  // node's spec reporter: after "✖ failing tests:", "✖ name (ms)" then the error.
+  const at = output.lastIndexOf('✖ failing tests:');
+  if (at >= 0) {
+    const lines = output.slice(at).split('\n').slice(1);
+    lines.forEach((line, i) => {
+      const m = /^\s*✖ (.+?) \([\d.]+m?s\)\s*$/.exec(line);
+      if (!m) return;
+      const why = lines.slice(i + 1, i + 6).find((l) => l.trim() && !/^\s*✖/.test(l) && !/^test at /.test(l.trim()));
+      found.push(why ? `${m[1]}: ${why.trim()}` : m[1]);
+    });
+  }
+  return [...new Set(found)].slice(0, 20).map((t) => (t.length > 300 ? `${t.slice(0, 297)}...` : t));
+}
+
 function e2eFiles() {
   const dir = join(root, 'out', 'test', 'e2e');
   if (!existsSync(dir)) return [];
@@ -164,6 +186,7 @@ async function main() {
         const { code, output } = await runStep(name, cmd, args, (step.timeoutMinutes ?? 15) * 60_000);
         const counts = step.counts?.(output);
         result = { name, status: code === 0 ? 'ok' : 'failed', counts, note: code === 0 ? '' : `exit code ${code}` };
+        if (code !== 0) result.failures = failedTests(output);
         if (step.counts && !counts && code === 0) {
           result.status = 'failed';
           result.note = 'no test results found in its output';
@@ -194,6 +217,7 @@ async function main() {
       `${r.name.padEnd(12)} ${r.status.padEnd(8)} ${counts.padEnd(34)} ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  ${r.note}` : ''}`,
     );
   }
+  for (const r of results) for (const f of r.failures ?? []) console.log(`  ✖ ${r.name}: ${f}`);
   console.log(`${passed} passed, ${failed} failed`);
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
