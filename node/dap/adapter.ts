@@ -35,7 +35,32 @@ import { compileCondition, compileHitCondition, ConditionSyntaxError, HitConditi
 import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
 import { corruptionStatus, runReport, viewSnapshot } from '../worker/session';
 import type { SessionState, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
-import { DebugRuntime, EXCEPTION_FILTERS, type BreakpointGate, type DataWatch, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
+import { DebugRuntime, EXCEPTION_FILTERS, type BreakpointGate, type DataWatch, type EventTarget, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
+
+/** The custom request that moves the session to a trace event (the trace view's "Debug from here"). */
+export const GO_TO_EVENT_REQUEST = 'microkernelLab.goToEvent';
+/** The custom event that tells the editor where the debugged system stopped, for the trace view to mark. */
+export const POSITION_EVENT = 'microkernelLab.debugPosition';
+
+/** Which system a session debugs, as a trace names the system it came from. */
+export interface DebuggedSystem {
+  readonly scenario: string;
+  readonly configuration: string;
+  readonly seed: number;
+}
+
+/** Where the debugged system stands, sent with every stop. */
+export interface DebugPosition {
+  readonly system: DebuggedSystem;
+  readonly nowCycles: number;
+  readonly clockHz: number;
+  /** The trace's end at the stop: events before it have happened. */
+  readonly traceSeq: number;
+  /** The process stopped at, if the stop is at a kernel entry. */
+  readonly process?: string;
+  /** The trace event the session was moved to, when it was. */
+  readonly eventSeq?: number;
+}
 
 /** The most bytes one data breakpoint watches. */
 const MAX_WATCH_BYTES = 4096;
@@ -79,6 +104,8 @@ export class MicrokernelDebugSession extends DebugSession {
   /** Whether the client shows progress events (the editor does). */
   private progressReporting = false;
   private nextProgressId = 1;
+  /** The trace event the launch asked to go to, instead of running. */
+  private launchEvent: EventTarget | undefined;
 
   constructor() {
     super();
@@ -108,6 +135,7 @@ export class MicrokernelDebugSession extends DebugSession {
     try {
       const launch = parseLaunchArguments(args as Record<string, unknown>, trusted);
       this.stopOnEntry = launch.stopOnEntry;
+      this.launchEvent = launch.event;
       const unknown = unknownArguments(args as Record<string, unknown>);
       this.runtime = new DebugRuntime(launch.params, sourceKey, {
         stopped: (stop) => this.reportStop(stop),
@@ -134,10 +162,51 @@ export class MicrokernelDebugSession extends DebugSession {
     this.sendResponse(response);
     const rt = this.runtime;
     if (rt === undefined) return;
-    if (this.stopOnEntry) rt.toFirstEntry();
+    if (this.launchEvent !== undefined) {
+      const target = this.launchEvent;
+      void this.withProgress(`Going to trace event #${target.seq}`, () => rt.goToEvent(target)).catch((e: unknown) => this.end(`could not go to trace event #${target.seq}: ${(e as Error).message}`, true));
+    } else if (this.stopOnEntry) rt.toFirstEntry();
     else rt.continue();
     this.publishView('running');
     this.watchWhileRunning();
+  }
+
+  /**
+   * The editor's own requests: `microkernelLab.goToEvent` { seq, timeCycles?, kind?, system? } moves the session to a
+   * trace event, refused when `system` (the trace's scenario, configuration and seed) is not the one debugged here.
+   */
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command !== GO_TO_EVENT_REQUEST) {
+      super.customRequest(command, response, args);
+      return;
+    }
+    const rt = this.runtime;
+    const a = (args ?? {}) as { seq?: unknown; timeCycles?: unknown; kind?: unknown; system?: Partial<DebuggedSystem> };
+    if (rt === undefined || this.ended) return this.sendErrorResponse(response, { id: 1010, format: 'go to event: the session has no system (it ended)', showUser: true });
+    const here = this.debuggedSystem();
+    const there = a.system;
+    if (there !== undefined && (there.scenario !== here.scenario || there.configuration !== here.configuration || there.seed !== here.seed)) {
+      return this.sendErrorResponse(response, {
+        id: 1011,
+        format: `go to event: this session debugs ${describeSystem(here)}, not ${describeSystem(there)}`,
+        showUser: false,
+      });
+    }
+    const seq = a.seq;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return this.sendErrorResponse(response, { id: 1012, format: `go to event: "seq" must be a trace event's sequence number, got ${String(seq)}`, showUser: true });
+    const target: EventTarget = { seq, ...(typeof a.timeCycles === 'number' ? { timeCycles: a.timeCycles } : {}), ...(typeof a.kind === 'number' ? { kind: a.kind } : {}) };
+    this.sendResponse(response);
+    this.variables = new Handles<VariableSource>();
+    void this.withProgress(`Going to trace event #${seq}`, () => rt.goToEvent(target)).catch((e: unknown) =>
+      this.sendEvent(new OutputEvent(`Microkernel Lab: could not go to trace event #${seq}: ${(e as Error).message}\n`, 'important')),
+    );
+    this.publishView('running');
+    this.watchWhileRunning();
+  }
+
+  private debuggedSystem(): DebuggedSystem {
+    const s = this.runtime!.system;
+    return { scenario: s.name, configuration: s.configuration, seed: s.options.seed };
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -528,6 +597,16 @@ export class MicrokernelDebugSession extends DebugSession {
     if (stop.breakpointIds !== undefined) event.body.hitBreakpointIds = [...stop.breakpointIds];
     this.sendEvent(event);
     this.publishView('paused');
+    const s = rt.system;
+    const position: DebugPosition = {
+      system: this.debuggedSystem(),
+      nowCycles: stop.entry?.timeCycles ?? s.nowCycles,
+      clockHz: s.clockHz,
+      traceSeq: rt.sim.trace.endSeq,
+      ...(stop.entry === undefined ? {} : { process: stop.entry.name }),
+      ...(stop.reason === 'goto' && rt.goneTo !== undefined ? { eventSeq: rt.goneTo } : {}),
+    };
+    this.sendEvent(new Event(POSITION_EVENT, position));
   }
 
   /**
@@ -773,4 +852,8 @@ function frameId(threadId: number, depth: number): number {
 
 function threadOfFrame(id: number): number {
   return Math.floor(id / FRAMES_PER_THREAD);
+}
+
+function describeSystem(s: Partial<DebuggedSystem>): string {
+  return `${s.scenario ?? 'a system'} (${s.configuration ?? 'its configuration'}, seed ${s.seed ?? '?'})`;
 }

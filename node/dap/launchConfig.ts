@@ -6,7 +6,7 @@ import { decodeTrace, TraceFileError } from '../../simulator/trace/traceFile';
 import { TraceKind } from '../../simulator/trace/kinds';
 import type { TraceRecorder } from '../../simulator/trace/recorder';
 import { formatSimTime } from '../../simulator/time/time';
-import type { FailureTarget } from './runtime';
+import type { EventTarget, FailureTarget } from './runtime';
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { StartParams, SystemSource } from '../../simulator/protocol/workerProtocol';
 import { builtinScenarios } from '../../simulator/system/scenarios';
@@ -29,6 +29,11 @@ export interface MicrokernelLaunchArguments {
   readonly stopBeforeFault?: unknown;
   /** A trace file (.mktrace) whose failure to replay: the run it recorded, stopped where that failure happens again. */
   readonly trace?: unknown;
+  /**
+   * A trace event to go to instead of running: its sequence number in the run's trace, or { seq, timeCycles, kind } as
+   * the trace view sends it (then the debugger checks its run recorded the same event there).
+   */
+  readonly event?: unknown;
   /** The folder relative scenario paths are resolved against (the workspace folder, set by the extension). */
   readonly cwd?: unknown;
 }
@@ -42,13 +47,15 @@ export interface DebugLaunch {
   readonly description: string;
   /** A failure replayed from a trace file: where to stop. */
   readonly failure?: FailureTarget;
+  /** A trace event to go to (the trace view's "Debug from here"). */
+  readonly event?: EventTarget;
 }
 
 /** A launch argument that is wrong; the message names the argument, the value and what was expected. */
 export class LaunchError extends Error {}
 
 /** Every launch argument the adapter reads; package.json's configurationAttributes must describe exactly these. */
-export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'trace', 'cwd'];
+export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'trace', 'event', 'cwd'];
 const KNOWN = new Set(LAUNCH_ARGUMENTS);
 
 /**
@@ -57,12 +64,37 @@ const KNOWN = new Set(LAUNCH_ARGUMENTS);
  * code runs only in a trusted workspace, and the session refuses it otherwise.
  */
 export function parseLaunchArguments(args: Record<string, unknown>, trusted: boolean): DebugLaunch {
-  const a = args as MicrokernelLaunchArguments;
+  const event = parseEvent((args as MicrokernelLaunchArguments).event);
+  const launch = launchOf(args as MicrokernelLaunchArguments, trusted, event === undefined);
+  return event === undefined ? launch : { ...launch, event, failure: undefined, description: `trace event #${event.seq} of ${launch.description}` };
+}
+
+/** The "event" argument: a sequence number, or what the trace view says of an event. */
+function parseEvent(value: unknown): EventTarget | undefined {
+  if (value === undefined) return undefined;
+  const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (isSeq(value)) return { seq: value };
+  const expected = 'a trace event\'s sequence number (0 or more) or { "seq": N, "timeCycles": T, "kind": K }';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LaunchError(`launch: "event" must be ${expected}, got ${show(value)}`);
+  const { seq, timeCycles, kind, ...rest } = value as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) throw new LaunchError(`launch: "event" has unknown field(s) ${extra.join(', ')}: expected ${expected}`);
+  if (!isSeq(seq)) throw new LaunchError(`launch: "event.seq" must be a sequence number (0 or more), got ${show(seq)}`);
+  if (timeCycles !== undefined && !(typeof timeCycles === 'number' && Number.isFinite(timeCycles) && timeCycles >= 0)) {
+    throw new LaunchError(`launch: "event.timeCycles" must be a time in cycles (0 or more), got ${show(timeCycles)}`);
+  }
+  if (kind !== undefined && !(typeof kind === 'number' && Number.isInteger(kind) && kind >= 0 && kind < 256)) {
+    throw new LaunchError(`launch: "event.kind" must be a trace event kind (0 to 255), got ${show(kind)}`);
+  }
+  return { seq, ...(timeCycles === undefined ? {} : { timeCycles: timeCycles as number }), ...(kind === undefined ? {} : { kind: kind as number }) };
+}
+
+function launchOf(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): DebugLaunch {
   if (a.trial !== undefined) {
     if (a.trace !== undefined) throw new LaunchError('launch: "trace" cannot be given with "trial": give one failure to replay');
     return trialLaunch(a, trusted);
   }
-  if (a.trace !== undefined) return traceLaunch(a, trusted);
+  if (a.trace !== undefined) return traceLaunch(a, trusted, needFailure);
   const scenario = a.scenario ?? 'default';
   if (typeof scenario !== 'string' || scenario.trim() === '') {
     throw new LaunchError(`launch: "scenario" must be the name of a built-in scenario (${builtinNames()}) or the path of a scenario file (*.mklab.json) or system.conf, got ${show(scenario)}`);
@@ -128,7 +160,7 @@ function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaun
  * (so nothing else may say them), its first failure (a crash or MMU fault, a kernel panic, memory overwritten by DMA)
  * is where the session stops. The scenario is the trace's when it is built in; a scenario file must be named.
  */
-function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaunch {
+function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): DebugLaunch {
   const path = a.trace;
   if (typeof path !== 'string' || path.trim() === '') throw new LaunchError(`launch: "trace" must be the path of a trace file (.mktrace), got ${show(path)}`);
   for (const key of ['configuration', 'seed', 'costProfile'] as const) {
@@ -146,7 +178,7 @@ function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaun
   if (decoded instanceof TraceFileError) throw new LaunchError(`launch: "trace": ${decoded.message}`);
   const { meta, trace } = decoded;
   const failure = firstFailure(trace, meta.clockHz, basename(file));
-  if (failure === undefined) {
+  if (failure === undefined && needFailure) {
     throw new LaunchError(`launch: "trace": ${file} records no failure (a process crash or MMU fault, a kernel panic, or memory overwritten by DMA); to debug its run, launch its scenario '${meta.scenario}'`);
   }
   if (!isConfiguration(meta.configuration)) throw new LaunchError(`launch: "trace": ${file} names the configuration '${meta.configuration}', which this version does not have`);
@@ -166,8 +198,8 @@ function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaun
     params: { source, speed: 0, trusted, configuration: meta.configuration, seed: meta.seed, costProfile: meta.costProfile },
     stopOnEntry,
     stopBeforeFault: false,
-    description: `the failure in ${basename(file)}`,
-    failure,
+    description: failure === undefined ? basename(file) : `the failure in ${basename(file)}`,
+    ...(failure === undefined ? {} : { failure }),
   };
 }
 

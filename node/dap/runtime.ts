@@ -14,6 +14,7 @@ import type { AsyncEntry } from '../../simulator/kernel/asyncTable';
 import { cyclesToSeconds, formatSimTime } from '../../simulator/time/time';
 import { CONFIGURATION_TABLE } from '../../simulator/config/configurations';
 import { parseLocation } from '../../simulator/trace/locations';
+import { TraceKind, traceKindNames } from '../../simulator/trace/kinds';
 import { bootFromParams } from '../worker/session';
 import { SliceSizer } from '../worker/pacing';
 import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
@@ -115,8 +116,19 @@ export interface ReceivedMessage {
   readonly call: string;
 }
 
+/**
+ * A trace event to go to: its sequence number in the run's trace, and what the trace that shows it says of it
+ * (its time and kind), so that going there checks this run is the traced one.
+ */
+export interface EventTarget {
+  readonly seq: number;
+  readonly timeCycles?: number;
+  readonly kind?: number;
+}
+
 type Mode =
   | { readonly kind: 'continue' }
+  | { readonly kind: 'event'; readonly target: EventTarget }
   | { readonly kind: 'entry' }
   | { readonly kind: 'step'; readonly endpoint: number };
 
@@ -124,6 +136,8 @@ type Mode =
 class EntryLog {
   static readonly CAPACITY = 2_000_000;
   steps = new Float64Array(1024);
+  /** The trace's end (its next sequence number) when each entry came: the events before it were recorded before the entry. */
+  traceSeq = new Float64Array(1024);
   endpoint = new Int32Array(1024);
   location = new Int32Array(1024);
   length = 0;
@@ -134,7 +148,7 @@ class EntryLog {
     return this.length >= EntryLog.CAPACITY;
   }
 
-  add(steps: number, endpoint: number, location: string | undefined): void {
+  add(steps: number, traceSeq: number, endpoint: number, location: string | undefined): void {
     if (this.full) return;
     if (this.length === this.steps.length) {
       const grow = <T extends Float64Array | Int32Array>(a: T): T => {
@@ -143,6 +157,7 @@ class EntryLog {
         return b;
       };
       this.steps = grow(this.steps);
+      this.traceSeq = grow(this.traceSeq);
       this.endpoint = grow(this.endpoint);
       this.location = grow(this.location);
     }
@@ -156,6 +171,7 @@ class EntryLog {
       }
     }
     this.steps[this.length] = steps;
+    this.traceSeq[this.length] = traceSeq;
     this.endpoint[this.length] = endpoint;
     this.location[this.length] = id;
     this.length++;
@@ -310,7 +326,9 @@ export class DebugRuntime {
         }
         if (r.reason === 'paused') {
           this.running = false;
-          this.listener.stopped(this.stop!);
+          const mode = this.mode;
+          if (mode.kind === 'event' && this.stop?.reason === 'goto') void this.landOnEvent(mode.target);
+          else this.listener.stopped(this.stop!);
           return;
         }
         if (r.reason === 'panic') {
@@ -363,6 +381,8 @@ export class DebugRuntime {
   }
 
   private finish(message: string, failed = false): void {
+    const mode = this.mode;
+    if (mode.kind === 'event') message = `the run ended before trace event #${mode.target.seq}: ${message}`;
     this.running = false;
     this.generation++;
     this.listener.ended(message, failed);
@@ -530,7 +550,7 @@ export class DebugRuntime {
   private onEntry(entry: KernelEntry): 'pause' | 'continue' {
     if (this.replaying) return this.replayTarget(entry);
     const steps = this.sim.steps;
-    this.log.add(steps, entry.endpoint, frameChain(entry));
+    this.log.add(steps, this.sim.trace.endSeq, entry.endpoint, frameChain(entry));
     this.noteReceived(entry);
     this.lastEntry.set(entry.endpoint, entry);
     if (this.createdSinceCheck) this.checkRestarts();
@@ -602,12 +622,18 @@ export class DebugRuntime {
   }
 
   private decide(entry: KernelEntry, firing: { lineIds: number[]; fnIds: number[] }, changed?: { ids: number[]; text: string }): Stop | undefined {
+    const mode = this.mode;
+    if (mode.kind === 'event') {
+      // Going to a trace event passes every breakpoint and exception on the way, as a jump does.
+      if (this.sim.trace.endSeq <= mode.target.seq) return undefined;
+      this.pending = undefined;
+      return { reason: 'goto', entry, description: `Trace event #${mode.target.seq}` };
+    }
     if (this.pending !== undefined) {
       const p = this.pending;
       this.pending = undefined;
       return { reason: 'exception', entry, description: EXCEPTION_NAMES[p.filter], text: p.text };
     }
-    const mode = this.mode;
     if (mode.kind === 'entry') return { reason: 'entry', entry, description: `Kernel entry of ${entry.name}` };
     if (changed !== undefined) return { reason: 'data breakpoint', entry, description: 'Data breakpoint', text: changed.text, breakpointIds: changed.ids };
     if (firing.lineIds.length > 0) return { reason: 'breakpoint', entry, description: 'Breakpoint', breakpointIds: firing.lineIds };
@@ -675,6 +701,96 @@ export class DebugRuntime {
       default:
         return [];
     }
+  }
+
+  // ---- going to a trace event ----------------------------------------------
+
+  /**
+   * Goes to the moment of a trace event: the kernel entry during which it was recorded (the sender's SEND for a
+   * message, the caller's kernel call), or, for an event no process's entry made (an interrupt, a clock tick, a
+   * device's DMA), the first kernel entry after it. Back by replay when the event is behind, forward otherwise;
+   * breakpoints and exceptions on the way do not stop it. The stop says the event, and whether this run's event
+   * at that number is the one the trace recorded (a run with restarts or faults given by hand differs from its replay).
+   */
+  /** The trace event the session was last moved to, while it has not run on since. */
+  get goneTo(): number | undefined {
+    return this.mode.kind === 'event' && !this.running ? this.mode.target.seq : undefined;
+  }
+
+  async goToEvent(target: EventTarget): Promise<void> {
+    if (this.disposed) return;
+    if (!Number.isSafeInteger(target.seq) || target.seq < 0) throw new Error(`a trace event is a sequence number (0 or more), not ${String(target.seq)}`);
+    const trace = this.sim.trace;
+    if (target.seq < trace.endSeq) {
+      const index = this.entryOfEvent(target.seq);
+      if (index < this.log.length) {
+        this.generation++;
+        this.running = false;
+        this.mode = { kind: 'event', target };
+        if (index === this.currentIndex() && this.stop?.entry !== undefined) this.stop = { ...this.eventStop(target, index), entry: this.stop.entry };
+        else await this.replayTo(index, this.eventStop(target, index));
+        this.listener.stopped(this.stop!);
+        return;
+      }
+    }
+    this.start({ kind: 'event', target });
+  }
+
+  /** The log index of the kernel entry that stands for trace event `seq` (see goToEvent); log.length when it comes later. */
+  private entryOfEvent(seq: number): number {
+    const log = this.log;
+    // The last entry that came when the trace ended at or before the event: it (or what came after it) recorded it.
+    let lo = 0;
+    let hi = log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (log.traceSeq[mid]! <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo - 1;
+    if (i < 0) return 0;
+    const trace = this.sim.trace;
+    if (seq >= trace.firstSeq && seq < trace.endSeq) {
+      const e = trace.get(seq);
+      const ep = log.endpoint[i]!;
+      if (e.src === ep || e.dst === ep) return i;
+    }
+    return i + 1;
+  }
+
+  /** Run forward to the first kernel entry after the event: stop there, or go back to the entry that recorded it. */
+  private async landOnEvent(target: EventTarget): Promise<void> {
+    try {
+      const index = this.entryOfEvent(target.seq);
+      if (index >= this.log.length - 1) {
+        this.stop = { ...this.eventStop(target, this.log.length - 1), entry: this.stop!.entry };
+        this.pending = undefined;
+      } else await this.replayTo(index, this.eventStop(target, index));
+      this.listener.stopped(this.stop!);
+    } catch (e) {
+      this.finish(`could not go to trace event #${target.seq}: ${e instanceof Error ? e.message : String(e)}`, true);
+    }
+  }
+
+  /** The stop at a trace event: what the event is, and whether it is the one the trace recorded. */
+  private eventStop(target: EventTarget, index: number): Omit<Stop, 'entry'> {
+    const trace = this.sim.trace;
+    const clockHz = this.system.clockHz;
+    const seq = target.seq;
+    const who = this.nameOf(this.log.endpoint[index] ?? NONE);
+    if (seq < trace.firstSeq || seq >= trace.endSeq) {
+      return { reason: 'goto', description: `Trace event #${seq}`, text: `${who}'s kernel entry at trace event #${seq} (this run's trace no longer holds the event itself)` };
+    }
+    const e = trace.get(seq);
+    // A DMA event's source is a device, named by its label.
+    const from = e.kind === TraceKind.dma || e.kind === TraceKind.iommuFault ? e.label || `device ${e.src}` : this.nameOf(e.src);
+    const what = `${e.kindName} ${from}${e.dst === e.src || e.dst === NONE ? '' : ` → ${this.nameOf(e.dst)}`} at ${formatSimTime(e.timeCycles, clockHz)}`;
+    const mismatch =
+      (target.timeCycles !== undefined && target.timeCycles !== e.timeCycles) || (target.kind !== undefined && target.kind !== e.kind)
+        ? `; this run differs from the traced one, whose event #${seq} is ${target.kind === undefined ? 'another event' : (traceKindNames[target.kind] ?? `kind ${target.kind}`)}${target.timeCycles === undefined ? '' : ` at ${formatSimTime(target.timeCycles, clockHz)}`} (restarts, faults and commands given by hand are not replayed)`
+        : '';
+    const where = this.log.traceSeq[index]! <= seq && (e.src === this.log.endpoint[index] || e.dst === this.log.endpoint[index]) ? `${who}'s kernel entry that made it` : `the first kernel entry after it (${who}'s)`;
+    return { reason: 'goto', description: `Trace event #${seq}`, text: `${what}: ${where}${mismatch}` };
   }
 
   // ---- going back ----------------------------------------------------------

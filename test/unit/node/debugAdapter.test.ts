@@ -765,3 +765,94 @@ test('a data breakpoint on the kernel\'s memory catches S3\'s DMA write without 
     await later.dc.stop();
   }
 });
+
+/** The events of a built-in scenario's first `seconds`, as the trace view holds them: seq, time, kind, source and destination names. */
+async function tracedEvents(name: string, configuration: string, seconds: number) {
+  const { bootScenario, builtinScenario } = await import('../../../simulator/system/scenarios');
+  const { secondsToCycles } = await import('../../../simulator/time/time');
+  const system = bootScenario(builtinScenario(name), { configuration: configuration as never });
+  system.run({ untilCycles: secondsToCycles(seconds, system.clockHz) });
+  const names = new Map(system.sim.processes().map((p) => [p.endpoint, p.name]));
+  const trace = system.sim.trace;
+  const events = [];
+  for (let seq = trace.firstSeq; seq < trace.endSeq; seq++) {
+    const e = trace.get(seq);
+    events.push({ seq, timeCycles: e.timeCycles, kind: e.kind, kindName: e.kindName, src: names.get(e.src), dst: names.get(e.dst), type: e.a });
+  }
+  return { events, seed: system.options.seed };
+}
+
+test('"Debug from here": a launch at a trace event stops at the kernel entry that sent it, its message in Variables; the session moves back and forth between events', async () => {
+  const { events, seed } = await tracedEvents('s1', 'microkernel-iommu', 0.2);
+  const sends = events.filter((e) => e.kindName === 'ipcSend' && e.src === 'inet' && e.dst === 'nic');
+  assert.ok(sends.length >= 3, `inet sent nic ${sends.length} messages in 200 ms`);
+  const later = sends[sends.length - 1]!;
+  const earlier = sends[0]!;
+  const positions: Record<string, unknown>[] = [];
+  const s = await launch({ scenario: 's1', configuration: 'microkernel-iommu', event: { seq: later.seq, timeCycles: later.timeCycles, kind: later.kind } });
+  s.dc.on('microkernelLab.debugPosition', (e: DebugProtocol.Event) => positions.push(e.body as Record<string, unknown>));
+  try {
+    const e = await s.stopped;
+    assert.equal(e.body.reason, 'goto');
+    assert.match(await threadName(s.dc, e.body.threadId!), /^inet \(endpoint \d+\)$/);
+    assert.match(e.body.description ?? '', new RegExp(`^Trace event #${later.seq}: ipcSend inet → nic at [\\d.]+ ms: inet's kernel entry that made it$`));
+    const frame = await topFrame(s.dc, e.body.threadId!);
+    const message = await scopeVariables(s.dc, frame.id, 'Message');
+    assert.match(message.get('type') ?? '', new RegExp(`\\(0x${later.type.toString(16)}\\)$`));
+    assert.equal(message.get('to')?.replace(/ \(endpoint \d+\)$/, ''), 'nic');
+    const entry = await scopeVariables(s.dc, frame.id, 'Kernel entry');
+    assert.match(entry.get('call') ?? '', /SEND/);
+    // The stop is just before the send: the trace's end is the event's own number, and the time its time, or before.
+    await waitFor(() => positions.length > 0);
+    const at = positions[positions.length - 1]!;
+    assert.deepEqual(at['system'], { scenario: 's1', configuration: 'microkernel-iommu', seed });
+    assert.equal(at['eventSeq'], later.seq);
+    assert.equal(at['process'], 'inet');
+    assert.ok((at['traceSeq'] as number) <= later.seq && (at['nowCycles'] as number) <= later.timeCycles, JSON.stringify(at));
+    // A step on: the send has happened.
+    const stepped = s.dc.waitForEvent('stopped');
+    await s.dc.nextRequest({ threadId: e.body.threadId! });
+    await stepped;
+    await waitFor(() => (positions[positions.length - 1]!['traceSeq'] as number) > later.seq);
+    // Back to an earlier send (a replay), then forward past where the session has been.
+    const back = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await s.dc.customRequest('microkernelLab.goToEvent', { seq: earlier.seq, timeCycles: earlier.timeCycles, kind: earlier.kind, system: { scenario: 's1', configuration: 'microkernel-iommu', seed } });
+    const b = await back;
+    assert.match(b.body.description ?? '', new RegExp(`^Trace event #${earlier.seq}: ipcSend inet → nic .*inet's kernel entry that made it$`));
+    const beforeEarlier = positions.length;
+    await waitFor(() => positions.length > beforeEarlier);
+    assert.ok((positions[positions.length - 1]!['traceSeq'] as number) <= earlier.seq);
+    // Another system's event is refused, and says which system this session debugs.
+    await assert.rejects(
+      s.dc.customRequest('microkernelLab.goToEvent', { seq: 10, system: { scenario: 's2', configuration: 'microkernel-iommu', seed } }),
+      new RegExp(`this session debugs s1 \\(microkernel-iommu, seed ${seed}\\), not s2`),
+    );
+  } finally {
+    await s.dc.stop();
+  }
+  // An event the run does not have where the trace says: the stop says the runs differ.
+  const wrong = await launch({ scenario: 's1', configuration: 'microkernel-iommu', event: { seq: later.seq, timeCycles: later.timeCycles + 1, kind: later.kind } });
+  try {
+    const e = await wrong.stopped;
+    assert.match(e.body.description ?? '', /this run differs from the traced one, whose event #\d+ is ipcSend at /);
+  } finally {
+    await wrong.dc.stop();
+  }
+  // A bad "event" is refused with what was expected.
+  const dc = new DebugClient(process.execPath, adapter, 'microkernel', { cwd: dir });
+  await dc.start();
+  try {
+    await dc.initializeRequest({ adapterID: 'microkernel', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await assert.rejects(dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bad', scenario: 's1', event: { seq: -1 } } as DebugProtocol.LaunchRequestArguments), /"event.seq" must be a sequence number/);
+  } finally {
+    await dc.stop();
+  }
+});
+
+async function waitFor(test: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) throw new Error('waited in vain');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
