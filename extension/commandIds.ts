@@ -29,6 +29,7 @@ export const CommandId = {
   exportPerfetto: 'microkernelLab.trace.exportPerfetto',
   exportCsv: 'microkernelLab.trace.exportCsv',
   debugTraceFailure: 'microkernelLab.trace.debugFailure',
+  debugFromHere: 'microkernelLab.trace.debugFromHere',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -68,6 +69,8 @@ export interface CommandArgs {
   [CommandId.exportCsv]: [path?: string];
   /** The trace file (a path or the Explorer's URI); without it the user picks. */
   [CommandId.debugTraceFailure]: [file?: string | vscode.Uri];
+  /** A trace event's sequence number; without it, the event selected in the trace view. */
+  [CommandId.debugFromHere]: [seq?: number];
 }
 
 export const CATEGORY = 'Microkernel Lab';

@@ -13,6 +13,7 @@ import { CampaignPanel } from './panels/campaignPanel';
 import { registerSession, type SessionApi } from './session';
 import { SimulatorClient } from './simulatorClient';
 import { registerTraceView } from './trace/traceCommands';
+import { TracePanel } from './trace/tracePanel';
 import { SystemTreeProvider } from './views/systemTree';
 
 /** What activate() returns: the surface the integration tests drive. */
@@ -52,14 +53,20 @@ export function activate(context: vscode.ExtensionContext): LabApi {
   register(CommandId.newDriver, (label) => newDriver(context.extensionUri, label));
   registerSystemConfLanguage(context);
   void refreshDriverTypes(context.extensionUri);
-  registerTraceView(context, { simulator });
+  // The running system's launch, for "Debug from here" (read when used: the session registers below).
+  registerTraceView(context, { simulator, runLaunch: () => session.controller.runLaunch() });
   registerConsole(context, { simulator });
   const session = registerSession(context, { simulator });
   // A debug session's system is shown in the System view and the status bar as any run is.
-  registerDebugger(context, (snapshot) => {
-    systemView.showDebugSnapshot(snapshot);
-    session.controller.showDebugStatus(snapshot?.session);
-  });
+  // The trace view marks where the debugger stands when it debugs the trace's system.
+  registerDebugger(
+    context,
+    (snapshot) => {
+      systemView.showDebugSnapshot(snapshot);
+      session.controller.showDebugStatus(snapshot?.session);
+    },
+    (position) => TracePanel.showDebugPosition(position),
+  );
 
   const systemTree = vscode.window.createTreeView('microkernelLab.system', { treeDataProvider: systemView });
   // The walkthrough's second step: the System view seen while a system runs.

@@ -5,6 +5,7 @@
 // never through the launch configuration (which the workspace controls).
 import * as vscode from 'vscode';
 import type { SystemSnapshot } from '../../simulator/protocol/workerProtocol';
+import { POSITION_EVENT, type DebugPosition } from '../../simulator/protocol/debugProtocol';
 import { workspaceTrusted } from '../session/trust';
 
 /** The custom event the adapter sends with the debugged system as the views show it (node/dap/adapter.ts). */
@@ -19,16 +20,32 @@ const TRUST_ENV = 'MKLAB_WORKSPACE_TRUSTED';
  * and the status bar show it, as they show any run), and of its session's end
  * (undefined: they go back to the editor's own session).
  */
-export function registerDebugger(context: vscode.ExtensionContext, onSnapshot: (snapshot: SystemSnapshot | undefined) => void = () => undefined): void {
+export function registerDebugger(
+  context: vscode.ExtensionContext,
+  onSnapshot: (snapshot: SystemSnapshot | undefined) => void = () => undefined,
+  onPosition: (position: DebugPosition | undefined) => void = () => undefined,
+): void {
   let shown: { id: string; ended: boolean } | undefined;
+  /** The session whose stops the trace view marks: the last one that stopped. */
+  let positioned: string | undefined;
   context.subscriptions.push(
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-      if (e.session.type !== DEBUG_TYPE || e.event !== SNAPSHOT_EVENT) return;
+      if (e.session.type !== DEBUG_TYPE) return;
+      if (e.event === POSITION_EVENT) {
+        positioned = e.session.id;
+        onPosition(e.body as DebugPosition);
+        return;
+      }
+      if (e.event !== SNAPSHOT_EVENT) return;
       const snapshot = e.body as SystemSnapshot;
       shown = { id: e.session.id, ended: snapshot.session?.report !== undefined };
       onSnapshot(snapshot);
     }),
     vscode.debug.onDidTerminateDebugSession((session) => {
+      if (session.id === positioned) {
+        positioned = undefined;
+        onPosition(undefined);
+      }
       if (session.id !== shown?.id) return;
       // A run that ended (finished, panicked) stays shown, as any ended run does; one the user stopped goes.
       if (!shown.ended) onSnapshot(undefined);

@@ -49,7 +49,8 @@ export class SessionController implements vscode.Disposable {
   /** The runs whose end has been told to the user (by run id). */
   private toldRunId = -1;
   /** How the last start was asked for: what a replay in the debugger launches. */
-  private lastLaunch: { scenario: string; configuration?: string } | { trial: string } | undefined;
+  /** How the debugger boots the last system started: its launch arguments, but the seed (the status has it). */
+  private lastLaunch: Record<string, unknown> | undefined;
   /** The last notification about a run's end, as shown: for tests and for the System view. */
   lastNotice: { readonly severity: 'info' | 'warning' | 'error'; readonly text: string; readonly actions: readonly string[] } | undefined;
 
@@ -125,7 +126,15 @@ export class SessionController implements vscode.Disposable {
         trusted: workspaceTrusted(),
       });
       if (status.name !== 's1' || (configuration !== undefined && configuration !== 'microkernel-iommu')) this.walkthrough.complete('more');
-      this.lastLaunch = resolved.source.kind === 'trial' ? { trial: resolved.source.id } : { scenario: resolved.source.kind === 'builtin' ? resolved.source.name : resolved.source.file, ...(configuration === undefined ? {} : { configuration }) };
+      this.lastLaunch =
+        resolved.source.kind === 'trial'
+          ? { trial: resolved.source.id }
+          : {
+              scenario: resolved.source.kind === 'builtin' ? resolved.source.name : resolved.source.file,
+              ...(configuration === undefined ? {} : { configuration }),
+              ...(settings.costProfile === undefined ? {} : { costProfile: settings.costProfile }),
+              ...(settings.heartbeatPeriodMs === undefined ? {} : { heartbeatPeriodMs: settings.heartbeatPeriodMs }),
+            };
       this.setStatus(status);
       return { ok: true, message: `${status.name} started (${status.configuration})`, status };
     } catch (e) {
@@ -352,20 +361,22 @@ export class SessionController implements vscode.Disposable {
         // The last 5 ms before the end (or the panic), where what went wrong is.
         return this.showTraceAround(report.panic?.timeCycles ?? status.nowCycles, status.clockHz);
       case 'Replay in Debugger': {
-        const launch = this.lastLaunch;
+        const launch = this.runLaunch();
         if (launch === undefined) return undefined;
         const folder = vscode.workspace.workspaceFolders?.[0];
-        return vscode.debug.startDebugging(folder, {
-          type: 'microkernel',
-          request: 'launch',
-          name: `Replay ${status.name ?? 'the run'}`,
-          ...launch,
-          ...('trial' in launch || status.seed === undefined ? {} : { seed: status.seed }),
-        });
+        return vscode.debug.startDebugging(folder, { type: 'microkernel', request: 'launch', name: `Replay ${status.name}`, ...launch });
       }
       default:
         return undefined;
     }
+  }
+
+  /** The launch arguments that make the debugger boot the last system started as it ran (its seed included); undefined before a start. */
+  runLaunch(): Record<string, unknown> | undefined {
+    const launch = this.lastLaunch;
+    if (launch === undefined) return undefined;
+    const seed = this.statusValue?.seed;
+    return 'trial' in launch || seed === undefined ? { ...launch } : { ...launch, seed };
   }
 
   /** Shows a debug session's system in the status bar (undefined: the editor's own session again). */

@@ -6,10 +6,21 @@ import { CommandId, type CommandArgs } from '../commandIds';
 import type { SimulatorClient } from '../simulatorClient';
 import { TracePanel, type TraceViewHandle } from './tracePanel';
 import { readInputFile } from '../inputFiles';
+import { GO_TO_EVENT_REQUEST, type GoToEventArguments } from '../../simulator/protocol/debugProtocol';
 
 export interface TraceViewDeps {
   readonly simulator: SimulatorClient;
+  /** The launch arguments that boot the running system in the debugger as it ran (undefined before a start). */
+  readonly runLaunch: () => Record<string, unknown> | undefined;
 }
+
+/** What "Debug from here" did: moved a session, started one, or why neither. */
+export type DebugFromOutcome =
+  | { readonly ok: true; readonly how: 'moved' | 'started'; readonly sessionName: string }
+  | { readonly ok: false; readonly error: string };
+
+/** The trace file loaded last (the trace view shows it while its source is 'file'). */
+let loadedFile: string | undefined;
 
 /** What microkernelLab.trace.load answers (for tests and other commands). */
 export type LoadOutcome = { readonly ok: true; readonly fileName: string; readonly eventCount: number } | { readonly ok: false; readonly error: string };
@@ -50,13 +61,14 @@ const formatFilters: Record<TraceExportFormat, Record<string, string[]>> = {
 };
 
 export function registerTraceView(context: vscode.ExtensionContext, deps: TraceViewDeps): void {
-  const { simulator } = deps;
+  const { simulator, runLaunch } = deps;
   const register = <C extends CommandId>(id: C, run: (...args: CommandArgs[C]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
 
   const actions = {
     exportTrace: (format: TraceExportFormat) => exportTrace(simulator, format),
     loadTrace: () => loadTrace(context.extensionUri, simulator),
+    debugFromHere: (seq: number) => debugFromHere(simulator, runLaunch, seq),
   };
   const open = (): TraceViewHandle => TracePanel.show(context.extensionUri, simulator, actions).handle;
 
@@ -65,7 +77,15 @@ export function registerTraceView(context: vscode.ExtensionContext, deps: TraceV
   register(CommandId.exportPerfetto, (path) => exportTrace(simulator, 'perfetto', path));
   register(CommandId.exportCsv, (path) => exportTrace(simulator, 'csv', path));
   register(CommandId.debugTraceFailure, (file) => debugTraceFailure(file));
-  context.subscriptions.push({ dispose: () => TracePanel.open?.dispose() });
+  register(CommandId.debugFromHere, (seq) => debugFromHere(simulator, runLaunch, seq));
+  context.subscriptions.push(
+    { dispose: () => TracePanel.open?.dispose() },
+    vscode.debug.onDidStartDebugSession((s) => openSessions.push(s)),
+    vscode.debug.onDidTerminateDebugSession((s) => {
+      const i = openSessions.indexOf(s);
+      if (i >= 0) openSessions.splice(i, 1);
+    }),
+  );
 }
 
 /**
@@ -92,6 +112,59 @@ async function debugTraceFailure(file?: string | vscode.Uri): Promise<boolean> {
   const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
   return vscode.debug.startDebugging(folder, { type: 'microkernel', request: 'launch', name: `Failure in ${name}`, trace: uri.fsPath });
 }
+
+/**
+ * "Debug from here": moves the debug session to a trace event's moment when it debugs the system the trace comes
+ * from, else starts one there (the running system as it was started, or a loaded file's recorded run). The debugger
+ * checks that its run recorded the same event at that number, and says so in its stop if not.
+ */
+async function debugFromHere(simulator: SimulatorClient, runLaunch: () => Record<string, unknown> | undefined, seqArg?: number): Promise<DebugFromOutcome> {
+  const fail = (error: string): DebugFromOutcome => {
+    void vscode.window.showErrorMessage(`Microkernel Lab: Debug from here: ${error}`);
+    void TracePanel.open?.status(`Debug from here: ${error}`, true);
+    return { ok: false, error };
+  };
+  const seq = typeof seqArg === 'number' ? seqArg : TracePanel.open?.handle.selection?.seq;
+  if (seq === undefined || !Number.isSafeInteger(seq) || seq < 0) return fail('select an event in the trace view first');
+  let args: GoToEventArguments;
+  let source;
+  try {
+    const info = await simulator.request('traceInfo', {});
+    const d = await simulator.request('traceEvent', { seq });
+    source = info.source;
+    args = { seq, timeCycles: d.timeCycles, kind: d.kind, system: { scenario: source.scenario, configuration: source.configuration, seed: source.seed } };
+  } catch (e) {
+    return fail(`the trace has no event #${seq} (${(e as Error).message})`);
+  }
+  // A session that debugs this system moves; one that debugs another says so and a new one starts.
+  const sessions = [vscode.debug.activeDebugSession, ...openSessions].filter((s): s is vscode.DebugSession => s?.type === 'microkernel');
+  for (const session of new Set(sessions)) {
+    try {
+      await session.customRequest(GO_TO_EVENT_REQUEST, args);
+      return { ok: true, how: 'moved', sessionName: session.name };
+    } catch (e) {
+      if (!/this session debugs/.test((e as Error).message)) return fail((e as Error).message);
+    }
+  }
+  let launch: Record<string, unknown> | undefined;
+  if (source.kind === 'file') launch = loadedFile === undefined ? undefined : { trace: loadedFile };
+  else launch = runLaunch();
+  if (launch === undefined) return fail(`no way to boot ${source.name} again: start it, or open its trace file, first`);
+  const name = `Event #${seq} of ${source.name}`;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  await TracePanel.open?.keepInSightOfSources();
+  const started = await vscode.debug.startDebugging(folder, {
+    type: 'microkernel',
+    request: 'launch',
+    name,
+    ...launch,
+    event: { seq, ...(args.timeCycles === undefined ? {} : { timeCycles: args.timeCycles }), ...(args.kind === undefined ? {} : { kind: args.kind }) },
+  });
+  return started ? { ok: true, how: 'started', sessionName: name } : fail('the debug session did not start (the Debug Console says why)');
+}
+
+/** The debug sessions running now, newest last. */
+const openSessions: vscode.DebugSession[] = [];
 
 async function loadTrace(
   extensionUri: vscode.Uri,
@@ -127,6 +200,7 @@ async function loadTrace(
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     const result = await simulator.request('traceLoad', { bytes, fileName }, undefined, own ? [bytes.buffer as ArrayBuffer] : []);
     if (!result.ok) return fail(`${result.error.file}: at byte ${result.error.offset}: ${result.error.message}`);
+    loadedFile = uri.scheme === 'file' ? uri.fsPath : undefined;
     const panel = TracePanel.open ?? (actions ? TracePanel.show(extensionUri, simulator, actions) : undefined);
     await panel?.sendTrace();
     void panel?.status(`Opened ${fileName}: ${result.info.eventCount.toLocaleString('en-US')} events.`, false);

@@ -3,6 +3,7 @@
 // system's progress so that the view can follow the tail of the trace.
 import * as vscode from 'vscode';
 import type { SystemSnapshot } from '../../simulator/protocol/workerProtocol';
+import type { DebugPosition } from '../../simulator/protocol/debugProtocol';
 import type {
   DetailsControl,
   ExportFormat,
@@ -23,6 +24,8 @@ import { openSourceLocation } from './sourceLocation';
 export interface TracePanelActions {
   exportTrace(format: ExportFormat): Promise<unknown>;
   loadTrace(): Promise<unknown>;
+  /** "Debug from here" on an event. */
+  debugFromHere(seq: number): Promise<unknown>;
 }
 
 /** Progress pushed to the webview at most this often while a system runs. */
@@ -47,6 +50,8 @@ export interface TraceViewHandle {
   readonly loads: number;
   /** Whether the panel is visible. */
   readonly visible: boolean;
+  /** Where the debug session last stopped, as the view was told (undefined: no session). */
+  readonly debugPosition: DebugPosition | undefined;
   /** Shows a time window, sets the filter controls, turns following on or off, or switches the tab, as the toolbar does. */
   show(startCycles: number, endCycles: number): Promise<void>;
   setFilter(filter: { lanes?: readonly string[]; types?: string }): Promise<void>;
@@ -62,6 +67,15 @@ export interface TraceViewHandle {
 export class TracePanel implements vscode.Disposable {
   static readonly viewType = 'microkernelLab.traceView';
   private static readonly slot = new PanelSlot<TracePanel>();
+  /** Where the debug session last stopped (undefined: none), for a panel open now or later. */
+  private static debugPositionNow: DebugPosition | undefined;
+
+  /** A debug session stopped, or ended (undefined): the open view marks it. */
+  static showDebugPosition(position: DebugPosition | undefined): void {
+    TracePanel.debugPositionNow = position;
+    const panel = TracePanel.slot.open;
+    if (panel !== undefined && panel.host.loads > 0) panel.host.rpc.emit('debugPosition', { position });
+  }
 
   private rendered: RenderedWindow | undefined;
   private readonly renderWaiters = new Waiters<RenderedWindow>();
@@ -130,8 +144,9 @@ export class TracePanel implements vscode.Disposable {
     rpc.on('export', (m) => void actions.exportTrace(m.format));
     rpc.on('loadFile', () => void actions.loadTrace());
     rpc.on('showSystem', () => void this.showSystem());
+    rpc.on('debugFrom', (m) => void actions.debugFromHere(m.seq));
     host.track(
-      host.onReady(() => void this.sendTrace()),
+      host.onReady(() => void this.sendTrace().then(() => host.rpc.emit('debugPosition', { position: TracePanel.debugPositionNow }))),
       simulator.on('snapshot', (s) => this.progress(s)),
     );
     host.onDidDispose(() => {
@@ -159,6 +174,9 @@ export class TracePanel implements vscode.Disposable {
       get visible() {
         return panel.host.visible;
       },
+      get debugPosition() {
+        return TracePanel.debugPositionNow;
+      },
       whenRendered: (accept = () => true, timeoutMs = 30_000) =>
         this.renderWaiters.add(accept, timeoutMs, () => `the trace view drew no matching window within ${timeoutMs} ms (last: ${JSON.stringify(this.rendered)})`),
       whenState: (accept = () => true, timeoutMs = 30_000) =>
@@ -172,6 +190,19 @@ export class TracePanel implements vscode.Disposable {
       press: async (control) => rpc.emit('press', { control }),
       request: (method, params) => this.forward[method](params),
     };
+  }
+
+  /**
+   * Before the debugger opens a driver's source: when the view is in the active editor group, another group (a new one
+   * to the right if there is none) becomes the active one, so that the source opens there, beside the view, and the
+   * view's mark stays in sight. The view itself never moves (a moved webview loads again).
+   */
+  async keepInSightOfSources(): Promise<void> {
+    const column = this.host.panel.viewColumn;
+    if (column === undefined || column !== vscode.window.tabGroups.activeTabGroup.viewColumn) return;
+    const other = vscode.window.tabGroups.all.find((g) => g.viewColumn !== column);
+    if (other === undefined) await vscode.commands.executeCommand('workbench.action.newGroupRight');
+    else await vscode.commands.executeCommand('workbench.action.focusNextGroup');
   }
 
   /** Tells the view which trace to show now (after a load, an unload or a new system). */

@@ -35,32 +35,8 @@ import { compileCondition, compileHitCondition, ConditionSyntaxError, HitConditi
 import { LaunchError, parseLaunchArguments, unknownArguments } from './launchConfig';
 import { corruptionStatus, runReport, viewSnapshot } from '../worker/session';
 import type { SessionState, SystemSnapshot } from '../../simulator/protocol/workerProtocol';
+import { GO_TO_EVENT_REQUEST, POSITION_EVENT, type DebuggedSystem, type DebugPosition, type GoToEventArguments } from '../../simulator/protocol/debugProtocol';
 import { DebugRuntime, EXCEPTION_FILTERS, type BreakpointGate, type DataWatch, type EventTarget, type ExceptionFilter, type ReceivedMessage, type Stop } from './runtime';
-
-/** The custom request that moves the session to a trace event (the trace view's "Debug from here"). */
-export const GO_TO_EVENT_REQUEST = 'microkernelLab.goToEvent';
-/** The custom event that tells the editor where the debugged system stopped, for the trace view to mark. */
-export const POSITION_EVENT = 'microkernelLab.debugPosition';
-
-/** Which system a session debugs, as a trace names the system it came from. */
-export interface DebuggedSystem {
-  readonly scenario: string;
-  readonly configuration: string;
-  readonly seed: number;
-}
-
-/** Where the debugged system stands, sent with every stop. */
-export interface DebugPosition {
-  readonly system: DebuggedSystem;
-  readonly nowCycles: number;
-  readonly clockHz: number;
-  /** The trace's end at the stop: events before it have happened. */
-  readonly traceSeq: number;
-  /** The process stopped at, if the stop is at a kernel entry. */
-  readonly process?: string;
-  /** The trace event the session was moved to, when it was. */
-  readonly eventSeq?: number;
-}
 
 /** The most bytes one data breakpoint watches. */
 const MAX_WATCH_BYTES = 4096;
@@ -181,7 +157,8 @@ export class MicrokernelDebugSession extends DebugSession {
       return;
     }
     const rt = this.runtime;
-    const a = (args ?? {}) as { seq?: unknown; timeCycles?: unknown; kind?: unknown; system?: Partial<DebuggedSystem> };
+    // From the editor, but checked as any input is.
+    const a = (args ?? {}) as { [K in keyof GoToEventArguments]?: unknown } & { system?: Partial<DebuggedSystem> };
     if (rt === undefined || this.ended) return this.sendErrorResponse(response, { id: 1010, format: 'go to event: the session has no system (it ended)', showUser: true });
     const here = this.debuggedSystem();
     const there = a.system;

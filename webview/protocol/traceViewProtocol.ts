@@ -3,6 +3,7 @@
 // The webview asks for windows, details, searches and chains through the host,
 // which forwards them to the simulator worker unchanged (simulator/protocol/traceProtocol.ts).
 import type { TraceInfo, TraceRequests } from '../../simulator/protocol/traceProtocol';
+import type { DebugPosition } from '../../simulator/protocol/debugProtocol';
 
 /** The worker requests the webview may make through its host. */
 export type TraceViewMethod = 'traceInfo' | 'traceWindow' | 'traceEvent' | 'traceSearch' | 'traceChain';
@@ -63,10 +64,12 @@ export interface TraceViewState {
   readonly msc?: { readonly columns: readonly string[]; readonly rowCount: number; readonly rows: readonly MscRowSummary[] };
   /** The request chain the details pane lists, one line per step. */
   readonly chain?: readonly string[];
+  /** Where the debugger stands, marked on the timeline, when a debug session debugs the system this trace comes from. */
+  readonly debugMarker?: { readonly timeCycles: number; readonly process?: string };
 }
 
 /** The details pane's links a command or test can press as a click would. */
-export type DetailsControl = 'openSource' | 'showChain';
+export type DetailsControl = 'openSource' | 'showChain' | 'debugFromHere';
 
 export interface TraceViewProtocol {
   hostRequests: Pick<TraceRequests, TraceViewMethod>;
@@ -88,6 +91,8 @@ export interface TraceViewProtocol {
     tab: { tab: 'timeline' | 'msc' };
     /** Press a link of the details pane, as a click does (nothing happens when the pane has no such link). */
     press: { control: DetailsControl };
+    /** Where a debug session stopped (undefined: no session now); the view marks it when the session debugs this trace's system. */
+    debugPosition: { position: DebugPosition | undefined };
   };
   viewEvents: {
     rendered: RenderedWindow;
@@ -97,6 +102,8 @@ export interface TraceViewProtocol {
     export: { format: ExportFormat };
     loadFile: void;
     showSystem: void;
+    /** "Debug from here": start or move a debug session to this event. */
+    debugFrom: { seq: number };
   };
 }
 

@@ -9,6 +9,7 @@ export interface DetailsActions {
   select(seq: number): void;
   openSource(file: string, line: number, column: number | undefined, process: string | undefined): void;
   showChain(seq: number): void;
+  debugFrom(seq: number): void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -90,11 +91,10 @@ export function renderDetails(pane: HTMLElement, d: TraceEventDetails, clockHz: 
     }
     parts.push(list);
   }
-  if (d.linkId) {
-    const row = el('div', undefined, 'row');
-    row.append(button('Show the chain of messages that served this request', () => actions.showChain(d.seq), undefined, 'showChain'));
-    parts.push(row);
-  }
+  const row = el('div', undefined, 'row');
+  row.append(button('Debug from here', () => actions.debugFrom(d.seq), 'Start the debugger (or move its session) to this moment: the kernel entry that made this event', 'debugFromHere'));
+  if (d.linkId) row.append(button('Show the chain of messages that served this request', () => actions.showChain(d.seq), undefined, 'showChain'));
+  parts.push(row);
   const chain = el('div');
   chain.id = 'chain';
   parts.push(chain);

@@ -99,6 +99,7 @@ const detailsActions: DetailsActions = {
   select: (seq) => void vm.select(seq, true),
   openSource: (file, line, column, process) => vm.openSource(file, line, column, process),
   showChain: (seq) => void vm.showChain(seq),
+  debugFrom: (seq) => vm.debugFrom(seq),
 };
 
 /** Puts the view model's values into the follow box and the filter and search fields. */
@@ -164,6 +165,7 @@ rpc.on('filter', (m) => vm.setFilter(m.lanes, m.types));
 rpc.on('follow', (m) => vm.setFollow(m.on));
 rpc.on('tab', (m) => vm.switchTab(m.tab));
 rpc.on('press', (m) => vm.press(m.control));
+rpc.on('debugPosition', (m) => vm.debugPosition(m.position));
 
 vm.switchTab(vm.tab);
 rpc.announceReady();

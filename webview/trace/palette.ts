@@ -21,6 +21,8 @@ export interface Palette {
   readonly restart: string;
   readonly selection: string;
   readonly highlight: string;
+  /** The debugger's current time on the timeline. */
+  readonly debugMarker: string;
   readonly rangeFill: string;
   readonly density: string;
   readonly font: string;
@@ -55,6 +57,7 @@ export function readPalette(element: Element = document.body): Palette {
     restart: v('--vscode-charts-green', '#388a34'),
     selection: v('--vscode-focusBorder', '#007fd4'),
     highlight: v('--vscode-editor-findMatchHighlightBorder', v('--vscode-charts-yellow', '#cca700')),
+    debugMarker: v('--vscode-debugIcon-breakpointCurrentStackframeForeground', v('--vscode-charts-orange', '#d18616')),
     rangeFill: v('--vscode-editor-selectionBackground', dark ? '#264f78' : '#add6ff'),
     density: v('--vscode-charts-lines', v('--vscode-descriptionForeground', '#888888')),
     font: `${size} ${family}`,

@@ -15,6 +15,8 @@ export interface Highlights {
   /** Seqs of the chain of messages that served the selected request. */
   readonly chain: ReadonlySet<number>;
   readonly searchSeq: number | undefined;
+  /** The debugger's current time, marked across every lane. */
+  readonly debugCycles: number | undefined;
 }
 
 /** What hit-testing a click needs of the scene. */
@@ -145,6 +147,31 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: TimelineScene
   if (w.mode === 'events') drawEvents(ctx, scene, w, prepare(w, scene.codes));
   else drawBuckets(ctx, scene, w, prepare(w, scene.codes));
   ctx.globalAlpha = 1;
+  drawDebugMarker(ctx, scene);
+}
+
+/** The debugger's time: a line across every lane, with a flag at the top. */
+function drawDebugMarker(ctx: CanvasRenderingContext2D, scene: TimelineScene): void {
+  const t = scene.highlights.debugCycles;
+  if (t === undefined) return;
+  const vp = scene.viewport;
+  const x = Math.round(vp.xOf(t)) + 0.5;
+  if (x < 0 || x > vp.widthPx) return;
+  const p = scene.palette;
+  ctx.strokeStyle = p.debugMarker;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(x, 0);
+  ctx.lineTo(x, scene.layout.heightPx);
+  ctx.stroke();
+  ctx.fillStyle = p.debugMarker;
+  ctx.beginPath();
+  ctx.moveTo(x - 5, 0);
+  ctx.lineTo(x + 5, 0);
+  ctx.lineTo(x, 7);
+  ctx.closePath();
+  ctx.fill();
+  ctx.lineWidth = 1;
 }
 
 function spanStyle(p: Palette, state: number): { colour: string; half: number; alpha: number } {

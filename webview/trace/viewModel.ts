@@ -14,6 +14,7 @@ import type {
   TraceWindow,
 } from '../../simulator/protocol/traceProtocol';
 import type { ViewEndpoint } from '../protocol/rpc';
+import type { DebugPosition } from '../../simulator/protocol/debugProtocol';
 import type { DetailsControl, MscRowSummary, RenderedWindow, TraceViewProtocol, TraceViewState } from '../protocol/traceViewProtocol';
 import { buildFilter } from './filters';
 import { kindCodes, kindTitles, LANE_HEIGHT_PX, laneAt, layoutLanes, type KindCodes, type Layout } from './layout';
@@ -216,7 +217,7 @@ export class TraceViewModel {
   }
 
   get highlights(): Highlights {
-    return { selectedSeq: this.selectedNow, linkId: this.linkIdNow, chain: this.chainNow, searchSeq: this.searchSeqNow };
+    return { selectedSeq: this.selectedNow, linkId: this.linkIdNow, chain: this.chainNow, searchSeq: this.searchSeqNow, debugCycles: this.debugMarkerNow?.timeCycles };
   }
 
   /** Whether the window drawn is older than the view (a request for the right one is on its way). */
@@ -283,6 +284,7 @@ export class TraceViewModel {
       palette: { background: palette.background, foreground: palette.foreground },
       ...(model ? { msc: { columns: model.columns.map((l) => l.label), rowCount: model.rows.length, rows: this.mscRowsNow.slice(0, MSC_SUMMARY_ROWS) } } : {}),
       ...(chain ? { chain } : {}),
+      ...(this.debugMarkerNow ? { debugMarker: this.debugMarkerNow } : {}),
     };
   }
 
@@ -354,6 +356,7 @@ export class TraceViewModel {
     else if (!sameSource || !this.restoredFromState) this.viewport.fit();
     this.restoredFromState = true;
     this.setStatus(describeTrace(next));
+    this.placeDebugMarker(false);
     if (this.selectedNow !== undefined) void this.select(this.selectedNow, false);
     this.wantWindow();
     if (this.tabNow === 'msc') void this.loadMsc();
@@ -740,10 +743,59 @@ export class TraceViewModel {
     this.host.emit('openSource', { file, line, ...(column === undefined ? {} : { column }), ...(process === undefined ? {} : { process }) });
   }
 
+  /** Asks the host to start (or move) a debug session to an event: "Debug from here". */
+  debugFrom(seq: number): void {
+    this.setStatus(`Starting the debugger at event #${seq}…`);
+    this.host.emit('debugFrom', { seq });
+  }
+
+  // ---- the debugger's position ------------------------------------------------
+
+  private debugPositionNow: DebugPosition | undefined;
+  private debugMarkerNow: { readonly timeCycles: number; readonly process?: string } | undefined;
+
+  /** A debug session stopped (or ended: undefined): mark its time if it debugs this trace's system, and bring it into view. */
+  debugPosition(position: DebugPosition | undefined): void {
+    const had = this.debugMarkerNow !== undefined;
+    this.debugPositionNow = position;
+    this.placeDebugMarker(true);
+    if (position === undefined && had) this.setStatus('The debug session ended.');
+  }
+
+  private placeDebugMarker(reveal: boolean): void {
+    const p = this.debugPositionNow;
+    const info = this.infoNow;
+    const before = this.debugMarkerNow;
+    const same = p !== undefined && info !== undefined && p.system.scenario === info.source.scenario && p.system.configuration === info.source.configuration && p.system.seed === info.source.seed;
+    this.debugMarkerNow = same ? { timeCycles: p.nowCycles, ...(p.process === undefined ? {} : { process: p.process }) } : undefined;
+    if (p !== undefined && info !== undefined && !same && reveal) {
+      this.setStatus(`The debugger stopped in ${p.system.scenario} (${p.system.configuration}, seed ${p.system.seed}); this trace comes from ${info.source.scenario} (${info.source.configuration}, seed ${info.source.seed}), so its time is not marked here.`);
+    }
+    const m = this.debugMarkerNow;
+    if (m !== undefined && reveal) {
+      // Following the debugger, not the running system's tail: its time comes into view, centred, at the zoom shown.
+      this.stopFollowing();
+      const { startCycles, endCycles } = this.viewport;
+      if (m.timeCycles < startCycles || m.timeCycles > endCycles) {
+        const half = (endCycles - startCycles) / 2;
+        this.viewport.set({ startCycles: m.timeCycles - half, endCycles: m.timeCycles + half });
+        this.viewChanged();
+      }
+      this.setStatus(`Debugger: ${m.process === undefined ? 'stopped' : `${m.process}'s kernel entry`} at ${formatSeconds(m.timeCycles, this.clockHz)}${p?.eventSeq === undefined ? '' : ` (event #${p.eventSeq})`}.`);
+    }
+    if (before?.timeCycles !== m?.timeCycles || before?.process !== m?.process) {
+      this.out.redraw();
+      this.out.changed();
+    }
+  }
+
   /** Presses a link of the details pane as a click does (a command or a test, through the host). */
   press(control: DetailsControl): void {
     const d = this.detailsNow;
-    if (control === 'openSource' && d.kind === 'event' && d.details.location) {
+    if (control === 'debugFromHere') {
+      if (d.kind === 'event') this.debugFrom(d.details.seq);
+      else this.setStatus('Select an event first: Debug from here starts the debugger at it.', true);
+    } else if (control === 'openSource' && d.kind === 'event' && d.details.location) {
       const loc = d.details.location;
       this.openSource(loc.file, loc.line, loc.column, d.details.src?.name);
     } else if (control === 'showChain' && d.kind === 'event' && d.details.linkId) void this.showChain(d.details.seq);

@@ -575,3 +575,27 @@ test('a large trace file answers zoomed-out windows from its summary, and each o
   // A request per view change, not a loop of requests that never serve.
   assert.ok(h.sentWindows().length <= steps.length + 2, `${h.sentWindows().length} window requests`);
 });
+
+test('the debugger\'s position is marked when it debugs this trace\'s system, brought into view, and goes when the session ends', async () => {
+  const { vm, info } = await showing();
+  const system = { scenario: info.source.scenario, configuration: info.source.configuration, seed: info.source.seed };
+  // Zoomed in on the first tenth of a second; the debugger stops at 10 s.
+  vm.show(0, secondsToCycles(0.1, info.clockHz));
+  const at = secondsToCycles(10, info.clockHz);
+  vm.debugPosition({ system, nowCycles: at, clockHz: info.clockHz, traceSeq: 100, process: 'inet', eventSeq: 99 });
+  const marked = vm.report(palette);
+  assert.deepEqual(marked.debugMarker, { timeCycles: at, process: 'inet' });
+  assert.ok(marked.startCycles <= at && at <= marked.endCycles, 'the marker is in view');
+  assert.ok(Math.abs(marked.endCycles - marked.startCycles - secondsToCycles(0.1, info.clockHz)) < 2, 'at the same zoom');
+  assert.equal(vm.highlights.debugCycles, at);
+  assert.equal(vm.status.text, `Debugger: inet's kernel entry at ${formatSeconds(at, info.clockHz)} (event #99).`);
+  // Another system's session: nothing is marked, and the status says why.
+  vm.debugPosition({ system: { ...system, seed: system.seed + 1 }, nowCycles: at, clockHz: info.clockHz, traceSeq: 100 });
+  assert.equal(vm.report(palette).debugMarker, undefined);
+  assert.match(vm.status.text, new RegExp(`^The debugger stopped in s1 \\(${system.configuration}, seed ${system.seed + 1}\\); this trace comes from s1 .*not marked here\\.$`));
+  vm.debugPosition({ system, nowCycles: at, clockHz: info.clockHz, traceSeq: 100 });
+  assert.equal(vm.report(palette).debugMarker?.timeCycles, at);
+  vm.debugPosition(undefined);
+  assert.equal(vm.report(palette).debugMarker, undefined);
+  assert.equal(vm.status.text, 'The debug session ended.');
+});
