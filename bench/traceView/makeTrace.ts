@@ -1,9 +1,9 @@
 // The benchmark's trace file, made once in Node by run.mjs: the S1 scenario's own trace
 // repeated end to end (each copy shifted in time) up to the asked event count, saved as
-// a .mktrace file exactly as `mklab run --trace` saves one.
+// a .mktrace file exactly as `mklab run --trace` saves one (an overview in its head).
 import { bootScenario, builtinScenario } from '../../simulator/system/scenarios';
 import { TraceRecorder } from '../../simulator/trace/recorder';
-import { encodeTrace } from '../../simulator/trace/traceFile';
+import { traceFileBytes } from '../../simulator/system/traceNames';
 
 export function benchTraceFile(events: number): { bytes: Uint8Array; runMs: number } {
   const started = performance.now();
@@ -25,6 +25,7 @@ export function benchTraceFile(events: number): { bytes: Uint8Array; runMs: numb
     }
   }
   const endpointNames = Object.fromEntries(system.snapshot().processes.map((p) => [String(p.endpoint), p.label]));
-  const bytes = encodeTrace(trace, { scenario: 's1', configuration: scenario.configuration, seed: 1, costProfile: scenario.costProfile, clockHz: system.clockHz, endpointNames });
+  // As every writer saves a large trace: with an overview in its head.
+  const bytes = traceFileBytes(trace, { scenario: 's1', configuration: scenario.configuration, seed: 1, costProfile: scenario.costProfile, clockHz: system.clockHz, endpointNames });
   return { bytes, runMs };
 }

@@ -19,11 +19,22 @@ export type DebugFromOutcome =
   | { readonly ok: true; readonly how: 'moved' | 'started'; readonly sessionName: string }
   | { readonly ok: false; readonly error: string };
 
+/** How long a file's events wait for the view to paint its head's overview before they are read. */
+const HEAD_PAINT_WAIT_MS = 2000;
+
 /** The trace file loaded last (the trace view shows it while its source is 'file'). */
 let loadedFile: string | undefined;
 
 /** What microkernelLab.trace.load answers (for tests and other commands). */
-export type LoadOutcome = { readonly ok: true; readonly fileName: string; readonly eventCount: number } | { readonly ok: false; readonly error: string };
+export type LoadOutcome =
+  | {
+      readonly ok: true;
+      readonly fileName: string;
+      readonly eventCount: number;
+      /** Whether the view drew the whole trace from the file's head (its overview) before the events were read. */
+      readonly drawnFromHead: boolean;
+    }
+  | { readonly ok: false; readonly error: string };
 
 /** What the export commands answer: the file written, or why nothing was. */
 export type ExportOutcome =
@@ -189,10 +200,32 @@ async function loadTrace(
     void TracePanel.open?.status(`Cannot open the trace ${error}`, true);
     return { ok: false, error };
   };
+  // A local file's head first: a large trace's overview paints the whole trace while its events are read and indexed.
+  let early = false;
+  let drawnFromHead = false;
+  if (uri.scheme === 'file') {
+    try {
+      const head = await simulator.request('traceOpenHead', { path: uri.fsPath, fileName });
+      if (!head.ok) return fail(`${head.error.file}: at byte ${head.error.offset}: ${head.error.message}`);
+      if (head.info !== null) {
+        early = true;
+        loadedFile = uri.fsPath;
+        const panel = TracePanel.open ?? (actions ? TracePanel.show(extensionUri, simulator, actions) : undefined);
+        const painted = panel?.host.visible ? panel.handle.whenRendered((w) => w.sourceName === fileName, HEAD_PAINT_WAIT_MS).catch(() => undefined) : undefined;
+        await panel?.sendTrace();
+        void panel?.status(`Opening ${fileName}: ${head.info.eventCount.toLocaleString('en-US')} events, drawn from its overview while the events are read…`, false);
+        // A visible view paints from the head first (for at most HEAD_PAINT_WAIT_MS): reading hundreds of megabytes would slow it.
+        drawnFromHead = (await painted) !== undefined;
+      }
+    } catch (e) {
+      return fail(`${fileName}: ${(e as Error).message}`);
+    }
+  }
   let bytes: Uint8Array;
   try {
     bytes = await readInputFile(uri, 'trace');
   } catch (e) {
+    if (early) await simulator.request('traceUnload', {}).catch(() => undefined);
     return fail((e as Error).message);
   }
   try {
@@ -204,7 +237,7 @@ async function loadTrace(
     const panel = TracePanel.open ?? (actions ? TracePanel.show(extensionUri, simulator, actions) : undefined);
     await panel?.sendTrace();
     void panel?.status(`Opened ${fileName}: ${result.info.eventCount.toLocaleString('en-US')} events.`, false);
-    return { ok: true, fileName, eventCount: result.info.eventCount };
+    return { ok: true, fileName, eventCount: result.info.eventCount, drawnFromHead };
   } catch (e) {
     return fail(`${fileName}: ${(e as Error).message}`);
   }

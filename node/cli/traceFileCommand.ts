@@ -8,8 +8,8 @@ import { csvChunks, perfettoChunks } from '../../simulator/trace/export';
 import { traceInfo } from '../../simulator/trace/info';
 import { TraceModel } from '../../simulator/trace/model';
 import type { TraceRecorder } from '../../simulator/trace/recorder';
-import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../../simulator/trace/traceFile';
-import { modelForFile, traceNaming } from '../../simulator/system/traceNames';
+import { decodeTrace, TraceFileError, type TraceFileMeta } from '../../simulator/trace/traceFile';
+import { modelForFile, traceFileBytes, traceNaming } from '../../simulator/system/traceNames';
 import { formatClockHz, formatSimTime } from '../../simulator/time/time';
 
 export const TRACE_USAGE = `Usage:
@@ -107,7 +107,7 @@ export function traceCommand(argv: readonly string[], io: TraceIo): number {
 export function saveRunTrace(path: string, trace: TraceRecorder, meta: TraceFileMeta): 'perfetto' | 'csv' | 'mktrace' {
   const ext = extname(path).toLowerCase();
   if (ext !== '.json' && ext !== '.csv') {
-    writeFileSync(path, encodeTrace(trace, meta));
+    writeFileSync(path, traceFileBytes(trace, meta));
     return 'mktrace';
   }
   const names = new Map<number, string>(Object.entries(meta.endpointNames).map(([ep, name]) => [Number(ep), name]));

@@ -58,3 +58,37 @@ export function readInputBytes(path: string, kind: InputKind): Uint8Array {
 export function readInputText(path: string, kind: InputKind): string {
   return new TextDecoder('utf-8').decode(readInputBytes(path, kind));
 }
+
+/**
+ * The first `length` bytes (or fewer, at the end) of `path`, a regular file no larger than `kind`'s limit: a
+ * large file's head, read before the rest. Throws InputFileError as readInputBytes does.
+ */
+export function readInputPrefix(path: string, kind: InputKind, length: number): { readonly bytes: Uint8Array; readonly fileBytes: number } {
+  let fd: number;
+  try {
+    const before = statSync(path);
+    if (!before.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(before)));
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if (e instanceof InputFileError) throw e;
+    throw new InputFileError(`cannot read the ${INPUT_LIMITS[kind].what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(stats)));
+    if (stats.size > INPUT_LIMITS[kind].maxBytes) throw new InputFileError(tooLargeMessage(kind, path, stats.size));
+    const buffer = Buffer.alloc(Math.max(0, Math.min(length, stats.size)));
+    let got = 0;
+    while (got < buffer.length) {
+      const n = readSync(fd, buffer, got, buffer.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, got), fileBytes: stats.size };
+  } catch (e) {
+    if (e instanceof InputFileError) throw e;
+    throw new InputFileError(`cannot read the ${INPUT_LIMITS[kind].what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}

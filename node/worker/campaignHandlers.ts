@@ -8,7 +8,7 @@ import {
 } from '../../simulator/campaign/campaign';
 import { INJECTABLE_FAULTS } from '../../simulator/config/faultTypes';
 import { CONFIGURATION_TABLE } from '../../simulator/config/configurations';
-import { encodeTrace } from '../../simulator/trace/traceFile';
+import { traceFileBytes } from '../../simulator/system/traceNames';
 import { FAULT_DESCRIPTIONS } from './session';
 import type { HandlersFor, WorkerContext } from './workerContext';
 
@@ -50,7 +50,7 @@ export function campaignHandlers(ctx: WorkerContext): HandlersFor<CampaignReques
     campaignTrace: (params) => {
       const spec = parseTrialId(params.id);
       const { result: r, system: s, endpointNames } = replayTrial(spec);
-      writeFileSync(params.file, encodeTrace(s.sim.trace, {
+      writeFileSync(params.file, traceFileBytes(s.sim.trace, {
         scenario: `trial ${r.id}`,
         configuration: spec.configuration,
         seed: spec.seed,

@@ -3,7 +3,7 @@
 // cancel is heard, with a progress event after each.
 import type { CompareRequests } from '../../simulator/protocol/compareProtocol';
 import { writeFileSync } from 'node:fs';
-import { encodeTrace } from '../../simulator/trace/traceFile';
+import { traceFileBytes } from '../../simulator/system/traceNames';
 import { secondsToCycles } from '../../simulator/time/time';
 import { COMPARE_WORKLOADS, assembleCompare, bootCompareRun, compareCsv, compareMarkdown, isCompareWorkload, measureRun, planCompare, type CompareResult } from '../../simulator/bench/compare';
 import { CONFIGURATION_TABLE, isConfiguration } from '../../simulator/config/configurations';
@@ -65,7 +65,7 @@ export function compareHandlers(ctx: WorkerContext): HandlersFor<CompareRequests
       const unsubscribe = system.sim.on('processCreated', (p) => names.set(p.endpoint, p.name));
       system.run({ untilCycles: secondsToCycles(params.durationSeconds, system.clockHz) });
       unsubscribe();
-      writeFileSync(params.file, encodeTrace(system.sim.trace, {
+      writeFileSync(params.file, traceFileBytes(system.sim.trace, {
         scenario: `compare-${params.workload}`,
         configuration: params.configuration,
         seed: 1,

@@ -323,6 +323,9 @@ export interface TraceLoadError {
 
 export type TraceLoadResult = { readonly ok: true; readonly info: TraceInfo } | { readonly ok: false; readonly error: TraceLoadError };
 
+/** A file's head opened: its description (null when the file has no overview: only traceLoad opens it). */
+export type TraceHeadResult = { readonly ok: true; readonly info: TraceInfo | null } | { readonly ok: false; readonly error: TraceLoadError };
+
 export interface TraceRequests {
   /** Lanes, time range and counts. Default source: the loaded file if any, else the running system. */
   traceInfo: { params: { readonly source?: TraceSourceKind }; result: TraceInfo };
@@ -333,5 +336,11 @@ export interface TraceRequests {
   traceExport: { params: { readonly format: TraceExportFormat; readonly filter?: TraceFilter; readonly source?: TraceSourceKind }; result: TraceExportResult };
   /** Loads a .mktrace file; it becomes the default source until traceUnload. */
   traceLoad: { params: { readonly bytes: Uint8Array; readonly fileName: string }; result: TraceLoadResult };
+  /**
+   * Opens a local .mktrace file's head by its path, before its events: the file becomes the default source, whose
+   * description and whole-trace windows come from the head's overview at once; what needs the events waits for the
+   * traceLoad of the same file.
+   */
+  traceOpenHead: { params: { readonly path: string; readonly fileName: string }; result: TraceHeadResult };
   traceUnload: { params: Record<string, never>; result: { readonly unloaded: boolean } };
 }

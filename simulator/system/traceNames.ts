@@ -21,8 +21,10 @@ import { DL_TASK_REPLY, DlRequest, DsRequest, NetRequest, RS_LU_PREPARE, RsReque
 import { BDEV, CDEV, FI_WILD_DMA, FSREQ, FS_REPLY, IOMMU_REPLY, IOMMU_REQ, VFS, VFS_REPLY } from '../services/storageMessages';
 import { storageServices } from './storageServices';
 import type { TraceNaming } from '../trace/naming';
-import { TraceModel } from '../trace/model';
-import type { DecodedTrace } from '../trace/traceFile';
+import { SUMMARY_MIN_EVENTS, TraceModel } from '../trace/model';
+import { encodeTrace, type DecodedTrace, type TraceFileMeta } from '../trace/traceFile';
+import { overviewOf } from '../trace/overview';
+import type { TraceRecorder } from '../trace/recorder';
 import type { RunningSystem } from './boot';
 import { PLATFORM_DEVICES } from '../hw/platform';
 
@@ -131,4 +133,13 @@ export function modelForSystem(system: RunningSystem): TraceModel {
 export function modelForFile(decoded: DecodedTrace, summary: 'auto' | 'always' | 'never' = 'auto'): TraceModel {
   const names = new Map<number, string>(Object.entries(decoded.meta.endpointNames).map(([ep, name]) => [Number(ep), name]));
   return new TraceModel(decoded.trace, traceNaming(), { clockHz: decoded.meta.clockHz, endpointNames: names, summary });
+}
+
+/**
+ * A trace file's bytes; a trace of SUMMARY_MIN_EVENTS events or more gets an overview in its head, made from the
+ * model a reader will build (modelForFile), so that a view paints the whole trace from the head alone.
+ */
+export function traceFileBytes(trace: TraceRecorder, meta: TraceFileMeta): Uint8Array {
+  if (trace.size < SUMMARY_MIN_EVENTS) return encodeTrace(trace, meta);
+  return encodeTrace(trace, meta, overviewOf(modelForFile({ meta, trace }, 'always')));
 }

@@ -176,8 +176,11 @@ export class TraceModel {
     return this.trace.endSeq < this.indexedTo;
   }
 
-  /** Indexes the events recorded since the last call. */
-  refresh(): void {
+  /**
+   * Indexes the events recorded since the last call, or at most `maxEvents` of them (a large file is indexed in
+   * slices, so that its worker answers in between); returns whether every event is indexed now.
+   */
+  refresh(maxEvents = Infinity): boolean {
     const t = this.trace;
     if (this.indexedTo < t.firstSeq) {
       // The recorder overwrote events before they were indexed: what was open is unknown.
@@ -185,10 +188,10 @@ export class TraceModel {
       for (const s of this.states) resetState(s);
       this.current = -1;
     }
-    const end = t.endSeq;
-    if (this.indexedTo >= end) return;
+    const end = Math.min(t.endSeq, this.indexedTo + maxEvents);
+    if (this.indexedTo >= end) return this.indexedTo >= t.endSeq;
     if (this.indexedTo === 0 && this.summary === null && this.wantsSummary()) {
-      this.summary = new TraceSummary(t.timeAt(0), t.timeAt(end - 1) - t.timeAt(0));
+      this.summary = new TraceSummary(t.timeAt(0), t.timeAt(t.endSeq - 1) - t.timeAt(0));
       for (let lane = 0; lane < this.primary.length; lane++) this.observe(lane);
     }
     for (let seq = this.indexedTo; seq < end; seq++) this.indexEvent(seq);
@@ -200,6 +203,7 @@ export class TraceModel {
         this.kernel[i]!.dropEndingBefore(oldest);
       }
     }
+    return end >= t.endSeq;
   }
 
   /** Bytes held by the trace's columns and this index (the typed arrays; the lanes' few objects aside). */

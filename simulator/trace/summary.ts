@@ -27,6 +27,18 @@ function grown<T extends Uint32Array | Uint16Array | Uint8Array | Float64Array>(
   return next;
 }
 
+/** A summary's columns: count cells in bucket order, and per lane the covered cycles (bucket x 6 states). */
+export interface SummaryParts {
+  readonly originCycles: number;
+  readonly width: number;
+  readonly buckets: number;
+  readonly cellBucket: Uint32Array;
+  readonly cellLane: Uint16Array;
+  readonly cellKind: Uint8Array;
+  readonly cellCount: Uint32Array;
+  readonly cover: readonly Float64Array[];
+}
+
 export class TraceSummary {
   /** Time of the first base bucket's start. */
   readonly originCycles: number;
@@ -158,6 +170,45 @@ export class TraceSummary {
       }
     }
     return any;
+  }
+
+  /**
+   * The summary as plain columns, at most `maxBuckets` base buckets (coarsened on a copy: this one is unchanged), for a
+   * trace file's overview (traceFile.ts), which a view paints from before the events themselves are read.
+   */
+  toParts(maxBuckets: number): SummaryParts {
+    const copy = TraceSummary.fromParts(this.partsNow());
+    while (copy.buckets > maxBuckets) copy.coarsen();
+    return copy.partsNow();
+  }
+
+  /** A summary from its columns (toParts, or a file's overview, checked by the reader). */
+  static fromParts(p: SummaryParts): TraceSummary {
+    const s = new TraceSummary(p.originCycles, 0);
+    s.width = p.width;
+    s.buckets = p.buckets;
+    s.cells = p.cellCount.length;
+    s.cellBucket = p.cellBucket.slice();
+    s.cellLane = p.cellLane.slice();
+    s.cellKind = p.cellKind.slice();
+    s.cellCount = p.cellCount.slice();
+    s.cover = p.cover.map((c) => c.slice());
+    return s;
+  }
+
+  private partsNow(): SummaryParts {
+    this.closeOpen();
+    const n = this.cells;
+    return {
+      originCycles: this.originCycles,
+      width: this.width,
+      buckets: this.buckets,
+      cellBucket: this.cellBucket.slice(0, n),
+      cellLane: this.cellLane.slice(0, n),
+      cellKind: this.cellKind.slice(0, n),
+      cellCount: this.cellCount.slice(0, n),
+      cover: this.cover.map((c) => c.slice(0, Math.min(c.length, this.buckets * SPAN_STATE_COUNT))),
+    };
   }
 
   /** Moves the open bucket's non-zero counts into the closed cells. */

@@ -7,6 +7,7 @@ import type { TraceBucketCounts, TraceEventColumns, TraceFilter, TraceSpans, Tra
 import { compileFilter, matchLane, type CompiledFilter } from './filter';
 import { TraceKind } from './kinds';
 import { SPAN_KERNEL, SPAN_RUNNING, SPAN_STATE_COUNT, type SpanList, type TraceModel } from './model';
+import type { TraceSummary } from './summary';
 
 export const DEFAULT_MAX_EVENTS = 4000;
 export const MAX_EVENTS_LIMIT = 20000;
@@ -48,7 +49,8 @@ export function traceWindow(model: TraceModel, options: TraceWindowOptions): Tra
     return { mode: 'events', ...common, matched, events: eventColumns(model, f, picked.subarray(0, matched)), spans: clippedSpans(model, f, fromCycles, toCycles) };
   }
   const timeFiltered = options.filter?.fromCycles !== undefined || options.filter?.toCycles !== undefined;
-  return (timeFiltered ? undefined : fromSummary(model, f, options.pixelWidth, common)) ?? bucketed(model, f, start, end, options.pixelWidth, common);
+  const summarised = timeFiltered ? undefined : fromSummary({ summary: model.summary, laneCount: model.laneCount, openSpans: () => model.openSpans(), endCycles: traceEndCycles(model) }, f, options.pixelWidth, common);
+  return summarised ?? bucketed(model, f, start, end, options.pixelWidth, common);
 }
 
 function eventColumns(model: TraceModel, f: CompiledFilter, seqs: Float64Array): TraceEventColumns {
@@ -157,9 +159,9 @@ export function clippedSpans(model: TraceModel, f: CompiledFilter, fromCycles: n
  * not at all, which the summary does not know) or a time range (whole buckets would count events outside it),
  * or the buckets asked for are finer than the base buckets.
  */
-function fromSummary(
-  model: TraceModel,
-  f: CompiledFilter,
+export function fromSummary(
+  model: SummarySource,
+  f: Pick<CompiledFilter, 'kinds' | 'lanes' | 'messageTypes' | 'fromCycles' | 'toCycles'>,
   pixelWidth: number,
   common: { fromCycles: number; toCycles: number; laneCount: number; endSeq: number },
 ): TraceWindow | undefined {
@@ -188,7 +190,7 @@ function fromSummary(
   const cover = new Float64Array(bucketCount * SPAN_STATE_COUNT);
   const dominant = new Uint8Array(model.laneCount * bucketCount);
   const open = model.openSpans();
-  const endOfTrace = traceEndCycles(model);
+  const endOfTrace = model.endCycles;
   for (let lane = 0; lane < model.laneCount; lane++) {
     cover.fill(0);
     let any = s.addCover(lane, outFrom, bucketCount, factor, cover);
@@ -206,6 +208,14 @@ function fromSummary(
     counts: sparseCounts(cells, bucketCount),
     dominantState: dominant,
   };
+}
+
+/** What a window read off a summary needs: the summary, how many lanes, the spans still open at the end of the trace, and that end. */
+export interface SummarySource {
+  readonly summary: TraceSummary | null;
+  readonly laneCount: number;
+  openSpans(): readonly { readonly lane: number; readonly state: number; readonly startCycles: number }[];
+  readonly endCycles: number;
 }
 
 export function traceEndCycles(model: TraceModel): number {

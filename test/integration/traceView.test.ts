@@ -9,23 +9,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { syntheticTrace } from '../../simulator/trace/synthetic';
 import { encodeTrace } from '../../simulator/trace/traceFile';
+import { SUMMARY_MIN_EVENTS } from '../../simulator/trace/model';
+import { traceFileBytes } from '../../simulator/system/traceNames';
 import { eventually, labApi, within } from './labApi';
+import type { TraceViewHandle } from '../../extension/trace/tracePanel';
 
-interface RenderedWindow {
-  fromCycles: number;
-  toCycles: number;
-  mode: 'events' | 'buckets';
-  matched: number;
-  lanes: string[];
-  sourceName: string;
-  firstMessageSeq?: number;
-}
-interface TraceViewHandle {
-  readonly lastRendered: RenderedWindow | undefined;
-  whenRendered(accept?: (w: RenderedWindow) => boolean, timeoutMs?: number): Promise<RenderedWindow>;
-  readonly selection: { seq: number; summary?: string } | undefined;
-  select(seq: number): Promise<void>;
-}
 type Outcome = { ok: true; path?: string; eventCount?: number; fileName?: string } | { ok: false; error: string };
 
 const temp = mkdtempSync(join(tmpdir(), 'mklab-trace-view-'));
@@ -100,6 +88,25 @@ describe('trace view', () => {
     assert.ok(w.matched > 0);
   });
 
+  it('opens a large .mktrace file by its head: the whole trace is drawn from its overview before the events are read, then the events answer', async () => {
+    const { trace, endpointNames } = syntheticTrace(SUMMARY_MIN_EVENTS + 5_000, 12);
+    const file = join(temp, 'large.mktrace');
+    writeFileSync(file, traceFileBytes(trace, { scenario: 'synthetic', configuration: 'microkernel-iommu', seed: 12, costProfile: 'sel4-skylake', clockHz: 3_400_000_000, endpointNames }));
+    const view = await openView();
+    const first = view.whenRendered((r) => r.sourceName === 'large.mktrace', 30_000);
+    const outcome = (await vscode.commands.executeCommand('microkernelLab.trace.load', file)) as Outcome & { drawnFromHead?: boolean };
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+    assert.equal(outcome.drawnFromHead, true, 'the view drew the trace from the head before the events were read');
+    const w = await first;
+    assert.equal(w.mode, 'buckets');
+    assert.equal(w.matched, SUMMARY_MIN_EVENTS + 5_000, 'the whole trace, every event counted, from the overview');
+    // The events answer now: an event's details.
+    const info = await view.request('traceInfo', {});
+    assert.equal(info.eventCount, SUMMARY_MIN_EVENTS + 5_000);
+    const d = await view.request('traceEvent', { seq: info.endSeq - 1 });
+    assert.equal(d.seq, info.endSeq - 1);
+  });
+
   it('refuses a broken trace file with its name and byte offset, and keeps working', async () => {
     const file = join(temp, 'broken.mktrace');
     writeFileSync(file, 'this is not a trace at all, just text');
@@ -109,6 +116,6 @@ describe('trace view', () => {
     const api = await labApi();
     assert.equal((await api.ping('still there')).payload, 'still there');
     const view = await openView();
-    assert.equal(view.lastRendered?.sourceName, 'synthetic.mktrace', 'the previously loaded trace stays shown');
+    assert.equal(view.lastRendered?.sourceName, 'large.mktrace', 'the previously loaded trace stays shown');
   });
 });

@@ -347,14 +347,17 @@ export class TraceViewModel {
     this.shownKey = sourceKey(next);
     if (!sameSource) this.forgetTrace();
     this.viewport.bounds = boundsOf(next);
-    this.out.filterChoicesChanged();
-    this.applyFilters(false);
+    // The viewport is placed before the lanes are laid out (which may resize the canvas and ask for a window): a
+    // window asked for the old viewport could wait for nothing (a file whose head alone is open answers only the
+    // windows its overview holds).
     const saved = this.saved;
     if (!this.restoredFromState && sameSource && saved?.startCycles !== undefined && saved.endCycles !== undefined) {
       this.viewport.set({ startCycles: saved.startCycles, endCycles: saved.endCycles });
     } else if (this.followNow && next.source.kind === 'system') this.viewport.followTail();
     else if (!sameSource || !this.restoredFromState) this.viewport.fit();
     this.restoredFromState = true;
+    this.out.filterChoicesChanged();
+    this.applyFilters(false, false);
     this.setStatus(describeTrace(next));
     this.placeDebugMarker(false);
     if (this.selectedNow !== undefined) void this.select(this.selectedNow, false);
@@ -501,7 +504,7 @@ export class TraceViewModel {
     this.applyFilters(true);
   }
 
-  private applyFilters(changedByUser: boolean): void {
+  private applyFilters(changedByUser: boolean, askWindow = true): void {
     const info = this.infoNow;
     if (!info) return;
     const built = buildFilter(info, { laneLabels: this.laneSelection, hiddenKinds: this.hiddenKinds, ...this.filterTextNow });
@@ -515,7 +518,7 @@ export class TraceViewModel {
       if (this.tabNow === 'msc') void this.loadMsc();
       this.out.changed();
     }
-    this.wantWindow();
+    if (askWindow) this.wantWindow();
     this.out.redraw();
   }
 

@@ -849,7 +849,7 @@ test('"Debug from here": a launch at a trace event stops at the kernel entry tha
   }
 });
 
-async function waitFor(test: () => boolean, timeoutMs = 30_000): Promise<void> {
+async function waitFor(test: () => boolean, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!test()) {
     if (Date.now() > end) throw new Error('waited in vain');

@@ -176,3 +176,45 @@ test('regression: a header without endpointNames, or with a non-object header, o
     assert.equal(await loadLikeTheEditor(bytes, name), false, name);
   }
 });
+
+test('a large trace\'s head under mutation (header and overview block): opened and answering whole-trace windows, or refused at a byte inside it', async () => {
+  const { syntheticTrace } = await import('../../../simulator/trace/synthetic');
+  const { traceFileBytes } = await import('../../../simulator/system/traceNames');
+  const { SUMMARY_MIN_EVENTS } = await import('../../../simulator/trace/model');
+  const { decodeTraceHead, traceHeadLength } = await import('../../../simulator/trace/traceFile');
+  const { OpenOverview } = await import('../../../simulator/trace/overview');
+  const { trace, endpointNames } = syntheticTrace(SUMMARY_MIN_EVENTS, 3);
+  const file = traceFileBytes(trace, { scenario: 'synthetic', configuration: 'microkernel', seed: 3, costProfile: 'sel4-skylake', clockHz: 3e9, endpointNames });
+  const length = traceHeadLength(file, 'big.mktrace');
+  assert.ok(!(length instanceof TraceFileError) && length.complete);
+  const head = file.slice(0, length.length);
+  const hl = new DataView(head.buffer).getUint32(12, true);
+  const hot: [number, number][] = [[8, 16], [16, 16 + hl], [16 + hl, head.length]];
+  let refused = 0;
+  const N = 600;
+  await fuzzAsync('trace head mutants', N, async (rng, i) => {
+    const bytes = mutateBytes(rng, head, hot);
+    const what = `head mutant ${i}`;
+    let r: ReturnType<typeof decodeTraceHead>;
+    try {
+      r = decodeTraceHead(bytes, 'big.mktrace');
+    } catch (e) {
+      assert.fail(`${what}\ndecodeTraceHead threw ${String(e)}`);
+    }
+    if (r instanceof TraceFileError) {
+      assert.ok(r.offset >= 0 && r.offset <= bytes.length, `${what}: offset ${r.offset} outside ${bytes.length} bytes`);
+      refused++;
+      return;
+    }
+    if (r.overview === undefined) return;
+    try {
+      const open = new OpenOverview(r.overview, r.firstSeq + r.count);
+      const w = open.window({ fromCycles: r.overview.startCycles, toCycles: r.overview.endCycles + 1, pixelWidth: 1000 });
+      if (w !== undefined) assert.ok(w.matched >= 0 && w.mode === 'buckets', what);
+    } catch (e) {
+      if (e instanceof assert.AssertionError) throw e;
+      assert.fail(`${what}\nthe overview's window threw ${String(e)}`);
+    }
+  });
+  assert.ok(refused > N * 0.2, `only ${refused} of ${N} mutants were refused`);
+});

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { TraceRecorder } from '../../../simulator/trace/recorder';
 import { TraceKind } from '../../../simulator/trace/kinds';
-import { decodeTrace, encodeTrace, TraceFileError, type TraceFileMeta } from '../../../simulator/trace/traceFile';
+import { decodeTrace, decodeTraceHead, encodeTrace, traceHeadLength, TraceFileError, type TraceFileMeta } from '../../../simulator/trace/traceFile';
+import { syntheticTrace } from '../../../simulator/trace/synthetic';
+import { modelForFile, traceFileBytes } from '../../../simulator/system/traceNames';
+import { OpenOverview, OVERVIEW_BUCKETS } from '../../../simulator/trace/overview';
+import { SUMMARY_MIN_EVENTS } from '../../../simulator/trace/model';
+import { traceWindow } from '../../../simulator/trace/window';
 import { utf8Decode, utf8Encode } from '../../../simulator/core/utf8';
 
 const META: TraceFileMeta = { scenario: 's1', configuration: 'microkernel-iommu', seed: 7, costProfile: 'sel4-skylake', clockHz: 3.4e9, endpointNames: { '10': 'rtl8139', '8': 'inet' } };
@@ -59,7 +64,7 @@ test('damaged files give errors naming the file, the byte and what was expected'
     ['empty', new Uint8Array(0), /run\.mktrace: at byte 0: expected a Microkernel Lab trace/],
     ['not a trace', utf8Encode('{"traceEvents": []}'), /at byte 0: expected the magic 'MKTRACE'/],
     ['truncated', good.subarray(0, good.length - 9), /expected \d+ bytes for 50 events/],
-    ['future version', (() => { const b = good.slice(); b[8] = 9; return b; })(), /at byte 8: expected format version 3 \(or 2\), found 9/],
+    ['future version', (() => { const b = good.slice(); b[8] = 9; return b; })(), /at byte 8: expected format version 4 \(or 3 or 2\), found 9/],
     ['format 1', (() => { const b = good.slice(); b[8] = 1; return b; })(), /at byte 8: this trace is in format version 1, whose times were counted at a fixed 1 GHz .*record the run again/],
     ['bad header', (() => { const b = good.slice(); b[16] = 0x7b + 1; return b; })(), /at byte 16: expected a JSON header/],
   ];
@@ -123,4 +128,88 @@ test('a time that goes backwards or a label past the string table is refused at 
   assert.ok(l instanceof TraceFileError);
   assert.equal(l.offset, labelAt + 12);
   assert.match(l.message, /event 3 names string 99, but the table has 4/);
+});
+
+/** A large synthetic trace saved as the writers save one: with an overview in its head. */
+function largeFile(): { bytes: Uint8Array; meta: TraceFileMeta; events: number } {
+  const events = SUMMARY_MIN_EVENTS + 1000;
+  const { trace, endpointNames } = syntheticTrace(events, 5);
+  const meta = { ...META, endpointNames };
+  return { bytes: traceFileBytes(trace, meta), meta, events };
+}
+
+test('a large trace\'s head alone opens: its overview paints the whole trace as the events would, bucket for bucket', () => {
+  const { bytes, events } = largeFile();
+  // The head, found from a prefix as a reader finds it, is a small part of the file.
+  let want = 16;
+  let h = traceHeadLength(bytes.subarray(0, want), 'big.mktrace');
+  while (!(h instanceof TraceFileError) && !h.complete) {
+    want = h.length;
+    h = traceHeadLength(bytes.subarray(0, want), 'big.mktrace');
+  }
+  if (h instanceof TraceFileError) throw h;
+  assert.ok(h.length < bytes.length / 4, `head ${h.length} bytes of ${bytes.length}`);
+  const head = decodeTraceHead(bytes.subarray(0, h.length), 'big.mktrace');
+  if (head instanceof TraceFileError) throw head;
+  assert.equal(head.count, events);
+  const overview = head.overview;
+  assert.ok(overview, 'a large trace has an overview');
+  assert.ok(overview.summary.buckets <= OVERVIEW_BUCKETS);
+
+  const full = modelForFile(decoded(bytes), 'always');
+  full.refresh();
+  assert.deepEqual(overview.lanes, full.allLanes());
+  const open = new OpenOverview(overview, head.firstSeq + head.count);
+  const fromCycles = overview.startCycles;
+  const toCycles = overview.endCycles + 1;
+  for (const pixelWidth of [800, 1600]) {
+    const early = open.window({ fromCycles, toCycles, pixelWidth });
+    assert.ok(early && early.mode === 'buckets', 'the whole trace is answered from the head');
+    assert.deepEqual(early, traceWindow(full, { fromCycles, toCycles, pixelWidth }), `the same window as the events give, ${pixelWidth} px`);
+    assert.equal(early.matched, events);
+  }
+  // Finer than the overview's buckets, or filtered by process: that needs the events.
+  assert.equal(open.window({ fromCycles, toCycles: fromCycles + (toCycles - fromCycles) / 1e4, pixelWidth: 1000 }), undefined);
+  assert.equal(open.window({ fromCycles, toCycles, pixelWidth: 1000, filter: { lanes: [0] } }), undefined);
+});
+
+test('a damaged overview is refused at its byte, head or whole file; format 3 (no overview) still opens', () => {
+  const { bytes } = largeFile();
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+  const blockAt = 16 + ((headerLength + 7) & ~7);
+  const header = JSON.parse(utf8Decode(bytes.subarray(16, 16 + headerLength))) as { overview: { summary: { buckets: number; cells: number; coverLengths: number[] } } };
+  const floats = header.overview.summary.coverLengths.reduce((a, b) => a + b, 0);
+  const cellsAt = blockAt + floats * 8;
+  const damaged = (at: number, value: number) => {
+    const b = bytes.slice();
+    new DataView(b.buffer).setUint32(at, value, true);
+    return b;
+  };
+  const nan = bytes.slice();
+  new DataView(nan.buffer).setFloat64(blockAt, NaN, true);
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['a covered time that is not a number', nan, new RegExp(`at byte ${blockAt}: expected a finite covered time in the overview`)],
+    ['cells out of bucket order', damaged(cellsAt, header.overview.summary.buckets - 1), /expected the overview's cell 1 in bucket order/],
+    ['a cell past the buckets', damaged(cellsAt, 1 << 30), /expected the overview's cell 0 in bucket order, below \d+/],
+  ];
+  for (const [name, b, message] of cases) {
+    const head = decodeTraceHead(b, 'big.mktrace');
+    assert.ok(head instanceof TraceFileError, name);
+    assert.match(head.message, message, name);
+  }
+  // A header whose overview claims another block size.
+  const text = utf8Decode(bytes.subarray(16, 16 + headerLength)).replace(/"bytes":(\d+)/, (_m, n: string) => `"bytes":${Number(n) + 8}`.padEnd(`"bytes":${n}`.length, ' '));
+  const wrongSize = bytes.slice();
+  wrongSize.set(utf8Encode(text).subarray(0, headerLength), 16);
+  for (const r of [decodeTraceHead(wrongSize, 'big.mktrace'), decodeTrace(wrongSize, 'big.mktrace')]) {
+    assert.ok(r instanceof TraceFileError);
+    assert.match(r.message, /at byte 16: expected the overview block's length \(\d+ bytes for its shape\), found \d+ in the header's overview/);
+  }
+  // Format 3 is format 4 without an overview.
+  const small = encodeTrace(sampleTrace(100, 50), META);
+  const v3 = small.slice();
+  v3[8] = 3;
+  assert.equal(decoded(v3).trace.size, 50);
+  const head = decodeTraceHead(v3, 'old.mktrace');
+  assert.ok(!(head instanceof TraceFileError) && head.overview === undefined && head.count === 50);
 });

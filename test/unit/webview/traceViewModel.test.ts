@@ -599,3 +599,56 @@ test('the debugger\'s position is marked when it debugs this trace\'s system, br
   assert.equal(vm.report(palette).debugMarker, undefined);
   assert.equal(vm.status.text, 'The debug session ended.');
 });
+
+test('a large trace file opened by its head paints the whole trace from its overview before its events are read; what needs the events waits for them', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { syntheticTrace } = await import('../../../simulator/trace/synthetic');
+  const { traceFileBytes } = await import('../../../simulator/system/traceNames');
+  const { SUMMARY_MIN_EVENTS } = await import('../../../simulator/trace/model');
+  const { trace, endpointNames } = syntheticTrace(SUMMARY_MIN_EVENTS + 20_000, 9);
+  const bytes = traceFileBytes(trace, { scenario: 'synthetic', configuration: 'microkernel', seed: 9, costProfile: 'sel4-skylake', clockHz: 3e9, endpointNames });
+  const dir = mkdtempSync(join(tmpdir(), 'mklab-head-'));
+  try {
+    const path = join(dir, 'large.mktrace');
+    writeFileSync(path, bytes);
+    const h = harness(undefined);
+    const head = await h.handlers.traceOpenHead({ path, fileName: 'large.mktrace' });
+    if (!head.ok || head.info === null) throw new Error(`the head did not open: ${JSON.stringify(head)}`);
+    assert.equal(head.info.eventCount, SUMMARY_MIN_EVENTS + 20_000);
+    h.vm.showTrace(head.info);
+    await until('the first window, from the head', () => !h.vm.windowStale);
+    assert.equal(h.sentWindows().length, 1, 'one window asked for: the one the view shows');
+    const first = h.vm.feed.cached!.window;
+    assert.equal(first.mode, 'buckets');
+    assert.equal(first.matched, head.info.eventCount, 'every event counted, from the overview');
+    // An event's details need the events: the request waits for them.
+    const got: { details?: { seq: number } } = {};
+    const asked = Promise.resolve(h.handlers.traceEvent({ seq: 5 })).then((d) => (got.details = d));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(got.details, undefined, 'no answer before the events are read');
+    const loaded = await h.handlers.traceLoad({ bytes, fileName: 'large.mktrace' });
+    assert.ok(loaded.ok);
+    await asked;
+    assert.equal((got.details as { seq: number } | undefined)?.seq, 5);
+    assert.deepEqual(loaded.info.lanes, head.info.lanes, 'the head named the lanes the events give');
+    // Shown again with the events, the view keeps its window and draws it as the events give it.
+    const before = { start: h.vm.viewport.startCycles, end: h.vm.viewport.endCycles };
+    h.vm.showTrace(loaded.info);
+    await until('the window from the events', () => !h.vm.windowStale);
+    assert.deepEqual({ start: h.vm.viewport.startCycles, end: h.vm.viewport.endCycles }, before);
+    assert.deepEqual(h.vm.feed.cached!.window, first, 'the same buckets: the overview is the summary the events give');
+    // A head whose events never come: the waiting request fails with why.
+    await h.handlers.traceOpenHead({ path, fileName: 'large.mktrace' });
+    const orphan = Promise.resolve(h.handlers.traceChain({ seq: 5 }));
+    h.handlers.traceUnload({});
+    await assert.rejects(orphan, /the trace file was closed/);
+    // A file that is not a trace is refused with its byte.
+    writeFileSync(join(dir, 'bad.mktrace'), 'not a trace at all');
+    const bad = await h.handlers.traceOpenHead({ path: join(dir, 'bad.mktrace'), fileName: 'bad.mktrace' });
+    assert.ok(!bad.ok && /expected the magic 'MKTRACE'/.test(bad.error.message) && bad.error.offset === 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
