@@ -66,6 +66,7 @@ async function open(name: string): Promise<void> {
   const model = new TraceModel(trace, naming, { clockHz: meta.clockHz, endpointNames: names });
   const indexStarted = performance.now();
   while (!model.refresh(INDEX_SLICE_EVENTS)) await new Promise((r) => setTimeout(r, 0));
+  model.summary?.buildLevels();
   const indexMs = performance.now() - indexStarted;
   full = {
     model,

@@ -196,6 +196,8 @@ export function traceHandlers(ctx: WorkerContext): HandlersFor<TraceRequests> {
           await new Promise((r) => setImmediate(r));
           if (loaded !== waiting) return { ok: false, error: { file: fileName, offset: 0, message: 'the trace file was closed while it was read' } };
         }
+        // The file is complete: the summary's coarser levels are built now, not in the middle of a pan.
+        model.summary?.buildLevels();
         // Its requests waiting for the events go on now.
         waiting.model = model;
         waiting.settle(model);
@@ -204,7 +206,9 @@ export function traceHandlers(ctx: WorkerContext): HandlersFor<TraceRequests> {
         loaded = loadedFile(fileName, decoded.meta, model);
       }
       const s = source('file');
-      return { ok: true, info: traceInfo(s.model, s.info, decoded.meta.dropped ?? 0) };
+      const info = traceInfo(s.model, s.info, decoded.meta.dropped ?? 0);
+      s.model.summary?.buildLevels();
+      return { ok: true, info };
     },
     traceUnload: () => {
       const was = loaded !== undefined;

@@ -18,6 +18,10 @@ import { SPAN_KERNEL, SPAN_RUNNING, SPAN_STATE_COUNT } from './spanStates';
 
 /** Base buckets kept before they merge in pairs. */
 export const MAX_BUCKETS = 1 << 16;
+/** Each coarser level of a summary has this many times fewer buckets (levelFor). */
+const LEVEL_FACTOR = 8;
+/** The coarsest level keeps at least this many buckets. */
+const LEVEL_MIN_BUCKETS = 512;
 const KIND_SLOTS = 32;
 
 /** A column that grows by doubling. */
@@ -58,6 +62,12 @@ export class TraceSummary {
   private cover: Float64Array[] = [];
   /** Base buckets in use: one past the last bucket any event or span reached. */
   private buckets = 0;
+  /** Counts every change, so that the coarser levels know when they are out of date. */
+  private version = 0;
+  /** Coarser copies of this summary (each LEVEL_FACTOR times coarser), built once it stops changing; see levelFor. */
+  private levels: { readonly version: number; readonly list: readonly TraceSummary[] } | null = null;
+  /** The version seen by the last levelFor that found the levels out of date: they are rebuilt when it is seen twice. */
+  private seenVersion = -1;
 
   constructor(originCycles: number, spanHintCycles: number) {
     this.originCycles = originCycles;
@@ -74,11 +84,13 @@ export class TraceSummary {
   memoryBytes(): number {
     let bytes = this.cellBucket.byteLength + this.cellLane.byteLength + this.cellKind.byteLength + this.cellCount.byteLength + this.open.byteLength;
     for (const c of this.cover) bytes += c.byteLength;
+    for (const level of this.levels?.list ?? []) bytes += level.memoryBytes();
     return bytes;
   }
 
   /** Counts one event (times must not go backwards). */
   count(timeCycles: number, lane: number, kind: number): void {
+    this.version++;
     let b = Math.floor((timeCycles - this.originCycles) / this.width);
     while (b >= MAX_BUCKETS) {
       this.coarsen();
@@ -97,6 +109,7 @@ export class TraceSummary {
   /** Adds a closed span's time to the buckets it covers; kernel time is carved out of the running time around it. */
   covered(lane: number, startCycles: number, endCycles: number, state: number): void {
     if (!(endCycles > startCycles) || state <= 0 || state >= SPAN_STATE_COUNT) return;
+    this.version++;
     while (Math.floor((endCycles - this.originCycles) / this.width) >= MAX_BUCKETS) this.coarsen();
     while (this.cover.length <= lane) this.cover.push(new Float64Array(0));
     const w = this.width;
@@ -173,6 +186,42 @@ export class TraceSummary {
   }
 
   /**
+   * The coarsest level of this summary whose buckets are no wider than `cycles`: a whole-trace window then reads a
+   * few thousand buckets, not all 65,536 base buckets of every lane (the multi-resolution summary). The levels are
+   * built once the summary stops changing (a trace that grows is answered from the base buckets, exactly); each is
+   * LEVEL_FACTOR times coarser than the one before, down to LEVEL_MIN_BUCKETS buckets, about a third more memory.
+   */
+  levelFor(cycles: number): TraceSummary {
+    let levels = this.levels;
+    if (levels === null || levels.version !== this.version) {
+      if (this.seenVersion !== this.version) {
+        // Seen for the first time: the trace may still be growing.
+        this.seenVersion = this.version;
+        return this;
+      }
+      levels = this.buildLevels();
+    }
+    // The levels are ever coarser: the last that is fine enough.
+    for (let k = levels.list.length - 1; k >= 0; k--) if (levels.list[k]!.width <= cycles) return levels.list[k]!;
+    return this;
+  }
+
+  /** Builds the coarser levels now (a trace that is complete: a file once indexed), so that no window waits for them. */
+  buildLevels(): { readonly version: number; readonly list: readonly TraceSummary[] } {
+    const list: TraceSummary[] = [];
+    // Each level merges LEVEL_FACTOR neighbouring buckets of the one before (log2(LEVEL_FACTOR) merges in pairs).
+    let parts = this.toParts(Math.ceil(this.buckets / LEVEL_FACTOR));
+    while (parts.buckets >= LEVEL_MIN_BUCKETS && parts.buckets < this.buckets) {
+      const level = TraceSummary.fromParts(parts);
+      list.push(level);
+      const next = level.toParts(Math.ceil(level.buckets / LEVEL_FACTOR));
+      if (next.buckets >= level.buckets) break;
+      parts = next;
+    }
+    return (this.levels = { version: this.version, list });
+  }
+
+  /**
    * The summary as plain columns, at most `maxBuckets` base buckets (coarsened on a copy: this one is unchanged), for a
    * trace file's overview (traceFile.ts), which a view paints from before the events themselves are read.
    */
@@ -238,24 +287,30 @@ export class TraceSummary {
   /** Doubles the base width: buckets 2k and 2k+1 become bucket k. */
   private coarsen(): void {
     this.closeOpen();
-    // Count cells: merge the cells of each new bucket (lane, kind) in order.
-    const merged = new Map<number, number>();
+    // Count cells: merge the cells of each new bucket by (lane, kind), in a dense scratch row of lane x kind
+    // (no map, no sort: a coarsening of millions of cells takes milliseconds); within a bucket cells keep no order.
+    let lanes = 1;
+    for (let i = 0; i < this.cells; i++) if (this.cellLane[i]! >= lanes) lanes = this.cellLane[i]! + 1;
+    const merged = new Uint32Array(lanes * KIND_SLOTS);
+    const touched: number[] = [];
     let w = 0;
     let i = 0;
     while (i < this.cells) {
       const bucket = this.cellBucket[i]! >> 1;
-      merged.clear();
       for (; i < this.cells && this.cellBucket[i]! >> 1 === bucket; i++) {
         const key = this.cellLane[i]! * KIND_SLOTS + this.cellKind[i]!;
-        merged.set(key, (merged.get(key) ?? 0) + this.cellCount[i]!);
+        if (merged[key] === 0) touched.push(key);
+        merged[key]! += this.cellCount[i]!;
       }
-      for (const key of [...merged.keys()].sort((x, y) => x - y)) {
+      for (const key of touched) {
         this.cellBucket[w] = bucket;
         this.cellLane[w] = Math.floor(key / KIND_SLOTS);
         this.cellKind[w] = key % KIND_SLOTS;
-        this.cellCount[w] = merged.get(key)!;
+        this.cellCount[w] = merged[key]!;
+        merged[key] = 0;
         w++;
       }
+      touched.length = 0;
     }
     this.cells = w;
     for (const c of this.cover) {

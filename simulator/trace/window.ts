@@ -165,15 +165,17 @@ export function fromSummary(
   pixelWidth: number,
   common: { fromCycles: number; toCycles: number; laneCount: number; endSeq: number },
 ): TraceWindow | undefined {
-  const s = model.summary;
-  if (s === null || f.lanes !== null || f.messageTypes !== null) return undefined;
+  const base = model.summary;
+  if (base === null || f.lanes !== null || f.messageTypes !== null) return undefined;
   const from = Math.max(common.fromCycles, f.fromCycles);
   const to = Math.min(common.toCycles, f.toCycles);
   if (!(to > from)) return undefined;
   const lanes = Math.max(1, model.laneCount);
   const wanted = Math.min(pixelWidth, MAX_PIXEL_WIDTH);
   const ideal = (common.toCycles - common.fromCycles) / wanted;
-  if (ideal < s.width) return undefined;
+  if (ideal < base.width) return undefined;
+  // The coarsest level that is fine enough: the same buckets, read from fewer cells.
+  const s = base.levelFor(ideal);
   let factor = 1;
   while (s.width * factor * 2 <= ideal) factor *= 2;
   const width = s.width * factor;

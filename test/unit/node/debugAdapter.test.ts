@@ -789,8 +789,10 @@ test('"Debug from here": a launch at a trace event stops at the kernel entry tha
   const later = sends[sends.length - 1]!;
   const earlier = sends[0]!;
   const positions: Record<string, unknown>[] = [];
-  const s = await launch({ scenario: 's1', configuration: 'microkernel-iommu', event: { seq: later.seq, timeCycles: later.timeCycles, kind: later.kind } });
-  s.dc.on('microkernelLab.debugPosition', (e: DebugProtocol.Event) => positions.push(e.body as Record<string, unknown>));
+  // Heard from before the configuration is done: the first stop may come at once.
+  const s = await launch({ scenario: 's1', configuration: 'microkernel-iommu', event: { seq: later.seq, timeCycles: later.timeCycles, kind: later.kind } }, async (dc) =>
+    dc.on('microkernelLab.debugPosition', (e: DebugProtocol.Event) => positions.push(e.body as Record<string, unknown>)),
+  );
   try {
     const e = await s.stopped;
     assert.equal(e.body.reason, 'goto');
@@ -816,10 +818,11 @@ test('"Debug from here": a launch at a trace event stops at the kernel entry tha
     await waitFor(() => (positions[positions.length - 1]!['traceSeq'] as number) > later.seq);
     // Back to an earlier send (a replay), then forward past where the session has been.
     const back = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    // Counted before the request: the position comes right after the stop, possibly before the test sees the stop.
+    const beforeEarlier = positions.length;
     await s.dc.customRequest('microkernelLab.goToEvent', { seq: earlier.seq, timeCycles: earlier.timeCycles, kind: earlier.kind, system: { scenario: 's1', configuration: 'microkernel-iommu', seed } });
     const b = await back;
     assert.match(b.body.description ?? '', new RegExp(`^Trace event #${earlier.seq}: ipcSend inet → nic .*inet's kernel entry that made it$`));
-    const beforeEarlier = positions.length;
     await waitFor(() => positions.length > beforeEarlier);
     assert.ok((positions[positions.length - 1]!['traceSeq'] as number) <= earlier.seq);
     // Another system's event is refused, and says which system this session debugs.

@@ -220,6 +220,35 @@ test('a zoomed-out window read off the summary level has the counts and states a
   assert.equal(ranged.matched, bruteForce(scanned, end / 3, end / 2).length);
 });
 
+test('the summary\'s coarser levels answer the same windows from fewer cells, once the trace stops growing', () => {
+  const withLevels = syntheticModel(300_000, 8, 'always');
+  withLevels.refresh();
+  const s = withLevels.summary!;
+  const list = s.buildLevels().list;
+  assert.ok(list.length >= 2, `${list.length} levels over ${s.bucketCount} base buckets`);
+  for (let k = 0; k < list.length; k++) {
+    const coarser = list[k]!;
+    const finer = k === 0 ? s : list[k - 1]!;
+    assert.equal(coarser.width, finer.width * 8, 'each level is 8 times coarser');
+    assert.ok(coarser.memoryBytes() < finer.memoryBytes());
+  }
+  const t = withLevels.trace;
+  const end = t.timeAt(t.endSeq - 1) + 1;
+  for (const [from, to, pixelWidth] of [[0, end, 1400], [0, end, 40], [end * 0.2, end * 0.7, 900], [end * 0.5, end * 0.52, 300]] as const) {
+    // The level picked is the coarsest no wider than the buckets asked for; the base gives the same answer.
+    const ideal = (to - from) / pixelWidth;
+    const level = s.levelFor(ideal);
+    assert.ok(level.width <= ideal && (level === list[list.length - 1] || level.width * 8 > ideal));
+    const a = traceWindow(withLevels, { fromCycles: from, toCycles: to, pixelWidth });
+    const fresh = syntheticModel(300_000, 8, 'always');
+    fresh.refresh();
+    // A summary seen for the first time answers from its base buckets (it may still be growing).
+    assert.equal(fresh.summary!.levelFor(ideal), fresh.summary);
+    const b = traceWindow(syntheticModel(300_000, 8, 'always'), { fromCycles: from, toCycles: to, pixelWidth });
+    assert.deepEqual(a, b, `[${from}, ${to}) at ${pixelWidth} px`);
+  }
+});
+
 test('the summary level stays bounded: as a kept trace grows, its base buckets merge in pairs and still count every event', () => {
   const source = syntheticModel(150_000, 6, 'never').trace;
   const growing = new TraceRecorder({ capacity: source.size, mode: 'stop' });
