@@ -17,12 +17,13 @@ function describe(stats: Stats): string {
   return 'something else';
 }
 
-/** The bytes of `path` as an input of `kind`; throws InputFileError when it is unreadable, not a regular file, or too large. */
-export function readInputBytes(path: string, kind: InputKind): Uint8Array {
-  const limit = INPUT_LIMITS[kind].maxBytes;
+/**
+ * Opens `path` for reading as an input of `kind`: a regular file (checked before opening, since opening a pipe would
+ * wait for a writer, and again once open) no larger than the kind's limit. The caller closes the descriptor.
+ */
+function openRegularFile(path: string, kind: InputKind): { fd: number; stats: Stats } {
   let fd: number;
   try {
-    // Checked before opening too: opening a pipe for reading would wait for a writer.
     const before = statSync(path);
     if (!before.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(before)));
     fd = openSync(path, 'r');
@@ -33,7 +34,20 @@ export function readInputBytes(path: string, kind: InputKind): Uint8Array {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(stats)));
-    if (stats.size > limit) throw new InputFileError(tooLargeMessage(kind, path, stats.size));
+    if (stats.size > INPUT_LIMITS[kind].maxBytes) throw new InputFileError(tooLargeMessage(kind, path, stats.size));
+    return { fd, stats };
+  } catch (e) {
+    closeSync(fd);
+    if (e instanceof InputFileError) throw e;
+    throw new InputFileError(`cannot read the ${INPUT_LIMITS[kind].what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The bytes of `path` as an input of `kind`; throws InputFileError when it is unreadable, not a regular file, or too large. */
+export function readInputBytes(path: string, kind: InputKind): Uint8Array {
+  const limit = INPUT_LIMITS[kind].maxBytes;
+  const { fd, stats } = openRegularFile(path, kind);
+  try {
     // One byte more than the limit is asked for, so a file that grew since fstat is caught.
     const buffer = Buffer.alloc(Math.min(limit + 1, stats.size + 1));
     let length = 0;
@@ -64,19 +78,8 @@ export function readInputText(path: string, kind: InputKind): string {
  * large file's head, read before the rest. Throws InputFileError as readInputBytes does.
  */
 export function readInputPrefix(path: string, kind: InputKind, length: number): { readonly bytes: Uint8Array; readonly fileBytes: number } {
-  let fd: number;
+  const { fd, stats } = openRegularFile(path, kind);
   try {
-    const before = statSync(path);
-    if (!before.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(before)));
-    fd = openSync(path, 'r');
-  } catch (e) {
-    if (e instanceof InputFileError) throw e;
-    throw new InputFileError(`cannot read the ${INPUT_LIMITS[kind].what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new InputFileError(notRegularFileMessage(kind, path, describe(stats)));
-    if (stats.size > INPUT_LIMITS[kind].maxBytes) throw new InputFileError(tooLargeMessage(kind, path, stats.size));
     const buffer = Buffer.alloc(Math.max(0, Math.min(length, stats.size)));
     let got = 0;
     while (got < buffer.length) {
