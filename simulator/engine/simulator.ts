@@ -322,15 +322,18 @@ export class Simulator {
         const now = clock.now();
         if (now >= until) return this.result('until');
         const next = clock.nextTime();
-        if (next <= now) {
+        // A kernel entry the hook paused at goes on first, as it would have had the run not paused there: the CPU
+        // was already the process's (its switch charged), and an event that came due meanwhile runs after it.
+        const cur = k.current;
+        const trapped = cur !== null && cur.trapPending && cur.rts === 0;
+        if (next <= now && !trapped) {
           clock.runOneDue();
           this.steps++;
           continue;
         }
         // Kernel code is not preempted: a kernel-mode process in the middle of its work keeps the CPU (in a monolithic
         // kernel a driver that loops holds the CPU, and only interrupts, which wake others that cannot run, get in).
-        const cur = k.current;
-        const p = cur !== null && cur.kernelMode && cur.workLeftCycles > 0 && cur.rts === 0 ? cur : k.pickProc();
+        const p = trapped || (cur !== null && cur.kernelMode && cur.workLeftCycles > 0 && cur.rts === 0) ? cur : k.pickProc();
         if (p === null) {
           if (next === Infinity && until === Infinity) return this.result('idle');
           const to = next < until ? next : until;

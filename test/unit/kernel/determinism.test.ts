@@ -134,3 +134,30 @@ describe('where a run is cut into slices changes nothing', () => {
     }
   });
 });
+
+describe('pausing at kernel entries', () => {
+  it('a run paused at kernel entries and resumed is the run that never paused (S1, with its timers and devices)', async () => {
+    const { bootScenario, builtinScenario } = await import('../../../simulator/system/scenarios');
+    const { secondsToCycles } = await import('../../../simulator/time/time');
+    const boot = () => bootScenario(builtinScenario('s1'), { trace: { capacity: 1 << 18, mode: 'stop' } });
+    const straight = boot();
+    const until = secondsToCycles(10, straight.clockHz);
+    straight.run({ untilCycles: until });
+
+    // The debugger's pause: the hook says 'pause' before the kernel acts, and the next run goes on from there.
+    const paused = boot();
+    let entries = 0;
+    let pauses = 0;
+    paused.sim.kernelEntryHook = () => (++entries % 3 === 0 ? 'pause' : 'continue');
+    for (;;) {
+      const r = paused.run({ untilCycles: until });
+      if (r.reason !== 'paused') break;
+      pauses++;
+    }
+    assert.ok(pauses > 1000, `paused ${pauses} times`);
+    assert.equal(paused.sim.steps, straight.sim.steps);
+    assert.equal(paused.sim.trace.endSeq, straight.sim.trace.endSeq);
+    assert.ok(columns(paused.sim.trace).equals(columns(straight.sim.trace)), 'the traces differ');
+    assert.equal(paused.sim.digest(), straight.sim.digest());
+  });
+});
