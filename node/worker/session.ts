@@ -33,6 +33,7 @@ import { formatDiagnostic, parseSystemConf } from '../../simulator/config/system
 import { DEFAULT_COST_PROFILE, costProfile, costProfiles } from '../../simulator/kernel/costs/costProfiles';
 import { INJECTABLE_FAULTS, isInjectableFault, type InjectableFault } from '../../simulator/faults/injector';
 import { ScenarioFileError, readScenarioFiles } from '../boot/scenarioFiles';
+import { locateThroughSourceMaps } from '../boot/sourcePositions';
 import { Pacer, SliceSizer } from './pacing';
 import type { HandlersFor, WorkerContext } from './workerContext';
 import { attachTraceLocations } from '../../simulator/trace/locations';
@@ -447,6 +448,8 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
   if (params.traceCapacity !== undefined && !(Number.isSafeInteger(params.traceCapacity) && params.traceCapacity >= 1000)) {
     throw new SessionError(`the trace buffer must hold at least 1000 events, got ${params.traceCapacity}`);
   }
+  // Kernel entries name the drivers' own lines: positions go through the source maps this process has loaded.
+  locateThroughSourceMaps();
   if (params.source?.kind === 'trial') return bootTrial(params);
   const { scenario, files, duration } = resolveSource(params.source, params.trusted);
   const system = bootScenario(scenario, {

@@ -175,7 +175,7 @@ export class Sys {
     const p = this.p;
     p.reqKind = kind;
     if (this.settings.captureSourceLocations) {
-      const frames = programFrames(new Error().stack);
+      const frames = programFrames(ENTRY);
       p.entryLocation = frames[0];
       p.entryCallers = frames.length > 1 ? frames.slice(1).join('\n') : undefined;
     }
@@ -479,18 +479,137 @@ export class Sys {
   }
 }
 
+/** The SDK method every trap goes through: frames from it up are the SDK's own, left out of an entry's location. */
+const ENTRY = Sys.prototype['entry'] as (...args: never[]) => unknown;
+
+/** A stack frame as V8 gives it to `Error.prepareStackTrace` (the part of its CallSite read here). */
+interface CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+  getFunctionName(): string | null;
+  getTypeName(): string | null;
+}
+
+/** The engine's stack-trace hooks (V8's; absent elsewhere, where `programFrames` falls back to the stack's text). */
+interface StackTraceHooks {
+  captureStackTrace?(target: object, below?: (...args: never[]) => unknown): void;
+  prepareStackTrace?: ((error: unknown, sites: CallSite[]) => unknown) | undefined;
+}
+
+/**
+ * Turns a frame's generated position (its file as the engine names it, 1-based line and column) into the location
+ * kernel entries carry, `file:line:column`: where a source map is known, the original file's (a driver's
+ * TypeScript line), as the engine's own stack text shows it with source maps enabled.
+ */
+export type PositionMapper = (file: string, line: number, column: number) => string;
+
+/** Null until a host sets one: then frames are read from the stack's text, which the engine maps itself (Node with --enable-source-maps). */
+let mapPosition: PositionMapper | null = null;
+/** Locations by file and position: a program's kernel entries come from a few hundred call sites, mapped once each. */
+const located = new Map<string, Map<number, string>>();
+let locatedCount = 0;
+/** Positions kept at most; past it the cache starts again (generated code, e.g. an eval, could bring new ones forever). */
+const MAX_LOCATED = 100_000;
+
+/**
+ * Sets how generated positions become locations, for the whole process, and with it that frames are read from the
+ * engine's structured call sites, each position mapped once (the Node host sets one that reads source maps). Without
+ * one (null), frames are read from the stack's text, as the engine formats it. Locations already mapped are forgotten.
+ */
+export function setPositionMapper(mapper: PositionMapper | null): void {
+  mapPosition = mapper;
+  located.clear();
+  locatedCount = 0;
+}
+
+function locate(site: CallSite, map: PositionMapper): string | undefined {
+  const file = site.getFileName();
+  const line = site.getLineNumber();
+  const column = site.getColumnNumber();
+  if (file === null || file === undefined || line === null || column === null) return undefined;
+  let byPosition = located.get(file);
+  if (byPosition === undefined) {
+    if (locatedCount >= MAX_LOCATED) {
+      located.clear();
+      locatedCount = 0;
+    }
+    byPosition = new Map();
+    located.set(file, byPosition);
+  }
+  // Columns past 2^20 are not distinguished; lines stay exact.
+  const key = line * 0x100000 + Math.min(column, 0xfffff);
+  let location = byPosition.get(key);
+  if (location === undefined) {
+    location = map(file, line, column);
+    byPosition.set(key, location);
+    locatedCount++;
+  }
+  return location;
+}
+
+/** A generator's resumption (`next`, native): the scheduler's, or a `yield*` delegation's. */
+function isResumption(site: CallSite): boolean {
+  const file = site.getFileName();
+  return (file === null || file === undefined) && site.getFunctionName() === 'next';
+}
+
+/** The SDK's own file, where a minified bundle renamed the class (after source mapping). */
+const SDK_FILE = /[\\/]sdk[\\/]sys\.[jt]s:/;
+
+const toCallSites = (_error: unknown, sites: CallSite[]): CallSite[] => sites;
+
+/**
+ * The program's own frames at a kernel entry, innermost first, as
+ * file:line:column: every located frame outside the SDK above the last
+ * generator resumption (the scheduler's `next`), so helpers reached by `yield*`
+ * or by plain calls are included. Only as many as the engine's stack trace
+ * limit keeps (the debug adapter raises it). `below` is the SDK function that
+ * asks (its frame and those above it are left out).
+ *
+ * The frames are read as the engine's structured call sites, and each position
+ * is mapped once (`setPositionMapper`): formatting the whole stack as text, with
+ * a source-map lookup per frame, at every kernel entry made a debugged run some
+ * 20 times slower than the same run undebugged.
+ */
+function programFrames(below: (...args: never[]) => unknown): string[] {
+  const hooks = Error as unknown as StackTraceHooks;
+  const map = mapPosition;
+  if (map === null || hooks.captureStackTrace === undefined) return programFramesOfText(new Error().stack);
+  const previous = hooks.prepareStackTrace;
+  const holder: { stack?: unknown } = {};
+  let sites: CallSite[];
+  hooks.prepareStackTrace = toCallSites;
+  try {
+    hooks.captureStackTrace(holder, below);
+    sites = holder.stack as CallSite[];
+  } finally {
+    hooks.prepareStackTrace = previous;
+  }
+  if (!Array.isArray(sites)) return [];
+  let end = sites.length;
+  for (let i = sites.length - 1; i >= 0; i--) {
+    if (isResumption(sites[i]!)) {
+      end = i;
+      break;
+    }
+  }
+  const frames: string[] = [];
+  for (let i = 0; i < end; i++) {
+    const site = sites[i]!;
+    if (isResumption(site) || site.getTypeName() === 'Sys') continue;
+    const location = locate(site, map);
+    if (location !== undefined && !SDK_FILE.test(location)) frames.push(location);
+  }
+  return frames;
+}
+
 /** The line where the program's code was resumed by the scheduler: everything above it is the program's. */
 const RESUMED = /\bnext \(<anonymous>\)\s*$/;
 const LOCATED = /\(?([^\s()]+:\d+:\d+)\)?\s*$/;
 
-/**
- * The program's own frames at a kernel entry, innermost first, as
- * file:line:column: every located frame outside this file above the last
- * generator resumption (the scheduler's `next`), so helpers reached by `yield*`
- * or by plain calls are included. Only as many as the engine's stack trace
- * limit keeps (the debug adapter raises it).
- */
-function programFrames(stack: string | undefined): string[] {
+/** `programFrames` from a stack's text: where no host set a position mapper, or the engine has no structured stack traces. */
+function programFramesOfText(stack: string | undefined): string[] {
   if (stack === undefined) return [];
   const lines = stack.split('\n');
   let end = lines.length;
@@ -503,8 +622,7 @@ function programFrames(stack: string | undefined): string[] {
   const frames: string[] = [];
   for (let i = 1; i < end; i++) {
     const line = lines[i]!;
-    // Frames of the SDK itself are skipped by name, or by file where a minified bundle renamed them.
-    if (RESUMED.test(line) || line.includes('Sys.') || line.includes('programFrames') || /[\\/]sdk[\\/]sys\.[jt]s:/.test(line)) continue;
+    if (RESUMED.test(line) || line.includes('Sys.') || line.includes('programFrames') || SDK_FILE.test(line)) continue;
     const m = LOCATED.exec(line);
     if (m !== null) frames.push(m[1]!);
   }
