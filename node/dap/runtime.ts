@@ -181,6 +181,25 @@ class EntryLog {
     const id = this.location[i]!;
     return id < 0 ? undefined : this.locations[id];
   }
+
+  /**
+   * Entry `i` of a re-execution from boot, which runs without capturing locations (a stack trace per entry made
+   * re-executing an hour of S1 take most of a minute): the same entry as the log's `i`th, so its location is the
+   * logged one. A re-execution that differs from the log (another step or process) has diverged, and says so.
+   */
+  located(entry: KernelEntry, i: number, steps: number, nameOf: (endpoint: number) => string): KernelEntry {
+    if (i >= this.length) return entry;
+    if (this.steps[i] !== steps || this.endpoint[i] !== entry.endpoint) {
+      throw new Error(
+        `the replay diverged: kernel entry ${i} was ${nameOf(this.endpoint[i]!)}'s at step ${this.steps[i]}, and this time it is ${entry.name}'s at step ${steps} (did a workspace driver change on disk?)`,
+      );
+    }
+    if (entry.location !== undefined) return entry;
+    const chain = this.locationAt(i);
+    if (chain === undefined) return entry;
+    const frames = chain.split('\n');
+    return { ...entry, location: frames[0], callers: frames.slice(1) };
+  }
 }
 
 /** A location's file as breakpoints are keyed: the path relative to the sources' root for built-in files, else the normalised path. */
@@ -863,6 +882,9 @@ export class DebugRuntime {
     this.running = true;
     const { system } = bootFromParams(this.params);
     const sim = system.sim;
+    // Every entry searched is in the log, with its location: none is captured again.
+    sim.captureSourceLocations = false;
+    let entries = 0;
     let pending: { filter: ExceptionFilter; text: string } | undefined;
     let last: { steps: number; endpoint: number; stop: Omit<Stop, 'entry'> } | undefined;
     const raise = (filter: ExceptionFilter, text: string) => {
@@ -896,9 +918,10 @@ export class DebugRuntime {
     let watches: { watch: DataWatch; seen: Uint8Array }[] | undefined;
     const dmaWriters = new Map<number, Set<string>>();
     this.watchDma(system, () => watches ?? [], dmaWriters);
-    sim.kernelEntryHook = (entry) => {
+    sim.kernelEntryHook = (raw) => {
       const steps = sim.steps;
       if (steps > lastSteps) return 'pause';
+      const entry = this.log.located(raw, entries++, steps, (ep) => names.get(ep) ?? this.nameOf(ep));
       let changed: { ids: number[]; text: string } | undefined;
       if (watches === undefined) watches = this.watches.map(({ watch }) => ({ watch, seen: sim.memory.bytes.slice(watch.paddr, watch.paddr + watch.bytes) }));
       else if (watches.length > 0) changed = this.changedWatches(watches, sim.memory.bytes, dmaWriters);
@@ -966,7 +989,10 @@ export class DebugRuntime {
     this.attach(system);
     let entry: KernelEntry | undefined;
     const hook = system.sim.kernelEntryHook!;
-    system.sim.kernelEntryHook = (e) => {
+    // Locations come from the log up to the target; the target's own is captured, to check it is the logged one.
+    let entries = 0;
+    system.sim.kernelEntryHook = (raw) => {
+      const e = this.log.located(raw, entries++, system.sim.steps, (ep) => this.nameOf(ep));
       const r = hook(e);
       if (r === 'pause') entry = e;
       // Keep the last entry and the last received message of every process, and count hits, as the forward run does.
@@ -983,7 +1009,9 @@ export class DebugRuntime {
         let paused = false;
         while (performance.now() - started < 15) {
           const before = system.sim.steps;
-          const r = system.sim.run({ maxSteps: Math.max(1, Math.min(50_000, target.steps + 1 - before)) });
+          // Up to the target's step without a stack trace per entry, then its step with one.
+          system.sim.captureSourceLocations = before >= target.steps;
+          const r = system.sim.run({ maxSteps: Math.max(1, Math.min(50_000, (before < target.steps ? target.steps : target.steps + 1) - before)) });
           if (r.reason === 'paused') {
             paused = true;
             break;
@@ -999,6 +1027,7 @@ export class DebugRuntime {
         throw new Error(`the replay diverged: expected ${this.nameOf(target.endpoint)} at ${target.location?.split('\n')[0] ?? 'an unknown location'}, found ${entry?.name ?? 'nothing'} at ${entry?.location ?? 'an unknown location'} (did a workspace driver change on disk?)`);
       }
     } catch (e) {
+      system.sim.captureSourceLocations = true;
       this.system = old;
       this.shownUntil = shownBefore;
       this.lastEntry.clear();
@@ -1011,6 +1040,7 @@ export class DebugRuntime {
       throw e;
     }
     system.sim.kernelEntryHook = hook;
+    system.sim.captureSourceLocations = true;
     this.replaying = false;
     this.pending = undefined;
     this.pauseRequested = false;
