@@ -141,6 +141,12 @@ class EntryLog {
   endpoint = new Int32Array(1024);
   location = new Int32Array(1024);
   length = 0;
+  /**
+   * Entries past `length` still held from before a replay went back: the run's known future. Going forward again
+   * takes them as they are while the run keeps to them (deterministic, it does unless a command given by hand
+   * changed it), without capturing locations.
+   */
+  known = 0;
   private readonly locations: string[] = [];
   private readonly locationIds = new Map<string, number>();
 
@@ -175,6 +181,27 @@ class EntryLog {
     this.endpoint[this.length] = endpoint;
     this.location[this.length] = id;
     this.length++;
+    this.known = this.length;
+  }
+
+  /**
+   * Entry `length` of a forward run over the known future: true, and taken into the history, if it is the one held
+   * (same step, process and trace end); false, and the future is forgotten, if the run now differs.
+   */
+  retake(steps: number, traceSeq: number, endpoint: number): boolean {
+    const i = this.length;
+    if (i < this.known && this.steps[i] === steps && this.endpoint[i] === endpoint && this.traceSeq[i] === traceSeq) {
+      this.length++;
+      return true;
+    }
+    this.known = this.length;
+    return false;
+  }
+
+  /** Back to `length` entries; those after stay known. */
+  truncate(length: number): void {
+    this.known = Math.max(this.known, this.length);
+    this.length = length;
   }
 
   locationAt(i: number): string | undefined {
@@ -188,7 +215,7 @@ class EntryLog {
    * logged one. A re-execution that differs from the log (another step or process) has diverged, and says so.
    */
   located(entry: KernelEntry, i: number, steps: number, nameOf: (endpoint: number) => string): KernelEntry {
-    if (i >= this.length) return entry;
+    if (i >= Math.max(this.length, this.known)) return entry;
     if (this.steps[i] !== steps || this.endpoint[i] !== entry.endpoint) {
       throw new Error(
         `the replay diverged: kernel entry ${i} was ${nameOf(this.endpoint[i]!)}'s at step ${this.steps[i]}, and this time it is ${entry.name}'s at step ${steps} (did a workspace driver change on disk?)`,
@@ -414,7 +441,8 @@ export class DebugRuntime {
     for (const p of sim.processes()) this.names.set(p.endpoint, p.name);
     this.restartCounts = this.currentRestarts();
     const previous = sim.kernelEntryHook;
-    sim.kernelEntryHook = (entry) => {
+    sim.kernelEntryHook = (raw) => {
+      const entry = this.replaying ? raw : this.logEntry(raw);
       if (previous !== null) previous(entry);
       return this.onEntry(entry);
     };
@@ -566,10 +594,29 @@ export class DebugRuntime {
     this.restartCounts = now;
   }
 
+  /**
+   * Logs a kernel entry of the forward run and gives it its location. Over the known future (after going back), the
+   * entry is the one logged before: its location is the logged one, and none is captured until the future's end.
+   */
+  private logEntry(entry: KernelEntry): KernelEntry {
+    const sim = this.sim;
+    const log = this.log;
+    const i = log.length;
+    if (i < log.known) {
+      if (log.retake(sim.steps, sim.trace.endSeq, entry.endpoint)) {
+        if (log.length === log.known) sim.captureSourceLocations = true;
+        return log.located(entry, i, sim.steps, (ep) => this.nameOf(ep));
+      }
+      // The run left its known future (a command given by hand): locations are captured again from the next entry.
+      sim.captureSourceLocations = true;
+    }
+    log.add(sim.steps, sim.trace.endSeq, entry.endpoint, frameChain(entry));
+    return entry;
+  }
+
   private onEntry(entry: KernelEntry): 'pause' | 'continue' {
     if (this.replaying) return this.replayTarget(entry);
     const steps = this.sim.steps;
-    this.log.add(steps, this.sim.trace.endSeq, entry.endpoint, frameChain(entry));
     this.noteReceived(entry);
     this.lastEntry.set(entry.endpoint, entry);
     if (this.createdSinceCheck) this.checkRestarts();
@@ -825,7 +872,7 @@ export class DebugRuntime {
   private currentIndex(): number {
     const entry = this.stop?.entry;
     if (entry === undefined) return this.log.length;
-    // The stop's entry is the last one logged (replays truncate the log to their target).
+    // The stop's entry is the last one logged (replays truncate the log to their target, keeping what followed as known).
     return this.log.length - 1;
   }
 
@@ -1040,11 +1087,12 @@ export class DebugRuntime {
       throw e;
     }
     system.sim.kernelEntryHook = hook;
-    system.sim.captureSourceLocations = true;
+    this.log.truncate(index + 1);
+    // Forward from here, the entries already logged are retaken without capturing their locations.
+    system.sim.captureSourceLocations = this.log.length >= this.log.known;
     this.replaying = false;
     this.pending = undefined;
     this.pauseRequested = false;
-    this.log.length = index + 1;
     this.createdSinceCheck = false;
     this.restartCounts = this.currentRestarts();
     this.corruptions = system.machine.corruption.count;

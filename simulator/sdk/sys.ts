@@ -178,6 +178,10 @@ export class Sys {
       const frames = programFrames(ENTRY);
       p.entryLocation = frames[0];
       p.entryCallers = frames.length > 1 ? frames.slice(1).join('\n') : undefined;
+    } else if (p.entryLocation !== undefined) {
+      // Not captured: an entry has no location rather than the last captured one's.
+      p.entryLocation = undefined;
+      p.entryCallers = undefined;
     }
     return TRAP;
   }

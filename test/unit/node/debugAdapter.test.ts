@@ -859,3 +859,45 @@ async function waitFor(test: () => boolean, timeoutMs = 90_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('forward again over history the session has seen: the same stops at the same lines, every thread where it was', async () => {
+  const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
+  const { dc, stopped } = await launch({ scenario: 's1' }, (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }));
+  /** Where every live thread stands: its name and its top frame's file and line. */
+  const threads = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const t of (await dc.threadsRequest()).body.threads) {
+      const frames = (await dc.stackTraceRequest({ threadId: t.id })).body.stackFrames;
+      out.push(`${t.name} ${frames[0]?.source?.path ?? '-'}:${frames[0]?.line ?? '-'}`);
+    }
+    return out;
+  };
+  try {
+    const first = await stopped;
+    const firstStep = await entryStep(dc, first.body.threadId!);
+    const second = await cont(dc, first.body.threadId!);
+    const secondStep = await entryStep(dc, second.body.threadId!);
+    const third = await cont(dc, second.body.threadId!);
+    const thirdStep = await entryStep(dc, third.body.threadId!);
+    const seen = await threads();
+    assert.equal((await topFrame(dc, third.body.threadId!)).line, copyLine);
+    // Back two hits, then forward over them again: the history was logged, and going forward retakes it from the log.
+    let e = await cont(dc, third.body.threadId!, true);
+    e = await cont(dc, e.body.threadId!, true);
+    assert.equal(await entryStep(dc, e.body.threadId!), firstStep);
+    e = await cont(dc, e.body.threadId!);
+    assert.equal(e.body.reason, 'breakpoint');
+    assert.equal(await entryStep(dc, e.body.threadId!), secondStep);
+    assert.equal((await topFrame(dc, e.body.threadId!)).line, copyLine);
+    e = await cont(dc, e.body.threadId!);
+    assert.equal(await entryStep(dc, e.body.threadId!), thirdStep);
+    assert.deepEqual(await threads(), seen);
+    // Past the history seen, the line still stops the run: locations are captured again.
+    e = await cont(dc, e.body.threadId!);
+    assert.equal(e.body.reason, 'breakpoint');
+    assert.ok((await entryStep(dc, e.body.threadId!)) > thirdStep);
+    assert.equal((await topFrame(dc, e.body.threadId!)).line, copyLine);
+  } finally {
+    await dc.stop();
+  }
+});
