@@ -132,6 +132,15 @@ const benches = {
     console.log(`  3,400,000 faults at this rate: ${projectedMinutes.toFixed(0)} min (target 30 min on 2 cores)`);
     console.log(`bench campaign trials=${trials} faults=${faults} workers=${cores} wall_s=${parallel.seconds.toFixed(2)} trials_per_s=${(trials / parallel.seconds).toFixed(2)} faults_per_s=${rate.toFixed(2)} vs_one_thread=${(serial.seconds / parallel.seconds).toFixed(2)} projected_3_4M_faults_min=${projectedMinutes.toFixed(0)}`);
   },
+  async reverse() {
+    const { runReverseBench } = await import('../bench/reverse/run.mjs');
+    const minutes = options.minutes === undefined ? 65 : Number(options.minutes);
+    if (!Number.isSafeInteger(minutes) || minutes < 62 || minutes > 24 * 60) {
+      console.error(`bench reverse: minutes= takes a whole number from 62 to 1440, found ${options.minutes}`);
+      process.exit(2);
+    }
+    await runReverseBench({ minutes });
+  },
   async trace_view() {
     const { runTraceViewBench } = await import('../bench/traceView/run.mjs');
     const events = options.events === undefined ? 1_000_000 : Number(options.events);
@@ -164,6 +173,7 @@ const benches = {
     const python = findSimpyPython();
     const sim = [];
     const bare = [];
+    const traced = [];
     const simpy = [];
     let cold;
     try {
@@ -171,6 +181,7 @@ const benches = {
         const w = await simulator.ask('window');
         sim.push(w.sim);
         bare.push(w.bare);
+        traced.push(w.traced);
         if (python !== undefined && i % 2 === 0) simpy.push(runSimpy(python, clients, 20_000));
       }
       // Cold: a fresh simulator from its first message, paying the first touch of the trace ring.
@@ -180,20 +191,24 @@ const benches = {
     }
     const simRate = median(sim);
     const bareRate = median(bare);
+    const tracedRate = median(traced);
     const coldRate = median(cold);
     const simpyRate = simpy.length > 0 ? median(simpy) : undefined;
     console.log(`IPC ping-pong: ${clients} clients doing SENDREC to one server, tracing on into a 1 Mi-event ring`);
-    console.log('  steady: median of 9 windows of 200,000 messages on one running simulator, bare loop interleaved');
+    console.log('  steady: median of 9 windows of 200,000 messages on one running simulator, bare loops interleaved');
+    console.log('  bare loop + trace writes: the bare loop recording each message and switch into a filled 1 Mi-event ring,');
+    console.log('    what tracing alone costs the rendezvous: the most any kernel that traces could reach');
     console.log('  cold: median of 3 fresh simulators of 800,000 messages each; SimPy: 20,000 rounds, median of 5, interleaved');
     table([
       ['model', 'msgs/s', 'simulator is'],
       ['simulator (steady)', Math.round(simRate), '1.00x'],
       ['simulator (cold)', Math.round(coldRate), `${(simRate / coldRate).toFixed(2)}x`],
       ['bare generator loop', Math.round(bareRate), `${(simRate / bareRate).toFixed(2)}x`],
+      ['bare loop + trace writes', Math.round(tracedRate), `${(simRate / tracedRate).toFixed(2)}x (it is ${(tracedRate / bareRate).toFixed(2)}x the bare loop)`],
       ['SimPy', simpyRate === undefined ? 'n/a' : simpyRate, simpyRate === undefined ? 'n/a' : `${(simRate / simpyRate).toFixed(1)}x`],
     ]);
     console.log(
-      `bench ipc msgs_per_s=${Math.round(simRate)} vs_bare=${(simRate / bareRate).toFixed(2)} vs_simpy=${simpyRate === undefined ? 'na' : (simRate / simpyRate).toFixed(1)} cold_msgs_per_s=${Math.round(coldRate)}`,
+      `bench ipc msgs_per_s=${Math.round(simRate)} vs_bare=${(simRate / bareRate).toFixed(2)} traced_bare_vs_bare=${(tracedRate / bareRate).toFixed(2)} vs_simpy=${simpyRate === undefined ? 'na' : (simRate / simpyRate).toFixed(1)} cold_msgs_per_s=${Math.round(coldRate)}`,
     );
   },
 };

@@ -6,7 +6,8 @@ import { Message } from '../kernel/message';
 import { ProgramRegistry } from '../engine/programRegistry';
 import { Simulator, type SimulatorOptions } from '../engine/simulator';
 import type { Program, Sys } from '../sdk/sys';
-import type { TraceOptions } from '../trace/recorder';
+import { TraceRecorder, type TraceOptions } from '../trace/recorder';
+import { TraceKind } from '../trace/kinds';
 
 export const PING = 1;
 export const PONG = 2;
@@ -157,9 +158,12 @@ function* bareClient(me: BareProc, rounds: number): Generator<number, void, void
 /**
  * The same rendezvous with no kernel: generators yield an operation, a
  * dispatcher matches SENDREC with RECEIVE and copies the message with the same
- * Message class. No privileges, no costs, no trace, no deadlock checks, no priorities.
+ * Message class. No privileges, no costs, no deadlock checks, no priorities, and
+ * no trace unless `trace` is given: then each message and each change of the
+ * running process is recorded in it as the kernel records them (an ipcSend and a
+ * contextSwitch event), which is what tracing alone adds to the rendezvous.
  */
-export function runBarePingPong(clients: number, rounds: number, now: () => number): IpcBenchResult {
+export function runBarePingPong(clients: number, rounds: number, now: () => number, trace: TraceRecorder | null = null): IpcBenchResult {
   const procs: BareProc[] = [];
   const server: BareProc = { gen: undefined as unknown as Generator<number, void, void>, buf: new Message(), peer: -1 };
   server.gen = bareServer(server);
@@ -175,22 +179,28 @@ export function runBarePingPong(clients: number, rounds: number, now: () => numb
   const waiting: number[] = [];
   let serverReceiving = false;
   let messages = 0;
-  const copy = (dst: Message, src: Message, source: number): void => {
+  let time = trace === null ? 0 : trace.totalRecorded;
+  const copy = (dst: Message, src: Message, source: number, to: number): void => {
     dst.copyFrom(src);
     dst.source = source;
+    if (trace !== null) trace.record(++time, TraceKind.ipcSend, source, to, dst.type, 0, 0);
   };
+  const events0 = trace === null ? 0 : trace.totalRecorded;
   const start = now();
   let head = 0;
+  let running = -1;
   while (head < ready.length) {
     const id = ready[head++]!;
     const p = procs[id]!;
+    if (trace !== null && id !== running) trace.record(++time, TraceKind.contextSwitch, running, id, 0, 0, 0);
+    running = id;
     for (;;) {
       const r = p.gen.next();
       if (r.done === true) break;
       const op = r.value;
       if (op === SENDREC_OP) {
         if (serverReceiving) {
-          copy(server.buf, p.buf, id);
+          copy(server.buf, p.buf, id, 0);
           messages++;
           server.peer = id;
           serverReceiving = false;
@@ -206,12 +216,12 @@ export function runBarePingPong(clients: number, rounds: number, now: () => numb
           serverReceiving = true;
           break;
         }
-        copy(server.buf, procs[from]!.buf, from);
+        copy(server.buf, procs[from]!.buf, from, 0);
         messages++;
         server.peer = from;
         continue;
       }
-      copy(procs[server.peer]!.buf, server.buf, 0);
+      copy(procs[server.peer]!.buf, server.buf, 0, server.peer);
       messages++;
       ready.push(server.peer);
     }
@@ -222,5 +232,15 @@ export function runBarePingPong(clients: number, rounds: number, now: () => numb
   }
   const wallMs = now() - start;
   if (messages !== 2 * clients * rounds) throw new Error(`bare loop delivered ${messages} messages, expected ${2 * clients * rounds}`);
-  return { messages, wallMs, messagesPerSecond: (messages / wallMs) * 1000, simulatedCycles: 0, traceEvents: 0 };
+  return { messages, wallMs, messagesPerSecond: (messages / wallMs) * 1000, simulatedCycles: 0, traceEvents: trace === null ? 0 : trace.totalRecorded - events0 };
+}
+
+/**
+ * A trace ring for the traced bare loop, filled once as the steady simulator's is (SteadyPingPong), so that the
+ * loop writes over it as a long run does.
+ */
+export function filledTraceRing(capacity = 1 << 20): TraceRecorder {
+  const t = new TraceRecorder({ capacity });
+  for (let i = 0; i < capacity; i++) t.record(i, TraceKind.custom, 0, 0, 0, 0, 0);
+  return t;
 }

@@ -3,7 +3,8 @@
 // from the kernel, not assumed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SteadyPingPong, runBarePingPong, runSimulatorPingPong } from '../../../simulator/bench/ipcBench';
+import { SteadyPingPong, filledTraceRing, runBarePingPong, runSimulatorPingPong } from '../../../simulator/bench/ipcBench';
+import { TraceKind } from '../../../simulator/trace/kinds';
 
 const clock = (): (() => number) => {
   let t = 0;
@@ -26,5 +27,19 @@ describe('IPC bench workloads', () => {
   it('the cold run and the bare loop deliver every message of every round', () => {
     assert.equal(runSimulatorPingPong(2, 50, clock(), { capacity: 1_024 }).messages, 200);
     assert.equal(runBarePingPong(2, 50, clock()).messages, 200);
+  });
+
+  it('the traced bare loop writes each message and each change of process over a full ring, in time order', () => {
+    const ring = filledTraceRing(4_096);
+    assert.equal(ring.totalRecorded, 4_096);
+    const r = runBarePingPong(2, 500, clock(), ring);
+    assert.equal(r.messages, 2_000);
+    const events = ring.query({ limit: 10_000 });
+    const sends = events.filter((e) => e.kind === TraceKind.ipcSend).length;
+    const switches = events.filter((e) => e.kind === TraceKind.contextSwitch).length;
+    assert.equal(r.traceEvents, ring.totalRecorded - 4_096);
+    assert.equal(sends, 2_000, 'one send per message');
+    assert.ok(switches >= 1_000 && switches === r.traceEvents - sends, `${switches} switches`);
+    assert.ok(events.every((e, i) => i === 0 || e.timeCycles > events[i - 1]!.timeCycles));
   });
 });
