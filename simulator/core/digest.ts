@@ -1,23 +1,33 @@
 // A 64-bit FNV-1a digest built incrementally, for comparing simulator states.
 
 export class Digest {
-  private hi = 0xcbf29ce4;
-  private lo = 0x84222325;
+  // The 64-bit state as four 16-bit limbs, low first: FNV-1a's multiply then stays in exact 32-bit integer arithmetic.
+  private h0 = 0x2325;
+  private h1 = 0x8422;
+  private h2 = 0x9ce4;
+  private h3 = 0xcbf2;
 
+  /** One byte in: xor into the low byte, then multiply by the FNV prime 2^40 + 0x1b3 (mod 2^64). */
   private byte(b: number): void {
-    this.lo ^= b & 0xff;
-    // Multiply the 64-bit value (hi, lo) by the FNV prime 2^40 + 0x1b3.
-    const lo = this.lo >>> 0;
-    const hi = this.hi >>> 0;
-    const loTimes = lo * 0x1b3;
-    const newLo = loTimes >>> 0;
-    const carry = Math.floor(loTimes / 0x100000000);
-    const newHi = (Math.imul(hi, 0x1b3) + carry + ((lo << 8) >>> 0)) >>> 0;
-    this.lo = newLo;
-    this.hi = newHi;
+    const a0 = this.h0 ^ (b & 0xff);
+    const a1 = this.h1;
+    // x * 0x1b3, plus x << 40 (a0 and a1 land in limbs 2 and 3); every sum stays below 2^28.
+    const r0 = a0 * 0x1b3;
+    const r1 = a1 * 0x1b3 + (r0 >>> 16);
+    const r2 = this.h2 * 0x1b3 + ((a0 << 8) & 0xffff) + (r1 >>> 16);
+    const r3 = this.h3 * 0x1b3 + (a0 >>> 8) + ((a1 << 8) & 0xffff) + (r2 >>> 16);
+    this.h0 = r0 & 0xffff;
+    this.h1 = r1 & 0xffff;
+    this.h2 = r2 & 0xffff;
+    this.h3 = r3 & 0xffff;
   }
 
   int(value: number): this {
+    if (Number.isInteger(value) && value >= 0 && value <= 0xffffffff) {
+      // An integer that fits in 32 bits unsigned: its low word, then a high word of zero.
+      this.u32(value);
+      return this.u32(0);
+    }
     if (Number.isSafeInteger(value)) {
       const lo = value % 0x100000000;
       const hi = Math.floor(value / 0x100000000);
@@ -54,6 +64,7 @@ export class Digest {
   }
 
   hex(): string {
-    return (this.hi >>> 0).toString(16).padStart(8, '0') + (this.lo >>> 0).toString(16).padStart(8, '0');
+    const hex = (limb: number) => limb.toString(16).padStart(4, '0');
+    return hex(this.h3) + hex(this.h2) + hex(this.h1) + hex(this.h0);
   }
 }

@@ -147,11 +147,19 @@ export function diskPatternByte(lba: number, offset: number): number {
   return (lba * 31 + offset * 7 + (offset >> 8)) & 0xff;
 }
 
+/** The pattern images made so far, by sector count; never handed out, only copied. */
+const madeImages = new Map<number, Uint8Array>();
+
 /** A disk image of `sectors` 512-byte sectors filled with diskPatternByte. */
 export function builtinDiskImage(sectors = 2048): Uint8Array {
-  const image = new Uint8Array(sectors * 512);
-  for (let lba = 0; lba < sectors; lba++) for (let o = 0; o < 512; o++) image[lba * 512 + o] = diskPatternByte(lba, o);
-  return image;
+  let made = madeImages.get(sectors);
+  if (made === undefined) {
+    made = new Uint8Array(sectors * 512);
+    for (let lba = 0; lba < sectors; lba++) for (let o = 0; o < 512; o++) made[lba * 512 + o] = diskPatternByte(lba, o);
+    if (madeImages.size < 4) madeImages.set(sectors, made);
+  }
+  // A copy each time: a system's disk is its own to write (a campaign boots one per trial; the pattern is made once).
+  return made.slice();
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventQueue } from '../../../simulator/core/eventQueue';
 import { RandomStream, RandomStreams } from '../../../simulator/core/random';
+import { Digest } from '../../../simulator/core/digest';
 
 describe('event queue', () => {
   it('runs actions in (time, priority, sequence) order', () => {
@@ -75,3 +76,32 @@ describe('random streams', () => {
     assert.deepEqual([s.nextU32(), s.nextU32()], next);
   });
 });
+
+describe('Digest', () => {
+  /** FNV-1a 64 by its definition, in BigInt: the reference the fast digest must equal. */
+  const fnv1a64 = (bytes: readonly number[]): string => {
+    let h = 0xcbf29ce484222325n;
+    for (const b of bytes) h = ((h ^ BigInt(b & 0xff)) * 0x100000001b3n) & 0xffffffffffffffffn;
+    return h.toString(16).padStart(16, '0');
+  };
+  const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+
+  it('is FNV-1a 64 of the bytes its calls stand for: each integer as 8 bytes, low word first; strings by UTF-16 unit', () => {
+    const random = new RandomStream(7);
+    const d = new Digest();
+    const bytes: number[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const pick = i % 5;
+      const v = pick === 0 ? random.nextU32() : pick === 1 ? random.nextU32() | 0 : pick === 2 ? random.nextU32() * 4096 + (i % 4096) : pick === 3 ? -(i % 7) : i;
+      d.int(v);
+      bytes.push(...u32(v % 0x100000000 >>> 0), ...u32(Math.floor(v / 0x100000000) >>> 0));
+    }
+    d.str('é€x');
+    bytes.push(...u32(3), 0xe9, 0, 0xac, 0x20, 0x78, 0);
+    d.bytes(new Uint8Array([0, 255, 7]));
+    bytes.push(...u32(3), 0, 255, 7);
+    assert.equal(d.hex(), fnv1a64(bytes));
+    assert.equal(new Digest().hex(), 'cbf29ce484222325');
+  });
+});
+
