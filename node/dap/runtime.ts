@@ -652,7 +652,7 @@ export class DebugRuntime {
     received: ReadonlyMap<number, ReceivedMessage>,
     nameOf: (endpoint: number) => string,
   ): { lineIds: number[]; fnIds: number[] } {
-    const lines = this.lineBreakpointsAt(frameChain(entry));
+    const lines = this.lineBreakpoints.size === 0 ? [] : this.lineBreakpointsAt(frameChain(entry));
     const fns = this.ipcBreakpointsFor(entry, sim, nameOf);
     if (lines.length === 0 && fns.length === 0) return { lineIds: [], fnIds: [] };
     let facts: ConditionFacts | undefined;

@@ -486,7 +486,7 @@ export class Simulator {
       args: isCall ? [p.reqA, p.reqB, p.reqC, p.reqD, p.reqE] : [p.reqA],
       message: isCall ? null : p.reqMsg,
       location: p.entryLocation,
-      callers: p.entryCallers === undefined ? [] : p.entryCallers.split('\n'),
+      callers: p.entryCallers ?? NO_CALLERS,
       timeCycles: this.clock.now(),
     };
   }
@@ -632,6 +632,9 @@ export class Simulator {
     return sim;
   }
 }
+
+/** The callers of an entry that has none (or none captured): one array, shared, never written. */
+const NO_CALLERS: readonly string[] = [];
 
 function stateOf(p: Proc, current: Proc | null): ProcessInfo['state'] {
   if (p.rts === 0) return p === current ? 'running' : 'ready';

@@ -123,8 +123,8 @@ export class Proc {
   fault: MmuFault | null = null;
   /** Source location of the last kernel entry, when capture is enabled. */
   entryLocation: string | undefined = undefined;
-  /** The program frames that led to `entryLocation` (helpers called by `yield*` or plainly), innermost first, '\n'-separated. */
-  entryCallers: string | undefined = undefined;
+  /** The program frames that led to `entryLocation` (helpers called by `yield*` or plainly), innermost first. */
+  entryCallers: readonly string[] | undefined = undefined;
 
   supervisor = NONE;
   readonly childEvents: ChildEvent[] = [];

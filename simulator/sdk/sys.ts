@@ -168,7 +168,7 @@ export class Sys {
    */
   setEntryFrames(frames: readonly string[]): void {
     this.p.entryLocation = frames[0];
-    this.p.entryCallers = frames.length > 1 ? frames.slice(1).join('\n') : undefined;
+    this.p.entryCallers = frames.length > 1 ? frames.slice(1) : undefined;
   }
 
   private entry(kind: number): Trap {
@@ -177,7 +177,7 @@ export class Sys {
     if (this.settings.captureSourceLocations) {
       const frames = programFrames(ENTRY);
       p.entryLocation = frames[0];
-      p.entryCallers = frames.length > 1 ? frames.slice(1).join('\n') : undefined;
+      p.entryCallers = frames.length > 1 ? frames.slice(1) : undefined;
     } else if (p.entryLocation !== undefined) {
       // Not captured: an entry has no location rather than the last captured one's.
       p.entryLocation = undefined;
@@ -510,8 +510,11 @@ export type PositionMapper = (file: string, line: number, column: number) => str
 
 /** Null until a host sets one: then frames are read from the stack's text, which the engine maps itself (Node with --enable-source-maps). */
 let mapPosition: PositionMapper | null = null;
-/** Locations by file and position: a program's kernel entries come from a few hundred call sites, mapped once each. */
-const located = new Map<string, Map<number, string>>();
+/**
+ * What each position is, by file and position: its location, or null for a frame of the SDK itself (left out). A
+ * program's kernel entries come from a few hundred call sites, each looked at once.
+ */
+const located = new Map<string, Map<number, string | null>>();
 let locatedCount = 0;
 /** Positions kept at most; past it the cache starts again (generated code, e.g. an eval, could bring new ones forever). */
 const MAX_LOCATED = 100_000;
@@ -527,11 +530,14 @@ export function setPositionMapper(mapper: PositionMapper | null): void {
   locatedCount = 0;
 }
 
-function locate(site: CallSite, map: PositionMapper): string | undefined {
-  const file = site.getFileName();
-  const line = site.getLineNumber();
-  const column = site.getColumnNumber();
-  if (file === null || file === undefined || line === null || column === null) return undefined;
+/**
+ * The location of a frame with a file, or null for the SDK's own frames (a method of Sys, or, where a minified
+ * bundle renamed the class, a position the source map puts in the SDK's file). What a position is never changes,
+ * so it is worked out once: the engine's accessors are calls into its runtime, and the type name the dearest.
+ */
+function locate(site: CallSite, file: string, map: PositionMapper): string | null {
+  const line = site.getLineNumber() ?? 0;
+  const column = site.getColumnNumber() ?? 0;
   let byPosition = located.get(file);
   if (byPosition === undefined) {
     if (locatedCount >= MAX_LOCATED) {
@@ -545,7 +551,8 @@ function locate(site: CallSite, map: PositionMapper): string | undefined {
   const key = line * 0x100000 + Math.min(column, 0xfffff);
   let location = byPosition.get(key);
   if (location === undefined) {
-    location = map(file, line, column);
+    const mapped = map(file, line, column);
+    location = site.getTypeName() === 'Sys' || SDK_FILE.test(mapped) ? null : mapped;
     byPosition.set(key, location);
     locatedCount++;
   }
@@ -601,9 +608,11 @@ function programFrames(below: (...args: never[]) => unknown): string[] {
   const frames: string[] = [];
   for (let i = 0; i < end; i++) {
     const site = sites[i]!;
-    if (isResumption(site) || site.getTypeName() === 'Sys') continue;
-    const location = locate(site, map);
-    if (location !== undefined && !SDK_FILE.test(location)) frames.push(location);
+    // A resumption (a yield* delegation's `next`) and other native frames have no file.
+    const file = site.getFileName();
+    if (file === null || file === undefined) continue;
+    const location = locate(site, file, map);
+    if (location !== null) frames.push(location);
   }
   return frames;
 }
