@@ -118,7 +118,7 @@ export class MicrokernelDebugSession extends DebugSession {
         output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
         thread: (reason, endpoint) => this.sendEvent(new ThreadEvent(reason, this.threadId(endpoint))),
         ended: (message, failed) => this.end(message, failed),
-      }, { stopBeforeFaults: launch.stopBeforeFault, ...(launch.failure === undefined ? {} : { failure: launch.failure }) });
+      }, { stopBeforeFaults: launch.stopBeforeFault, historyEntries: launch.historyEntries, ...(launch.failure === undefined ? {} : { failure: launch.failure }) });
       // Breakpoints that came before the system existed apply to it now, checked against it.
       this.recheckBreakpoints();
       this.runtime.setDataWatches(this.dataWatches);
@@ -171,6 +171,8 @@ export class MicrokernelDebugSession extends DebugSession {
     }
     const seq = a.seq;
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return this.sendErrorResponse(response, { id: 1012, format: `go to event: "seq" must be a trace event's sequence number, got ${String(seq)}`, showUser: true });
+    const refused = rt.beforeHistory(seq);
+    if (refused !== undefined) return this.sendErrorResponse(response, { id: 1013, format: `go to event: ${refused}`, showUser: true });
     const target: EventTarget = { seq, ...(typeof a.timeCycles === 'number' ? { timeCycles: a.timeCycles } : {}), ...(typeof a.kind === 'number' ? { kind: a.kind } : {}) };
     this.sendResponse(response);
     this.variables = new Handles<VariableSource>();

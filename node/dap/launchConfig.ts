@@ -34,6 +34,8 @@ export interface MicrokernelLaunchArguments {
    * the trace view sends it (then the debugger checks its run recorded the same event there).
    */
   readonly event?: unknown;
+  /** How many kernel entries the history keeps for going back (the oldest go first); HISTORY_ENTRIES if absent. */
+  readonly historyEntries?: unknown;
   /** The folder relative scenario paths are resolved against (the workspace folder, set by the extension). */
   readonly cwd?: unknown;
 }
@@ -49,13 +51,21 @@ export interface DebugLaunch {
   readonly failure?: FailureTarget;
   /** A trace event to go to (the trace view's "Debug from here"). */
   readonly event?: EventTarget;
+  /** Kernel entries the history keeps. */
+  readonly historyEntries: number;
 }
+
+/** Kernel entries a session's history keeps unless told otherwise: 28 bytes each, 56 MB, some 2.6 h of S1. */
+export const HISTORY_ENTRIES = 2_000_000;
+/** The bounds of the historyEntries launch argument. */
+export const MIN_HISTORY_ENTRIES = 1_000;
+export const MAX_HISTORY_ENTRIES = 50_000_000;
 
 /** A launch argument that is wrong; the message names the argument, the value and what was expected. */
 export class LaunchError extends Error {}
 
 /** Every launch argument the adapter reads; package.json's configurationAttributes must describe exactly these. */
-export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'trace', 'event', 'cwd'];
+export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'trace', 'event', 'historyEntries', 'cwd'];
 const KNOWN = new Set(LAUNCH_ARGUMENTS);
 
 /**
@@ -65,8 +75,17 @@ const KNOWN = new Set(LAUNCH_ARGUMENTS);
  */
 export function parseLaunchArguments(args: Record<string, unknown>, trusted: boolean): DebugLaunch {
   const event = parseEvent((args as MicrokernelLaunchArguments).event);
-  const launch = launchOf(args as MicrokernelLaunchArguments, trusted, event === undefined);
+  const historyEntries = parseHistoryEntries((args as MicrokernelLaunchArguments).historyEntries);
+  const launch = { ...launchOf(args as MicrokernelLaunchArguments, trusted, event === undefined), historyEntries };
   return event === undefined ? launch : { ...launch, event, failure: undefined, description: `trace event #${event.seq} of ${launch.description}` };
+}
+
+function parseHistoryEntries(value: unknown): number {
+  if (value === undefined) return HISTORY_ENTRIES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_HISTORY_ENTRIES || value > MAX_HISTORY_ENTRIES) {
+    throw new LaunchError(`launch: "historyEntries" must be a whole number of kernel entries from ${MIN_HISTORY_ENTRIES} to ${MAX_HISTORY_ENTRIES}, got ${show(value)}`);
+  }
+  return value;
 }
 
 /** The "event" argument: a sequence number, or what the trace view says of an event. */
@@ -89,7 +108,7 @@ function parseEvent(value: unknown): EventTarget | undefined {
   return { seq, ...(timeCycles === undefined ? {} : { timeCycles: timeCycles as number }), ...(kind === undefined ? {} : { kind: kind as number }) };
 }
 
-function launchOf(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): DebugLaunch {
+function launchOf(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): Omit<DebugLaunch, 'historyEntries'> {
   if (a.trial !== undefined) {
     if (a.trace !== undefined) throw new LaunchError('launch: "trace" cannot be given with "trial": give one failure to replay');
     return trialLaunch(a, trusted);
@@ -137,7 +156,7 @@ function launchOf(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: 
 }
 
 /** A campaign trial: its id fixes the system, configuration and seed, so nothing else may say them. */
-function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaunch {
+function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): Omit<DebugLaunch, 'historyEntries'> {
   const id = a.trial;
   if (typeof id !== 'string') throw new LaunchError(`launch: "trial" must be a campaign trial id (CONFIGURATION:TARGET:FAULT-TYPE:FAULTS:SEED), got ${show(id)}`);
   try {
@@ -160,7 +179,7 @@ function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): DebugLaun
  * (so nothing else may say them), its first failure (a crash or MMU fault, a kernel panic, memory overwritten by DMA)
  * is where the session stops. The scenario is the trace's when it is built in; a scenario file must be named.
  */
-function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): DebugLaunch {
+function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): Omit<DebugLaunch, 'historyEntries'> {
   const path = a.trace;
   if (typeof path !== 'string' || path.trim() === '') throw new LaunchError(`launch: "trace" must be the path of a trace file (.mktrace), got ${show(path)}`);
   for (const key of ['configuration', 'seed', 'costProfile'] as const) {

@@ -18,6 +18,7 @@ import { TraceKind, traceKindNames } from '../../simulator/trace/kinds';
 import { bootFromParams } from '../worker/session';
 import { SliceSizer } from '../worker/pacing';
 import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
+import { HISTORY_ENTRIES } from './launchConfig';
 import type { Condition, ConditionFacts, HitCondition } from './conditions';
 
 export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu' | 'corruption';
@@ -72,6 +73,8 @@ export interface RuntimeOptions {
   readonly stopBeforeFaults?: boolean;
   /** For a failure replayed from a trace file: stop where it happens again, whatever the exception filters say. */
   readonly failure?: FailureTarget;
+  /** Kernel entries the history keeps for going back (HISTORY_ENTRIES if absent). */
+  readonly historyEntries?: number;
 }
 
 /** The first failure a trace file recorded, to stop at when the run reaches it. */
@@ -132,9 +135,14 @@ type Mode =
   | { readonly kind: 'entry' }
   | { readonly kind: 'step'; readonly endpoint: number };
 
-/** The history of kernel entries, for stepping back: enough to replay to each and to test breakpoints on it. */
+/**
+ * The history of kernel entries, for stepping back: enough to replay to each and to test breakpoints on it. It keeps
+ * the last `capacity` entries (the launch argument historyEntries): past it the oldest half goes, and `base` counts
+ * the entries gone, so entry `i` here is the run's entry `base + i`.
+ */
 class EntryLog {
-  static readonly CAPACITY = 2_000_000;
+  /** Entries of the run before the first one kept. */
+  base = 0;
   steps = new Float64Array(1024);
   /** The trace's end (its next sequence number) when each entry came: the events before it were recorded before the entry. */
   traceSeq = new Float64Array(1024);
@@ -150,12 +158,10 @@ class EntryLog {
   private readonly locations: string[] = [];
   private readonly locationIds = new Map<string, number>();
 
-  get full(): boolean {
-    return this.length >= EntryLog.CAPACITY;
-  }
+  constructor(readonly capacity: number) {}
 
   add(steps: number, traceSeq: number, endpoint: number, location: string | undefined): void {
-    if (this.full) return;
+    if (this.length >= this.capacity) this.dropOldest(Math.ceil(this.capacity / 2));
     if (this.length === this.steps.length) {
       const grow = <T extends Float64Array | Int32Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(a.length * 2);
@@ -198,6 +204,15 @@ class EntryLog {
     return false;
   }
 
+  /** Forgets the `n` oldest entries (held ones of the known future move with the rest). */
+  private dropOldest(n: number): void {
+    const held = Math.max(this.length, this.known);
+    for (const a of [this.steps, this.traceSeq, this.endpoint, this.location]) a.copyWithin(0, n, held);
+    this.base += n;
+    this.length -= n;
+    this.known = held - n;
+  }
+
   /** Back to `length` entries; those after stay known. */
   truncate(length: number): void {
     this.known = Math.max(this.known, this.length);
@@ -215,7 +230,8 @@ class EntryLog {
    * logged one. A re-execution that differs from the log (another step or process) has diverged, and says so.
    */
   located(entry: KernelEntry, i: number, steps: number, nameOf: (endpoint: number) => string): KernelEntry {
-    if (i >= Math.max(this.length, this.known)) return entry;
+    // Before the history kept, an entry is located by capturing (the re-execution captures there), and not checked.
+    if (i < 0 || i >= Math.max(this.length, this.known)) return entry;
     if (this.steps[i] !== steps || this.endpoint[i] !== entry.endpoint) {
       throw new Error(
         `the replay diverged: kernel entry ${i} was ${nameOf(this.endpoint[i]!)}'s at step ${this.steps[i]}, and this time it is ${entry.name}'s at step ${steps} (did a workspace driver change on disk?)`,
@@ -262,7 +278,7 @@ export class DebugRuntime {
   private failure: FailureTarget | undefined;
   /** Memory corruptions found so far by the DMA check (machine.corruption), to notice each new one. */
   private corruptions = 0;
-  private log = new EntryLog();
+  private readonly log: EntryLog;
   private readonly names = new Map<number, string>();
   private restartCounts = new Map<string, number>();
   private createdSinceCheck = false;
@@ -280,6 +296,7 @@ export class DebugRuntime {
     private readonly listener: RuntimeListener,
     private readonly options: RuntimeOptions = {},
   ) {
+    this.log = new EntryLog(options.historyEntries ?? HISTORY_ENTRIES);
     const { system, untilCycles } = bootFromParams(params);
     this.untilCycles = untilCycles;
     this.system = system;
@@ -788,6 +805,8 @@ export class DebugRuntime {
     if (!Number.isSafeInteger(target.seq) || target.seq < 0) throw new Error(`a trace event is a sequence number (0 or more), not ${String(target.seq)}`);
     const trace = this.sim.trace;
     if (target.seq < trace.endSeq) {
+      const refused = this.beforeHistory(target.seq);
+      if (refused !== undefined) throw new Error(refused);
       const index = this.entryOfEvent(target.seq);
       if (index < this.log.length) {
         this.generation++;
@@ -800,6 +819,13 @@ export class DebugRuntime {
       }
     }
     this.start({ kind: 'event', target });
+  }
+
+  /** Why trace event `seq` cannot be gone to, when it came before the oldest kernel entry the history keeps. */
+  beforeHistory(seq: number): string | undefined {
+    const log = this.log;
+    if (log.base === 0 || log.length === 0 || seq >= log.traceSeq[0]!) return undefined;
+    return `trace event #${seq} came before the oldest kernel entry the history keeps (it keeps the last ${log.capacity.toLocaleString('en-US')}; the launch argument "historyEntries" sets how many)`;
   }
 
   /** The log index of the kernel entry that stands for trace event `seq` (see goToEvent); log.length when it comes later. */
@@ -878,7 +904,7 @@ export class DebugRuntime {
 
   /** Whether history reaches back: false once the log is full. */
   get canStepBack(): boolean {
-    return !this.log.full;
+    return this.log.length > 0;
   }
 
   /** Goes back to `endpoint`'s previous kernel entry; false if it has none. */
@@ -914,7 +940,12 @@ export class DebugRuntime {
         }
       }
     }
-    await this.replayTo(0, { reason: 'entry', description: 'The first kernel entry (the start of the recording)' });
+    await this.replayTo(
+      0,
+      this.log.base === 0
+        ? { reason: 'entry', description: 'The first kernel entry (the start of the recording)' }
+        : { reason: 'entry', description: `The oldest kernel entry the history keeps (the last ${this.log.capacity.toLocaleString('en-US')}: launch argument "historyEntries")` },
+    );
   }
 
   /**
@@ -929,8 +960,9 @@ export class DebugRuntime {
     this.running = true;
     const { system } = bootFromParams(this.params);
     const sim = system.sim;
-    // Every entry searched is in the log, with its location: none is captured again.
-    sim.captureSourceLocations = false;
+    // Every entry the history keeps is in the log, with its location: none is captured again. Those before it are.
+    const base = this.log.base;
+    sim.captureSourceLocations = base > 0;
     let entries = 0;
     let pending: { filter: ExceptionFilter; text: string } | undefined;
     let last: { steps: number; endpoint: number; stop: Omit<Stop, 'entry'> } | undefined;
@@ -968,7 +1000,8 @@ export class DebugRuntime {
     sim.kernelEntryHook = (raw) => {
       const steps = sim.steps;
       if (steps > lastSteps) return 'pause';
-      const entry = this.log.located(raw, entries++, steps, (ep) => names.get(ep) ?? this.nameOf(ep));
+      const entry = this.log.located(raw, entries++ - base, steps, (ep) => names.get(ep) ?? this.nameOf(ep));
+      if (entries === base) sim.captureSourceLocations = false;
       let changed: { ids: number[]; text: string } | undefined;
       if (watches === undefined) watches = this.watches.map(({ watch }) => ({ watch, seen: sim.memory.bytes.slice(watch.paddr, watch.paddr + watch.bytes) }));
       else if (watches.length > 0) changed = this.changedWatches(watches, sim.memory.bytes, dmaWriters);
@@ -1014,7 +1047,6 @@ export class DebugRuntime {
 
   /** Boots the system again and re-executes it, deterministically, to entry `index` of the log. */
   private async replayTo(index: number, stop: Omit<Stop, 'entry'>): Promise<void> {
-    if (this.log.full) throw new Error(`the history is full (${EntryLog.CAPACITY} kernel entries): stepping back is no longer possible in this session`);
     const target = { steps: this.log.steps[index]!, endpoint: this.log.endpoint[index]!, location: this.log.locationAt(index) };
     const generation = ++this.generation;
     this.running = true;
@@ -1038,8 +1070,11 @@ export class DebugRuntime {
     const hook = system.sim.kernelEntryHook!;
     // Locations come from the log up to the target; the target's own is captured, to check it is the logged one.
     let entries = 0;
+    const base = this.log.base;
     system.sim.kernelEntryHook = (raw) => {
-      const e = this.log.located(raw, entries++, system.sim.steps, (ep) => this.nameOf(ep));
+      const e = this.log.located(raw, entries++ - base, system.sim.steps, (ep) => this.nameOf(ep));
+      // Entries before the history kept are captured; from its first on, the log gives them.
+      if (entries === base) system.sim.captureSourceLocations = false;
       const r = hook(e);
       if (r === 'pause') entry = e;
       // Keep the last entry and the last received message of every process, and count hits, as the forward run does.
@@ -1056,8 +1091,8 @@ export class DebugRuntime {
         let paused = false;
         while (performance.now() - started < 15) {
           const before = system.sim.steps;
-          // Up to the target's step without a stack trace per entry, then its step with one.
-          system.sim.captureSourceLocations = before >= target.steps;
+          // Up to the target's step without a stack trace per entry (but before the history kept), then its step with one.
+          system.sim.captureSourceLocations = entries < base || before >= target.steps;
           const r = system.sim.run({ maxSteps: Math.max(1, Math.min(50_000, (before < target.steps ? target.steps : target.steps + 1) - before)) });
           if (r.reason === 'paused') {
             paused = true;

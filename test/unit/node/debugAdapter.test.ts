@@ -901,3 +901,47 @@ test('forward again over history the session has seen: the same stops at the sam
     await dc.stop();
   }
 });
+
+test('a history kept to its last historyEntries kernel entries: going back still replays to the very entry, and what is older is refused by name', async () => {
+  // 1,000 entries kept; trace event #15,000 is some 5,000 entries in, so the oldest have gone (twice over).
+  const s = await launch({ scenario: 's1', historyEntries: 1000, event: 15_000 });
+  try {
+    const e = await s.stopped;
+    assert.equal(e.body.reason, 'goto');
+    const at = await entryStep(s.dc, e.body.threadId!);
+    const where = (await topFrame(s.dc, e.body.threadId!)).line;
+    // Back one entry: the replay from boot locates the entries before the history by capturing, those in it from the log.
+    const back = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await s.dc.stepBackRequest({ threadId: e.body.threadId! });
+    const b = await back;
+    assert.ok((await entryStep(s.dc, b.body.threadId!)) < at);
+    assert.ok((await topFrame(s.dc, b.body.threadId!)).source?.path !== undefined, 'the frame after going back has its source');
+    // And forward again to the same event: the same entry, at the same line.
+    const again = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await s.dc.customRequest('microkernelLab.goToEvent', { seq: 15_000 });
+    const a = await again;
+    assert.equal(await entryStep(s.dc, a.body.threadId!), at);
+    assert.equal((await topFrame(s.dc, a.body.threadId!)).line, where);
+    // An event older than the history is refused, saying why and what sets it.
+    await assert.rejects(s.dc.customRequest('microkernelLab.goToEvent', { seq: 100 }), /trace event #100 came before the oldest kernel entry the history keeps \(it keeps the last 1,000; the launch argument "historyEntries" sets how many\)/);
+    // With nothing to stop at on the way, Reverse Continue goes back to the oldest entry kept, and says so.
+    const oldest = await cont(s.dc, a.body.threadId!, true);
+    assert.match(oldest.body.description ?? '', /^The oldest kernel entry the history keeps \(the last 1,000: launch argument "historyEntries"\)/);
+    const oldestStep = await entryStep(s.dc, oldest.body.threadId!);
+    assert.ok(oldestStep > 1000 && oldestStep < at, `${oldestStep}`);
+  } finally {
+    await s.dc.stop();
+  }
+  // A history too small to be of use is refused with the range.
+  const dc = new DebugClient(process.execPath, adapter, 'microkernel', { cwd: dir });
+  await dc.start();
+  try {
+    await dc.initializeRequest({ adapterID: 'microkernel', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await assert.rejects(
+      dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bad', scenario: 's1', historyEntries: 10 } as DebugProtocol.LaunchRequestArguments),
+      /"historyEntries" must be a whole number of kernel entries from 1000 to 50000000, got 10/,
+    );
+  } finally {
+    await dc.stop();
+  }
+});
