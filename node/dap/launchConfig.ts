@@ -55,7 +55,7 @@ export interface DebugLaunch {
   readonly historyEntries: number;
 }
 
-/** Kernel entries a session's history keeps unless told otherwise: 28 bytes each, 56 MB, some 2.6 h of S1. */
+/** Kernel entries a session's history keeps unless told otherwise: 24 bytes each, 48 MB, some 2.6 h of S1. */
 export const HISTORY_ENTRIES = 2_000_000;
 /** The bounds of the historyEntries launch argument. */
 export const MIN_HISTORY_ENTRIES = 1_000;

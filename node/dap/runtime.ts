@@ -902,7 +902,7 @@ export class DebugRuntime {
     return this.log.length - 1;
   }
 
-  /** Whether history reaches back: false once the log is full. */
+  /** Whether there is history to go back to. */
   get canStepBack(): boolean {
     return this.log.length > 0;
   }
