@@ -902,11 +902,6 @@ export class DebugRuntime {
     return this.log.length - 1;
   }
 
-  /** Whether there is history to go back to. */
-  get canStepBack(): boolean {
-    return this.log.length > 0;
-  }
-
   /** Goes back to `endpoint`'s previous kernel entry; false if it has none. */
   async stepBack(endpoint: number): Promise<boolean> {
     const from = this.currentIndex();
