@@ -139,7 +139,12 @@ const benches = {
       console.error(`bench reverse: minutes= takes a whole number from 62 to 1440, found ${options.minutes}`);
       process.exit(2);
     }
-    await runReverseBench({ minutes });
+    const history = options.history === undefined ? undefined : Number(options.history);
+    if (history !== undefined && (!Number.isSafeInteger(history) || history < 1000 || history > 50_000_000)) {
+      console.error(`bench reverse: history= takes a whole number of kernel entries from 1000 to 50000000, found ${options.history}`);
+      process.exit(2);
+    }
+    await runReverseBench({ minutes, history });
   },
   async trace_view() {
     const { runTraceViewBench } = await import('../bench/traceView/run.mjs');
@@ -242,7 +247,11 @@ const options = Object.fromEntries(
     .filter((a) => a.includes('='))
     .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
 );
-const knownOptions = { events: 'trace_view: the trace\'s event count (default 1000000)' };
+const knownOptions = {
+  events: 'trace_view: the trace\'s event count (default 1000000)',
+  minutes: 'reverse: how far into S1 the session goes first (default 65)',
+  history: 'reverse: the session\'s historyEntries (default: the launch default)',
+};
 for (const key of Object.keys(options)) {
   if (!(key in knownOptions)) {
     console.error(`bench: unknown option ${key}; known: ${Object.entries(knownOptions).map(([k, v]) => `${k}= (${v})`).join(', ')}`);

@@ -4,7 +4,9 @@
 // (the costly way back: going back re-executes the system from its boot, so the cost grows with how far into the
 // run the target is, not with how far back it is), back one hour more, then forward again to the first event
 // (over history the session has seen, which it retakes from its log). Each figure is the wall time from the request
-// to the stop, with the adapter's peak resident memory.
+// to the stop, with the adapter's peak resident memory. `history=N` sets the launch argument historyEntries: with a
+// history shorter than the hour, going back an hour goes beyond it (a re-execution from boot finds the entry, another
+// reaches it keeping the history again).
 /* global process, console */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ function peakMiB(pid) {
   }
 }
 
-export async function runReverseBench({ minutes = 65 } = {}) {
+export async function runReverseBench({ minutes = 65, history = undefined } = {}) {
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`bench reverse: the build failed: ${build.stderr}`);
   const { DebugClient } = await import('@vscode/debugadapter-testsupport');
@@ -47,7 +49,7 @@ export async function runReverseBench({ minutes = 65 } = {}) {
     await dc.initializeRequest({ adapterID: 'microkernel', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     const initialized = dc.waitForEvent('initialized');
     let started = performance.now();
-    await dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bench', scenario: 's1', event: targets.forward });
+    await dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bench', scenario: 's1', event: targets.forward, ...(history === undefined ? {} : { historyEntries: history }) });
     await initialized;
     let stopped = dc.waitForEvent('stopped', dc.defaultTimeout);
     await dc.configurationDoneRequest();
@@ -69,10 +71,10 @@ export async function runReverseBench({ minutes = 65 } = {}) {
   } finally {
     const peak = pid === undefined ? undefined : peakMiB(pid);
     await dc.stop();
-    console.log(`reverse: S1 in the debug adapter (its own process, source maps on); trace events #${targets.forward}, #${targets.minuteBack}, #${targets.hourBack}`);
+    console.log(`reverse: S1 in the debug adapter (its own process, source maps on), ${history === undefined ? 'the default history' : `a history of ${history} kernel entries`}; trace events #${targets.forward}, #${targets.minuteBack}, #${targets.hourBack}`);
     for (const s of stops) console.log(`  ${s.what.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
     console.log(`  adapter's peak memory: ${peak ?? 'n/a'} MiB`);
     const ms = (i) => (stops[i] === undefined ? 'na' : (stops[i].ms / 1000).toFixed(2));
-    console.log(`bench reverse minutes=${minutes} forward_s=${ms(0)} back_1min_s=${ms(1)} back_1h_s=${ms(2)} forward_again_s=${ms(3)} peak_rss_mib=${peak ?? 'na'}`);
+    console.log(`bench reverse minutes=${minutes} history=${history ?? 'default'} forward_s=${ms(0)} back_1min_s=${ms(1)} back_1h_s=${ms(2)} forward_again_s=${ms(3)} peak_rss_mib=${peak ?? 'na'}`);
   }
 }

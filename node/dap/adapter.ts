@@ -171,8 +171,6 @@ export class MicrokernelDebugSession extends DebugSession {
     }
     const seq = a.seq;
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return this.sendErrorResponse(response, { id: 1012, format: `go to event: "seq" must be a trace event's sequence number, got ${String(seq)}`, showUser: true });
-    const refused = rt.beforeHistory(seq);
-    if (refused !== undefined) return this.sendErrorResponse(response, { id: 1013, format: `go to event: ${refused}`, showUser: true });
     const target: EventTarget = { seq, ...(typeof a.timeCycles === 'number' ? { timeCycles: a.timeCycles } : {}), ...(typeof a.kind === 'number' ? { kind: a.kind } : {}) };
     this.sendResponse(response);
     this.variables = new Handles<VariableSource>();

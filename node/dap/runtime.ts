@@ -129,6 +129,14 @@ export interface EventTarget {
   readonly kind?: number;
 }
 
+/** A kernel entry of the run as a re-execution from boot meets it: its index in the whole run, step, process and the trace's end then. */
+interface RunEntry {
+  readonly index: number;
+  readonly steps: number;
+  readonly endpoint: number;
+  readonly traceEnd: number;
+}
+
 type Mode =
   | { readonly kind: 'continue' }
   | { readonly kind: 'event'; readonly target: EventTarget }
@@ -278,7 +286,7 @@ export class DebugRuntime {
   private failure: FailureTarget | undefined;
   /** Memory corruptions found so far by the DMA check (machine.corruption), to notice each new one. */
   private corruptions = 0;
-  private readonly log: EntryLog;
+  private log: EntryLog;
   private readonly names = new Map<number, string>();
   private restartCounts = new Map<string, number>();
   private createdSinceCheck = false;
@@ -805,8 +813,17 @@ export class DebugRuntime {
     if (!Number.isSafeInteger(target.seq) || target.seq < 0) throw new Error(`a trace event is a sequence number (0 or more), not ${String(target.seq)}`);
     const trace = this.sim.trace;
     if (target.seq < trace.endSeq) {
-      const refused = this.beforeHistory(target.seq);
-      if (refused !== undefined) throw new Error(refused);
+      if (this.beforeHistory(target.seq)) {
+        // Older than the history kept: found by a re-execution from boot, then reached by another that keeps the
+        // history again, up to it.
+        this.generation++;
+        this.running = false;
+        this.mode = { kind: 'event', target };
+        const at = await this.findEventEntry(target.seq);
+        await this.rewindTo(at, this.eventStop(target, at));
+        this.listener.stopped(this.stop!);
+        return;
+      }
       const index = this.entryOfEvent(target.seq);
       if (index < this.log.length) {
         this.generation++;
@@ -821,11 +838,34 @@ export class DebugRuntime {
     this.start({ kind: 'event', target });
   }
 
-  /** Why trace event `seq` cannot be gone to, when it came before the oldest kernel entry the history keeps. */
-  beforeHistory(seq: number): string | undefined {
+  /** Whether trace event `seq` came before the oldest kernel entry the history keeps. */
+  private beforeHistory(seq: number): boolean {
     const log = this.log;
-    if (log.base === 0 || log.length === 0 || seq >= log.traceSeq[0]!) return undefined;
-    return `trace event #${seq} came before the oldest kernel entry the history keeps (it keeps the last ${log.capacity.toLocaleString('en-US')}; the launch argument "historyEntries" sets how many)`;
+    return log.base > 0 && log.length > 0 && seq < log.traceSeq[0]!;
+  }
+
+  /**
+   * The kernel entry that stands for trace event `seq` (as entryOfEvent finds it in the log), found by re-executing
+   * from boot: the last entry that came when the trace ended at or before the event, if the event is its process's,
+   * else the next one.
+   */
+  private async findEventEntry(seq: number): Promise<RunEntry> {
+    let previous: RunEntry | undefined;
+    let found: RunEntry | undefined;
+    await this.scanFromBoot(this.log.base, (at, sim) => {
+      if (at.traceEnd <= seq) {
+        previous = at;
+        return false;
+      }
+      found = at;
+      if (previous !== undefined && seq >= sim.trace.firstSeq && seq < sim.trace.endSeq) {
+        const e = sim.trace.get(seq);
+        if (e.src === previous.endpoint || e.dst === previous.endpoint) found = previous;
+      }
+      return true;
+    });
+    if (found === undefined) throw new Error(`the re-execution from boot found no kernel entry at or after trace event #${seq}`);
+    return found;
   }
 
   /** The log index of the kernel entry that stands for trace event `seq` (see goToEvent); log.length when it comes later. */
@@ -865,11 +905,12 @@ export class DebugRuntime {
   }
 
   /** The stop at a trace event: what the event is, and whether it is the one the trace recorded. */
-  private eventStop(target: EventTarget, index: number): Omit<Stop, 'entry'> {
+  private eventStop(target: EventTarget, at: number | RunEntry): Omit<Stop, 'entry'> {
+    const { endpoint, traceEnd } = typeof at === 'number' ? { endpoint: this.log.endpoint[at] ?? NONE, traceEnd: this.log.traceSeq[at]! } : at;
     const trace = this.sim.trace;
     const clockHz = this.system.clockHz;
     const seq = target.seq;
-    const who = this.nameOf(this.log.endpoint[index] ?? NONE);
+    const who = this.nameOf(endpoint);
     if (seq < trace.firstSeq || seq >= trace.endSeq) {
       return { reason: 'goto', description: `Trace event #${seq}`, text: `${who}'s kernel entry at trace event #${seq} (this run's trace no longer holds the event itself)` };
     }
@@ -881,7 +922,7 @@ export class DebugRuntime {
       (target.timeCycles !== undefined && target.timeCycles !== e.timeCycles) || (target.kind !== undefined && target.kind !== e.kind)
         ? `; this run differs from the traced one, whose event #${seq} is ${target.kind === undefined ? 'another event' : (traceKindNames[target.kind] ?? `kind ${target.kind}`)}${target.timeCycles === undefined ? '' : ` at ${formatSimTime(target.timeCycles, clockHz)}`} (restarts, faults and commands given by hand are not replayed)`
         : '';
-    const where = this.log.traceSeq[index]! <= seq && (e.src === this.log.endpoint[index] || e.dst === this.log.endpoint[index]) ? `${who}'s kernel entry that made it` : `the first kernel entry after it (${who}'s)`;
+    const where = traceEnd <= seq && (e.src === endpoint || e.dst === endpoint) ? `${who}'s kernel entry that made it` : `the first kernel entry after it (${who}'s)`;
     return { reason: 'goto', description: `Trace event #${seq}`, text: `${what}: ${where}${mismatch}` };
   }
 
@@ -911,7 +952,16 @@ export class DebugRuntime {
         return true;
       }
     }
-    return false;
+    if (this.log.base === 0) return false;
+    // Its previous entry came before the history kept: a re-execution from boot finds it.
+    let last: RunEntry | undefined;
+    await this.scanFromBoot(this.log.base - 1, (at) => {
+      if (at.endpoint === endpoint) last = at;
+      return false;
+    });
+    if (last === undefined) return false;
+    await this.rewindTo(last, { reason: 'step', description: 'Step back' });
+    return true;
   }
 
   /**
@@ -928,19 +978,24 @@ export class DebugRuntime {
     const until = { steps: this.log.steps[from - 1]!, index: from - 1 };
     const hit = await this.scanForStops(until.steps);
     if (hit !== undefined) {
-      for (let i = until.index; i >= 0; i--) {
-        if (this.log.steps[i] === hit.steps && this.log.endpoint[i] === hit.endpoint) {
-          await this.replayTo(i, hit.stop);
-          return;
-        }
-      }
+      const i = hit.index - this.log.base;
+      if (i >= 0) {
+        if (this.log.steps[i] !== hit.steps || this.log.endpoint[i] !== hit.endpoint) throw new Error(`the replay diverged: the search found kernel entry ${hit.index} elsewhere than the history has it`);
+        await this.replayTo(i, hit.stop);
+      } else await this.rewindTo(hit, hit.stop);
+      return;
     }
-    await this.replayTo(
-      0,
-      this.log.base === 0
-        ? { reason: 'entry', description: 'The first kernel entry (the start of the recording)' }
-        : { reason: 'entry', description: `The oldest kernel entry the history keeps (the last ${this.log.capacity.toLocaleString('en-US')}: launch argument "historyEntries")` },
-    );
+    const first = { reason: 'entry', description: 'The first kernel entry (the start of the recording)' } as const;
+    if (this.log.base === 0) {
+      await this.replayTo(0, first);
+      return;
+    }
+    let start: RunEntry | undefined;
+    await this.scanFromBoot(0, (at) => {
+      start = at;
+      return true;
+    });
+    await this.rewindTo(start!, first);
   }
 
   /**
@@ -948,7 +1003,7 @@ export class DebugRuntime {
    * and returns the last kernel entry at which the forward run would stop for
    * a breakpoint or an exception, as it would describe the stop.
    */
-  private async scanForStops(lastSteps: number): Promise<{ steps: number; endpoint: number; stop: Omit<Stop, 'entry'> } | undefined> {
+  private async scanForStops(lastSteps: number): Promise<(RunEntry & { stop: Omit<Stop, 'entry'> }) | undefined> {
     const nothingSet = this.lineBreakpoints.size === 0 && this.ipcBreakpoints.length === 0 && this.exceptionFilters.size === 0 && this.watches.length === 0;
     if (nothingSet) return undefined;
     const generation = ++this.generation;
@@ -960,7 +1015,7 @@ export class DebugRuntime {
     sim.captureSourceLocations = base > 0;
     let entries = 0;
     let pending: { filter: ExceptionFilter; text: string } | undefined;
-    let last: { steps: number; endpoint: number; stop: Omit<Stop, 'entry'> } | undefined;
+    let last: (RunEntry & { stop: Omit<Stop, 'entry'> }) | undefined;
     const raise = (filter: ExceptionFilter, text: string) => {
       if (this.exceptionFilters.has(filter) && pending === undefined) pending = { filter, text };
     };
@@ -995,6 +1050,8 @@ export class DebugRuntime {
     sim.kernelEntryHook = (raw) => {
       const steps = sim.steps;
       if (steps > lastSteps) return 'pause';
+      const index = entries;
+      const traceEnd = sim.trace.endSeq;
       const entry = this.log.located(raw, entries++ - base, steps, (ep) => names.get(ep) ?? this.nameOf(ep));
       if (entries === base) sim.captureSourceLocations = false;
       let changed: { ids: number[]; text: string } | undefined;
@@ -1016,7 +1073,7 @@ export class DebugRuntime {
       } else if (changed !== undefined) stop = { reason: 'data breakpoint', description: 'Data breakpoint', text: changed.text, breakpointIds: changed.ids };
       else if (lineIds.length > 0) stop = { reason: 'breakpoint', description: 'Breakpoint', breakpointIds: lineIds };
       else if (fnIds.length > 0) stop = { reason: 'function breakpoint', description: 'IPC breakpoint', breakpointIds: fnIds };
-      if (stop !== undefined) last = { steps, endpoint: entry.endpoint, stop };
+      if (stop !== undefined) last = { index, steps, endpoint: entry.endpoint, traceEnd, stop };
       return steps === lastSteps ? 'pause' : 'continue';
     };
     try {
@@ -1040,9 +1097,61 @@ export class DebugRuntime {
     return last;
   }
 
+  /**
+   * Re-executes a fresh boot of the system, locating nothing, and shows `visit` each kernel entry (with its index
+   * in the whole run) up to the one at index `last`, or until `visit` returns true.
+   */
+  private async scanFromBoot(last: number, visit: (at: RunEntry, sim: RunningSystem['sim']) => boolean): Promise<void> {
+    const generation = ++this.generation;
+    this.running = true;
+    const { system } = bootFromParams(this.params);
+    const sim = system.sim;
+    sim.captureSourceLocations = false;
+    let index = 0;
+    let done = false;
+    sim.kernelEntryHook = (raw) => {
+      const at = { index: index++, steps: sim.steps, endpoint: raw.endpoint, traceEnd: sim.trace.endSeq };
+      if (visit(at, sim) || at.index >= last) done = true;
+      return done ? 'pause' : 'continue';
+    };
+    try {
+      while (!done) {
+        if (generation !== this.generation) throw new Error('the search was interrupted');
+        const started = performance.now();
+        while (!done && performance.now() - started < 15) {
+          const r = sim.run({ maxSteps: 50_000 });
+          if (!done && (r.reason === 'panic' || r.reason === 'idle')) throw new Error(`the replay diverged: the system stopped (${r.reason}) before kernel entry ${last}`);
+        }
+        if (!done) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
   /** Boots the system again and re-executes it, deterministically, to entry `index` of the log. */
   private async replayTo(index: number, stop: Omit<Stop, 'entry'>): Promise<void> {
     const target = { steps: this.log.steps[index]!, endpoint: this.log.endpoint[index]!, location: this.log.locationAt(index) };
+    await this.reexecute(target, stop, index);
+  }
+
+  /**
+   * Goes back to a kernel entry older than the history kept (found by scanFromBoot): a re-execution from boot that
+   * locates every entry and keeps the history again as it goes, so that the history then ends at the entry (what
+   * came after it is forgotten; going forward again locates it anew). Locating every entry makes this re-execution
+   * as costly as the forward run; for a while the old history and the new are both held.
+   */
+  private async rewindTo(at: RunEntry, stop: Omit<Stop, 'entry'>): Promise<void> {
+    await this.reexecute({ steps: at.steps, endpoint: at.endpoint, location: undefined, index: at.index }, stop, new EntryLog(this.log.capacity));
+  }
+
+  /** Re-executes a fresh boot to the target entry: entry `index` of the log, or, rebuilding the log, an older one. */
+  private async reexecute(
+    target: { steps: number; endpoint: number; location: string | undefined; index?: number },
+    stop: Omit<Stop, 'entry'>,
+    to: number | EntryLog,
+  ): Promise<void> {
+    const rebuilt = typeof to === 'number' ? undefined : to;
     const generation = ++this.generation;
     this.running = true;
     const { system } = bootFromParams(this.params);
@@ -1065,11 +1174,19 @@ export class DebugRuntime {
     const hook = system.sim.kernelEntryHook!;
     // Locations come from the log up to the target; the target's own is captured, to check it is the logged one.
     let entries = 0;
-    const base = this.log.base;
+    // Rebuilding, every entry is captured (base stays ahead of the count).
+    const base = rebuilt === undefined ? this.log.base : Infinity;
     system.sim.kernelEntryHook = (raw) => {
-      const e = this.log.located(raw, entries++ - base, system.sim.steps, (ep) => this.nameOf(ep));
-      // Entries before the history kept are captured; from its first on, the log gives them.
-      if (entries === base) system.sim.captureSourceLocations = false;
+      let e: KernelEntry;
+      if (rebuilt === undefined) {
+        e = this.log.located(raw, entries++ - base, system.sim.steps, (ep) => this.nameOf(ep));
+        // Entries before the history kept are captured; from its first on, the log gives them.
+        if (entries === base) system.sim.captureSourceLocations = false;
+      } else {
+        e = raw;
+        entries++;
+        if (system.sim.steps <= target.steps) rebuilt.add(system.sim.steps, system.sim.trace.endSeq, raw.endpoint, frameChain(raw));
+      }
       const r = hook(e);
       if (r === 'pause') entry = e;
       // Keep the last entry and the last received message of every process, and count hits, as the forward run does.
@@ -1100,7 +1217,8 @@ export class DebugRuntime {
         if (paused) break;
         await new Promise((r) => setImmediate(r));
       }
-      if (entry === undefined || frameChain(entry) !== target.location) {
+      // Rebuilding, the entry found is checked by its place in the whole run; otherwise by its logged location.
+      if (entry === undefined || (rebuilt === undefined ? frameChain(entry) !== target.location : entries - 1 !== target.index)) {
         throw new Error(`the replay diverged: expected ${this.nameOf(target.endpoint)} at ${target.location?.split('\n')[0] ?? 'an unknown location'}, found ${entry?.name ?? 'nothing'} at ${entry?.location ?? 'an unknown location'} (did a workspace driver change on disk?)`);
       }
     } catch (e) {
@@ -1117,7 +1235,8 @@ export class DebugRuntime {
       throw e;
     }
     system.sim.kernelEntryHook = hook;
-    this.log.truncate(index + 1);
+    if (typeof to === 'number') this.log.truncate(to + 1);
+    else this.log = to;
     // Forward from here, the entries already logged are retaken without capturing their locations.
     system.sim.captureSourceLocations = this.log.length >= this.log.known;
     this.replaying = false;
