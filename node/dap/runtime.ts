@@ -165,6 +165,11 @@ class EntryLog {
   known = 0;
   private readonly locations: string[] = [];
   private readonly locationIds = new Map<string, number>();
+  /**
+   * Each process's last entry among those forgotten (its index in the whole run and location): a process that has
+   * waited since before the history still has its thread's frame after a re-execution that captured nothing there.
+   */
+  private readonly lastForgotten = new Map<number, { index: number; location: number }>();
 
   constructor(readonly capacity: number) {}
 
@@ -214,6 +219,7 @@ class EntryLog {
 
   /** Forgets the `n` oldest entries (held ones of the known future move with the rest). */
   private dropOldest(n: number): void {
+    for (let k = 0; k < n; k++) this.lastForgotten.set(this.endpoint[k]!, { index: this.base + k, location: this.location[k]! });
     const held = Math.max(this.length, this.known);
     for (const a of [this.steps, this.traceSeq, this.endpoint, this.location]) a.copyWithin(0, n, held);
     this.base += n;
@@ -238,17 +244,33 @@ class EntryLog {
    * logged one. A re-execution that differs from the log (another step or process) has diverged, and says so.
    */
   located(entry: KernelEntry, i: number, steps: number, nameOf: (endpoint: number) => string): KernelEntry {
-    // Before the history kept, an entry is located by capturing (the re-execution captures there), and not checked.
-    if (i < 0 || i >= Math.max(this.length, this.known)) return entry;
+    this.check(entry, i, steps, nameOf);
+    return this.withLocation(entry, i);
+  }
+
+  /** Checks that entry `i` of a re-execution is the logged one (entries before the history kept are not checked). */
+  check(entry: KernelEntry, i: number, steps: number, nameOf: (endpoint: number) => string): void {
+    if (i < 0 || i >= Math.max(this.length, this.known)) return;
     if (this.steps[i] !== steps || this.endpoint[i] !== entry.endpoint) {
       throw new Error(
         `the replay diverged: kernel entry ${i} was ${nameOf(this.endpoint[i]!)}'s at step ${this.steps[i]}, and this time it is ${entry.name}'s at step ${steps} (did a workspace driver change on disk?)`,
       );
     }
+  }
+
+  /**
+   * Entry `i` with its logged location, if it has none. Before the history kept, only a process's last entry there
+   * has one (an entry the re-execution captured, for line breakpoints, has its own).
+   */
+  withLocation(entry: KernelEntry, i: number): KernelEntry {
     if (entry.location !== undefined) return entry;
-    const chain = this.locationAt(i);
-    if (chain === undefined) return entry;
-    const frames = chain.split('\n');
+    let id = -1;
+    if (i < 0) {
+      const last = this.lastForgotten.get(entry.endpoint);
+      if (last !== undefined && last.index === this.base + i) id = last.location;
+    } else if (i < Math.max(this.length, this.known)) id = this.location[i]!;
+    if (id < 0) return entry;
+    const frames = this.locations[id]!.split('\n');
     return { ...entry, location: frames[0], callers: frames.slice(1) };
   }
 }
@@ -1010,9 +1032,10 @@ export class DebugRuntime {
     this.running = true;
     const { system } = bootFromParams(this.params);
     const sim = system.sim;
-    // Every entry the history keeps is in the log, with its location: none is captured again. Those before it are.
+    // Every entry the history keeps is in the log, with its location: none is captured again. Those before it are,
+    // when line breakpoints need them (the rest of a stop's decision needs no location).
     const base = this.log.base;
-    sim.captureSourceLocations = base > 0;
+    sim.captureSourceLocations = base > 0 && this.lineBreakpoints.size > 0;
     let entries = 0;
     let pending: { filter: ExceptionFilter; text: string } | undefined;
     let last: (RunEntry & { stop: Omit<Stop, 'entry'> }) | undefined;
@@ -1142,16 +1165,33 @@ export class DebugRuntime {
    * as costly as the forward run; for a while the old history and the new are both held.
    */
   private async rewindTo(at: RunEntry, stop: Omit<Stop, 'entry'>): Promise<void> {
-    await this.reexecute({ steps: at.steps, endpoint: at.endpoint, location: undefined, index: at.index }, stop, new EntryLog(this.log.capacity));
+    // Locations are captured for what is shown and kept: the new history's entries (the last `capacity` up to the
+    // entry), each process's last entry (its thread's frame), and each one's last before the new history (its frame
+    // after a later replay within the history); every entry when line breakpoints count hits, from boot.
+    const windowStart = at.index + 1 - this.log.capacity;
+    const all = this.lineBreakpoints.size > 0;
+    const wanted = new Set<number>();
+    if (!all && at.index > 0) {
+      const lastOf = new Map<number, number>();
+      await this.scanFromBoot(at.index, (e) => {
+        if (e.index === windowStart) for (const i of lastOf.values()) wanted.add(i);
+        lastOf.set(e.endpoint, e.index);
+        return false;
+      });
+      for (const i of lastOf.values()) wanted.add(i);
+    }
+    const capture = (index: number) => all || index >= windowStart || wanted.has(index);
+    await this.reexecute({ steps: at.steps, endpoint: at.endpoint, location: undefined, index: at.index }, stop, { log: new EntryLog(this.log.capacity), capture });
   }
 
   /** Re-executes a fresh boot to the target entry: entry `index` of the log, or, rebuilding the log, an older one. */
   private async reexecute(
     target: { steps: number; endpoint: number; location: string | undefined; index?: number },
     stop: Omit<Stop, 'entry'>,
-    to: number | EntryLog,
+    to: number | { log: EntryLog; capture: (index: number) => boolean },
   ): Promise<void> {
-    const rebuilt = typeof to === 'number' ? undefined : to;
+    const rebuilt = typeof to === 'number' ? undefined : to.log;
+    const captureAt = typeof to === 'number' ? undefined : to.capture;
     const generation = ++this.generation;
     this.running = true;
     const { system } = bootFromParams(this.params);
@@ -1174,18 +1214,30 @@ export class DebugRuntime {
     const hook = system.sim.kernelEntryHook!;
     // Locations come from the log up to the target; the target's own is captured, to check it is the logged one.
     let entries = 0;
-    // Rebuilding, every entry is captured (base stays ahead of the count).
+    // Rebuilding, `captureAt` says which entries are captured. Otherwise entries before the history kept are captured
+    // only for line breakpoints, whose hits count from boot; each process's last one there is in the log.
     const base = rebuilt === undefined ? this.log.base : Infinity;
+    const lineHits = this.lineBreakpoints.size > 0;
+    // Without line breakpoints an entry needs no location while the re-execution runs: only each process's last
+    // one (its thread's frame) is located, from the log, once it has paused.
+    const lastIndex = new Map<number, number>();
     system.sim.kernelEntryHook = (raw) => {
       let e: KernelEntry;
       if (rebuilt === undefined) {
-        e = this.log.located(raw, entries++ - base, system.sim.steps, (ep) => this.nameOf(ep));
-        // Entries before the history kept are captured; from its first on, the log gives them.
+        const i = entries++ - base;
+        this.log.check(raw, i, system.sim.steps, (ep) => this.nameOf(ep));
+        if (lineHits) e = this.log.withLocation(raw, i);
+        else {
+          e = raw;
+          lastIndex.set(raw.endpoint, i);
+        }
+        // Entries before the history kept are captured for line breakpoints; from its first on, the log gives them.
         if (entries === base) system.sim.captureSourceLocations = false;
       } else {
         e = raw;
         entries++;
         if (system.sim.steps <= target.steps) rebuilt.add(system.sim.steps, system.sim.trace.endSeq, raw.endpoint, frameChain(raw));
+        system.sim.captureSourceLocations = captureAt!(entries);
       }
       const r = hook(e);
       if (r === 'pause') entry = e;
@@ -1204,7 +1256,7 @@ export class DebugRuntime {
         while (performance.now() - started < 15) {
           const before = system.sim.steps;
           // Up to the target's step without a stack trace per entry (but before the history kept), then its step with one.
-          system.sim.captureSourceLocations = entries < base || before >= target.steps;
+          system.sim.captureSourceLocations = captureAt !== undefined ? captureAt(entries) : (entries < base && lineHits) || before >= target.steps;
           const r = system.sim.run({ maxSteps: Math.max(1, Math.min(50_000, (before < target.steps ? target.steps : target.steps + 1) - before)) });
           if (r.reason === 'paused') {
             paused = true;
@@ -1235,8 +1287,12 @@ export class DebugRuntime {
       throw e;
     }
     system.sim.kernelEntryHook = hook;
+    for (const [endpoint, i] of lastIndex) {
+      const last = this.lastEntry.get(endpoint);
+      if (last !== undefined) this.lastEntry.set(endpoint, this.log.withLocation(last, i));
+    }
     if (typeof to === 'number') this.log.truncate(to + 1);
-    else this.log = to;
+    else this.log = to.log;
     // Forward from here, the entries already logged are retaken without capturing their locations.
     system.sim.captureSourceLocations = this.log.length >= this.log.known;
     this.replaying = false;

@@ -917,6 +917,12 @@ test('a history kept to its last historyEntries kernel entries: going back repla
     const b = await back;
     assert.ok((await entryStep(s.dc, b.body.threadId!)) < at);
     assert.ok((await topFrame(s.dc, b.body.threadId!)).source?.path !== undefined, 'the frame after going back has its source');
+    // Every thread has its frame, those of processes that have waited since before the history included (the
+    // re-execution captured nothing there: the history keeps each process's last forgotten entry).
+    for (const t of (await s.dc.threadsRequest()).body.threads) {
+      const f = (await s.dc.stackTraceRequest({ threadId: t.id })).body.stackFrames[0];
+      assert.match(`${f?.source?.path ?? 'no source'}:${f?.line ?? 0}`, /\.ts:[1-9]\d*$/, `${t.name}'s frame`);
+    }
     // And forward again to the same event: the same entry, at the same line.
     const again = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
     await s.dc.customRequest('microkernelLab.goToEvent', { seq: 15_000 });
@@ -1018,12 +1024,20 @@ test('a moment an hour back is reached, at the very state, while the history sta
     const to = await entryMinutes(s.dc, early);
     assert.ok(from - to >= 60, `an hour back: from ${from.toFixed(1)} min to ${to.toFixed(1)} min`);
     // The very state a session that went straight there has: the same process, line, step and state digest.
+    // Every other thread where it waits, at its own last kernel entry's line, as that session shows them.
     const shown = async (dc: DebugClient, stop: DebugProtocol.StoppedEvent) => {
       const top = await topFrame(dc, stop.body.threadId!);
       const vars = await scopeVariables(dc, top.id, 'Kernel entry');
-      return { thread: await threadName(dc, stop.body.threadId!), line: top.line, step: vars.get('step'), digest: vars.get('state digest') };
+      const threads: Record<string, string> = {};
+      for (const t of (await dc.threadsRequest()).body.threads) {
+        const f = (await dc.stackTraceRequest({ threadId: t.id })).body.stackFrames[0];
+        threads[t.name] = f === undefined ? 'no frame' : `${f.source?.path ?? 'no source'}:${f.line}`;
+      }
+      return { thread: await threadName(dc, stop.body.threadId!), line: top.line, step: vars.get('step'), digest: vars.get('state digest'), threads };
     };
     const there = await shown(s.dc, early);
+    assert.ok(Object.keys(there.threads).length >= 8, JSON.stringify(there.threads));
+    for (const [name, at] of Object.entries(there.threads)) assert.match(at, /\.ts:\d+$/, `${name}'s frame has its source line`);
     const direct = await launch({ scenario: 's1', event: 39_000 });
     try {
       assert.deepEqual(there, await shown(direct.dc, await direct.stopped));
