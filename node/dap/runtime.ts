@@ -1035,7 +1035,8 @@ export class DebugRuntime {
     // Every entry the history keeps is in the log, with its location: none is captured again. Those before it are,
     // when line breakpoints need them (the rest of a stop's decision needs no location).
     const base = this.log.base;
-    sim.captureSourceLocations = base > 0 && this.lineBreakpoints.size > 0;
+    const lineHits = this.lineBreakpoints.size > 0;
+    sim.captureSourceLocations = base > 0 && lineHits;
     let entries = 0;
     let pending: { filter: ExceptionFilter; text: string } | undefined;
     let last: (RunEntry & { stop: Omit<Stop, 'entry'> }) | undefined;
@@ -1075,7 +1076,10 @@ export class DebugRuntime {
       if (steps > lastSteps) return 'pause';
       const index = entries;
       const traceEnd = sim.trace.endSeq;
-      const entry = this.log.located(raw, entries++ - base, steps, (ep) => names.get(ep) ?? this.nameOf(ep));
+      // Only line breakpoints read an entry's location here.
+      const i = entries++ - base;
+      this.log.check(raw, i, steps, (ep) => names.get(ep) ?? this.nameOf(ep));
+      const entry = lineHits ? this.log.withLocation(raw, i) : raw;
       if (entries === base) sim.captureSourceLocations = false;
       let changed: { ids: number[]; text: string } | undefined;
       if (watches === undefined) watches = this.watches.map(({ watch }) => ({ watch, seen: sim.memory.bytes.slice(watch.paddr, watch.paddr + watch.bytes) }));

@@ -973,8 +973,17 @@ test('a history kept to its last historyEntries kernel entries: going back repla
     const f = await forward;
     assert.equal(await entryStep(s.dc, f.body.threadId!), at);
     assert.equal((await topFrame(s.dc, f.body.threadId!)).line, where);
+    // Reverse Continue to a breakpoint hit only before the history (nic sets its interrupt policy once, at start):
+    // the search from boot finds it, and the rewind stops there.
+    const initLine = nicLine('yield sys.sys_irqsetpolicy(irq, IRQ_REENABLE, hook)');
+    await s.dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: initLine }] });
+    const hit = await cont(s.dc, f.body.threadId!, true);
+    assert.equal(hit.body.reason, 'breakpoint');
+    assert.match(await threadName(s.dc, hit.body.threadId!), /^nic \(endpoint \d+\)$/);
+    assert.equal((await topFrame(s.dc, hit.body.threadId!)).line, initLine);
+    await s.dc.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [] });
     // With nothing to stop at on the way, Reverse Continue goes back to the run's first kernel entry: the reincarnation server's.
-    const first = await cont(s.dc, f.body.threadId!, true);
+    const first = await cont(s.dc, hit.body.threadId!, true);
     assert.equal(first.body.description, 'The first kernel entry (the start of the recording)');
     assert.match(await threadName(s.dc, first.body.threadId!), /^rs \(endpoint \d+\)$/);
   } finally {
