@@ -1164,9 +1164,8 @@ export class DebugRuntime {
 
   /**
    * Goes back to a kernel entry older than the history kept (found by scanFromBoot): a re-execution from boot that
-   * locates every entry and keeps the history again as it goes, so that the history then ends at the entry (what
-   * came after it is forgotten; going forward again locates it anew). Locating every entry makes this re-execution
-   * as costly as the forward run; for a while the old history and the new are both held.
+   * keeps the history again as it goes, so that the history then ends at the entry (what came after it is
+   * forgotten; going forward again locates it anew). For a while the old history and the new are both held.
    */
   private async rewindTo(at: RunEntry, stop: Omit<Stop, 'entry'>): Promise<void> {
     // Locations are captured for what is shown and kept: the new history's entries (the last `capacity` up to the
