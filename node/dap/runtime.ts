@@ -275,6 +275,9 @@ class EntryLog {
   }
 }
 
+/** The adapter shows no trace view: its systems do not note each trace event's source line. */
+const NO_TRACE_VIEW = { traceLocations: false } as const;
+
 /** A location's file as breakpoints are keyed: the path relative to the sources' root for built-in files, else the normalised path. */
 export type SourceKey = (file: string) => string;
 
@@ -327,7 +330,7 @@ export class DebugRuntime {
     private readonly options: RuntimeOptions = {},
   ) {
     this.log = new EntryLog(options.historyEntries ?? HISTORY_ENTRIES);
-    const { system, untilCycles } = bootFromParams(params);
+    const { system, untilCycles } = bootFromParams(params, NO_TRACE_VIEW);
     this.untilCycles = untilCycles;
     this.system = system;
     this.failure = options.failure;
@@ -1030,7 +1033,7 @@ export class DebugRuntime {
     if (nothingSet) return undefined;
     const generation = ++this.generation;
     this.running = true;
-    const { system } = bootFromParams(this.params);
+    const { system } = bootFromParams(this.params, NO_TRACE_VIEW);
     const sim = system.sim;
     // Every entry the history keeps is in the log, with its location: none is captured again. Those before it are,
     // when line breakpoints need them (the rest of a stop's decision needs no location).
@@ -1131,7 +1134,7 @@ export class DebugRuntime {
   private async scanFromBoot(last: number, visit: (at: RunEntry, sim: RunningSystem['sim']) => boolean): Promise<void> {
     const generation = ++this.generation;
     this.running = true;
-    const { system } = bootFromParams(this.params);
+    const { system } = bootFromParams(this.params, NO_TRACE_VIEW);
     const sim = system.sim;
     sim.captureSourceLocations = false;
     let index = 0;
@@ -1197,7 +1200,7 @@ export class DebugRuntime {
     const captureAt = typeof to === 'number' ? undefined : to.capture;
     const generation = ++this.generation;
     this.running = true;
-    const { system } = bootFromParams(this.params);
+    const { system } = bootFromParams(this.params, NO_TRACE_VIEW);
     const old = this.system;
     const shownBefore = this.shownUntil;
     const lastBefore = new Map(this.lastEntry);

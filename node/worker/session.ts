@@ -435,7 +435,16 @@ function checkSpeed(speed: unknown): number {
 }
 
 /** Validates everything, loads what the source needs from disk, and boots; nothing is replaced if this throws. */
-export function bootFromParams(params: StartParams): { system: RunningSystem; untilCycles: number | null } {
+/** How bootFromParams boots, beyond what the parameters say. */
+export interface BootHow {
+  /**
+   * Whether each trace event notes the source line of the kernel entry that made it, for the trace view (default
+   * true). The debug adapter, which shows no trace, does without.
+   */
+  readonly traceLocations?: boolean;
+}
+
+export function bootFromParams(params: StartParams, how: BootHow = {}): { system: RunningSystem; untilCycles: number | null } {
   const configuration = params.configuration;
   if (configuration !== undefined && !isConfiguration(configuration)) throw new SessionError(unknownConfigurationMessage(configuration));
   if (params.costProfile !== undefined && costProfiles[params.costProfile] === undefined) {
@@ -450,7 +459,7 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
   }
   // Kernel entries name the drivers' own lines: positions go through the source maps this process has loaded.
   locateThroughSourceMaps();
-  if (params.source?.kind === 'trial') return bootTrial(params);
+  if (params.source?.kind === 'trial') return bootTrial(params, how);
   const { scenario, files, duration } = resolveSource(params.source, params.trusted);
   const system = bootScenario(scenario, {
     ...files,
@@ -462,14 +471,14 @@ export function bootFromParams(params: StartParams): { system: RunningSystem; un
     // The editor shows, for each kernel entry, the line of the driver that made it.
     captureSourceLocations: true,
   });
-  registerTraceLocations(system, attachTraceLocations(system.sim, undefined, programFileOf(system)));
+  if (how.traceLocations !== false) registerTraceLocations(system, attachTraceLocations(system.sim, undefined, programFileOf(system)));
   // The duration in cycles of the clock the system runs with (the user's cost profile may not be the scenario's).
   const untilCycles = duration === null ? null : timeToCycles(duration.written, system.clockHz)!;
   return { system, untilCycles };
 }
 
 /** A campaign trial, run as the campaign ran it; its id fixes everything but how the trace is kept. */
-function bootTrial(params: StartParams): { system: RunningSystem; untilCycles: number | null } {
+function bootTrial(params: StartParams, how: BootHow): { system: RunningSystem; untilCycles: number | null } {
   const source = params.source as Extract<SystemSource, { kind: 'trial' }>;
   let spec: TrialSpec;
   try {
@@ -481,7 +490,7 @@ function bootTrial(params: StartParams): { system: RunningSystem; untilCycles: n
     if (given !== undefined) throw new SessionError(`a trial's id fixes its system, configuration and seed: ${key} cannot be given with it`);
   }
   const { system, untilCycles } = watchTrial(spec, { trace: { capacity: params.traceCapacity ?? DEFAULT_TRACE_CAPACITY, mode: 'ring' }, captureSourceLocations: true });
-  registerTraceLocations(system, attachTraceLocations(system.sim, undefined, programFileOf(system)));
+  if (how.traceLocations !== false) registerTraceLocations(system, attachTraceLocations(system.sim, undefined, programFileOf(system)));
   return { system, untilCycles };
 }
 
