@@ -144,7 +144,12 @@ const benches = {
       console.error(`bench reverse: history= takes a whole number of kernel entries from 1000 to 50000000, found ${options.history}`);
       process.exit(2);
     }
-    await runReverseBench({ minutes, history });
+    const restore = options.restore === undefined ? undefined : Number(options.restore);
+    if (restore !== undefined && (!Number.isSafeInteger(restore) || restore < 0 || restore > 16)) {
+      console.error(`bench reverse: restore= takes a whole number of restore points from 0 to 16, found ${options.restore}`);
+      process.exit(2);
+    }
+    await runReverseBench({ minutes, history, restore });
   },
   async trace_view() {
     const { runTraceViewBench } = await import('../bench/traceView/run.mjs');
@@ -251,6 +256,7 @@ const knownOptions = {
   events: 'trace_view: the trace\'s event count (default 1000000)',
   minutes: 'reverse: how far into S1 the session goes first (default 65)',
   history: 'reverse: the session\'s historyEntries (default: the launch default)',
+  restore: 'reverse: the session\'s restorePoints (default: the launch default)',
 };
 for (const key of Object.keys(options)) {
   if (!(key in knownOptions)) {

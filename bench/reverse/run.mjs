@@ -6,8 +6,9 @@
 // (over history the session has seen, which it retakes from its log). Each figure is the wall time from the request
 // to the stop, with the adapter's peak resident memory. `history=N` sets the launch argument historyEntries: with a
 // history shorter than the hour, going back an hour goes beyond it (a re-execution from boot finds the entry, another
-// reaches it keeping the history again).
-/* global process, console */
+// reaches it keeping the history again). Before going back it waits for the session's restore points (made in the
+// background while it is stopped; `restore=N` sets how many, 0 for none), and says how long they took.
+/* global process, console, setTimeout */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,7 +33,7 @@ function peakMiB(pid) {
   }
 }
 
-export async function runReverseBench({ minutes = 65, history = undefined } = {}) {
+export async function runReverseBench({ minutes = 65, history = undefined, restore = undefined } = {}) {
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`bench reverse: the build failed: ${build.stderr}`);
   const { DebugClient } = await import('@vscode/debugadapter-testsupport');
@@ -49,12 +50,26 @@ export async function runReverseBench({ minutes = 65, history = undefined } = {}
     await dc.initializeRequest({ adapterID: 'microkernel', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     const initialized = dc.waitForEvent('initialized');
     let started = performance.now();
-    await dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bench', scenario: 's1', event: targets.forward, ...(history === undefined ? {} : { historyEntries: history }) });
+    await dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bench', scenario: 's1', event: targets.forward, ...(history === undefined ? {} : { historyEntries: history }), ...(restore === undefined ? {} : { restorePoints: restore }) });
     await initialized;
     let stopped = dc.waitForEvent('stopped', dc.defaultTimeout);
     await dc.configurationDoneRequest();
-    await stopped;
+    const first = await stopped;
     stops.push({ what: `forward to ${minutes} min`, ms: performance.now() - started });
+    // Stopped, the session makes its restore points in the background: the time until the Kernel entry scope lists
+    // them all (or none, with restore=0), before going back.
+    started = performance.now();
+    const wanted = restore ?? 2;
+    for (;;) {
+      const st = await dc.stackTraceRequest({ threadId: first.body.threadId });
+      const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+      const entry = scopes.body.scopes.find((x) => x.name === 'Kernel entry');
+      const vars = await dc.variablesRequest({ variablesReference: entry.variablesReference });
+      const ready = vars.body.variables.find((v) => v.name === 'restore points')?.value ?? '';
+      if ((ready.match(/kernel entry/g) ?? []).length >= wanted) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    stops.push({ what: 'restore points made', ms: performance.now() - started });
     const moves = [
       [`back 1 min (to ${minutes - 1} min)`, targets.minuteBack],
       [`back 1 h (to ${minutes - 61} min)`, targets.hourBack],
@@ -75,6 +90,6 @@ export async function runReverseBench({ minutes = 65, history = undefined } = {}
     for (const s of stops) console.log(`  ${s.what.padEnd(24)} ${(s.ms / 1000).toFixed(2)} s`);
     console.log(`  adapter's peak memory: ${peak ?? 'n/a'} MiB`);
     const ms = (i) => (stops[i] === undefined ? 'na' : (stops[i].ms / 1000).toFixed(2));
-    console.log(`bench reverse minutes=${minutes} history=${history ?? 'default'} forward_s=${ms(0)} back_1min_s=${ms(1)} back_1h_s=${ms(2)} forward_again_s=${ms(3)} peak_rss_mib=${peak ?? 'na'}`);
+    console.log(`bench reverse minutes=${minutes} history=${history ?? 'default'} restore=${restore ?? 'default'} forward_s=${ms(0)} restore_points_s=${ms(1)} back_1min_s=${ms(2)} back_1h_s=${ms(3)} forward_again_s=${ms(4)} peak_rss_mib=${peak ?? 'na'}`);
   }
 }

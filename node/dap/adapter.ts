@@ -118,7 +118,7 @@ export class MicrokernelDebugSession extends DebugSession {
         output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
         thread: (reason, endpoint) => this.sendEvent(new ThreadEvent(reason, this.threadId(endpoint))),
         ended: (message, failed) => this.end(message, failed),
-      }, { stopBeforeFaults: launch.stopBeforeFault, historyEntries: launch.historyEntries, ...(launch.failure === undefined ? {} : { failure: launch.failure }) });
+      }, { stopBeforeFaults: launch.stopBeforeFault, historyEntries: launch.historyEntries, restorePoints: launch.restorePoints, ...(launch.failure === undefined ? {} : { failure: launch.failure }) });
       // Breakpoints that came before the system existed apply to it now, checked against it.
       this.recheckBreakpoints();
       this.runtime.setDataWatches(this.dataWatches);
@@ -705,6 +705,10 @@ export class MicrokernelDebugSession extends DebugSession {
     ];
     if (current) {
       vars.push(v('step', String(rt.sim.steps)), v('state digest', rt.sim.digest()));
+      const from = rt.replayedFrom;
+      vars.push(v('last replay from', from === undefined ? 'boot' : `the restore point at kernel entry ${from.index.toLocaleString('en-US')} (${formatSimTime(from.timeCycles, rt.system.clockHz)})`));
+      const ready = rt.readyRestorePoints;
+      vars.push(v('restore points', ready.length === 0 ? 'none ready' : ready.map((r) => `kernel entry ${r.index.toLocaleString('en-US')} (${formatSimTime(r.timeCycles, rt.system.clockHz)})`).join(', ')));
     } else vars.push(v('note', 'the process\'s last kernel entry; it has not entered the kernel since'));
     return vars;
   }

@@ -36,6 +36,8 @@ export interface MicrokernelLaunchArguments {
   readonly event?: unknown;
   /** How many kernel entries the history keeps for going back (the oldest go first); HISTORY_ENTRIES if absent. */
   readonly historyEntries?: unknown;
+  /** How many restore points the session keeps for going back (each a paused copy of the system); RESTORE_POINTS if absent. */
+  readonly restorePoints?: unknown;
   /** The folder relative scenario paths are resolved against (the workspace folder, set by the extension). */
   readonly cwd?: unknown;
 }
@@ -53,6 +55,8 @@ export interface DebugLaunch {
   readonly event?: EventTarget;
   /** Kernel entries the history keeps. */
   readonly historyEntries: number;
+  /** Restore points kept. */
+  readonly restorePoints: number;
 }
 
 /** Kernel entries a session's history keeps unless told otherwise: 24 bytes each, 48 MB, some 2.6 h of S1. */
@@ -60,12 +64,15 @@ export const HISTORY_ENTRIES = 2_000_000;
 /** The bounds of the historyEntries launch argument. */
 export const MIN_HISTORY_ENTRIES = 1_000;
 export const MAX_HISTORY_ENTRIES = 50_000_000;
+/** Restore points a session keeps unless told otherwise (each a paused system: some 60 MB for S1), and the most it may. */
+export const RESTORE_POINTS = 2;
+export const MAX_RESTORE_POINTS = 16;
 
 /** A launch argument that is wrong; the message names the argument, the value and what was expected. */
 export class LaunchError extends Error {}
 
 /** Every launch argument the adapter reads; package.json's configurationAttributes must describe exactly these. */
-export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'trace', 'event', 'historyEntries', 'cwd'];
+export const LAUNCH_ARGUMENTS: readonly string[] = ['scenario', 'configuration', 'seed', 'costProfile', 'heartbeatPeriodMs', 'stopOnEntry', 'trial', 'stopBeforeFault', 'trace', 'event', 'historyEntries', 'restorePoints', 'cwd'];
 const KNOWN = new Set(LAUNCH_ARGUMENTS);
 
 /**
@@ -76,7 +83,8 @@ const KNOWN = new Set(LAUNCH_ARGUMENTS);
 export function parseLaunchArguments(args: Record<string, unknown>, trusted: boolean): DebugLaunch {
   const event = parseEvent((args as MicrokernelLaunchArguments).event);
   const historyEntries = parseHistoryEntries((args as MicrokernelLaunchArguments).historyEntries);
-  const launch = { ...launchOf(args as MicrokernelLaunchArguments, trusted, event === undefined), historyEntries };
+  const restorePoints = parseRestorePoints((args as MicrokernelLaunchArguments).restorePoints);
+  const launch = { ...launchOf(args as MicrokernelLaunchArguments, trusted, event === undefined), historyEntries, restorePoints };
   return event === undefined ? launch : { ...launch, event, failure: undefined, description: `trace event #${event.seq} of ${launch.description}` };
 }
 
@@ -84,6 +92,14 @@ function parseHistoryEntries(value: unknown): number {
   if (value === undefined) return HISTORY_ENTRIES;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_HISTORY_ENTRIES || value > MAX_HISTORY_ENTRIES) {
     throw new LaunchError(`launch: "historyEntries" must be a whole number of kernel entries from ${MIN_HISTORY_ENTRIES} to ${MAX_HISTORY_ENTRIES}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function parseRestorePoints(value: unknown): number {
+  if (value === undefined) return RESTORE_POINTS;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_RESTORE_POINTS) {
+    throw new LaunchError(`launch: "restorePoints" must be a whole number from 0 to ${MAX_RESTORE_POINTS}, got ${show(value)}`);
   }
   return value;
 }
@@ -108,7 +124,7 @@ function parseEvent(value: unknown): EventTarget | undefined {
   return { seq, ...(timeCycles === undefined ? {} : { timeCycles: timeCycles as number }), ...(kind === undefined ? {} : { kind: kind as number }) };
 }
 
-function launchOf(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): Omit<DebugLaunch, 'historyEntries'> {
+function launchOf(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): Omit<DebugLaunch, 'historyEntries' | 'restorePoints'> {
   if (a.trial !== undefined) {
     if (a.trace !== undefined) throw new LaunchError('launch: "trace" cannot be given with "trial": give one failure to replay');
     return trialLaunch(a, trusted);
@@ -156,7 +172,7 @@ function launchOf(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: 
 }
 
 /** A campaign trial: its id fixes the system, configuration and seed, so nothing else may say them. */
-function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): Omit<DebugLaunch, 'historyEntries'> {
+function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): Omit<DebugLaunch, 'historyEntries' | 'restorePoints'> {
   const id = a.trial;
   if (typeof id !== 'string') throw new LaunchError(`launch: "trial" must be a campaign trial id (CONFIGURATION:TARGET:FAULT-TYPE:FAULTS:SEED), got ${show(id)}`);
   try {
@@ -179,7 +195,7 @@ function trialLaunch(a: MicrokernelLaunchArguments, trusted: boolean): Omit<Debu
  * (so nothing else may say them), its first failure (a crash or MMU fault, a kernel panic, memory overwritten by DMA)
  * is where the session stops. The scenario is the trace's when it is built in; a scenario file must be named.
  */
-function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): Omit<DebugLaunch, 'historyEntries'> {
+function traceLaunch(a: MicrokernelLaunchArguments, trusted: boolean, needFailure: boolean): Omit<DebugLaunch, 'historyEntries' | 'restorePoints'> {
   const path = a.trace;
   if (typeof path !== 'string' || path.trim() === '') throw new LaunchError(`launch: "trace" must be the path of a trace file (.mktrace), got ${show(path)}`);
   for (const key of ['configuration', 'seed', 'costProfile'] as const) {

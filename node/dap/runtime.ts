@@ -18,7 +18,7 @@ import { TraceKind, traceKindNames } from '../../simulator/trace/kinds';
 import { bootFromParams } from '../worker/session';
 import { SliceSizer } from '../worker/pacing';
 import { matchesIpcBreakpoint, type IpcBreakpoint } from './ipcBreakpoints';
-import { HISTORY_ENTRIES } from './launchConfig';
+import { HISTORY_ENTRIES, RESTORE_POINTS } from './launchConfig';
 import type { Condition, ConditionFacts, HitCondition } from './conditions';
 
 export type ExceptionFilter = 'crash' | 'panic' | 'restart' | 'iommu' | 'corruption';
@@ -75,6 +75,24 @@ export interface RuntimeOptions {
   readonly failure?: FailureTarget;
   /** Kernel entries the history keeps for going back (HISTORY_ENTRIES if absent). */
   readonly historyEntries?: number;
+  /** Restore points kept for going back (RESTORE_POINTS if absent; 0: every replay starts from boot). */
+  readonly restorePoints?: number;
+}
+
+/** Restore points are kept at whole multiples of this many kernel entries of the run (some 20 minutes of S1). */
+export const RESTORE_POINT_ENTRIES = 250_000;
+
+/**
+ * A restore point: a system re-executed from boot, without locating anything, and paused at kernel entry `index` of
+ * the run, with what the session keeps of each process there (its last entry, and the last message it received).
+ * A replay to a later entry starts from it instead of from boot, and uses it up.
+ */
+interface RestorePoint {
+  readonly index: number;
+  readonly system: RunningSystem;
+  readonly lastRaw: Map<number, KernelEntry>;
+  readonly lastIndex: Map<number, number>;
+  readonly received: Map<number, ReceivedMessage>;
 }
 
 /** The first failure a trace file recorded, to stop at when the run reaches it. */
@@ -312,6 +330,13 @@ export class DebugRuntime {
   /** Memory corruptions found so far by the DMA check (machine.corruption), to notice each new one. */
   private corruptions = 0;
   private log: EntryLog;
+  /** Restore points made so far (see RestorePoint), and the one being made while the session is stopped. */
+  private restorePoints: RestorePoint[] = [];
+  private making: (RestorePoint & { done: boolean }) | undefined;
+  private readonly maxRestorePoints: number;
+  private restoreTimer: ReturnType<typeof setInterval> | undefined;
+  /** Where the last replay started from: a restore point's entry index, or undefined for boot. */
+  replayedFrom: { index: number; timeCycles: number } | undefined;
   private readonly names = new Map<number, string>();
   private restartCounts = new Map<string, number>();
   private createdSinceCheck = false;
@@ -330,6 +355,12 @@ export class DebugRuntime {
     private readonly options: RuntimeOptions = {},
   ) {
     this.log = new EntryLog(options.historyEntries ?? HISTORY_ENTRIES);
+    this.maxRestorePoints = options.restorePoints ?? RESTORE_POINTS;
+    if (this.maxRestorePoints > 0) {
+      // While the session is stopped, restore points are made in the background (see makeRestorePoints).
+      this.restoreTimer = setInterval(() => this.makeRestorePoints(), 100);
+      this.restoreTimer.unref?.();
+    }
     const { system, untilCycles } = bootFromParams(params, NO_TRACE_VIEW);
     this.untilCycles = untilCycles;
     this.system = system;
@@ -378,6 +409,9 @@ export class DebugRuntime {
 
   dispose(): void {
     this.disposed = true;
+    if (this.restoreTimer !== undefined) clearInterval(this.restoreTimer);
+    this.restorePoints = [];
+    this.making = undefined;
     this.running = false;
     this.generation++;
   }
@@ -1127,6 +1161,102 @@ export class DebugRuntime {
     return last;
   }
 
+  // ---- restore points ------------------------------------------------------
+
+  /** The restore points wanted: the latest whole multiples of RESTORE_POINT_ENTRIES before where the session stands. */
+  private wantedRestorePoints(): number[] {
+    const here = this.log.base + this.currentIndex();
+    const out: number[] = [];
+    for (let m = Math.floor((here - 1) / RESTORE_POINT_ENTRIES); m >= 1 && out.length < this.maxRestorePoints; m--) out.push(m * RESTORE_POINT_ENTRIES);
+    return out;
+  }
+
+  private makingSlices = false;
+
+  /** The restore points ready now: each one's kernel entry and time. */
+  get readyRestorePoints(): { index: number; timeCycles: number }[] {
+    return this.restorePoints.map((r) => ({ index: r.index, timeCycles: r.system.nowCycles })).sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * While the session is stopped, makes the restore points it wants, one at a time, each by a re-execution from boot
+   * that locates nothing, in slices of 15 ms that let requests in between, and drops those it no longer wants. When
+   * the session runs or replays, the work waits for the next stop.
+   */
+  private makeRestorePoints(): void {
+    if (this.disposed || this.running || this.makingSlices) return;
+    const wanted = this.wantedRestorePoints();
+    this.restorePoints = this.restorePoints.filter((r) => wanted.includes(r.index));
+    if (this.making !== undefined && !wanted.includes(this.making.index)) this.making = undefined;
+    if (this.making === undefined) {
+      const missing = wanted.find((w) => !this.restorePoints.some((r) => r.index === w));
+      if (missing === undefined) return;
+      this.making = this.startRestorePoint(missing);
+    }
+    const slice = () => {
+      this.makingSlices = false;
+      const point = this.making;
+      if (point === undefined || this.disposed || this.running) return;
+      const started = performance.now();
+      while (!point.done && performance.now() - started < 15) {
+        const r = point.system.sim.run({ maxSteps: 50_000 });
+        if (!point.done && (r.reason === 'panic' || r.reason === 'idle')) {
+          // The run ends before that entry: no restore point there (and none is wanted once the session stands before it).
+          this.making = undefined;
+          return;
+        }
+      }
+      if (point.done) {
+        this.making = undefined;
+        this.restorePoints.push(point);
+        this.makeRestorePoints();
+        return;
+      }
+      this.makingSlices = true;
+      setImmediate(slice);
+    };
+    this.makingSlices = true;
+    setImmediate(slice);
+  }
+
+  /** A fresh boot that will pause at kernel entry `index`, noting what the session keeps of each process on the way. */
+  private startRestorePoint(index: number): RestorePoint & { done: boolean } {
+    const { system } = bootFromParams(this.params, NO_TRACE_VIEW);
+    const sim = system.sim;
+    sim.captureSourceLocations = false;
+    const point = { index, system, lastRaw: new Map<number, KernelEntry>(), lastIndex: new Map<number, number>(), received: new Map<number, ReceivedMessage>(), done: false };
+    sim.on('processEnded', (e) => {
+      if (point.done) return;
+      point.lastRaw.delete(e.endpoint);
+      point.lastIndex.delete(e.endpoint);
+      point.received.delete(e.endpoint);
+    });
+    let i = 0;
+    sim.kernelEntryHook = (raw) => {
+      const at = i++;
+      this.noteReceived(raw, point.lastRaw, point.received);
+      point.lastRaw.set(raw.endpoint, raw);
+      point.lastIndex.set(raw.endpoint, at);
+      if (at < index) return 'continue';
+      point.done = true;
+      return 'pause';
+    };
+    return point;
+  }
+
+  /**
+   * The latest restore point before kernel entry `index` of the run, taken (a replay uses it up), or undefined. None
+   * is used while a breakpoint has a condition or a hit count: their hits count from boot.
+   */
+  private takeRestorePoint(index: number): RestorePoint | undefined {
+    const gated = (b: BreakpointGate) => b.condition !== undefined || b.hit !== undefined;
+    if (this.ipcBreakpoints.some(gated) || [...this.lineBreakpoints.values()].some((list) => list.some(gated))) return undefined;
+    let best: RestorePoint | undefined;
+    for (const r of this.restorePoints) if (r.index < index && (best === undefined || r.index > best.index)) best = r;
+    if (best !== undefined) this.restorePoints = this.restorePoints.filter((r) => r !== best);
+    return best;
+  }
+
   /**
    * Re-executes a fresh boot of the system, locating nothing, and shows `visit` each kernel entry (with its index
    * in the whole run) up to the one at index `last`, or until `visit` returns true.
@@ -1198,9 +1328,18 @@ export class DebugRuntime {
   ): Promise<void> {
     const rebuilt = typeof to === 'number' ? undefined : to.log;
     const captureAt = typeof to === 'number' ? undefined : to.capture;
+    // A replay within the history starts from the latest restore point before its target, if one is ready.
+    const point = typeof to === 'number' ? this.takeRestorePoint(this.log.base + to) : undefined;
     const generation = ++this.generation;
     this.running = true;
-    const { system } = bootFromParams(this.params, NO_TRACE_VIEW);
+    let system: RunningSystem;
+    if (point === undefined) system = bootFromParams(this.params, NO_TRACE_VIEW).system;
+    else {
+      system = point.system;
+      system.sim.kernelEntryHook = null;
+    }
+    const replayedFromBefore = this.replayedFrom;
+    this.replayedFrom = point === undefined ? undefined : { index: point.index, timeCycles: system.nowCycles };
     const old = this.system;
     const shownBefore = this.shownUntil;
     const lastBefore = new Map(this.lastEntry);
@@ -1219,7 +1358,7 @@ export class DebugRuntime {
     let entry: KernelEntry | undefined;
     const hook = system.sim.kernelEntryHook!;
     // Locations come from the log up to the target; the target's own is captured, to check it is the logged one.
-    let entries = 0;
+    let entries = point === undefined ? 0 : point.index + 1;
     // Rebuilding, `captureAt` says which entries are captured. Otherwise entries before the history kept are captured
     // only for line breakpoints, whose hits count from boot; each process's last one there is in the log.
     const base = rebuilt === undefined ? this.log.base : Infinity;
@@ -1227,16 +1366,19 @@ export class DebugRuntime {
     // Without line breakpoints an entry needs no location while the re-execution runs: only each process's last
     // one (its thread's frame) is located, from the log, once it has paused.
     const lastIndex = new Map<number, number>();
+    if (point !== undefined) {
+      // From a restore point: each process as it stood there (the point's own entry has gone on already).
+      for (const [endpoint, e] of point.lastRaw) this.lastEntry.set(endpoint, e);
+      for (const [endpoint, r] of point.received) this.received.set(endpoint, r);
+      for (const [endpoint, i] of point.lastIndex) lastIndex.set(endpoint, i - base);
+    }
     system.sim.kernelEntryHook = (raw) => {
       let e: KernelEntry;
       if (rebuilt === undefined) {
         const i = entries++ - base;
         this.log.check(raw, i, system.sim.steps, (ep) => this.nameOf(ep));
-        if (lineHits) e = this.log.withLocation(raw, i);
-        else {
-          e = raw;
-          lastIndex.set(raw.endpoint, i);
-        }
+        e = lineHits ? this.log.withLocation(raw, i) : raw;
+        lastIndex.set(raw.endpoint, i);
         // Entries before the history kept are captured for line breakpoints; from its first on, the log gives them.
         if (entries === base) system.sim.captureSourceLocations = false;
       } else {
@@ -1281,6 +1423,7 @@ export class DebugRuntime {
       }
     } catch (e) {
       system.sim.captureSourceLocations = true;
+      this.replayedFrom = replayedFromBefore;
       this.system = old;
       this.shownUntil = shownBefore;
       this.lastEntry.clear();

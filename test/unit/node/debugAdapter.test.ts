@@ -998,6 +998,10 @@ test('a history kept to its last historyEntries kernel entries: going back repla
       dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bad', scenario: 's1', historyEntries: 10 } as DebugProtocol.LaunchRequestArguments),
       /"historyEntries" must be a whole number of kernel entries from 1000 to 50000000, got 10/,
     );
+    await assert.rejects(
+      dc.launchRequest({ type: 'microkernel', request: 'launch', name: 'bad', scenario: 's1', restorePoints: 17 } as DebugProtocol.LaunchRequestArguments),
+      /"restorePoints" must be a whole number from 0 to 16, got 17/,
+    );
   } finally {
     await dc.stop();
   }
@@ -1058,6 +1062,45 @@ test('a moment an hour back is reached, at the very state, while the history sta
     const peak = adapterPeakMiB(s.dc);
     console.log(`[dap] ${from.toFixed(1)} min back to ${to.toFixed(1)} min; the adapter's peak memory ${peak.toFixed(0)} MiB`);
     assert.ok(peak < 512, `the adapter's peak memory: ${peak.toFixed(0)} MiB`);
+  } finally {
+    await s.dc.stop();
+  }
+});
+
+test('restore points: made while the session is stopped, a replay starts from the latest one before its target and reaches the very state a replay from boot reaches', async () => {
+  // Trace event #950,000 is some 25 min into S1, past kernel entry 250,000: a restore point is wanted there.
+  const s = await launch({ scenario: 's1', event: 950_000 }, undefined, true, {}, 300_000);
+  try {
+    const a = await s.stopped;
+    const seen = async (stop: DebugProtocol.StoppedEvent) => {
+      const top = await topFrame(s.dc, stop.body.threadId!);
+      const vars = await scopeVariables(s.dc, top.id, 'Kernel entry');
+      const threads: Record<string, string> = {};
+      for (const t of (await s.dc.threadsRequest()).body.threads) {
+        const f = (await s.dc.stackTraceRequest({ threadId: t.id })).body.stackFrames[0];
+        threads[t.name] = f === undefined ? 'no frame' : `${f.source?.path ?? 'no source'}:${f.line}`;
+      }
+      return { state: { thread: await threadName(s.dc, stop.body.threadId!), line: top.line, step: vars.get('step'), digest: vars.get('state digest'), threads }, vars };
+    };
+    const there = await seen(a);
+    assert.equal(there.vars.get('last replay from'), 'boot');
+    // Forward a little; stopped, the session makes its restore point in the background, and says when it is ready.
+    const b = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await s.dc.customRequest('microkernelLab.goToEvent', { seq: 960_000 });
+    const later = await b;
+    const deadline = Date.now() + 120_000;
+    let ready = '';
+    while (!/^kernel entry 250,000 \(/.test(ready)) {
+      assert.ok(Date.now() < deadline, `no restore point ready: ${ready}`);
+      await new Promise((r) => setTimeout(r, 250));
+      ready = (await scopeVariables(s.dc, (await topFrame(s.dc, later.body.threadId!)).id, 'Kernel entry')).get('restore points') ?? '';
+    }
+    // Back to the first event: the replay starts from the restore point, and lands at the very same state.
+    const c = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await s.dc.customRequest('microkernelLab.goToEvent', { seq: 950_000 });
+    const back = await seen(await c);
+    assert.match(back.vars.get('last replay from') ?? '', /^the restore point at kernel entry 250,000 \([\d.]+ min\)$/);
+    assert.deepEqual(back.state, there.state);
   } finally {
     await s.dc.stop();
   }
