@@ -1367,7 +1367,7 @@ export class DebugRuntime {
     // one (its thread's frame) is located, from the log, once it has paused.
     const lastIndex = new Map<number, number>();
     if (point !== undefined) {
-      // From a restore point: each process as it stood there (the point's own entry has gone on already).
+      // From a restore point: each process as it stood there (the point's own entry noted; its call goes on first).
       for (const [endpoint, e] of point.lastRaw) this.lastEntry.set(endpoint, e);
       for (const [endpoint, r] of point.received) this.received.set(endpoint, r);
       for (const [endpoint, i] of point.lastIndex) lastIndex.set(endpoint, i - base);
