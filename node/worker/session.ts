@@ -434,7 +434,6 @@ function checkSpeed(speed: unknown): number {
   return speed;
 }
 
-/** Validates everything, loads what the source needs from disk, and boots; nothing is replaced if this throws. */
 /** How bootFromParams boots, beyond what the parameters say. */
 export interface BootHow {
   /**
@@ -444,6 +443,7 @@ export interface BootHow {
   readonly traceLocations?: boolean;
 }
 
+/** Validates everything, loads what the source needs from disk, and boots; nothing is replaced if this throws. */
 export function bootFromParams(params: StartParams, how: BootHow = {}): { system: RunningSystem; untilCycles: number | null } {
   const configuration = params.configuration;
   if (configuration !== undefined && !isConfiguration(configuration)) throw new SessionError(unknownConfigurationMessage(configuration));
