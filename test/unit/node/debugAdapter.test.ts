@@ -97,6 +97,24 @@ async function threadName(dc: DebugClient, threadId: number): Promise<string> {
   return t.name;
 }
 
+/** Where every live thread stands: its name, and its top frame's file and line. */
+async function threadFrames(dc: DebugClient): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of (await dc.threadsRequest()).body.threads) {
+    const f = (await dc.stackTraceRequest({ threadId: t.id })).body.stackFrames[0];
+    out[t.name] = f === undefined ? 'no frame' : `${f.source?.path ?? 'no source'}:${f.line}`;
+  }
+  return out;
+}
+
+/** The state a stop shows: the stopped thread, its line, step and state digest, and every thread's frame; with its Kernel entry scope. */
+async function stoppedState(dc: DebugClient, stop: DebugProtocol.StoppedEvent) {
+  const top = await topFrame(dc, stop.body.threadId!);
+  const vars = await scopeVariables(dc, top.id, 'Kernel entry');
+  const state = { thread: await threadName(dc, stop.body.threadId!), line: top.line, step: vars.get('step'), digest: vars.get('state digest'), threads: await threadFrames(dc) };
+  return { state, vars };
+}
+
 test('launch with stopOnEntry stops at the first kernel entry: the reincarnation server, at its source line', async () => {
   const { dc, stopped } = await launch({ scenario: 's1', stopOnEntry: true });
   try {
@@ -864,15 +882,6 @@ async function waitFor(test: () => boolean, timeoutMs = 90_000): Promise<void> {
 test('forward again over history the session has seen: the same stops at the same lines, every thread where it was', async () => {
   const copyLine = nicLine('yield sys.sys_safecopyfrom(m.source');
   const { dc, stopped } = await launch({ scenario: 's1' }, (c) => c.setBreakpointsRequest({ source: { path: NIC }, breakpoints: [{ line: copyLine }] }));
-  /** Where every live thread stands: its name and its top frame's file and line. */
-  const threads = async (): Promise<string[]> => {
-    const out: string[] = [];
-    for (const t of (await dc.threadsRequest()).body.threads) {
-      const frames = (await dc.stackTraceRequest({ threadId: t.id })).body.stackFrames;
-      out.push(`${t.name} ${frames[0]?.source?.path ?? '-'}:${frames[0]?.line ?? '-'}`);
-    }
-    return out;
-  };
   try {
     const first = await stopped;
     const firstStep = await entryStep(dc, first.body.threadId!);
@@ -880,7 +889,7 @@ test('forward again over history the session has seen: the same stops at the sam
     const secondStep = await entryStep(dc, second.body.threadId!);
     const third = await cont(dc, second.body.threadId!);
     const thirdStep = await entryStep(dc, third.body.threadId!);
-    const seen = await threads();
+    const seen = await threadFrames(dc);
     assert.equal((await topFrame(dc, third.body.threadId!)).line, copyLine);
     // Back two hits, then forward over them again: the history was logged, and going forward retakes it from the log.
     let e = await cont(dc, third.body.threadId!, true);
@@ -892,7 +901,7 @@ test('forward again over history the session has seen: the same stops at the sam
     assert.equal((await topFrame(dc, e.body.threadId!)).line, copyLine);
     e = await cont(dc, e.body.threadId!);
     assert.equal(await entryStep(dc, e.body.threadId!), thirdStep);
-    assert.deepEqual(await threads(), seen);
+    assert.deepEqual(await threadFrames(dc), seen);
     // Past the history seen, the line still stops the run: locations are captured again.
     e = await cont(dc, e.body.threadId!);
     assert.equal(e.body.reason, 'breakpoint');
@@ -919,10 +928,7 @@ test('a history kept to its last historyEntries kernel entries: going back repla
     assert.ok((await topFrame(s.dc, b.body.threadId!)).source?.path !== undefined, 'the frame after going back has its source');
     // Every thread has its frame, those of processes that have waited since before the history included (the
     // re-execution captured nothing there: the history keeps each process's last forgotten entry).
-    for (const t of (await s.dc.threadsRequest()).body.threads) {
-      const f = (await s.dc.stackTraceRequest({ threadId: t.id })).body.stackFrames[0];
-      assert.match(`${f?.source?.path ?? 'no source'}:${f?.line ?? 0}`, /\.ts:[1-9]\d*$/, `${t.name}'s frame`);
-    }
+    for (const [name, at] of Object.entries(await threadFrames(s.dc))) assert.match(at, /\.ts:[1-9]\d*$/, `${name}'s frame`);
     // And forward again to the same event: the same entry, at the same line.
     const again = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
     await s.dc.customRequest('microkernelLab.goToEvent', { seq: 15_000 });
@@ -1038,22 +1044,12 @@ test('a moment an hour back is reached, at the very state, while the history sta
     assert.ok(from - to >= 60, `an hour back: from ${from.toFixed(1)} min to ${to.toFixed(1)} min`);
     // The very state a session that went straight there has: the same process, line, step and state digest.
     // Every other thread where it waits, at its own last kernel entry's line, as that session shows them.
-    const shown = async (dc: DebugClient, stop: DebugProtocol.StoppedEvent) => {
-      const top = await topFrame(dc, stop.body.threadId!);
-      const vars = await scopeVariables(dc, top.id, 'Kernel entry');
-      const threads: Record<string, string> = {};
-      for (const t of (await dc.threadsRequest()).body.threads) {
-        const f = (await dc.stackTraceRequest({ threadId: t.id })).body.stackFrames[0];
-        threads[t.name] = f === undefined ? 'no frame' : `${f.source?.path ?? 'no source'}:${f.line}`;
-      }
-      return { thread: await threadName(dc, stop.body.threadId!), line: top.line, step: vars.get('step'), digest: vars.get('state digest'), threads };
-    };
-    const there = await shown(s.dc, early);
+    const there = (await stoppedState(s.dc, early)).state;
     assert.ok(Object.keys(there.threads).length >= 8, JSON.stringify(there.threads));
     for (const [name, at] of Object.entries(there.threads)) assert.match(at, /\.ts:\d+$/, `${name}'s frame has its source line`);
     const direct = await launch({ scenario: 's1', event: 39_000 });
     try {
-      assert.deepEqual(there, await shown(direct.dc, await direct.stopped));
+      assert.deepEqual(there, (await stoppedState(direct.dc, await direct.stopped)).state);
     } finally {
       await direct.dc.stop();
     }
@@ -1072,17 +1068,7 @@ test('restore points: made while the session is stopped, a replay starts from th
   const s = await launch({ scenario: 's1', event: 950_000 }, undefined, true, {}, 300_000);
   try {
     const a = await s.stopped;
-    const seen = async (stop: DebugProtocol.StoppedEvent) => {
-      const top = await topFrame(s.dc, stop.body.threadId!);
-      const vars = await scopeVariables(s.dc, top.id, 'Kernel entry');
-      const threads: Record<string, string> = {};
-      for (const t of (await s.dc.threadsRequest()).body.threads) {
-        const f = (await s.dc.stackTraceRequest({ threadId: t.id })).body.stackFrames[0];
-        threads[t.name] = f === undefined ? 'no frame' : `${f.source?.path ?? 'no source'}:${f.line}`;
-      }
-      return { state: { thread: await threadName(s.dc, stop.body.threadId!), line: top.line, step: vars.get('step'), digest: vars.get('state digest'), threads }, vars };
-    };
-    const there = await seen(a);
+    const there = await stoppedState(s.dc, a);
     assert.equal(there.vars.get('last replay from'), 'boot');
     // Forward a little; stopped, the session makes its restore point in the background, and says when it is ready.
     const b = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
@@ -1098,7 +1084,7 @@ test('restore points: made while the session is stopped, a replay starts from th
     // Back to the first event: the replay starts from the restore point, and lands at the very same state.
     const c = s.dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
     await s.dc.customRequest('microkernelLab.goToEvent', { seq: 950_000 });
-    const back = await seen(await c);
+    const back = await stoppedState(s.dc, await c);
     assert.match(back.vars.get('last replay from') ?? '', /^the restore point at kernel entry 250,000 \([\d.]+ min\)$/);
     assert.deepEqual(back.state, there.state);
   } finally {
